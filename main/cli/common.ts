@@ -1,0 +1,38 @@
+import path from 'node:path';
+import { defaultDataDir } from '../store/paths';
+import { APP_ROOT } from '../version';
+
+export const EXIT = { ok: 0, failed: 1, rtoMissed: 2, badInput: 3, internal: 4 } as const;
+
+/** A failure to report as one line with a chosen exit code. */
+export class CliError extends Error {
+  constructor(
+    message: string,
+    readonly exitCode: number = EXIT.badInput,
+  ) {
+    super(message);
+  }
+}
+
+export function dataDirFrom(values: Record<string, unknown>): string {
+  return typeof values.data === 'string' ? path.resolve(values.data) : defaultDataDir();
+}
+
+export const BUNDLED_RUNBOOKS = path.join(APP_ROOT, 'runbooks');
+export const RENDERER_DIR = path.join(APP_ROOT, 'dist', 'renderer');
+export const BIN_DIR = path.join(APP_ROOT, 'bin');
+
+export function oneOf<T extends string>(value: unknown, allowed: readonly T[], flag: string): T | undefined {
+  if (value === undefined) return undefined;
+  if (typeof value === 'string' && (allowed as readonly string[]).includes(value)) return value as T;
+  throw new CliError(`--${flag} must be one of ${allowed.join(', ')} (got "${String(value)}")`);
+}
+
+export function formatMs(ms: number | null): string {
+  if (ms === null) return '—';
+  const total = Math.round(ms / 1000);
+  const h = Math.floor(total / 3600);
+  const m = Math.floor((total % 3600) / 60);
+  const s = total % 60;
+  return h > 0 ? `${h}h ${String(m).padStart(2, '0')}m` : m > 0 ? `${m}m ${String(s).padStart(2, '0')}s` : `${s}s`;
+}

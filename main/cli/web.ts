@@ -1,0 +1,50 @@
+import path from 'node:path';
+import { spawn } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { Core } from '../api/core';
+import { startWebServer } from '../web/server';
+import { BUNDLED_RUNBOOKS, CliError, RENDERER_DIR, dataDirFrom } from './common';
+
+/** Serves the UI until interrupted. Returns -1 so main() leaves the process running. */
+export async function webCommand(values: Record<string, unknown>, positionals: string[]): Promise<number> {
+  if (positionals.length > 0) throw new CliError(`unexpected argument "${positionals[0]}"`);
+  const port = values.port === undefined ? 0 : Number(values.port);
+  if (!Number.isInteger(port) || port < 0 || port > 65535) throw new CliError('--port must be a number from 0 to 65535');
+  if (!existsSync(path.join(RENDERER_DIR, 'index.html'))) {
+    throw new CliError('the UI is not built yet: run `npm run build:renderer` first (`npm run web` does both)');
+  }
+  const dirs = Array.isArray(values.runbooks) && values.runbooks.length > 0 ? (values.runbooks as string[]).map((d) => path.resolve(d)) : [BUNDLED_RUNBOOKS];
+  for (const d of dirs) if (!existsSync(d)) throw new CliError(`no such runbook folder: ${d}`);
+  const core = new Core({ dataDir: dataDirFrom(values), runbookDirs: dirs, host: 'web', watch: true });
+  let server;
+  try {
+    server = await startWebServer({ core, rendererDir: RENDERER_DIR, port });
+  } catch (err) {
+    core.close();
+    const code = (err as NodeJS.ErrnoException).code;
+    throw new CliError(code === 'EADDRINUSE' ? `port ${port} is already in use; pick another with --port or use --port 0` : (err as Error).message);
+  }
+  process.stdout.write(`Drillbook is running at ${server.url}\n`);
+  process.stdout.write(`History: ${path.join(dataDirFrom(values), 'drillbook.sqlite')}\nPress Ctrl+C to stop.\n`);
+  if (!values['no-open']) openBrowser(server.url);
+  const stop = () => {
+    void server.close().then(() => {
+      core.close();
+      process.exit(0);
+    });
+  };
+  process.once('SIGINT', stop);
+  process.once('SIGTERM', stop);
+  return -1;
+}
+
+function openBrowser(url: string): void {
+  const cmd = process.platform === 'darwin' ? 'open' : process.platform === 'win32' ? 'explorer' : 'xdg-open';
+  try {
+    const child = spawn(cmd, [url], { stdio: 'ignore', detached: true });
+    child.on('error', () => undefined); // no browser opener: the printed URL is enough
+    child.unref();
+  } catch {
+    // same
+  }
+}

@@ -1,0 +1,198 @@
+/**
+ * The drill's data model: the events that are recorded, and the snapshot
+ * that is derived from them. Pure types; JSON-serialisable.
+ */
+import type { EvidenceState } from '../evidence/model';
+
+export type DrillMode = 'rehearsal' | 'live' | 'automated';
+export type DrillStatus = 'running' | 'completed' | 'failed' | 'aborted';
+export type StepStatus = 'pending' | 'running' | 'completed' | 'skipped' | 'failed';
+
+export const DRILL_MODES: readonly DrillMode[] = ['rehearsal', 'live', 'automated'];
+export const DRILL_STATUSES: readonly DrillStatus[] = ['running', 'completed', 'failed', 'aborted'];
+
+/**
+ * A point in time as measured. `wallMs` is UTC wall clock (what a human
+ * reads); `monoMs` is a monotonic clock (what durations come from), valid
+ * only between readings that share the same `clock` domain (one machine
+ * boot). Durations across domains fall back to wall clock and are shown
+ * as such, never silently merged.
+ */
+export interface Instant {
+  wallMs: number;
+  monoMs: number;
+  clock: string;
+}
+
+export type DrillEventType =
+  | 'drill.started'
+  | 'step.started'
+  | 'step.completed'
+  | 'step.skipped'
+  | 'step.failed'
+  | 'check.set'
+  | 'note.added'
+  | 'drill.paused'
+  | 'drill.resumed'
+  | 'drill.recovered'
+  | 'command.run'
+  | 'drill.finished'
+  | 'drill.aborted'
+  // Evidence for auditors (main/evidence): data shapes in main/evidence/model.ts.
+  | 'participant.set'
+  | 'scenario.set'
+  | 'failure.declared'
+  | 'recovery-point.set'
+  | 'finding.added'
+  | 'remediation.added'
+  | 'attachment.added'
+  | 'signoff.added';
+
+export interface DrillEvent extends Instant {
+  drillId: string;
+  /** 1-based position in the drill's log. */
+  seq: number;
+  type: DrillEventType;
+  /** ISO-8601 UTC of wallMs. */
+  at: string;
+  operator: string;
+  stepIndex: number | null;
+  data: Record<string, unknown>;
+  /** SHA-256 of the previous event's record (hash chain); '' for the first. */
+  prevHash: string;
+  hash: string;
+}
+
+export interface ChecklistState {
+  index: number;
+  text: string;
+  line: number;
+  checked: boolean;
+  at: string | null;
+  by: string | null;
+  note: string | null;
+}
+
+export interface StepState {
+  index: number;
+  key: string;
+  title: string;
+  status: StepStatus;
+  startedAt: string | null;
+  endedAt: string | null;
+  /** Net time the step ran (pauses excluded); while running, as of the snapshot. */
+  durationMs: number | null;
+  reason: string | null;
+  checklist: ChecklistState[];
+  rtoStart: boolean;
+  rtoEnd: boolean;
+}
+
+export interface PauseRecord {
+  reason: string;
+  startedAt: string;
+  endedAt: string | null;
+  durationMs: number;
+}
+
+/** A stretch when Drillbook was not running (crash, kill, power loss). */
+export interface GapRecord {
+  from: string;
+  to: string;
+  durationMs: number;
+  /** How the gap was measured: a monotonic clock, or wall clock across a reboot. */
+  measuredBy: 'monotonic' | 'wall-clock';
+}
+
+export interface NoteRecord {
+  at: string;
+  operator: string;
+  stepIndex: number | null;
+  text: string;
+}
+
+export interface CommandRunRecord {
+  at: string;
+  stepIndex: number | null;
+  target: string;
+  text: string;
+  name: string | null;
+  exitCode: number | null;
+  durationMs: number | null;
+  expectPassed: boolean | null;
+  /** Set for commands typed into a terminal; their result arrives as a later event (`resultOf`). */
+  runId: string | null;
+  /** When it was sent / started. */
+  startedAt: string;
+  /** When its exit status was known; null while running or when it cannot be known. */
+  endedAt: string | null;
+  /** The terminal (transcript id) it ran in, and that transcript's output file. */
+  terminalId: string | null;
+  transcript: string | null;
+  /** Why it failed or why its result is unknown, in one sentence. */
+  note: string | null;
+}
+
+export interface DrillClock {
+  /** From drill start to end (or to `asOf`). */
+  grossMs: number;
+  pausedMs: number;
+  /** gross - paused. */
+  netMs: number;
+  /** Whether the clock advances after `asOf` (false when paused or ended). */
+  ticking: boolean;
+  asOf: string;
+}
+
+export interface RtoResult {
+  targetSec: number | null;
+  /** Net seconds in the RTO window; while running, elapsed so far. */
+  actualSec: number | null;
+  met: boolean | null;
+  /** The RTO window is open (started, not yet ended). */
+  open: boolean;
+  startStep: number | null;
+  endStep: number | null;
+}
+
+export interface DrillSnapshot {
+  id: string;
+  runbook: { title: string; path: string; sha256: string };
+  mode: DrillMode;
+  operator: string;
+  status: DrillStatus;
+  /** Running, but the process that ran it stopped without finishing it. */
+  interrupted: boolean;
+  startedAt: string;
+  endedAt: string | null;
+  paused: boolean;
+  pauseReason: string | null;
+  clock: DrillClock;
+  rto: RtoResult;
+  steps: StepState[];
+  pauses: PauseRecord[];
+  gaps: GapRecord[];
+  notes: NoteRecord[];
+  commands: CommandRunRecord[];
+  endReason: string | null;
+  eventCount: number;
+  chainHead: string;
+  /** Participants, scenario, RPO, findings, remediation, attachments, sign-off (main/evidence). */
+  evidence: EvidenceState;
+}
+
+/** One row of the history list: the snapshot without the detail. */
+export interface DrillSummary {
+  id: string;
+  runbook: { title: string; path: string; sha256: string };
+  mode: DrillMode;
+  operator: string;
+  status: DrillStatus;
+  interrupted: boolean;
+  startedAt: string;
+  endedAt: string | null;
+  rto: { targetSec: number | null; actualSec: number | null; met: boolean | null };
+  netMs: number | null;
+  pausedMs: number | null;
+  steps: { title: string; status: StepStatus; startedAt: string | null; endedAt: string | null; durationMs: number | null }[];
+}

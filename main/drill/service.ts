@@ -1,0 +1,306 @@
+/**
+ * The drill engine: turns operator commands into recorded events.
+ *
+ * Each command is checked against the drill's current state, written to the
+ * database (durable) and only then reported as done — to the caller and to
+ * every listener. The in-memory event lists are a cache; the database is the
+ * truth and a restarted process rebuilds everything from it.
+ */
+import { randomBytes } from 'node:crypto';
+import type { Runbook } from '../runbook/model';
+import { conflict, notFound, badRequest } from '../api/errors';
+import type { Db } from '../store/db';
+import { eventHash } from './chain';
+import { isoUtc, systemNow, type Now } from './clock';
+import type { DrillEvent, DrillEventType, DrillMode, DrillSnapshot, DrillSummary } from './model';
+import { reduceDrill, type DrillStartedData } from './reduce';
+import { DrillStore, type HistoryFilter, type Owner } from './store';
+
+export type DrillListener = (drill: DrillSnapshot) => void;
+export type CommandHook = (drillId: string, event: DrillEvent) => void;
+
+const TERMINAL = new Set(['completed', 'skipped', 'failed']);
+
+export function newDrillId(): string {
+  // Sortable by creation time, unguessable enough to not collide across machines.
+  return Date.now().toString(36).padStart(9, '0') + '-' + randomBytes(6).toString('hex');
+}
+
+export class DrillService {
+  private readonly store: DrillStore;
+  private readonly cache = new Map<string, DrillEvent[]>();
+  private readonly listeners = new Set<DrillListener>();
+  private readonly commandHooks = new Set<CommandHook>();
+  /** This process: a drill it owns is live; a running drill owned by a dead process is interrupted. */
+  readonly owner: Owner;
+
+  constructor(
+    db: Db,
+    private readonly now: Now = systemNow,
+    owner?: Owner,
+  ) {
+    this.store = new DrillStore(db);
+    this.owner = owner ?? { pid: process.pid, session: randomBytes(8).toString('hex') };
+  }
+
+  onChange(listener: DrillListener): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  start(runbook: Runbook, mode: DrillMode, operator: string): DrillSnapshot {
+    if (runbook.steps.length === 0) throw badRequest(`${runbook.file} has no steps to drill`);
+    const started: DrillStartedData = {
+      runbook: { title: runbook.title, path: runbook.file, sha256: runbook.sha256 },
+      mode,
+      rtoTargetSec: runbook.rto?.seconds ?? null,
+      rpoTargetSec: runbook.rpo?.seconds ?? null,
+      steps: runbook.steps.map((s) => ({
+        key: s.key,
+        title: s.title,
+        rtoStart: s.rtoStart,
+        rtoEnd: s.rtoEnd,
+        checklist: s.checklist.map((c) => ({ text: c.text, line: c.line, checked: c.checked })),
+      })),
+    };
+    const first = this.makeEvent(newDrillId(), [], 'drill.started', operator, null, started as unknown as Record<string, unknown>);
+    this.store.createDrill(first, runbook, this.owner);
+    const events = [first];
+    this.cache.set(first.drillId, events);
+    const snapshot = this.snapshotOf(first.drillId, events);
+    this.store.writeSummary(snapshot);
+    this.emit(snapshot);
+    return snapshot;
+  }
+
+  get(drillId: string): DrillSnapshot {
+    return this.snapshotOf(drillId, this.events(drillId));
+  }
+
+  events(drillId: string): DrillEvent[] {
+    const cached = this.cache.get(drillId);
+    if (cached) return cached;
+    if (!this.store.exists(drillId)) throw notFound(`no drill with id ${drillId}`);
+    const events = this.store.events(drillId);
+    this.cache.set(drillId, events);
+    return events;
+  }
+
+  runbookOf(drillId: string): Runbook {
+    const rb = this.store.runbook(drillId);
+    if (!rb) throw notFound(`no drill with id ${drillId}`);
+    return rb;
+  }
+
+  /** Running drills, including interrupted ones (their process died) so the UI can offer to resume them. */
+  active(): DrillSnapshot[] {
+    return this.store.runningIds().map((id) => this.get(id));
+  }
+
+  history(filter: HistoryFilter = {}): DrillSummary[] {
+    return this.store.history(filter).map((d) => (d.status === 'running' ? { ...d, interrupted: this.isInterrupted(d.id) } : d));
+  }
+
+  /** Takes over an interrupted drill: records the gap and carries on with the clock intact. */
+  recover(drillId: string, operator?: string): DrillSnapshot {
+    const snap = this.get(drillId);
+    if (snap.status !== 'running') throw conflict(`drill ${drillId} is ${snap.status}; only a running drill can be resumed`);
+    if (!snap.interrupted) return snap;
+    const last = this.events(drillId).at(-1)!;
+    const previousOwnerPid = this.store.owner(drillId)?.pid ?? null;
+    this.store.setOwner(drillId, this.owner);
+    return this.record(drillId, 'drill.recovered', operator, null, {
+      lastEventSeq: last.seq,
+      lastEventAt: last.at,
+      previousOwnerPid,
+    });
+  }
+
+  stepStart(drillId: string, stepIndex: number): DrillSnapshot {
+    const snap = this.writable(drillId);
+    const step = this.step(snap, stepIndex);
+    if (step.status === 'running') throw conflict(`step ${stepIndex + 1} "${step.title}" is already running`);
+    if (step.status !== 'pending') throw conflict(`step ${stepIndex + 1} "${step.title}" is already ${step.status}`);
+    return this.record(drillId, 'step.started', undefined, stepIndex, {});
+  }
+
+  stepComplete(drillId: string, stepIndex: number): DrillSnapshot {
+    const snap = this.writable(drillId);
+    const step = this.step(snap, stepIndex);
+    if (TERMINAL.has(step.status)) throw conflict(`step ${stepIndex + 1} "${step.title}" is already ${step.status}`);
+    // Completing a step that was never started starts it at the same instant, explicitly, so the log says so.
+    if (step.status === 'pending') this.record(drillId, 'step.started', undefined, stepIndex, { implicit: true });
+    return this.record(drillId, 'step.completed', undefined, stepIndex, {});
+  }
+
+  stepSkip(drillId: string, stepIndex: number, reason: string): DrillSnapshot {
+    return this.endStep(drillId, stepIndex, 'step.skipped', reason);
+  }
+
+  stepFail(drillId: string, stepIndex: number, reason: string): DrillSnapshot {
+    return this.endStep(drillId, stepIndex, 'step.failed', reason);
+  }
+
+  checkSet(drillId: string, stepIndex: number, itemIndex: number, checked: boolean, note?: string): DrillSnapshot {
+    const snap = this.writable(drillId);
+    const step = this.step(snap, stepIndex);
+    const item = step.checklist[itemIndex];
+    if (!item) throw notFound(`step ${stepIndex + 1} has no checklist item ${itemIndex + 1}`);
+    if (item.checked === checked) return snap;
+    return this.record(drillId, 'check.set', undefined, stepIndex, { itemIndex, checked, ...(note ? { note } : {}) });
+  }
+
+  addNote(drillId: string, stepIndex: number | null, text: string): DrillSnapshot {
+    const snap = this.get(drillId);
+    if (stepIndex !== null) this.step(snap, stepIndex);
+    // Notes are allowed after the drill ends: findings are often written up afterwards.
+    return this.record(drillId, 'note.added', undefined, stepIndex, { text });
+  }
+
+  pause(drillId: string, reason: string): DrillSnapshot {
+    const snap = this.writable(drillId, { allowPaused: true });
+    if (snap.paused) throw conflict(`the drill is already paused (${snap.pauseReason})`);
+    return this.record(drillId, 'drill.paused', undefined, null, { reason });
+  }
+
+  resume(drillId: string): DrillSnapshot {
+    const snap = this.writable(drillId, { allowPaused: true });
+    if (!snap.paused) throw conflict('the drill is not paused');
+    return this.record(drillId, 'drill.resumed', undefined, null, {});
+  }
+
+  /** Records a command run in a step (by a terminal or the headless runner). */
+  commandRun(drillId: string, stepIndex: number | null, data: Record<string, unknown>): DrillSnapshot {
+    this.writable(drillId, { allowPaused: true });
+    const snap = this.record(drillId, 'command.run', undefined, stepIndex, data);
+    if (this.commandHooks.size === 0) return snap;
+    const event = this.events(drillId).at(-1)!;
+    for (const hook of this.commandHooks) hook(drillId, event);
+    return this.get(drillId);
+  }
+
+  /** Called after each command.run is recorded; evidence uses it to tick the checklist items a passing command proves. */
+  onCommandRecorded(hook: CommandHook): () => void {
+    this.commandHooks.add(hook);
+    return () => this.commandHooks.delete(hook);
+  }
+
+  /**
+   * Records an event whose rules the caller has already checked (main/evidence
+   * does, for its events): durable and hash-chained like every other event.
+   */
+  appendEvent(drillId: string, type: DrillEventType, stepIndex: number | null, data: Record<string, unknown>, operator?: string): DrillSnapshot {
+    this.events(drillId);
+    return this.record(drillId, type, operator, stepIndex, data);
+  }
+
+  finish(drillId: string): DrillSnapshot {
+    const snap = this.writable(drillId, { allowPaused: true });
+    const open = snap.steps.filter((s) => !TERMINAL.has(s.status));
+    if (open.length > 0) {
+      const names = open.slice(0, 3).map((s) => `${s.index + 1} "${s.title}"`).join(', ');
+      throw conflict(
+        `${open.length} step${open.length > 1 ? 's are' : ' is'} not done (${names}${open.length > 3 ? ', …' : ''}): complete, skip or fail ${open.length > 1 ? 'them' : 'it'} first, or abort the drill`,
+      );
+    }
+    if (snap.paused) this.record(drillId, 'drill.resumed', undefined, null, { implicit: true });
+    return this.record(drillId, 'drill.finished', undefined, null, {});
+  }
+
+  abort(drillId: string, reason: string): DrillSnapshot {
+    this.writable(drillId, { allowPaused: true });
+    return this.record(drillId, 'drill.aborted', undefined, null, { reason });
+  }
+
+  private endStep(drillId: string, stepIndex: number, type: 'step.skipped' | 'step.failed', reason: string): DrillSnapshot {
+    const snap = this.writable(drillId);
+    const step = this.step(snap, stepIndex);
+    if (TERMINAL.has(step.status)) throw conflict(`step ${stepIndex + 1} "${step.title}" is already ${step.status}`);
+    return this.record(drillId, type, undefined, stepIndex, { reason });
+  }
+
+  private writable(drillId: string, opts: { allowPaused?: boolean } = {}): DrillSnapshot {
+    const snap = this.get(drillId);
+    if (snap.status !== 'running') throw conflict(`drill ${drillId} is ${snap.status}; it can no longer change`);
+    if (snap.interrupted) throw conflict('this drill was interrupted; resume it first');
+    if (snap.paused && !opts.allowPaused) throw conflict(`the drill is paused (${snap.pauseReason}); resume it first`);
+    return snap;
+  }
+
+  private step(snap: DrillSnapshot, stepIndex: number) {
+    const step = snap.steps[stepIndex];
+    if (!step) throw notFound(`the runbook has no step ${stepIndex + 1} (it has ${snap.steps.length})`);
+    return step;
+  }
+
+  private record(
+    drillId: string,
+    type: DrillEventType,
+    operator: string | undefined,
+    stepIndex: number | null,
+    data: Record<string, unknown>,
+  ): DrillSnapshot {
+    const events = this.events(drillId);
+    const event = this.makeEvent(drillId, events, type, operator ?? events[0]!.operator, stepIndex, data);
+    const next = [...events, event];
+    const snapshot = this.snapshotOf(drillId, next);
+    this.store.append(event, snapshot); // durable before anyone hears of it
+    this.cache.set(drillId, next);
+    this.emit(snapshot);
+    return snapshot;
+  }
+
+  private makeEvent(
+    drillId: string,
+    before: readonly DrillEvent[],
+    type: DrillEventType,
+    operator: string,
+    stepIndex: number | null,
+    data: Record<string, unknown>,
+  ): DrillEvent {
+    const instant = this.now();
+    const prev = before[before.length - 1];
+    const body = {
+      drillId,
+      seq: before.length + 1,
+      type,
+      at: isoUtc(instant.wallMs),
+      ...instant,
+      operator,
+      stepIndex,
+      data,
+      prevHash: prev ? prev.hash : '',
+    };
+    return { ...body, hash: eventHash(body) };
+  }
+
+  private snapshotOf(drillId: string, events: readonly DrillEvent[]): DrillSnapshot {
+    return reduceDrill(events, this.now(), { interrupted: this.isInterrupted(drillId) });
+  }
+
+  private isInterrupted(drillId: string): boolean {
+    const owner = this.store.owner(drillId);
+    if (!owner) return true;
+    if (owner.session === this.owner.session) return false;
+    return !processAlive(owner.pid) || owner.pid === this.owner.pid;
+  }
+
+  private emit(snapshot: DrillSnapshot): void {
+    for (const l of this.listeners) {
+      try {
+        l(snapshot);
+      } catch {
+        // A broken listener (a closed socket) must not undo a recorded event.
+      }
+    }
+  }
+}
+
+function processAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}

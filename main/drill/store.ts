@@ -1,0 +1,256 @@
+/**
+ * Drill persistence: the append-only event log and the summary rows that
+ * history queries read. Every write is one transaction; when a method
+ * returns, the event is on disk.
+ */
+import type { Db } from '../store/db';
+import type { Runbook } from '../runbook/model';
+import type { DrillEvent, DrillSnapshot, DrillSummary, DrillMode, DrillStatus, StepStatus } from './model';
+
+interface EventRow {
+  drill_id: string;
+  seq: number;
+  type: string;
+  at: string;
+  wall_ms: number;
+  mono_ms: number;
+  clock: string;
+  operator: string;
+  step_index: number | null;
+  data: string;
+  prev_hash: string;
+  hash: string;
+}
+
+interface DrillRow {
+  id: string;
+  runbook_path: string;
+  runbook_title: string;
+  runbook_sha256: string;
+  mode: string;
+  operator: string;
+  status: string;
+  started_at: string;
+  ended_at: string | null;
+  rto_target_sec: number | null;
+  rto_actual_sec: number | null;
+  rto_met: number | null;
+  net_ms: number | null;
+  paused_ms: number | null;
+  owner_pid: number | null;
+  owner_session: string | null;
+}
+
+export interface Owner {
+  pid: number;
+  session: string;
+}
+
+export interface HistoryFilter {
+  runbookPath?: string;
+  mode?: DrillMode;
+  status?: DrillStatus;
+  limit?: number;
+  offset?: number;
+}
+
+export class DrillStore {
+  private readonly insertEventStmt;
+  private readonly eventsStmt;
+  private readonly updateSummaryStmt;
+  private readonly upsertStepStmt;
+
+  constructor(private readonly db: Db) {
+    this.insertEventStmt = db.prepare(
+      `INSERT INTO events (drill_id, seq, type, at, wall_ms, mono_ms, clock, operator, step_index, data, prev_hash, hash)
+       VALUES (@drillId, @seq, @type, @at, @wallMs, @monoMs, @clock, @operator, @stepIndex, @data, @prevHash, @hash)`,
+    );
+    this.eventsStmt = db.prepare<[string], EventRow>('SELECT * FROM events WHERE drill_id = ? ORDER BY seq');
+    this.updateSummaryStmt = db.prepare(
+      `UPDATE drills SET status = @status, ended_at = @endedAt, rto_target_sec = @rtoTarget, rto_actual_sec = @rtoActual,
+         rto_met = @rtoMet, net_ms = @netMs, paused_ms = @pausedMs, event_count = @eventCount, chain_head = @chainHead
+       WHERE id = @id`,
+    );
+    this.upsertStepStmt = db.prepare(
+      `INSERT INTO drill_steps (drill_id, step_index, step_key, title, status, started_at, ended_at, duration_ms)
+       VALUES (@drillId, @index, @key, @title, @status, @startedAt, @endedAt, @durationMs)
+       ON CONFLICT (drill_id, step_index) DO UPDATE SET status = excluded.status, started_at = excluded.started_at,
+         ended_at = excluded.ended_at, duration_ms = excluded.duration_ms`,
+    );
+  }
+
+  createDrill(first: DrillEvent, runbook: Runbook, owner: Owner): void {
+    const data = first.data as { mode: string };
+    this.db.transaction(() => {
+      this.db
+        .prepare(
+          `INSERT INTO drills (id, runbook_path, runbook_title, runbook_sha256, runbook_json, mode, operator, status, started_at,
+             rto_target_sec, owner_pid, owner_session)
+           VALUES (?, ?, ?, ?, ?, ?, ?, 'running', ?, ?, ?, ?)`,
+        )
+        .run(
+          first.drillId,
+          runbook.file,
+          runbook.title,
+          runbook.sha256,
+          JSON.stringify(runbook),
+          data.mode,
+          first.operator,
+          first.at,
+          runbook.rto?.seconds ?? null,
+          owner.pid,
+          owner.session,
+        );
+      this.insertEvent(first);
+    })();
+  }
+
+  /** Appends an event and refreshes the summary rows, atomically. */
+  append(event: DrillEvent, snapshot: DrillSnapshot): void {
+    this.db.transaction(() => {
+      this.insertEvent(event);
+      this.writeSummary(snapshot);
+    })();
+  }
+
+  writeSummary(s: DrillSnapshot): void {
+    this.updateSummaryStmt.run({
+      id: s.id,
+      status: s.status,
+      endedAt: s.endedAt,
+      rtoTarget: s.rto.targetSec,
+      rtoActual: s.rto.actualSec,
+      rtoMet: s.rto.met === null ? null : s.rto.met ? 1 : 0,
+      netMs: s.clock.netMs,
+      pausedMs: s.clock.pausedMs,
+      eventCount: s.eventCount,
+      chainHead: s.chainHead,
+    });
+    for (const st of s.steps) {
+      this.upsertStepStmt.run({
+        drillId: s.id,
+        index: st.index,
+        key: st.key,
+        title: st.title,
+        status: st.status,
+        startedAt: st.startedAt,
+        endedAt: st.endedAt,
+        durationMs: st.durationMs,
+      });
+    }
+  }
+
+  setOwner(drillId: string, owner: Owner): void {
+    this.db.prepare('UPDATE drills SET owner_pid = ?, owner_session = ? WHERE id = ?').run(owner.pid, owner.session, drillId);
+  }
+
+  owner(drillId: string): Owner | null {
+    const row = this.db.prepare<[string], DrillRow>('SELECT * FROM drills WHERE id = ?').get(drillId);
+    if (!row || row.owner_pid === null || row.owner_session === null) return null;
+    return { pid: row.owner_pid, session: row.owner_session };
+  }
+
+  exists(drillId: string): boolean {
+    return this.db.prepare('SELECT 1 FROM drills WHERE id = ?').get(drillId) !== undefined;
+  }
+
+  events(drillId: string): DrillEvent[] {
+    return this.eventsStmt.all(drillId).map(rowToEvent);
+  }
+
+  runbook(drillId: string): Runbook | null {
+    const row = this.db.prepare<[string], { runbook_json: string }>('SELECT runbook_json FROM drills WHERE id = ?').get(drillId);
+    return row ? (JSON.parse(row.runbook_json) as Runbook) : null;
+  }
+
+  runningIds(): string[] {
+    return this.db
+      .prepare<[], { id: string }>("SELECT id FROM drills WHERE status = 'running' ORDER BY started_at DESC")
+      .all()
+      .map((r) => r.id);
+  }
+
+  history(filter: HistoryFilter = {}): DrillSummary[] {
+    const where: string[] = [];
+    const args: Record<string, unknown> = {};
+    if (filter.runbookPath) {
+      where.push('runbook_path = @runbookPath');
+      args.runbookPath = filter.runbookPath;
+    }
+    if (filter.mode) {
+      where.push('mode = @mode');
+      args.mode = filter.mode;
+    }
+    if (filter.status) {
+      where.push('status = @status');
+      args.status = filter.status;
+    }
+    args.limit = filter.limit ?? 500;
+    args.offset = filter.offset ?? 0;
+    const rows = this.db
+      .prepare<Record<string, unknown>, DrillRow>(
+        `SELECT id, runbook_path, runbook_title, runbook_sha256, mode, operator, status, started_at, ended_at,
+                rto_target_sec, rto_actual_sec, rto_met, net_ms, paused_ms, owner_pid, owner_session
+         FROM drills ${where.length ? 'WHERE ' + where.join(' AND ') : ''}
+         ORDER BY started_at DESC, id DESC LIMIT @limit OFFSET @offset`,
+      )
+      .all(args);
+    if (rows.length === 0) return [];
+    const stepsByDrill = this.stepsFor(rows.map((r) => r.id));
+    return rows.map((r) => ({
+      id: r.id,
+      runbook: { title: r.runbook_title, path: r.runbook_path, sha256: r.runbook_sha256 },
+      mode: r.mode as DrillMode,
+      operator: r.operator,
+      status: r.status as DrillStatus,
+      interrupted: false,
+      startedAt: r.started_at,
+      endedAt: r.ended_at,
+      rto: { targetSec: r.rto_target_sec, actualSec: r.rto_actual_sec, met: r.rto_met === null ? null : r.rto_met === 1 },
+      netMs: r.net_ms,
+      pausedMs: r.paused_ms,
+      steps: stepsByDrill.get(r.id) ?? [],
+    }));
+  }
+
+  private stepsFor(ids: string[]): Map<string, DrillSummary['steps']> {
+    const out = new Map<string, DrillSummary['steps']>();
+    const stmt = this.db.prepare<[string], { title: string; status: string; started_at: string | null; ended_at: string | null; duration_ms: number | null }>(
+      'SELECT title, status, started_at, ended_at, duration_ms FROM drill_steps WHERE drill_id = ? ORDER BY step_index',
+    );
+    for (const id of ids) {
+      out.set(
+        id,
+        stmt.all(id).map((s) => ({
+          title: s.title,
+          status: s.status as StepStatus,
+          startedAt: s.started_at,
+          endedAt: s.ended_at,
+          durationMs: s.duration_ms,
+        })),
+      );
+    }
+    return out;
+  }
+
+  private insertEvent(e: DrillEvent): void {
+    this.insertEventStmt.run({ ...e, data: JSON.stringify(e.data) });
+  }
+}
+
+function rowToEvent(r: EventRow): DrillEvent {
+  return {
+    drillId: r.drill_id,
+    seq: r.seq,
+    type: r.type as DrillEvent['type'],
+    at: r.at,
+    wallMs: r.wall_ms,
+    monoMs: r.mono_ms,
+    clock: r.clock,
+    operator: r.operator,
+    stepIndex: r.step_index,
+    data: JSON.parse(r.data) as Record<string, unknown>,
+    prevHash: r.prev_hash,
+    hash: r.hash,
+  };
+}

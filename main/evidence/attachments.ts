@@ -1,0 +1,135 @@
+/**
+ * Attachment bytes, content-addressed under the data folder:
+ * <dataDir>/attachments/ab/abcdef…(sha256). The drill log records only the
+ * hash and metadata; the same file attached twice is stored once.
+ *
+ * Attachments are evidence, never code: files are written without any
+ * execute bit, under a name that is only their hash (so no extension a
+ * desktop could act on), and nothing in Drillbook opens, renders or runs
+ * them — the report links to them, the bundle copies them.
+ */
+import { createHash, randomBytes } from 'node:crypto';
+import { chmodSync, closeSync, fsyncSync, mkdirSync, openSync, readFileSync, renameSync, statSync, writeSync, existsSync } from 'node:fs';
+import path from 'node:path';
+import { badRequest, notFound } from '../api/errors';
+
+export const DEFAULT_MAX_ATTACHMENT_BYTES = 20 * 1024 * 1024;
+
+export interface StoredAttachment {
+  sha256: string;
+  size: number;
+}
+
+export class AttachmentStore {
+  readonly root: string;
+
+  constructor(
+    dataDir: string,
+    readonly maxBytes: number = DEFAULT_MAX_ATTACHMENT_BYTES,
+  ) {
+    this.root = path.join(dataDir, 'attachments');
+  }
+
+  /** Stores bytes (durably: fsynced, then renamed into place) and returns their hash. */
+  put(bytes: Buffer): StoredAttachment {
+    if (bytes.length === 0) throw badRequest('the attachment is empty');
+    if (bytes.length > this.maxBytes) {
+      throw badRequest(`the attachment is ${mib(bytes.length)} MiB; the limit is ${mib(this.maxBytes)} MiB`);
+    }
+    const sha256 = createHash('sha256').update(bytes).digest('hex');
+    const file = this.pathOf(sha256);
+    if (existsSync(file) && statSync(file).size === bytes.length) return { sha256, size: bytes.length };
+    mkdirSync(path.dirname(file), { recursive: true, mode: 0o700 });
+    const tmp = `${file}.${randomBytes(6).toString('hex')}.tmp`;
+    const fd = openSync(tmp, 'wx', 0o600);
+    try {
+      let off = 0;
+      while (off < bytes.length) off += writeSync(fd, bytes, off, bytes.length - off);
+      fsyncSync(fd);
+    } finally {
+      closeSync(fd);
+    }
+    chmodSync(tmp, 0o600); // whatever the umask: readable by the owner, never executable
+    renameSync(tmp, file);
+    return { sha256, size: bytes.length };
+  }
+
+  /** The stored bytes, checked against their hash (a damaged store is reported, not exported). */
+  get(sha256: string): Buffer {
+    if (!/^[0-9a-f]{64}$/.test(sha256)) throw badRequest(`not an attachment hash: ${sha256}`);
+    let bytes: Buffer;
+    try {
+      bytes = readFileSync(this.pathOf(sha256));
+    } catch {
+      throw notFound(`attachment ${sha256.slice(0, 12)}… is missing from ${this.root}`);
+    }
+    const actual = createHash('sha256').update(bytes).digest('hex');
+    if (actual !== sha256) throw new Error(`attachment ${sha256.slice(0, 12)}… is damaged on disk (its content hashes to ${actual.slice(0, 12)}…)`);
+    return bytes;
+  }
+
+  has(sha256: string): boolean {
+    return /^[0-9a-f]{64}$/.test(sha256) && existsSync(this.pathOf(sha256));
+  }
+
+  private pathOf(sha256: string): string {
+    return path.join(this.root, sha256.slice(0, 2), sha256);
+  }
+}
+
+/**
+ * A file name safe to use inside a bundle on any OS: no folders, no control
+ * or reserved characters, no leading dots, bounded length.
+ */
+export function safeFileName(name: string, fallback = 'attachment'): string {
+  const base = name.split(/[\\/]/).pop() ?? '';
+  let clean = base
+    .normalize('NFC')
+    .replace(/[\u0000-\u001f\u007f<>:"|?*]/g, '_')
+    .replace(/\s+/g, ' ')
+    .replace(/^[.\s]+/, '')
+    .trim();
+  if (/^(con|prn|aux|nul|com\d|lpt\d)(\..*)?$/i.test(clean)) clean = '_' + clean;
+  if (clean.length > 100) {
+    const ext = path.extname(clean).slice(0, 12);
+    clean = clean.slice(0, 100 - ext.length) + ext;
+  }
+  return clean || fallback;
+}
+
+const MEDIA_TYPE = /^[a-z0-9][a-z0-9!#$&^_.+-]{0,63}\/[a-z0-9][a-z0-9!#$&^_.+-]{0,63}$/;
+
+/** A media type as metadata only (never used to open the file); anything odd becomes octet-stream. */
+export function cleanMediaType(type: string | undefined, name: string): string {
+  const t = (type ?? '').toLowerCase().split(';')[0]!.trim();
+  if (MEDIA_TYPE.test(t)) return t;
+  const ext = path.extname(name).toLowerCase();
+  return EXT_TYPES[ext] ?? 'application/octet-stream';
+}
+
+const EXT_TYPES: Record<string, string> = {
+  '.txt': 'text/plain',
+  '.log': 'text/plain',
+  '.md': 'text/markdown',
+  '.json': 'application/json',
+  '.csv': 'text/csv',
+  '.png': 'image/png',
+  '.jpg': 'image/jpeg',
+  '.jpeg': 'image/jpeg',
+  '.pdf': 'application/pdf',
+};
+
+/** Whether an attachment is text that redaction can read (and rewrite). */
+export function isTextual(mediaType: string, bytes: Buffer): boolean {
+  const textType = mediaType.startsWith('text/') || /^application\/(json|x-ndjson|xml|yaml|x-yaml|csv)$/.test(mediaType);
+  if (!textType) return false;
+  if (bytes.includes(0)) return false;
+  try {
+    new TextDecoder('utf-8', { fatal: true }).decode(bytes);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+const mib = (n: number) => (Math.ceil((n / (1024 * 1024)) * 10) / 10).toFixed(1).replace(/\.0$/, '');

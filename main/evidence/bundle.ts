@@ -1,0 +1,385 @@
+/**
+ * Exporting a drill as an evidence bundle:
+ *
+ *   report.html, report.pdf   the report (self-contained; the PDF printed from it)
+ *   drill.json                the drill, its full event log, what the bundle holds
+ *   steps.csv                 one row per step
+ *   schema/drill.v1.schema.json  the JSON Schema drill.json follows
+ *   transcripts/*.txt         terminal sessions of the drill, as text
+ *   attachments/*             files attached to the drill
+ *   manifest.json             SHA-256 of every file above + the chain head + tool version
+ *   manifest.json.sig         optional: ssh-keygen -Y sign, namespace "drillbook"
+ *
+ * Everything that leaves passes through redaction unless the caller asked
+ * otherwise explicitly. The bundle is assembled in a temporary folder next
+ * to the destination and renamed into place, so a failed export never leaves
+ * a half-written bundle under the final name.
+ */
+import { mkdirSync, readdirSync, renameSync, rmSync, rmdirSync, statSync, writeFileSync, existsSync } from 'node:fs';
+import path from 'node:path';
+import { randomBytes } from 'node:crypto';
+import { canonicalJson, verifyChain } from '../drill/chain';
+import type { DrillEvent, DrillSnapshot } from '../drill/model';
+import type { DrillService } from '../drill/service';
+import type { Runbook } from '../runbook/model';
+import { conflict } from '../api/errors';
+import { VERSION } from '../version';
+import { AttachmentStore, isTextual, safeFileName } from './attachments';
+import { stepsCsv } from './csv';
+import { buildManifest, MANIFEST_FILE, MANIFEST_FORMAT, MANIFEST_VERSION, serializeManifest, SIGNATURE_FILE, type Manifest } from './manifest';
+import type { PrintToPdf } from './pdf';
+import { redactText, Redactor, type RedactionPattern } from './redact';
+import { buildReportModel, type BundleAttachment, type BundleTranscript } from './report-model';
+import { renderReportHtml } from './report-html';
+import { signFile } from './sshsig';
+import { terminalText } from '../terminal/scanner';
+import type { TranscriptSource } from './transcripts';
+import { writeZip } from './zip';
+import drillSchema from './schema/drill.v1.schema.json';
+
+export const DRILL_FILE = 'drill.json';
+export const SCHEMA_PATH = 'schema/drill.v1.schema.json';
+export const CHAIN_HASH_DESCRIPTION =
+  'hash = SHA-256 of the canonical JSON (object keys sorted at every level, no whitespace) of {drillId, seq, type, at, wallMs, monoMs, clock, operator, stepIndex, data, prevHash}; prevHash = the previous event\'s hash ("" for the first)';
+
+export interface ExportOptions {
+  /** The bundle folder to create (it must not exist, or be empty). */
+  outDir: string;
+  /** Also write the bundle as a zip here. */
+  zipPath?: string | null;
+  /** false only when the user explicitly asked for an unredacted export. */
+  redact: boolean;
+  patterns: readonly RedactionPattern[];
+  /** null leaves report.pdf out (explicitly; the manifest says so). */
+  printToPdf: PrintToPdf | null;
+  /** Sign manifest.json with this SSH key (private, or public with the private half in ssh-agent). */
+  signKey?: string | null;
+  transcripts?: TranscriptSource | null;
+  now?: () => number;
+}
+
+export interface ExportResult {
+  drillId: string;
+  dir: string;
+  zipPath: string | null;
+  chainHead: string;
+  files: Manifest['files'];
+  signed: boolean;
+  pdf: boolean;
+  redaction: { applied: boolean; masked: Record<string, number>; redactedEvents: number[]; withheld: string[] };
+}
+
+export interface ExportSource {
+  drills: DrillService;
+  attachments: AttachmentStore;
+}
+
+export async function exportBundle(src: ExportSource, drillId: string, opts: ExportOptions): Promise<ExportResult> {
+  const snapshot = src.drills.get(drillId);
+  const events = src.drills.events(drillId);
+  const broken = verifyChain(events);
+  if (broken) throw conflict(`drill ${drillId}'s log fails its hash check (${broken.problem}); it cannot be exported as evidence`);
+  let runbook: Runbook | null = null;
+  try {
+    runbook = src.drills.runbookOf(drillId);
+  } catch {
+    runbook = null;
+  }
+  const exportedAt = new Date(opts.now?.() ?? Date.now()).toISOString();
+  const transcripts = opts.transcripts ? await loadTranscripts(opts.transcripts, drillId) : [];
+  const built = await buildBundle({
+    snapshot,
+    events,
+    runbook,
+    exportedAt,
+    redact: opts.redact,
+    patterns: opts.patterns,
+    printToPdf: opts.printToPdf,
+    signed: Boolean(opts.signKey),
+    attachmentBytes: (sha) => src.attachments.get(sha),
+    transcripts,
+  });
+  return writeBundle(built, opts);
+}
+
+async function loadTranscripts(source: TranscriptSource, drillId: string): Promise<LoadedTranscript[]> {
+  const out: LoadedTranscript[] = [];
+  for (const t of await source.list(drillId)) {
+    out.push({
+      info: { id: t.id, title: t.title, stepIndex: t.stepIndex, startedAt: t.startedAt, endedAt: t.endedAt },
+      raw: await source.read(drillId, t.id),
+      index: source.index ? await source.index(drillId, t.id) : null,
+    });
+  }
+  return out;
+}
+
+export interface LoadedTranscript {
+  info: Omit<BundleTranscript, 'path' | 'bytes' | 'indexPath'>;
+  raw: Buffer;
+  /** JSONL index, when the recorder keeps one. */
+  index: string | null;
+}
+
+export interface BundleInput {
+  snapshot: DrillSnapshot;
+  events: readonly DrillEvent[];
+  runbook: Runbook | null;
+  exportedAt: string;
+  redact: boolean;
+  patterns: readonly RedactionPattern[];
+  printToPdf: PrintToPdf | null;
+  /** The bundle will be signed (recorded in the manifest). */
+  signed: boolean;
+  attachmentBytes: (sha256: string) => Buffer;
+  transcripts: LoadedTranscript[];
+}
+
+export interface BuiltBundle {
+  drillId: string;
+  files: Map<string, Buffer>;
+  manifest: Manifest;
+  withheld: string[];
+}
+
+/** Everything but the writing: the files of a bundle and its manifest. */
+export async function buildBundle(input: BundleInput): Promise<BuiltBundle> {
+  const { snapshot, events } = input;
+  // `red` counts what it masks in the recorded data; `quiet` masks derived copies of the same data without counting it twice.
+  const red = new Redactor(input.patterns, input.redact);
+  const quiet = new Redactor(input.patterns, input.redact);
+  const files = new Map<string, Buffer>();
+  const withheld: string[] = [];
+
+  const redactedEvents: number[] = [];
+  const outEvents: DrillEvent[] = events.map((e) => {
+    const data = red.deep(e.data);
+    if (canonicalJson(data) !== canonicalJson(e.data)) redactedEvents.push(e.seq);
+    return { ...e, data };
+  });
+  const outSnapshot = quiet.deep(snapshot);
+  const outRunbook = input.runbook ? quiet.deep(input.runbook) : null;
+
+  // Attachments: text is redacted; binary files cannot be, so one that looks like it holds a credential is withheld.
+  const attachments: BundleAttachment[] = [];
+  const pathBySha = new Map<string, { path: string | null; withheld: string | null; redacted: boolean }>();
+  const used = new Set<string>();
+  for (const a of outSnapshot.evidence.attachments) {
+    let placed = pathBySha.get(a.sha256);
+    if (!placed) {
+      placed = placeAttachment(a.sha256, a.name, a.mediaType, input, red, files, used);
+      pathBySha.set(a.sha256, placed);
+      if (placed.withheld) withheld.push(`${a.name}: ${placed.withheld}`);
+    }
+    attachments.push({ ...a, bundlePath: placed.path, withheld: placed.withheld, redacted: placed.redacted });
+  }
+
+  const transcripts: BundleTranscript[] = [];
+  for (const t of input.transcripts) {
+    // As text (escape sequences gone): readable, and redaction sees secrets that colour codes would split.
+    const text = red.text(terminalText(t.raw));
+    const base = unique(`transcripts/${safeFileName(t.info.id, 'terminal')}`, used);
+    const bytes = Buffer.from(text, 'utf8');
+    files.set(`${base}.txt`, bytes);
+    let indexPath: string | null = null;
+    if (t.index !== null) {
+      indexPath = `${base}.jsonl`;
+      files.set(indexPath, Buffer.from(redactJsonl(t.index, red), 'utf8'));
+    }
+    transcripts.push({ ...t.info, title: quiet.text(t.info.title), path: `${base}.txt`, indexPath, bytes: bytes.length });
+  }
+
+  const patternNames = input.redact ? input.patterns.map((p) => p.name) : [];
+  const redaction = { applied: input.redact, masked: { ...red.hits }, redactedEvents };
+  const model = buildReportModel({
+    snapshot: outSnapshot,
+    events: outEvents,
+    runbook: outRunbook,
+    toolVersion: VERSION,
+    generatedAt: input.exportedAt,
+    redaction,
+    attachments,
+    transcripts,
+  });
+  const html = renderReportHtml(model);
+  files.set('report.html', Buffer.from(html, 'utf8'));
+  if (input.printToPdf) files.set('report.pdf', await input.printToPdf(html));
+  files.set('steps.csv', Buffer.from(stepsCsv(model), 'utf8'));
+  files.set(SCHEMA_PATH, Buffer.from(JSON.stringify(drillSchema, null, 2) + '\n', 'utf8'));
+
+  const drillJson = {
+    $schema: SCHEMA_PATH,
+    format: 'drillbook-drill',
+    schemaVersion: 1,
+    tool: { name: 'drillbook', version: VERSION },
+    exportedAt: input.exportedAt,
+    redaction: { applied: input.redact, patterns: patternNames, masked: redaction.masked, redactedEvents },
+    drill: outSnapshot,
+    runbook: outRunbook ? runbookSummary(outRunbook) : null,
+    attachments,
+    transcripts,
+    events: outEvents,
+    chain: { algorithm: 'sha256', hashes: CHAIN_HASH_DESCRIPTION, head: snapshot.chainHead, events: events.length },
+  };
+  files.set(DRILL_FILE, Buffer.from(JSON.stringify(drillJson, null, 2) + '\n', 'utf8'));
+
+  const manifest = buildManifest(
+    {
+      format: MANIFEST_FORMAT,
+      formatVersion: MANIFEST_VERSION,
+      tool: { name: 'drillbook', version: VERSION },
+      drillId: snapshot.id,
+      createdAt: input.exportedAt,
+      chain: { head: snapshot.chainHead, events: events.length, redactedEvents },
+      redaction: { applied: input.redact, patterns: patternNames, masked: redaction.masked },
+      pdf: input.printToPdf !== null,
+      signed: input.signed,
+    },
+    files,
+  );
+  return { drillId: snapshot.id, files, manifest, withheld };
+}
+
+function placeAttachment(
+  sha256: string,
+  name: string,
+  mediaType: string,
+  input: BundleInput,
+  red: Redactor,
+  files: Map<string, Buffer>,
+  used: Set<string>,
+): { path: string | null; withheld: string | null; redacted: boolean } {
+  let bytes: Buffer;
+  try {
+    bytes = input.attachmentBytes(sha256);
+  } catch (err) {
+    return { path: null, withheld: (err as Error).message, redacted: false };
+  }
+  let redacted = false;
+  if (input.redact) {
+    if (isTextual(mediaType, bytes)) {
+      const original = bytes.toString('utf8');
+      const text = red.text(original);
+      redacted = text !== original;
+      bytes = Buffer.from(text, 'utf8');
+    } else {
+      const probe = redactText(bytes.toString('latin1'), input.patterns);
+      const kinds = Object.keys(probe.hits);
+      if (kinds.length > 0) {
+        return { path: null, withheld: `a binary file that appears to hold credentials (${kinds.join(', ')}) cannot be redacted; export unredacted to include it`, redacted: false };
+      }
+    }
+  }
+  const p = unique(`attachments/${sha256.slice(0, 12)}-${safeFileName(name)}`, used);
+  files.set(p, bytes);
+  return { path: p, withheld: null, redacted };
+}
+
+/** Redacts a JSONL text record by record (keeping each line valid JSON). */
+function redactJsonl(text: string, red: Redactor): string {
+  return text
+    .split('\n')
+    .map((line) => {
+      if (!line.trim()) return line;
+      try {
+        return JSON.stringify(red.deep(JSON.parse(line) as unknown));
+      } catch {
+        return red.text(line);
+      }
+    })
+    .join('\n');
+}
+
+function unique(p: string, used: Set<string>): string {
+  let candidate = p;
+  for (let i = 2; used.has(candidate); i++) {
+    const ext = path.posix.extname(p);
+    candidate = `${p.slice(0, p.length - ext.length)}-${i}${ext}`;
+  }
+  used.add(candidate);
+  return candidate;
+}
+
+function runbookSummary(rb: Runbook) {
+  return {
+    title: rb.title,
+    path: rb.file,
+    sha256: rb.sha256,
+    rtoSec: rb.rto?.seconds ?? null,
+    rpoSec: rb.rpo?.seconds ?? null,
+    steps: rb.steps.map((s) => ({
+      index: s.index,
+      key: s.key,
+      title: s.title,
+      checklist: s.checklist.map((c) => c.text),
+      commands: s.commands.map((b) => ({
+        line: b.line,
+        lang: b.lang,
+        text: b.text,
+        name: b.attrs.name ?? b.attrs.id ?? null,
+        target: b.attrs.target ?? null,
+        expect: b.attrs.expect ?? null,
+        check: b.attrs.extra?.check ?? null,
+      })),
+    })),
+  };
+}
+
+/** Writes a built bundle: folder (atomically renamed into place), signature, zip. */
+export async function writeBundle(built: BuiltBundle, opts: Pick<ExportOptions, 'outDir' | 'zipPath' | 'signKey' | 'now'>): Promise<ExportResult> {
+  const outDir = path.resolve(opts.outDir);
+  if (existsSync(outDir)) {
+    if (!statSync(outDir).isDirectory()) throw conflict(`${outDir} exists and is not a folder`);
+    if (readdirSync(outDir).length > 0) throw conflict(`${outDir} is not empty; export into a new or empty folder`);
+  }
+  mkdirSync(path.dirname(outDir), { recursive: true });
+  const tmp = path.join(path.dirname(outDir), `.${path.basename(outDir)}.partial-${randomBytes(4).toString('hex')}`);
+  mkdirSync(tmp);
+  try {
+    for (const [rel, bytes] of built.files) {
+      const file = path.join(tmp, ...rel.split('/'));
+      mkdirSync(path.dirname(file), { recursive: true });
+      writeFileSync(file, bytes, { mode: 0o644 });
+    }
+    const manifestBytes = serializeManifest(built.manifest);
+    writeFileSync(path.join(tmp, MANIFEST_FILE), manifestBytes, { mode: 0o644 });
+    let signature: Buffer | null = null;
+    if (built.manifest.signed !== Boolean(opts.signKey)) throw new Error('the manifest and the signing options disagree about signing');
+    if (opts.signKey) signature = await signFile(path.join(tmp, MANIFEST_FILE), opts.signKey);
+    if (existsSync(outDir)) rmdirSync(outDir);
+    renameSync(tmp, outDir);
+
+    let zipPath: string | null = null;
+    if (opts.zipPath) {
+      zipPath = path.resolve(opts.zipPath);
+      if (existsSync(zipPath)) throw conflict(`${zipPath} already exists; refusing to overwrite it`);
+      const all = new Map(built.files);
+      all.set(MANIFEST_FILE, manifestBytes);
+      if (signature) all.set(SIGNATURE_FILE, signature);
+      const tmpZip = `${zipPath}.partial-${randomBytes(4).toString('hex')}`;
+      try {
+        await writeZip(all, tmpZip, new Date(built.manifest.createdAt));
+        renameSync(tmpZip, zipPath);
+      } finally {
+        rmSync(tmpZip, { force: true });
+      }
+    }
+    return {
+      drillId: built.drillId,
+      dir: outDir,
+      zipPath,
+      chainHead: built.manifest.chain.head,
+      files: built.manifest.files,
+      signed: signature !== null,
+      pdf: built.manifest.pdf,
+      redaction: {
+        applied: built.manifest.redaction.applied,
+        masked: built.manifest.redaction.masked,
+        redactedEvents: built.manifest.chain.redactedEvents,
+        withheld: built.withheld,
+      },
+    };
+  } finally {
+    rmSync(tmp, { recursive: true, force: true });
+  }
+}

@@ -1,0 +1,160 @@
+/**
+ * Evidence recorded in a drill for auditors: who took part, what was
+ * tested, when the failure was declared and which backup it was restored
+ * from (hence the actual RPO), findings, remediation, attachments, proof for
+ * checklist items, and sign-off. Pure types; JSON-serialisable. The state
+ * hangs off DrillSnapshot as `evidence` and is derived by ./reduce.
+ */
+
+/** How the recovery was exercised (NIST SP 800-34 §3.5 / ISO 22301 8.5 exercise kinds). */
+export const TEST_TYPES = ['tabletop', 'walkthrough', 'simulation', 'restore', 'parallel', 'full-interruption'] as const;
+export type TestType = (typeof TEST_TYPES)[number];
+
+export const SEVERITIES = ['low', 'medium', 'high', 'critical'] as const;
+export type Severity = (typeof SEVERITIES)[number];
+
+export const ATTACHMENT_KINDS = ['file', 'screen', 'transcript'] as const;
+/** file: an uploaded file; screen: the visible terminal screen as text; transcript: an excerpt of a terminal transcript. */
+export type AttachmentKind = (typeof ATTACHMENT_KINDS)[number];
+
+export const SIGNOFF_ROLES = ['operator', 'reviewer'] as const;
+export type SignoffRole = (typeof SIGNOFF_ROLES)[number];
+
+/** The `data` of each evidence event, as recorded (and hash-chained). */
+export interface ParticipantSetData {
+  name: string;
+  /** null removes the participant. */
+  role: string | null;
+}
+export interface ScenarioSetData {
+  scenario: string;
+  scope: string;
+  testType: TestType;
+}
+export interface FailureDeclaredData {
+  /** When the (simulated) failure happened, ISO-8601 UTC; may be earlier than the event itself. */
+  failureAt: string;
+  note?: string;
+}
+export interface RecoveryPointSetData {
+  backupId: string;
+  /** When the backup's data was captured, ISO-8601 UTC. */
+  backupAt: string;
+  source?: string;
+}
+export interface FindingAddedData {
+  id: string;
+  text: string;
+  severity: Severity;
+}
+export interface RemediationAddedData {
+  id: string;
+  text: string;
+  owner: string;
+  /** YYYY-MM-DD */
+  due: string;
+  findingId?: string;
+}
+export interface SignoffAddedData {
+  role: SignoffRole;
+  name: string;
+  statement?: string;
+  /** The chain head the signer saw: what the sign-off covers. */
+  signedHead: string;
+}
+export interface AttachmentAddedData {
+  sha256: string;
+  name: string;
+  size: number;
+  mediaType: string;
+  kind: AttachmentKind;
+  itemIndex?: number;
+  note?: string;
+}
+
+export interface Participant {
+  name: string;
+  role: string;
+  addedAt: string;
+}
+
+export interface ScenarioRecord extends ScenarioSetData {
+  at: string;
+  by: string;
+}
+
+export interface FailureRecord {
+  failureAt: string;
+  note: string | null;
+  recordedAt: string;
+  by: string;
+}
+
+export interface RecoveryPointRecord {
+  backupId: string;
+  backupAt: string;
+  source: string | null;
+  recordedAt: string;
+  by: string;
+}
+
+export interface RpoResult {
+  targetSec: number | null;
+  /** Declared failure time minus the recovery point: the data a real outage would have lost. */
+  actualSec: number | null;
+  met: boolean | null;
+  /** Why actualSec is missing, when it is. */
+  problem: string | null;
+}
+
+export interface FindingRecord extends FindingAddedData {
+  stepIndex: number | null;
+  at: string;
+  by: string;
+}
+
+export interface RemediationRecord extends RemediationAddedData {
+  at: string;
+  by: string;
+}
+
+export interface AttachmentRecord extends AttachmentAddedData {
+  stepIndex: number | null;
+  at: string;
+  by: string;
+  /** The drill event that recorded it. */
+  seq: number;
+}
+
+/** A checklist item ticked by a command whose `expect` passed (the command.run event is the proof). */
+export interface CheckProof {
+  stepIndex: number;
+  itemIndex: number;
+  commandSeq: number;
+  name: string | null;
+  exitCode: number | null;
+  at: string;
+}
+
+export interface SignoffRecord {
+  role: SignoffRole;
+  name: string;
+  statement: string | null;
+  signedHead: string;
+  at: string;
+}
+
+export interface EvidenceState {
+  participants: Participant[];
+  scenario: ScenarioRecord | null;
+  failure: FailureRecord | null;
+  recoveryPoint: RecoveryPointRecord | null;
+  rpo: RpoResult;
+  findings: FindingRecord[];
+  remediations: RemediationRecord[];
+  attachments: AttachmentRecord[];
+  checkProofs: CheckProof[];
+  signoffs: SignoffRecord[];
+  /** The reviewer has signed off: the evidence can no longer change. */
+  sealed: boolean;
+}

@@ -1,0 +1,252 @@
+/**
+ * `drillbook verify`: checks a bundle offline and names exactly what
+ * changed — a modified file (expected and actual SHA-256), a missing file,
+ * an unexpected file, the event where the hash chain breaks, a chain head
+ * that is not the manifest's (or not the one recorded elsewhere), a
+ * signature that does not verify or is not by an allowed signer.
+ *
+ * What each check protects:
+ *  - file hashes: any change to any file the manifest lists;
+ *  - the hash chain in drill.json, bound to the manifest's chain head: an
+ *    edited event, even when the editor also fixed the manifest's file hash;
+ *  - --chain-head (the head recorded in a ticket or email): a log rebuilt
+ *    from scratch with new hashes;
+ *  - the signature: any change to the manifest, so to anything at all.
+ * Events masked on export cannot be re-hashed here (the chain hashes their
+ * original content); they are listed, and only the manifest and signature
+ * cover their visible content.
+ */
+import { lstatSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import path from 'node:path';
+import { eventHash } from '../drill/chain';
+import type { DrillEvent } from '../drill/model';
+import { MANIFEST_FILE, parseManifest, sha256, SIGNATURE_FILE, type Manifest } from './manifest';
+import { checkSignature as defaultChecker, type SignatureCheck, type SignatureChecker } from './sshsig';
+import { BundleReadError, MAX_BUNDLE_BYTES, MAX_BUNDLE_FILES, readZip } from './zip';
+import { DRILL_FILE } from './bundle';
+
+export type ProblemKind = 'modified' | 'missing' | 'unexpected' | 'chain' | 'signature' | 'head';
+
+export interface VerifyProblem {
+  kind: ProblemKind;
+  /** The file concerned, when one is. */
+  file: string | null;
+  message: string;
+}
+
+export interface VerifyResult {
+  ok: boolean;
+  problems: VerifyProblem[];
+  /** What was checked and found in order, for the report. */
+  checked: string[];
+  manifest: Manifest | null;
+  signature: SignatureCheck | null;
+}
+
+export interface VerifyOptions {
+  allowedSigners?: string;
+  /** The chain head recorded elsewhere (a prefix of at least 8 hex digits is enough). */
+  expectHead?: string;
+  /** Fail when the bundle has no signature. */
+  requireSignature?: boolean;
+  checkSignature?: SignatureChecker;
+}
+
+export interface BundleFiles {
+  /** Relative path (with /) → bytes. */
+  files: Map<string, Buffer>;
+  /** Entries of a folder that are not regular files (links, devices): reported, never followed or trusted. */
+  special: Set<string>;
+}
+
+/** Reads a bundle folder or zip into memory. */
+export async function readBundle(p: string): Promise<BundleFiles> {
+  let st;
+  try {
+    st = statSync(p);
+  } catch {
+    throw new BundleReadError(`no such bundle: ${p}`);
+  }
+  if (st.isFile()) return { files: await readZip(p), special: new Set() };
+  if (!st.isDirectory()) throw new BundleReadError(`${p} is neither a bundle folder nor a zip file`);
+  const files = new Map<string, Buffer>();
+  let total = 0;
+  const walk = (dir: string, rel: string) => {
+    for (const name of readdirSync(dir).sort()) {
+      const abs = path.join(dir, name);
+      const r = rel ? `${rel}/${name}` : name;
+      const l = lstatSync(abs);
+      if (l.isSymbolicLink()) {
+        // Never followed: a link could point anywhere. Recorded so it is reported.
+        files.set(r, Buffer.alloc(0));
+        special.add(r);
+      } else if (l.isDirectory()) {
+        walk(abs, r);
+      } else if (l.isFile()) {
+        total += l.size;
+        if (total > MAX_BUNDLE_BYTES) throw new BundleReadError(`${p} is too large to be a Drillbook bundle`);
+        if (files.size >= MAX_BUNDLE_FILES) throw new BundleReadError(`${p} holds more than ${MAX_BUNDLE_FILES} files`);
+        files.set(r, readFileSync(abs));
+      } else {
+        files.set(r, Buffer.alloc(0));
+        special.add(r);
+      }
+    }
+  };
+  const special = new Set<string>();
+  walk(p, '');
+  return { files, special };
+}
+
+export async function verifyBundle(p: string, opts: VerifyOptions = {}): Promise<VerifyResult> {
+  return verifyFiles(await readBundle(p), opts);
+}
+
+export async function verifyFiles(bundle: BundleFiles, opts: VerifyOptions = {}): Promise<VerifyResult> {
+  const { files, special } = bundle;
+  const problems: VerifyProblem[] = [];
+  const checked: string[] = [];
+  const problem = (kind: ProblemKind, file: string | null, message: string) => problems.push({ kind, file, message });
+  const done = (manifest: Manifest | null, signature: SignatureCheck | null): VerifyResult => ({ ok: problems.length === 0, problems, checked, manifest, signature });
+
+  const manifestBytes = files.get(MANIFEST_FILE);
+  const sigBytes = files.get(SIGNATURE_FILE);
+  let signature: SignatureCheck | null = null;
+
+  if (!manifestBytes) {
+    problem('missing', MANIFEST_FILE, `missing file ${MANIFEST_FILE}: without it nothing in the bundle can be checked`);
+    return done(null, null);
+  }
+  if (sigBytes && !special.has(SIGNATURE_FILE)) {
+    if (!canonicalSignature(sigBytes)) {
+      // ssh-keygen tolerates some changes (a trailing byte, padding bits); the bundle does not.
+      problem('modified', SIGNATURE_FILE, `modified file ${SIGNATURE_FILE}: it is not an SSH signature exactly as ssh-keygen writes it`);
+    } else {
+      signature = await (opts.checkSignature ?? defaultChecker)(manifestBytes, sigBytes, opts.allowedSigners);
+      if (!signature.valid || signature.trusted === false) problem('signature', SIGNATURE_FILE, signature.message);
+      else checked.push(signature.message);
+    }
+  }
+
+  const parsed = parseManifest(manifestBytes);
+  if (!parsed.ok) {
+    problem('modified', MANIFEST_FILE, `modified file ${MANIFEST_FILE}: ${parsed.problem}`);
+    return done(null, signature);
+  }
+  const manifest = parsed.manifest;
+  if (!sigBytes) {
+    if (manifest.signed) problem('missing', SIGNATURE_FILE, `missing file ${SIGNATURE_FILE}: the manifest says the bundle was signed`);
+    else if (opts.requireSignature) problem('missing', SIGNATURE_FILE, `missing file ${SIGNATURE_FILE}: the bundle is not signed, and a signature is required`);
+    else checked.push('not signed (export with --sign KEY to sign bundles)');
+  }
+
+  // Every listed file, exactly.
+  const listed = new Set(manifest.files.map((f) => f.path));
+  let matching = 0;
+  for (const f of manifest.files) {
+    const bytes = files.get(f.path);
+    if (bytes === undefined) problem('missing', f.path, `missing file ${f.path}`);
+    else if (special.has(f.path)) problem('modified', f.path, `modified file ${f.path}: it is not a regular file (a link?)`);
+    else {
+      const actual = sha256(bytes);
+      if (actual !== f.sha256) problem('modified', f.path, `modified file ${f.path} (expected sha256 ${f.sha256}, got sha256 ${actual})`);
+      else matching++;
+    }
+  }
+  for (const name of [...files.keys()].sort()) {
+    if (listed.has(name) || name === MANIFEST_FILE || (name === SIGNATURE_FILE && !special.has(name))) continue;
+    problem('unexpected', name, `unexpected file ${name}${special.has(name) ? ' (not a regular file)' : ''}: it is not in the manifest`);
+  }
+  if (matching === manifest.files.length) checked.push(`${matching} files match ${MANIFEST_FILE}`);
+
+  checkChain(files.get(DRILL_FILE), manifest, problem, checked);
+
+  if (opts.expectHead !== undefined) {
+    const want = opts.expectHead.trim().toLowerCase();
+    if (!/^[0-9a-f]{8,64}$/.test(want)) problem('head', null, `--chain-head "${opts.expectHead}" is not a hex hash (at least 8 digits)`);
+    else if (!manifest.chain.head.startsWith(want)) problem('head', MANIFEST_FILE, `chain head ${manifest.chain.head} is not the one recorded elsewhere (${want})`);
+    else checked.push(`chain head matches the one recorded elsewhere (${want})`);
+  }
+  return done(manifest, signature);
+}
+
+/** An armored SSHSIG exactly as ssh-keygen writes it: markers, base64 in 70-column lines, canonical padding. */
+export function canonicalSignature(bytes: Buffer): boolean {
+  const m = /^-----BEGIN SSH SIGNATURE-----\n([A-Za-z0-9+/=\n]+)\n-----END SSH SIGNATURE-----\n$/.exec(bytes.toString('latin1'));
+  if (!m) return false;
+  const body = m[1]!.replace(/\n/g, '');
+  const again = Buffer.from(body, 'base64').toString('base64');
+  return again === body && (again.match(/.{1,70}/g) ?? []).join('\n') === m[1];
+}
+
+function checkChain(
+  bytes: Buffer | undefined,
+  manifest: Manifest,
+  problem: (kind: ProblemKind, file: string | null, message: string) => void,
+  checked: string[],
+): void {
+  if (!bytes) return; // reported as missing already
+  let doc: { events?: unknown; chain?: { head?: unknown }; drill?: { id?: unknown }; redaction?: { redactedEvents?: unknown } };
+  try {
+    doc = JSON.parse(bytes.toString('utf8')) as typeof doc;
+  } catch {
+    problem('chain', DRILL_FILE, `chain not checked: ${DRILL_FILE} is not valid JSON`);
+    return;
+  }
+  if (!Array.isArray(doc.events) || doc.events.length === 0) {
+    problem('chain', DRILL_FILE, `chain not checked: ${DRILL_FILE} has no events`);
+    return;
+  }
+  const events = doc.events as DrillEvent[];
+  const masked = new Set(manifest.chain.redactedEvents);
+  const docMasked = Array.isArray(doc.redaction?.redactedEvents) ? (doc.redaction.redactedEvents as unknown[]) : [];
+  if (docMasked.length !== masked.size || docMasked.some((s) => !masked.has(s as number))) {
+    problem('chain', DRILL_FILE, `${DRILL_FILE} and ${MANIFEST_FILE} disagree about which events were masked`);
+  }
+  let prev = '';
+  let rehashed = 0;
+  for (let i = 0; i < events.length; i++) {
+    const e = events[i];
+    const n = i + 1;
+    if (!e || typeof e !== 'object' || typeof e.hash !== 'string') {
+      problem('chain', DRILL_FILE, `chain broken at event ${n}: it is not an event`);
+      return;
+    }
+    if (e.seq !== n) {
+      problem('chain', DRILL_FILE, `chain broken at event ${n}: found seq ${String(e.seq)} (an event was removed, added or reordered)`);
+      return;
+    }
+    if (e.prevHash !== prev) {
+      problem('chain', DRILL_FILE, `chain broken at event ${n} (${String(e.type)}): it does not link to event ${n - 1}`);
+      return;
+    }
+    if (!masked.has(n)) {
+      let h: string;
+      try {
+        h = eventHash(e);
+      } catch {
+        h = '';
+      }
+      if (h !== e.hash) {
+        problem('chain', DRILL_FILE, `chain broken at event ${n} (${String(e.type)}): its content does not match its hash (the event was altered)`);
+        return;
+      }
+      rehashed++;
+    }
+    prev = e.hash;
+  }
+  if (prev !== manifest.chain.head) {
+    problem('chain', DRILL_FILE, `chain head ${prev} in ${DRILL_FILE} is not the manifest's ${manifest.chain.head}`);
+    return;
+  }
+  if (events.length !== manifest.chain.events) {
+    problem('chain', DRILL_FILE, `${DRILL_FILE} has ${events.length} events; the manifest says ${manifest.chain.events}`);
+    return;
+  }
+  if (doc.chain?.head !== manifest.chain.head || doc.drill?.id !== manifest.drillId) {
+    problem('chain', DRILL_FILE, `${DRILL_FILE} names a different drill or chain head than the manifest`);
+    return;
+  }
+  const maskedNote = masked.size ? `; ${masked.size} masked on export (event${masked.size > 1 ? 's' : ''} ${[...masked].join(', ')}) are covered by the manifest (and signature) only` : '';
+  checked.push(`hash chain intact: ${events.length} events, head ${prev}; ${rehashed} re-hashed${maskedNote}`);
+}

@@ -1,0 +1,308 @@
+/**
+ * The history's answers: the filtered list, a runbook's trend and step
+ * statistics, one drill's waterfall, and two drills side by side. Reads
+ * through ./queries, computes through ./stats and ./waterfall.
+ */
+import { performance } from 'node:perf_hooks';
+import type { Db } from '../store/db';
+import { notFound } from '../api/errors';
+import type { DrillService } from '../drill/service';
+import type {
+  DrillBrief,
+  DrillComparison,
+  DurationSummary,
+  HistoryEntry,
+  HistoryFilter,
+  HistoryRunbook,
+  ListOptions,
+  RecentDrill,
+  RunbookStats,
+  RunbookStatsQuery,
+  StepStat,
+  VersionMarker,
+  Waterfall,
+} from './model';
+import { HistoryQueries, type DrillRow, type StepBrief, type StepScope, type TrendRow } from './queries';
+import { coefficientOfVariation, drillResult, isSlow, MIN_SAMPLES_FOR_FLAG, rankSteps, SLOW_FACTOR, statKeys, stepChanges, summarize, versionsOf } from './stats';
+import { buildWaterfall, compareSteps, type StepMedians } from './waterfall';
+
+/** How many of the most recent drills the runbook page lists with their flags. */
+export const RECENT_DRILLS = 20;
+/** Only the most recent version markers carry step-change detail (the page lists the last few); older ones just mark the change. */
+export const MARKER_DETAIL_LIMIT = 20;
+
+export class HistoryService {
+  readonly queries: HistoryQueries;
+
+  constructor(
+    db: Db,
+    private readonly drills: DrillService,
+  ) {
+    this.queries = new HistoryQueries(db);
+  }
+
+  list(opts: ListOptions = {}): HistoryEntry[] {
+    const rows = this.queries.list(opts);
+    const ids = rows.map((r) => r.id);
+    const withSteps = opts.steps !== false;
+    const steps = withSteps ? this.queries.stepsOf(ids) : null;
+    const counts = this.queries.stepCounts(ids);
+    return rows.map((r) => ({
+      ...brief(r),
+      interrupted: r.status === 'running' ? this.interrupted(r.id) : false,
+      pausedMs: r.paused_ms,
+      steps: (steps?.get(r.id) ?? []).map((s) => ({
+        title: s.title,
+        status: s.status,
+        startedAt: s.started_at,
+        endedAt: s.ended_at,
+        durationMs: s.duration_ms,
+      })),
+      stepCounts: counts.get(r.id) ?? { total: 0, completed: 0, skipped: 0, failed: 0 },
+    }));
+  }
+
+  count(filter: HistoryFilter = {}): number {
+    return this.queries.count(filter);
+  }
+
+  runbooks(): HistoryRunbook[] {
+    return this.queries.runbooks();
+  }
+
+  runbookStats(query: RunbookStatsQuery): RunbookStats {
+    const t0 = performance.now();
+    const scope: StepScope = {
+      runbookPath: query.runbookPath,
+      ...(query.mode ? { mode: query.mode } : {}),
+      ...(query.since !== undefined ? { since: query.since } : {}),
+      ...(query.until !== undefined ? { until: query.until } : {}),
+    };
+    const rows = this.queries.trend(scope);
+    const title = this.queries.latestTitle(query.runbookPath);
+    if (title === null) throw notFound(`no drills of ${query.runbookPath} in the history`);
+
+    const { versions, versionIndex, markers } = versionsOf(rows.map((r) => ({ id: r[0], startedAt: r[1], sha256: r[8] })));
+    const trend: RunbookStats['trend'] = { t: [], id: [], rtoActualSec: [], rtoTargetSec: [], netSec: [], result: [], status: [], mode: [], version: versionIndex };
+    const counts = { drills: rows.length, running: 0, finished: 0, passed: 0, failed: 0, completed: 0 };
+    const rtoValues: number[] = [];
+    const netValues: number[] = [];
+    for (const [id, startedAt, mode, status, met, target, actual, net] of rows) {
+      const result = drillResult(status, target, met === null ? null : met === 1);
+      trend.t.push(Date.parse(startedAt) / 1000);
+      trend.id.push(id);
+      trend.rtoActualSec.push(actual);
+      trend.rtoTargetSec.push(target);
+      trend.netSec.push(net === null ? null : net / 1000);
+      trend.result.push(result);
+      trend.status.push(status);
+      trend.mode.push(mode);
+      if (status === 'running') counts.running++;
+      else counts.finished++;
+      if (result === 'pass') counts.passed++;
+      if (result === 'fail') counts.failed++;
+      if (status === 'completed') {
+        counts.completed++;
+        if (actual !== null) rtoValues.push(actual);
+        if (net !== null) netValues.push(net);
+      }
+    }
+    const rtoSec = summarize(rtoValues);
+    const netMs = summarize(netValues);
+
+    // Per-step statistics, straight from the sorted index.
+    const aggregates = this.queries.stepAggregates(scope);
+    const byKey = new Map<string, { durations: DurationSummary; slowRuns: number }>();
+    for (const a of aggregates) {
+      const p50 = this.queries.stepQuantile(scope, a.key, a.n, 0.5)!;
+      const p90 = this.queries.stepQuantile(scope, a.key, a.n, 0.9)!;
+      const durations: DurationSummary = { n: a.n, min: a.min, max: a.max, mean: a.sum / a.n, p50, p90, cv: coefficientOfVariation(a.n, a.sum, a.sumSq) };
+      const slowRuns = a.n >= MIN_SAMPLES_FOR_FLAG ? this.queries.stepRunsOver(scope, a.key, SLOW_FACTOR * p50) : 0;
+      byKey.set(a.key, { durations, slowRuns });
+    }
+    const medians: StepMedians = new Map([...byKey].map(([k, v]) => [k, { medianMs: v.durations.p50, samples: v.durations.n }]));
+
+    // The recent drills (and the last one) with their steps, flagged against the medians.
+    const recentRows = rows.slice(-RECENT_DRILLS).reverse();
+    const detailed = markers.slice(-MARKER_DETAIL_LIMIT);
+    const markerIds = detailed.flatMap((m) => [rows[m.index - 1]![0], rows[m.index]![0]]);
+    const stepsById = this.queries.stepBriefs(recentRows.map((r) => r[0]));
+    const markerSteps = this.queries.stepLists([...new Set(markerIds)]);
+    const recentInfo = this.queries.recentInfo(recentRows.map((r) => r[0]));
+    const recent = recentRows.map((r) => recentDrill(r, query.runbookPath, title, recentInfo.get(r[0]), stepsById.get(r[0]) ?? [], medians, netMs));
+
+    const lastRow = rows[rows.length - 1];
+    const lastSteps = lastRow ? (stepsById.get(lastRow[0]) ?? []) : [];
+    const steps: StepStat[] = [];
+    lastSteps.forEach((s, i) => {
+      const stat = byKey.get(s.key);
+      steps.push({
+        key: s.key,
+        title: s.title,
+        order: i,
+        current: true,
+        n: stat?.durations.n ?? 0,
+        durations: stat?.durations ?? null,
+        shareOfMedian: null,
+        slowRuns: stat?.slowRuns ?? 0,
+        last: {
+          drillId: lastRow![0],
+          status: s.status,
+          durationMs: s.durationMs,
+          slow: s.status === 'completed' && isSlow(s.durationMs, stat?.durations.p50 ?? null, stat?.durations.n ?? 0),
+        },
+      });
+    });
+    const inLast = new Set(steps.map((s) => s.key));
+    for (const [key, stat] of byKey) {
+      if (inLast.has(key)) continue;
+      const seen = this.queries.lastSeen(scope, key);
+      steps.push({
+        key,
+        title: seen?.title ?? key,
+        order: lastSteps.length + (seen?.step_index ?? 0),
+        current: false,
+        n: stat.durations.n,
+        durations: stat.durations,
+        shareOfMedian: null,
+        slowRuns: stat.slowRuns,
+        last: null,
+      });
+    }
+    steps.sort((a, b) => a.order - b.order || a.key.localeCompare(b.key));
+    const medianSum = steps.reduce((acc, s) => acc + (s.current && s.durations ? s.durations.p50 : 0), 0);
+    for (const s of steps) s.shareOfMedian = s.current && s.durations && medianSum > 0 ? s.durations.p50 / medianSum : null;
+
+    const withDetail = new Set(detailed.map((m) => m.index));
+    const fullMarkers: VersionMarker[] = markers.map((m) => {
+      if (!withDetail.has(m.index)) return { ...m, detailed: false, stepsAdded: [], stepsRemoved: [], stepsRenamed: [] };
+      const before = markerSteps.get(rows[m.index - 1]![0]) ?? [];
+      const after = markerSteps.get(rows[m.index]![0]) ?? [];
+      return { ...m, detailed: true, ...stepChanges(before, after) };
+    });
+
+    const { slowest, mostVariable } = rankSteps(steps);
+    return {
+      runbook: { path: query.runbookPath, title, rtoTargetSec: lastRow ? lastRow[5] : null },
+      query,
+      counts,
+      passRate: counts.finished === 0 ? null : counts.passed / counts.finished,
+      rtoSec,
+      netMs,
+      last: recent[0] ?? null,
+      recent,
+      trend,
+      versions,
+      markers: fullMarkers,
+      steps,
+      slowest,
+      mostVariable,
+      computeMs: Math.round((performance.now() - t0) * 10) / 10,
+    };
+  }
+
+  /** One drill laid out on its own time axis, each step against its median. */
+  waterfall(drillId: string): Waterfall {
+    const snap = this.drills.get(drillId);
+    const events = this.drills.events(drillId);
+    const medians = this.stepMedians(snap.runbook.path, snap.steps.map((s) => s.key));
+    const row = this.queries.drill(drillId);
+    return buildWaterfall(events, snap, medians, row ? drillResult(row.status, row.rto_target_sec, row.rto_met === null ? null : row.rto_met === 1) : null);
+  }
+
+  /** Two drills step by step, matched by stable step key; b is measured against a. */
+  compare(aId: string, bId: string): DrillComparison {
+    const a = this.queries.drill(aId);
+    if (!a) throw notFound(`no drill with id ${aId}`);
+    const b = this.queries.drill(bId);
+    if (!b) throw notFound(`no drill with id ${bId}`);
+    const steps = this.queries.stepBriefs([aId, bId]);
+    const aSteps = steps.get(aId) ?? [];
+    const bSteps = steps.get(bId) ?? [];
+    const bMedians = this.medians(b.runbook_path, bSteps.map((s) => s.key));
+    const aMedians = a.runbook_path === b.runbook_path ? bMedians : this.medians(a.runbook_path, aSteps.map((s) => s.key));
+    const ba = brief(a);
+    const bb = brief(b);
+    return {
+      a: ba,
+      b: bb,
+      sameRunbook: a.runbook_path === b.runbook_path,
+      sameVersion: a.runbook_sha256 === b.runbook_sha256,
+      steps: compareSteps(aSteps, bSteps, aMedians, bMedians),
+      netDeltaMs: a.net_ms !== null && b.net_ms !== null ? b.net_ms - a.net_ms : null,
+      rtoDeltaSec: a.rto_actual_sec !== null && b.rto_actual_sec !== null ? Math.round((b.rto_actual_sec - a.rto_actual_sec) * 10) / 10 : null,
+    };
+  }
+
+  /** Median and sample count of each step (by stable key, repeats numbered) over the runbook's whole history. */
+  stepMedians(runbookPath: string, stepKeys: readonly string[]): StepMedians {
+    return this.medians(runbookPath, statKeys(stepKeys));
+  }
+
+  private medians(runbookPath: string, keys: readonly string[]): StepMedians {
+    const out: StepMedians = new Map();
+    const scope: StepScope = { runbookPath };
+    for (const key of keys) {
+      const n = this.queries.stepCount(runbookPath, key);
+      out.set(key, { medianMs: n > 0 ? this.queries.stepQuantile(scope, key, n, 0.5) : null, samples: n });
+    }
+    return out;
+  }
+
+  private interrupted(id: string): boolean {
+    try {
+      return this.drills.get(id).interrupted;
+    } catch {
+      return false;
+    }
+  }
+}
+
+function brief(r: DrillRow): DrillBrief {
+  const met = r.rto_met === null ? null : r.rto_met === 1;
+  return {
+    id: r.id,
+    runbook: { title: r.runbook_title, path: r.runbook_path, sha256: r.runbook_sha256 },
+    mode: r.mode,
+    operator: r.operator,
+    status: r.status,
+    result: drillResult(r.status, r.rto_target_sec, met),
+    startedAt: r.started_at,
+    endedAt: r.ended_at,
+    netMs: r.net_ms,
+    rto: { targetSec: r.rto_target_sec, actualSec: r.rto_actual_sec, met },
+  };
+}
+
+function recentDrill(
+  r: TrendRow,
+  path: string,
+  title: string,
+  info: { runbook_title: string; operator: string; ended_at: string | null } | undefined,
+  steps: StepBrief[],
+  medians: StepMedians,
+  net: DurationSummary | null,
+): RecentDrill {
+  const [id, startedAt, mode, status, met, target, actual, netMs, sha256] = r;
+  const slowSteps: RecentDrill['slowSteps'] = [];
+  for (const s of steps) {
+    const m = medians.get(s.key);
+    if (s.status === 'completed' && m && m.medianMs !== null && isSlow(s.durationMs, m.medianMs, m.samples)) {
+      slowSteps.push({ key: s.key, title: s.title, durationMs: s.durationMs!, medianMs: m.medianMs });
+    }
+  }
+  return {
+    id,
+    runbook: { title: info?.runbook_title ?? title, path, sha256 },
+    mode,
+    operator: info?.operator ?? '',
+    status,
+    result: drillResult(status, target, met === null ? null : met === 1),
+    startedAt,
+    endedAt: info?.ended_at ?? null,
+    netMs,
+    rto: { targetSec: target, actualSec: actual, met: met === null ? null : met === 1 },
+    slowSteps,
+    slowOverall: status === 'completed' && isSlow(netMs, net?.p50 ?? null, net?.n ?? 0),
+  };
+}

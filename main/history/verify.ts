@@ -1,0 +1,86 @@
+/**
+ * Every drill's evidence, checked end to end: its event log's hash chain,
+ * and that the summary row (what lists and statistics read) still names
+ * the log's head. For `drillbook db check`.
+ */
+import type { Db } from '../store/db';
+import type { DrillEvent } from '../drill/model';
+import { verifyChain } from '../drill/chain';
+
+export interface ChainCheck {
+  drills: number;
+  events: number;
+  problems: { drillId: string; problem: string }[];
+}
+
+interface Row {
+  drill_id: string;
+  seq: number;
+  type: DrillEvent['type'];
+  at: string;
+  wall_ms: number;
+  mono_ms: number;
+  clock: string;
+  operator: string;
+  step_index: number | null;
+  data: string;
+  prev_hash: string;
+  hash: string;
+}
+
+export function verifyAllChains(db: Db, maxProblems = 100): ChainCheck {
+  const heads = new Map<string, { count: number; head: string }>();
+  for (const r of db.prepare('SELECT id, event_count, chain_head FROM drills').raw().iterate() as Iterable<[string, number, string]>) {
+    heads.set(r[0], { count: r[1], head: r[2] });
+  }
+  const out: ChainCheck = { drills: heads.size, events: 0, problems: [] };
+  const report = (drillId: string, problem: string) => {
+    if (out.problems.length < maxProblems) out.problems.push({ drillId, problem });
+  };
+  const seen = new Set<string>();
+  let current: string | null = null;
+  let events: DrillEvent[] = [];
+  const finish = () => {
+    if (current === null) return;
+    seen.add(current);
+    const bad = verifyChain(events);
+    if (bad) report(current, bad.problem);
+    const h = heads.get(current);
+    const last = events[events.length - 1];
+    if (!h) report(current, 'events without a drill row');
+    else if (!bad && last && (h.head !== last.hash || h.count !== events.length)) {
+      report(current, `the summary row names ${h.count} events ending ${h.head.slice(0, 12)}, the log has ${events.length} ending ${last.hash.slice(0, 12)}`);
+    }
+  };
+  for (const r of db.prepare('SELECT * FROM events ORDER BY drill_id, seq').iterate() as Iterable<Row>) {
+    out.events++;
+    if (r.drill_id !== current) {
+      finish();
+      current = r.drill_id;
+      events = [];
+    }
+    let data: Record<string, unknown>;
+    try {
+      data = JSON.parse(r.data) as Record<string, unknown>;
+    } catch {
+      data = { unreadable: r.data };
+    }
+    events.push({
+      drillId: r.drill_id,
+      seq: r.seq,
+      type: r.type,
+      at: r.at,
+      wallMs: r.wall_ms,
+      monoMs: r.mono_ms,
+      clock: r.clock,
+      operator: r.operator,
+      stepIndex: r.step_index,
+      data,
+      prevHash: r.prev_hash,
+      hash: r.hash,
+    });
+  }
+  finish();
+  for (const id of heads.keys()) if (!seen.has(id)) report(id, 'the drill has no events');
+  return out;
+}

@@ -1,0 +1,255 @@
+/**
+ * The runbook library: every Markdown file under the configured folders,
+ * summarised for the list view, and a watcher that says when to rescan.
+ */
+import { readdirSync, realpathSync, statSync, watch, type Dirent, type FSWatcher } from 'node:fs';
+import path from 'node:path';
+import type { DurationSpec } from './model';
+import { loadRunbookFile } from './load';
+
+export interface LibraryEntry {
+  /** Absolute path of the runbook file. */
+  path: string;
+  /** The library folder it was found under. */
+  dir: string;
+  /** The runbook's title; the file name when it could not be loaded. */
+  title: string;
+  rto?: DurationSpec;
+  stepCount: number;
+  /** Why it could not be loaded (one line, `file:line: reason`). */
+  error?: string;
+  /** Diagnostics (errors and warnings) of a runbook that loaded. */
+  warnings: number;
+  mtimeMs: number;
+}
+
+/** More than this many files under the library folders is almost surely a wrong folder (a home dir). */
+export const MAX_LIBRARY_FILES = 2000;
+
+/** The format guide lives next to the runbooks but is not one. */
+const NOT_RUNBOOKS = new Set(['format.md']);
+
+export function scanRunbookDirs(dirs: string[]): LibraryEntry[] {
+  const seen = new Set<string>();
+  const entries: LibraryEntry[] = [];
+  for (const dir of dirs.map((d) => path.resolve(d))) {
+    for (const file of findMarkdownFiles(dir, MAX_LIBRARY_FILES - entries.length)) {
+      // Folders given twice, nested in each other or linked: list each file once.
+      const real = realPathOr(file);
+      if (seen.has(real)) continue;
+      seen.add(real);
+      entries.push(summarise(file, dir));
+    }
+  }
+  return entries;
+}
+
+function realPathOr(file: string): string {
+  try {
+    return realpathSync(file);
+  } catch {
+    return file;
+  }
+}
+
+function summarise(file: string, dir: string): LibraryEntry {
+  const mtimeMs = mtimeOf(file);
+  try {
+    const runbook = loadRunbookFile(file);
+    return {
+      path: file,
+      dir,
+      title: runbook.title,
+      ...(runbook.rto ? { rto: runbook.rto } : {}),
+      stepCount: runbook.steps.length,
+      warnings: runbook.diagnostics.length,
+      mtimeMs,
+    };
+  } catch (err) {
+    const message = err instanceof Error ? err.message.split('\n')[0] ?? '' : String(err);
+    return { path: file, dir, title: path.basename(file, path.extname(file)), stepCount: 0, error: message, warnings: 0, mtimeMs };
+  }
+}
+
+function mtimeOf(file: string): number {
+  try {
+    return statSync(file).mtimeMs;
+  } catch {
+    return 0;
+  }
+}
+
+/**
+ * `*.md` files under `root`, depth first in name order, skipping dot folders
+ * and node_modules, following symlinked folders once (a link loop cannot
+ * recurse forever), at most `limit` files. A missing folder yields nothing.
+ */
+function findMarkdownFiles(root: string, limit: number): string[] {
+  const found: string[] = [];
+  const visited = new Set<string>();
+  const walk = (dir: string) => {
+    const real = realDirOrNull(dir);
+    if (real === null || visited.has(real)) return;
+    visited.add(real);
+    for (const entry of readDirSorted(dir)) {
+      if (found.length >= limit) return;
+      const full = path.join(dir, entry.name);
+      const kind = entryKind(entry, full);
+      if (kind === 'dir' && !skipDir(entry.name)) walk(full);
+      else if (kind === 'file' && isRunbookName(entry.name)) found.push(full);
+    }
+  };
+  if (limit > 0) walk(root);
+  return found;
+}
+
+function realDirOrNull(dir: string): string | null {
+  try {
+    const stats = statSync(dir);
+    return stats.isDirectory() ? `${stats.dev}:${stats.ino}` : null;
+  } catch {
+    return null;
+  }
+}
+
+function readDirSorted(dir: string): Dirent[] {
+  try {
+    return readdirSync(dir, { withFileTypes: true }).sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+  } catch {
+    return []; // vanished or unreadable: the rest of the library still lists
+  }
+}
+
+function entryKind(entry: Dirent, full: string): 'dir' | 'file' | 'other' {
+  if (entry.isDirectory()) return 'dir';
+  if (entry.isFile()) return 'file';
+  if (!entry.isSymbolicLink()) return 'other';
+  try {
+    const stats = statSync(full);
+    return stats.isDirectory() ? 'dir' : stats.isFile() ? 'file' : 'other';
+  } catch {
+    return 'other'; // dangling link
+  }
+}
+
+function skipDir(name: string): boolean {
+  return name.startsWith('.') || name === 'node_modules';
+}
+
+function isRunbookName(name: string): boolean {
+  return name.toLowerCase().endsWith('.md') && !NOT_RUNBOOKS.has(name.toLowerCase()) && !name.startsWith('.');
+}
+
+// ---------------------------------------------------------------------------
+// Watching
+
+const DEBOUNCE_MS = 150;
+/** How often to look for a library folder that does not exist (yet, or any more). */
+const REATTACH_MS = 2000;
+
+/**
+ * Calls `onChange` (debounced) when anything under the folders changes.
+ * Never throws: a folder that is missing or disappears is looked for again
+ * every couple of seconds and watched once it is back. Returns `stop`.
+ */
+export function watchRunbookDirs(dirs: string[], onChange: () => void): () => void {
+  let timer: NodeJS.Timeout | null = null;
+  let stopped = false;
+  const fire = () => {
+    if (stopped) return;
+    if (timer) clearTimeout(timer);
+    timer = setTimeout(() => {
+      timer = null;
+      if (stopped) return;
+      try {
+        onChange();
+      } catch (err) {
+        // A throwing listener must not take the watcher (or the process) down.
+        console.error(`drillbook: runbook library listener failed: ${err instanceof Error ? err.message.split('\n')[0] : String(err)}`);
+      }
+    }, DEBOUNCE_MS);
+    timer.unref?.();
+  };
+  const watchers = [...new Set(dirs.map((d) => path.resolve(d)))].map((dir) => new DirWatcher(dir, fire));
+  return () => {
+    stopped = true;
+    if (timer) clearTimeout(timer);
+    for (const w of watchers) w.close();
+  };
+}
+
+/** One folder's watcher, re-attached when the folder comes back. */
+class DirWatcher {
+  private watcher: FSWatcher | null = null;
+  private poll: NodeJS.Timeout | null = null;
+  private closed = false;
+
+  constructor(
+    private readonly dir: string,
+    private readonly fire: () => void,
+  ) {
+    if (!this.attach()) this.pollForDir();
+  }
+
+  close(): void {
+    this.closed = true;
+    this.watcher?.close();
+    this.watcher = null;
+    if (this.poll) clearInterval(this.poll);
+    this.poll = null;
+  }
+
+  private attach(): boolean {
+    if (this.closed || realDirOrNull(this.dir) === null) return false;
+    try {
+      this.watcher = openWatcher(this.dir, (name) => {
+        // Deleting the folder itself does not always raise 'error' (Linux
+        // reports a rename and then goes quiet), so check it is still there.
+        if (realDirOrNull(this.dir) === null) this.lost();
+        else if (name === null || isInteresting(name)) this.fire();
+      });
+    } catch {
+      return false;
+    }
+    this.watcher.on('error', () => this.lost());
+    return true;
+  }
+
+  /** The folder went away (or watching failed): say so once, then wait for it. */
+  private lost(): void {
+    if (!this.watcher) return;
+    this.watcher.close();
+    this.watcher = null;
+    this.fire();
+    this.pollForDir();
+  }
+
+  private pollForDir(): void {
+    if (this.closed || this.poll) return;
+    this.poll = setInterval(() => {
+      if (!this.attach()) return;
+      if (this.poll) clearInterval(this.poll);
+      this.poll = null;
+      this.fire(); // it is back: its files may be new
+    }, REATTACH_MS);
+    this.poll.unref?.();
+  }
+}
+
+function openWatcher(dir: string, onEvent: (name: string | null) => void): FSWatcher {
+  const listener = (_event: string, name: string | Buffer | null) => onEvent(name === null ? null : String(name));
+  try {
+    return watch(dir, { recursive: true, persistent: false }, listener);
+  } catch {
+    // Platforms without recursive watching: the top folder is better than nothing.
+    return watch(dir, { persistent: false }, listener);
+  }
+}
+
+/** Changes to Markdown files and folders matter; editor swap files and .git do not. */
+function isInteresting(name: string): boolean {
+  const parts = name.split(/[\\/]/);
+  if (parts.some((p) => p.startsWith('.') || p === 'node_modules')) return false;
+  const base = parts[parts.length - 1] ?? '';
+  return base.toLowerCase().endsWith('.md') || !base.includes('.');
+}

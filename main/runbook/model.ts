@@ -1,0 +1,142 @@
+/**
+ * The typed model of a parsed runbook (format v1, see runbooks/FORMAT.md).
+ * Pure data: everything here is JSON-serialisable so it can cross the API,
+ * be stored with a drill as the snapshot it ran against, and be printed by
+ * `drillbook lint --json`.
+ */
+
+/** A duration as written ("45m") and as seconds. */
+export interface DurationSpec {
+  text: string;
+  seconds: number;
+}
+
+/** A named place commands run: the local machine or an SSH host. */
+export interface TargetSpec {
+  name: string;
+  kind: 'local' | 'ssh';
+  /** ~/.ssh/config Host alias to resolve host/user/port/identity from. */
+  alias?: string;
+  host?: string;
+  user?: string;
+  port?: number;
+}
+
+/**
+ * Attributes from a fence's info string. Runme's keys plus Drillbook's.
+ * Unknown keys are kept in `extra` so nothing the author wrote is dropped.
+ */
+export interface CommandAttrs {
+  name?: string;
+  id?: string;
+  interactive?: boolean;
+  cwd?: string;
+  excludeFromRunAll?: boolean;
+  tag?: string;
+  /** Target name (front matter `targets`), default `local`. */
+  target?: string;
+  /** Safe to run unattended (`drillbook run` runs these without --all). */
+  auto?: boolean;
+  /** Exit code (number) or output pattern (string, `/re/flags` or substring). */
+  expect?: number | string;
+  timeout?: DurationSpec;
+  /** Marks the RTO clock's start / end at this block's step. */
+  rtoStart?: boolean;
+  rtoEnd?: boolean;
+  extra?: Record<string, string | number | boolean>;
+}
+
+export interface CommandBlock {
+  /** Language from the info string (`sh`, `bash`, `sql`, ...); '' when none. */
+  lang: string;
+  /** The block's text exactly as written, without the trailing newline. */
+  text: string;
+  /** 1-based line of the opening fence (or first line of an indented block). */
+  line: number;
+  attrs: CommandAttrs;
+  /** True for a fenced block; false for an indented code block. */
+  fenced: boolean;
+}
+
+export interface ChecklistItem {
+  text: string;
+  line: number;
+  /** Checked in the source (`- [x]`). */
+  checked: boolean;
+}
+
+export interface Step {
+  /** 0-based position in the runbook. */
+  index: number;
+  title: string;
+  /**
+   * Stable identity for matching this step across runbook versions:
+   * the first block's `id`/`name` attribute, else the slugged title.
+   */
+  key: string;
+  /** 1-based line of the heading / list item that opens the step. */
+  line: number;
+  /** Last 1-based source line belonging to the step. */
+  endLine: number;
+  /** The step's markdown body (heading excluded), for rendering. */
+  body: string;
+  commands: CommandBlock[];
+  checklist: ChecklistItem[];
+  rtoStart: boolean;
+  rtoEnd: boolean;
+}
+
+export interface RunbookMeta {
+  title: string;
+  rto?: DurationSpec;
+  rpo?: DurationSpec;
+  owner?: string;
+  tags: string[];
+  targets: TargetSpec[];
+  /** Front matter keys Drillbook does not interpret, kept verbatim. */
+  extra: Record<string, unknown>;
+}
+
+export type DiagnosticSeverity = 'error' | 'warning';
+
+export interface Diagnostic {
+  severity: DiagnosticSeverity;
+  line: number;
+  message: string;
+}
+
+export interface Runbook {
+  /** Path it was loaded from (absolute), or a label for in-memory text. */
+  file: string;
+  /** SHA-256 (hex) of the exact bytes loaded. */
+  sha256: string;
+  title: string;
+  rto?: DurationSpec;
+  rpo?: DurationSpec;
+  meta: RunbookMeta;
+  /** Markdown before the first step (intro), for the preview. */
+  intro: string;
+  steps: Step[];
+  /**
+   * How steps were found (runbooks/FORMAT.md, "How Drillbook finds steps"):
+   * H2 sections; sections at a deeper heading level (`heading`, with
+   * `stepLevel`) when that is where the document keeps its steps; a top-level
+   * ordered list; or the whole document as one step.
+   */
+  stepSource: 'h2' | 'heading' | 'ordered-list' | 'document';
+  /** Heading level of the steps (2 for `h2`, another level for `heading`); absent for lists and documents. */
+  stepLevel?: number;
+  diagnostics: Diagnostic[];
+}
+
+/** A runbook that could not be loaded at all: one clear, one-line reason. */
+export class RunbookError extends Error {
+  constructor(
+    readonly file: string,
+    readonly line: number,
+    readonly reason: string,
+  ) {
+    super(`${file}:${line}: ${reason}`);
+    this.name = 'RunbookError';
+  }
+}

@@ -1,0 +1,79 @@
+/**
+ * Runs one command block in bash and reports what happened. Output is
+ * streamed to the caller as it arrives and only a bounded tail is kept in
+ * memory, so a chatty restore cannot exhaust it.
+ */
+import { spawn } from 'node:child_process';
+
+export interface ExecOptions {
+  cwd: string;
+  env: NodeJS.ProcessEnv;
+  timeoutMs?: number;
+  onOutput?: (chunk: Buffer) => void;
+  /** How much of the output to keep for expect checks and the drill log. */
+  keepBytes?: number;
+}
+
+export interface ExecResult {
+  exitCode: number | null;
+  signal: string | null;
+  timedOut: boolean;
+  durationMs: number;
+  /** The last `keepBytes` of stdout+stderr, as UTF-8 text. */
+  output: string;
+  /** A problem starting the process at all (bash missing, cwd missing). */
+  spawnError: string | null;
+}
+
+export function runBash(script: string, opts: ExecOptions): Promise<ExecResult> {
+  const keep = opts.keepBytes ?? 256 * 1024;
+  const started = process.hrtime.bigint();
+  const elapsed = () => Number(process.hrtime.bigint() - started) / 1e6;
+  return new Promise((resolve) => {
+    let tail = Buffer.alloc(0);
+    let timedOut = false;
+    let settled = false;
+    // -e and pipefail: a block fails on its first failing command, as an operator would expect.
+    const child = spawn('bash', ['-e', '-o', 'pipefail', '-c', script], {
+      cwd: opts.cwd,
+      env: opts.env,
+      stdio: ['ignore', 'pipe', 'pipe'],
+      detached: process.platform !== 'win32', // own process group, so a timeout kills the whole pipeline
+    });
+    const onData = (chunk: Buffer) => {
+      opts.onOutput?.(chunk);
+      tail = Buffer.concat([tail, chunk]);
+      if (tail.length > keep) tail = tail.subarray(tail.length - keep);
+    };
+    child.stdout.on('data', onData);
+    child.stderr.on('data', onData);
+    const timer =
+      opts.timeoutMs !== undefined
+        ? setTimeout(() => {
+            timedOut = true;
+            killTree(child.pid);
+          }, opts.timeoutMs)
+        : null;
+    const finish = (result: Omit<ExecResult, 'durationMs' | 'output' | 'timedOut'>) => {
+      if (settled) return;
+      settled = true;
+      if (timer) clearTimeout(timer);
+      resolve({ ...result, timedOut, durationMs: elapsed(), output: tail.toString('utf8') });
+    };
+    child.on('error', (err) => finish({ exitCode: null, signal: null, spawnError: `cannot start bash: ${err.message}` }));
+    child.on('close', (code, signal) => finish({ exitCode: code, signal, spawnError: null }));
+  });
+}
+
+function killTree(pid: number | undefined): void {
+  if (pid === undefined) return;
+  try {
+    process.kill(-pid, 'SIGKILL');
+  } catch {
+    try {
+      process.kill(pid, 'SIGKILL');
+    } catch {
+      // already gone
+    }
+  }
+}

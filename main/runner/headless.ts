@@ -1,0 +1,210 @@
+/**
+ * A drill with no operator at the keyboard: every runnable block of every
+ * step runs in order, each result is a recorded drill event, and the first
+ * failure stops the run. Steps it cannot perform are recorded as skipped
+ * with the reason, never as done.
+ */
+import { mkdirSync } from 'node:fs';
+import path from 'node:path';
+import type { CommandBlock, Runbook } from '../runbook/model';
+import type { DrillService } from '../drill/service';
+import type { DrillMode, DrillSnapshot } from '../drill/model';
+import { runBash, type ExecResult } from './exec';
+import { checkExpect } from './expect';
+import type { RemoteRunner } from './ssh';
+import { ExecTranscripts } from '../terminal/exec-transcript';
+import { newId } from '../terminal/session';
+import { SecretMasker, maskText, type SecretEnv } from './secrets';
+
+export interface HeadlessOptions {
+  /** Run every block (except excludeFromRunAll), not only those marked auto. */
+  all: boolean;
+  mode: DrillMode;
+  operator: string;
+  /** Parent folder for the per-drill work dir ($DRILLBOOK_WORKDIR). */
+  workRoot: string;
+  /** Prepended to PATH so blocks can call `drillbook`. */
+  binDir: string;
+  env?: NodeJS.ProcessEnv;
+  /** Progress lines for a human. */
+  log: (line: string) => void;
+  /** Raw command output as it arrives. */
+  output: (chunk: Buffer) => void;
+  /** SSH targets, already connected (main/runner/ssh.ts). */
+  remote?: RemoteRunner;
+  /** Data dir: each target's output is kept as a transcript under <dir>/transcripts/<drill>/. */
+  transcriptDir?: string;
+  /** Secret variables (./vars.ts): in every block's environment, masked in all output and the log. */
+  secrets?: SecretEnv;
+  /** Notes recorded right after the drill starts (the variables used, ./vars.ts). */
+  notes?: string[];
+}
+
+export type HeadlessOutcome = 'passed' | 'failed' | 'rto-missed';
+
+export interface HeadlessResult {
+  drill: DrillSnapshot;
+  outcome: HeadlessOutcome;
+  workDir: string;
+  /** What failed, in one line, when outcome is 'failed'. */
+  failure: string | null;
+  /** Transcript output files written (one per target used). */
+  transcripts: string[];
+}
+
+const OUTPUT_IN_LOG = 4000;
+
+export function blocksToRun(blocks: readonly CommandBlock[], all: boolean): CommandBlock[] {
+  return blocks.filter((b) => b.attrs.auto === true || (all && b.attrs.excludeFromRunAll !== true));
+}
+
+export async function runHeadless(drills: DrillService, runbook: Runbook, opts: HeadlessOptions): Promise<HeadlessResult> {
+  let drill = drills.start(runbook, opts.mode, opts.operator);
+  for (const note of opts.notes ?? []) drill = drills.addNote(drill.id, null, note);
+  const workDir = path.join(opts.workRoot, drill.id);
+  mkdirSync(workDir, { recursive: true });
+  const env: NodeJS.ProcessEnv = {
+    ...(opts.env ?? process.env),
+    ...opts.secrets?.env,
+    DRILLBOOK_WORKDIR: workDir,
+    DRILLBOOK_DRILL_ID: drill.id,
+    PATH: [opts.binDir, (opts.env ?? process.env).PATH ?? ''].filter(Boolean).join(path.delimiter),
+  };
+  opts.log(`Drill ${drill.id}: ${runbook.title} (${runbook.steps.length} steps${runbook.rto ? `, RTO ${runbook.rto.text}` : ''})`);
+  opts.log(`Work dir: ${workDir}`);
+  const transcripts = opts.transcriptDir ? new ExecTranscripts(opts.transcriptDir, drill.id) : null;
+  const ctx: BlockContext = { remote: opts.remote ?? null, transcripts, targets: runbook.meta.targets };
+
+  let failure: string | null = null;
+  const total = runbook.steps.length;
+  for (const step of runbook.steps) {
+    const label = `[${step.index + 1}/${total}] ${step.title}`;
+    if (failure) {
+      drill = drills.stepSkip(drill.id, step.index, `not run: an earlier step failed (${failure})`);
+      opts.log(`${label} — not run`);
+      continue;
+    }
+    const blocks = blocksToRun(step.commands, opts.all);
+    if (blocks.length === 0) {
+      const why = step.commands.length === 0 ? 'manual step: it has no command to run' : 'manual step: no block is marked auto (use --all to run every block)';
+      drill = drills.stepSkip(drill.id, step.index, why);
+      opts.log(`${label} — skipped (${why})`);
+      continue;
+    }
+    opts.log(label);
+    drill = drills.stepStart(drill.id, step.index);
+    for (const block of blocks) {
+      const problem = await runBlock(drills, drill.id, step.index, block, runbook.file, workDir, env, opts, ctx);
+      if (problem) {
+        failure = problem;
+        break;
+      }
+    }
+    drill = failure ? drills.stepFail(drill.id, step.index, failure) : drills.stepComplete(drill.id, step.index);
+    const took = drill.steps[step.index]?.durationMs ?? 0;
+    opts.log(failure ? `  ✗ failed after ${seconds(took)}: ${failure}` : `  ✓ done in ${seconds(took)}`);
+  }
+
+  drill = drills.finish(drill.id);
+  await transcripts?.close();
+  const outcome: HeadlessOutcome = drill.status === 'failed' ? 'failed' : drill.rto.met === false ? 'rto-missed' : 'passed';
+  return { drill, outcome, workDir, failure, transcripts: transcripts?.paths() ?? [] };
+}
+
+interface BlockContext {
+  remote: RemoteRunner | null;
+  transcripts: ExecTranscripts | null;
+  targets: Runbook['meta']['targets'];
+}
+
+/** Runs one block and records it; returns a one-line problem, or null when it passed. */
+async function runBlock(
+  drills: DrillService,
+  drillId: string,
+  stepIndex: number,
+  block: CommandBlock,
+  file: string,
+  workDir: string,
+  env: NodeJS.ProcessEnv,
+  opts: HeadlessOptions,
+  ctx: BlockContext,
+): Promise<string | null> {
+  const where = `${path.basename(file)}:${block.line}`;
+  const target = block.attrs.target ?? 'local';
+  const name = block.attrs.name ?? block.attrs.id ?? null;
+  // A target declared `local` that --target redirected to SSH runs there (SshRunner connected it).
+  const isLocal = target === 'local' || (ctx.targets.find((t) => t.name === target)?.kind === 'local' && !ctx.remote?.has(target));
+  const remote = !isLocal && ctx.remote?.has(target) ? ctx.remote : null;
+  if (!isLocal && !remote) {
+    const problem = `${where}: block targets "${target}", an SSH host this run is not connected to (give it with --target ${target}=ssh://user@host)`;
+    drills.commandRun(drillId, stepIndex, { target, text: block.text, name, line: block.line, exitCode: null, expectPassed: false, error: problem });
+    return problem;
+  }
+  opts.log(`  $ ${firstLine(block.text)}${name ? `   (${name})` : ''}${remote ? `   [${target}]` : ''}`);
+  const transcript = ctx.transcripts?.for(target, remote ? remote.describe(target) : 'local bash') ?? null;
+  const runId = newId('r');
+  transcript?.note({ t: 'command', runId, stepIndex, name, text: block.text, target, mode: 'typed' });
+  const outputFrom = transcript?.offset ?? null;
+  const masker = new SecretMasker(opts.secrets?.values ?? []);
+  const emit = (chunk: Buffer) => {
+    if (chunk.length === 0) return;
+    opts.output(chunk);
+    transcript?.write(chunk);
+  };
+  const onOutput = (chunk: Buffer) => emit(masker.write(chunk));
+  const startedAt = new Date().toISOString();
+  const timeoutMs = block.attrs.timeout ? block.attrs.timeout.seconds * 1000 : undefined;
+  let result: ExecResult;
+  if (remote) {
+    result = await remote.exec(target, block.text, {
+      env: { ...opts.secrets?.env, DRILLBOOK_DRILL_ID: drillId },
+      onOutput,
+      ...(block.attrs.cwd ? { cwd: block.attrs.cwd } : {}),
+      ...(timeoutMs !== undefined ? { timeoutMs } : {}),
+    });
+  } else {
+    const cwd = block.attrs.cwd ? path.resolve(workDir, block.attrs.cwd) : workDir;
+    result = await runBash(block.text, { cwd, env, onOutput, ...(timeoutMs !== undefined ? { timeoutMs } : {}) });
+  }
+  emit(masker.flush());
+  const endedAt = new Date().toISOString();
+  const verdict = result.spawnError
+    ? { passed: false, message: result.spawnError }
+    : result.timedOut
+      ? { passed: false, message: `timed out after ${block.attrs.timeout?.text}` }
+      : checkExpect(block.attrs.expect, result.exitCode, result.output);
+  transcript?.note({
+    t: 'result',
+    runId,
+    exitCode: result.exitCode,
+    expectPassed: verdict.passed,
+    message: verdict.message,
+    outputFrom,
+    outputTo: transcript.offset,
+  });
+  drills.commandRun(drillId, stepIndex, {
+    target,
+    text: block.text,
+    name,
+    line: block.line,
+    startedAt,
+    endedAt,
+    ...(transcript ? { transcript: transcript.paths.out, terminalId: path.basename(transcript.paths.out, '.out') } : {}),
+    ...(verdict.passed ? {} : { message: verdict.message }),
+    exitCode: result.exitCode,
+    durationMs: Math.round(result.durationMs),
+    expectPassed: verdict.passed,
+    ...(block.attrs.expect !== undefined ? { expect: block.attrs.expect } : {}),
+    outputTail: maskText(result.output, opts.secrets?.values ?? []).slice(-OUTPUT_IN_LOG),
+  });
+  return verdict.passed ? null : `${where}: ${verdict.message}`;
+}
+
+function firstLine(text: string): string {
+  const lines = text.split('\n');
+  return lines[0]! + (lines.length > 1 ? ` … (+${lines.length - 1} lines)` : '');
+}
+
+function seconds(ms: number): string {
+  return ms < 10_000 ? `${(ms / 1000).toFixed(2)}s` : `${Math.round(ms / 1000)}s`;
+}

@@ -1,0 +1,63 @@
+/**
+ * Flow control between a terminal's source (a pty or an SSH channel) and
+ * the renderer that draws it, modelled on VS Code's terminal: the renderer
+ * acknowledges bytes once xterm.js has parsed them (its write callback);
+ * when more than `high` bytes are sent but unacknowledged the source is
+ * paused, and it resumes when the backlog falls below `low`. A paused pty
+ * or SSH channel stops reading, so the kernel / SSH window pushes back on
+ * the producing program: `cat` of a huge file neither freezes the UI nor
+ * queues unbounded output in memory.
+ *
+ * VS Code counts UTF-16 characters (100k / 5k, acks every 5k); Drillbook
+ * counts bytes, since bytes are what it carries end to end.
+ */
+export const FLOW_HIGH_WATERMARK = 100_000;
+export const FLOW_LOW_WATERMARK = 5_000;
+/** The renderer acknowledges at least this many bytes at a time. */
+export const FLOW_ACK_SIZE = 5_000;
+
+export class FlowControl {
+  private unacked = 0;
+  private pausedByUs = false;
+
+  constructor(
+    private readonly pause: () => void,
+    private readonly resume: () => void,
+    readonly high = FLOW_HIGH_WATERMARK,
+    readonly low = FLOW_LOW_WATERMARK,
+  ) {}
+
+  get backlog(): number {
+    return this.unacked;
+  }
+
+  get paused(): boolean {
+    return this.pausedByUs;
+  }
+
+  sent(bytes: number): void {
+    this.unacked += bytes;
+    if (!this.pausedByUs && this.unacked > this.high) {
+      this.pausedByUs = true;
+      this.pause();
+    }
+  }
+
+  ack(bytes: number): void {
+    // A confused or malicious client cannot drive the count negative and buy unbounded credit.
+    this.unacked = Math.max(0, this.unacked - Math.max(0, bytes));
+    if (this.pausedByUs && this.unacked < this.low) {
+      this.pausedByUs = false;
+      this.resume();
+    }
+  }
+
+  /** Nobody is watching (viewer gone): forget the backlog and let the source run. */
+  reset(): void {
+    this.unacked = 0;
+    if (this.pausedByUs) {
+      this.pausedByUs = false;
+      this.resume();
+    }
+  }
+}

@@ -1,0 +1,519 @@
+/**
+ * TerminalService: the terminals of every drill, keyed by id, each bound
+ * to a drill (or none) and a target. Hosts (web, Electron, tests) attach a
+ * sink per connection to receive output; control goes through the JSON API.
+ *
+ * Commands Drillbook types (Run) become drill events: one when typed
+ * (`command.run`, with the text, target and time) and one when the shell
+ * reports the exit status (`command.run` with `resultOf`), which the
+ * reducer folds into the same record.
+ */
+import { mkdirSync, readdirSync, statSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { badRequest, conflict, notFound } from '../api/errors';
+import type { DrillService } from '../drill/service';
+import type { DrillSnapshot } from '../drill/model';
+import type { TargetSpec } from '../runbook/model';
+import { APP_ROOT } from '../version';
+import {
+  connectSsh,
+  describeEndpoint,
+  endpointForTarget,
+  systemResolveContext,
+  type HostKeyPolicy,
+  type Prompter,
+  type ResolveContext,
+} from '../ssh';
+import { openSshShell, spawnLocalShell, type TerminalBackend } from './backend';
+import { PromptBroker } from './prompts';
+import { TerminalSession, newId, type RunOutcome, type RunRequest } from './session';
+import { TranscriptWriter, readTranscriptIndex, transcriptPaths, readTranscriptBytes, type IndexRecord } from './transcript';
+import type { PromptAnswer, PromptInfo, RunResult, TerminalEvent, TerminalInfo, TerminalSink, TranscriptInfo } from './types';
+
+export interface TerminalSshOptions {
+  /** ~/.ssh/config to use (default: the user's). */
+  configFile?: string;
+  /** known_hosts files (first one is written); default OpenSSH's. */
+  knownHostsFiles?: string[];
+  /** ssh-agent socket; default $SSH_AUTH_SOCK; null: none. */
+  agentSocket?: string | null;
+  hostKeyPolicy?: HostKeyPolicy;
+  timeoutMs?: number;
+  keepaliveIntervalMs?: number;
+  keepaliveCountMax?: number;
+}
+
+export interface TerminalServiceOptions {
+  dataDir: string;
+  drills: DrillService;
+  emit: (event: TerminalEvent) => void;
+  ssh?: TerminalSshOptions;
+  /** Local shell override (tests). */
+  localShell?: { file: string; args: string[] };
+  /** Folder with the `drillbook` launcher, put first on PATH in local terminals. */
+  binDir?: string;
+}
+
+export interface OpenParams {
+  drillId?: string | null;
+  target: string;
+  cols: number;
+  rows: number;
+  /** Return the drill's live terminal for this target if there is one (default true). */
+  reuse?: boolean;
+}
+
+const READY_TIMEOUT_MS = 20_000;
+const MAX_TERMINALS = 32;
+
+export class TerminalService {
+  private readonly sessions = new Map<string, TerminalSession>();
+  private readonly prompts: PromptBroker;
+  private readonly activeStep = new Map<string, number | null>();
+  private readonly unsubscribe: () => void;
+
+  constructor(private readonly opts: TerminalServiceOptions) {
+    this.prompts = new PromptBroker((prompt, state) => opts.emit({ type: 'terminal.prompt', prompt, state }));
+    this.unsubscribe = opts.drills.onChange((snap) => this.onDrillChange(snap));
+  }
+
+  // -------------------------------------------------------------------------
+  // Opening
+
+  open(p: OpenParams, sink?: TerminalSink): TerminalInfo {
+    const drillId = p.drillId ?? null;
+    let targets: readonly TargetSpec[] = [{ name: 'local', kind: 'local' }];
+    let stepIndex: number | null = null;
+    if (drillId) {
+      const snap = this.opts.drills.get(drillId);
+      if (snap.status !== 'running') throw conflict(`drill ${drillId} is ${snap.status}; its terminals are closed (see its transcripts)`);
+      targets = this.opts.drills.runbookOf(drillId).meta.targets;
+      stepIndex = currentStep(snap);
+    }
+    if (p.reuse !== false) {
+      const existing = [...this.sessions.values()].reverse().find((s) => s.drillId === drillId && s.target === p.target && s.alive);
+      if (existing) {
+        if (sink) existing.attach(sink, false);
+        existing.resize(p.cols, p.rows);
+        return existing.info();
+      }
+    }
+    if ([...this.sessions.values()].filter((s) => s.alive).length >= MAX_TERMINALS) {
+      throw conflict(`too many terminals open (${MAX_TERMINALS}); close some first`);
+    }
+    const spec = targets.find((t) => t.name === p.target);
+    const isLocal = p.target === 'local' || spec?.kind === 'local';
+    if (!spec && drillId && !isLocal) {
+      throw notFound(`the runbook has no target "${p.target}" (it has ${targets.map((t) => t.name).join(', ')})`);
+    }
+    let endpoint = 'local shell';
+    let start: (s: TerminalSession) => Promise<{ backend: TerminalBackend; integrated: boolean | null }>;
+    if (isLocal) {
+      start = (s) => this.startLocal(s);
+    } else {
+      // Resolve now so a typo in a target is an immediate, clear error.
+      let ep;
+      try {
+        ep = endpointForTarget(p.target, targets, { ctx: this.resolveContext() });
+      } catch (err) {
+        throw badRequest((err as Error).message);
+      }
+      endpoint = describeEndpoint(ep);
+      start = (s) => this.startSsh(s, targets);
+    }
+    const terminalId = newId('t');
+    const transcript = new TranscriptWriter(transcriptPaths(this.opts.dataDir, drillId, terminalId));
+    const session = new TerminalSession({
+      terminalId,
+      drillId,
+      target: p.target,
+      kind: isLocal ? 'local' : 'ssh',
+      endpoint,
+      cols: p.cols,
+      rows: p.rows,
+      transcript,
+      stepIndex,
+      start,
+      hooks: {
+        status: (info) => this.opts.emit({ type: 'terminal.status', terminal: info }),
+        exit: (info, exitCode, signal) =>
+          this.opts.emit({ type: 'terminal.exit', terminalId: info.terminalId, drillId: info.drillId, exitCode, signal, message: info.message ?? '' }),
+        runFinished: (outcome, req) => this.recordResult(session, outcome, req),
+      },
+    });
+    this.sessions.set(session.id, session);
+    if (sink) session.attach(sink, false);
+    void session.start();
+    return session.info();
+  }
+
+  private resolveContext(): ResolveContext {
+    return systemResolveContext(this.opts.ssh?.configFile);
+  }
+
+  private async startLocal(s: TerminalSession): Promise<{ backend: TerminalBackend; integrated: boolean | null }> {
+    const env: Record<string, string> = {};
+    for (const [k, v] of Object.entries(process.env)) if (typeof v === 'string') env[k] = v;
+    delete env.ELECTRON_RUN_AS_NODE;
+    env.TERM = 'xterm-256color';
+    env.COLORTERM = 'truecolor';
+    env.DRILLBOOK_TERMINAL_ID = s.id;
+    let cwd = os.homedir();
+    if (s.drillId) {
+      // The same scratch folder `drillbook run` gives a drill's blocks.
+      cwd = path.join(this.opts.dataDir, 'work', s.drillId);
+      mkdirSync(cwd, { recursive: true });
+      env.DRILLBOOK_WORKDIR = cwd;
+      env.DRILLBOOK_DRILL_ID = s.drillId;
+    }
+    const binDir = this.opts.binDir ?? path.join(APP_ROOT, 'bin');
+    env.PATH = [binDir, env.PATH ?? ''].filter(Boolean).join(path.delimiter);
+    const backend = spawnLocalShell({
+      cols: s.cols,
+      rows: s.rows,
+      cwd,
+      env,
+      integrationDir: path.join(this.opts.dataDir, 'shell'),
+      ...(this.opts.localShell ? { shell: this.opts.localShell } : {}),
+    });
+    return { backend, integrated: backend.integrated ? null : false };
+  }
+
+  private async startSsh(s: TerminalSession, targets: readonly TargetSpec[]): Promise<{ backend: TerminalBackend; integrated: boolean | null }> {
+    const endpoint = endpointForTarget(s.target, targets, { ctx: this.resolveContext() });
+    s.endpoint = describeEndpoint(endpoint);
+    const ssh = this.opts.ssh ?? {};
+    const conn = await connectSsh({
+      endpoint,
+      prompter: this.prompterFor(s),
+      hostKeyPolicy: ssh.hostKeyPolicy ?? 'ask',
+      ...(ssh.knownHostsFiles ? { knownHostsFiles: ssh.knownHostsFiles } : {}),
+      ...(ssh.agentSocket !== undefined ? { agentSocket: ssh.agentSocket } : {}),
+      ...(ssh.timeoutMs !== undefined ? { timeoutMs: ssh.timeoutMs } : {}),
+      ...(ssh.keepaliveIntervalMs !== undefined ? { keepaliveIntervalMs: ssh.keepaliveIntervalMs } : {}),
+      ...(ssh.keepaliveCountMax !== undefined ? { keepaliveCountMax: ssh.keepaliveCountMax } : {}),
+      onProgress: (line) => s.notice(line),
+    });
+    try {
+      const backend = await openSshShell(conn, { cols: s.cols, rows: s.rows });
+      return { backend, integrated: null };
+    } catch (err) {
+      conn.close();
+      throw new Error(`connected to ${s.endpoint}, but it refused to start a shell: ${(err as Error).message}`);
+    }
+  }
+
+  private prompterFor(s: TerminalSession): Prompter {
+    const ask = async (q: Omit<PromptInfo, 'promptId' | 'expiresAt' | 'terminalId' | 'target'>): Promise<PromptAnswer | null> => {
+      s.setPrompting(true);
+      try {
+        return await this.prompts.ask({ ...q, terminalId: s.id, target: s.target });
+      } finally {
+        s.setPrompting(false);
+      }
+    };
+    return {
+      hostKey: async (q) => {
+        const a = await ask({
+          kind: 'hostkey',
+          message: `First connection to ${q.label} (${q.host}:${q.port}). Check that its ${q.keyType} key fingerprint is ${q.fingerprint} before accepting; it will be added to ${q.knownHostsFile}.`,
+          host: q.host,
+          port: q.port,
+          keyType: q.keyType,
+          fingerprint: q.fingerprint,
+          knownHostsFile: q.knownHostsFile,
+        });
+        return a?.accept === true && !a.cancel;
+      },
+      secret: async (q) => {
+        const a = await ask({ kind: q.kind, message: q.message });
+        if (!a || a.cancel) return null;
+        return a.values?.[0] ?? null;
+      },
+      keyboardInteractive: async (q) => {
+        const a = await ask({
+          kind: 'keyboard-interactive',
+          message: q.instructions || q.name || `${q.label} asks:`,
+          name: q.name,
+          instructions: q.instructions,
+          prompts: q.prompts,
+        });
+        if (!a || a.cancel) return null;
+        return a.values ?? null;
+      },
+    };
+  }
+
+  // -------------------------------------------------------------------------
+  // Using
+
+  private session(terminalId: string): TerminalSession {
+    const s = this.sessions.get(terminalId);
+    if (!s || !s.alive) throw notFound(`no open terminal ${terminalId}`);
+    return s;
+  }
+
+  input(terminalId: string, data: string | Uint8Array): void {
+    this.session(terminalId).input(data);
+  }
+
+  resize(terminalId: string, cols: number, rows: number): void {
+    this.session(terminalId).resize(cols, rows);
+  }
+
+  ack(terminalId: string, bytes: number, sink: TerminalSink): void {
+    this.sessions.get(terminalId)?.ack(sink, bytes);
+  }
+
+  attach(terminalId: string, sink: TerminalSink, replay = true): TerminalInfo {
+    const s = this.session(terminalId);
+    s.attach(sink, replay);
+    return s.info();
+  }
+
+  /** A connection went away: its terminals keep running, unwatched. */
+  detachSink(sink: TerminalSink): void {
+    for (const s of this.sessions.values()) s.detach(sink);
+  }
+
+  reconnect(terminalId: string): TerminalInfo {
+    const s = this.session(terminalId);
+    if (s.status === 'open' || s.status === 'connecting' || s.status === 'prompting') {
+      throw conflict(`the ${s.target} terminal is ${s.status === 'open' ? 'connected' : 'already connecting'}`);
+    }
+    void s.start();
+    return s.info();
+  }
+
+  async close(terminalId: string): Promise<void> {
+    const s = this.sessions.get(terminalId);
+    if (!s) throw notFound(`no terminal ${terminalId}`);
+    this.prompts.withdraw(terminalId);
+    this.sessions.delete(terminalId);
+    await s.close('closed by the operator');
+  }
+
+  list(drillId?: string | null): TerminalInfo[] {
+    return [...this.sessions.values()].filter((s) => s.alive && (drillId === undefined || s.drillId === drillId)).map((s) => s.info());
+  }
+
+  openPrompts(): PromptInfo[] {
+    return this.prompts.open();
+  }
+
+  answer(promptId: string, answer: PromptAnswer): void {
+    this.prompts.answer(promptId, answer);
+  }
+
+  /**
+   * Types a runbook block into its target's terminal (opening it if needed)
+   * and records the run. Live drills require `confirmed`: the UI asked.
+   */
+  async run(
+    p: { drillId: string; stepIndex: number; commandIndex: number; confirmed?: boolean; terminalId?: string; cols?: number; rows?: number },
+    sink?: TerminalSink,
+  ): Promise<RunResult> {
+    const snap = this.opts.drills.get(p.drillId);
+    if (snap.status !== 'running') throw conflict(`drill ${p.drillId} is ${snap.status}; nothing more can run in it`);
+    if (snap.interrupted) throw conflict('this drill was interrupted; resume it first');
+    if (snap.mode === 'live' && p.confirmed !== true) {
+      throw badRequest('this is a live drill: confirm the command before it is sent (confirmed: true)');
+    }
+    const runbook = this.opts.drills.runbookOf(p.drillId);
+    const step = runbook.steps[p.stepIndex];
+    if (!step) throw notFound(`the runbook has no step ${p.stepIndex + 1}`);
+    const block = step.commands[p.commandIndex];
+    if (!block) throw notFound(`step ${p.stepIndex + 1} has no code block ${p.commandIndex + 1}`);
+    const target = block.attrs.target ?? 'local';
+
+    let session: TerminalSession;
+    if (p.terminalId) {
+      session = this.session(p.terminalId);
+      if (session.drillId !== p.drillId || session.target !== target) {
+        throw badRequest(`terminal ${p.terminalId} is for ${session.target}, but this block runs on ${target}`);
+      }
+    } else {
+      const info = this.open({ drillId: p.drillId, target, cols: p.cols ?? 120, rows: p.rows ?? 32 }, sink);
+      session = this.session(info.terminalId);
+    }
+    await session.waitReady(READY_TIMEOUT_MS);
+    if (session.status !== 'open') {
+      throw conflict(`the ${target} terminal is not connected${session.message ? `: ${session.message}` : ''}`);
+    }
+    const name = block.attrs.name ?? block.attrs.id ?? null;
+    const req: RunRequest = {
+      runId: newId('r'),
+      drillId: p.drillId,
+      stepIndex: p.stepIndex,
+      name,
+      text: block.text,
+      expect: block.attrs.expect,
+      timeoutMs: block.attrs.timeout ? block.attrs.timeout.seconds * 1000 : undefined,
+    };
+    let sent: ReturnType<TerminalSession['send']>;
+    try {
+      sent = session.send(req);
+    } catch (err) {
+      throw conflict((err as Error).message);
+    }
+    this.opts.drills.commandRun(p.drillId, p.stepIndex, {
+      runId: req.runId,
+      target,
+      text: block.text,
+      name,
+      line: block.line,
+      terminalId: session.id,
+      transcript: session.transcript.paths.out,
+      offset: sent.offset,
+      via: sent.mode,
+      tracked: sent.tracked,
+      ...(sent.note ? { note: sent.note } : {}),
+      ...(block.attrs.expect !== undefined ? { expect: block.attrs.expect } : {}),
+      exitCode: null,
+      expectPassed: null,
+    });
+    return { runId: req.runId, terminalId: session.id, tracked: sent.tracked, note: sent.note };
+  }
+
+  private recordResult(session: TerminalSession, outcome: RunOutcome, req: RunRequest): void {
+    if (!req.drillId) return;
+    try {
+      this.opts.drills.commandRun(req.drillId, req.stepIndex, {
+        resultOf: req.runId,
+        runId: req.runId,
+        target: session.target,
+        text: req.text,
+        name: req.name,
+        terminalId: session.id,
+        exitCode: outcome.exitCode,
+        durationMs: outcome.durationMs,
+        expectPassed: outcome.expectPassed,
+        ...(req.expect !== undefined ? { expect: req.expect } : {}),
+        ...(outcome.message ? { message: outcome.message } : {}),
+        outputTail: outcome.outputTail,
+        outputFrom: outcome.outputFrom,
+        outputTo: outcome.outputTo,
+      });
+    } catch {
+      // The drill ended (or was interrupted) before the command did: the transcript still has the result.
+    }
+  }
+
+  // -------------------------------------------------------------------------
+  // Drill steps → transcripts
+
+  private onDrillChange(snap: DrillSnapshot): void {
+    const sessions = [...this.sessions.values()].filter((s) => s.drillId === snap.id && s.alive);
+    const step = snap.status === 'running' ? currentStep(snap) : null;
+    const before = this.activeStep.get(snap.id);
+    if (before !== step) {
+      this.activeStep.set(snap.id, step);
+      const title = step === null ? null : (snap.steps[step]?.title ?? null);
+      for (const s of sessions) s.noteStep(step, title);
+    }
+    if (snap.status !== 'running') {
+      // The drill is over: its terminals close, their transcripts stay.
+      this.activeStep.delete(snap.id);
+      for (const s of sessions) {
+        this.prompts.withdraw(s.id);
+        this.sessions.delete(s.id);
+        void s.close(`the drill ${snap.status === 'aborted' ? 'was aborted' : 'ended'}`);
+      }
+    }
+  }
+
+  // -------------------------------------------------------------------------
+  // Transcripts
+
+  /** The transcripts recorded for a drill (terminals and headless runs). */
+  transcripts(drillId: string): TranscriptInfo[] {
+    return listTranscripts(this.opts.dataDir, drillId);
+  }
+
+  async transcriptIndex(drillId: string, terminalId: string, max?: number): Promise<{ records: IndexRecord[]; truncated: boolean }> {
+    const t = this.findTranscript(drillId, terminalId);
+    return readTranscriptIndex(t.index, max);
+  }
+
+  transcriptBytes(drillId: string, terminalId: string, offset: number, length: number): { bytes: Buffer; total: number } {
+    const t = this.findTranscript(drillId, terminalId);
+    return readTranscriptBytes(t.out, offset, length);
+  }
+
+  private findTranscript(drillId: string, terminalId: string): TranscriptInfo {
+    const t = this.transcripts(drillId).find((x) => x.terminalId === terminalId);
+    if (!t) throw notFound(`drill ${drillId} has no transcript ${terminalId}`);
+    return t;
+  }
+
+  /** Test and bench hook: a session's flow state. */
+  debugState(terminalId: string): { backlog: number; paused: boolean } {
+    const s = this.session(terminalId);
+    return { backlog: s.flowBacklog, paused: s.isPaused };
+  }
+
+  async closeAll(): Promise<void> {
+    this.unsubscribe();
+    const all = [...this.sessions.values()];
+    this.sessions.clear();
+    for (const s of all) this.prompts.withdraw(s.id);
+    await Promise.all(all.map((s) => s.close('Drillbook is shutting down')));
+  }
+}
+
+/** The step an operator is on: the running step started last. */
+export function currentStep(snap: DrillSnapshot): number | null {
+  let best: { index: number; at: string } | null = null;
+  for (const s of snap.steps) {
+    if (s.status === 'running' && s.startedAt && (!best || s.startedAt >= best.at)) best = { index: s.index, at: s.startedAt };
+  }
+  return best?.index ?? null;
+}
+
+/** Scans <dataDir>/transcripts/<drillId>/ for transcripts; reads each one's opening record. */
+export function listTranscripts(dataDir: string, drillId: string): TranscriptInfo[] {
+  if (!/^[A-Za-z0-9_-]{1,64}$/.test(drillId)) return [];
+  const dir = path.join(dataDir, 'transcripts', drillId);
+  let names: string[];
+  try {
+    names = readdirSync(dir);
+  } catch {
+    return [];
+  }
+  const out: TranscriptInfo[] = [];
+  for (const name of names.filter((n) => n.endsWith('.jsonl')).sort()) {
+    const terminalId = name.slice(0, -'.jsonl'.length);
+    const index = path.join(dir, name);
+    const outFile = path.join(dir, terminalId + '.out');
+    const open = firstRecord(index);
+    let bytes = 0;
+    try {
+      bytes = statSync(outFile).size;
+    } catch {
+      bytes = 0;
+    }
+    out.push({
+      terminalId,
+      drillId,
+      target: typeof open?.target === 'string' ? open.target : 'unknown',
+      kind: open?.kind === 'ssh' || open?.kind === 'local' || open?.kind === 'exec' ? open.kind : 'local',
+      endpoint: typeof open?.endpoint === 'string' ? open.endpoint : '',
+      out: outFile,
+      index,
+      bytes,
+      openedAt: typeof open?.at === 'string' ? open.at : null,
+    });
+  }
+  return out.sort((a, b) => (a.openedAt ?? '').localeCompare(b.openedAt ?? ''));
+}
+
+function firstRecord(file: string): Record<string, unknown> | null {
+  try {
+    const { bytes } = readTranscriptBytes(file, 0, 8192);
+    const line = bytes.toString('utf8').split('\n')[0] ?? '';
+    return JSON.parse(line) as Record<string, unknown>;
+  } catch {
+    return null;
+  }
+}

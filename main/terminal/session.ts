@@ -1,0 +1,584 @@
+/**
+ * One terminal: a source (local pty or SSH shell), its transcript, the
+ * scanner that follows the shell's prompts, flow control towards the one
+ * viewer (sink) it is attached to, and the commands Drillbook typed into it.
+ *
+ * Data path, bytes throughout: source chunk → transcript (.out, exact) →
+ * scanner (prompts, exit codes, bracketed paste) → run capture (for expect)
+ * → batcher (5 ms frames) → sink. The sink acknowledges what xterm.js has
+ * parsed; too much unacknowledged (or too much not yet on disk) pauses the
+ * source.
+ */
+import { randomBytes } from 'node:crypto';
+import { OutputBatcher } from './batcher';
+import { FlowControl } from './flow';
+import { SequenceScanner, terminalText, type ScanEvent } from './scanner';
+import { TranscriptWriter, readTranscriptBytes, type IndexRecord } from './transcript';
+import type { TerminalBackend } from './backend';
+import type { TerminalInfo, TerminalSink, TerminalStatus } from './types';
+import { checkExpect } from '../runner/expect';
+
+/** Above this many bytes queued for disk, the source is paused until the disk catches up. */
+const DISK_BACKLOG_LIMIT = 8 * 1024 * 1024;
+/** How much of a command's output is kept for its `expect` check. */
+const CAPTURE_LIMIT = 1024 * 1024;
+/** How much of the transcript a re-attaching viewer is shown. */
+const REPLAY_BYTES = 256 * 1024;
+
+export interface RunRequest {
+  runId: string;
+  drillId: string | null;
+  stepIndex: number | null;
+  name: string | null;
+  text: string;
+  expect: number | string | undefined;
+  timeoutMs: number | undefined;
+}
+
+export interface RunOutcome {
+  runId: string;
+  exitCode: number | null;
+  expectPassed: boolean | null;
+  message: string;
+  durationMs: number;
+  outputTail: string;
+  outputFrom: number | null;
+  outputTo: number | null;
+}
+
+interface ActiveRun {
+  req: RunRequest;
+  state: 'sent' | 'running';
+  sentAt: number;
+  startedAt: number | null;
+  capture: Buffer[];
+  captured: number;
+  outputFrom: number | null;
+  timer: NodeJS.Timeout | null;
+}
+
+export interface SessionHooks {
+  status(info: TerminalInfo): void;
+  exit(info: TerminalInfo, exitCode: number | null, signal: string | null): void;
+  runFinished(outcome: RunOutcome, req: RunRequest): void;
+}
+
+export interface SessionInit {
+  terminalId?: string;
+  drillId: string | null;
+  target: string;
+  kind: 'local' | 'ssh';
+  endpoint: string;
+  cols: number;
+  rows: number;
+  transcript: TranscriptWriter;
+  stepIndex: number | null;
+  hooks: SessionHooks;
+  /** Starts (or restarts) the source; the session owns what it returns. */
+  start: (session: TerminalSession) => Promise<{ backend: TerminalBackend; integrated: boolean | null }>;
+}
+
+export function newId(prefix: string): string {
+  return prefix + randomBytes(6).toString('hex');
+}
+
+export class TerminalSession {
+  readonly id: string;
+  readonly drillId: string | null;
+  readonly target: string;
+  readonly kind: 'local' | 'ssh';
+  endpoint: string;
+  cols: number;
+  rows: number;
+  status: TerminalStatus = 'connecting';
+  message: string | null = null;
+  readonly openedAt = new Date().toISOString();
+  readonly transcript: TranscriptWriter;
+
+  private backend: TerminalBackend | null = null;
+  private scanner = new SequenceScanner();
+  private scanBase = 0;
+  private readonly flow: FlowControl;
+  private readonly batcher: OutputBatcher;
+  private sink: TerminalSink | null = null;
+  /** Live frames held back while a re-attaching viewer is sent the transcript tail. */
+  private replayQueue: Uint8Array[] | null = null;
+  private flowPaused = false;
+  private diskPaused = false;
+  private sourcePaused = false;
+  private integrated = false;
+  private shellState: 'unknown' | 'prompt' | 'running' = 'unknown';
+  /** The prompt is fully drawn and line editing has started (B, or bracketed paste switched on). */
+  private promptSettled = false;
+  private settleTimer: NodeJS.Timeout | null = null;
+  private bracketedPaste = false;
+  private run: ActiveRun | null = null;
+  private readyWaiters: (() => void)[] = [];
+  private pendingInput: { bytes: number; keys: string[]; timer: NodeJS.Timeout } | null = null;
+  private generation = 0;
+
+  constructor(private readonly init: SessionInit) {
+    this.id = init.terminalId ?? newId('t');
+    this.drillId = init.drillId;
+    this.target = init.target;
+    this.kind = init.kind;
+    this.endpoint = init.endpoint;
+    this.cols = init.cols;
+    this.rows = init.rows;
+    this.transcript = init.transcript;
+    this.flow = new FlowControl(
+      () => {
+        this.flowPaused = true;
+        this.updatePause();
+      },
+      () => {
+        this.flowPaused = false;
+        this.updatePause();
+      },
+    );
+    this.batcher = new OutputBatcher((frame) => this.deliver(frame));
+    this.transcript.note({
+      t: 'open',
+      terminalId: this.id,
+      drillId: this.drillId,
+      target: this.target,
+      kind: this.kind,
+      endpoint: this.endpoint,
+      cols: this.cols,
+      rows: this.rows,
+      stepIndex: init.stepIndex,
+    });
+  }
+
+  info(): TerminalInfo {
+    return {
+      terminalId: this.id,
+      drillId: this.drillId,
+      target: this.target,
+      kind: this.kind,
+      endpoint: this.endpoint,
+      status: this.status,
+      message: this.message,
+      cols: this.cols,
+      rows: this.rows,
+      shellIntegration: this.integrated,
+      busy: this.shellState === 'running',
+      transcript: { out: this.transcript.paths.out, index: this.transcript.paths.index },
+      openedAt: this.openedAt,
+    };
+  }
+
+  get alive(): boolean {
+    return this.status !== 'closed';
+  }
+
+  get flowBacklog(): number {
+    return this.flow.backlog;
+  }
+
+  get isPaused(): boolean {
+    return this.sourcePaused;
+  }
+
+  /** Starts the source (first open, or reconnect). */
+  async start(): Promise<void> {
+    const gen = ++this.generation;
+    this.setStatus('connecting', this.kind === 'ssh' ? `connecting to ${this.endpoint}…` : null);
+    let started: Awaited<ReturnType<SessionInit['start']>>;
+    try {
+      started = await this.init.start(this);
+    } catch (err) {
+      if (gen !== this.generation || this.status === 'closed') return;
+      const message = (err as Error).message ?? String(err);
+      this.notice(`\x1b[31m${message}\x1b[0m`);
+      this.setStatus('failed', message);
+      this.wakeReadyWaiters();
+      return;
+    }
+    if (gen !== this.generation || this.status === 'closed') {
+      started.backend.close();
+      return;
+    }
+    this.attachBackend(started.backend, started.integrated);
+  }
+
+  private attachBackend(backend: TerminalBackend, integrated: boolean | null): void {
+    this.backend = backend;
+    this.scanner = new SequenceScanner();
+    this.scanBase = this.transcript.offset;
+    this.shellState = 'unknown';
+    this.promptSettled = false;
+    this.bracketedPaste = false;
+    if (integrated === false) this.integrated = false;
+    this.sourcePaused = false;
+    this.flowPaused = false;
+    this.flow.reset();
+    backend.onData((chunk) => this.onChunk(chunk));
+    backend.onEnd((end) => this.onEnd(backend, end));
+    this.setStatus('open', null);
+    if (integrated === false) this.wakeReadyWaiters();
+    // A shell that never reports a prompt has no integration: stop waiting for one.
+    setTimeout(() => this.wakeReadyWaiters(), 5000).unref();
+  }
+
+  /** Tells the prompter/status machinery that a human is being asked something. */
+  setPrompting(on: boolean): void {
+    if (this.status === 'connecting' && on) this.setStatus('prompting', 'waiting for your answer');
+    else if (this.status === 'prompting' && !on) this.setStatus('connecting', `connecting to ${this.endpoint}…`);
+  }
+
+  /** A line from Drillbook (not from the host): shown to the viewer, not written to the transcript. */
+  notice(text: string): void {
+    this.batcher.push(Buffer.from(`\r\n\x1b[2m[drillbook]\x1b[22m ${text}\r\n`, 'utf8'));
+  }
+
+  private onChunk(chunk: Uint8Array): void {
+    const start = this.transcript.offset;
+    this.transcript.write(chunk);
+    const events = this.scanner.feed(chunk);
+    let cursor = 0;
+    for (const ev of events) {
+      const at = ev.offset + this.scanBase - start;
+      this.capture(chunk.subarray(cursor, at), start + cursor);
+      cursor = at;
+      this.onScan(ev, this.scanBase + ev.offset);
+    }
+    this.capture(chunk.subarray(cursor), start + cursor);
+    if (!this.diskPaused && this.transcript.backlog > DISK_BACKLOG_LIMIT) {
+      this.diskPaused = true;
+      this.updatePause();
+      this.transcript.onDrain(() => {
+        this.diskPaused = false;
+        this.updatePause();
+      });
+    }
+    this.batcher.push(chunk);
+  }
+
+  private onScan(ev: ScanEvent, offset: number): void {
+    switch (ev.kind) {
+      case 'bracketed-paste':
+        this.bracketedPaste = ev.on;
+        if (ev.on && this.shellState === 'prompt') this.settlePrompt();
+        return;
+      case 'prompt-start':
+      case 'prompt-end': {
+        const first = !this.integrated;
+        this.integrated = true;
+        const wasRunning = this.shellState === 'running';
+        this.shellState = 'prompt';
+        if (ev.kind === 'prompt-start') {
+          this.promptSettled = false;
+          // Back at a prompt without a "finished" mark: the shell did not run what was typed (a syntax error).
+          if (this.run?.state === 'sent') this.finishRun(null, 'the shell did not run the command (a syntax error, or it was interrupted)', offset);
+          // A prompt command that rewrites PS1 loses our B mark: settle anyway shortly after.
+          if (this.settleTimer) clearTimeout(this.settleTimer);
+          this.settleTimer = setTimeout(() => this.settlePrompt(), 2000);
+        } else {
+          this.settlePrompt();
+        }
+        if (first || wasRunning) this.emitStatus();
+        return;
+      }
+      case 'command-start':
+        this.integrated = true;
+        this.promptSettled = false;
+        if (this.shellState !== 'running') {
+          this.shellState = 'running';
+          this.emitStatus();
+        }
+        if (this.run && this.run.state === 'sent') {
+          this.run.state = 'running';
+          this.run.startedAt = performance.now();
+          this.run.outputFrom = offset;
+        }
+        return;
+      case 'command-done':
+        this.integrated = true;
+        if (this.run && this.run.state === 'running') this.finishRun(ev.exitCode, null, offset);
+        return;
+    }
+  }
+
+  private capture(bytes: Uint8Array, _from: number): void {
+    const run = this.run;
+    if (!run || run.state !== 'running' || bytes.length === 0) return;
+    run.capture.push(Buffer.from(bytes));
+    run.captured += bytes.length;
+    while (run.captured - (run.capture[0]?.length ?? 0) >= CAPTURE_LIMIT && run.capture.length > 1) {
+      run.captured -= run.capture.shift()!.length;
+    }
+  }
+
+  private deliver(frame: Uint8Array): void {
+    if (!this.sink) return;
+    if (this.replayQueue) {
+      this.replayQueue.push(frame);
+    } else {
+      this.sink.data(this.id, frame);
+    }
+    this.flow.sent(frame.length);
+  }
+
+  private updatePause(): void {
+    const want = this.flowPaused || this.diskPaused;
+    if (want === this.sourcePaused || !this.backend) return;
+    this.sourcePaused = want;
+    if (want) this.backend.pause();
+    else this.backend.resume();
+  }
+
+  /** The viewer has parsed `bytes` more bytes. */
+  ack(sink: TerminalSink, bytes: number): void {
+    if (this.sink !== sink) return;
+    this.flow.ack(bytes);
+  }
+
+  /**
+   * Makes `sink` this terminal's viewer. With `replay`, it is first sent the
+   * tail of the transcript (a reloaded window gets its scrollback back).
+   */
+  attach(sink: TerminalSink, replay: boolean): void {
+    this.sink = sink;
+    this.flow.reset();
+    if (!replay) return;
+    // Everything before `upTo` is in the transcript; later output is queued and follows the replay.
+    const upTo = this.transcript.offset;
+    this.batcher.dispose();
+    this.replayQueue = [];
+    this.transcript.onDrain(() => {
+      if (this.sink !== sink) return;
+      let bytes: Buffer = Buffer.alloc(0);
+      try {
+        const from = Math.max(0, upTo - REPLAY_BYTES);
+        bytes = readTranscriptBytes(this.transcript.paths.out, from, upTo - from).bytes;
+        if (from > 0) {
+          // Start on a line boundary: never mid escape sequence or mid UTF-8 character.
+          const nl = bytes.indexOf(0x0a);
+          bytes = nl >= 0 ? bytes.subarray(nl + 1) : Buffer.alloc(0);
+        }
+      } catch {
+        /* nothing on disk yet */
+      }
+      const queued = this.replayQueue ?? [];
+      this.replayQueue = null;
+      if (bytes.length) {
+        sink.data(this.id, bytes);
+        this.flow.sent(bytes.length);
+      }
+      for (const f of queued) sink.data(this.id, f);
+    });
+  }
+
+  detach(sink: TerminalSink): void {
+    if (this.sink !== sink) return;
+    this.sink = null;
+    this.replayQueue = null;
+    // Nobody is watching: the drill goes on and the transcript keeps everything.
+    this.flow.reset();
+  }
+
+  get viewer(): TerminalSink | null {
+    return this.sink;
+  }
+
+  input(data: string | Uint8Array): void {
+    if (this.status === 'disconnected' || this.status === 'exited' || this.status === 'failed') {
+      // "One action reconnects": Enter in a dead terminal brings it back.
+      const s = typeof data === 'string' ? data : Buffer.from(data).toString('latin1');
+      if (s.includes('\r')) void this.start();
+      return;
+    }
+    if (this.status !== 'open' || !this.backend) return;
+    this.backend.write(data);
+    this.noteInput(data);
+  }
+
+  private noteInput(data: string | Uint8Array): void {
+    const bytes = typeof data === 'string' ? Buffer.byteLength(data) : data.length;
+    const s = typeof data === 'string' ? data : Buffer.from(data).toString('latin1');
+    const keys: string[] = [];
+    for (const ch of s) {
+      const c = ch.charCodeAt(0);
+      if (c === 0x0d) keys.push('Enter');
+      else if (c === 0x1b) keys.push('Esc');
+      else if (c === 0x7f) keys.push('Backspace');
+      else if (c === 0x09) keys.push('Tab');
+      else if (c < 0x20) keys.push('Ctrl-' + String.fromCharCode(c + 0x40));
+    }
+    if (!this.pendingInput) {
+      this.pendingInput = { bytes: 0, keys: [], timer: setTimeout(() => this.flushInput(), 1000) };
+    }
+    this.pendingInput.bytes += bytes;
+    this.pendingInput.keys.push(...keys.slice(0, 32));
+    if (keys.includes('Enter') || keys.some((k) => k.startsWith('Ctrl-'))) this.flushInput();
+  }
+
+  private flushInput(): void {
+    const p = this.pendingInput;
+    if (!p) return;
+    clearTimeout(p.timer);
+    this.pendingInput = null;
+    this.transcript.note({ t: 'input', bytes: p.bytes, ...(p.keys.length ? { keys: p.keys.slice(0, 64) } : {}) });
+  }
+
+  resize(cols: number, rows: number): void {
+    if (cols === this.cols && rows === this.rows) return;
+    this.cols = cols;
+    this.rows = rows;
+    this.backend?.resize(cols, rows);
+    this.transcript.note({ t: 'resize', cols, rows });
+  }
+
+  noteStep(stepIndex: number | null, title: string | null): IndexRecord {
+    return this.transcript.note({ t: 'step', stepIndex, title });
+  }
+
+  private settlePrompt(): void {
+    if (this.settleTimer) clearTimeout(this.settleTimer);
+    this.settleTimer = null;
+    if (this.shellState !== 'prompt') return;
+    this.promptSettled = true;
+    this.wakeReadyWaiters();
+  }
+
+  /** Waits until the shell is at a prompt ready for input (or has shown that it never will be), bounded. */
+  waitReady(timeoutMs: number): Promise<void> {
+    const connecting = this.status === 'connecting' || this.status === 'prompting' || this.status === 'open';
+    if (!connecting || (this.shellState === 'prompt' && this.promptSettled) || this.shellState === 'running') {
+      return Promise.resolve();
+    }
+    return new Promise((resolve) => {
+      const timer = setTimeout(done, timeoutMs);
+      function done() {
+        clearTimeout(timer);
+        resolve();
+      }
+      this.readyWaiters.push(done);
+    });
+  }
+
+  private wakeReadyWaiters(): void {
+    const w = this.readyWaiters;
+    this.readyWaiters = [];
+    for (const f of w) f();
+  }
+
+  /**
+   * Types a block's text into the terminal the way pasting it would: inside
+   * bracketed paste when the running program asked for it, so a multi-line
+   * block reaches bash as one input and runs as one command line; with
+   * newlines as Enter otherwise. Returns how the run will be followed.
+   */
+  send(req: RunRequest): { tracked: boolean; note: string | null; mode: 'paste' | 'typed'; offset: number } {
+    if (this.status !== 'open' || !this.backend) throw new Error(`the ${this.target} terminal is not connected (${this.message ?? this.status})`);
+    // The paste end marker inside the text would let it escape the paste.
+    const text = req.text.replace(/\x1b\[20[01]~/g, '').replace(/\r?\n/g, '\r');
+    const mode = this.bracketedPaste ? 'paste' : 'typed';
+    const payload = mode === 'paste' ? `\x1b[200~${text}\x1b[201~\r` : text + '\r';
+    let tracked = false;
+    let note: string | null = null;
+    if (this.run) {
+      note = 'another command Drillbook typed has not finished; this one was typed into it';
+    } else if (!this.integrated) {
+      note = 'this shell does not report exit codes (no bash on the host, or its integration did not load)';
+    } else if (this.shellState === 'running') {
+      note = 'a program was running, so the text was typed into it and no exit code can be known';
+    } else {
+      tracked = true;
+    }
+    const offset = this.transcript.offset;
+    this.transcript.note({ t: 'command', runId: req.runId, stepIndex: req.stepIndex, name: req.name, text: req.text, target: this.target, mode });
+    if (tracked) {
+      this.run = { req, state: 'sent', sentAt: performance.now(), startedAt: null, capture: [], captured: 0, outputFrom: null, timer: null };
+      if (req.timeoutMs !== undefined) {
+        const run = this.run;
+        run.timer = setTimeout(() => {
+          if (this.run === run) this.finishRun(null, `no exit status after ${Math.round(req.timeoutMs! / 1000)}s (timeout)`, this.transcript.offset);
+        }, req.timeoutMs);
+      }
+    }
+    this.backend.write(payload);
+    return { tracked, note, mode, offset };
+  }
+
+  private finishRun(exitCode: number | null, problem: string | null, offset: number): void {
+    const run = this.run;
+    if (!run) return;
+    this.run = null;
+    if (run.timer) clearTimeout(run.timer);
+    const output = terminalText(Buffer.concat(run.capture));
+    let expectPassed: boolean | null;
+    let message: string;
+    if (problem) {
+      expectPassed = false;
+      message = problem;
+    } else {
+      const verdict = checkExpect(run.req.expect, exitCode, output);
+      expectPassed = verdict.passed;
+      message = verdict.message;
+    }
+    const outcome: RunOutcome = {
+      runId: run.req.runId,
+      exitCode,
+      expectPassed,
+      message,
+      durationMs: Math.round(performance.now() - (run.startedAt ?? run.sentAt)),
+      outputTail: output.slice(-4000),
+      outputFrom: run.outputFrom,
+      outputTo: offset,
+    };
+    this.transcript.note({ t: 'result', runId: outcome.runId, exitCode, expectPassed, message, outputFrom: outcome.outputFrom, outputTo: outcome.outputTo });
+    this.init.hooks.runFinished(outcome, run.req);
+  }
+
+  private onEnd(backend: TerminalBackend, end: { exitCode: number | null; signal: string | null; error: string | null }): void {
+    if (backend !== this.backend) return;
+    this.batcher.flush();
+    this.flushInput();
+    this.backend = null;
+    this.shellState = 'unknown';
+    if (this.run) this.finishRun(null, end.error ? `the connection was lost before the command finished: ${end.error}` : 'the shell ended before the command finished', this.transcript.offset);
+    if (this.status === 'closed') return;
+    if (end.error) {
+      const message = `connection lost: ${end.error}`;
+      this.notice(`\x1b[33m${message}. The drill goes on. Press Enter or Reconnect to reconnect.\x1b[39m`);
+      this.setStatus('disconnected', message);
+    } else {
+      const message = end.signal ? `the shell was ended by signal ${end.signal}` : `the shell exited with code ${end.exitCode ?? 'unknown'}`;
+      this.notice(`${message}. Press Enter or Reconnect to start a new one.`);
+      this.setStatus('exited', message);
+      this.init.hooks.exit(this.info(), end.exitCode, end.signal);
+    }
+    this.wakeReadyWaiters();
+  }
+
+  private setStatus(status: TerminalStatus, message: string | null): void {
+    const changed = status !== this.status || message !== this.message;
+    this.status = status;
+    this.message = message;
+    if (!changed) return;
+    this.transcript.note({ t: 'status', status, message: message ?? '' });
+    this.emitStatus();
+  }
+
+  private emitStatus(): void {
+    this.init.hooks.status(this.info());
+  }
+
+  async close(reason = 'closed'): Promise<void> {
+    if (this.status === 'closed') return;
+    this.generation++;
+    if (this.run) this.finishRun(null, 'the terminal was closed before the command finished', this.transcript.offset);
+    this.flushInput();
+    this.batcher.flush();
+    this.batcher.dispose();
+    const backend = this.backend;
+    this.backend = null;
+    backend?.close();
+    this.setStatus('closed', reason);
+    this.transcript.note({ t: 'close', reason });
+    this.wakeReadyWaiters();
+    await this.transcript.close();
+  }
+}

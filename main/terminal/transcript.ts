@@ -1,0 +1,188 @@
+/**
+ * A terminal's transcript: two append-only files, streamed as the terminal
+ * runs and never held whole in memory.
+ *
+ * - `<id>.out`: every byte received from the terminal, exactly as received
+ *   (escape sequences included), so replaying it through xterm.js shows
+ *   what the operator saw.
+ * - `<id>.jsonl`: one JSON object per line — the terminal's opening (drill,
+ *   target, size), step changes, resizes, commands sent, command results,
+ *   connection changes, typed input (counts and control keys only: what was
+ *   typed is already in the output as its echo, and a keystroke log would
+ *   capture passwords typed at no-echo prompts) — each with the wall-clock
+ *   time and the byte offset into `.out` at that moment.
+ *
+ * Writes go through fs write streams; `backlog` exposes what is still
+ * queued so the session can pause its source when the disk falls behind.
+ */
+import { createReadStream, createWriteStream, mkdirSync, openSync, readSync, closeSync, statSync, type WriteStream } from 'node:fs';
+import path from 'node:path';
+import readline from 'node:readline';
+
+export type TranscriptEntry =
+  | {
+      t: 'open';
+      terminalId: string;
+      drillId: string | null;
+      target: string;
+      /** exec: a headless run's commands on exec channels / local bash. */
+      kind: 'local' | 'ssh' | 'exec';
+      endpoint: string;
+      cols: number;
+      rows: number;
+      stepIndex: number | null;
+    }
+  | { t: 'status'; status: string; message: string }
+  | { t: 'step'; stepIndex: number | null; title: string | null }
+  | { t: 'resize'; cols: number; rows: number }
+  | { t: 'input'; bytes: number; keys?: string[] }
+  | { t: 'command'; runId: string; stepIndex: number | null; name: string | null; text: string; target: string; mode: 'paste' | 'typed' }
+  | {
+      t: 'result';
+      runId: string;
+      exitCode: number | null;
+      expectPassed: boolean | null;
+      message: string;
+      outputFrom: number | null;
+      outputTo: number | null;
+    }
+  | { t: 'close'; reason: string };
+
+export type IndexRecord = TranscriptEntry & { at: string; offset: number };
+
+export interface TranscriptPaths {
+  out: string;
+  index: string;
+}
+
+/** Where a terminal's transcript lives: <dataDir>/transcripts/<drillId | adhoc>/<terminalId>.{out,jsonl}. */
+export function transcriptPaths(dataDir: string, drillId: string | null, terminalId: string): TranscriptPaths {
+  const dir = path.join(dataDir, 'transcripts', drillId ?? 'adhoc');
+  return { out: path.join(dir, `${terminalId}.out`), index: path.join(dir, `${terminalId}.jsonl`) };
+}
+
+export class TranscriptWriter {
+  private readonly out: WriteStream;
+  private readonly index: WriteStream;
+  private written = 0;
+  private closed = false;
+  private failed: string | null = null;
+
+  constructor(
+    readonly paths: TranscriptPaths,
+    private readonly wallNow: () => number = Date.now,
+  ) {
+    mkdirSync(path.dirname(paths.out), { recursive: true });
+    // Append: a reconnected terminal (or a recovered drill) continues its transcript.
+    let existing = 0;
+    try {
+      existing = statSync(paths.out).size;
+    } catch {
+      existing = 0;
+    }
+    this.written = existing;
+    this.out = createWriteStream(paths.out, { flags: 'a', mode: 0o600 });
+    this.index = createWriteStream(paths.index, { flags: 'a', mode: 0o600 });
+    const onError = (err: Error) => {
+      // A full disk must not take the terminal down with it; the status says what was lost.
+      this.failed = err.message;
+    };
+    this.out.on('error', onError);
+    this.index.on('error', onError);
+  }
+
+  /** Bytes in `.out` so far (what the next byte's offset will be). */
+  get offset(): number {
+    return this.written;
+  }
+
+  /** Bytes accepted but not yet on disk. */
+  get backlog(): number {
+    return this.out.writableLength + this.index.writableLength;
+  }
+
+  get error(): string | null {
+    return this.failed;
+  }
+
+  write(bytes: Uint8Array): void {
+    if (this.closed || bytes.length === 0) return;
+    this.out.write(bytes);
+    this.written += bytes.length;
+  }
+
+  note(entry: TranscriptEntry): IndexRecord {
+    const record = { ...entry, at: new Date(this.wallNow()).toISOString(), offset: this.written } as IndexRecord;
+    if (!this.closed) this.index.write(JSON.stringify(record) + '\n');
+    return record;
+  }
+
+  /** Calls back once the queued writes have reached the OS. */
+  onDrain(cb: () => void): void {
+    let waiting = 0;
+    const done = () => {
+      if (--waiting === 0) cb();
+    };
+    for (const s of [this.out, this.index]) {
+      if (s.writableNeedDrain) {
+        waiting++;
+        s.once('drain', done);
+      }
+    }
+    if (waiting === 0) cb();
+  }
+
+  close(): Promise<void> {
+    if (this.closed) return Promise.resolve();
+    this.closed = true;
+    return Promise.all([this.out, this.index].map((s) => new Promise<void>((resolve) => s.end(() => resolve())))).then(() => undefined);
+  }
+}
+
+/** Reads up to `max` index records (streamed line by line). */
+export async function readTranscriptIndex(file: string, max = 10_000): Promise<{ records: IndexRecord[]; truncated: boolean }> {
+  const records: IndexRecord[] = [];
+  let truncated = false;
+  const stream = createReadStream(file, { encoding: 'utf8' });
+  const lines = readline.createInterface({ input: stream, crlfDelay: Infinity });
+  try {
+    for await (const line of lines) {
+      if (!line.trim()) continue;
+      if (records.length >= max) {
+        truncated = true;
+        break;
+      }
+      try {
+        records.push(JSON.parse(line) as IndexRecord);
+      } catch {
+        // A torn last line (crash mid-write) is skipped, not fatal.
+      }
+    }
+  } finally {
+    lines.close();
+    stream.destroy();
+  }
+  return { records, truncated };
+}
+
+/** Reads a byte range of a transcript's `.out` file. */
+export function readTranscriptBytes(file: string, offset: number, length: number): { bytes: Buffer; total: number } {
+  const total = statSync(file).size;
+  const start = Math.min(Math.max(0, offset), total);
+  const n = Math.max(0, Math.min(length, total - start));
+  const bytes = Buffer.alloc(n);
+  if (n > 0) {
+    const fd = openSync(file, 'r');
+    try {
+      let got = 0;
+      while (got < n) {
+        const r = readSync(fd, bytes, got, n - got, start + got);
+        if (r === 0) break;
+        got += r;
+      }
+    } finally {
+      closeSync(fd);
+    }
+  }
+  return { bytes, total };
+}

@@ -1,0 +1,73 @@
+import type { ReactNode } from 'react';
+import { useStore, navigate } from './store';
+import { cycleTheme, useTheme } from './theme';
+import { BookIcon, DrillIcon, HistoryIcon, MonitorIcon, MoonIcon, SunIcon } from '../ui/Icons';
+
+function Logo() {
+  return (
+    <svg width="22" height="22" viewBox="0 0 24 24" aria-hidden="true" className="logo-mark">
+      <rect x="1" y="1" width="22" height="22" rx="6" fill="var(--accent)" />
+      <circle cx="12" cy="13" r="6" fill="none" stroke="var(--on-accent)" strokeWidth="2" />
+      <path d="M12 13V9.5M10 4.5h4" stroke="var(--on-accent)" strokeWidth="2" strokeLinecap="round" />
+    </svg>
+  );
+}
+
+export function TopBar() {
+  const view = useStore((s) => s.view);
+  const lastDrill = useStore((s) => (s.view.name === 'drill' ? s.view.id : s.lastDrillId ?? s.active[0] ?? null));
+  const conn = useStore((s) => s.conn.state);
+  const host = useStore((s) => s.appInfo?.host);
+  const version = useStore((s) => s.appInfo?.version);
+  const { pref } = useTheme();
+
+  const tab = (name: 'library' | 'drill' | 'history', label: string, icon: ReactNode, disabled = false) => (
+    <button
+      type="button"
+      className={`nav-tab ${view.name === name ? 'is-active' : ''}`}
+      data-testid={`nav-${name}`}
+      aria-current={view.name === name ? 'page' : undefined}
+      disabled={disabled}
+      onClick={() => {
+        if (name === 'drill') {
+          if (lastDrill) navigate({ name: 'drill', id: lastDrill });
+        } else navigate({ name });
+      }}
+    >
+      {icon}
+      <span>{label}</span>
+    </button>
+  );
+
+  return (
+    <header className="topbar">
+      <div className="brand">
+        <Logo />
+        <span className="brand-name">Drillbook</span>
+      </div>
+      <nav className="nav" aria-label="Main">
+        {tab('library', 'Runbooks', <BookIcon />)}
+        {tab('drill', 'Drill', <DrillIcon />, !lastDrill)}
+        {tab('history', 'History', <HistoryIcon />)}
+      </nav>
+      <div className="topbar-right">
+        <span className={`conn-dot conn-${conn}`} title={conn === 'open' ? 'Connected' : 'Not connected'} data-testid="conn-state" data-state={conn}>
+          <span className="dot" />
+          {conn === 'open' ? (host === 'web' ? 'Connected' : 'Local') : conn === 'connecting' ? 'Connecting…' : 'Offline'}
+        </span>
+        {version ? <span className="version">v{version}</span> : null}
+        <button
+          type="button"
+          className="icon-btn"
+          onClick={cycleTheme}
+          data-testid="theme-toggle"
+          data-pref={pref}
+          title={`Theme: ${pref} (click to change)`}
+          aria-label={`Theme: ${pref}`}
+        >
+          {pref === 'light' ? <SunIcon /> : pref === 'dark' ? <MoonIcon /> : <MonitorIcon />}
+        </button>
+      </div>
+    </header>
+  );
+}

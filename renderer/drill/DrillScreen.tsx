@@ -1,0 +1,487 @@
+import { useEffect, useRef, useState } from 'react';
+import type { DrillSnapshot, StepState } from '../../main/drill/model';
+import type { Runbook, Step } from '../../main/runbook/model';
+import {
+  abortDrill,
+  failStep,
+  finishDrill,
+  loadRunbook,
+  pauseDrill,
+  recoverDrill,
+  refreshDrill,
+  resumeDrill,
+  selectStep,
+  setCheck,
+  skipStep,
+  startStep,
+  completeStep,
+  useStore,
+  navigate,
+} from '../app/store';
+import { humanDuration, localTimeHint, utcDateTime, utcTime } from '../app/format';
+import { Button } from '../ui/Button';
+import { Badge } from '../ui/Badge';
+import { Dialog } from '../ui/Dialog';
+import { AlertIcon, GapIcon, KeyboardIcon, PauseIcon, PlayIcon, StopIcon, CheckIcon, InfoIcon } from '../ui/Icons';
+import { DrillClock } from './DrillClock';
+import { StepList } from './StepList';
+import { StepPanel } from './StepPanel';
+import { ActivityLog } from './ActivityLog';
+import { ReasonDialog } from './ReasonDialog';
+import { ShortcutsOverlay } from './ShortcutsOverlay';
+import { ChainHeadNotice, EvidencePanel, EvidenceToggle, useEvidenceOpen } from '../evidence/EvidencePanel';
+import { TerminalWorkspace, runActions } from '../terminal';
+
+type DialogState = { kind: 'skip' | 'fail'; step: number } | { kind: 'pause' | 'abort' | 'finish' | 'help' } | null;
+
+function isTyping(el: EventTarget | null): boolean {
+  if (!(el instanceof HTMLElement)) return false;
+  if (el.isContentEditable) return true;
+  const tag = el.tagName;
+  if (tag === 'TEXTAREA' || tag === 'SELECT') return true;
+  if (tag === 'INPUT') {
+    const type = (el as HTMLInputElement).type;
+    return !['checkbox', 'radio', 'button', 'submit', 'reset'].includes(type);
+  }
+  return false;
+}
+
+export function matchRunbookStep(runbook: Runbook | undefined, step: StepState): Step | undefined {
+  if (!runbook) return undefined;
+  return runbook.steps.find((s) => s.key === step.key) ?? runbook.steps.find((s) => s.index === step.index && s.title === step.title);
+}
+
+const isEnded = (st: StepState | undefined) => !!st && (st.status === 'completed' || st.status === 'skipped' || st.status === 'failed');
+
+export function DrillScreen({ drillId, onBack }: { drillId: string; onBack: () => void }) {
+  const entry = useStore((s) => s.drills[drillId]);
+  const snap = entry?.snap;
+  const selected = useStore((s) => s.selectedStep[drillId] ?? 0);
+  const rbCache = useStore((s) => (snap ? s.runbooks[snap.runbook.path] : undefined));
+  const connOpen = useStore((s) => s.conn.state === 'open');
+  const busy = useStore((s) => s.busy);
+  const dismissedInterrupted = useStore((s) => s.dismissedInterrupted.includes(drillId));
+  const [dialog, setDialog] = useState<DialogState>(null);
+  const [notFound, setNotFound] = useState(false);
+  const noteRef = useRef<HTMLTextAreaElement>(null);
+  const showEvidence = useEvidenceOpen(drillId);
+
+  const path = snap?.runbook.path;
+  useEffect(() => {
+    if (path) void loadRunbook(path);
+  }, [path]);
+
+  useEffect(() => {
+    if (entry || !connOpen) return;
+    let cancelled = false;
+    void refreshDrill(drillId).then(() => {
+      if (!cancelled && !useStore.getState().drills[drillId]) setNotFound(true);
+    });
+    return () => {
+      cancelled = true;
+    };
+  }, [drillId, connOpen]);
+
+  const canAct = !!snap && snap.status === 'running' && !snap.interrupted && connOpen;
+
+  // Keyboard shortcuts (ignored while typing and while a dialog is open).
+  useEffect(() => {
+    const onKey = (e: KeyboardEvent) => {
+      if (e.defaultPrevented || e.ctrlKey || e.metaKey || e.altKey) return;
+      if (isTyping(e.target)) return;
+      if (document.querySelector('[role="dialog"]')) return;
+      const st = useStore.getState();
+      const cur = st.drills[drillId]?.snap;
+      if (!cur) return;
+      const sel = st.selectedStep[drillId] ?? 0;
+      const step = cur.steps[sel];
+      const act = cur.status === 'running' && !cur.interrupted && st.conn.state === 'open';
+      const key = e.key;
+      const handled = () => e.preventDefault();
+      if (key === 'j' || key === 'ArrowDown') {
+        handled();
+        selectStep(drillId, sel + 1);
+      } else if (key === 'k' || key === 'ArrowUp') {
+        handled();
+        selectStep(drillId, sel - 1);
+      } else if (key === '?') {
+        handled();
+        setDialog({ kind: 'help' });
+      } else if (!act || !step) {
+        return;
+      } else if (key === 'Enter') {
+        // Enter on a focused button/link activates that instead.
+        if (e.target instanceof HTMLElement && e.target.closest('button, a, summary, label')) return;
+        if (cur.paused || st.busy[`step:${sel}`]) return;
+        handled();
+        if (step.status === 'pending') void startStep(drillId, sel);
+        else if (step.status === 'running') void completeStep(drillId, sel);
+      } else if (key === 's' && !isEnded(step)) {
+        handled();
+        setDialog({ kind: 'skip', step: sel });
+      } else if (key === 'f' && !isEnded(step)) {
+        handled();
+        setDialog({ kind: 'fail', step: sel });
+      } else if (key === 'p') {
+        handled();
+        if (cur.paused) void resumeDrill(drillId);
+        else setDialog({ kind: 'pause' });
+      } else if (key === 'n') {
+        handled();
+        noteRef.current?.focus();
+      } else if (key === 'x') {
+        handled();
+        const next = step.checklist.find((c) => !c.checked);
+        if (next && !st.busy[`check:${sel}:${next.index}`]) void setCheck(drillId, sel, next.index, true);
+      }
+    };
+    window.addEventListener('keydown', onKey);
+    return () => window.removeEventListener('keydown', onKey);
+  }, [drillId]);
+
+  if (!snap) {
+    return (
+      <div className="empty">
+        {notFound ? (
+          <>
+            <h2>Drill not found</h2>
+            <p className="muted mono">{drillId}</p>
+            <Button onClick={onBack}>Back to runbooks</Button>
+          </>
+        ) : (
+          <div className="loading">Loading drill…</div>
+        )}
+      </div>
+    );
+  }
+
+  const step = snap.steps[Math.min(selected, snap.steps.length - 1)];
+  const runbook = rbCache?.runbook;
+  const shaChanged = !!runbook && runbook.sha256 !== snap.runbook.sha256;
+  const running = snap.status === 'running';
+  const pendingCount = snap.steps.filter((s) => s.status === 'pending' || s.status === 'running').length;
+
+  return (
+    <div className={`drill ${running ? 'is-running' : 'is-ended'} ${snap.paused ? 'is-paused' : ''} ${snap.mode === 'live' ? 'is-live' : ''}`} data-testid="drill-view" data-drill-id={snap.id} data-status={snap.status}>
+      <header className="drill-top">
+        <div className="drill-ident">
+          <div className="drill-kicker">
+            {snap.mode === 'live' ? (
+              <Badge tone="live" testId="drill-mode">
+                LIVE
+              </Badge>
+            ) : (
+              <Badge tone="neutral" testId="drill-mode">
+                {snap.mode === 'automated' ? 'Automated' : 'Rehearsal'}
+              </Badge>
+            )}
+            <DrillStatusBadge snap={snap} />
+          </div>
+          <h1 className="drill-title" data-testid="drill-title">
+            {snap.runbook.title}
+          </h1>
+          <div className="drill-facts small">
+            <span>
+              <span className="muted">Operator</span> <span data-testid="drill-operator">{snap.operator}</span>
+            </span>
+            <span>
+              <span className="muted">Started</span> <span data-testid="drill-started">{utcDateTime(snap.startedAt, true)} UTC</span>
+              {localTimeHint(snap.startedAt) ? <span className="muted"> ({localTimeHint(snap.startedAt)})</span> : null}
+            </span>
+            {snap.endedAt ? (
+              <span>
+                <span className="muted">Ended</span> {utcTime(snap.endedAt)} UTC
+              </span>
+            ) : null}
+          </div>
+        </div>
+        <DrillClock drillId={snap.id} />
+        <div className="drill-controls">
+          <EvidenceToggle snap={snap} />
+          {canAct ? (
+            <>
+              {snap.paused ? (
+                <Button variant="primary" icon={<PlayIcon />} kbd="p" onClick={() => void resumeDrill(snap.id)} busy={!!busy.pause} data-testid="resume">
+                  Resume
+                </Button>
+              ) : (
+                <Button variant="secondary" icon={<PauseIcon />} kbd="p" onClick={() => setDialog({ kind: 'pause' })} busy={!!busy.pause} data-testid="pause">
+                  Pause…
+                </Button>
+              )}
+              <Button
+                variant={pendingCount === 0 ? 'success' : 'secondary'}
+                icon={<CheckIcon />}
+                onClick={() => setDialog({ kind: 'finish' })}
+                busy={!!busy.finish}
+                title={pendingCount ? `${pendingCount} step(s) still open` : 'All steps done: finish and record the drill'}
+                data-testid="finish"
+              >
+                Finish drill
+              </Button>
+              <Button variant="ghost" className="btn-danger-text" icon={<StopIcon />} onClick={() => setDialog({ kind: 'abort' })} busy={!!busy.abort} data-testid="abort">
+                Abort…
+              </Button>
+            </>
+          ) : !running ? (
+            <Button variant="ghost" onClick={() => navigate({ name: 'history' })} data-testid="back-to-history">
+              History
+            </Button>
+          ) : null}
+        </div>
+      </header>
+
+      <div className="drill-notices">
+        {snap.paused && running ? (
+          <div className="notice notice-paused" role="status" data-testid="paused-banner">
+            <PauseIcon />
+            <span>
+              <strong>PAUSED</strong> — {snap.pauseReason ?? 'no reason given'}
+              <span className="muted small"> · since {snap.pauses.at(-1) ? `${utcTime(snap.pauses.at(-1)!.startedAt)} UTC` : '—'} · the net clock is stopped</span>
+            </span>
+            {canAct ? (
+              <Button size="sm" variant="primary" icon={<PlayIcon />} onClick={() => void resumeDrill(snap.id)} busy={!!busy.pause}>
+                Resume
+              </Button>
+            ) : null}
+          </div>
+        ) : null}
+        {snap.gaps.map((g, i) => (
+          <div key={i} className="notice notice-gap" data-testid="gap-notice" data-duration-ms={g.durationMs}>
+            <GapIcon />
+            <span>
+              Drillbook was not running for <strong>{humanDuration(g.durationMs)}</strong> ({utcTime(g.from)}–{utcTime(g.to)} UTC); the clock kept running.
+              {g.measuredBy === 'wall-clock' ? <span className="muted"> Measured by the wall clock (the machine restarted in between).</span> : null}
+            </span>
+          </div>
+        ))}
+        {snap.interrupted && dismissedInterrupted ? (
+          <div className="notice notice-warn" data-testid="interrupted-inline">
+            <AlertIcon />
+            <span>This drill was interrupted. Resume it to continue; until then it is read-only.</span>
+            <Button size="sm" variant="warning" onClick={() => void recoverDrill(snap.id)} busy={!!busy[`recover:${snap.id}`]} data-testid="recover-drill-inline">
+              Resume drill
+            </Button>
+          </div>
+        ) : null}
+        {!running ? (
+          <div className={`notice ${snap.status === 'completed' ? 'notice-ok' : 'notice-danger'}`} data-testid="ended-notice">
+            {snap.status === 'completed' ? <CheckIcon /> : <StopIcon />}
+            <span>
+              Drill {snap.status}
+              {snap.endedAt ? ` at ${utcDateTime(snap.endedAt, true)} UTC` : ''}
+              {snap.endReason ? ` — ${snap.endReason}` : ''}. This record is read-only.
+            </span>
+          </div>
+        ) : null}
+        <ChainHeadNotice snap={snap} />
+        {shaChanged ? (
+          <div className="notice notice-info" data-testid="runbook-changed">
+            <InfoIcon />
+            <span>The runbook file has changed since this drill started. Step text below is the current version; the drill follows the steps as they were.</span>
+          </div>
+        ) : null}
+      </div>
+
+      <div className="drill-grid">
+        <StepList drillId={snap.id} />
+        <main className="drill-centre">
+          {showEvidence ? (
+            <EvidencePanel snap={snap} />
+          ) : step ? (
+            <TerminalWorkspace snap={snap} targets={runbook?.meta.targets.map((t) => t.name) ?? ['local']} step={matchRunbookStep(runbook, step)} canAct={canAct}>
+              <StepPanel
+                key={step.index}
+                ref={noteRef}
+                snap={snap}
+                receivedAt={entry.receivedAt}
+                step={step}
+                runbookStep={matchRunbookStep(runbook, step)}
+                runbook={rbCache}
+                canAct={canAct}
+                onSkip={() => setDialog({ kind: 'skip', step: step.index })}
+                onFail={() => setDialog({ kind: 'fail', step: step.index })}
+                codeActions={runActions(snap, canAct)}
+              />
+            </TerminalWorkspace>
+          ) : (
+            <div className="empty">This runbook has no steps.</div>
+          )}
+        </main>
+        <ActivityLog snap={snap} />
+      </div>
+
+      {canAct ? (
+        <footer className="kbd-hints" aria-hidden="true">
+          <span>
+            <kbd>j</kbd>
+            <kbd>k</kbd> select
+          </span>
+          <span>
+            <kbd>↵</kbd> start / complete
+          </span>
+          <span>
+            <kbd>x</kbd> tick
+          </span>
+          <span>
+            <kbd>s</kbd> skip
+          </span>
+          <span>
+            <kbd>f</kbd> fail
+          </span>
+          <span>
+            <kbd>p</kbd> pause
+          </span>
+          <span>
+            <kbd>n</kbd> note
+          </span>
+          <button type="button" className="linkish" onClick={() => setDialog({ kind: 'help' })} data-testid="show-shortcuts">
+            <KeyboardIcon size={14} /> <kbd>?</kbd> all shortcuts
+          </button>
+        </footer>
+      ) : null}
+
+      <DrillDialogs snap={snap} dialog={dialog} setDialog={setDialog} busy={busy} />
+    </div>
+  );
+}
+
+function DrillStatusBadge({ snap }: { snap: DrillSnapshot }) {
+  if (snap.status === 'running') {
+    if (snap.interrupted) return <Badge tone="warn" testId="drill-status">Interrupted</Badge>;
+    if (snap.paused) return <Badge tone="warn" testId="drill-status">Paused</Badge>;
+    return <Badge tone="accent" testId="drill-status">Running</Badge>;
+  }
+  const tone = snap.status === 'completed' ? 'ok' : 'danger';
+  return (
+    <Badge tone={tone} testId="drill-status">
+      {snap.status[0]!.toUpperCase() + snap.status.slice(1)}
+    </Badge>
+  );
+}
+
+function DrillDialogs({
+  snap,
+  dialog,
+  setDialog,
+  busy,
+}: {
+  snap: DrillSnapshot;
+  dialog: DialogState;
+  setDialog: (d: DialogState) => void;
+  busy: Record<string, true>;
+}) {
+  if (!dialog) return null;
+  const close = () => setDialog(null);
+  switch (dialog.kind) {
+    case 'help':
+      return <ShortcutsOverlay onClose={close} />;
+    case 'skip': {
+      const st = snap.steps[dialog.step];
+      return (
+        <ReasonDialog
+          title={`Skip step ${dialog.step + 1}: ${st?.title ?? ''}`}
+          description="The step is recorded as skipped, with your reason."
+          confirmLabel="Skip step"
+          placeholder="e.g. Not applicable: replica already promoted"
+          busy={!!busy[`step:${dialog.step}`]}
+          onConfirm={(r) => skipStep(snap.id, dialog.step, r)}
+          onClose={close}
+        />
+      );
+    }
+    case 'fail': {
+      const st = snap.steps[dialog.step];
+      return (
+        <ReasonDialog
+          title={`Fail step ${dialog.step + 1}: ${st?.title ?? ''}`}
+          description="The step is recorded as failed. The drill keeps running; you decide whether to continue or abort."
+          confirmLabel="Mark as failed"
+          tone="danger"
+          placeholder="What went wrong?"
+          busy={!!busy[`step:${dialog.step}`]}
+          onConfirm={(r) => failStep(snap.id, dialog.step, r)}
+          onClose={close}
+        />
+      );
+    }
+    case 'pause':
+      return (
+        <ReasonDialog
+          title="Pause the drill"
+          description="The net clock stops while paused; the pause and its reason are kept in the record."
+          confirmLabel="Pause"
+          tone="warning"
+          placeholder="e.g. Waiting for the storage team"
+          busy={!!busy.pause}
+          onConfirm={(r) => pauseDrill(snap.id, r)}
+          onClose={close}
+        />
+      );
+    case 'abort':
+      return (
+        <ReasonDialog
+          title="Abort the drill"
+          description="The drill ends now and is recorded as aborted. This cannot be undone."
+          confirmLabel="Abort drill"
+          tone="danger"
+          placeholder="Why is the drill being abandoned?"
+          busy={!!busy.abort}
+          onConfirm={(r) => abortDrill(snap.id, r)}
+          onClose={close}
+        />
+      );
+    case 'finish': {
+      const open = snap.steps.filter((st) => st.status === 'pending' || st.status === 'running');
+      if (open.length > 0) {
+        return (
+          <Dialog
+            title="Steps still open"
+            onClose={close}
+            testId="finish-dialog"
+            footer={
+              <Button variant="primary" onClick={close} data-autofocus>
+                OK
+              </Button>
+            }
+          >
+            <p className="dialog-desc">
+              A drill finishes once every step is completed, skipped or failed. Still open:
+            </p>
+            <ul className="open-steps">
+              {open.map((st) => (
+                <li key={st.index}>
+                  <span className="mono muted">{st.index + 1}</span> {st.title} <span className="muted small">({st.status === 'running' ? 'running' : 'not started'})</span>
+                </li>
+              ))}
+            </ul>
+            <p className="muted small">To stop now without finishing the steps, abort the drill with a reason.</p>
+          </Dialog>
+        );
+      }
+      return (
+        <Dialog
+          title="Finish the drill"
+          onClose={close}
+          onSubmit={async () => {
+            const ok = await finishDrill(snap.id);
+            if (ok) close();
+          }}
+          testId="finish-dialog"
+          footer={
+            <>
+              <Button variant="ghost" onClick={close}>
+                Cancel
+              </Button>
+              <Button type="submit" variant="success" busy={!!busy.finish} data-testid="confirm-finish">
+                Finish drill
+              </Button>
+            </>
+          }
+        >
+          <p className="dialog-desc">The clock stops and the drill is recorded with its RTO result. This cannot be undone.</p>
+        </Dialog>
+      );
+    }
+  }
+}

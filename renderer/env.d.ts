@@ -1,0 +1,13 @@
+/** What the Electron preload script exposes (absent in a plain browser). */
+interface DrillbookBridge {
+  call(method: string, params: unknown): Promise<unknown>;
+  onEvent(cb: (event: unknown) => void): () => void;
+  /** Terminal output as bytes (preload.ts); absent in older builds. */
+  onTerminalData?(cb: (terminalId: string, bytes: Uint8Array) => void): () => void;
+}
+
+interface Window {
+  drillbook?: DrillbookBridge;
+}
+
+declare module '*.css';

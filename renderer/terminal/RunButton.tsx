@@ -1,0 +1,104 @@
+import { useState } from 'react';
+import type { ApiClient } from '../app/transport';
+import { toApiError } from '../app/transport';
+import type { DrillSnapshot } from '../../main/drill/model';
+import type { CommandBlock } from '../../main/runbook/model';
+import { Dialog } from '../ui/Dialog';
+import { Button } from '../ui/Button';
+import { PlayIcon } from '../ui/Icons';
+import { requestTerminal } from './state';
+
+export interface RunButtonProps {
+  client: ApiClient;
+  snap: DrillSnapshot;
+  stepIndex: number;
+  commandIndex: number;
+  block: CommandBlock | undefined;
+  canRun: boolean;
+  onError?: (message: string) => void;
+}
+
+/**
+ * "Run" on a code block: types the block's exact text into its target's
+ * terminal (brought forward first, so the operator sees it arrive). In a
+ * live drill the text and target are shown for confirmation before
+ * anything is sent. The block's latest result is shown beside the button.
+ */
+export function RunButton({ client, snap, stepIndex, commandIndex, block, canRun, onError }: RunButtonProps) {
+  const [confirming, setConfirming] = useState(false);
+  const [busy, setBusy] = useState(false);
+  if (!block) return null;
+  const target = block.attrs.target ?? 'local';
+  const last = [...snap.commands].reverse().find((c) => c.stepIndex === stepIndex && c.text === block.text && c.target === target);
+
+  const run = async (confirmed: boolean) => {
+    setBusy(true);
+    requestTerminal(snap.id, target);
+    try {
+      await client.call('terminal.run', { drillId: snap.id, stepIndex, commandIndex, ...(confirmed ? { confirmed: true } : {}) });
+      setConfirming(false);
+    } catch (err) {
+      onError?.(toApiError(err).message);
+    } finally {
+      setBusy(false);
+    }
+  };
+
+  return (
+    <>
+      {last ? <RunResult exitCode={last.exitCode} passed={last.expectPassed} ended={last.endedAt !== null} note={last.note} /> : null}
+      {canRun ? (
+        <button
+          type="button"
+          className={`code-copy code-run ${snap.mode === 'live' ? 'is-live' : ''}`}
+          onClick={() => (snap.mode === 'live' ? setConfirming(true) : void run(false))}
+          disabled={busy}
+          aria-label={`Run in the ${target} terminal`}
+          title={`Type this into the ${target} terminal`}
+          data-testid="run-code"
+          data-target={target}
+        >
+          <PlayIcon size={12} />
+          <span>Run</span>
+        </button>
+      ) : null}
+      {confirming ? (
+        <Dialog
+          title={`Send to ${target}?`}
+          tone="warning"
+          onClose={() => setConfirming(false)}
+          testId="run-confirm"
+          width={620}
+          footer={
+            <>
+              <Button variant="ghost" onClick={() => setConfirming(false)}>
+                Cancel
+              </Button>
+              <Button variant="live" onClick={() => void run(true)} busy={busy} data-testid="run-confirm-send">
+                Send to {target}
+              </Button>
+            </>
+          }
+        >
+          <p className="dialog-desc">
+            This is a <strong>live</strong> drill. This exact text will be typed into the <strong>{target}</strong> terminal:
+          </p>
+          <pre className="term-confirm-text" data-testid="run-confirm-text">
+            {block.text}
+          </pre>
+        </Dialog>
+      ) : null}
+    </>
+  );
+}
+
+function RunResult({ exitCode, passed, ended, note }: { exitCode: number | null; passed: boolean | null; ended: boolean; note: string | null }) {
+  const label = !ended ? (note ? 'sent' : 'running…') : exitCode === null ? 'no exit code' : `exit ${exitCode}`;
+  const tone = !ended ? 'neutral' : passed === true ? 'ok' : passed === false ? 'danger' : 'neutral';
+  return (
+    <span className={`code-result code-result-${tone}`} title={note ?? undefined} data-testid="run-result" data-passed={passed === null ? '' : String(passed)}>
+      {passed === true ? '✓ ' : passed === false ? '✗ ' : ''}
+      {label}
+    </span>
+  );
+}

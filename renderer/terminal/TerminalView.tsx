@@ -1,0 +1,100 @@
+import { useEffect, useRef } from 'react';
+import type { ApiClient } from '../app/transport';
+import { hubFor } from './hub';
+import { createXterm, terminalTheme, type XtermHandle } from './xterm';
+
+export interface TerminalViewProps {
+  client: ApiClient;
+  terminalId: string;
+  /** In front: fitted and focused. Hidden views keep their buffer and keep acknowledging output. */
+  active: boolean;
+  onSearchReady?: (search: XtermHandle['search'] | null) => void;
+}
+
+/**
+ * One live terminal: output bytes go straight into xterm.js (which decodes
+ * UTF-8 itself, across chunk boundaries) and are acknowledged once parsed;
+ * keystrokes go to the core; the size follows the panel.
+ */
+/** The xterm instance on its element (not an attribute): lets tests and the benchmark read the screen. */
+export function exposeForTests(el: HTMLElement, h: XtermHandle): void {
+  Object.defineProperty(el, 'drillbookTerminal', { value: h.term, configurable: true });
+}
+
+export function TerminalView({ client, terminalId, active, onSearchReady }: TerminalViewProps) {
+  const box = useRef<HTMLDivElement>(null);
+  const handle = useRef<XtermHandle | null>(null);
+
+  useEffect(() => {
+    const el = box.current;
+    if (!el) return;
+    const h = createXterm(el);
+    handle.current = h;
+    exposeForTests(el, h);
+    const hub = hubFor(client);
+    el.dataset.renderer = h.renderer();
+    let written = 0;
+    const detach = hub.attach(terminalId, (bytes) => {
+      h.term.write(bytes, () => {
+        written += bytes.length;
+        el.dataset.bytes = String(written);
+        hub.ack(terminalId, bytes.length);
+      });
+    });
+    const input = h.term.onData((data) => {
+      client.call('terminal.input', { terminalId, data }).catch(() => {
+        /* the status bar says why the terminal is not taking input */
+      });
+    });
+    let lastSize = '';
+    const resized = h.term.onResize(({ cols, rows }) => {
+      const key = `${cols}x${rows}`;
+      if (key === lastSize) return;
+      lastSize = key;
+      client.call('terminal.resize', { terminalId, cols, rows }).catch(() => {});
+    });
+    let frame = 0;
+    const observer = new ResizeObserver(() => {
+      cancelAnimationFrame(frame);
+      frame = requestAnimationFrame(() => {
+        if (el.offsetWidth > 0 && el.offsetHeight > 0) {
+          try {
+            h.fit.fit();
+          } catch {
+            /* detached */
+          }
+        }
+      });
+    });
+    observer.observe(el);
+    // Theme follows the app (data-theme on <html>).
+    const themeObserver = new MutationObserver(() => (h.term.options.theme = terminalTheme()));
+    themeObserver.observe(document.documentElement, { attributes: true, attributeFilter: ['data-theme'] });
+    return () => {
+      cancelAnimationFrame(frame);
+      observer.disconnect();
+      themeObserver.disconnect();
+      input.dispose();
+      resized.dispose();
+      detach();
+      handle.current = null;
+      h.dispose();
+    };
+  }, [client, terminalId]);
+
+  useEffect(() => {
+    const h = handle.current;
+    if (!h || !active) return;
+    requestAnimationFrame(() => {
+      try {
+        h.fit.fit();
+      } catch {
+        /* not laid out */
+      }
+      h.term.focus();
+    });
+    onSearchReady?.(h.search);
+  }, [active, onSearchReady]);
+
+  return <div className={`term-view ${active ? 'is-active' : ''}`} ref={box} data-testid="terminal-view" data-terminal-id={terminalId} />;
+}

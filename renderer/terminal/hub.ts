@@ -1,0 +1,93 @@
+/**
+ * Routes terminal output from the transport to the xterm.js instance that
+ * shows it, and carries flow-control acknowledgements back.
+ *
+ * Output for a terminal nobody is showing yet (a Run opened it, the panel
+ * is still mounting) is held, bounded: the core stops sending once ~100 kB
+ * are unacknowledged, so the hold never grows large. Acknowledgements are
+ * sent once xterm.js has parsed the bytes (its write callback), at least
+ * ACK_SIZE at a time, like VS Code's renderer.
+ */
+import type { ApiClient } from '../app/transport';
+
+/** Matches main/terminal/flow.ts FLOW_ACK_SIZE. */
+export const ACK_SIZE = 5_000;
+const HOLD_LIMIT = 4 * 1024 * 1024;
+
+export type DataSink = (bytes: Uint8Array) => void;
+
+export class TerminalHub {
+  private readonly sinks = new Map<string, DataSink>();
+  private readonly held = new Map<string, { chunks: Uint8Array[]; size: number }>();
+  private readonly unacked = new Map<string, number>();
+  private flushTimer = 0;
+
+  constructor(private readonly client: ApiClient) {
+    client.onTerminalData((terminalId, bytes) => this.route(terminalId, bytes));
+  }
+
+  private route(terminalId: string, bytes: Uint8Array): void {
+    const sink = this.sinks.get(terminalId);
+    if (sink) return sink(bytes);
+    const h = this.held.get(terminalId) ?? { chunks: [], size: 0 };
+    h.chunks.push(bytes.slice()); // the frame's buffer may be reused by the transport
+    h.size += bytes.length;
+    while (h.size > HOLD_LIMIT && h.chunks.length > 1) h.size -= h.chunks.shift()!.length;
+    this.held.set(terminalId, h);
+  }
+
+  /** Starts delivering a terminal's output to `sink` (held output first). */
+  attach(terminalId: string, sink: DataSink): () => void {
+    this.sinks.set(terminalId, sink);
+    const h = this.held.get(terminalId);
+    if (h) {
+      this.held.delete(terminalId);
+      for (const c of h.chunks) sink(c);
+    }
+    return () => {
+      if (this.sinks.get(terminalId) === sink) this.sinks.delete(terminalId);
+    };
+  }
+
+  /** `bytes` of a terminal's output have been parsed by xterm.js. */
+  ack(terminalId: string, bytes: number): void {
+    const n = (this.unacked.get(terminalId) ?? 0) + bytes;
+    if (n >= ACK_SIZE) {
+      this.unacked.set(terminalId, 0);
+      this.send(terminalId, n);
+      return;
+    }
+    this.unacked.set(terminalId, n);
+    // Small remainders go out shortly, so the core's count never lingers above zero.
+    window.clearTimeout(this.flushTimer);
+    this.flushTimer = window.setTimeout(() => this.flushAcks(), 50);
+  }
+
+  private flushAcks(): void {
+    for (const [id, n] of this.unacked) {
+      if (n > 0) this.send(id, n);
+      this.unacked.set(id, 0);
+    }
+  }
+
+  private send(terminalId: string, bytes: number): void {
+    this.client.call('terminal.ack', { terminalId, bytes }).catch(() => {
+      // A closed terminal or a dropped connection: nothing to acknowledge any more.
+    });
+  }
+
+  forget(terminalId: string): void {
+    this.held.delete(terminalId);
+    this.unacked.delete(terminalId);
+  }
+}
+
+const hubs = new WeakMap<ApiClient, TerminalHub>();
+export function hubFor(client: ApiClient): TerminalHub {
+  let hub = hubs.get(client);
+  if (!hub) {
+    hub = new TerminalHub(client);
+    hubs.set(client, hub);
+  }
+  return hub;
+}

@@ -1,0 +1,151 @@
+/**
+ * Render times in Chromium against the seeded history: the real web host
+ * (`drillbook web`) on the bench's data folder, the real UI, timed from the
+ * click (a performance mark set in the page just before it clicks) to the
+ * page's own "painted" mark (renderer/history/perf.ts: after the commit's
+ * frame, charts drawn).
+ */
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { chromium, type Page } from 'playwright-core';
+import { ROOT, SocketClient, startServer } from '../helpers/server';
+import type { SeededRunbook } from './history-seed';
+import { printRows } from './history';
+
+// page.evaluate callbacks run in the browser (the root tsconfig has no DOM lib); `performance` there is the page's.
+declare const document: { querySelectorAll(s: string): ArrayLike<{ textContent: string | null; click(): void }> };
+
+const CHROMIUM = process.env.DRILLBOOK_CHROMIUM ?? '/usr/bin/chromium';
+const RUNS = 5;
+
+export async function renderBench(dir: string, hot: SeededRunbook, typical: SeededRunbook): Promise<void> {
+  if (!existsSync(CHROMIUM)) throw new Error(`no Chromium at ${CHROMIUM}`);
+  if (!existsSync(path.join(ROOT, 'dist', 'renderer', 'index.html'))) {
+    const b = spawnSync(process.execPath, [path.join(ROOT, 'node_modules', 'vite', 'bin', 'vite.js'), 'build', '--config', 'renderer/vite.config.ts', '--logLevel', 'warn'], { cwd: ROOT, stdio: 'inherit' });
+    if (b.status !== 0) throw new Error('could not build the renderer');
+  }
+  const runbooks = mkdtempSync(path.join(os.tmpdir(), 'drillbook-bench-rb-'));
+  // Backups from earlier bench runs on a reused folder: 670 MB each, and they would make the start-up backup not due.
+  rmSync(path.join(dir, 'backups'), { recursive: true, force: true });
+  let t = performance.now();
+  const server = await startServer(dir, runbooks, 60_000);
+  const startMs = performance.now() - t;
+  try {
+    // Let the host finish its start-up work (integrity check, first backup) so it does not compete with the timings.
+    const c = await SocketClient.connect(server);
+    t = performance.now();
+    let health = await c.call('db.health', {});
+    for (let i = 0; i < 600 && (health.state === 'checking' || (health.state === 'ok' && health.backups.count === 0 && !health.lastBackupError)); i++) {
+      await new Promise((r) => setTimeout(r, 500));
+      health = await c.call('db.health', {});
+    }
+    c.close();
+    console.log(
+      `\nweb host on the 10,000-drill history: up in ${startMs.toFixed(0)} ms; start-up integrity_check ${health.check?.ok ? 'ok' : health.state} in ${health.check?.ms ?? '?'} ms (background worker), ` +
+        `first automatic backup done ${((performance.now() - t) / 1000).toFixed(1)} s later (${health.backups.newest ? (health.backups.newest.bytes / 1e6).toFixed(0) + ' MB' : 'none'})`,
+    );
+
+    const browser = await chromium.launch({
+      executablePath: CHROMIUM,
+      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'],
+    });
+    try {
+      const context = await browser.newContext({ viewport: { width: 1440, height: 900 }, timezoneId: 'UTC' });
+      const page = await context.newPage();
+      const errors: string[] = [];
+      page.on('pageerror', (e) => errors.push(e.message));
+      await page.goto(server.url);
+      await page.locator('[data-testid="conn-state"][data-state="open"]').waitFor({ timeout: 30_000 });
+
+      const rows = [];
+      rows.push(await measure('History list (click the tab → 100 newest drills on screen)', RUNS, async () => {
+        await page.locator('[data-testid="nav-library"]').click();
+        return clickAndWait(page, '[data-testid="nav-history"]', 'list');
+      }));
+      const openRunbook = (title: string) => async () => {
+        await page.locator('[data-testid="nav-library"]').click();
+        await page.locator('[data-testid="nav-history"]').click();
+        await page.locator('[data-testid="history-runbook-link"]').first().waitFor();
+        // Filter the list to the runbook first, so its link is on the page whatever the newest drills are.
+        await page.locator('[data-testid="history-filter-runbook"]').selectOption({ label: title });
+        await page.locator('[data-testid="history-runbook-link"]', { hasText: title }).first().waitFor();
+        return clickAndWait(page, '[data-testid="history-runbook-link"]', 'runbook', title);
+      };
+      rows.push(await measure(`Runbook trend page, hot runbook (${hot.drills} drills; click → charts drawn)`, RUNS, openRunbook(hot.title)));
+      rows.push(await measure(`Runbook trend page, typical runbook (${typical.drills} drills)`, RUNS, openRunbook(typical.title)));
+      rows.push(await measure('Waterfall of the last drill (click → on screen)', RUNS, async () => {
+        await openRunbook(typical.title)();
+        await page.locator('[data-testid="rb-last-open"]').waitFor();
+        return clickAndWait(page, '[data-testid="rb-last-open"]', 'waterfall');
+      }));
+      rows.push(await measure('Compare with the drill before (click → on screen)', RUNS, async () => {
+        await page.locator('[data-testid="wf-compare-previous"]').waitFor();
+        const ms = await clickAndWait(page, '[data-testid="wf-compare-previous"]', 'compare');
+        await page.goBack();
+        return ms;
+      }));
+      printRows(`Rendered in Chromium (${RUNS} runs each; "first" is the first visit):`, rows);
+      const med = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
+      for (const what of [...new Set(dataTimes.map((d) => d.what))].filter((w) => w.startsWith('Runbook'))) {
+        const split = dataTimes.filter((d) => d.what === what);
+        const medOf = (i: number) => med(split.map((d) => d.steps[i] ?? NaN));
+        console.log(
+          `  ${what.replace(/ \(.*$/, '')}: data in hand at ${med(split.map((d) => d.ms)).toFixed(0)} ms (server, socket, JSON), ` +
+            `React commit ${medOf(0)}, RTO chart ${medOf(1)}, step chart ${medOf(2)}, painted ${med(split.map((d) => d.total)).toFixed(0)} ms (medians)`,
+        );
+      }
+      if (errors.length) console.log(`  page errors: ${errors.join('; ')}`);
+      await context.close();
+    } finally {
+      await browser.close();
+    }
+  } finally {
+    await server.stop();
+    rmSync(runbooks, { recursive: true, force: true });
+  }
+}
+
+/** Where the page marks its data's arrival too: how much of the time was the server and the wire. */
+const dataTimes: { what: string; ms: number; total: number; steps: (number | null)[] }[] = [];
+let current = '';
+
+async function measure(what: string, runs: number, once: () => Promise<number>) {
+  current = what;
+  const times: number[] = [];
+  for (let i = 0; i < runs; i++) times.push(await once());
+  const first = times[0]!;
+  const sorted = [...times].sort((a, b) => a - b);
+  return { what, firstMs: first, medianMs: sorted[Math.floor(sorted.length / 2)]! };
+}
+
+/** Marks the click in the page, clicks, and waits for the page's painted mark; returns the milliseconds between. */
+async function clickAndWait(page: Page, selector: string, name: string, text?: string): Promise<number> {
+  await page.evaluate(
+    ([sel, txt]) => {
+      performance.clearMarks();
+      const els = Array.from(document.querySelectorAll(sel));
+      const el = txt === null ? els[0] : els.find((e) => e.textContent === txt);
+      if (!el) throw new Error(`nothing to click: ${sel} ${txt ?? ''}`);
+      performance.mark('bench:click');
+      el.click();
+    },
+    [selector, text ?? null] as const,
+  );
+  await page.waitForFunction((n) => performance.getEntriesByName(`drillbook:${n}:painted`).length > 0, name, { timeout: 60_000 });
+  const [total, data, steps] = await page.evaluate((n) => {
+    const start = performance.getEntriesByName('bench:click').at(-1)!.startTime;
+    const end = performance.getEntriesByName(`drillbook:${n}:painted`).at(-1)!.startTime;
+    const arrived = performance.getEntriesByName(`drillbook:${n}:data`).at(-1)?.startTime;
+    // No helper functions in here: the bundler would wrap them in a helper the page does not have.
+    const marks: (number | null)[] = [];
+    for (const mark of [`drillbook:${n}:committed`, 'drillbook:chart:rb-chart-rto-canvas', 'drillbook:chart:rb-chart-steps-canvas']) {
+      const e = performance.getEntriesByName(mark).at(-1);
+      marks.push(e ? Math.round(e.startTime - start) : null);
+    }
+    return [end - start, arrived === undefined ? null : arrived - start, marks] as const;
+  }, name);
+  if (data !== null) dataTimes.push({ what: current, ms: data, total, steps: [...steps] });
+  return total;
+}

@@ -1,0 +1,193 @@
+/**
+ * Seeds a history database with synthetic but realistic drills, fast: whole
+ * batches of drills per transaction and fsync off while seeding (the bench's
+ * data is disposable). Each drill still gets a real hash-chained event log
+ * and summary rows derived by the real reducer, so everything that reads the
+ * history sees exactly what a recorded drill would leave behind.
+ */
+import type { Db } from '../../main/store/db';
+import type { Runbook, Step } from '../../main/runbook/model';
+import type { DrillEvent, DrillEventType, DrillMode } from '../../main/drill/model';
+import { eventHash } from '../../main/drill/chain';
+import { reduceDrill, type DrillStartedData } from '../../main/drill/reduce';
+import { DrillStore } from '../../main/drill/store';
+
+export interface SeedOptions {
+  drills: number;
+  stepsPerDrill: number;
+  /** How many runbooks the drills are spread over. */
+  runbooks: number;
+  /** The first runbook's share of all drills (the "hot" runbook, the trend page's worst case). */
+  hotShare: number;
+  /** A new runbook version every this many drills of a runbook. */
+  versionEvery: number;
+  startWallMs?: number;
+  seed?: number;
+}
+
+export interface SeededRunbook {
+  path: string;
+  title: string;
+  drills: number;
+}
+
+/** Deterministic PRNG (mulberry32) so every bench run seeds the same history. */
+export function prng(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+function makeSeedRunbook(r: number, version: number, stepCount: number): Runbook {
+  const file = `/srv/runbooks/service-${String(r).padStart(2, '0')}.md`;
+  const steps: Step[] = [];
+  for (let i = 0; i < stepCount; i++) {
+    // Titles change between versions (wording edits); keys stay, as with {id=} attributes.
+    const title = `Step ${i + 1}: ${['Declare', 'Stop writes', 'Snapshot', 'Restore', 'Replay WAL', 'Verify', 'Switch DNS', 'Smoke test'][i % 8]}${version % 3 === 2 ? ' (revised)' : ''}`;
+    steps.push({
+      index: i,
+      title,
+      key: `s${String(i + 1).padStart(2, '0')}-${['declare', 'stop-writes', 'snapshot', 'restore', 'replay-wal', 'verify', 'switch-dns', 'smoke'][i % 8]}`,
+      line: 10 + i * 12,
+      endLine: 21 + i * 12,
+      body: `Run the command below on the primary and confirm the output. Escalate to the on-call DBA if it takes longer than expected.\n\n\`\`\`sh {name=cmd-${i}}\npg_ctl status -D /var/lib/postgresql/data && echo ok\n\`\`\`\n`,
+      commands: [{ lang: 'sh', text: 'pg_ctl status -D /var/lib/postgresql/data && echo ok', line: 14 + i * 12, attrs: { name: `cmd-${i}` }, fenced: true }],
+      checklist: [{ text: 'Output checked', line: 18 + i * 12, checked: false }],
+      rtoStart: false,
+      rtoEnd: false,
+    });
+  }
+  return {
+    file,
+    sha256: (`${r.toString(16)}v${version.toString(16)}`.padEnd(64, '0')),
+    title: `Service ${r} database restore`,
+    rto: { text: '4h', seconds: 4 * 3600 },
+    meta: { title: `Service ${r} database restore`, tags: ['db'], targets: [], extra: {} },
+    intro: 'Restore the service database from the nightly snapshot.',
+    steps,
+    stepSource: 'h2',
+    diagnostics: [],
+  };
+}
+
+/** Seeds `opts.drills` finished drills; returns the runbooks with their drill counts, hottest first. */
+export function seedHistory(db: Db, opts: SeedOptions): SeededRunbook[] {
+  const rand = prng(opts.seed ?? 42);
+  const store = new DrillStore(db);
+  const insertEvent = db.prepare(
+    `INSERT INTO events (drill_id, seq, type, at, wall_ms, mono_ms, clock, operator, step_index, data, prev_hash, hash)
+     VALUES (@drillId, @seq, @type, @at, @wallMs, @monoMs, @clock, @operator, @stepIndex, @data, @prevHash, @hash)`,
+  );
+  const counts = new Array<number>(opts.runbooks).fill(0);
+  // Per runbook and step: a typical duration and how much it wobbles.
+  const base = Array.from({ length: opts.runbooks }, () =>
+    Array.from({ length: opts.stepsPerDrill }, () => ({ ms: 20_000 + rand() * 400_000, spread: 0.05 + rand() * 0.6 })),
+  );
+  const startWall = opts.startWallMs ?? Date.UTC(2020, 0, 1);
+  // Spread the drills over ~6 years, in start order.
+  const gapMs = (6 * 365 * 86_400_000) / opts.drills;
+  const modes: DrillMode[] = ['rehearsal', 'rehearsal', 'automated', 'automated', 'live'];
+  const operators = ['ana', 'bo', 'chen', 'dee', 'eli'];
+  const old = db.pragma('synchronous', { simple: true });
+  db.pragma('synchronous = OFF');
+  const batch = db.transaction((from: number, to: number) => {
+    for (let n = from; n < to; n++) {
+      const runbookIndex = opts.runbooks === 1 || rand() < opts.hotShare ? 0 : 1 + Math.floor(rand() * (opts.runbooks - 1));
+      const k = counts[runbookIndex]!++;
+      const rb = makeSeedRunbook(runbookIndex, Math.floor(k / opts.versionEvery), opts.stepsPerDrill);
+      seedOneDrill(store, insertEvent, rb, rand, base[runbookIndex]!, {
+        id: `seed${String(n).padStart(6, '0')}-${runbookIndex}`,
+        wallMs: startWall + n * gapMs,
+        mode: modes[n % modes.length]!,
+        operator: operators[n % operators.length]!,
+      });
+    }
+  });
+  try {
+    const size = 250;
+    for (let from = 0; from < opts.drills; from += size) batch(from, Math.min(opts.drills, from + size));
+  } finally {
+    db.pragma(`synchronous = ${String(old)}`);
+  }
+  return counts
+    .map((c, r) => ({ path: makeSeedRunbook(r, 0, 1).file, title: `Service ${r} database restore`, drills: c }))
+    .sort((a, b) => b.drills - a.drills);
+}
+
+function seedOneDrill(
+  store: DrillStore,
+  insertEvent: { run: (p: Record<string, unknown>) => unknown },
+  rb: Runbook,
+  rand: () => number,
+  base: { ms: number; spread: number }[],
+  d: { id: string; wallMs: number; mode: DrillMode; operator: string },
+): void {
+  const events: DrillEvent[] = [];
+  let wall = d.wallMs;
+  let mono = 10_000_000 + (d.wallMs % 1e9);
+  const push = (type: DrillEventType, stepIndex: number | null, data: Record<string, unknown>) => {
+    const prev = events[events.length - 1];
+    const body = {
+      drillId: d.id,
+      seq: events.length + 1,
+      type,
+      at: new Date(wall).toISOString(),
+      wallMs: wall,
+      monoMs: mono,
+      clock: 'seed-boot',
+      operator: d.operator,
+      stepIndex,
+      data,
+      prevHash: prev ? prev.hash : '',
+    };
+    events.push({ ...body, hash: eventHash(body) });
+  };
+  const advance = (ms: number) => {
+    const whole = Math.round(ms);
+    wall += whole;
+    mono += whole;
+  };
+  const started: DrillStartedData = {
+    runbook: { title: rb.title, path: rb.file, sha256: rb.sha256 },
+    mode: d.mode,
+    rtoTargetSec: rb.rto?.seconds ?? null,
+    steps: rb.steps.map((s) => ({ key: s.key, title: s.title, rtoStart: s.rtoStart, rtoEnd: s.rtoEnd, checklist: s.checklist.map((c) => ({ ...c })) })),
+  };
+  push('drill.started', null, started as unknown as Record<string, unknown>);
+  const abortAt = rand() < 0.02 ? Math.floor(rand() * rb.steps.length) : -1;
+  for (let i = 0; i < rb.steps.length; i++) {
+    if (i === abortAt) {
+      push('drill.aborted', null, { reason: 'restore target unavailable' });
+      break;
+    }
+    const b = base[i]!;
+    if (rand() < 0.01) {
+      push('step.skipped', i, { reason: 'not applicable this time' });
+      continue;
+    }
+    advance(2_000 + rand() * 8_000);
+    push('step.started', i, {});
+    // Roughly log-normal, with the occasional very slow run (the flags' reason to exist).
+    const slow = rand() < 0.03 ? 2 + rand() * 2 : 1;
+    advance(b.ms * Math.exp((rand() - 0.5) * 2 * b.spread) * slow);
+    const failed = rand() < 0.001;
+    push(failed ? 'step.failed' : 'step.completed', i, failed ? { reason: 'checksum mismatch' } : {});
+  }
+  if (events[events.length - 1]!.type !== 'drill.aborted') {
+    advance(1_000);
+    push('drill.finished', null, {});
+  }
+  const first = events[0]!;
+  store.createDrill(first, rb, { pid: 0, session: 'seed' });
+  for (let i = 1; i < events.length; i++) {
+    const e = events[i]!;
+    insertEvent.run({ ...e, data: JSON.stringify(e.data) });
+  }
+  const last = events[events.length - 1]!;
+  store.writeSummary(reduceDrill(events, { wallMs: last.wallMs, monoMs: last.monoMs, clock: last.clock }));
+}

@@ -1,0 +1,35 @@
+/**
+ * `npm run bench`: speed goals, measured and printed (not asserted in the
+ * test suite, where a shared CI machine would make them flaky). Each bench
+ * prints its own figures. `npm run bench -- NAME...` runs only those.
+ */
+import { historyBench } from './history';
+import { terminalBench } from './terminal';
+
+const BENCHES: { name: string; run: () => Promise<void> }[] = [
+  { name: 'history', run: historyBench },
+  { name: 'terminal', run: terminalBench },
+];
+
+async function main(): Promise<number> {
+  const only = process.argv.slice(2);
+  const unknown = only.filter((n) => !BENCHES.some((b) => b.name === n));
+  if (unknown.length) {
+    console.error(`unknown bench ${unknown.join(', ')}; benches: ${BENCHES.map((b) => b.name).join(', ')}`);
+    return 3;
+  }
+  let failed = 0;
+  for (const b of BENCHES) {
+    if (only.length && !only.includes(b.name)) continue;
+    console.log(`\n=== bench: ${b.name} ===`);
+    try {
+      await b.run();
+    } catch (err) {
+      failed++;
+      console.error(`bench ${b.name} failed: ${(err as Error).stack ?? String(err)}`);
+    }
+  }
+  return failed ? 1 : 0;
+}
+
+main().then((code) => (process.exitCode = code));

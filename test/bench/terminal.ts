@@ -1,0 +1,265 @@
+/**
+ * Terminal throughput, echo latency and memory, measured in one run:
+ *
+ * 1. `ssh host cat FILE > /dev/null` with OpenSSH's client: the transport alone.
+ * 2. @xterm/headless parsing the same bytes (as a pty delivers them, CRLF)
+ *    in this process: what xterm.js's parser can do, no rendering.
+ * 3. The same `cat` run from a code block's Run button in the real UI in
+ *    Chromium: sshd → ssh2 in the Drillbook server → WebSocket binary
+ *    frames → xterm.js (timed until xterm has parsed every byte), with the
+ *    server's RSS and the page's JS heap sampled while it floods.
+ * 4. Keystroke echo latency in that terminal: a key given to xterm.js until
+ *    its echo has been parsed by xterm.js (p50/p99).
+ *
+ * Aims: end-to-end ≥ 60% of the headless parse rate; echo p99 < 30 ms;
+ * memory flat while flooding. BENCH_MB=N changes the file size (default 50).
+ */
+import { spawn, spawnSync } from 'node:child_process';
+import { createWriteStream, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { performance } from 'node:perf_hooks';
+import { Terminal } from '@xterm/headless';
+import { startSshd, type TestSshd } from '../helpers/sshd';
+import { chromium } from 'playwright-core';
+import { CHROMIUM, CHROMIUM_ARGS, cleanup, launchBrowser, makeWorkspace, newPage, startServer, type Server } from '../e2e/harness';
+import { openApp, openRunbook, startDrill, tid } from '../e2e/ui';
+
+// page.evaluate callbacks run in the browser (no DOM lib in this tsconfig).
+declare const document: any;
+
+const MB = 1024 * 1024;
+const COLS = 120;
+const ROWS = 40;
+
+function mbps(bytes: number, ms: number): string {
+  return ((bytes / MB) / (ms / 1000)).toFixed(1);
+}
+
+function pct(xs: number[], p: number): number {
+  const s = [...xs].sort((a, b) => a - b);
+  return s[Math.min(s.length - 1, Math.floor((p / 100) * s.length))]!;
+}
+
+async function makeFile(file: string, bytes: number): Promise<{ lines: number }> {
+  const out = createWriteStream(file);
+  let written = 0;
+  let lines = 0;
+  const words = ['restore', 'wal', 'segment', 'checkpoint', 'pg_basebackup', 'orders', 'replica', 'fsync', 'lsn', 'backup'];
+  while (written < bytes) {
+    let line = `${String(lines).padStart(8, '0')} `;
+    for (let i = 0; line.length < 96; i++) line += words[(lines * 7 + i * 3) % words.length] + ' ';
+    line = line.slice(0, 96) + '\n';
+    if (!out.write(line)) await new Promise<void>((r) => out.once('drain', () => r()));
+    written += line.length;
+    lines++;
+  }
+  await new Promise<void>((r) => out.end(() => r()));
+  return { lines };
+}
+
+function timeOpenSsh(sshd: TestSshd, knownHosts: string, command: string): number {
+  const t0 = performance.now();
+  const r = spawnSync(
+    'ssh',
+    ['-T', '-i', sshd.clientKey, '-p', String(sshd.port), '-o', `UserKnownHostsFile=${knownHosts}`, '-o', 'StrictHostKeyChecking=yes', '-o', 'BatchMode=yes', `${sshd.user}@127.0.0.1`, command],
+    { stdio: ['ignore', 'ignore', 'pipe'], env: { ...process.env, SSH_AUTH_SOCK: '' } },
+  );
+  if (r.status !== 0) throw new Error(`ssh failed: ${r.stderr.toString()}`);
+  return performance.now() - t0;
+}
+
+async function headlessParse(bytes: Buffer): Promise<number> {
+  const term = new Terminal({ cols: COLS, rows: ROWS, scrollback: 10_000, allowProposedApi: true });
+  const CHUNK = 64 * 1024;
+  const t0 = performance.now();
+  for (let i = 0; i < bytes.length; i += CHUNK) {
+    const part = bytes.subarray(i, i + CHUNK);
+    if (i + CHUNK >= bytes.length) await new Promise<void>((r) => term.write(part, r));
+    else term.write(part);
+  }
+  const ms = performance.now() - t0;
+  term.dispose();
+  return ms;
+}
+
+function rssKb(pid: number): number {
+  try {
+    const m = /VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
+    return m ? Number(m[1]) : 0;
+  } catch {
+    return 0;
+  }
+}
+
+/** The server's own node process: `drillbook web` is spawned through node --import tsx (one process). */
+function serverPid(server: Server): number {
+  return server.child.pid!;
+}
+
+export async function terminalBench(): Promise<void> {
+  const sizeMb = Number(process.env.BENCH_MB ?? 50);
+  const tmp = mkdtempSync(path.join(os.tmpdir(), 'drillbook-bench-term-'));
+  const sshd = await startSshd();
+  try {
+    const file = path.join(tmp, 'flood.txt');
+    const { lines } = await makeFile(file, sizeMb * MB);
+    const fileBytes = statSync(file).size;
+    const ptyBytes = fileBytes + lines; // the pty turns each \n into \r\n
+    const knownHosts = path.join(tmp, 'known_hosts');
+    writeFileSync(knownHosts, sshd.knownHostsLine + '\n');
+    const sshConfig = path.join(tmp, 'ssh_config');
+    writeFileSync(sshConfig, `Host bench\n  HostName 127.0.0.1\n  Port ${sshd.port}\n  User ${sshd.user}\n  IdentityFile ${sshd.clientKey}\n`);
+    console.log(`file: ${(fileBytes / MB).toFixed(1)} MiB, ${lines.toLocaleString()} lines; terminal ${COLS}×${ROWS}; ${os.cpus().length} cores`);
+
+    // 1. OpenSSH alone.
+    const sshSetup = timeOpenSsh(sshd, knownHosts, 'true');
+    const sshCat = timeOpenSsh(sshd, knownHosts, `cat ${file} > /dev/null`);
+    const sshCatOut = (() => {
+      const t0 = performance.now();
+      const r = spawnSync('ssh', ['-T', '-i', sshd.clientKey, '-p', String(sshd.port), '-o', `UserKnownHostsFile=${knownHosts}`, '-o', 'BatchMode=yes', `${sshd.user}@127.0.0.1`, `cat ${file}`], {
+        stdio: ['ignore', 'ignore', 'pipe'],
+        env: { ...process.env, SSH_AUTH_SOCK: '' },
+      });
+      if (r.status !== 0) throw new Error('ssh cat failed');
+      return performance.now() - t0;
+    })();
+
+    // 2. xterm.js's parser alone (same bytes as the pty delivers them).
+    const crlf = Buffer.from(readFileSync(file, 'latin1').replace(/\n/g, '\r\n'), 'latin1');
+    await headlessParse(crlf.subarray(0, 4 * MB)); // warm up the JIT
+    const headlessMs = await headlessParse(crlf);
+
+    // 3. Through Drillbook into xterm.js in Chromium, via the real UI.
+    process.env.DRILLBOOK_SSH_CONFIG = sshConfig;
+    process.env.DRILLBOOK_KNOWN_HOSTS = knownHosts;
+    delete process.env.SSH_AUTH_SOCK;
+    const ws = makeWorkspace([]);
+    writeFileSync(
+      path.join(ws.runbooksDir, 'bench.md'),
+      `---\ntitle: Terminal bench\ntargets:\n  db: bench\n---\n# Terminal bench\n\n## Flood\n\n\`\`\`sh {name=flood target=db}\ncat ${file}\n\`\`\`\n`,
+    );
+    const server = await startServer(ws);
+    const browser = process.env.BENCH_CHROMIUM_ARGS
+      ? await chromium.launch({ executablePath: CHROMIUM, args: [...CHROMIUM_ARGS, ...process.env.BENCH_CHROMIUM_ARGS.split(' ')] })
+      : await launchBrowser();
+    const { page, errors } = await newPage(browser, { width: 1600, height: 1000 });
+    await openApp(page, server);
+    await openRunbook(page, 'Terminal bench');
+    await startDrill(page, 'bench');
+    await page.locator('[data-testid="terminal-status"][data-status="open"]').waitFor({ timeout: 30_000 });
+    const view = '[data-testid="terminal-view"].is-active';
+    await page.waitForFunction((sel: string) => Number(document.querySelector(sel)?.dataset.bytes ?? 0) > 0, view);
+    await page.waitForTimeout(500);
+    const renderer = await page.locator(view).getAttribute('data-renderer');
+    const size = await page.evaluate((sel: string) => {
+      const t = document.querySelector(sel).drillbookTerminal;
+      return `${t.cols}×${t.rows}`;
+    }, view);
+
+    const cdp = await page.context().newCDPSession(page);
+    await cdp.send('Performance.enable');
+    const heapMb = async () => {
+      const m = (await cdp.send('Performance.getMetrics')) as { metrics: { name: string; value: number }[] };
+      return (m.metrics.find((x) => x.name === 'JSHeapUsedSize')?.value ?? 0) / MB;
+    };
+    const pid = serverPid(server);
+    const samples: { t: number; rssMb: number; heapMb: number }[] = [];
+    const sampleStart = performance.now();
+    let sampling = true;
+    const sampler = (async () => {
+      while (sampling) {
+        samples.push({ t: performance.now() - sampleStart, rssMb: rssKb(pid) / 1024, heapMb: await heapMb() });
+        await new Promise((r) => setTimeout(r, 250));
+      }
+    })();
+
+    const before = Number(await page.locator(view).getAttribute('data-bytes'));
+    // Click Run and time, in the page, until xterm.js has parsed the whole file.
+    const e2eMs = await page.evaluate(
+      ({ sel, target }: { sel: string; target: number }) =>
+        new Promise<number>((resolve, reject) => {
+          const el = document.querySelector(sel);
+          const start = Number(el.dataset.bytes);
+          const btn = document.querySelector('[data-testid="run-code"]');
+          const t0 = (globalThis as any).performance.now();
+          const obs = new (globalThis as any).MutationObserver(() => {
+            if (Number(el.dataset.bytes) - start >= target) {
+              obs.disconnect();
+              resolve((globalThis as any).performance.now() - t0);
+            }
+          });
+          obs.observe(el, { attributes: true, attributeFilter: ['data-bytes'] });
+          btn.click();
+          setTimeout(() => reject(new Error('flood did not finish in 10 minutes')), 600_000);
+        }),
+      { sel: view, target: ptyBytes },
+    );
+    await page.waitForTimeout(1000);
+    sampling = false;
+    await sampler;
+    const after = Number(await page.locator(view).getAttribute('data-bytes'));
+
+    // 4. Echo latency: a key into xterm.js → core → pty → echo → parsed by xterm.js.
+    await page.waitForTimeout(300);
+    const latencies = (await page.evaluate(
+      async ({ sel, n }: { sel: string; n: number }) => {
+        const el = document.querySelector(sel);
+        const term = el.drillbookTerminal;
+        const perf = (globalThis as any).performance;
+        const out: number[] = [];
+        const letters = 'abcdefghijklmnopqrstuvwxyz';
+        for (let i = 0; i < n; i++) {
+          const start = Number(el.dataset.bytes);
+          const t0 = perf.now();
+          await new Promise<void>((resolve) => {
+            const obs = new (globalThis as any).MutationObserver(() => {
+              if (Number(el.dataset.bytes) > start) {
+                obs.disconnect();
+                resolve();
+              }
+            });
+            obs.observe(el, { attributes: true, attributeFilter: ['data-bytes'] });
+            term.input(letters[i % 26], true);
+          });
+          out.push(perf.now() - t0);
+          if (i % 40 === 39) {
+            term.input('\x15', true); // Ctrl-U: clear the line
+            await new Promise((r) => setTimeout(r, 50));
+          }
+          await new Promise((r) => setTimeout(r, 10));
+        }
+        term.input('\x15', true);
+        return out;
+      },
+      { sel: view, n: 300 },
+    )) as number[];
+
+    await page.close();
+    await server.stop();
+
+    // Report.
+    const e2eRate = Number(mbps(ptyBytes, e2eMs));
+    const headlessRate = Number(mbps(ptyBytes, headlessMs));
+    const q = (k: 'rssMb' | 'heapMb', f: number) => samples[Math.min(samples.length - 1, Math.floor(f * (samples.length - 1)))]![k].toFixed(0);
+    const peak = (k: 'rssMb' | 'heapMb') => Math.max(...samples.map((s) => s[k])).toFixed(0);
+    console.log('');
+    console.log('throughput (cat of the file)                      time      MiB/s');
+    console.log(`  ssh host cat FILE > /dev/null (OpenSSH)   ${(sshCat - sshSetup).toFixed(0).padStart(8)} ms  ${mbps(fileBytes, sshCat - sshSetup).padStart(8)}   (connection setup ${sshSetup.toFixed(0)} ms subtracted)`);
+    console.log(`  ssh host cat FILE | (ssh's stdout)        ${(sshCatOut - sshSetup).toFixed(0).padStart(8)} ms  ${mbps(fileBytes, sshCatOut - sshSetup).padStart(8)}`);
+    console.log(`  @xterm/headless parse (CRLF bytes)        ${headlessMs.toFixed(0).padStart(8)} ms  ${headlessRate.toFixed(1).padStart(8)}`);
+    console.log(`  sshd → Drillbook → xterm.js (Chromium)    ${e2eMs.toFixed(0).padStart(8)} ms  ${e2eRate.toFixed(1).padStart(8)}   = ${((e2eRate / headlessRate) * 100).toFixed(0)}% of headless (aim ≥ 60%)`);
+    console.log(`    renderer ${renderer}, terminal ${size}, ${(after - before).toLocaleString()} bytes parsed`);
+    console.log('');
+    console.log(`echo latency (${latencies.length} keys)  p50 ${pct(latencies, 50).toFixed(1)} ms   p99 ${pct(latencies, 99).toFixed(1)} ms   max ${Math.max(...latencies).toFixed(1)} ms   (aim p99 < 30 ms)`);
+    console.log('');
+    console.log(`memory while flooding (${samples.length} samples over ${(samples.at(-1)!.t / 1000).toFixed(1)} s; at 0% / 25% / 50% / 75% / 100%, peak)`);
+    console.log(`  server RSS     ${[0, 0.25, 0.5, 0.75, 1].map((f) => q('rssMb', f)).join(' / ')} MiB   peak ${peak('rssMb')} MiB`);
+    console.log(`  page JS heap   ${[0, 0.25, 0.5, 0.75, 1].map((f) => q('heapMb', f)).join(' / ')} MiB   peak ${peak('heapMb')} MiB`);
+    if (errors.length) console.log(`page errors: ${errors.join('; ')}`);
+  } finally {
+    await cleanup();
+    await sshd.stop();
+    rmSync(tmp, { recursive: true, force: true });
+  }
+}

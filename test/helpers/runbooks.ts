@@ -1,0 +1,40 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import type { Runbook, Step } from '../../main/runbook/model';
+
+/** A runbook built in code, for engine tests that should not depend on the parser. */
+export function makeRunbook(
+  steps: { title: string; checklist?: string[]; rtoStart?: boolean; rtoEnd?: boolean }[],
+  rtoSeconds: number | null = 600,
+): Runbook {
+  const built: Step[] = steps.map((s, index) => ({
+    index,
+    title: s.title,
+    key: s.title.toLowerCase().replace(/[^a-z0-9]+/g, '-'),
+    line: index * 10 + 3,
+    endLine: index * 10 + 12,
+    body: '',
+    commands: [],
+    checklist: (s.checklist ?? []).map((text, i) => ({ text, line: index * 10 + 5 + i, checked: false })),
+    rtoStart: s.rtoStart ?? false,
+    rtoEnd: s.rtoEnd ?? false,
+  }));
+  return {
+    file: '/runbooks/test.md',
+    sha256: 'a'.repeat(64),
+    title: 'Test runbook',
+    ...(rtoSeconds !== null ? { rto: { text: `${rtoSeconds}s`, seconds: rtoSeconds } } : {}),
+    meta: { title: 'Test runbook', tags: [], targets: [], extra: {} },
+    intro: '',
+    steps: built,
+    stepSource: 'h2',
+    diagnostics: [],
+  };
+}
+
+/** A temp folder removed by the returned cleanup. */
+export function tempDir(prefix = 'drillbook-test-'): { dir: string; cleanup: () => void } {
+  const dir = mkdtempSync(path.join(os.tmpdir(), prefix));
+  return { dir, cleanup: () => rmSync(dir, { recursive: true, force: true }) };
+}

@@ -1,0 +1,109 @@
+/**
+ * Starts `drillbook web` as a real child process (so tests can kill -9 it)
+ * and talks to it over a real WebSocket.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import path from 'node:path';
+import WebSocket from 'ws';
+import type { ApiEvent, Method, Params, Results } from '../../main/api/contract';
+
+export const ROOT = path.resolve(__dirname, '..', '..');
+
+export interface RunningServer {
+  url: string;
+  origin: string;
+  token: string;
+  port: number;
+  child: ChildProcess;
+  stop(signal?: NodeJS.Signals): Promise<void>;
+}
+
+export async function startServer(dataDir: string, runbookDir: string, timeoutMs = 20_000): Promise<RunningServer> {
+  const child = spawn(process.execPath, ['--import', 'tsx', path.join(ROOT, 'main/cli/index.ts'), 'web', '--port', '0', '--no-open', '--data', dataDir, '--runbooks', runbookDir], {
+    cwd: ROOT,
+    stdio: ['ignore', 'pipe', 'pipe'],
+    env: { ...process.env, DRILLBOOK_DATA: '' },
+  });
+  let out = '';
+  let err = '';
+  child.stderr!.on('data', (d: Buffer) => (err += d.toString()));
+  const url = await new Promise<string>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`server did not start in ${timeoutMs} ms: ${err}`)), timeoutMs);
+    child.stdout!.on('data', (d: Buffer) => {
+      out += d.toString();
+      const m = /running at (http:\/\/\S+)/.exec(out);
+      if (m) {
+        clearTimeout(timer);
+        resolve(m[1]!);
+      }
+    });
+    child.once('exit', (code) => {
+      clearTimeout(timer);
+      reject(new Error(`server exited with ${code}: ${err}`));
+    });
+  });
+  const u = new URL(url);
+  return {
+    url,
+    origin: u.origin,
+    token: u.searchParams.get('token')!,
+    port: Number(u.port),
+    child,
+    stop: (signal = 'SIGTERM') =>
+      new Promise<void>((resolve) => {
+        if (child.exitCode !== null || child.signalCode !== null) return resolve();
+        child.once('exit', () => resolve());
+        child.kill(signal);
+      }),
+  };
+}
+
+/** A minimal API client over the real socket, authenticated by the cookie the server hands out. */
+export class SocketClient {
+  private nextId = 1;
+  private readonly pending = new Map<number, { resolve: (v: unknown) => void; reject: (e: Error) => void }>();
+  readonly events: ApiEvent[] = [];
+
+  private constructor(private readonly ws: WebSocket) {
+    ws.on('message', (data) => {
+      const msg = JSON.parse(data.toString()) as { id?: number; result?: unknown; error?: { code: string; message: string }; event?: ApiEvent };
+      if (msg.event) return void this.events.push(msg.event);
+      const p = this.pending.get(msg.id ?? -1);
+      if (!p) return;
+      this.pending.delete(msg.id!);
+      if (msg.error) p.reject(Object.assign(new Error(msg.error.message), { code: msg.error.code }));
+      else p.resolve(msg.result);
+    });
+  }
+
+  static connect(server: RunningServer): Promise<SocketClient> {
+    const ws = new WebSocket(`ws://127.0.0.1:${server.port}/api`, {
+      headers: { Cookie: `drillbook_token=${server.token}`, Origin: server.origin },
+    });
+    return new Promise((resolve, reject) => {
+      ws.once('open', () => resolve(new SocketClient(ws)));
+      ws.once('error', reject);
+      ws.once('unexpected-response', (_req, res) => reject(new Error(`refused with ${res.statusCode}`)));
+    });
+  }
+
+  call<M extends Method>(method: M, params: Params<M>): Promise<Results[M]> {
+    const id = this.nextId++;
+    return new Promise((resolve, reject) => {
+      this.pending.set(id, { resolve: resolve as (v: unknown) => void, reject });
+      this.ws.send(JSON.stringify({ id, method, params }));
+    });
+  }
+
+  /** Sends anything at all, for boundary tests. */
+  raw(text: string): Promise<unknown> {
+    return new Promise((resolve) => {
+      this.ws.once('message', (d) => resolve(JSON.parse(d.toString())));
+      this.ws.send(text);
+    });
+  }
+
+  close(): void {
+    this.ws.close();
+  }
+}

@@ -1,0 +1,140 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { compilePatterns, DEFAULT_PATTERNS, redactText, Redactor, RedactionConfigError } from '../../../main/evidence/redact';
+
+const patterns = compilePatterns();
+const r = (s: string) => redactText(s, patterns);
+
+const PEM = `-----BEGIN RSA PRIVATE KEY-----
+MIIEowIBAAKCAQEAu1SU1LfVLPHCozMxH2Mo4lgOEePzNm0tRgeLezV6ffAt0gun
+VTLw7onLRnrq0/IzW7yWR7QkrmBL7jTKEn5u+qKhbwKfBstIs+bMY2Zkp18gnTxK
+-----END RSA PRIVATE KEY-----`;
+
+/** [pattern, text, secret that must disappear, text that must remain] */
+const CASES: [string, string, string, string][] = [
+  ['private-key', `key:\n${PEM}\ndone`, 'MIIEowIBAAKCAQEAu1SU1LfVLPHCozMxH2Mo4lgOEePzNm0tRgeLezV6ffAt0gun', 'done'],
+  ['private-key', `-----BEGIN OPENSSH PRIVATE KEY-----\nb3BlbnNzaC1rZXktdjEAAAAABG5vbmUAAAAEbm9uZQAAAAAAAAABAAAAMwAAAAtzc2gtZW\n`, 'b3BlbnNzaC1rZXktdjEAAAAABG5vbmUAAAAE', ''],
+  ['private-key', `tail of output\nVTLw7onLRnrq0/IzW7yWR7QkrmBL7jTKEn5u+qKhbwKfBstIs+bMY2Zkp18gnTxK\n-----END PRIVATE KEY-----\nafter`, 'VTLw7onLRnrq0/IzW7yWR7Qk', 'tail of output'],
+  ['private-key', `-----BEGIN PGP PRIVATE KEY BLOCK-----\n\nlQOYBF7example0000000000000000\n-----END PGP PRIVATE KEY BLOCK-----`, 'lQOYBF7example', ''],
+  ['aws-access-key-id', 'export AWS_ACCESS_KEY_ID=AKIAIOSFODNN7EXAMPLE', 'AKIAIOSFODNN7EXAMPLE', 'export AWS_ACCESS_KEY_ID='],
+  ['aws-access-key-id', 'role creds ASIAY34FZKBOKMUTVV7A expire soon', 'ASIAY34FZKBOKMUTVV7A', 'expire soon'],
+  ['aws-secret-access-key', 'aws_secret_access_key = wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY', 'wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY', 'aws_secret_access_key = '],
+  ['aws-secret-access-key', '{"AccessKeyId": "x", "SecretAccessKey": "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY"}', 'wJalrXUtnFEMI/K7MDENG', '"SecretAccessKey": "'],
+  ['github-token', 'git clone https://x-access-token:ghp_1234567890abcdefghijABCDEFGHIJ123456@github.com/o/r', 'ghp_1234567890abcdefghijABCDEFGHIJ123456', 'github.com/o/r'],
+  ['github-token', 'GH=github_pat_11ABCDEFG0123456789_abcdefghijklmnopqrstuvwxyz', 'github_pat_11ABCDEFG0123456789_abc', 'GH='],
+  ['gitlab-token', 'PRIVATE-TOKEN glpat-xxxxXXXX1234yyyyZZZZ', 'glpat-xxxxXXXX1234yyyyZZZZ', 'PRIVATE-TOKEN'],
+  ['slack-token', 'SLACK xoxb-1234567890-0987654321-AbCdEfGhIjKl', 'xoxb-1234567890-0987654321-AbCdEfGhIjKl', 'SLACK'],
+  ['google-api-key', 'key AIzaSyA1234567890abcdefghijklmnopqrstuv here', 'AIzaSyA1234567890abcdefghijklmnopqrstuv', 'here'],
+  ['google-oauth-token', 'gcloud token ya29.a0AfH6SMBx1234567890abcdefghijklmnop', 'ya29.a0AfH6SMBx1234567890', 'gcloud'],
+  ['stripe-key', 'STRIPE sk_live_4eC39HqLyjWDarjtT1zdp7dc', 'sk_live_4eC39HqLyjWDarjtT1zdp7dc', 'STRIPE'],
+  ['npm-token', '//registry.npmjs.org/:_authToken npm_abcdefghijklmnopqrstuvwxyz0123456789', 'npm_abcdefghijklmnopqrstuvwxyz0123456789', 'registry.npmjs.org'],
+  ['jwt', 'cookie eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiIxMjM0NTY3ODkwIn0.dozjgNryP4J3jVmNHl0w5N_XgL0n3I9PlFUP0THsR8U end', 'eyJhbGciOiJIUzI1NiJ9.eyJzdWIi', 'end'],
+  ['bearer-token', 'curl -H "Authorization: Bearer abcdef0123456789abcdef.xyz" https://api', 'abcdef0123456789abcdef.xyz', 'Authorization: Bearer '],
+  ['authorization-header', 'Authorization: Basic dXNlcjpwYXNzd29yZA==', 'dXNlcjpwYXNzd29yZA==', 'Authorization: Basic '],
+  ['connection-string-password', 'psql postgres://app:hunter2@db.internal:5432/orders', 'hunter2', 'postgres://app:'],
+  ['connection-string-password', 'MONGO=mongodb+srv://admin:p%40ss-w0rd@cluster0.example.net/db', 'p%40ss-w0rd', '@cluster0.example.net/db'],
+  ['password-assignment', 'mysqldump --user=root password=hunter2 orders', 'hunter2', 'orders'],
+  ['password-assignment', 'PGPASSWORD=s3cr3t psql -h db', 's3cr3t', 'psql -h db'],
+  ['password-assignment', '{"user": "sa", "password": "Pa55w0rd!"}', 'Pa55w0rd!', '"password": "'],
+  ['password-assignment', 'Server=db;User Id=sa;Password=Pa55w0rd;Database=orders', 'Pa55w0rd', 'Database=orders'],
+  ['password-assignment', 'db_password: correct-horse-battery', 'correct-horse-battery', 'db_password: '],
+  ['password-assignment', 'client_secret=0123abcd api_key=zzz999', '0123abcd', 'client_secret='],
+  ['password-flag', 'mysql --password hunter2 -h db', 'hunter2', '-h db'],
+  ['azure-sas-signature', 'https://acct.blob.core.windows.net/c/b?sv=2022-11-02&sig=abcdEFGH1234%2Babcd%3D1234', 'abcdEFGH1234%2Babcd%3D1234', 'sv=2022-11-02'],
+];
+
+test('every default pattern has at least one positive case here', () => {
+  const covered = new Set(CASES.map((c) => c[0]));
+  for (const p of DEFAULT_PATTERNS) assert.ok(covered.has(p.name), `no test case for ${p.name}`);
+});
+
+for (const [name, text, secret, keep] of CASES) {
+  test(`${name} masks: ${text.slice(0, 50).replace(/\n/g, '⏎')}`, () => {
+    const out = r(text);
+    assert.ok(!out.text.includes(secret), `secret survived: ${out.text}`);
+    assert.ok(out.text.includes(`[REDACTED:${name}]`), `expected a ${name} mask: ${out.text}`);
+    assert.ok(out.text.includes(keep), `context lost: ${out.text}`);
+    assert.ok((out.hits[name] ?? 0) >= 1);
+  });
+}
+
+const INNOCENT = [
+  'password reset completed for 3 users',
+  'passwords: 3 rotated last quarter',
+  'max_tokens=100 tokens: 5',
+  'password_hint=blue',
+  'if password == expected: ok',
+  'Enter password:\nok',
+  'Bearer of bad news',
+  'ssh -p 2222 db.internal',
+  'https://example.com:8443/path/to?x=1',
+  'started at 2026-01-01T09:00:00Z; 09:15:03 done',
+  'sha256 e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855  backups/orders.db',
+  'uuid 123e4567-e89b-12d3-a456-426614174000',
+  '-----BEGIN PUBLIC KEY-----\nMFkwEwYHKoZIzj0CAQYIKoZIzj0DAQcDQgAE\n-----END PUBLIC KEY-----',
+  'ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIOMqqnkVzrm0SdG6UOoqKLsabgH5C9okWi0dh2l9GKJl ana@laptop',
+  'Secret Manager rotation is scheduled',
+  'PRAGMA integrity_check; ok',
+  'AKIA is the prefix of AWS access key ids',
+  'the token count is 5',
+  'key: value',
+  'drillbook sqlite orders.db "SELECT count(*) FROM orders;"',
+];
+
+for (const text of INNOCENT) {
+  test(`leaves alone: ${text.slice(0, 50).replace(/\n/g, '⏎')}`, () => {
+    const out = r(text);
+    assert.equal(out.text, text);
+    assert.deepEqual(out.hits, {});
+  });
+}
+
+test('masking is idempotent: an already-redacted text stays as it is', () => {
+  const once = r('password=hunter2 AKIAIOSFODNN7EXAMPLE').text;
+  assert.equal(r(once).text, once);
+});
+
+test('config: switch a default off and add a pattern of your own', () => {
+  const custom = compilePatterns({ disable: ['jwt'], patterns: [{ name: 'ticket-secret', description: '', regex: 'tks_([a-z0-9]{12})', group: 1 }] });
+  const jwt = 'eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiIxMjM0NTY3ODkwIn0.dozjgNryP4J3jVmNHl0w5N';
+  const out = redactText(`${jwt} tks_abcdef123456`, custom);
+  assert.ok(out.text.includes(jwt), 'disabled pattern does nothing');
+  assert.equal(out.text.endsWith('tks_[REDACTED:ticket-secret]'), true, out.text);
+});
+
+test('config errors are one specific line', () => {
+  const cases: [Parameters<typeof compilePatterns>[0], RegExp][] = [
+    [{ disable: ['nope'] }, /"nope", which is not a default pattern/],
+    [{ patterns: [{ name: 'x', description: '', regex: '(' }] }, /pattern "x" is not a valid regular expression/],
+    [{ patterns: [{ name: 'x', description: '', regex: 'a*' }] }, /matches empty text/],
+    [{ patterns: [{ name: 'x', description: '', regex: 'a(b)', group: 2 }] }, /no capture group 2/],
+    [{ patterns: [{ name: 'Bad Name', description: '', regex: 'a' }] }, /must be lower-case/],
+    [{ patterns: [{ name: 'jwt', description: '', regex: 'a' }] }, /two patterns are named "jwt"/],
+    [{ patterns: [{ name: 'x', description: '', regex: 'a', flags: 'y' }] }, /flags may only be/],
+  ];
+  for (const [config, message] of cases) {
+    assert.throws(() => compilePatterns(config), (e: Error) => e instanceof RedactionConfigError && message.test(e.message) && !e.message.includes('\n'));
+  }
+});
+
+test('Redactor.deep masks strings at any depth, keeps keys and other values, and counts', () => {
+  const red = new Redactor(patterns);
+  const out = red.deep({ a: ['password=x1', { b: 'AKIAIOSFODNN7EXAMPLE', n: 3, t: true, z: null }], 'password=key': 'ok' });
+  assert.deepEqual(out, {
+    a: ['password=[REDACTED:password-assignment]', { b: '[REDACTED:aws-access-key-id]', n: 3, t: true, z: null }],
+    'password=key': 'ok',
+  });
+  assert.equal(red.total, 2);
+  const off = new Redactor(patterns, false);
+  assert.equal(off.text('password=x1'), 'password=x1');
+});
+
+test('a long transcript without secrets is scanned in linear time (no catastrophic backtracking)', () => {
+  // Identifier soup and a base64 dump (what `base64 backup.tar` prints): the shapes the key-block and assignment patterns scan.
+  const text = 'a_b-c.d_e-f.g_h x:y '.repeat(50_000) + 'QUJDREVGR0hJSktMTU5PUFFSU1RVVldYWVo='.repeat(2).concat('\n').repeat(15_000); // ~2 MB
+  const t0 = process.hrtime.bigint();
+  const out = r(text);
+  const ms = Number(process.hrtime.bigint() - t0) / 1e6;
+  assert.equal(out.text.length, text.length);
+  assert.ok(ms < 5_000, `took ${ms} ms`);
+});
