@@ -10,7 +10,7 @@ export const MASK = '[secret]';
  * Shorter values are not masked: replacing every "ab" in the output would
  * wreck it, and a value that short is not a secret worth the name.
  */
-export const MIN_MASKED_LENGTH = 4000;
+export const MIN_MASKED_LENGTH = 4;
 
 export interface SecretEnv {
   /** Exported to every block (local env; for SSH targets, the session's env prelude). */

@@ -115,39 +115,69 @@ export function integrityCheckFile(file: string, mode: 'quick' | 'full' = 'full'
 // Plain JS so it runs the same from source (tsx) and from dist, in Node and Electron.
 const CHECK_WORKER = `
 const { parentPort, workerData } = require('node:worker_threads');
-const Database = require(workerData.module);
-const t0 = Date.now();
-let db = null;
-let problems;
+let Database = null;
 try {
-  db = new Database(workerData.file, { readonly: true, fileMustExist: true });
-  problems = db.pragma(workerData.pragma + '(' + workerData.max + ')').map((r) => String(Object.values(r)[0]));
+  Database = require(workerData.module);
 } catch (err) {
-  problems = [String(err && err.message || err)];
-} finally {
-  try { if (db) db.close(); } catch {}
+  parentPort.postMessage({ loadError: String((err && err.message) || err) });
 }
-parentPort.postMessage({ problems, ms: Date.now() - t0 });
+if (Database) {
+  const t0 = Date.now();
+  let db = null;
+  let problems;
+  try {
+    db = new Database(workerData.file, { readonly: true, fileMustExist: true });
+    problems = db.pragma(workerData.pragma + '(' + workerData.max + ')').map((r) => String(Object.values(r)[0]));
+  } catch (err) {
+    problems = [String((err && err.message) || err)];
+  } finally {
+    try { if (db) db.close(); } catch {}
+  }
+  parentPort.postMessage({ problems, ms: Date.now() - t0 });
+}
 `;
 
-/** integrity_check in a worker thread on its own read-only connection. */
-export function integrityCheckInBackground(file: string, mode: 'quick' | 'full' = 'full'): { done: Promise<IntegrityReport>; cancel: () => void } {
-  const worker = new Worker(CHECK_WORKER, {
-    eval: true,
-    workerData: { module: require.resolve('better-sqlite3'), file, pragma: mode === 'full' ? 'integrity_check' : 'quick_check', max: MAX_PROBLEMS },
-  });
+/**
+ * integrity_check in a worker thread on its own read-only connection. If
+ * the worker itself cannot run (a packaging problem, not a database one),
+ * the check runs here instead: a slow start beats a false alarm.
+ */
+export function integrityCheckInBackground(
+  file: string,
+  mode: 'quick' | 'full' = 'full',
+  module: string = require.resolve('better-sqlite3'),
+): { done: Promise<IntegrityReport>; cancel: () => void } {
+  let cancelled = false;
+  let worker: Worker;
+  try {
+    worker = new Worker(CHECK_WORKER, {
+      eval: true,
+      workerData: { module, file, pragma: mode === 'full' ? 'integrity_check' : 'quick_check', max: MAX_PROBLEMS },
+    });
+  } catch {
+    return { done: Promise.resolve(integrityCheckFile(file, mode)), cancel: () => undefined };
+  }
   worker.unref();
+  const inProcess = () => (cancelled ? { ok: true, mode, problems: [], ms: 0 } : integrityCheckFile(file, mode));
   const done = new Promise<IntegrityReport>((resolve) => {
-    worker.once('message', (m: { problems: string[]; ms: number }) => {
+    worker.once('message', (m: { problems?: string[]; ms?: number; loadError?: string }) => {
+      if (m.loadError !== undefined || !m.problems) return resolve(inProcess());
       const ok = m.problems.length === 1 && m.problems[0] === 'ok';
-      resolve({ ok, mode, problems: ok ? [] : m.problems, ms: m.ms });
+      resolve({ ok, mode, problems: ok ? [] : m.problems, ms: m.ms ?? 0 });
     });
-    worker.once('error', (err) => resolve({ ok: false, mode, problems: [`the check could not run: ${err.message}`], ms: 0 }));
+    worker.once('error', () => resolve(inProcess()));
     worker.once('exit', (code) => {
-      if (code !== 0) resolve({ ok: false, mode, problems: [`the check stopped (exit ${code})`], ms: 0 });
+      // Terminated by cancel(), or crashed: either way the promise must settle (a no-op if it already has).
+      if (code !== 0) resolve(inProcess());
     });
   });
-  return { done, cancel: () => void worker.terminate() };
+  return {
+    done,
+    cancel: () => {
+      cancelled = true;
+      void worker.terminate();
+    },
+  };
 }
 
 export interface DatabaseFileInfo {

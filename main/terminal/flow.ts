@@ -11,8 +11,8 @@
  * VS Code counts UTF-16 characters (100k / 5k, acks every 5k); Drillbook
  * counts bytes, since bytes are what it carries end to end.
  */
-export const FLOW_HIGH_WATERMARK = 100_000;
-export const FLOW_LOW_WATERMARK = 5_000;
+export const FLOW_HIGH_WATERMARK = Number(process.env.DBX_HIGH ?? 100_000);
+export const FLOW_LOW_WATERMARK = Number(process.env.DBX_LOW ?? 5_000);
 /** The renderer acknowledges at least this many bytes at a time. */
 export const FLOW_ACK_SIZE = 5_000;
 

@@ -12,6 +12,7 @@ import type { RunbookStats, StepStat } from '../../main/history/model';
 import { api } from '../app/store';
 import { humanDuration, utcDateTime } from '../app/format';
 import { Badge } from '../ui/Badge';
+import { useTheme } from '../app/theme';
 import { Chart, cssVar } from './Chart';
 import { markPainted } from './perf';
 import { backToList, openCompare, openWaterfall } from './route';
@@ -145,7 +146,7 @@ export function RunbookPage({ path }: { path: string }) {
       <section className="hist-card">
         <div className="hist-card-head">
           <h2>Step durations across drills</h2>
-          <span className="muted small">bar: median · dark dot: p90 · grey dot: the last drill (red when over {SLOW}× its median)</span>
+          <span className="muted small">bar: median · blue dot: p90 · grey dot: the last drill (red when over {SLOW}× its median)</span>
         </div>
         <StepChart steps={stats.steps} onDrawn={chartDrawn} />
         <StepTable stats={stats} order={order} setOrder={setOrder} />
@@ -226,6 +227,7 @@ function rollingMedian(values: (number | null)[], include: boolean[], w: number)
 const axisDuration = (_u: uPlot, vals: number[]) => vals.map((v) => (v == null ? '' : humanDuration(v * 1000)));
 
 function RtoChart({ stats, onDrawn }: { stats: RunbookStats; onDrawn: () => void }) {
+  const { effective: theme } = useTheme();
   const tr = stats.trend;
   const hasRto = tr.rtoActualSec.some((v) => v !== null);
   const data = useMemo<uPlot.AlignedData>(() => {
@@ -302,7 +304,8 @@ function RtoChart({ stats, onDrawn }: { stats: RunbookStats; onDrawn: () => void
       },
     };
     return opts;
-  }, [stats]);
+    // The theme: canvas colours are read from CSS once per chart.
+  }, [stats, theme]);
 
   return (
     <div data-testid="rb-chart-rto" data-points={tr.t.length} data-markers={stats.markers.length}>
@@ -336,6 +339,7 @@ function Markers({ stats }: { stats: RunbookStats }) {
 }
 
 function StepChart({ steps, onDrawn }: { steps: StepStat[]; onDrawn: () => void }) {
+  const { effective: theme } = useTheme();
   const current = useMemo(() => steps.filter((s) => s.current), [steps]);
   const data = useMemo<uPlot.AlignedData>(() => {
     const x = current.map((_, i) => i + 1);
@@ -348,7 +352,7 @@ function StepChart({ steps, onDrawn }: { steps: StepStat[]; onDrawn: () => void 
   const options = useMemo(() => {
     const accent = cssVar('--accent', '#5b8def');
     const muted = cssVar('--muted', '#8a94a0');
-    const text = cssVar('--text-2', '#b4bcc6');
+    const p90 = cssVar('--accent-text', '#8fb2f5');
     const danger = cssVar('--danger', '#ec5f5f');
     const grid = cssVar('--border', '#262d37');
     const axis = { stroke: muted, grid: { stroke: grid, width: 1 }, ticks: { stroke: grid } };
@@ -370,13 +374,13 @@ function StepChart({ steps, onDrawn }: { steps: StepStat[]; onDrawn: () => void 
       series: [
         {},
         { label: 'Median', stroke: accent, fill: `${accent}55`, paths: uPlot.paths.bars!({ size: [0.6, 48] }), points: { show: false } },
-        pts(text, 7, 'p90'),
+        pts(p90, 7, 'p90'),
         pts(muted, 6, 'Last drill'),
         pts(danger, 8, `Last drill, over ${SLOW}× median`),
       ],
     };
     return opts;
-  }, [current]);
+  }, [current, theme]);
   return (
     <div data-testid="rb-chart-steps" data-steps={current.length}>
       <Chart options={options} data={data} height={220} testId="rb-chart-steps-canvas" ariaLabel="Median, p90 and last-drill duration of every step" onDrawn={onDrawn} />

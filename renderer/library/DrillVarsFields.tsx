@@ -49,7 +49,29 @@ export function DrillVarsFields({ runbookPath, touched, onChange }: { runbookPat
 
   if (info === null || (info.vars.length === 0 && info.problems.length === 0)) return null;
   const plain = info.vars.filter((v) => !v.secret);
+  const required = plain.filter((v) => v.default === null && !v.envSet);
+  const optional = plain.filter((v) => !required.includes(v));
   const secrets = info.vars.filter((v) => v.secret);
+  const field = (v: (typeof plain)[number]) => (
+    <div key={v.name}>
+      <label className="field-label mono" htmlFor={`var-${v.name}`}>
+        {v.name}
+      </label>
+      <input
+        id={`var-${v.name}`}
+        className={`input mono ${touched && errors[v.name] ? 'is-invalid' : ''}`}
+        value={values[v.name] ?? ''}
+        onChange={(e) => setValues((s) => ({ ...s, [v.name]: e.target.value }))}
+        placeholder={v.default !== null ? v.default || '(empty)' : v.envSet && v.env ? `from $${v.env}` : 'required'}
+        maxLength={4096}
+        spellCheck={false}
+        data-testid={`var-input-${v.name}`}
+      />
+      {touched && errors[v.name] ? <div className="field-error">{errors[v.name]}</div> : <div className="field-hint">{v.description ?? `Used as {{${v.name}}} in the commands.`}</div>}
+    </div>
+  );
+  // Fields with an error must be visible even when folded away with the defaults.
+  const openDefaults = touched && optional.some((v) => errors[v.name]);
   return (
     <div className="drill-vars" data-testid="drill-vars">
       <div className="field-label">Variables</div>
@@ -59,35 +81,19 @@ export function DrillVarsFields({ runbookPath, touched, onChange }: { runbookPat
           <span>Fix the runbook first: {info.problems.join(' · ')}</span>
         </div>
       ) : null}
-      {plain.map((v) => (
-        <div key={v.name}>
-          <label className="field-label mono" htmlFor={`var-${v.name}`}>
-            {v.name}
-          </label>
-          <input
-            id={`var-${v.name}`}
-            className={`input mono ${touched && errors[v.name] ? 'is-invalid' : ''}`}
-            value={values[v.name] ?? ''}
-            onChange={(e) => setValues((s) => ({ ...s, [v.name]: e.target.value }))}
-            placeholder={v.default !== null ? v.default || '(empty)' : v.envSet && v.env ? `from $${v.env}` : 'required'}
-            maxLength={4096}
-            spellCheck={false}
-            data-testid={`var-input-${v.name}`}
-          />
-          {touched && errors[v.name] ? (
-            <div className="field-error">{errors[v.name]}</div>
-          ) : (
-            <div className="field-hint">
-              {v.description ?? `Used as {{${v.name}}} in the commands.`}
-              {v.default !== null ? ' Empty: the default.' : ''}
-            </div>
-          )}
-        </div>
-      ))}
+      {required.map(field)}
+      {optional.length ? (
+        <details open={openDefaults || optional.length <= 3 || undefined} data-testid="vars-defaults">
+          <summary className="field-hint">
+            {optional.length > 1 ? `${optional.length} with defaults` : 'With a default'}: {optional.map((v) => v.name).join(', ')}
+          </summary>
+          {optional.map(field)}
+        </details>
+      ) : null}
       {secrets.map((v) => (
         <div key={v.name} className="field-hint" data-testid={`var-secret-${v.name}`}>
-          <span className="mono">{v.name}</span> is a secret: commands read it as <span className="mono">${v.name}</span> from the terminal's environment. It is never
-          typed here or stored. {v.description ?? ''}
+          <span className="mono">{v.name}</span> is a secret: commands read it as <span className="mono">${v.name}</span> from the terminal&apos;s environment. It is never
+          typed here or stored.{v.description ? ` (${v.description})` : ''}
         </div>
       ))}
     </div>

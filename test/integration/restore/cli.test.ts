@@ -9,6 +9,7 @@ import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
 import { existsSync, readdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
+import { DB_FILE } from '../../../main/store/backup';
 import { assertNoSecret, cases, runDrill, startRig, unavailable, type Rig } from './harness';
 
 const skip = unavailable();
@@ -91,7 +92,7 @@ test('exit codes: 3 for a mistake in the test (nothing runs, nothing is recorded
   assert.equal(r.code, 3);
   assert.match(r.stderr, /^drillbook run: .*undeclared\.md:11: \{\{TABLE\}\} is not a declared variable: declare it under vars: in the front matter \(declared: DB\)\nNothing was run\.\n$/);
   assert.equal(existsSync(path.join(rig.dir, 'ran')), false, 'nothing ran');
-  assert.equal(existsSync(path.join(r.dataDir, 'drillbook.db')), false, 'no drill recorded');
+  assert.equal(existsSync(path.join(r.dataDir, DB_FILE)), false, 'no drill recorded (no history database even)');
   assert.equal(r.junitText, '', 'no report for a test that never ran');
 
   const secret = runbook('secret.md', `---\nvars:\n  TOKEN: {secret: true}\n---\n# S\n\n## One\n\n\`\`\`sh {auto=true}\necho "$TOKEN"\n\`\`\`\n`);
@@ -109,6 +110,7 @@ test('exit codes: 3 for a mistake in the test (nothing runs, nothing is recorded
   assert.match(r.stderr, /--strict: 1 step cannot run unattended:\n  .*manual\.md:9: step 2 "Check the dashboards": it has no command to run\n/);
   r = await runDrill(rig, manual, { target: null });
   assert.equal(r.code, 0, 'without --strict the manual step is recorded as skipped');
+  assert.ok(existsSync(path.join(r.dataDir, DB_FILE)), 'a run that starts is recorded');
   assert.deepEqual(cases(r).map((c) => [c.status, c.message]), [['passed', ''], ['skipped', 'manual step: it has no command to run']]);
 
   r = await runDrill(rig, manual, { target: null, args: ['--junit', path.join(rig.dir, 'no-such-dir', 'r.xml')] });

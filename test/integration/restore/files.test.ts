@@ -81,7 +81,7 @@ test('restic: a real repository restores and verifies; a corrupted pack file fai
   walk(path.join(broken, 'data'));
   assert.ok(packs > 0);
   const bad = await runDrill(rig, 'restic-file-restore.md', { target: 'host', vars: { ...vars, RESTIC_REPOSITORY: broken }, env: { RESTIC_PASSWORD: SECRET } });
-  assertFailedAt(bad, 4, /exited with code 1: RESTORE FAILED: ignoring error for .*: ciphertext verification failed$/);
+  assertFailedAt(bad, 4, /exited with code 1: RESTORE FAILED: ignoring error for .*: ciphertext verification failed$/, /│ RESTORE FAILED: ignoring error for .*: ciphertext verification failed\n/);
   assertNoSecret(bad, SECRET);
 });
 

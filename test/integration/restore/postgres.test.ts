@@ -46,7 +46,7 @@ function seed(db: string): void {
      INSERT INTO customers (tenant_id, name) SELECT (g % 5) + 1, 'customer-' || g FROM generate_series(1, 300) g;
      INSERT INTO orders (tenant_id, customer_id, amount_cents, created_at)
        SELECT c.tenant_id, c.id, (g * 7919) % 100000, now() - (g || ' minutes')::interval
-       FROM generate_series(1, 20000) g JOIN customers c ON c.id = (g % 300) + 1;
+       FROM generate_series(1, 6000) g JOIN customers c ON c.id = (g % 300) + 1;
      CREATE SCHEMA audit;
      CREATE TABLE audit.events (id serial PRIMARY KEY, what text);
      INSERT INTO audit.events (what) SELECT 'event ' || g FROM generate_series(1, 50) g;`,

@@ -1,0 +1,37 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import path from 'node:path';
+import { closeSync, cpSync, openSync, rmSync, writeSync } from 'node:fs';
+import Database from 'better-sqlite3';
+import { integrityCheckInBackground } from '../../../main/store/backup';
+import { historyFixture, runbook } from './fixture';
+
+test('the start-up integrity check runs in a worker, finds damage, and still answers correctly when the worker cannot load SQLite', async () => {
+  const f = historyFixture();
+  try {
+    f.drill(runbook(['Declare', 'Restore']), [1_000, 2_000]);
+    f.db.close();
+    const good = path.join(f.dir, 'drillbook.sqlite');
+    const bad = path.join(f.dir, 'damaged.sqlite');
+    cpSync(good, bad);
+    const db = new Database(bad, { readonly: true });
+    const root = db.prepare("SELECT rootpage FROM sqlite_master WHERE name = 'drill_steps_stats'").pluck().get() as number;
+    const size = db.pragma('page_size', { simple: true }) as number;
+    db.close();
+    const fd = openSync(bad, 'r+');
+    writeSync(fd, Buffer.alloc(size, 0x33), 0, size, (root - 1) * size);
+    closeSync(fd);
+
+    for (const module of [undefined, '/nonexistent/better-sqlite3.js']) {
+      const ok = await integrityCheckInBackground(good, 'full', module).done;
+      assert.equal(ok.ok, true, `good file (${module ?? 'worker'})`);
+      assert.deepEqual(ok.problems, []);
+      const damaged = await integrityCheckInBackground(bad, 'full', module).done;
+      assert.equal(damaged.ok, false, `damaged file (${module ?? 'worker'})`);
+      assert.ok(damaged.problems.length > 0);
+      assert.doesNotMatch(damaged.problems.join(' '), /could not run|Illegal/);
+    }
+  } finally {
+    rmSync(f.dir, { recursive: true, force: true });
+  }
+});
