@@ -12,9 +12,10 @@ import { conflict, notFound, badRequest } from '../api/errors';
 import type { Db } from '../store/db';
 import { eventHash } from './chain';
 import { isoUtc, systemNow, type Now } from './clock';
-import type { DrillEvent, DrillEventType, DrillMode, DrillSnapshot, DrillSummary } from './model';
+import type { DrillEvent, DrillEventType, DrillMode, DrillSnapshot } from './model';
 import { reduceDrill, type DrillStartedData } from './reduce';
-import { DrillStore, type HistoryFilter, type Owner } from './store';
+import { DrillStore, type Owner } from './store';
+import { processAlive } from '../store/process';
 
 export type DrillListener = (drill: DrillSnapshot) => void;
 export type CommandHook = (drillId: string, event: DrillEvent) => void;
@@ -97,9 +98,6 @@ export class DrillService {
     return this.store.runningIds().map((id) => this.get(id));
   }
 
-  history(filter: HistoryFilter = {}): DrillSummary[] {
-    return this.store.history(filter).map((d) => (d.status === 'running' ? { ...d, interrupted: this.isInterrupted(d.id) } : d));
-  }
 
   /** Takes over an interrupted drill: records the gap and carries on with the clock intact. */
   recover(drillId: string, operator?: string): DrillSnapshot {
@@ -293,14 +291,5 @@ export class DrillService {
         // A broken listener (a closed socket) must not undo a recorded event.
       }
     }
-  }
-}
-
-function processAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (err) {
-    return (err as NodeJS.ErrnoException).code === 'EPERM';
   }
 }

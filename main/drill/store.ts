@@ -5,9 +5,9 @@
  */
 import type { Db } from '../store/db';
 import type { Runbook } from '../runbook/model';
-import type { DrillEvent, DrillSnapshot, DrillSummary, DrillMode, DrillStatus, StepStatus } from './model';
+import type { DrillEvent, DrillSnapshot } from './model';
 
-interface EventRow {
+export interface EventRow {
   drill_id: string;
   seq: number;
   type: string;
@@ -22,21 +22,7 @@ interface EventRow {
   hash: string;
 }
 
-interface DrillRow {
-  id: string;
-  runbook_path: string;
-  runbook_title: string;
-  runbook_sha256: string;
-  mode: string;
-  operator: string;
-  status: string;
-  started_at: string;
-  ended_at: string | null;
-  rto_target_sec: number | null;
-  rto_actual_sec: number | null;
-  rto_met: number | null;
-  net_ms: number | null;
-  paused_ms: number | null;
+interface OwnerRow {
   owner_pid: number | null;
   owner_session: string | null;
 }
@@ -44,14 +30,6 @@ interface DrillRow {
 export interface Owner {
   pid: number;
   session: string;
-}
-
-export interface HistoryFilter {
-  runbookPath?: string;
-  mode?: DrillMode;
-  status?: DrillStatus;
-  limit?: number;
-  offset?: number;
 }
 
 export class DrillStore {
@@ -145,7 +123,7 @@ export class DrillStore {
   }
 
   owner(drillId: string): Owner | null {
-    const row = this.db.prepare<[string], DrillRow>('SELECT * FROM drills WHERE id = ?').get(drillId);
+    const row = this.db.prepare<[string], OwnerRow>('SELECT owner_pid, owner_session FROM drills WHERE id = ?').get(drillId);
     if (!row || row.owner_pid === null || row.owner_session === null) return null;
     return { pid: row.owner_pid, session: row.owner_session };
   }
@@ -170,75 +148,19 @@ export class DrillStore {
       .map((r) => r.id);
   }
 
-  history(filter: HistoryFilter = {}): DrillSummary[] {
-    const where: string[] = [];
-    const args: Record<string, unknown> = {};
-    if (filter.runbookPath) {
-      where.push('runbook_path = @runbookPath');
-      args.runbookPath = filter.runbookPath;
-    }
-    if (filter.mode) {
-      where.push('mode = @mode');
-      args.mode = filter.mode;
-    }
-    if (filter.status) {
-      where.push('status = @status');
-      args.status = filter.status;
-    }
-    args.limit = filter.limit ?? 500;
-    args.offset = filter.offset ?? 0;
-    const rows = this.db
-      .prepare<Record<string, unknown>, DrillRow>(
-        `SELECT id, runbook_path, runbook_title, runbook_sha256, mode, operator, status, started_at, ended_at,
-                rto_target_sec, rto_actual_sec, rto_met, net_ms, paused_ms, owner_pid, owner_session
-         FROM drills ${where.length ? 'WHERE ' + where.join(' AND ') : ''}
-         ORDER BY started_at DESC, id DESC LIMIT @limit OFFSET @offset`,
-      )
-      .all(args);
-    if (rows.length === 0) return [];
-    const stepsByDrill = this.stepsFor(rows.map((r) => r.id));
-    return rows.map((r) => ({
-      id: r.id,
-      runbook: { title: r.runbook_title, path: r.runbook_path, sha256: r.runbook_sha256 },
-      mode: r.mode as DrillMode,
-      operator: r.operator,
-      status: r.status as DrillStatus,
-      interrupted: false,
-      startedAt: r.started_at,
-      endedAt: r.ended_at,
-      rto: { targetSec: r.rto_target_sec, actualSec: r.rto_actual_sec, met: r.rto_met === null ? null : r.rto_met === 1 },
-      netMs: r.net_ms,
-      pausedMs: r.paused_ms,
-      steps: stepsByDrill.get(r.id) ?? [],
-    }));
-  }
-
-  private stepsFor(ids: string[]): Map<string, DrillSummary['steps']> {
-    const out = new Map<string, DrillSummary['steps']>();
-    const stmt = this.db.prepare<[string], { title: string; status: string; started_at: string | null; ended_at: string | null; duration_ms: number | null }>(
-      'SELECT title, status, started_at, ended_at, duration_ms FROM drill_steps WHERE drill_id = ? ORDER BY step_index',
-    );
-    for (const id of ids) {
-      out.set(
-        id,
-        stmt.all(id).map((s) => ({
-          title: s.title,
-          status: s.status as StepStatus,
-          startedAt: s.started_at,
-          endedAt: s.ended_at,
-          durationMs: s.duration_ms,
-        })),
-      );
-    }
-    return out;
-  }
-
   private insertEvent(e: DrillEvent): void {
     this.insertEventStmt.run({ ...e, data: JSON.stringify(e.data) });
   }
 }
 
-function rowToEvent(r: EventRow): DrillEvent {
+/** A stored event row as an event. Unreadable data is kept visible (and fails the hash check) rather than thrown. */
+export function rowToEvent(r: EventRow): DrillEvent {
+  let data: Record<string, unknown>;
+  try {
+    data = JSON.parse(r.data) as Record<string, unknown>;
+  } catch {
+    data = { unreadable: r.data };
+  }
   return {
     drillId: r.drill_id,
     seq: r.seq,
@@ -249,7 +171,7 @@ function rowToEvent(r: EventRow): DrillEvent {
     clock: r.clock,
     operator: r.operator,
     stepIndex: r.step_index,
-    data: JSON.parse(r.data) as Record<string, unknown>,
+    data,
     prevHash: r.prev_hash,
     hash: r.hash,
   };

@@ -2,7 +2,7 @@
  * Drill history: "how long does our restore really take?" Filtered lists,
  * runbook trends and step statistics, waterfalls, comparisons, and JSONL
  * export/import. Definitions of pass rate, percentiles and the slow flag
- * are in ./model.ts and docs/history.md.
+ * are in ./model.ts and README.md.
  */
 export * from './model';
 export { HistoryService, RECENT_DRILLS, MARKER_DETAIL_LIMIT } from './service';

@@ -1,6 +1,6 @@
 /**
  * What the history answers, as plain JSON-serialisable types shared by the
- * API, the CLI and the UI. Definitions (also in docs/history.md):
+ * API, the CLI and the UI. Definitions (also in README.md):
  *
  * - result: a finished drill passes when it completed (no step failed) and
  *   met its RTO, or had no RTO target. Failed or aborted drills, and completed

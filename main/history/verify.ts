@@ -6,26 +6,12 @@
 import type { Db } from '../store/db';
 import type { DrillEvent } from '../drill/model';
 import { verifyChain } from '../drill/chain';
+import { rowToEvent, type EventRow } from '../drill/store';
 
 export interface ChainCheck {
   drills: number;
   events: number;
   problems: { drillId: string; problem: string }[];
-}
-
-interface Row {
-  drill_id: string;
-  seq: number;
-  type: DrillEvent['type'];
-  at: string;
-  wall_ms: number;
-  mono_ms: number;
-  clock: string;
-  operator: string;
-  step_index: number | null;
-  data: string;
-  prev_hash: string;
-  hash: string;
 }
 
 export function verifyAllChains(db: Db, maxProblems = 100): ChainCheck {
@@ -52,33 +38,14 @@ export function verifyAllChains(db: Db, maxProblems = 100): ChainCheck {
       report(current, `the summary row names ${h.count} events ending ${h.head.slice(0, 12)}, the log has ${events.length} ending ${last.hash.slice(0, 12)}`);
     }
   };
-  for (const r of db.prepare('SELECT * FROM events ORDER BY drill_id, seq').iterate() as Iterable<Row>) {
+  for (const r of db.prepare('SELECT * FROM events ORDER BY drill_id, seq').iterate() as Iterable<EventRow>) {
     out.events++;
     if (r.drill_id !== current) {
       finish();
       current = r.drill_id;
       events = [];
     }
-    let data: Record<string, unknown>;
-    try {
-      data = JSON.parse(r.data) as Record<string, unknown>;
-    } catch {
-      data = { unreadable: r.data };
-    }
-    events.push({
-      drillId: r.drill_id,
-      seq: r.seq,
-      type: r.type,
-      at: r.at,
-      wallMs: r.wall_ms,
-      monoMs: r.mono_ms,
-      clock: r.clock,
-      operator: r.operator,
-      stepIndex: r.step_index,
-      data,
-      prevHash: r.prev_hash,
-      hash: r.hash,
-    });
+    events.push(rowToEvent(r));
   }
   finish();
   for (const id of heads.keys()) if (!seen.has(id)) report(id, 'the drill has no events');

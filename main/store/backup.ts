@@ -20,6 +20,7 @@
  *   (it would keep writing to the replaced file) or a drill is running;
  *   the current database is kept as a safety copy first.
  */
+import { processAlive } from './process';
 import Database from 'better-sqlite3';
 import { closeSync, copyFileSync, existsSync, fsyncSync, mkdirSync, openSync, readdirSync, renameSync, rmSync, statSync } from 'node:fs';
 import path from 'node:path';
@@ -564,15 +565,6 @@ export interface RestoreReport {
   schemaVersion: number;
   drills: number;
   events: number;
-}
-
-function processAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (err) {
-    return (err as NodeJS.ErrnoException).code === 'EPERM';
-  }
 }
 
 /**

@@ -5,6 +5,7 @@ import { DrillService } from '../../../main/drill/service';
 import { manualClock } from '../../../main/drill/clock';
 import { verifyChain } from '../../../main/drill/chain';
 import { UserError } from '../../../main/api/errors';
+import { HistoryService } from '../../../main/history';
 import { makeRunbook, tempDir } from '../../helpers/runbooks';
 
 function setup(rto: number | null = 600, steps = [
@@ -222,8 +223,9 @@ test('the hash chain catches any altered, removed or reordered event', () => {
   }
 });
 
-test('history lists drills newest first with filters and per-step rows', () => {
-  const { svc, rb, clock, done } = setup();
+test('the summary rows the history reads follow every event: newest first, filters, per-step rows', () => {
+  const { svc, rb, clock, db, done } = setup();
+  const history = new HistoryService(db, svc);
   try {
     const a = svc.start(rb, 'rehearsal', 'ana').id;
     clock.advance(1000);
@@ -234,14 +236,14 @@ test('history lists drills newest first with filters and per-step rows', () => {
     svc.stepComplete(b, 1);
     svc.stepComplete(b, 2);
     svc.finish(b);
-    const all = svc.history();
+    const all = history.list();
     assert.deepEqual(all.map((d) => d.id), [b, a]);
     assert.equal(all[0]!.status, 'completed');
     assert.equal(all[0]!.steps.length, 3);
     assert.equal(all[0]!.steps[1]!.durationMs, 1000);
     assert.equal(all[1]!.status, 'running');
-    assert.deepEqual(svc.history({ mode: 'live' }).map((d) => d.id), [b]);
-    assert.deepEqual(svc.history({ status: 'running' }).map((d) => d.id), [a]);
+    assert.deepEqual(history.list({ mode: 'live' }).map((d) => d.id), [b]);
+    assert.deepEqual(history.list({ status: 'running' }).map((d) => d.id), [a]);
   } finally {
     done();
   }
