@@ -39,9 +39,13 @@ if (!fs.existsSync(electronDir)) noElectron('run npm install first');
 let bin = electronBinary();
 if (!bin) {
   console.log('Fetching the Electron runtime (one time)…');
-  const fetched = spawnSync(process.execPath, [path.join(electronDir, 'install.js')], { stdio: 'inherit', timeout: 300_000 });
+  // The installer prints a stack trace when offline; keep it out of the user's face and say why in one line.
+  const fetched = spawnSync(process.execPath, [path.join(electronDir, 'install.js')], { encoding: 'utf8', timeout: 300_000 });
   bin = fetched.status === 0 ? electronBinary() : null;
-  if (!bin) noElectron('the download failed');
+  if (!bin) {
+    const why = /ENOTFOUND|EAI_AGAIN|ECONNREFUSED|ETIMEDOUT|getaddrinfo/.exec(fetched.stderr || '') ? 'no network access to the release server' : 'the download failed';
+    noElectron(why);
+  }
 }
 if (!process.env.DISPLAY && !process.env.WAYLAND_DISPLAY && process.platform === 'linux') {
   console.error('No display found (DISPLAY is not set). Use `npm run web` to run Drillbook in a browser.');
