@@ -43,12 +43,24 @@ export class SequenceScanner {
   /** Feeds a chunk; returns the events it completed, with the absolute offset just past each sequence. */
   feed(chunk: Uint8Array): ScanEvent[] {
     const events: ScanEvent[] = [];
+    if (!(chunk instanceof Buffer)) chunk = Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength);
     for (let i = 0; i < chunk.length; i++) {
       const b = chunk[i]!;
       switch (this.state) {
-        case S.Ground:
-          if (b === ESC) this.state = S.Esc;
+        case S.Ground: {
+          if (b === ESC) {
+            this.state = S.Esc;
+            break;
+          }
+          // Plain text is most of the stream: jump to the next ESC natively.
+          const next = chunk.indexOf(ESC, i + 1);
+          if (next < 0) i = chunk.length;
+          else {
+            i = next;
+            this.state = S.Esc;
+          }
           break;
+        }
         case S.Esc:
           if (b === 0x5d /* ] */) {
             this.state = S.Osc;

@@ -136,7 +136,7 @@ export class TerminalSession {
         this.updatePause();
       },
     );
-    this.batcher = new OutputBatcher((frame) => this.deliver(frame));
+    this.batcher = new OutputBatcher((frame) => this.deliver(frame), Number(process.env.DBX_WIN ?? 5), Number(process.env.DBX_MAX ?? 256 * 1024));
     this.transcript.note({
       t: 'open',
       terminalId: this.id,

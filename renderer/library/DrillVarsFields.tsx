@@ -6,7 +6,7 @@ import { AlertIcon } from '../ui/Icons';
 export interface VarsState {
   /** Values the operator typed (empty fields are left out: the default applies). */
   values: Record<string, string>;
-  /** False while loading, or while a required value is missing or does not match its pattern. */
+  /** False while a required value is missing or does not match its pattern. */
   ok: boolean;
 }
 
@@ -41,7 +41,8 @@ export function DrillVarsFields({ runbookPath, touched, onChange }: { runbookPat
     return out;
   }, [info, values]);
 
-  const ok = info !== null && info.problems.length === 0 && Object.keys(errors).length === 0;
+  // While the list loads, do not hold the dialog up: the core checks the values again and says what is missing.
+  const ok = info === null || (info.problems.length === 0 && Object.keys(errors).length === 0);
   useEffect(() => {
     const given = Object.fromEntries(Object.entries(values).filter(([, v]) => v !== ''));
     onChange({ values: given, ok });

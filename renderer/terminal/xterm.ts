@@ -44,6 +44,29 @@ export function terminalTheme(): ITheme {
   };
 }
 
+let gpuWebgl: boolean | null = null;
+
+/**
+ * WebGL2 backed by a GPU. A software implementation (SwiftShader, llvmpipe:
+ * headless browsers, VMs, GPU blocklists) renders xterm.js far slower than
+ * the DOM renderer and starves the parser, so it counts as no WebGL.
+ */
+export function hasGpuWebgl(): boolean {
+  if (gpuWebgl !== null) return gpuWebgl;
+  try {
+    const canvas = document.createElement('canvas');
+    const gl = canvas.getContext('webgl2');
+    if (!gl) return (gpuWebgl = false);
+    const info = gl.getExtension('WEBGL_debug_renderer_info');
+    const name = info ? String(gl.getParameter(info.UNMASKED_RENDERER_WEBGL)) : '';
+    gl.getExtension('WEBGL_lose_context')?.loseContext();
+    gpuWebgl = !/swiftshader|llvmpipe|softpipe|software|basic render/i.test(name);
+  } catch {
+    gpuWebgl = false;
+  }
+  return gpuWebgl;
+}
+
 export function createXterm(container: HTMLElement, opts: { readOnly?: boolean; scrollback?: number } = {}): XtermHandle {
   const term = new Terminal({
     allowProposedApi: true,
@@ -66,6 +89,7 @@ export function createXterm(container: HTMLElement, opts: { readOnly?: boolean; 
 
   let webgl: WebglAddon | null = null;
   try {
+    if (!hasGpuWebgl()) throw new Error('no GPU-backed WebGL2');
     webgl = new WebglAddon();
     webgl.onContextLoss(() => {
       // The GPU went away (driver reset, too many contexts): keep going on the DOM renderer.

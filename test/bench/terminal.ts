@@ -97,6 +97,9 @@ function serverPid(server: Server): number {
   return server.child.pid!;
 }
 
+const T0 = performance.now();
+const phase = (what: string) => process.env.BENCH_VERBOSE && console.log(`  [${((performance.now() - T0) / 1000).toFixed(1)}s] ${what}`);
+
 export async function terminalBench(): Promise<void> {
   const sizeMb = Number(process.env.BENCH_MB ?? 50);
   const tmp = mkdtempSync(path.join(os.tmpdir(), 'drillbook-bench-term-'));
@@ -112,6 +115,7 @@ export async function terminalBench(): Promise<void> {
     writeFileSync(sshConfig, `Host bench\n  HostName 127.0.0.1\n  Port ${sshd.port}\n  User ${sshd.user}\n  IdentityFile ${sshd.clientKey}\n`);
     console.log(`file: ${(fileBytes / MB).toFixed(1)} MiB, ${lines.toLocaleString()} lines; terminal ${COLS}×${ROWS}; ${os.cpus().length} cores`);
 
+    phase('openssh');
     // 1. OpenSSH alone.
     const sshSetup = timeOpenSsh(sshd, knownHosts, 'true');
     const sshCat = timeOpenSsh(sshd, knownHosts, `cat ${file} > /dev/null`);
@@ -125,11 +129,13 @@ export async function terminalBench(): Promise<void> {
       return performance.now() - t0;
     })();
 
+    phase('headless');
     // 2. xterm.js's parser alone (same bytes as the pty delivers them).
     const crlf = Buffer.from(readFileSync(file, 'latin1').replace(/\n/g, '\r\n'), 'latin1');
     await headlessParse(crlf.subarray(0, 4 * MB)); // warm up the JIT
     const headlessMs = await headlessParse(crlf);
 
+    phase('browser');
     // 3. Through Drillbook into xterm.js in Chromium, via the real UI.
     process.env.DRILLBOOK_SSH_CONFIG = sshConfig;
     process.env.DRILLBOOK_KNOWN_HOSTS = knownHosts;
@@ -174,6 +180,7 @@ export async function terminalBench(): Promise<void> {
       }
     })();
 
+    phase('flood');
     const before = Number(await page.locator(view).getAttribute('data-bytes'));
     // Click Run and time, in the page, until xterm.js has parsed the whole file.
     const e2eMs = await page.evaluate(
@@ -200,6 +207,7 @@ export async function terminalBench(): Promise<void> {
     await sampler;
     const after = Number(await page.locator(view).getAttribute('data-bytes'));
 
+    phase('echo');
     // 4. Echo latency: a key into xterm.js → core → pty → echo → parsed by xterm.js.
     await page.waitForTimeout(300);
     const latencies = (await page.evaluate(
@@ -235,9 +243,11 @@ export async function terminalBench(): Promise<void> {
       { sel: view, n: 300 },
     )) as number[];
 
+    phase('close');
     await page.close();
     await server.stop();
 
+    phase('report');
     // Report.
     const e2eRate = Number(mbps(ptyBytes, e2eMs));
     const headlessRate = Number(mbps(ptyBytes, headlessMs));
