@@ -27,9 +27,26 @@ if (files.length === 0) {
   console.error('run-tests: no test files found in ' + targets.join(' '));
   process.exit(1);
 }
+// Bounded time, whatever a test does: a test gets 5 minutes, a file whose
+// tests are done exits even if something left a handle open, and the whole
+// run is killed (and fails, saying so) after 40 minutes.
+const WHOLE_RUN_MS = 40 * 60 * 1000;
 const result = spawnSync(
   process.execPath,
-  ['--import', 'tsx', '--test', '--test-concurrency=1', '--test-reporter=spec', ...files.map((f) => path.relative(root, f))],
-  { cwd: root, stdio: 'inherit' },
+  [
+    '--import',
+    'tsx',
+    '--test',
+    '--test-concurrency=1',
+    '--test-force-exit',
+    '--test-timeout=300000',
+    '--test-reporter=spec',
+    ...files.map((f) => path.relative(root, f)),
+  ],
+  { cwd: root, stdio: 'inherit', timeout: WHOLE_RUN_MS, killSignal: 'SIGKILL' },
 );
+if (result.error && result.error.code === 'ETIMEDOUT') {
+  console.error(`run-tests: the test run exceeded ${WHOLE_RUN_MS / 60000} minutes and was stopped`);
+  process.exit(1);
+}
 process.exit(result.status ?? 1);
