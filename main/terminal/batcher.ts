@@ -1,9 +1,10 @@
 /**
  * Coalesces a terminal's output into frames: the first chunk after a quiet
  * spell goes out at once (a keystroke's echo is not delayed), and chunks
- * arriving in a burst are gathered for `windowMs` (5 ms, as VS Code's
- * TerminalDataBufferer) or until `maxBytes`, so a flood becomes a few
- * hundred frames a second instead of tens of thousands.
+ * arriving in a burst are gathered for `windowMs` (VS Code's
+ * TerminalDataBufferer uses 5 ms; the session uses 16 ms, one display
+ * frame) or until `maxBytes`, so a flood becomes tens of frames a second
+ * instead of tens of thousands.
  */
 export class OutputBatcher {
   private parts: Uint8Array[] = [];

@@ -8,12 +8,18 @@
  * the producing program: `cat` of a huge file neither freezes the UI nor
  * queues unbounded output in memory.
  *
- * VS Code counts UTF-16 characters (100k / 5k, acks every 5k); Drillbook
- * counts bytes, since bytes are what it carries end to end.
+ * VS Code counts UTF-16 characters (pause above 100k, resume below 5k,
+ * acks every 5k). Drillbook counts bytes and sends output in frames of up
+ * to 1 MiB every 16 ms, and a window that small starved xterm.js between
+ * round trips: measured with `npm run bench` (sshd → Drillbook → xterm.js
+ * in Chromium, 2 cores), 100k/5k gave 5.8–7.5 MiB/s and 2M/500k gave
+ * 11.9–13.3 MiB/s, close to what xterm.js manages in that browser with no
+ * transport at all. Memory stays bounded: at most `high` plus one frame
+ * per terminal is in flight.
  */
-export const FLOW_HIGH_WATERMARK = Number(process.env.DBX_HIGH ?? 100_000);
-export const FLOW_LOW_WATERMARK = Number(process.env.DBX_LOW ?? 5_000);
-/** The renderer acknowledges at least this many bytes at a time. */
+export const FLOW_HIGH_WATERMARK = 2_000_000;
+export const FLOW_LOW_WATERMARK = 500_000;
+/** The renderer acknowledges at least this many bytes at a time (as VS Code). */
 export const FLOW_ACK_SIZE = 5_000;
 
 export class FlowControl {

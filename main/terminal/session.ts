@@ -22,6 +22,8 @@ import { checkExpect } from '../runner/expect';
 const DISK_BACKLOG_LIMIT = 8 * 1024 * 1024;
 /** How much of a command's output is kept for its `expect` check. */
 const CAPTURE_LIMIT = 1024 * 1024;
+const BATCH_WINDOW_MS = 16;
+const BATCH_MAX_BYTES = 1024 * 1024;
 /** How much of the transcript a re-attaching viewer is shown. */
 const REPLAY_BYTES = 256 * 1024;
 
@@ -136,7 +138,8 @@ export class TerminalSession {
         this.updatePause();
       },
     );
-    this.batcher = new OutputBatcher((frame) => this.deliver(frame), Number(process.env.DBX_WIN ?? 5), Number(process.env.DBX_MAX ?? 256 * 1024));
+    // Bursts are gathered for 16 ms (one frame at 60 Hz) into frames of at most 1 MiB; see flow.ts.
+    this.batcher = new OutputBatcher((frame) => this.deliver(frame), BATCH_WINDOW_MS, BATCH_MAX_BYTES);
     this.transcript.note({
       t: 'open',
       terminalId: this.id,
@@ -230,6 +233,7 @@ export class TerminalSession {
   /** A line from Drillbook (not from the host): shown to the viewer, not written to the transcript. */
   notice(text: string): void {
     this.batcher.push(Buffer.from(`\r\n\x1b[2m[drillbook]\x1b[22m ${text}\r\n`, 'utf8'));
+    this.batcher.flush(); // rare, and the operator should see it now (after any output before it)
   }
 
   private onChunk(chunk: Uint8Array): void {

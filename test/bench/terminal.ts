@@ -11,11 +11,20 @@
  * 4. Keystroke echo latency in that terminal: a key given to xterm.js until
  *    its echo has been parsed by xterm.js (p50/p99).
  *
+ * 5. xterm.js alone in the same page, fed the same bytes from memory: the
+ *    browser's own ceiling (parse + render) with no transport at all.
+ *
  * Aims: end-to-end ≥ 60% of the headless parse rate; echo p99 < 30 ms;
- * memory flat while flooding. BENCH_MB=N changes the file size (default 50).
+ * memory flat while flooding. Also printed: CPU seconds per process group
+ * during the flood (on 2 cores it shows who the bottleneck is).
+ *
+ * BENCH_MB=N changes the file size (default 50); BENCH_VERBOSE=1 prints
+ * phase timings; BENCH_PROFILE=FILE writes the page's CPU profile of the
+ * flood (.cpuprofile, opens in Chrome DevTools); BENCH_CHROMIUM_ARGS adds
+ * Chromium flags (e.g. to compare renderers).
  */
 import { spawn, spawnSync } from 'node:child_process';
-import { createWriteStream, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { createWriteStream, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
@@ -58,24 +67,45 @@ async function makeFile(file: string, bytes: number): Promise<{ lines: number }>
   return { lines };
 }
 
-function timeOpenSsh(sshd: TestSshd, knownHosts: string, command: string): number {
+/**
+ * `ssh host cat FILE > /dev/null` with OpenSSH's client. The remote shell
+ * times the cat itself (it finishes when the last byte has gone into the
+ * channel), so connection setup and authentication are not counted.
+ */
+function timeOpenSsh(sshd: TestSshd, knownHosts: string, file: string): { catMs: number; wallMs: number } {
   const t0 = performance.now();
   const r = spawnSync(
     'ssh',
-    ['-T', '-i', sshd.clientKey, '-p', String(sshd.port), '-o', `UserKnownHostsFile=${knownHosts}`, '-o', 'StrictHostKeyChecking=yes', '-o', 'BatchMode=yes', `${sshd.user}@127.0.0.1`, command],
+    [
+      '-T',
+      '-i',
+      sshd.clientKey,
+      '-p',
+      String(sshd.port),
+      '-o',
+      `UserKnownHostsFile=${knownHosts}`,
+      '-o',
+      'StrictHostKeyChecking=yes',
+      '-o',
+      'BatchMode=yes',
+      `${sshd.user}@127.0.0.1`,
+      `s=$(date +%s%N); cat ${file}; e=$(date +%s%N); echo $(( (e - s) / 1000 )) >&2`,
+    ],
     { stdio: ['ignore', 'ignore', 'pipe'], env: { ...process.env, SSH_AUTH_SOCK: '' } },
   );
   if (r.status !== 0) throw new Error(`ssh failed: ${r.stderr.toString()}`);
-  return performance.now() - t0;
+  const micros = Number(/(\d+)\s*$/.exec(r.stderr.toString())?.[1]);
+  return { catMs: micros / 1000, wallMs: performance.now() - t0 };
 }
 
 async function headlessParse(bytes: Buffer): Promise<number> {
   const term = new Terminal({ cols: COLS, rows: ROWS, scrollback: 10_000, allowProposedApi: true });
   const CHUNK = 64 * 1024;
   const t0 = performance.now();
+  // xterm.js discards input beyond 50 MB queued: wait for the parser every 4 MB, keeping it busy.
   for (let i = 0; i < bytes.length; i += CHUNK) {
     const part = bytes.subarray(i, i + CHUNK);
-    if (i + CHUNK >= bytes.length) await new Promise<void>((r) => term.write(part, r));
+    if (i + CHUNK >= bytes.length || (i / CHUNK) % 64 === 63) await new Promise<void>((r) => term.write(part, r));
     else term.write(part);
   }
   const ms = performance.now() - t0;
@@ -90,6 +120,26 @@ function rssKb(pid: number): number {
   } catch {
     return 0;
   }
+}
+
+/** CPU seconds used so far by every process, grouped: where a flood's time goes. */
+function cpuByGroup(serverPid: number): Record<string, number> {
+  const hz = 100; // USER_HZ on Linux
+  const out: Record<string, number> = {};
+  for (const name of readdirSync('/proc')) {
+    if (!/^\d+$/.test(name)) continue;
+    try {
+      const stat = readFileSync(`/proc/${name}/stat`, 'utf8');
+      const comm = stat.slice(stat.indexOf('(') + 1, stat.lastIndexOf(')'));
+      const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+      const secs = (Number(f[11]) + Number(f[12])) / hz;
+      const group = Number(name) === serverPid ? 'drillbook server' : /^sshd/.test(comm) ? 'sshd' : /chrom/i.test(comm) ? 'chromium' : /^(bash|cat)$/.test(comm) ? 'shell+cat' : 'other';
+      out[group] = (out[group] ?? 0) + secs;
+    } catch {
+      /* gone */
+    }
+  }
+  return out;
 }
 
 /** The server's own node process: `drillbook web` is spawned through node --import tsx (one process). */
@@ -117,17 +167,8 @@ export async function terminalBench(): Promise<void> {
 
     phase('openssh');
     // 1. OpenSSH alone.
-    const sshSetup = timeOpenSsh(sshd, knownHosts, 'true');
-    const sshCat = timeOpenSsh(sshd, knownHosts, `cat ${file} > /dev/null`);
-    const sshCatOut = (() => {
-      const t0 = performance.now();
-      const r = spawnSync('ssh', ['-T', '-i', sshd.clientKey, '-p', String(sshd.port), '-o', `UserKnownHostsFile=${knownHosts}`, '-o', 'BatchMode=yes', `${sshd.user}@127.0.0.1`, `cat ${file}`], {
-        stdio: ['ignore', 'ignore', 'pipe'],
-        env: { ...process.env, SSH_AUTH_SOCK: '' },
-      });
-      if (r.status !== 0) throw new Error('ssh cat failed');
-      return performance.now() - t0;
-    })();
+    timeOpenSsh(sshd, knownHosts, file); // warm the page cache
+    const ssh = timeOpenSsh(sshd, knownHosts, file);
 
     phase('headless');
     // 2. xterm.js's parser alone (same bytes as the pty delivers them).
@@ -182,6 +223,12 @@ export async function terminalBench(): Promise<void> {
 
     phase('flood');
     const before = Number(await page.locator(view).getAttribute('data-bytes'));
+    const cpuBefore = cpuByGroup(pid);
+    if (process.env.BENCH_PROFILE) {
+      await cdp.send('Profiler.enable');
+      await cdp.send('Profiler.setSamplingInterval', { interval: 200 });
+      await cdp.send('Profiler.start');
+    }
     // Click Run and time, in the page, until xterm.js has parsed the whole file.
     const e2eMs = await page.evaluate(
       ({ sel, target }: { sel: string; target: number }) =>
@@ -202,6 +249,11 @@ export async function terminalBench(): Promise<void> {
         }),
       { sel: view, target: ptyBytes },
     );
+    const cpuAfter = cpuByGroup(pid);
+    if (process.env.BENCH_PROFILE) {
+      const { profile } = (await cdp.send('Profiler.stop')) as { profile: unknown };
+      writeFileSync(process.env.BENCH_PROFILE, JSON.stringify(profile));
+    }
     await page.waitForTimeout(1000);
     sampling = false;
     await sampler;
@@ -243,6 +295,48 @@ export async function terminalBench(): Promise<void> {
       { sel: view, n: 300 },
     )) as number[];
 
+    phase('in-page');
+    // 5. xterm.js alone in the same page and size: the browser's own ceiling (parse + DOM/WebGL render), no transport.
+    const inPageMs = (await page.evaluate(
+      async ({ sel, totalLines }: { sel: string; totalLines: number }) => {
+        const el = document.querySelector(sel);
+        const T = el.drillbookTerminal.constructor;
+        const box = el.getBoundingClientRect();
+        const div = document.createElement('div');
+        div.style.cssText = `position:fixed;left:${box.left}px;top:${box.top}px;width:${box.width}px;height:${box.height}px;z-index:9999;background:#000`;
+        document.body.appendChild(div);
+        const t = new T({ cols: el.drillbookTerminal.cols, rows: el.drillbookTerminal.rows, scrollback: 10_000 });
+        t.open(div);
+        // The same lines as the file (test/bench/terminal.ts makeFile), with CRLF as the pty sends them.
+        const words = ['restore', 'wal', 'segment', 'checkpoint', 'pg_basebackup', 'orders', 'replica', 'fsync', 'lsn', 'backup'];
+        const enc = new TextEncoder();
+        const chunks: Uint8Array[] = [];
+        let text = '';
+        for (let n = 0; n < totalLines; n++) {
+          let line = String(n).padStart(8, '0') + ' ';
+          for (let i = 0; line.length < 96; i++) line += words[(n * 7 + i * 3) % words.length] + ' ';
+          text += line.slice(0, 96) + '\r\n';
+          if (text.length > 60_000) {
+            chunks.push(enc.encode(text));
+            text = '';
+          }
+        }
+        if (text) chunks.push(enc.encode(text));
+        const perf = (globalThis as any).performance;
+        const t0 = perf.now();
+        for (let i = 0; i < chunks.length; i++) {
+          // xterm.js discards input beyond 50 MB queued: wait for the parser every ~4 MB.
+          if (i === chunks.length - 1 || i % 64 === 63) await new Promise<void>((resolve) => t.write(chunks[i], () => resolve()));
+          else t.write(chunks[i]);
+        }
+        const ms = perf.now() - t0;
+        t.dispose();
+        div.remove();
+        return ms;
+      },
+      { sel: view, totalLines: lines },
+    )) as number;
+
     phase('close');
     await page.close();
     await server.stop();
@@ -255,11 +349,16 @@ export async function terminalBench(): Promise<void> {
     const peak = (k: 'rssMb' | 'heapMb') => Math.max(...samples.map((s) => s[k])).toFixed(0);
     console.log('');
     console.log('throughput (cat of the file)                      time      MiB/s');
-    console.log(`  ssh host cat FILE > /dev/null (OpenSSH)   ${(sshCat - sshSetup).toFixed(0).padStart(8)} ms  ${mbps(fileBytes, sshCat - sshSetup).padStart(8)}   (connection setup ${sshSetup.toFixed(0)} ms subtracted)`);
-    console.log(`  ssh host cat FILE | (ssh's stdout)        ${(sshCatOut - sshSetup).toFixed(0).padStart(8)} ms  ${mbps(fileBytes, sshCatOut - sshSetup).padStart(8)}`);
-    console.log(`  @xterm/headless parse (CRLF bytes)        ${headlessMs.toFixed(0).padStart(8)} ms  ${headlessRate.toFixed(1).padStart(8)}`);
+    console.log(`  ssh host cat FILE > /dev/null (OpenSSH)   ${ssh.catMs.toFixed(0).padStart(8)} ms  ${mbps(fileBytes, ssh.catMs).padStart(8)}   (timed by the remote shell; ${ssh.wallMs.toFixed(0)} ms with connection setup)`);
+    console.log(`  @xterm/headless parse (CRLF bytes)        ${headlessMs.toFixed(0).padStart(8)} ms  ${headlessRate.toFixed(1).padStart(8)}   (Node, no rendering)`);
+    console.log(`  xterm.js alone in Chromium (same page)    ${inPageMs.toFixed(0).padStart(8)} ms  ${mbps(ptyBytes, inPageMs).padStart(8)}   (parse + render, no transport: the browser's ceiling)`);
     console.log(`  sshd → Drillbook → xterm.js (Chromium)    ${e2eMs.toFixed(0).padStart(8)} ms  ${e2eRate.toFixed(1).padStart(8)}   = ${((e2eRate / headlessRate) * 100).toFixed(0)}% of headless (aim ≥ 60%)`);
     console.log(`    renderer ${renderer}, terminal ${size}, ${(after - before).toLocaleString()} bytes parsed`);
+    const cpu = Object.keys(cpuAfter)
+      .map((k) => [k, (cpuAfter[k] ?? 0) - (cpuBefore[k] ?? 0)] as const)
+      .filter(([, v]) => v > 0.005)
+      .sort((a, b) => b[1] - a[1]);
+    console.log(`    CPU during the flood (${(e2eMs / 1000).toFixed(2)} s wall, ${os.cpus().length} cores): ${cpu.map(([k, v]) => `${k} ${v.toFixed(2)} s`).join(', ')}`);
     console.log('');
     console.log(`echo latency (${latencies.length} keys)  p50 ${pct(latencies, 50).toFixed(1)} ms   p99 ${pct(latencies, 99).toFixed(1)} ms   max ${Math.max(...latencies).toFixed(1)} ms   (aim p99 < 30 ms)`);
     console.log('');

@@ -82,7 +82,7 @@ function cli(args: string[]): Promise<{ code: number; stdout: string; stderr: st
 const target = () => `db=ssh://${sshd.user}@127.0.0.1:${sshd.port}`;
 const common = () => ['--data', data, '--known-hosts', knownHosts, '--identity', sshd.clientKey];
 
-test('an unknown host key fails the run before anything runs', { skip: !!unavailable }, async () => {
+test('an unknown host key fails the run before anything runs', { skip: !!unavailable, timeout: 60_000 }, async () => {
   writeFileSync(knownHosts, '');
   const r = await cli(['run', runbook, '--target', target(), ...common()]);
   assert.equal(r.code, 1, r.stderr + r.stdout);
@@ -93,7 +93,7 @@ test('an unknown host key fails the run before anything runs', { skip: !!unavail
   assert.equal(readFileSync(knownHosts, 'utf8'), '');
 });
 
-test('--accept-new-host-keys records the key, runs the blocks over ssh, and show --json reports commands and transcripts', { skip: !!unavailable }, async () => {
+test('--accept-new-host-keys records the key, runs the blocks over ssh, and show --json reports commands and transcripts', { skip: !!unavailable, timeout: 60_000 }, async () => {
   writeFileSync(knownHosts, '');
   const r = await cli(['run', runbook, '--target', target(), '--accept-new-host-keys', ...common()]);
   assert.equal(r.code, 0, r.stderr + r.stdout);
@@ -132,14 +132,14 @@ test('--accept-new-host-keys records the key, runs the blocks over ssh, and show
   assert.deepEqual(index.map((x) => x.t), ['open', 'command', 'result', 'command', 'result']);
 });
 
-test('an ssh config alias works as a target (--ssh-config), with the key now known', { skip: !!unavailable }, async () => {
+test('an ssh config alias works as a target (--ssh-config), with the key now known', { skip: !!unavailable, timeout: 60_000 }, async () => {
   rmSync(marker, { force: true });
   const r = await cli(['run', runbook, '--target', 'db=dbalias', '--ssh-config', sshConfig, '--data', data, '--known-hosts', knownHosts]);
   assert.equal(r.code, 0, r.stderr + r.stdout);
   assert.ok(existsSync(marker));
 });
 
-test('a changed host key always fails before anything runs, even with --accept-new-host-keys', { skip: !!unavailable }, async () => {
+test('a changed host key always fails before anything runs, even with --accept-new-host-keys', { skip: !!unavailable, timeout: 60_000 }, async () => {
   rmSync(marker, { force: true });
   const forged = Buffer.from(sshd.hostKeyBase64, 'base64');
   forged.writeUInt8(forged.readUInt8(forged.length - 1) ^ 1, forged.length - 1);
@@ -151,7 +151,7 @@ test('a changed host key always fails before anything runs, even with --accept-n
   assert.equal(existsSync(marker), false);
 });
 
-test('bad --target values are usage errors', { skip: !!unavailable }, async () => {
+test('bad --target values are usage errors', { skip: !!unavailable, timeout: 60_000 }, async () => {
   const r = await cli(['run', runbook, '--target', 'nosuch=ssh://a@b', '--data', data]);
   assert.equal(r.code, 3);
   assert.match(r.stderr, /the runbook has no target "nosuch"/);

@@ -98,8 +98,12 @@ function harnessFor(extra: { keepaliveIntervalMs?: number; keepaliveCountMax?: n
 
 const target = (port: number) => `tester@127.0.0.1:${port}`;
 
-test('a peer that accepts TCP but never speaks SSH fails within the bound, with a clear error', async () => {
-  const silent = net.createServer(() => {});
+test('a peer that accepts TCP but never speaks SSH fails within the bound, with a clear error', { timeout: 60_000 }, async () => {
+  const accepted: net.Socket[] = [];
+  const silent = net.createServer((s) => {
+    accepted.push(s); // never read, never answered
+    s.on('error', () => {});
+  });
   await new Promise<void>((r) => silent.listen(0, '127.0.0.1', () => r()));
   const port = (silent.address() as net.AddressInfo).port;
   const h = harnessFor();
@@ -111,11 +115,12 @@ test('a peer that accepts TCP but never speaks SSH fails within the bound, with 
     assert.ok(Date.now() - started < 4000);
   } finally {
     await h.close();
-    silent.close();
+    for (const s of accepted) s.destroy();
+    await new Promise<void>((r) => silent.close(() => r()));
   }
 });
 
-test('password authentication: asked in the UI, a wrong answer asks again, never stored', async () => {
+test('password authentication: asked in the UI, a wrong answer asks again, never stored', { timeout: 60_000 }, async () => {
   writeFileSync(knownHosts, '');
   const srv = await fakeServer('password', (stream) => {
     stream.write('\x1b]633;A\x07$ ');
@@ -144,7 +149,7 @@ test('password authentication: asked in the UI, a wrong answer asks again, never
   }
 });
 
-test('keyboard-interactive (2FA): the server\'s prompts reach the UI with their echo flags', async () => {
+test('keyboard-interactive (2FA): the server\'s prompts reach the UI with their echo flags', { timeout: 60_000 }, async () => {
   writeFileSync(knownHosts, '');
   const srv = await fakeServer('keyboard-interactive', (stream) => stream.write('welcome\r\n'));
   const h = harnessFor();
@@ -173,7 +178,7 @@ test('keyboard-interactive (2FA): the server\'s prompts reach the UI with their 
   }
 });
 
-test('cancelling the password prompt stops the attempt with a clear message', async () => {
+test('cancelling the password prompt stops the attempt with a clear message', { timeout: 60_000 }, async () => {
   writeFileSync(knownHosts, '');
   const srv = await fakeServer('password', () => {});
   const h = harnessFor();
@@ -188,7 +193,7 @@ test('cancelling the password prompt stops the attempt with a clear message', as
   }
 });
 
-test('a peer that drops the connection mid-output: the bytes so far are kept, the terminal says what happened', async () => {
+test('a peer that drops the connection mid-output: the bytes so far are kept, the terminal says what happened', { timeout: 60_000 }, async () => {
   writeFileSync(knownHosts, '');
   const chunk = Buffer.from('x'.repeat(1023) + '\n');
   const srv = await fakeServer('password', (stream, socket) => {
@@ -219,7 +224,7 @@ test('a peer that drops the connection mid-output: the bytes so far are kept, th
   }
 });
 
-test('a peer that stops answering after the session is up is detected by keepalive', async () => {
+test('a peer that stops answering after the session is up is detected by keepalive', { timeout: 60_000 }, async () => {
   writeFileSync(knownHosts, '');
   const srv = await fakeServer('password', (stream, socket) => {
     stream.write('ready\r\n');

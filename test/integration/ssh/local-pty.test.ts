@@ -41,7 +41,7 @@ echo late
 \`\`\`
 `;
 
-test('local terminal: runs are typed, followed to their exit code, and recorded against their step', async () => {
+test('local terminal: runs are typed, followed to their exit code, and recorded against their step', { timeout: 60_000 }, async () => {
   const h = makeHarness();
   try {
     const drill = h.drills.start(h.runbook(RUNBOOK), 'rehearsal', 'op');
@@ -88,7 +88,7 @@ test('local terminal: runs are typed, followed to their exit code, and recorded 
   }
 });
 
-test('live drills refuse an unconfirmed Run; the shell exiting is reported and Enter starts a new one', async () => {
+test('live drills refuse an unconfirmed Run; the shell exiting is reported and Enter starts a new one', { timeout: 60_000 }, async () => {
   const h = makeHarness();
   try {
     const drill = h.drills.start(h.runbook(RUNBOOK), 'live', 'op');

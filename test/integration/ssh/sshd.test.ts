@@ -109,7 +109,7 @@ stty size
 \`\`\`
 `;
 
-test('first use: the unknown key is shown with its SHA256 fingerprint; refusing it does not connect or record it', { skip: !!unavailable }, async () => {
+test('first use: the unknown key is shown with its SHA256 fingerprint; refusing it does not connect or record it', { skip: !!unavailable, timeout: 60_000 }, async () => {
   writeFileSync(knownHosts, '');
   const h = harness();
   try {
@@ -129,7 +129,7 @@ test('first use: the unknown key is shown with its SHA256 fingerprint; refusing 
   }
 });
 
-test('first use accepted: the key is appended to known_hosts and the next connection asks nothing', { skip: !!unavailable }, async () => {
+test('first use accepted: the key is appended to known_hosts and the next connection asks nothing', { skip: !!unavailable, timeout: 60_000 }, async () => {
   writeFileSync(knownHosts, '# mine\n');
   const h = harness();
   try {
@@ -152,7 +152,7 @@ test('first use accepted: the key is appended to known_hosts and the next connec
   }
 });
 
-test('a changed host key is a hard failure with an explanation, and nobody is asked', { skip: !!unavailable }, async () => {
+test('a changed host key is a hard failure with an explanation, and nobody is asked', { skip: !!unavailable, timeout: 60_000 }, async () => {
   const other = Buffer.alloc(51);
   Buffer.from(sshd.hostKeyBase64, 'base64').copy(other);
   other.writeUInt8(other.readUInt8(other.length - 1) ^ 0xff, other.length - 1); // same type, different key
@@ -172,7 +172,7 @@ test('a changed host key is a hard failure with an explanation, and nobody is as
   }
 });
 
-test('Run types a block into the target terminal; exit codes and output are checked and recorded', { skip: !!unavailable }, async () => {
+test('Run types a block into the target terminal; exit codes and output are checked and recorded', { skip: !!unavailable, timeout: 60_000 }, async () => {
   trustServer();
   const h = harness();
   try {
@@ -206,7 +206,7 @@ test('Run types a block into the target terminal; exit codes and output are chec
   }
 });
 
-test('transcript is byte-exact (multi-byte UTF-8 across chunk boundaries) and xterm renders it intact', { skip: !!unavailable }, async () => {
+test('transcript is byte-exact (multi-byte UTF-8 across chunk boundaries) and xterm renders it intact', { skip: !!unavailable, timeout: 60_000 }, async () => {
   trustServer();
   const h = harness();
   const tmp = tempDir();
@@ -249,7 +249,7 @@ test('transcript is byte-exact (multi-byte UTF-8 across chunk boundaries) and xt
   }
 });
 
-test('resize reaches the remote pty', { skip: !!unavailable }, async () => {
+test('resize reaches the remote pty', { skip: !!unavailable, timeout: 60_000 }, async () => {
   trustServer();
   const h = harness();
   try {
@@ -266,7 +266,7 @@ test('resize reaches the remote pty', { skip: !!unavailable }, async () => {
   }
 });
 
-test('flow control: an unacknowledging viewer pauses the channel; acks let it finish; memory stays bounded', { skip: !!unavailable }, async () => {
+test('flow control: an unacknowledging viewer pauses the channel; acks let it finish; memory stays bounded', { skip: !!unavailable, timeout: 60_000 }, async () => {
   trustServer();
   const h = harness();
   const tmp = tempDir();
@@ -281,7 +281,7 @@ test('flow control: an unacknowledging viewer pauses the channel; acks let it fi
     await waitFor('paused', () => h.svc.debugState(t.terminalId).paused);
     await new Promise((r) => setTimeout(r, 500));
     const stalled = h.sink.count(t.terminalId) - before;
-    assert.ok(stalled < FLOW_HIGH_WATERMARK + 300_000, `sent ${stalled} bytes without acks`);
+    assert.ok(stalled < FLOW_HIGH_WATERMARK + 1_500_000, `sent ${stalled} bytes without acks`); // the window plus at most one frame
     assert.equal(h.svc.debugState(t.terminalId).paused, true);
     // Now a viewer that acknowledges what it gets.
     let acked = before;
@@ -302,7 +302,7 @@ test('flow control: an unacknowledging viewer pauses the channel; acks let it fi
   }
 });
 
-test('connection killed mid-step: the drill goes on, the terminal says so, Enter reconnects', { skip: !!unavailable }, async () => {
+test('connection killed mid-step: the drill goes on, the terminal says so, Enter reconnects', { skip: !!unavailable, timeout: 60_000 }, async () => {
   trustServer();
   const h = harness();
   try {
@@ -330,7 +330,7 @@ test('connection killed mid-step: the drill goes on, the terminal says so, Enter
   }
 });
 
-test('ProxyJump: a connection hopped through another sshd connection', { skip: !!unavailable }, async () => {
+test('ProxyJump: a connection hopped through another sshd connection', { skip: !!unavailable, timeout: 60_000 }, async () => {
   trustServer();
   const h = harness();
   try {
@@ -344,7 +344,7 @@ test('ProxyJump: a connection hopped through another sshd connection', { skip: !
   }
 });
 
-test('a passphrase-protected key asks for its passphrase (wrong, then right)', { skip: !!unavailable }, async () => {
+test('a passphrase-protected key asks for its passphrase (wrong, then right)', { skip: !!unavailable, timeout: 60_000 }, async () => {
   trustServer();
   const h = harness();
   try {
@@ -367,7 +367,7 @@ test('a passphrase-protected key asks for its passphrase (wrong, then right)', {
   }
 });
 
-test('clear, bounded errors: refused port, DNS failure, refused authentication', { skip: !!unavailable }, async () => {
+test('clear, bounded errors: refused port, DNS failure, refused authentication', { skip: !!unavailable, timeout: 60_000 }, async () => {
   trustServer();
   const h = harness();
   try {

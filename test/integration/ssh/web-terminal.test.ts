@@ -81,7 +81,7 @@ class Client {
   }
 }
 
-test('terminal over the web host: JSON control, binary output, Run recorded, live needs confirmation', async () => {
+test('terminal over the web host: JSON control, binary output, Run recorded, live needs confirmation', { timeout: 60_000 }, async () => {
   const c = await Client.connect();
   try {
     const drill = await c.call('drill.start', { runbookPath: path.join(runbookDir, 'local.md'), mode: 'rehearsal', operator: 'op' });
@@ -124,7 +124,7 @@ test('terminal over the web host: JSON control, binary output, Run recorded, liv
   }
 });
 
-test('a terminal outlives its socket; a new connection re-attaches and gets the scrollback', async () => {
+test('a terminal outlives its socket; a new connection re-attaches and gets the scrollback', { timeout: 60_000 }, async () => {
   const a = await Client.connect();
   const drill = await a.call('drill.start', { runbookPath: path.join(runbookDir, 'local.md'), mode: 'rehearsal', operator: 'op' });
   const t = await a.call('terminal.open', { drillId: drill.id, target: 'local', cols: 80, rows: 24 });
