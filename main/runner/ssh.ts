@@ -132,12 +132,18 @@ export class SshRunner implements RemoteRunner {
     if (dropped) return { exitCode: null, signal: null, timedOut: false, durationMs: 0, output: '', spawnError: `lost the connection to ${target}: ${dropped}` };
     const keep = opts.keepBytes ?? 256 * 1024;
     let tail = Buffer.alloc(0);
-    const prelude = Object.entries(opts.env)
+    const body = [...(opts.cwd ? [`cd -- ${shQuote(opts.cwd)}`] : []), script].join('\n');
+    // The environment (secret variables among it) travels on stdin, not in the command line, which
+    // any user on the host can read with ps. The block itself then gets an empty stdin, as locally.
+    const exports = Object.entries(opts.env)
       .map(([k, v]) => `export ${k}=${shQuote(v)}`)
-      .concat(opts.cwd ? [`cd -- ${shQuote(opts.cwd)}`] : []);
-    const body = [...prelude, script].join('\n');
-    // -e and pipefail as for local blocks; sh -e where the host has no bash.
-    const command = `if command -v bash >/dev/null 2>&1; then exec bash -e -o pipefail -c ${shQuote(body)} drillbook; else exec sh -e -c ${shQuote(body)} drillbook; fi`;
+      .join('; ');
+    const loadEnv = 'IFS= read -r -d "" __drillbook_env; eval "$__drillbook_env"; unset __drillbook_env';
+    // -e and pipefail as for local blocks; sh -e where the host has no bash (one env line, no NUL reads).
+    const command =
+      `if command -v bash >/dev/null 2>&1; then exec bash -c ${shQuote(`${loadEnv}; exec bash -e -o pipefail -c "$1" drillbook`)} drillbook ${shQuote(body)}; ` +
+      `else exec sh -c ${shQuote('IFS= read -r __drillbook_env; eval "$__drillbook_env"; unset __drillbook_env; exec sh -e -c "$1" drillbook')} drillbook ${shQuote(body)}; fi`;
+    const stdin = exports + '\0\n';
     try {
       const r = await execOnce(conn.client, command, {
         onData: (chunk) => {
@@ -145,6 +151,7 @@ export class SshRunner implements RemoteRunner {
           tail = tail.length + chunk.length > keep * 2 ? Buffer.concat([tail, chunk]).subarray(-keep) : Buffer.concat([tail, chunk]);
         },
         ...(opts.timeoutMs !== undefined ? { timeoutMs: opts.timeoutMs } : {}),
+        stdin,
       });
       const lost = r.exitCode === null && r.signal === null && !r.timedOut ? this.dropped.get(target) : undefined;
       return {

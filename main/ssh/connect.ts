@@ -480,7 +480,7 @@ function authCandidates(
 export function execOnce(
   client: Client,
   command: string,
-  opts: { onData: (chunk: Buffer) => void; timeoutMs?: number; signal?: AbortSignal },
+  opts: { onData: (chunk: Buffer) => void; timeoutMs?: number; signal?: AbortSignal; stdin?: Buffer | string },
 ): Promise<{ exitCode: number | null; signal: string | null; timedOut: boolean }> {
   return new Promise((resolve, reject) => {
     client.exec(command, (err, stream: ClientChannel) => {
@@ -503,6 +503,8 @@ export function execOnce(
           : null;
       stream.on('data', opts.onData);
       stream.stderr.on('data', opts.onData);
+      // Whatever the command reads from stdin ends here (as for local blocks, which get none).
+      stream.end(opts.stdin ?? '');
       stream.on('exit', (code: number | null, signalName?: string) => {
         if (typeof code === 'number') exitCode = code;
         if (signalName) sig = signalName;

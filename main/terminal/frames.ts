@@ -5,6 +5,10 @@
  *
  *   [0x01][idLen][id …][payload …]
  *
+ * An empty payload means "reset": the terminal's scrollback follows from
+ * the transcript (a re-attaching viewer), so the viewer clears its screen
+ * first. Output itself is never empty. Electron IPC uses the same rule.
+ *
  * The renderer decodes the same layout (renderer/terminal/frames.ts).
  */
 export const FRAME_OUTPUT = 0x01;

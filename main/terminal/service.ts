@@ -88,6 +88,7 @@ export class TerminalService {
     if (drillId) {
       const snap = this.opts.drills.get(drillId);
       if (snap.status !== 'running') throw conflict(`drill ${drillId} is ${snap.status}; its terminals are closed (see its transcripts)`);
+      if (snap.interrupted) throw conflict('this drill was interrupted; resume it first');
       targets = this.opts.drills.runbookOf(drillId).meta.targets;
       stepIndex = currentStep(snap);
     }

@@ -366,6 +366,7 @@ export class TerminalSession {
       }
       const queued = this.replayQueue ?? [];
       this.replayQueue = null;
+      sink.data(this.id, new Uint8Array(0)); // reset: what the viewer had is replaced by the replay
       if (bytes.length) {
         sink.data(this.id, bytes);
         this.flow.sent(bytes.length);

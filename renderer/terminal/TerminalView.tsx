@@ -34,17 +34,38 @@ export function TerminalView({ client, terminalId, active, onSearchReady }: Term
     const hub = hubFor(client);
     el.dataset.renderer = h.renderer();
     let written = 0;
-    const detach = hub.attach(terminalId, (bytes) => {
-      h.term.write(bytes, () => {
-        written += bytes.length;
-        el.dataset.bytes = String(written);
-        hub.ack(terminalId, bytes.length);
-      });
+    const detach = hub.attach(terminalId, {
+      data: (bytes) => {
+        h.term.write(bytes, () => {
+          written += bytes.length;
+          el.dataset.bytes = String(written);
+          hub.ack(terminalId, bytes.length);
+        });
+      },
+      reset: () => h.term.reset(),
+    });
+    // Output goes to one viewer. A terminal opened elsewhere (another window, before a reload, before
+    // this connection dropped) is taken over here, its scrollback replayed from the transcript.
+    const takeOver = () => {
+      if (!hub.receiving(terminalId)) client.call('terminal.attach', { terminalId, replay: true }).catch(() => {});
+    };
+    takeOver();
+    let wasOpen = true;
+    const offStatus = client.onStatus((s) => {
+      if (s.state === 'open' && !wasOpen) takeOver();
+      wasOpen = s.state === 'open';
     });
     const input = h.term.onData((data) => {
-      client.call('terminal.input', { terminalId, data }).catch(() => {
-        /* the status bar says why the terminal is not taking input */
-      });
+      // A big paste goes in pieces the API accepts (64 KiB a call), in order, never splitting a surrogate pair.
+      for (let i = 0; i < data.length; ) {
+        let end = Math.min(data.length, i + 16_384);
+        const last = data.charCodeAt(end - 1);
+        if (end < data.length && last >= 0xd800 && last <= 0xdbff) end--;
+        client.call('terminal.input', { terminalId, data: data.slice(i, end) }).catch(() => {
+          /* the status bar says why the terminal is not taking input */
+        });
+        i = end;
+      }
     });
     let lastSize = '';
     const resized = h.term.onResize(({ cols, rows }) => {
@@ -76,6 +97,7 @@ export function TerminalView({ client, terminalId, active, onSearchReady }: Term
       themeObserver.disconnect();
       input.dispose();
       resized.dispose();
+      offStatus();
       detach();
       handle.current = null;
       h.dispose();

@@ -15,20 +15,39 @@ export const ACK_SIZE = 5_000;
 const HOLD_LIMIT = 4 * 1024 * 1024;
 
 export type DataSink = (bytes: Uint8Array) => void;
+export interface ViewSink {
+  data: DataSink;
+  /** The core is about to replay the terminal's scrollback: clear the screen. */
+  reset: () => void;
+}
 
 export class TerminalHub {
-  private readonly sinks = new Map<string, DataSink>();
+  private readonly sinks = new Map<string, ViewSink>();
+  /** Terminals this connection has received anything for (it is their viewer). */
+  private readonly seen = new Set<string>();
   private readonly held = new Map<string, { chunks: Uint8Array[]; size: number }>();
   private readonly unacked = new Map<string, number>();
   private flushTimer = 0;
 
   constructor(private readonly client: ApiClient) {
     client.onTerminalData((terminalId, bytes) => this.route(terminalId, bytes));
+    let wasOpen = false;
+    client.onStatus((s) => {
+      if (s.state !== 'open' && wasOpen) this.forgetAll();
+      wasOpen = s.state === 'open';
+    });
   }
 
   private route(terminalId: string, bytes: Uint8Array): void {
+    this.seen.add(terminalId);
     const sink = this.sinks.get(terminalId);
-    if (sink) return sink(bytes);
+    if (bytes.length === 0) {
+      // Reset marker (main/terminal/frames.ts): a replay of the scrollback follows.
+      this.held.delete(terminalId);
+      sink?.reset();
+      return;
+    }
+    if (sink) return sink.data(bytes);
     const h = this.held.get(terminalId) ?? { chunks: [], size: 0 };
     h.chunks.push(bytes.slice()); // the frame's buffer may be reused by the transport
     h.size += bytes.length;
@@ -36,13 +55,25 @@ export class TerminalHub {
     this.held.set(terminalId, h);
   }
 
+  /** Whether this connection has been getting the terminal's output (else it must ask for it: terminal.attach). */
+  receiving(terminalId: string): boolean {
+    return this.seen.has(terminalId);
+  }
+
+  /** This connection was replaced (the socket reconnected): it views nothing until it re-attaches. */
+  forgetAll(): void {
+    this.seen.clear();
+    this.held.clear();
+    this.unacked.clear();
+  }
+
   /** Starts delivering a terminal's output to `sink` (held output first). */
-  attach(terminalId: string, sink: DataSink): () => void {
+  attach(terminalId: string, sink: ViewSink): () => void {
     this.sinks.set(terminalId, sink);
     const h = this.held.get(terminalId);
     if (h) {
       this.held.delete(terminalId);
-      for (const c of h.chunks) sink(c);
+      for (const c of h.chunks) sink.data(c);
     }
     return () => {
       if (this.sinks.get(terminalId) === sink) this.sinks.delete(terminalId);

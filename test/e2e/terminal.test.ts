@@ -95,6 +95,15 @@ describe('terminals in the browser', { timeout: 180_000 }, () => {
     await page.keyboard.press('Enter');
     await waitFor(async () => /^typed-5 ✓$/m.test(await screenText(page)), 'typed command output');
 
+    // A reload takes the terminal over again, its scrollback replayed from the transcript.
+    await page.reload();
+    await page.locator('[data-testid="terminal-status"][data-status="open"]').waitFor();
+    await waitFor(async () => /^typed-5 ✓$/m.test(await screenText(page)), 'the scrollback after a reload');
+    await page.locator('[data-testid="terminal-view"].is-active').click();
+    await page.keyboard.type('echo "after-$((1+1))"');
+    await page.keyboard.press('Enter');
+    await waitFor(async () => /^after-2$/m.test(await screenText(page)), 'live output after the reload');
+
     // Finish the drill, then the transcript is viewable beside the (read-only) step.
     await tid(page, 'run-code').nth(1).click();
     await page.locator('[data-testid="run-result"][data-passed="true"]').nth(1).waitFor();

@@ -33,6 +33,8 @@ before(async () => {
 title: Remote restore
 targets:
   db: db.example.invalid
+vars:
+  DB_PASS: {secret: true}
 ---
 # Remote restore
 
@@ -45,6 +47,12 @@ echo "restored: $((1+2)) tables ✓"
 
 \`\`\`sh {name=check target=db auto=true expect=0}
 test -f ${marker}
+\`\`\`
+
+\`\`\`sh {name=env target=db auto=true expect="/^secret has 11 chars, drill set$/m"}
+echo "secret has \${#DB_PASS} chars, drill \${DRILLBOOK_DRILL_ID:+set}"
+cat  # stdin is empty, as for local blocks: this must not hang
+echo "leak? $DB_PASS"
 \`\`\`
 
 ## Check locally
@@ -64,7 +72,7 @@ after(async () => {
 
 function cli(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
   return new Promise((resolve) => {
-    const env: NodeJS.ProcessEnv = { ...process.env, DRILLBOOK_DATA: '' };
+    const env: NodeJS.ProcessEnv = { ...process.env, DRILLBOOK_DATA: '', DB_PASS: SECRET };
     delete env.SSH_AUTH_SOCK;
     const child = spawn(process.execPath, ['--import', 'tsx', path.join(ROOT, 'main/cli/index.ts'), ...args], { cwd: ROOT, env });
     let stdout = '';
@@ -79,6 +87,7 @@ function cli(args: string[]): Promise<{ code: number; stdout: string; stderr: st
   });
 }
 
+const SECRET = 's3cr3t-pass';
 const target = () => `db=ssh://${sshd.user}@127.0.0.1:${sshd.port}`;
 const common = () => ['--data', data, '--known-hosts', knownHosts, '--identity', sshd.clientKey];
 
@@ -115,6 +124,7 @@ test('--accept-new-host-keys records the key, runs the blocks over ssh, and show
     [
       ['restore', 'db', 0, true],
       ['check', 'db', 0, true],
+      ['env', 'db', 0, true],
       ['local-check', 'local', 0, true],
     ],
   );
@@ -129,7 +139,10 @@ test('--accept-new-host-keys records the key, runs the blocks over ssh, and show
   assert.ok(readFileSync(byTarget.local!.out, 'utf8').includes('local ok'));
   assert.equal(drill.commands[0]!.transcript, byTarget.db!.out);
   const index = readFileSync(byTarget.db!.index, 'utf8').trim().split('\n').map((l) => JSON.parse(l) as { t: string; exitCode?: number });
-  assert.deepEqual(index.map((x) => x.t), ['open', 'command', 'result', 'command', 'result']);
+  assert.deepEqual(index.map((x) => x.t), ['open', 'command', 'result', 'command', 'result', 'command', 'result']);
+  // The secret reached the remote block (through stdin, not the command line) and was masked everywhere.
+  for (const text of [r.stdout, show.stdout, readFileSync(byTarget.db!.out, 'utf8'), readFileSync(byTarget.db!.index, 'utf8')]) assert.ok(!text.includes(SECRET));
+  assert.match(readFileSync(byTarget.db!.out, 'utf8'), /leak\? \S+/);
 });
 
 test('an ssh config alias works as a target (--ssh-config), with the key now known', { skip: !!unavailable, timeout: 60_000 }, async () => {
