@@ -6,6 +6,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import path from 'node:path';
 import WebSocket from 'ws';
 import type { ApiEvent, Method, Params, Results } from '../../main/api/contract';
+import { decodeFrame } from '../../main/terminal/frames';
 
 export const ROOT = path.resolve(__dirname, '..', '..');
 
@@ -63,9 +64,20 @@ export class SocketClient {
   private nextId = 1;
   private readonly pending = new Map<number, { resolve: (v: unknown) => void; reject: (e: Error) => void }>();
   readonly events: ApiEvent[] = [];
+  /** Terminal output received as binary frames, by terminal id. */
+  readonly output = new Map<string, Buffer[]>();
+  binaryFrames = 0;
 
   private constructor(private readonly ws: WebSocket) {
-    ws.on('message', (data) => {
+    ws.on('message', (data: Buffer, isBinary: boolean) => {
+      if (isBinary) {
+        this.binaryFrames++;
+        const f = decodeFrame(data)!;
+        const list = this.output.get(f.terminalId) ?? [];
+        list.push(Buffer.from(f.payload));
+        this.output.set(f.terminalId, list);
+        return;
+      }
       const msg = JSON.parse(data.toString()) as { id?: number; result?: unknown; error?: { code: string; message: string }; event?: ApiEvent };
       if (msg.event) return void this.events.push(msg.event);
       const p = this.pending.get(msg.id ?? -1);
@@ -103,7 +115,16 @@ export class SocketClient {
     });
   }
 
-  close(): void {
-    this.ws.close();
+  /** Everything a terminal has printed so far, as text. */
+  text(terminalId: string): string {
+    return Buffer.concat(this.output.get(terminalId) ?? []).toString('utf8');
+  }
+
+  close(): Promise<void> {
+    return new Promise((resolve) => {
+      if (this.ws.readyState === WebSocket.CLOSED) return resolve();
+      this.ws.once('close', () => resolve());
+      this.ws.close();
+    });
   }
 }

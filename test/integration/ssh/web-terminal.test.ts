@@ -7,10 +7,7 @@ import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import WebSocket from 'ws';
-import type { ApiEvent, Method, Params, Results } from '../../../main/api/contract';
-import { decodeFrame } from '../../../main/terminal/frames';
-import { startServer, type RunningServer } from '../../helpers/server';
+import { SocketClient, startServer, type RunningServer } from '../../helpers/server';
 import { tempDir } from '../../helpers/runbooks';
 import { waitFor } from './harness';
 
@@ -31,58 +28,8 @@ after(async () => {
   tmp.cleanup();
 });
 
-class Client {
-  private nextId = 1;
-  private readonly pending = new Map<number, { resolve: (v: unknown) => void; reject: (e: Error) => void }>();
-  readonly events: ApiEvent[] = [];
-  readonly output = new Map<string, Buffer[]>();
-  binaryFrames = 0;
-  private constructor(readonly ws: WebSocket) {
-    ws.on('message', (data: Buffer, isBinary: boolean) => {
-      if (isBinary) {
-        this.binaryFrames++;
-        const f = decodeFrame(data)!;
-        const list = this.output.get(f.terminalId) ?? [];
-        list.push(Buffer.from(f.payload));
-        this.output.set(f.terminalId, list);
-        return;
-      }
-      const msg = JSON.parse(data.toString()) as { id?: number; result?: unknown; error?: { code: string; message: string }; event?: ApiEvent };
-      if (msg.event) return void this.events.push(msg.event);
-      const p = this.pending.get(msg.id ?? -1);
-      if (!p) return;
-      this.pending.delete(msg.id!);
-      if (msg.error) p.reject(Object.assign(new Error(msg.error.message), { code: msg.error.code }));
-      else p.resolve(msg.result);
-    });
-  }
-  static connect(): Promise<Client> {
-    const ws = new WebSocket(`ws://127.0.0.1:${server.port}/api`, { headers: { Cookie: `drillbook_token=${server.token}`, Origin: server.origin } });
-    return new Promise((resolve, reject) => {
-      ws.once('open', () => resolve(new Client(ws)));
-      ws.once('error', reject);
-    });
-  }
-  call<M extends Method>(method: M, params: Params<M>): Promise<Results[M]> {
-    const id = this.nextId++;
-    return new Promise((resolve, reject) => {
-      this.pending.set(id, { resolve: resolve as (v: unknown) => void, reject });
-      this.ws.send(JSON.stringify({ id, method, params }));
-    });
-  }
-  text(terminalId: string): string {
-    return Buffer.concat(this.output.get(terminalId) ?? []).toString('utf8');
-  }
-  close(): Promise<void> {
-    return new Promise((r) => {
-      this.ws.once('close', () => r());
-      this.ws.close();
-    });
-  }
-}
-
 test('terminal over the web host: JSON control, binary output, Run recorded, live needs confirmation', { timeout: 60_000 }, async () => {
-  const c = await Client.connect();
+  const c = await SocketClient.connect(server);
   try {
     const drill = await c.call('drill.start', { runbookPath: path.join(runbookDir, 'local.md'), mode: 'rehearsal', operator: 'op' });
     const t = await c.call('terminal.open', { drillId: drill.id, target: 'local', cols: 100, rows: 30 });
@@ -125,7 +72,7 @@ test('terminal over the web host: JSON control, binary output, Run recorded, liv
 });
 
 test('a terminal outlives its socket; a new connection re-attaches and gets the scrollback', { timeout: 60_000 }, async () => {
-  const a = await Client.connect();
+  const a = await SocketClient.connect(server);
   const drill = await a.call('drill.start', { runbookPath: path.join(runbookDir, 'local.md'), mode: 'rehearsal', operator: 'op' });
   const t = await a.call('terminal.open', { drillId: drill.id, target: 'local', cols: 80, rows: 24 });
   await waitFor('a prompt', () => a.events.some((e) => e.type === 'terminal.status' && e.terminal.terminalId === t.terminalId && e.terminal.shellIntegration));
@@ -133,7 +80,7 @@ test('a terminal outlives its socket; a new connection re-attaches and gets the 
   await waitFor('output', () => a.text(t.terminalId).includes('before 2'));
   await a.close();
 
-  const b = await Client.connect();
+  const b = await SocketClient.connect(server);
   try {
     const listed = await b.call('terminal.list', { drillId: drill.id });
     assert.equal(listed.terminals[0]?.status, 'open');
