@@ -7,7 +7,7 @@ const { spawnSync, spawn } = require('node:child_process');
 const path = require('node:path');
 const fs = require('node:fs');
 
-const root = path.resolve(__dirname, '..');
+const root = path.resolve(__dirname, '..', '..');
 const electronDir = path.join(root, 'node_modules', 'electron');
 
 function electronBinary() {
