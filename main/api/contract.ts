@@ -68,6 +68,8 @@ export const paramSchemas = {
     })
     .strict(),
   'drill.get': z.object({ drillId }).strict(),
+  /** The runbook exactly as the drill started with it (variables filled), whatever the file says now. */
+  'drill.runbook': z.object({ drillId }).strict(),
   'drill.active': z.object({}).strict(),
   'drill.recover': z.object({ drillId }).strict(),
   'step.start': z.object({ drillId, stepIndex }).strict(),
@@ -214,6 +216,7 @@ export interface Results {
   'runbooks.vars': RunbookVars;
   'drill.start': DrillSnapshot;
   'drill.get': DrillSnapshot;
+  'drill.runbook': Runbook;
   'drill.active': DrillSnapshot[];
   'drill.recover': DrillSnapshot;
   'step.start': DrillSnapshot;

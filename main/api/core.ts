@@ -84,6 +84,7 @@ export class Core {
       'runbooks.vars': (p) => runbookVars(this.loadLibraryRunbook(p.path)),
       'drill.start': (p) => d.start(runbookWithVars(this.runnableRunbook(this.loadLibraryRunbook(p.runbookPath)), p.vars), p.mode, p.operator),
       'drill.get': (p) => d.get(p.drillId),
+      'drill.runbook': (p) => d.runbookOf(p.drillId),
       'drill.active': () => d.active(),
       'drill.recover': (p) => d.recover(p.drillId),
       'step.start': (p) => d.stepStart(p.drillId, p.stepIndex),

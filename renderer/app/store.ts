@@ -54,6 +54,8 @@ export interface State {
   libraryFilter: string;
   selectedRunbook: string | null;
   runbooks: Record<string, RunbookCacheEntry>;
+  /** Each open drill's runbook as it started (not the file as it is now). */
+  drillRunbooks: Record<string, RunbookCacheEntry>;
 
   drills: Record<string, DrillEntry>;
   /** Ids of drills still running (drill.active, kept current by events). */
@@ -94,6 +96,7 @@ export const useStore = create<State>()(() => ({
   libraryFilter: '',
   selectedRunbook: null,
   runbooks: {},
+  drillRunbooks: {},
   drills: {},
   active: [],
   dismissedInterrupted: [],
@@ -313,6 +316,20 @@ export async function loadRunbook(path: string, force = false): Promise<void> {
   } catch (err) {
     const error = toApiError(err).message;
     set((s) => ({ runbooks: { ...s.runbooks, [path]: { error, loading: false } } }));
+  }
+}
+
+/** Loads the runbook a drill started with; it never changes, so it is fetched once per drill. */
+export async function loadDrillRunbook(drillId: string): Promise<void> {
+  const cached = get().drillRunbooks[drillId];
+  if (cached && (cached.runbook || cached.loading)) return;
+  set((s) => ({ drillRunbooks: { ...s.drillRunbooks, [drillId]: { loading: true } } }));
+  try {
+    const runbook = await getClient().call('drill.runbook', { drillId });
+    set((s) => ({ drillRunbooks: { ...s.drillRunbooks, [drillId]: { runbook, loading: false } } }));
+  } catch (err) {
+    const error = toApiError(err).message;
+    set((s) => ({ drillRunbooks: { ...s.drillRunbooks, [drillId]: { error, loading: false } } }));
   }
 }
 

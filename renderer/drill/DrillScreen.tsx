@@ -5,7 +5,7 @@ import {
   abortDrill,
   failStep,
   finishDrill,
-  loadRunbook,
+  loadDrillRunbook,
   pauseDrill,
   recoverDrill,
   refreshDrill,
@@ -22,7 +22,7 @@ import { humanDuration, localTimeHint, utcDateTime, utcTime } from '../app/forma
 import { Button } from '../ui/Button';
 import { Badge } from '../ui/Badge';
 import { Dialog } from '../ui/Dialog';
-import { AlertIcon, GapIcon, KeyboardIcon, PauseIcon, PlayIcon, StopIcon, CheckIcon, InfoIcon } from '../ui/Icons';
+import { AlertIcon, GapIcon, KeyboardIcon, PauseIcon, PlayIcon, StopIcon, CheckIcon } from '../ui/Icons';
 import { DrillClock } from './DrillClock';
 import { StepList } from './StepList';
 import { StepPanel } from './StepPanel';
@@ -57,7 +57,7 @@ export function DrillScreen({ drillId, onBack }: { drillId: string; onBack: () =
   const entry = useStore((s) => s.drills[drillId]);
   const snap = entry?.snap;
   const selected = useStore((s) => s.selectedStep[drillId] ?? 0);
-  const rbCache = useStore((s) => (snap ? s.runbooks[snap.runbook.path] : undefined));
+  const rbCache = useStore((s) => s.drillRunbooks[drillId]);
   const connOpen = useStore((s) => s.conn.state === 'open');
   const busy = useStore((s) => s.busy);
   const dismissedInterrupted = useStore((s) => s.dismissedInterrupted.includes(drillId));
@@ -66,10 +66,11 @@ export function DrillScreen({ drillId, onBack }: { drillId: string; onBack: () =
   const noteRef = useRef<HTMLTextAreaElement>(null);
   const showEvidence = useEvidenceOpen(drillId);
 
-  const path = snap?.runbook.path;
+  // The drill shows the runbook as it started (variables filled in), even if the file changed since.
+  const known = !!snap;
   useEffect(() => {
-    if (path) void loadRunbook(path);
-  }, [path]);
+    if (known) void loadDrillRunbook(drillId);
+  }, [drillId, known]);
 
   useEffect(() => {
     if (entry || !connOpen) return;
@@ -157,7 +158,6 @@ export function DrillScreen({ drillId, onBack }: { drillId: string; onBack: () =
 
   const step = snap.steps[Math.min(selected, snap.steps.length - 1)];
   const runbook = rbCache?.runbook;
-  const shaChanged = !!runbook && runbook.sha256 !== snap.runbook.sha256;
   const running = snap.status === 'running';
   const pendingCount = snap.steps.filter((s) => s.status === 'pending' || s.status === 'running').length;
 
@@ -270,17 +270,11 @@ export function DrillScreen({ drillId, onBack }: { drillId: string; onBack: () =
             <span>
               Drill {snap.status}
               {snap.endedAt ? ` at ${utcDateTime(snap.endedAt, true)} UTC` : ''}
-              {snap.endReason ? ` — ${snap.endReason}` : ''}. This record is read-only.
+              {snap.endReason ? ` — ${snap.endReason}` : ''}. Steps and times are final; evidence can be added until the reviewer signs off.
             </span>
           </div>
         ) : null}
         <ChainHeadNotice snap={snap} />
-        {shaChanged ? (
-          <div className="notice notice-info" data-testid="runbook-changed">
-            <InfoIcon />
-            <span>The runbook file has changed since this drill started. Step text below is the current version; the drill follows the steps as they were.</span>
-          </div>
-        ) : null}
       </div>
 
       <div className="drill-grid">

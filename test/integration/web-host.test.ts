@@ -2,7 +2,7 @@ import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import http from 'node:http';
 import path from 'node:path';
-import { cpSync, mkdirSync } from 'node:fs';
+import { cpSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import WebSocket from 'ws';
 import { ROOT, SocketClient, startServer, type RunningServer } from '../helpers/server';
 import { tempDir } from '../helpers/runbooks';
@@ -119,5 +119,26 @@ test('every connected UI hears about every change', async () => {
   } finally {
     a.close();
     b.close();
+  }
+});
+
+test('a drill keeps the runbook it started with, even when the file changes mid-drill', async () => {
+  const c = await SocketClient.connect(server);
+  const file = path.join(runbookDir, 'three-steps.md');
+  const original = readFileSync(file, 'utf8');
+  try {
+    const drill = await c.call('drill.start', { runbookPath: file, mode: 'rehearsal', operator: 'ana' });
+    writeFileSync(file, original.replace('## Restore the backup', '## Restore the backup from tape'));
+    const current = await c.call('runbooks.get', { path: file });
+    assert.equal(current.steps[1]!.title, 'Restore the backup from tape');
+    const asStarted = await c.call('drill.runbook', { drillId: drill.id });
+    assert.equal(asStarted.steps[1]!.title, 'Restore the backup');
+    assert.equal(asStarted.sha256, drill.runbook.sha256);
+    assert.notEqual(current.sha256, drill.runbook.sha256);
+    await assert.rejects(c.call('drill.runbook', { drillId: 'nosuchdrill' }), /no drill with id nosuchdrill/);
+    await c.call('drill.abort', { drillId: drill.id, reason: 'test over' });
+  } finally {
+    writeFileSync(file, original);
+    await c.close();
   }
 });
