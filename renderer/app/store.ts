@@ -306,31 +306,31 @@ export async function addFolder(path: string): Promise<boolean> {
   return true;
 }
 
-export async function loadRunbook(path: string, force = false): Promise<void> {
-  const cached = get().runbooks[path];
+/** Fetches a runbook into one of the two caches, once per key (or again with `force`). */
+async function loadIntoCache(
+  cache: 'runbooks' | 'drillRunbooks',
+  key: string,
+  fetch: () => Promise<Runbook>,
+  force = false,
+): Promise<void> {
+  const cached = get()[cache][key];
   if (cached && !force && (cached.runbook || cached.loading)) return;
-  set((s) => ({ runbooks: { ...s.runbooks, [path]: { ...s.runbooks[path], loading: true } } }));
+  const put = (entry: RunbookCacheEntry) => set((s) => ({ [cache]: { ...s[cache], [key]: entry } }) as Partial<State>);
+  put({ ...cached, loading: true });
   try {
-    const runbook = await getClient().call('runbooks.get', { path });
-    set((s) => ({ runbooks: { ...s.runbooks, [path]: { runbook, loading: false } } }));
+    put({ runbook: await fetch(), loading: false });
   } catch (err) {
-    const error = toApiError(err).message;
-    set((s) => ({ runbooks: { ...s.runbooks, [path]: { error, loading: false } } }));
+    put({ error: toApiError(err).message, loading: false });
   }
 }
 
-/** Loads the runbook a drill started with; it never changes, so it is fetched once per drill. */
-export async function loadDrillRunbook(drillId: string): Promise<void> {
-  const cached = get().drillRunbooks[drillId];
-  if (cached && (cached.runbook || cached.loading)) return;
-  set((s) => ({ drillRunbooks: { ...s.drillRunbooks, [drillId]: { loading: true } } }));
-  try {
-    const runbook = await getClient().call('drill.runbook', { drillId });
-    set((s) => ({ drillRunbooks: { ...s.drillRunbooks, [drillId]: { runbook, loading: false } } }));
-  } catch (err) {
-    const error = toApiError(err).message;
-    set((s) => ({ drillRunbooks: { ...s.drillRunbooks, [drillId]: { error, loading: false } } }));
-  }
+export function loadRunbook(path: string, force = false): Promise<void> {
+  return loadIntoCache('runbooks', path, () => getClient().call('runbooks.get', { path }), force);
+}
+
+/** The runbook a drill started with; it never changes, so it is fetched once per drill. */
+export function loadDrillRunbook(drillId: string): Promise<void> {
+  return loadIntoCache('drillRunbooks', drillId, () => getClient().call('drill.runbook', { drillId }));
 }
 
 export function selectRunbook(path: string | null): void {
