@@ -10,13 +10,12 @@ import assert from 'node:assert/strict';
 import type { Browser } from 'playwright-core';
 import { cleanup, launchBrowser, makeWorkspace, newPage, startServer, type Server } from './harness';
 import { openApp, tid } from './ui';
-import { closeSync, openSync, writeSync } from 'node:fs';
 import path from 'node:path';
-import Database from 'better-sqlite3';
 import { openDatabase } from '../../main/store/db';
 import { DrillService } from '../../main/drill/service';
 import { manualClock } from '../../main/drill/clock';
 import { runbook } from '../unit/history/fixture';
+import { damageIndexPage } from '../helpers/runbooks';
 
 declare const document: any;
 
@@ -158,13 +157,7 @@ describe('a damaged history in the browser', { timeout: 120_000 }, () => {
     record(ws.dataDir);
     // Garbage over one index page: the file still opens, integrity_check fails.
     const file = path.join(ws.dataDir, 'drillbook.sqlite');
-    const db = new Database(file, { readonly: true });
-    const root = db.prepare("SELECT rootpage FROM sqlite_master WHERE name = 'drill_steps_by_key'").pluck().get() as number;
-    const size = db.pragma('page_size', { simple: true }) as number;
-    db.close();
-    const fd = openSync(file, 'r+');
-    writeSync(fd, Buffer.alloc(size, 0x5a), 0, size, (root - 1) * size);
-    closeSync(fd);
+    damageIndexPage(file, 'drill_steps_by_key');
     server = await startServer(ws);
     browser = await launchBrowser();
   });

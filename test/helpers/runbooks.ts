@@ -1,4 +1,5 @@
-import { mkdtempSync, rmSync } from 'node:fs';
+import Database from 'better-sqlite3';
+import { closeSync, mkdtempSync, openSync, rmSync, writeSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import type { Runbook, Step } from '../../main/runbook/model';
@@ -37,4 +38,20 @@ export function makeRunbook(
 export function tempDir(prefix = 'drillbook-test-'): { dir: string; cleanup: () => void } {
   const dir = mkdtempSync(path.join(os.tmpdir(), prefix));
   return { dir, cleanup: () => rmSync(dir, { recursive: true, force: true }) };
+}
+
+/**
+ * Overwrites one index's root page with junk: the file still opens, but
+ * SQLite's integrity_check fails. A real on-disk fault, for tests of the
+ * history's own checks.
+ */
+export function damageIndexPage(file: string, indexName: string, fill = 0x5a): void {
+  const db = new Database(file, { readonly: true });
+  const root = db.prepare('SELECT rootpage FROM sqlite_master WHERE name = ?').pluck().get(indexName) as number | undefined;
+  const size = db.pragma('page_size', { simple: true }) as number;
+  db.close();
+  if (!root) throw new Error(`no index ${indexName} in ${file}`);
+  const fd = openSync(file, 'r+');
+  writeSync(fd, Buffer.alloc(size, fill), 0, size, (root - 1) * size);
+  closeSync(fd);
 }

@@ -1,10 +1,10 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import path from 'node:path';
-import { closeSync, cpSync, openSync, rmSync, writeSync } from 'node:fs';
-import Database from 'better-sqlite3';
+import { cpSync, rmSync } from 'node:fs';
 import { integrityCheckInBackground } from '../../../main/store/backup';
 import { historyFixture, runbook } from './fixture';
+import { damageIndexPage } from '../../helpers/runbooks';
 
 test('the start-up integrity check runs in a worker, finds damage, and still answers correctly when the worker cannot load SQLite', async () => {
   const f = historyFixture();
@@ -14,13 +14,7 @@ test('the start-up integrity check runs in a worker, finds damage, and still ans
     const good = path.join(f.dir, 'drillbook.sqlite');
     const bad = path.join(f.dir, 'damaged.sqlite');
     cpSync(good, bad);
-    const db = new Database(bad, { readonly: true });
-    const root = db.prepare("SELECT rootpage FROM sqlite_master WHERE name = 'drill_steps_stats'").pluck().get() as number;
-    const size = db.pragma('page_size', { simple: true }) as number;
-    db.close();
-    const fd = openSync(bad, 'r+');
-    writeSync(fd, Buffer.alloc(size, 0x33), 0, size, (root - 1) * size);
-    closeSync(fd);
+    damageIndexPage(bad, 'drill_steps_stats', 0x33);
 
     for (const module of [undefined, '/nonexistent/better-sqlite3.js']) {
       const ok = await integrityCheckInBackground(good, 'full', module).done;
