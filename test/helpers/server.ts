@@ -107,10 +107,21 @@ export class SocketClient {
     });
   }
 
-  /** Sends anything at all, for boundary tests. */
+  /**
+   * Sends anything at all, for boundary tests, and resolves with the next reply.
+   * Pushed events (db.health, drill.changed, ...) may arrive at any moment, so they
+   * and binary terminal frames are not taken for the reply.
+   */
   raw(text: string): Promise<unknown> {
     return new Promise((resolve) => {
-      this.ws.once('message', (d) => resolve(JSON.parse(d.toString())));
+      const onMessage = (d: Buffer, isBinary: boolean): void => {
+        if (isBinary) return;
+        const msg = JSON.parse(d.toString()) as { event?: unknown };
+        if (msg.event) return;
+        this.ws.off('message', onMessage);
+        resolve(msg);
+      };
+      this.ws.on('message', onMessage);
       this.ws.send(text);
     });
   }
