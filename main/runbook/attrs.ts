@@ -29,7 +29,7 @@ type RawPair = [key: string, value: RawValue];
 export const NAME_PATTERN = /^[A-Za-z0-9][A-Za-z0-9._-]*$/;
 
 const STRING_KEYS = new Set(['name', 'id', 'cwd', 'tag', 'target']);
-const BOOLEAN_KEYS = new Set(['interactive', 'excludeFromRunAll', 'auto']);
+const BOOLEAN_KEYS = new Set(['interactive', 'excludeFromRunAll', 'auto', 'always']);
 
 /** Parses a fence's info string: `lang`, optionally followed by `{ ... }`. */
 export function parseFenceInfo(info: string): ParsedInfo {
@@ -195,7 +195,7 @@ function typedScalar(raw: string): RawValue {
 /** Applies one attribute with its key's type rules; unknown keys go to `extra`. */
 function applyAttr(attrs: CommandAttrs, key: string, value: RawValue, errors: string[]): void {
   if (STRING_KEYS.has(key)) return applyString(attrs, key as 'name' | 'id' | 'cwd' | 'tag' | 'target', value, errors);
-  if (BOOLEAN_KEYS.has(key)) return applyBoolean(attrs, key as 'interactive' | 'excludeFromRunAll' | 'auto', value, errors);
+  if (BOOLEAN_KEYS.has(key)) return applyBoolean(attrs, key as BooleanKey, value, errors);
   switch (key) {
     case 'expect':
       return applyExpect(attrs, value, errors);
@@ -218,7 +218,9 @@ function applyString(attrs: CommandAttrs, key: 'name' | 'id' | 'cwd' | 'tag' | '
   attrs[key] = text;
 }
 
-function applyBoolean(attrs: CommandAttrs, key: 'interactive' | 'excludeFromRunAll' | 'auto', value: RawValue, errors: string[]): void {
+type BooleanKey = 'interactive' | 'excludeFromRunAll' | 'auto' | 'always';
+
+function applyBoolean(attrs: CommandAttrs, key: BooleanKey, value: RawValue, errors: string[]): void {
   if (value === true || value === 'true') attrs[key] = true;
   else if (value === false || value === 'false') attrs[key] = false;
   else errors.push(`${key} must be true or false, not "${value}"`);

@@ -43,6 +43,8 @@ export interface CommandAttrs {
   /** Marks the RTO clock's start / end at this block's step. */
   rtoStart?: boolean;
   rtoEnd?: boolean;
+  /** Clean-up: the step runs in an unattended run even after an earlier step failed. */
+  always?: boolean;
   extra?: Record<string, string | number | boolean>;
 }
 
@@ -84,6 +86,12 @@ export interface Step {
   checklist: ChecklistItem[];
   rtoStart: boolean;
   rtoEnd: boolean;
+  /**
+   * A clean-up step (`always=true` on its heading or a block): unattended
+   * runs perform it even after an earlier step failed, so a failed restore
+   * test does not leave its scratch database or mount behind.
+   */
+  always: boolean;
 }
 
 export interface RunbookMeta {

@@ -430,7 +430,7 @@ interface Frame {
   line: number;
   endLine: number;
   body: string;
-  /** From the heading's `{...}` block: only `id`, `rtoStart` and `rtoEnd`. */
+  /** From the heading's `{...}` block: only `id`, `rtoStart`, `rtoEnd` and `always`. */
   attrs: CommandAttrs;
 }
 
@@ -507,12 +507,13 @@ function headingParts(heading: Heading, diagnostics: Diagnostic[]): { title: str
   if (parsed.attrs.id !== undefined) attrs.id = parsed.attrs.id;
   if (parsed.attrs.rtoStart) attrs.rtoStart = true;
   if (parsed.attrs.rtoEnd) attrs.rtoEnd = true;
+  if (parsed.attrs.always) attrs.always = true;
   const ignored = [
-    ...Object.keys(parsed.attrs).filter((k) => !['id', 'rtoStart', 'rtoEnd', 'extra'].includes(k)),
+    ...Object.keys(parsed.attrs).filter((k) => !['id', 'rtoStart', 'rtoEnd', 'always', 'extra'].includes(k)),
     ...Object.keys(parsed.attrs.extra ?? {}),
   ];
   if (ignored.length > 0) {
-    diagnostics.push({ severity: 'warning', line: heading.line, message: `heading attributes take only id and rto; ignored: ${ignored.join(', ')}` });
+    diagnostics.push({ severity: 'warning', line: heading.line, message: `heading attributes take only id, rto and always; ignored: ${ignored.join(', ')}` });
   }
   return { title: inlineText(text), attrs };
 }
@@ -693,6 +694,7 @@ function buildStep(frame: Frame, index: number, fences: Fence[], tasks: Task[]):
     checklist,
     rtoStart: frame.attrs.rtoStart === true || commands.some((c) => c.attrs.rtoStart === true),
     rtoEnd: frame.attrs.rtoEnd === true || commands.some((c) => c.attrs.rtoEnd === true),
+    always: frame.attrs.always === true || commands.some((c) => c.attrs.always === true),
   };
 }
 

@@ -1,8 +1,9 @@
 /**
  * A drill with no operator at the keyboard: every runnable block of every
  * step runs in order, each result is a recorded drill event, and the first
- * failure stops the run. Steps it cannot perform are recorded as skipped
- * with the reason, never as done.
+ * failure stops the run, except for clean-up steps (`always=true`), which
+ * still run. Steps it cannot perform are recorded as skipped with the
+ * reason, never as done.
  */
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
@@ -79,7 +80,7 @@ export async function runHeadless(drills: DrillService, runbook: Runbook, opts: 
   const total = runbook.steps.length;
   for (const step of runbook.steps) {
     const label = `[${step.index + 1}/${total}] ${step.title}`;
-    if (failure) {
+    if (failure && !step.always) {
       drill = drills.stepSkip(drill.id, step.index, `not run: an earlier step failed (${failure})`);
       opts.log(`${label} — not run`);
       continue;
@@ -91,18 +92,18 @@ export async function runHeadless(drills: DrillService, runbook: Runbook, opts: 
       opts.log(`${label} — skipped (${why})`);
       continue;
     }
-    opts.log(label);
+    opts.log(failure ? `${label} — clean-up, runs after the failure` : label);
     drill = drills.stepStart(drill.id, step.index);
+    let problem: string | null = null;
     for (const block of blocks) {
-      const problem = await runBlock(drills, drill.id, step.index, block, runbook.file, workDir, env, opts, ctx);
-      if (problem) {
-        failure = problem;
-        break;
-      }
+      problem = await runBlock(drills, drill.id, step.index, block, runbook.file, workDir, env, opts, ctx);
+      if (problem) break;
     }
-    drill = failure ? drills.stepFail(drill.id, step.index, failure) : drills.stepComplete(drill.id, step.index);
+    drill = problem ? drills.stepFail(drill.id, step.index, problem) : drills.stepComplete(drill.id, step.index);
     const took = drill.steps[step.index]?.durationMs ?? 0;
-    opts.log(failure ? `  ✗ failed after ${seconds(took)}: ${failure}` : `  ✓ done in ${seconds(took)}`);
+    opts.log(problem ? `  ✗ failed after ${seconds(took)}: ${problem}` : `  ✓ done in ${seconds(took)}`);
+    // The first failure is the run's; a clean-up that fails after it is recorded on its own step.
+    failure ??= problem;
   }
 
   drill = drills.finish(drill.id);

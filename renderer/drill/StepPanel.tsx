@@ -66,6 +66,11 @@ export const StepPanel = forwardRef<HTMLTextAreaElement, StepPanelProps>(functio
             ) : null}
             {step.rtoStart ? <Badge tone="accent">RTO clock starts here</Badge> : null}
             {step.rtoEnd ? <Badge tone="accent">RTO clock stops here</Badge> : null}
+            {runbookStep?.always ? (
+              <Badge tone="neutral" testId="step-cleanup" title="Unattended runs perform this step even after an earlier step failed">
+                clean-up
+              </Badge>
+            ) : null}
           </div>
         </div>
         {canAct && !ended ? (

@@ -131,6 +131,11 @@ function PreviewStep({ step }: { step: Step }) {
         <h2>{step.title}</h2>
         {step.rtoStart ? <Badge tone="accent">RTO clock starts</Badge> : null}
         {step.rtoEnd ? <Badge tone="accent">RTO clock stops</Badge> : null}
+        {step.always ? (
+          <Badge tone="neutral" testId="preview-cleanup" title="Unattended runs perform this step even after an earlier step failed">
+            clean-up
+          </Badge>
+        ) : null}
         {step.checklist.length ? <span className="muted small">{step.checklist.length} checks</span> : null}
       </div>
       <Markdown source={step.body} className="step-md" codeCaption={(b) => commandCaption(step, b.index)} />

@@ -60,6 +60,7 @@ function makeSeedRunbook(r: number, version: number, stepCount: number): Runbook
       checklist: [{ text: 'Output checked', line: 18 + i * 12, checked: false }],
       rtoStart: false,
       rtoEnd: false,
+      always: false,
     });
   }
   return {

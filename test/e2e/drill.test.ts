@@ -42,6 +42,9 @@ describe('drill in the browser', { timeout: 180_000 }, () => {
     await openRunbook(page, TITLE);
     assert.equal(await tid(page, 'preview-rto').innerText(), '10:00');
     assert.equal(await tid(page, 'preview-step').count(), 4);
+    // Only the last step is a clean-up step (always=true on its heading), and its title is clean.
+    assert.equal(await tid(page, 'preview-cleanup').count(), 1);
+    assert.match(await tid(page, 'preview-step').nth(3).innerText(), /^4\s*Optional clean-up\s*clean-up/);
     assert.match(await page.locator('.preview').innerText(), /pg_restore --clean/);
 
     // Start: the operator name is remembered for next time.
@@ -114,12 +117,14 @@ describe('drill in the browser', { timeout: 180_000 }, () => {
     await stepItem(page, 2).click();
     await tid(page, 'step-start').click();
     await waitStepStatus(page, 2, 'running');
+    assert.equal(await tid(page, 'step-cleanup').count(), 0, 'step 3 is not a clean-up step');
     assert.equal(await tickAll(page), 1);
     await tid(page, 'step-complete').click();
     await waitStepStatus(page, 2, 'completed');
 
-    // Step 4: skipped with a reason (the reason is required).
+    // Step 4: skipped with a reason (the reason is required). It is the clean-up step.
     await stepItem(page, 3).click();
+    await tid(page, 'step-cleanup').waitFor();
     await tid(page, 'step-skip').click();
     await tid(page, 'confirm-reason').click();
     assert.match(await tid(page, 'reason-dialog').innerText(), /A reason is required/);

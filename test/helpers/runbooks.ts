@@ -20,6 +20,7 @@ export function makeRunbook(
     checklist: (s.checklist ?? []).map((text, i) => ({ text, line: index * 10 + 5 + i, checked: false })),
     rtoStart: s.rtoStart ?? false,
     rtoEnd: s.rtoEnd ?? false,
+    always: false,
   }));
   return {
     file: '/runbooks/test.md',

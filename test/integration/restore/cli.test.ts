@@ -86,6 +86,66 @@ exit 2
   assert.doesNotMatch(r.stdout, new RegExp(SECRET.slice(0, 5) + '\\s*│?\\s*' + SECRET.slice(5)));
 });
 
+test('clean-up steps (always=true) run after a failure; the run keeps its first failure', { skip: !!skip }, async () => {
+  const mess = path.join(rig.dir, 'mess');
+  const file = runbook(
+    'cleanup.md',
+    `# Clean-up after a failure
+
+## Make a scratch copy
+
+\`\`\`sh {auto=true}
+mkdir -p ${mess} && echo made
+\`\`\`
+
+## Restore
+
+\`\`\`sh {auto=true}
+echo "restore broke" >&2; exit 4
+\`\`\`
+
+## Verify
+
+\`\`\`sh {auto=true}
+touch ${rig.dir}/verify-ran
+\`\`\`
+
+## Drop the scratch copy {always=true}
+
+\`\`\`sh {auto=true}
+rm -rf ${mess} && echo cleaned
+\`\`\`
+
+## Unmount
+
+\`\`\`sh {auto=true always=true}
+echo "umount: target is busy" >&2; exit 32
+\`\`\`
+`,
+  );
+  const r = await runDrill(rig, file, { target: null });
+  assert.equal(r.code, 1, r.stdout + r.stderr);
+  const cs = cases(r);
+  assert.deepEqual(
+    cs.map((c) => [c.name, c.status]),
+    [
+      ['1. Make a scratch copy', 'passed'],
+      ['2. Restore', 'failed'],
+      ['3. Verify', 'skipped'],
+      ['4. Drop the scratch copy', 'passed'],
+      ['5. Unmount', 'failed'],
+    ],
+  );
+  assert.match(cs[2]!.message, /^not run: an earlier step failed \(cleanup\.md:\d+: exited with code 4\)$/);
+  assert.match(cs[4]!.message, /exited with code 32: umount: target is busy$/, 'a failing clean-up is recorded on its own step');
+  assert.equal(existsSync(mess), false, 'the clean-up ran');
+  assert.equal(existsSync(path.join(rig.dir, 'verify-ran')), false, 'the step after the failure did not');
+  assert.match(r.stdout, /\[4\/5\] Drop the scratch copy — clean-up, runs after the failure\n/);
+  assert.match(r.stdout + r.stderr, /restore broke/);
+  assert.equal(r.drill!.status, 'failed');
+  assert.deepEqual(r.drill!.steps.map((s) => s.status), ['completed', 'failed', 'skipped', 'completed', 'failed']);
+});
+
 test('exit codes: 3 for a mistake in the test (nothing runs, nothing is recorded), 2 for a missed RTO', { skip: !!skip }, async () => {
   const undeclared = runbook('undeclared.md', `---\nvars:\n  DB: app\n---\n# U\n\n## One\n\n\`\`\`sh {auto=true}\ntouch ${rig.dir}/ran\necho {{DB}} {{TABLE}}\n\`\`\`\n`);
   let r = await runDrill(rig, undeclared, { target: null });

@@ -82,6 +82,7 @@ test('restic: a real repository restores and verifies; a corrupted pack file fai
   assert.ok(packs > 0);
   const bad = await runDrill(rig, 'restic-file-restore.md', { target: 'host', vars: { ...vars, RESTIC_REPOSITORY: broken }, env: { RESTIC_PASSWORD: SECRET } });
   assertFailedAt(bad, 4, /exited with code 1: RESTORE FAILED: ignoring error for .*: ciphertext verification failed$/, /│ RESTORE FAILED: ignoring error for .*: ciphertext verification failed\n/);
+  assert.deepEqual(readdirSync(path.join(rig.dir, 'scratch-restic')), [], 'the clean-up step removed the half-restored files');
   assertNoSecret(bad, SECRET);
 });
 
@@ -120,6 +121,7 @@ test('rsync: versioned snapshots restore and match their manifests; bit rot in t
   const bad = await runDrill(rig, 'rsync-snapshot-restore.md', { target: 'backup', vars });
   const failed = assertFailedAt(bad, 4, /exited with code 1: .*\.\/config\/app\.toml/, /CHECKSUM MISMATCH against .*2026-03-01T0200Z\.sha256 \(written at backup time\)/);
   assert.match(failed.body, /CHECKSUM MISMATCH against/);
+  assert.deepEqual(readdirSync(path.join(rig.dir, 'scratch-rsync')), [], 'the clean-up step removed the restored copy');
 });
 
 // ---------------------------------------------------------------------------

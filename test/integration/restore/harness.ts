@@ -13,6 +13,7 @@ import { tempDir } from '../../helpers/runbooks';
 import { findAll, parseXml, type XmlElement } from '../../helpers/xml';
 import { Core } from '../../../main/api/core';
 import type { DrillSnapshot } from '../../../main/drill/model';
+import { loadRunbookFile } from '../../../main/runbook';
 
 export const RUNBOOKS = path.join(ROOT, 'runbooks');
 
@@ -57,6 +58,8 @@ export interface RunResult {
   junit: XmlElement | null;
   drill: DrillSnapshot | null;
   dataDir: string;
+  /** The runbook file that ran. */
+  runbook: string;
 }
 
 let runs = 0;
@@ -70,12 +73,13 @@ export function runDrill(
   const n = ++runs;
   const dataDir = path.join(rig.dir, `data-${n}`);
   const junitFile = path.join(rig.dir, `junit-${n}.xml`);
+  const file = runbook.includes('/') ? runbook : path.join(RUNBOOKS, runbook);
   const args = [
     '--import',
     'tsx',
     path.join(ROOT, 'main/cli/index.ts'),
     'run',
-    runbook.includes('/') ? runbook : path.join(RUNBOOKS, runbook),
+    file,
     '--data',
     dataDir,
     '--junit',
@@ -99,7 +103,7 @@ export function runDrill(
       const junitText = existsSync(junitFile) ? readFileSync(junitFile, 'utf8') : '';
       const junit = junitText ? parseXml(junitText) : null;
       const id = junit ? findAll(junit, 'testsuite')[0]?.attrs.id : undefined;
-      resolve({ code: code ?? -1, stdout, stderr, junitText, junit, drill: id ? readDrill(dataDir, id) : null, dataDir });
+      resolve({ code: code ?? -1, stdout, stderr, junitText, junit, drill: id ? readDrill(dataDir, id) : null, dataDir, runbook: file });
     });
   });
 }
@@ -149,7 +153,8 @@ export function assertPassed(r: RunResult, steps: number): void {
 /**
  * Asserts the run failed (exit 1) at `step` (its 1-based number) with a
  * JUnit failure whose message matches `message` (and console output that
- * matches `onConsole`), and that every later step was not run.
+ * matches `onConsole`), that every later step was not run, and that the
+ * runbook's clean-up steps (`always=true`) ran and passed all the same.
  */
 export function assertFailedAt(r: RunResult, step: number, message: RegExp, onConsole: RegExp = message): Case {
   const why = `exit ${r.code}\n--- stdout\n${r.stdout}\n--- stderr\n${r.stderr}`;
@@ -159,7 +164,11 @@ export function assertFailedAt(r: RunResult, step: number, message: RegExp, onCo
   assert.deepEqual(failed.map((c) => c.name.replace(/\..*/, '')), [String(step)], why);
   assert.match(failed[0]!.message, message, why);
   assert.ok(cs.slice(0, step - 1).every((c) => c.status === 'passed'), 'the steps before it passed');
-  assert.ok(cs.slice(step).every((c) => c.status === 'skipped' && /^not run: an earlier step failed/.test(c.message)), 'the steps after it did not run');
+  const cleanup = new Set(loadRunbookFile(r.runbook).steps.filter((s) => s.always).map((s) => s.index));
+  cs.slice(step).forEach((c, i) => {
+    if (cleanup.has(step + i)) assert.equal(c.status, 'passed', `the clean-up step "${c.name}" ran after the failure and passed\n${why}`);
+    else assert.ok(c.status === 'skipped' && /^not run: an earlier step failed/.test(c.message), `the step "${c.name}" after it did not run\n${why}`);
+  });
   assert.match(r.stdout, onConsole, 'the console says it too');
   assert.equal(r.drill?.status, 'failed');
   return failed[0]!;

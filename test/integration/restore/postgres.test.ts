@@ -122,6 +122,10 @@ test('a truncated dump fails at the restore step, with pg_restore saying why', {
     /│ RESTORE FAILED: pg_restore: error: could not read from input file: end of file\n  ✗ failed after/,
   );
   assert.match(failed.body, /command: restore \(line \d+, on db\)/);
+  // The scratch database was created (step 5) before the restore failed; the clean-up step dropped it all the same.
+  assert.match(r.stdout, /Clean up — clean-up, runs after the failure\n[^]*dropped app_restore_test/);
+  assert.equal(pg.sql('postgres', "SELECT count(*) FROM pg_database WHERE datname = 'app_restore_test'").trim(), '0', 'no scratch database left behind');
+  assert.deepEqual(readdirSync(path.join(rig.dir, 'scratch')), [], 'no scratch folder left behind');
   assertNoSecret(r, SECRET);
 });
 

@@ -546,7 +546,43 @@ test('heading attributes: id, rto, Pandoc id; others ignored with a warning', ()
       ['Toc', 'toc', false, false],
     ],
   );
-  assert.deepEqual(rb.diagnostics, [{ severity: 'warning', line: 3, message: 'heading attributes take only id and rto; ignored: target' }]);
+  assert.deepEqual(rb.diagnostics, [{ severity: 'warning', line: 3, message: 'heading attributes take only id, rto and always; ignored: target' }]);
+});
+
+test('clean-up steps: always=true on the heading or on any block of the step', () => {
+  const rb = parseRunbook(
+    md(
+      '## Restore',
+      '```sh {auto=true}',
+      'pg_restore x',
+      '```',
+      '## Drop the scratch database {always=true}',
+      '```sh',
+      'dropdb x',
+      '```',
+      '## Unmount',
+      '```sh',
+      'true',
+      '```',
+      '```sh {"always": true}',
+      'umount /mnt/restore',
+      '```',
+      '## Not this one {always=false}',
+    ),
+    'x.md',
+  );
+  assert.deepEqual(rb.diagnostics, []);
+  assert.deepEqual(
+    rb.steps.map((s) => [s.title, s.always]),
+    [
+      ['Restore', false],
+      ['Drop the scratch database', true],
+      ['Unmount', true],
+      ['Not this one', false],
+    ],
+  );
+  assert.equal(rb.steps[2]!.commands[1]!.attrs.always, true);
+  assert.match(errors(parseRunbook(md('## A', '```sh {always=maybe}', 'x', '```'), 'x.md'))[0]?.message ?? '', /always must be true or false, not "maybe"/);
 });
 
 test('heading attributes: bad values are errors on the heading line', () => {
