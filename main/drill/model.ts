@@ -24,29 +24,33 @@ export interface Instant {
   clock: string;
 }
 
-export type DrillEventType =
-  | 'drill.started'
-  | 'step.started'
-  | 'step.completed'
-  | 'step.skipped'
-  | 'step.failed'
-  | 'check.set'
-  | 'note.added'
-  | 'drill.paused'
-  | 'drill.resumed'
-  | 'drill.recovered'
-  | 'command.run'
-  | 'drill.finished'
-  | 'drill.aborted'
+/** Every event type, in one list: the type below and the validators (history import) come from it. */
+export const DRILL_EVENT_TYPES = [
+  'drill.started',
+  'step.started',
+  'step.completed',
+  'step.skipped',
+  'step.failed',
+  'check.set',
+  'note.added',
+  'drill.paused',
+  'drill.resumed',
+  'drill.recovered',
+  'command.run',
+  'drill.finished',
+  'drill.aborted',
   // Evidence for auditors (main/evidence): data shapes in main/evidence/model.ts.
-  | 'participant.set'
-  | 'scenario.set'
-  | 'failure.declared'
-  | 'recovery-point.set'
-  | 'finding.added'
-  | 'remediation.added'
-  | 'attachment.added'
-  | 'signoff.added';
+  'participant.set',
+  'scenario.set',
+  'failure.declared',
+  'recovery-point.set',
+  'finding.added',
+  'remediation.added',
+  'attachment.added',
+  'signoff.added',
+] as const;
+
+export type DrillEventType = (typeof DRILL_EVENT_TYPES)[number];
 
 export interface DrillEvent extends Instant {
   drillId: string;
@@ -61,6 +65,12 @@ export interface DrillEvent extends Instant {
   /** SHA-256 of the previous event's record (hash chain); '' for the first. */
   prevHash: string;
   hash: string;
+  /**
+   * Chain v2: the event's random salt (32 hex digits), from which the salted
+   * commitments its hash covers are derived (main/drill/chain.ts). Absent on
+   * events recorded before v2. Exports never ship it for an event they mask.
+   */
+  salt?: string;
 }
 
 export interface ChecklistState {

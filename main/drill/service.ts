@@ -10,7 +10,7 @@ import { randomBytes } from 'node:crypto';
 import type { Runbook } from '../runbook/model';
 import { conflict, notFound, badRequest } from '../api/errors';
 import type { Db } from '../store/db';
-import { eventHash } from './chain';
+import { eventHash, newEventSalt } from './chain';
 import { isoUtc, systemNow, type Now } from './clock';
 import type { DrillEvent, DrillEventType, DrillMode, DrillSnapshot } from './model';
 import { reduceDrill, type DrillStartedData } from './reduce';
@@ -268,6 +268,7 @@ export class DrillService {
       stepIndex,
       data,
       prevHash: prev ? prev.hash : '',
+      salt: newEventSalt(),
     };
     return { ...body, hash: eventHash(body) };
   }

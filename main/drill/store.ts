@@ -20,6 +20,7 @@ export interface EventRow {
   data: string;
   prev_hash: string;
   hash: string;
+  salt: string | null;
 }
 
 interface OwnerRow {
@@ -40,8 +41,8 @@ export class DrillStore {
 
   constructor(private readonly db: Db) {
     this.insertEventStmt = db.prepare(
-      `INSERT INTO events (drill_id, seq, type, at, wall_ms, mono_ms, clock, operator, step_index, data, prev_hash, hash)
-       VALUES (@drillId, @seq, @type, @at, @wallMs, @monoMs, @clock, @operator, @stepIndex, @data, @prevHash, @hash)`,
+      `INSERT INTO events (drill_id, seq, type, at, wall_ms, mono_ms, clock, operator, step_index, data, prev_hash, hash, salt)
+       VALUES (@drillId, @seq, @type, @at, @wallMs, @monoMs, @clock, @operator, @stepIndex, @data, @prevHash, @hash, @salt)`,
     );
     this.eventsStmt = db.prepare<[string], EventRow>('SELECT * FROM events WHERE drill_id = ? ORDER BY seq');
     this.updateSummaryStmt = db.prepare(
@@ -149,7 +150,7 @@ export class DrillStore {
   }
 
   private insertEvent(e: DrillEvent): void {
-    this.insertEventStmt.run({ ...e, data: JSON.stringify(e.data) });
+    this.insertEventStmt.run({ ...e, data: JSON.stringify(e.data), salt: e.salt ?? null });
   }
 }
 
@@ -174,5 +175,6 @@ export function rowToEvent(r: EventRow): DrillEvent {
     data,
     prevHash: r.prev_hash,
     hash: r.hash,
+    ...(r.salt !== null && r.salt !== undefined ? { salt: r.salt } : {}),
   };
 }

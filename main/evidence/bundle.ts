@@ -18,7 +18,7 @@
 import { mkdirSync, readdirSync, renameSync, rmSync, rmdirSync, statSync, writeFileSync, existsSync } from 'node:fs';
 import path from 'node:path';
 import { randomBytes } from 'node:crypto';
-import { canonicalJson, verifyChain } from '../drill/chain';
+import { canonicalJson, disclose, verifyChain, type Disclosure } from '../drill/chain';
 import type { DrillEvent, DrillSnapshot } from '../drill/model';
 import type { DrillService } from '../drill/service';
 import type { Runbook } from '../runbook/model';
@@ -40,7 +40,15 @@ import drillSchema from './schema/drill.v1.schema.json';
 export const DRILL_FILE = 'drill.json';
 export const SCHEMA_PATH = 'schema/drill.v1.schema.json';
 export const CHAIN_HASH_DESCRIPTION =
-  'hash = SHA-256 of the canonical JSON (object keys sorted at every level, no whitespace) of {drillId, seq, type, at, wallMs, monoMs, clock, operator, stepIndex, data, prevHash}; prevHash = the previous event\'s hash ("" for the first)';
+  'hash = SHA-256 of the canonical JSON (object keys sorted at every level, no whitespace) of {drillId, seq, type, at, wallMs, monoMs, clock, operator, stepIndex, data, prevHash} for an event without salt or disclosure (v1), ' +
+  'or of {drillId, seq, type, at, wallMs, monoMs, clock, operator, stepIndex, committedData, prevHash} (v2), where committedData is data with every string replaced by HMAC-SHA256(leafSalt, string), ' +
+  'leafSalt = first 16 bytes of HMAC-SHA256(salt, JSON pointer of the string) when the event carries its salt, else disclosure.salts[pointer], or the whole replacement is disclosure.commitments[pointer] for a masked string; ' +
+  'prevHash = the previous event\'s hash ("" for the first)';
+
+/** An event as drill.json carries it: its salt when shown as recorded, a disclosure when masked (chain v2). */
+export interface ExportedEvent extends DrillEvent {
+  disclosure?: Disclosure;
+}
 
 export interface ExportOptions {
   /** The bundle folder to create (it must not exist, or be empty). */
@@ -152,10 +160,15 @@ export async function buildBundle(input: BundleInput): Promise<BuiltBundle> {
   const withheld: string[] = [];
 
   const redactedEvents: number[] = [];
-  const outEvents: DrillEvent[] = events.map((e) => {
+  const outEvents: ExportedEvent[] = events.map((e) => {
+    const { salt, ...recorded } = e;
     const data = red.deep(e.data);
-    if (canonicalJson(data) !== canonicalJson(e.data)) redactedEvents.push(e.seq);
-    return { ...e, data };
+    const masked = canonicalJson(data) !== canonicalJson(e.data);
+    if (masked) redactedEvents.push(e.seq);
+    // v1 events (no salt) are shown as they are; a masked one cannot be re-hashed.
+    if (salt === undefined) return { ...recorded, data };
+    // v2: the salt re-hashes an event shown as recorded; a masked one ships only what re-hashes it without revealing the masked strings.
+    return masked ? { ...recorded, data, disclosure: disclose({ data: e.data, salt }, data) } : { ...recorded, data, salt };
   });
   const outSnapshot = quiet.deep(snapshot);
   const outRunbook = input.runbook ? quiet.deep(input.runbook) : null;

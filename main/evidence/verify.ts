@@ -18,7 +18,7 @@
  */
 import { lstatSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
-import { eventHash } from '../drill/chain';
+import { disclosedEventHash, eventHash, type Disclosure } from '../drill/chain';
 import type { DrillEvent } from '../drill/model';
 import { MANIFEST_FILE, parseManifest, sha256, SIGNATURE_FILE, type Manifest } from './manifest';
 import { checkSignature as defaultChecker, type SignatureCheck, type SignatureChecker } from './sshsig';
@@ -205,6 +205,8 @@ function checkChain(
   }
   let prev = '';
   let rehashed = 0;
+  let unverifiable = 0;
+  let salted = false;
   for (let i = 0; i < events.length; i++) {
     const e = events[i];
     const n = i + 1;
@@ -220,10 +222,18 @@ function checkChain(
       problem('chain', DRILL_FILE, `chain broken at event ${n} (${String(e.type)}): it does not link to event ${n - 1}`);
       return;
     }
-    if (!masked.has(n)) {
+    const disclosure = (e as { disclosure?: unknown }).disclosure;
+    const v2 = e.salt !== undefined || disclosure !== undefined;
+    // Once a drill records v2 events every later one is v2: an event that lost its salt or disclosure was downgraded to escape re-hashing.
+    if (salted && !v2) {
+      problem('chain', DRILL_FILE, `chain broken at event ${n} (${String(e.type)}): it carries neither salt nor disclosure, unlike the events before it (the event was altered)`);
+      return;
+    }
+    salted ||= v2;
+    if (v2 || !masked.has(n)) {
       let h: string;
       try {
-        h = eventHash(e);
+        h = disclosure !== undefined ? disclosedEventHash(e, asDisclosure(disclosure)) : eventHash(e);
       } catch {
         h = '';
       }
@@ -231,7 +241,15 @@ function checkChain(
         problem('chain', DRILL_FILE, `chain broken at event ${n} (${String(e.type)}): its content does not match its hash (the event was altered)`);
         return;
       }
+      // A masked string's visible text is not covered by its commitment: it must at least say it was masked.
+      const unmarked = disclosure !== undefined ? unmarkedMasks(e.data, asDisclosure(disclosure)) : [];
+      if (unmarked.length > 0) {
+        problem('chain', DRILL_FILE, `event ${n} (${String(e.type)}) shows ${unmarked.join(', ')} as masked without a [REDACTED:…] marker (the event was altered)`);
+        return;
+      }
       rehashed++;
+    } else {
+      unverifiable++;
     }
     prev = e.hash;
   }
@@ -247,6 +265,30 @@ function checkChain(
     problem('chain', DRILL_FILE, `${DRILL_FILE} names a different drill or chain head than the manifest`);
     return;
   }
-  const maskedNote = masked.size ? `; ${masked.size} masked on export (event${masked.size > 1 ? 's' : ''} ${[...masked].join(', ')}) are covered by the manifest (and signature) only` : '';
+  const shownMasked = masked.size - unverifiable;
+  const maskedNote =
+    (shownMasked > 0 ? ` (${shownMasked} of them shown masked, re-hashed from their disclosed commitments)` : '') +
+    (unverifiable > 0 ? `; ${unverifiable} masked on export from before chain v2 (events ${[...masked].filter((s) => !events[s - 1]?.salt && !(events[s - 1] as { disclosure?: unknown } | undefined)?.disclosure).join(', ')}) are covered by the manifest (and signature) only` : '');
   checked.push(`hash chain intact: ${events.length} events, head ${prev}; ${rehashed} re-hashed${maskedNote}`);
+}
+
+/** JSON pointers of masked strings whose visible text does not say it was masked. */
+function unmarkedMasks(data: unknown, disclosure: Disclosure): string[] {
+  return Object.keys(disclosure.commitments).filter((pointer) => {
+    let v: unknown = data;
+    for (const part of pointer.split('/').slice(1)) {
+      const key = part.replace(/~1/g, '/').replace(/~0/g, '~');
+      v = v !== null && typeof v === 'object' ? (v as Record<string, unknown>)[key] : undefined;
+    }
+    return typeof v !== 'string' || !v.includes('[REDACTED:');
+  });
+}
+
+/** A disclosure from drill.json, checked for shape (its content is checked by re-hashing). */
+function asDisclosure(value: unknown): Disclosure {
+  const isMap = (m: unknown): m is Record<string, string> =>
+    m !== null && typeof m === 'object' && !Array.isArray(m) && Object.values(m).every((v) => typeof v === 'string');
+  const d = value as { salts?: unknown; commitments?: unknown } | null;
+  if (!d || !isMap(d.salts) || !isMap(d.commitments)) throw new Error('not a disclosure');
+  return { salts: d.salts, commitments: d.commitments };
 }

@@ -14,7 +14,7 @@
 import { z } from 'zod';
 import type { Db } from '../store/db';
 import type { Runbook } from '../runbook/model';
-import type { DrillEvent } from '../drill/model';
+import { DRILL_EVENT_TYPES, type DrillEvent } from '../drill/model';
 import { verifyChain } from '../drill/chain';
 import { reduceDrill, type DrillStartedData } from '../drill/reduce';
 import { DrillStore } from '../drill/store';
@@ -36,21 +36,7 @@ const eventSchema = z
   .object({
     drillId: z.string(),
     seq: z.number().int().min(1),
-    type: z.enum([
-      'drill.started',
-      'step.started',
-      'step.completed',
-      'step.skipped',
-      'step.failed',
-      'check.set',
-      'note.added',
-      'drill.paused',
-      'drill.resumed',
-      'drill.recovered',
-      'command.run',
-      'drill.finished',
-      'drill.aborted',
-    ]),
+    type: z.enum(DRILL_EVENT_TYPES),
     at: z.string(),
     wallMs: z.number(),
     monoMs: z.number(),
@@ -60,6 +46,7 @@ const eventSchema = z
     data: z.record(z.string(), z.unknown()),
     prevHash: z.string(),
     hash: z.string().regex(/^[0-9a-f]{64}$/),
+    salt: z.string().regex(/^[0-9a-f]{32}$/, 'not an event salt').optional(),
   })
   .strict();
 
@@ -186,8 +173,8 @@ export class HistoryImporter {
        VALUES (@id, @path, @title, @sha256, @json, @mode, @operator, 'running', @startedAt, @rtoTarget)`,
     );
     this.insertEvent = db.prepare(
-      `INSERT INTO events (drill_id, seq, type, at, wall_ms, mono_ms, clock, operator, step_index, data, prev_hash, hash)
-       VALUES (@drillId, @seq, @type, @at, @wallMs, @monoMs, @clock, @operator, @stepIndex, @data, @prevHash, @hash)`,
+      `INSERT INTO events (drill_id, seq, type, at, wall_ms, mono_ms, clock, operator, step_index, data, prev_hash, hash, salt)
+       VALUES (@drillId, @seq, @type, @at, @wallMs, @monoMs, @clock, @operator, @stepIndex, @data, @prevHash, @hash, @salt)`,
     );
     this.headStmt = db.prepare(`SELECT event_count AS count, chain_head AS head, status FROM drills WHERE id = ?`);
     this.hashAtStmt = db.prepare(`SELECT hash FROM events WHERE drill_id = ? AND seq = ?`).pluck();
@@ -208,7 +195,7 @@ export class HistoryImporter {
         if (existing.status === 'running') {
           return { kind: 'conflict', id: line.id, reason: 'the drill is still running here; finish or abort it before importing its other copy' };
         }
-        for (const e of incoming.slice(existing.count)) this.insertEvent.run({ ...e, data: JSON.stringify(e.data) });
+        for (const e of incoming.slice(existing.count)) this.insertEvent.run({ ...e, data: JSON.stringify(e.data), salt: e.salt ?? null });
         this.store.writeSummary(snapshotOf(incoming));
         return { kind: 'extended', id: line.id, added: incoming.length - existing.count };
       }
@@ -227,7 +214,7 @@ export class HistoryImporter {
       startedAt: first.at,
       rtoTarget: started.rtoTargetSec ?? null,
     });
-    for (const e of incoming) this.insertEvent.run({ ...e, data: JSON.stringify(e.data) });
+    for (const e of incoming) this.insertEvent.run({ ...e, data: JSON.stringify(e.data), salt: e.salt ?? null });
     this.store.writeSummary(snapshotOf(incoming));
     return { kind: 'imported', id: line.id };
   }

@@ -129,4 +129,11 @@ export const MIGRATIONS: ReadonlyArray<(db: Database.Database) => void> = [
       END;
     `);
   },
+
+  // 3: chain v2. New events carry a random salt; their hash covers salted
+  // commitments of their strings, so an export that masks a secret can still
+  // be re-hashed (main/drill/chain.ts). Older events keep no salt (v1).
+  (db) => {
+    db.exec(`ALTER TABLE events ADD COLUMN salt TEXT`);
+  },
 ];

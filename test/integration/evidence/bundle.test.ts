@@ -7,7 +7,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { cpSync, existsSync, readFileSync, readdirSync, rmSync, statSync, symlinkSync, unlinkSync, writeFileSync, mkdirSync } from 'node:fs';
+import { cpSync, existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, symlinkSync, unlinkSync, writeFileSync, mkdirSync } from 'node:fs';
 import path from 'node:path';
 import yauzl from 'yauzl';
 import { tempDir } from '../../helpers/runbooks';
@@ -27,7 +27,8 @@ import {
   type VerifyResult,
 } from '../../../main/evidence';
 import { buildManifest, parseManifest, serializeManifest, sha256, type Manifest } from '../../../main/evidence/manifest';
-import { eventHash } from '../../../main/drill/chain';
+import { disclosedEventHash, eventHash, isSalt, leafCommitment, leafSalt } from '../../../main/drill/chain';
+import type { ExportedEvent } from '../../../main/evidence/bundle';
 import { writeZip } from '../../../main/evidence/zip';
 import type { DrillEvent } from '../../../main/drill/model';
 
@@ -330,9 +331,9 @@ test('in a zip bundle, a changed byte in any entry, a removed entry and an added
 });
 
 /** Edits drill.json with `edit`, then does what a careful forger would: fixes drill.json's hash in the manifest and the manifest's digest. */
-function forge(dir: string, edit: (doc: { events: DrillEvent[]; chain: { head: string }; drill: { chainHead: string } }) => void): void {
+function forge(dir: string, edit: (doc: { events: ExportedEvent[]; chain: { head: string }; drill: { chainHead: string } }) => void): void {
   const file = path.join(dir, 'drill.json');
-  const doc = JSON.parse(readFileSync(file, 'utf8')) as { events: DrillEvent[]; chain: { head: string }; drill: { chainHead: string } };
+  const doc = JSON.parse(readFileSync(file, 'utf8')) as { events: ExportedEvent[]; chain: { head: string }; drill: { chainHead: string } };
   edit(doc);
   const bytes = Buffer.from(JSON.stringify(doc, null, 2) + '\n');
   writeFileSync(file, bytes);
@@ -366,7 +367,7 @@ test('an edited event breaks the chain even when the forger fixes the manifest; 
     let prev = doc.events[victim.seq - 2]!.hash;
     for (const e of doc.events.slice(victim.seq - 1)) {
       e.prevHash = prev;
-      e.hash = eventHash(e);
+      e.hash = e.disclosure ? disclosedEventHash(e, e.disclosure) : eventHash(e);
       prev = e.hash;
     }
     doc.chain.head = prev;
@@ -387,7 +388,7 @@ test('an edited event breaks the chain even when the forger fixes the manifest; 
   assert.ok(r.problems.some((p) => p.file === 'manifest.json.sig' && /^signature invalid/.test(p.message)), names(r));
   assert.ok(r.problems.some((p) => p.kind === 'chain' && p.message.includes(`event ${victim.seq}`)), names(r));
 
-  // An event masked on export cannot be re-hashed; editing its visible content is caught by the signature.
+  // An event masked on export is re-hashed through its disclosure (chain v2): editing what it shows is caught by the chain too.
   const maskedSeq = signed.redaction.redactedEvents[0]!;
   const d = path.join(tmp.dir, 'forge-d');
   cpSync(signed.dir, d, { recursive: true });
@@ -395,7 +396,8 @@ test('an edited event breaks the chain even when the forger fixes the manifest; 
     doc.events[maskedSeq - 1]!.data.exitCode = 42;
   });
   r = await verifyBundle(d, { allowedSigners: allowed });
-  assert.deepEqual(r.problems.map((p) => p.file), ['manifest.json.sig']);
+  assert.deepEqual(r.problems.map((p) => p.file), ['manifest.json.sig', 'drill.json'], names(r));
+  assert.match(names(r), new RegExp(`chain broken at event ${maskedSeq} \\(command\\.run\\): its content does not match its hash`));
 
   // Removing an event (and fixing the hashes) breaks the links.
   const e = path.join(tmp.dir, 'forge-e');
@@ -405,6 +407,79 @@ test('an edited event breaks the chain even when the forger fixes the manifest; 
   });
   r = await verifyBundle(e);
   assert.match(names(r), new RegExp(`chain broken at event ${victim.seq}: found seq ${victim.seq + 1}`));
+});
+
+test('chain v2: every event of a redacted bundle is re-hashed, and a masked event gives away nothing it masked', async () => {
+  const total = fx.core.drills.events(fx.drill.id).length;
+  const maskedSeqs = signed.redaction.redactedEvents;
+  assert.ok(maskedSeqs.length >= 2, 'the fixture masks secrets in several events');
+  const ok = await verifyBundle(signed.dir, { allowedSigners: allowed });
+  assert.equal(ok.ok, true, names(ok));
+  assert.ok(
+    ok.checked.includes(`hash chain intact: ${total} events, head ${fx.drill.chainHead}; ${total} re-hashed (${maskedSeqs.length} of them shown masked, re-hashed from their disclosed commitments)`),
+    ok.checked.join('\n'),
+  );
+
+  const doc = JSON.parse(readFileSync(path.join(signed.dir, 'drill.json'), 'utf8')) as { events: ExportedEvent[] };
+  for (const e of doc.events) {
+    if (maskedSeqs.includes(e.seq)) {
+      assert.equal(e.salt, undefined, `masked event ${e.seq} does not ship its salt`);
+      assert.ok(e.disclosure && Object.keys(e.disclosure.commitments).length > 0, `masked event ${e.seq} ships commitments`);
+      for (const pointer of Object.keys(e.disclosure.commitments)) assert.equal(e.disclosure.salts[pointer], undefined, 'no salt for a masked string');
+    } else {
+      assert.ok(isSalt(e.salt) && e.disclosure === undefined, `event ${e.seq}, shown as recorded, carries its salt`);
+    }
+  }
+  // The masked note: its commitment matches the recorded text only with the salt that stays in the local history.
+  const recorded = fx.core.drills.events(fx.drill.id);
+  const note = doc.events.find((e) => e.type === 'note.added' && maskedSeqs.includes(e.seq))!;
+  const original = recorded[note.seq - 1]!;
+  assert.match(String(original.data.text), new RegExp(SECRETS.noteSecret[0]));
+  assert.equal(note.disclosure!.commitments['/text'], leafCommitment(leafSalt(original.salt!, '/text'), String(original.data.text)));
+  assert.doesNotMatch(JSON.stringify(note), new RegExp(SECRETS.noteSecret[0]));
+
+  const chainProblems = async (edit: (events: ExportedEvent[]) => void) => {
+    const dir = mkdtempSync(path.join(tmp.dir, 'v2-'));
+    cpSync(signed.dir, dir, { recursive: true });
+    forge(dir, (d) => edit(d.events));
+    const r = await verifyBundle(dir);
+    return r.problems.filter((p) => p.kind === 'chain').map((p) => p.message);
+  };
+  const victim = doc.events.find((e) => e.seq > 1 && e.disclosure && Object.keys(e.disclosure.salts).length > 0 && maskedSeqs.includes(e.seq))!;
+  const shownPointer = Object.keys(victim.disclosure!.salts)[0]!;
+  const shownKey = shownPointer.split('/')[1]!;
+  // A string shown as recorded, next to a masked one, is still bound to the chain.
+  assert.deepEqual(
+    await chainProblems((es) => {
+      const data = es[victim.seq - 1]!.data;
+      if (shownPointer.split('/').length === 2) data[shownKey] = String(data[shownKey]) + ' (edited)';
+      else throw new Error(`pick a top-level string, not ${shownPointer}`);
+    }),
+    [`chain broken at event ${victim.seq} (${victim.type}): its content does not match its hash (the event was altered)`],
+  );
+  // A masked string's visible text must still say it is masked.
+  const maskedPointer = Object.keys(victim.disclosure!.commitments)[0]!;
+  assert.deepEqual(
+    await chainProblems((es) => {
+      es[victim.seq - 1]!.data[maskedPointer.slice(1)] = 'nothing to see here';
+    }),
+    [`event ${victim.seq} (${victim.type}) shows ${maskedPointer} as masked without a [REDACTED:…] marker (the event was altered)`],
+  );
+  // Dropping the disclosure to pass the event off as one from before chain v2 is caught.
+  assert.deepEqual(
+    await chainProblems((es) => {
+      delete es[victim.seq - 1]!.disclosure;
+    }),
+    [`chain broken at event ${victim.seq} (${victim.type}): it carries neither salt nor disclosure, unlike the events before it (the event was altered)`],
+  );
+  // Claiming a shown string was masked, with a commitment made from its disclosed salt, changes nothing it could hide.
+  assert.deepEqual(
+    await chainProblems((es) => {
+      const e = es[victim.seq - 1]!;
+      e.disclosure!.commitments[shownPointer] = 'f'.repeat(64);
+    }),
+    [`chain broken at event ${victim.seq} (${victim.type}): its content does not match its hash (the event was altered)`],
+  );
 });
 
 test('verify reads bundles defensively: not a bundle, a damaged zip, unsafe zip paths', async () => {

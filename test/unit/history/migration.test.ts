@@ -8,6 +8,8 @@ import { DrillService } from '../../../main/drill/service';
 import { manualClock } from '../../../main/drill/clock';
 import { HistoryService } from '../../../main/history';
 import { tempDir } from '../../helpers/runbooks';
+import { eventHash, verifyChain } from '../../../main/drill/chain';
+import type { DrillEvent } from '../../../main/drill/model';
 import { runbook } from './fixture';
 
 /** The same drills, recorded into any database the engine can write to. */
@@ -31,17 +33,102 @@ function recordInto(db: Database.Database): void {
   drills.stepComplete(running, 0);
 }
 
+/**
+ * Creates a database at schema `version` (the first `version` migrations)
+ * holding the same drills as `recordInto`, written the way a Drillbook of
+ * that schema wrote them: only that schema's columns, and hash chain v1
+ * (no salt: migration 3 introduced salted events).
+ */
+function legacyDatabase(file: string, version: number): void {
+  const scratch = tempDir();
+  const current = openDatabase(scratch.dir);
+  const raw = new Database(file);
+  try {
+    recordInto(current);
+    raw.pragma('journal_mode = WAL');
+    for (const m of MIGRATIONS.slice(0, version)) m(raw);
+    raw.pragma(`user_version = ${version}`);
+    const columns = (table: string) => (raw.prepare(`PRAGMA table_info(${table})`).all() as { name: string }[]).map((c) => c.name);
+    const copy = (table: string, rows: Record<string, unknown>[]) => {
+      const cols = columns(table);
+      const insert = raw.prepare(`INSERT INTO ${table} (${cols.join(', ')}) VALUES (${cols.map((c) => '@' + c).join(', ')})`);
+      for (const row of rows) insert.run(Object.fromEntries(cols.map((c) => [c, row[c] ?? null])));
+    };
+    const drills = new DrillService(current);
+    const ids = current.prepare('SELECT id FROM drills ORDER BY started_at').pluck().all() as string[];
+    const heads = new Map<string, string>();
+    const events: Record<string, unknown>[] = [];
+    for (const id of ids) {
+      let prev = '';
+      for (const e of drills.events(id)) {
+        const { salt: _salt, hash: _hash, ...body } = e;
+        const v1 = { ...body, prevHash: prev };
+        prev = eventHash(v1);
+        events.push({ drill_id: id, seq: e.seq, type: e.type, at: e.at, wall_ms: e.wallMs, mono_ms: e.monoMs, clock: e.clock, operator: e.operator, step_index: e.stepIndex, data: JSON.stringify(e.data), prev_hash: v1.prevHash, hash: prev });
+      }
+      heads.set(id, prev);
+    }
+    const drillRows = (current.prepare('SELECT * FROM drills ORDER BY started_at').all() as Record<string, unknown>[]).map((d) => ({ ...d, chain_head: heads.get(d.id as string) }));
+    raw.transaction(() => {
+      copy('drills', drillRows);
+      copy('events', events);
+      // Before migration 2 the statistics columns did not exist; later, triggers fill them from these rows.
+      copy('drill_steps', current.prepare('SELECT drill_id, step_index, step_key, title, status, started_at, ended_at, duration_ms FROM drill_steps').all() as Record<string, unknown>[]);
+    })();
+  } finally {
+    raw.close();
+    current.close();
+    scratch.cleanup();
+  }
+}
+
+test('upgrading a history recorded before migration 3 keeps every v1 chain valid; a drill continued after it mixes v1 and v2 events', () => {
+  const old = tempDir();
+  try {
+    legacyDatabase(path.join(old.dir, 'drillbook.sqlite'), 2);
+    const db = openDatabase(old.dir);
+    try {
+      assert.equal(schemaVersion(db), MIGRATIONS.length);
+      const clock = manualClock(Date.UTC(2026, 1, 1, 9));
+      const drills = new DrillService(db, clock.now, { pid: process.pid, session: 'after-upgrade' });
+      const ids = db.prepare('SELECT id FROM drills ORDER BY started_at').pluck().all() as string[];
+      assert.equal(ids.length, 6);
+      for (const id of ids) {
+        const events = drills.events(id);
+        assert.equal(verifyChain(events), null, `drill ${id} still verifies`);
+        assert.ok(events.every((e) => e.salt === undefined), 'recorded before chain v2: no salts');
+        assert.equal(drills.get(id).chainHead, events.at(-1)!.hash);
+      }
+      // The drill that was running when the old version stopped goes on under chain v2.
+      const running = ids.at(-1)!;
+      assert.equal(drills.get(running).status, 'running');
+      drills.recover(running, 'ana');
+      drills.stepStart(running, 1);
+      clock.advance(1_000);
+      drills.stepComplete(running, 1);
+      const mixed = drills.events(running);
+      const kinds = mixed.map((e) => (e.salt === undefined ? 'v1' : 'v2'));
+      assert.deepEqual(kinds.slice(-3), ['v2', 'v2', 'v2'], 'recovered, step started, step completed');
+      assert.ok(kinds.includes('v1'));
+      assert.equal(verifyChain(mixed), null, 'a v2 event links onto a v1 one');
+      const tampered = mixed.map((e) => (e === mixed.at(-1) ? { ...e, data: { ...e.data, edited: 'yes' } } : e));
+      assert.match(verifyChain(tampered)!.problem, /was altered/);
+      const stripped = mixed.map((e) => (e === mixed.at(-1) ? (({ salt: _s, ...rest }) => rest as DrillEvent)(e) : e));
+      assert.match(verifyChain(stripped)!.problem, /was altered/, 'dropping the salt does not turn a v2 event into a valid v1 one');
+    } finally {
+      db.close();
+    }
+  } finally {
+    old.cleanup();
+  }
+});
+
 test('upgrading a history recorded before migration 2 fills the statistics columns and sums exactly as if recorded after it', () => {
   const old = tempDir();
   const fresh = tempDir();
   try {
-    // A database as the previous version left it: schema 1, drills in it.
-    const raw = new Database(path.join(old.dir, 'drillbook.sqlite'));
-    raw.pragma('journal_mode = WAL');
-    MIGRATIONS[0]!(raw);
-    raw.pragma('user_version = 1');
-    recordInto(raw);
-    raw.close();
+    // A database as the first version left it: schema 1, drills in it.
+    legacyDatabase(path.join(old.dir, 'drillbook.sqlite'), 1);
 
     const upgraded = openDatabase(old.dir);
     const current = openDatabase(fresh.dir);

@@ -28,15 +28,21 @@ test('export → import reproduces every finished drill exactly, and importing a
     a.drill(rb, [1_000, 2_000, 3_000]);
     a.drill(rb, [1_000, { ms: 5_000, end: 'fail' }, 3_000], { mode: 'live' });
     a.drill(rb, [1_000], { abort: true });
+    // Audit evidence travels with the drill (every event type is accepted on import).
+    const evidence = a.drill(rb, [1_000, 2_000, 3_000], { finish: false });
+    a.drills.appendEvent(evidence, 'participant.set', null, { name: 'Bo', role: 'reviewer' });
+    a.drills.appendEvent(evidence, 'finding.added', 1, { id: 'f1', text: 'the restore host had no space', severity: 'medium' });
+    a.drills.finish(evidence);
     a.drill(rb, [], { finish: false }); // running: not exported
     const summary = { exported: 0, skippedRunning: 0 };
     const lines = [...exportLines(a.db, {}, summary)];
-    assert.deepEqual(summary, { exported: 3, skippedRunning: 1 });
-    assert.equal(lines.length, 3);
+    assert.deepEqual(summary, { exported: 4, skippedRunning: 1 });
+    assert.equal(lines.length, 4);
+    assert.ok(lines.every((l) => (JSON.parse(l) as DrillLine).events.every((e) => /^[0-9a-f]{32}$/.test(e.salt ?? ''))), 'chain v2 salts travel with the events');
     assert.ok(lines.every((l) => l.endsWith('\n') && !l.slice(0, -1).includes('\n')), 'one drill per line');
 
     const report = await importLines(b.db, lines);
-    assert.deepEqual({ ...report }, { lines: 3, imported: 3, extended: 0, duplicates: 0, older: 0, conflicts: [], rejected: [] });
+    assert.deepEqual({ ...report }, { lines: 4, imported: 4, extended: 0, duplicates: 0, older: 0, conflicts: [], rejected: [] });
     const finished = `SELECT ${DRILL_COLS} FROM drills WHERE status <> 'running' ORDER BY id`;
     assert.deepEqual(rows(b.db, finished), rows(a.db, finished), 'summary rows rebuilt from the events equal the originals');
     const events = `SELECT * FROM events WHERE drill_id IN (SELECT id FROM drills WHERE status <> 'running') ORDER BY drill_id, seq`;
@@ -47,12 +53,12 @@ test('export → import reproduces every finished drill exactly, and importing a
     const statsA = a.history.runbookStats({ runbookPath: rb.file });
     const shape = (s: typeof statsA) => s.steps.map((x) => [x.key, x.n, x.durations, x.slowRuns]);
     assert.deepEqual(shape(statsB), shape(statsA));
-    assert.equal(statsB.passRate, 1 / 3);
+    assert.equal(statsB.passRate, 2 / 4);
 
     const again = await importLines(b.db, lines);
-    assert.equal(again.duplicates, 3);
+    assert.equal(again.duplicates, 4);
     assert.equal(again.imported, 0);
-    assert.equal(b.db.prepare('SELECT COUNT(*) FROM drills').pluck().get(), 3);
+    assert.equal(b.db.prepare('SELECT COUNT(*) FROM drills').pluck().get(), 4);
   } finally {
     a.close();
     b.close();
