@@ -205,7 +205,7 @@ function checkChain(
   }
   let prev = '';
   let rehashed = 0;
-  let unverifiable = 0;
+  const unverifiable: number[] = [];
   let salted = false;
   for (let i = 0; i < events.length; i++) {
     const e = events[i];
@@ -222,8 +222,15 @@ function checkChain(
       problem('chain', DRILL_FILE, `chain broken at event ${n} (${String(e.type)}): it does not link to event ${n - 1}`);
       return;
     }
-    const disclosure = (e as { disclosure?: unknown }).disclosure;
-    const v2 = e.salt !== undefined || disclosure !== undefined;
+    const shipped = (e as { disclosure?: unknown }).disclosure;
+    let disclosure: Disclosure | null = null;
+    try {
+      disclosure = shipped === undefined ? null : asDisclosure(shipped);
+    } catch {
+      problem('chain', DRILL_FILE, `chain broken at event ${n} (${String(e.type)}): its disclosure is malformed (the event was altered)`);
+      return;
+    }
+    const v2 = e.salt !== undefined || disclosure !== null;
     // Once a drill records v2 events every later one is v2: an event that lost its salt or disclosure was downgraded to escape re-hashing.
     if (salted && !v2) {
       problem('chain', DRILL_FILE, `chain broken at event ${n} (${String(e.type)}): it carries neither salt nor disclosure, unlike the events before it (the event was altered)`);
@@ -233,7 +240,7 @@ function checkChain(
     if (v2 || !masked.has(n)) {
       let h: string;
       try {
-        h = disclosure !== undefined ? disclosedEventHash(e, asDisclosure(disclosure)) : eventHash(e);
+        h = disclosure ? disclosedEventHash(e, disclosure) : eventHash(e);
       } catch {
         h = '';
       }
@@ -242,14 +249,14 @@ function checkChain(
         return;
       }
       // A masked string's visible text is not covered by its commitment: it must at least say it was masked.
-      const unmarked = disclosure !== undefined ? unmarkedMasks(e.data, asDisclosure(disclosure)) : [];
+      const unmarked = disclosure ? unmarkedMasks(e.data, disclosure) : [];
       if (unmarked.length > 0) {
         problem('chain', DRILL_FILE, `event ${n} (${String(e.type)}) shows ${unmarked.join(', ')} as masked without a [REDACTED:…] marker (the event was altered)`);
         return;
       }
       rehashed++;
     } else {
-      unverifiable++;
+      unverifiable.push(n);
     }
     prev = e.hash;
   }
@@ -265,10 +272,10 @@ function checkChain(
     problem('chain', DRILL_FILE, `${DRILL_FILE} names a different drill or chain head than the manifest`);
     return;
   }
-  const shownMasked = masked.size - unverifiable;
+  const shownMasked = masked.size - unverifiable.length;
   const maskedNote =
     (shownMasked > 0 ? ` (${shownMasked} of them shown masked, re-hashed from their disclosed commitments)` : '') +
-    (unverifiable > 0 ? `; ${unverifiable} masked on export from before chain v2 (events ${[...masked].filter((s) => !events[s - 1]?.salt && !(events[s - 1] as { disclosure?: unknown } | undefined)?.disclosure).join(', ')}) are covered by the manifest (and signature) only` : '');
+    (unverifiable.length > 0 ? `; ${unverifiable.length} masked on export from before chain v2 (events ${unverifiable.join(', ')}) are covered by the manifest (and signature) only` : '');
   checked.push(`hash chain intact: ${events.length} events, head ${prev}; ${rehashed} re-hashed${maskedNote}`);
 }
 

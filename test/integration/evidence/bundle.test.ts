@@ -482,6 +482,35 @@ test('chain v2: every event of a redacted bundle is re-hashed, and a masked even
   );
 });
 
+test('a drill recorded before chain v2: its masked events link into the chain and are named as covered by the manifest only', async () => {
+  // The same drill as a history from before the upgrade holds it: no salts, v1 hashes.
+  const real = fx.core.drills;
+  const v1: DrillEvent[] = [];
+  for (const e of real.events(fx.drill.id)) {
+    const { salt: _salt, hash: _hash, ...body } = e;
+    const unsalted = { ...body, prevHash: v1.at(-1)?.hash ?? '' };
+    v1.push({ ...unsalted, hash: eventHash(unsalted) });
+  }
+  const head = v1.at(-1)!.hash;
+  const legacy = {
+    events: () => v1,
+    get: (id: string) => ({ ...real.get(id), chainHead: head }),
+    runbookOf: (id: string) => real.runbookOf(id),
+  } as unknown as typeof real;
+  const patterns = loadRedactionPatterns(fx.dataDir);
+  const out = await exportBundle({ drills: legacy, attachments: fx.core.evidence.attachments }, fx.drill.id, { outDir: path.join(tmp.dir, 'legacy'), redact: true, patterns, printToPdf: null });
+  const masked = out.redaction.redactedEvents;
+  assert.deepEqual(masked, signed.redaction.redactedEvents);
+  const doc = JSON.parse(readFileSync(path.join(out.dir, 'drill.json'), 'utf8')) as { events: ExportedEvent[] };
+  assert.ok(doc.events.every((e) => e.salt === undefined && e.disclosure === undefined));
+  const r = await verifyBundle(out.dir, { expectHead: head });
+  assert.equal(r.ok, true, names(r));
+  assert.ok(
+    r.checked.includes(`hash chain intact: ${v1.length} events, head ${head}; ${v1.length - masked.length} re-hashed; ${masked.length} masked on export from before chain v2 (events ${masked.join(', ')}) are covered by the manifest (and signature) only`),
+    r.checked.join('\n'),
+  );
+});
+
 test('verify reads bundles defensively: not a bundle, a damaged zip, unsafe zip paths', async () => {
   const notZip = path.join(tmp.dir, 'not.zip');
   writeFileSync(notZip, 'hello');
