@@ -8,7 +8,7 @@
  * reports the exit status (`command.run` with `resultOf`), which the
  * reducer folds into the same record.
  */
-import { mkdirSync, readdirSync, statSync } from 'node:fs';
+import { appendFileSync, mkdirSync, readdirSync, statSync } from 'node:fs';
 import { TerminalHostClient, type HostBackend } from './host/client';
 import type { HostSession } from './host/protocol';
 import os from 'node:os';
@@ -275,7 +275,7 @@ export class TerminalService {
         } catch {
           /* no output file */
         }
-        found.push({ terminalId: t.terminalId, drillId: snap.id, target: t.target, endpoint: t.endpoint, lastSeen, index: t.index });
+        found.push({ terminalId: t.terminalId, drillId: snap.id, target: t.target, endpoint: t.endpoint, lastSeen, index: t.index, out: t.out });
       }
       if (found.length) this.lost.set(snap.id, found);
       all.push(...found);
@@ -316,10 +316,13 @@ export class TerminalService {
       } catch {
         /* the drill ended meanwhile */
       }
-      // Reported once: the transcript is closed with the reason.
-      const writer = new TranscriptWriter({ out: t.index.replace(/\.jsonl$/, '.out'), index: t.index }, Date.now, { offset: fileSize(t.index.replace(/\.jsonl$/, '.out')) });
-      writer.note({ t: 'close', reason: `lost while Drillbook was down (last seen ${t.lastSeen ?? 'unknown'})` });
-      void writer.close();
+      // Reported once: the transcript is closed with the reason, durably before the next event.
+      const record = { t: 'close', reason: `lost while Drillbook was down (last seen ${t.lastSeen ?? 'unknown'})`, at: new Date().toISOString(), offset: fileSize(t.out) };
+      try {
+        appendFileSync(t.index, JSON.stringify(record) + '\n', { mode: 0o600 });
+      } catch {
+        /* the note above already says it */
+      }
     }
     return messages;
   }
@@ -700,6 +703,7 @@ export interface LostTerminal {
   /** The last time anything was recorded for it (ISO UTC), if known. */
   lastSeen: string | null;
   index: string;
+  out: string;
 }
 
 interface PendingRun {

@@ -34,9 +34,14 @@ export function TerminalView({ client, terminalId, active, onSearchReady }: Term
     const hub = hubFor(client);
     el.dataset.renderer = h.renderer();
     let written = 0;
+    // While xterm.js parses replayed scrollback, what it would answer to old queries in it (DA, DSR, DECRQSS,
+    // OSC colour reports) is not typed into the live shell: that was junk like "1$r0m" at the prompt.
+    let replaying = 0;
     const detach = hub.attach(terminalId, {
-      data: (bytes) => {
+      data: (bytes, replay) => {
+        if (replay) replaying++;
         h.term.write(bytes, () => {
+          if (replay) replaying--;
           written += bytes.length;
           el.dataset.bytes = String(written);
           hub.ack(terminalId, bytes.length);
@@ -44,8 +49,9 @@ export function TerminalView({ client, terminalId, active, onSearchReady }: Term
       },
       reset: () => h.term.reset(),
     });
-    // Output goes to one viewer. A terminal opened elsewhere (another window, before a reload, before
-    // this connection dropped) is taken over here, its scrollback replayed from the transcript.
+    // Output goes to every attached view (mirrored, as tmux does), and each may type. A terminal this
+    // connection is not yet receiving (opened in another tab, before a reload, before the connection
+    // dropped) is joined here, its scrollback replayed from the transcript.
     const takeOver = () => {
       if (!hub.receiving(terminalId)) client.call('terminal.attach', { terminalId, replay: true }).catch(() => {});
     };
@@ -56,6 +62,7 @@ export function TerminalView({ client, terminalId, active, onSearchReady }: Term
       wasOpen = s.state === 'open';
     });
     const input = h.term.onData((data) => {
+      if (replaying > 0) return;
       // A big paste goes in pieces the API accepts (64 KiB a call), in order, never splitting a surrogate pair.
       for (let i = 0; i < data.length; ) {
         let end = Math.min(data.length, i + 16_384);

@@ -1,0 +1,157 @@
+/**
+ * Terminals outlive the server (issue 9 item 6): a real `drillbook web`
+ * child is killed with SIGKILL while a block runs in a drill's local
+ * terminal. The terminal host keeps the shell and keeps writing the
+ * transcript; the restarted server reattaches, and resuming the drill
+ * records the block's exit code from the output written during the gap.
+ * When the host itself is gone (a reboot), the resume says which terminal
+ * was lost and when it was last seen.
+ */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import path from 'node:path';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { SocketClient, killTerminalHost, startServer, terminalHostPid, type RunningServer } from '../helpers/server';
+import { tempDir } from '../helpers/runbooks';
+
+const RUNBOOK = `---
+title: Host survival
+---
+# Host survival
+
+## Restore
+
+\`\`\`sh {name=long expect=0}
+echo "started-$((1+1))"; sleep 4; echo "finished-$((40+2))"
+\`\`\`
+`;
+
+async function waitFor<T>(fn: () => T | Promise<T>, what: string, timeoutMs = 30_000): Promise<NonNullable<T>> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const v = await fn();
+    if (v) return v as NonNullable<T>;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
+function outFile(dataDir: string, drillId: string, terminalId: string): string {
+  return path.join(dataDir, 'transcripts', drillId, `${terminalId}.out`);
+}
+
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+test('kill -9 of the server mid-block: the shell survives, the gap output is in the transcript, the resumed drill records the exit code', { timeout: 120_000 }, async () => {
+  const tmp = tempDir();
+  const runbookDir = path.join(tmp.dir, 'runbooks');
+  const dataDir = path.join(tmp.dir, 'data');
+  mkdirSync(runbookDir);
+  writeFileSync(path.join(runbookDir, 'host.md'), RUNBOOK);
+  let server: RunningServer | null = await startServer(dataDir, runbookDir);
+  try {
+    let c = await SocketClient.connect(server);
+    const [entry] = await c.call('runbooks.list', {});
+    const drill = await c.call('drill.start', { runbookPath: entry!.path, mode: 'rehearsal', operator: 'ana' });
+    await c.call('step.start', { drillId: drill.id, stepIndex: 0 });
+    const run = await c.call('terminal.run', { drillId: drill.id, stepIndex: 0, commandIndex: 0 });
+    assert.equal(run.tracked, true, run.note ?? '');
+    const out = outFile(dataDir, drill.id, run.terminalId);
+    await waitFor(() => readFileSync(out, 'utf8').includes('started-2'), 'the block to start');
+    const hostPid = terminalHostPid(dataDir);
+    assert.ok(hostPid, 'a terminal host serves the data folder');
+    await c.close();
+
+    await server.stop('SIGKILL');
+    server = null;
+    assert.ok(alive(hostPid), 'the terminal host survives the kill -9 of the server');
+    // The block ends while no server is running: only the host can write its output.
+    await waitFor(() => readFileSync(out, 'utf8').includes('finished-42'), 'the block output written during the gap', 20_000);
+
+    server = await startServer(dataDir, runbookDir);
+    c = await SocketClient.connect(server);
+    const [active] = await c.call('drill.active', {});
+    assert.equal(active!.interrupted, true);
+    const { terminals } = await c.call('terminal.list', { drillId: drill.id });
+    assert.deepEqual(terminals.map((t) => [t.terminalId, t.status]), [[run.terminalId, 'open']], 'the server reattached to the surviving shell');
+
+    await c.call('drill.recover', { drillId: drill.id });
+    const snap = await waitFor(async () => {
+      const s = await c.call('drill.get', { drillId: drill.id });
+      return s.commands.find((x) => x.runId === run.runId && x.exitCode !== null) ? s : null;
+    }, 'the run result after the resume');
+    const cmd = snap.commands.find((x) => x.runId === run.runId)!;
+    assert.equal(cmd.exitCode, 0);
+    assert.equal(cmd.expectPassed, true);
+    assert.match(cmd.note ?? '', /while Drillbook was down/, 'the record says how its end was seen');
+
+    // The same shell, still taking input; its scrollback replays to a re-attaching view.
+    await c.call('terminal.attach', { terminalId: run.terminalId, replay: true });
+    await waitFor(() => c.text(run.terminalId).includes('finished-42'), 'the replayed scrollback');
+    await c.call('terminal.input', { terminalId: run.terminalId, data: 'echo "alive-$((2*3))"\r' });
+    await waitFor(() => c.text(run.terminalId).includes('alive-6'), 'the surviving shell answering');
+    await c.call('step.complete', { drillId: drill.id, stepIndex: 0 });
+    const done = await c.call('drill.finish', { drillId: drill.id });
+    assert.equal(done.status, 'completed');
+    await c.close();
+  } finally {
+    await server?.stop();
+    killTerminalHost(dataDir);
+    tmp.cleanup();
+  }
+});
+
+test('a terminal lost with its host (as after a reboot) is named on resume, with when it was last seen', { timeout: 120_000 }, async () => {
+  const tmp = tempDir();
+  const runbookDir = path.join(tmp.dir, 'runbooks');
+  const dataDir = path.join(tmp.dir, 'data');
+  mkdirSync(runbookDir);
+  writeFileSync(path.join(runbookDir, 'host.md'), RUNBOOK.replace('sleep 4', 'sleep 60'));
+  let server: RunningServer | null = await startServer(dataDir, runbookDir);
+  try {
+    let c = await SocketClient.connect(server);
+    const [entry] = await c.call('runbooks.list', {});
+    const drill = await c.call('drill.start', { runbookPath: entry!.path, mode: 'rehearsal', operator: 'ana' });
+    await c.call('step.start', { drillId: drill.id, stepIndex: 0 });
+    const run = await c.call('terminal.run', { drillId: drill.id, stepIndex: 0, commandIndex: 0 });
+    await waitFor(() => readFileSync(outFile(dataDir, drill.id, run.terminalId), 'utf8').includes('started-2'), 'the block to start');
+    await c.close();
+    const hostPid = terminalHostPid(dataDir)!;
+    await server.stop('SIGKILL');
+    server = null;
+    process.kill(hostPid, 'SIGKILL');
+    await waitFor(() => !alive(hostPid), 'the host to die');
+
+    server = await startServer(dataDir, runbookDir);
+    c = await SocketClient.connect(server);
+    const { terminals } = await c.call('terminal.list', { drillId: drill.id });
+    assert.equal(terminals.length, 0);
+    const snap = await c.call('drill.recover', { drillId: drill.id });
+    const note = snap.notes.find((n) => n.text.includes(run.terminalId));
+    assert.ok(note, `a note names the lost terminal: ${JSON.stringify(snap.notes)}`);
+    assert.match(note.text, /did not survive.*last seen \d{4}-\d{2}-\d{2}T/);
+    const cmd = snap.commands.find((x) => x.runId === run.runId)!;
+    assert.equal(cmd.exitCode, null);
+    assert.match(cmd.note ?? '', /terminal was lost before the command finished/);
+    assert.ok(cmd.endedAt, 'the run is closed, not left running forever');
+    // Reported once: a second resume-free restart does not report it again.
+    await c.close();
+    await server.stop('SIGKILL');
+    server = await startServer(dataDir, runbookDir);
+    c = await SocketClient.connect(server);
+    const again = await c.call('drill.recover', { drillId: drill.id });
+    assert.equal(again.notes.filter((n) => n.text.includes(run.terminalId)).length, 1, readFileSync(outFile(dataDir, drill.id, run.terminalId).replace(/out$/, "jsonl"), "utf8") + JSON.stringify(again.notes));
+    await c.close();
+  } finally {
+    await server?.stop();
+    killTerminalHost(dataDir);
+    tmp.cleanup();
+  }
+});
