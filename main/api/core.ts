@@ -124,7 +124,7 @@ export class Core {
         }),
       'terminal.open': (p, c) => t.open(p, c.sink),
       'terminal.attach': (p, c) => t.attach(p.terminalId, needSink(c), p.replay ?? true),
-      'terminal.input': (p) => nothing(t.input(p.terminalId, p.data)),
+      'terminal.input': (p, c) => nothing(t.input(p.terminalId, p.data, c.sink, p.reply === true)),
       'terminal.resize': (p) => nothing(t.resize(p.terminalId, p.cols, p.rows)),
       'terminal.ack': (p, c) => nothing(t.ack(p.terminalId, p.bytes, needSink(c))),
       'terminal.close': (p) => t.close(p.terminalId).then(() => null),

@@ -86,6 +86,8 @@ export class TerminalService {
   private readonly lost = new Map<string, LostTerminal[]>();
   /** Results of Runs that finished while their drill was interrupted (the server restarted): recorded on resume. */
   private readonly deferred = new Map<string, (() => void)[]>();
+  /** The view that last typed into each terminal: the one whose terminal answers queries. */
+  private readonly lastTyper = new Map<string, TerminalSink>();
 
   constructor(private readonly opts: TerminalServiceOptions) {
     this.prompts = new PromptBroker((prompt, state) => opts.emit({ type: 'terminal.prompt', prompt, state }));
@@ -462,8 +464,22 @@ export class TerminalService {
     return s;
   }
 
-  input(terminalId: string, data: string | Uint8Array): void {
-    this.session(terminalId).input(data);
+  /**
+   * Input from a view. Every view may type (mirrored terminals); but when
+   * several views are attached, each one's terminal would answer the same
+   * query (DA, cursor position…), so answers (`reply`) are taken only from
+   * the view that typed last (or the first attached, if none has).
+   */
+  input(terminalId: string, data: string | Uint8Array, sink?: TerminalSink, reply = false): void {
+    const s = this.session(terminalId);
+    if (sink && !reply) this.lastTyper.set(terminalId, sink);
+    if (sink && reply) {
+      const viewers = s.viewers;
+      const typer = this.lastTyper.get(terminalId);
+      const answering = typer && viewers.includes(typer) ? typer : viewers[0];
+      if (answering && answering !== sink) return;
+    }
+    s.input(data);
   }
 
   resize(terminalId: string, cols: number, rows: number): void {

@@ -21,6 +21,17 @@ export function exposeForTests(el: HTMLElement, h: XtermHandle): void {
   Object.defineProperty(el, 'drillbookTerminal', { value: h.term, configurable: true });
 }
 
+/**
+ * A terminal's answers to queries: device attributes (CSI ? … c, CSI > … c),
+ * status and cursor position reports (CSI … n, CSI … R), mode reports
+ * (CSI ? … $ y), DECRQSS (DCS … $ r … ST), OSC colour reports, window
+ * reports (CSI … t), focus in/out. Never what a person types or pastes.
+ */
+const REPLY = /^(?:\x1b\[[?>=]?[\d;]*[cnRt]|\x1b\[\??[\d;]*\$y|\x1bP[01]\$r[^\x1b]*\x1b\\|\x1b\][\d;]*[^\x07\x1b]*(?:\x07|\x1b\\)|\x1b\[[IO])+$/;
+export function isReply(data: string): boolean {
+  return REPLY.test(data);
+}
+
 export function TerminalView({ client, terminalId, active, onSearchReady }: TerminalViewProps) {
   const box = useRef<HTMLDivElement>(null);
   const handle = useRef<XtermHandle | null>(null);
@@ -61,8 +72,21 @@ export function TerminalView({ client, terminalId, active, onSearchReady }: Term
       if (s.state === 'open' && !wasOpen) takeOver();
       wasOpen = s.state === 'open';
     });
+    // What xterm.js emits inside a keyboard, mouse, paste or focus event is the operator's; the rest is
+    // its terminal answering a query, which only one of several mirrored views may send (see isReply).
+    let userEvent = false;
+    const markUser = () => {
+      userEvent = true;
+      queueMicrotask(() => (userEvent = false));
+    };
+    const userEvents = ['keydown', 'keypress', 'input', 'paste', 'compositionend', 'mousedown', 'mouseup', 'mousemove', 'wheel', 'focusin', 'focusout'];
+    for (const ev of userEvents) el.addEventListener(ev, markUser, { capture: true });
     const input = h.term.onData((data) => {
       if (replaying > 0) return;
+      if (!userEvent && isReply(data)) {
+        client.call('terminal.input', { terminalId, data, reply: true }).catch(() => {});
+        return;
+      }
       // A big paste goes in pieces the API accepts (64 KiB a call), in order, never splitting a surrogate pair.
       for (let i = 0; i < data.length; ) {
         let end = Math.min(data.length, i + 16_384);
@@ -103,6 +127,7 @@ export function TerminalView({ client, terminalId, active, onSearchReady }: Term
       observer.disconnect();
       themeObserver.disconnect();
       input.dispose();
+      for (const ev of userEvents) el.removeEventListener(ev, markUser, { capture: true });
       resized.dispose();
       offStatus();
       detach();

@@ -17,7 +17,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { cleanup, launchBrowser, makeWorkspace, newPage, startServer, waitFor, type Workspace } from './harness';
-import { fetchSnapshot, openApp, openRunbook, startDrill, tid, waitStepStatus } from './ui';
+import { fetchSnapshot, openApp, openRunbook, startDrill, stepItem, tid, waitStepStatus } from './ui';
 
 declare const document: any;
 
@@ -115,10 +115,12 @@ describe('terminals outlive the server', { timeout: 240_000 }, () => {
 
     await tid(page, 'step-complete').click();
     await waitStepStatus(page, 0, 'completed');
+    await stepItem(page, 1).click();
     await tid(page, 'step-start').click();
-    await tid(page, 'run-code').nth(1).click();
+    await waitStepStatus(page, 1, 'running');
+    await tid(page, 'run-code').first().click();
     await waitFor(async () => /^checked-9$/m.test(await screenText(page)), 'the second block');
-    await page.locator('[data-testid="run-result"][data-passed="true"]').nth(1).waitFor();
+    await page.locator('[data-testid="run-result"][data-passed="true"]').first().waitFor();
     await tid(page, 'step-complete').click();
     await waitStepStatus(page, 1, 'completed');
     const final = await fetchSnapshot(page, drillId);
