@@ -149,9 +149,18 @@ describe('terminals outlive the server', { timeout: 240_000 }, () => {
     await waitFor(async () => /^from-b-4$/m.test(await screenText(a.page)), 'tab A to mirror what tab B ran');
     await waitFor(async () => /^from-b-4$/m.test(await screenText(b.page)), 'tab B its own output');
 
+    const terminalId0 = await a.page.locator('[data-testid="terminal-view"].is-active').getAttribute('data-terminal-id');
+    const index0 = path.join(ws.dataDir, 'transcripts', drillId, `${terminalId0}.jsonl`);
+    const inputRecords = () => readFileSync(index0, 'utf8').split('\n').filter((l) => l.includes('"t":"input"')).map((l) => JSON.parse(l) as { bytes: number; keys?: string[] });
+    await new Promise((r) => setTimeout(r, 1500)); // input records are flushed within 1 s
+    const typedBefore = inputRecords().length;
     // Terminal queries in the scrollback (DECRQSS for SGR, DA1, DSR): answered live once, consumed by `read`.
     await typeInto(a.page, `printf '\\033P$qm\\033\\\\\\033[c\\033[6n'; read -rs -t 1 -d R junk; echo "queried-$((7*6))"`);
     await waitFor(async () => /^queried-42$/m.test(await screenText(a.page)), 'the query command');
+    await new Promise((r) => setTimeout(r, 1500));
+    // Both tabs' terminals saw the queries; one answered (the answers are ~23 bytes; two sets would be twice that).
+    const answers = inputRecords().slice(typedBefore).filter((r) => !(r.keys ?? []).includes('Enter'));
+    assert.ok(answers.reduce((n, r) => n + r.bytes, 0) < 40, `one view answered: ${JSON.stringify(answers)}`);
     const snap = await fetchSnapshot(a.page, drillId);
     const terminalId = await a.page.locator('[data-testid="terminal-view"].is-active').getAttribute('data-terminal-id');
     assert.ok(terminalId);
@@ -166,8 +175,8 @@ describe('terminals outlive the server', { timeout: 240_000 }, () => {
       await waitFor(async () => /^queried-42$/m.test(await screenText(p)), 'the replayed scrollback');
     }
     await new Promise((r) => setTimeout(r, 1500)); // any stray answer would have been sent by now
-    const inputsAfter = readFileSync(index, 'utf8').split('\n').filter((l) => l.includes('"t":"input"')).length;
-    assert.equal(inputsAfter, inputsBefore, 'the replays typed nothing into the shell');
+    const inputs = readFileSync(index, 'utf8').split('\n').filter((l) => l.includes('"t":"input"'));
+    assert.equal(inputs.length, inputsBefore, `the replays typed nothing into the shell: ${inputs.slice(inputsBefore).join('\n')}`);
     await typeInto(b.page, 'echo "clean-$((1+2))"');
     await waitFor(async () => /^clean-3$/m.test(await screenText(a.page)), 'the prompt clean after the replays');
     assert.doesNotMatch(await screenText(a.page), /\$r0m|\[\?\d+;\d+c|\d+;\d+R/, 'no answers echoed at the prompt');
