@@ -86,6 +86,8 @@ export class TerminalService {
   private readonly lost = new Map<string, LostTerminal[]>();
   /** Results of Runs that finished while their drill was interrupted (the server restarted): recorded on resume. */
   private readonly deferred = new Map<string, (() => void)[]>();
+  /** "Terminal lost" sentences, shown in the next terminal opened for that drill and target. */
+  private readonly lostNotice = new Map<string, string>();
   /** The view that last typed into each terminal: the one whose terminal answers queries. */
   private readonly lastTyper = new Map<string, TerminalSink>();
 
@@ -157,6 +159,12 @@ export class TerminalService {
     });
     this.sessions.set(session.id, session);
     if (sink) session.attach(sink, false);
+    const lostKey = `${drillId}\n${p.target}`;
+    const lost = this.lostNotice.get(lostKey);
+    if (lost) {
+      this.lostNotice.delete(lostKey);
+      session.notice(`\x1b[33m${lost}\x1b[39m`);
+    }
     void session.start();
     return session.info();
   }
@@ -298,10 +306,13 @@ export class TerminalService {
     this.lost.delete(drillId);
     const messages: string[] = [];
     for (const t of lost) {
-      const text = `The ${t.target} terminal (${t.terminalId}, ${t.endpoint || 'shell'}) did not survive while Drillbook was down${t.lastSeen ? `: last seen ${t.lastSeen}` : ''}. Whatever ran in it was ended; its transcript is kept.`;
+      const seen = t.lastSeen ? t.lastSeen.replace('T', ' ').replace(/\.\d+Z$|Z$/, ' UTC') : null;
+      const text = `The ${t.target} terminal (${t.terminalId}, ${t.endpoint || 'shell'}) did not survive while Drillbook was down${seen ? `: last seen ${seen}` : ''}. Whatever ran in it was ended; its transcript is kept.`;
       messages.push(text);
+      this.lostNotice.set(`${drillId}\n${t.target}`, text);
       try {
-        this.opts.drills.addNote(drillId, null, text);
+        // On the step the operator was on, so it shows beside the step as well as in the activity log.
+        this.opts.drills.addNote(drillId, currentStep(this.opts.drills.get(drillId)), text);
         for (const r of pendingRuns(this.opts.drills, drillId).filter((p) => p.terminalId === t.terminalId)) {
           this.opts.drills.commandRun(drillId, r.stepIndex, {
             resultOf: r.req.runId,
@@ -312,7 +323,7 @@ export class TerminalService {
             terminalId: t.terminalId,
             exitCode: null,
             expectPassed: null,
-            message: `the terminal was lost before the command finished (last seen ${t.lastSeen ?? 'unknown'})`,
+            message: `the terminal was lost before the command finished (last seen ${seen ?? 'unknown'})`,
           });
         }
       } catch {

@@ -136,7 +136,7 @@ test('a terminal lost with its host (as after a reboot) is named on resume, with
     const snap = await c.call('drill.recover', { drillId: drill.id });
     const note = snap.notes.find((n) => n.text.includes(run.terminalId));
     assert.ok(note, `a note names the lost terminal: ${JSON.stringify(snap.notes)}`);
-    assert.match(note.text, /did not survive.*last seen \d{4}-\d{2}-\d{2}T/);
+    assert.match(note.text, /did not survive.*last seen \d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2} UTC\./);
     const cmd = snap.commands.find((x) => x.runId === run.runId)!;
     assert.equal(cmd.exitCode, null);
     assert.match(cmd.note ?? '', /terminal was lost before the command finished/);
