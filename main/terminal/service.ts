@@ -143,7 +143,7 @@ export class TerminalService {
     }
     const terminalId = newId('t');
     const paths = transcriptPaths(this.opts.dataDir, drillId, terminalId);
-    const viaHost = isLocal && !!this.opts.terminalHost;
+    const viaHost = !!this.opts.terminalHost;
     const transcript = new TranscriptWriter(paths, Date.now, viaHost ? { offset: fileSize(paths.out) } : null);
     const session = this.makeSession({
       terminalId,
@@ -257,7 +257,7 @@ export class TerminalService {
       stepIndex: null,
       reattached: { openedAt: hs.meta.openedAt },
       start: async (s) => {
-        if (adoptedOnce) return this.startLocal(s);
+        if (adoptedOnce) return s.kind === 'local' ? this.startLocal(s) : this.startSsh(s, this.targetsOf(s.drillId));
         adoptedOnce = true;
         if (first && from === first.offset) s.expectRun(first.req, first.sentAtMs);
         const { backend } = await client.attach(hs.id, from);
@@ -401,10 +401,40 @@ export class TerminalService {
     return { env, cwd };
   }
 
+  private targetsOf(drillId: string | null): readonly TargetSpec[] {
+    return drillId ? this.opts.drills.runbookOf(drillId).meta.targets : [];
+  }
+
   private async startSsh(s: TerminalSession, targets: readonly TargetSpec[]): Promise<{ backend: TerminalBackend; integrated: boolean | null }> {
     const endpoint = endpointForTarget(s.target, targets, { ctx: this.resolveContext() });
     s.endpoint = describeEndpoint(endpoint);
     const ssh = this.opts.ssh ?? {};
+    if (this.opts.terminalHost) {
+      // The host holds the connection, so the shell outlives this server; its questions come back here.
+      const client = await this.hostClient();
+      const hs = await client.connectSsh(
+        {
+          id: s.id,
+          cols: s.cols,
+          rows: s.rows,
+          out: s.transcript.paths.out,
+          meta: { drillId: s.drillId, target: s.target, kind: 'ssh', endpoint: s.endpoint, openedAt: s.openedAt, integrated: true },
+          ssh: {
+            endpoint,
+            hostKeyPolicy: ssh.hostKeyPolicy ?? 'ask',
+            ...(ssh.knownHostsFiles ? { knownHostsFiles: ssh.knownHostsFiles } : {}),
+            ...(ssh.agentSocket !== undefined ? { agentSocket: ssh.agentSocket } : {}),
+            ...(ssh.timeoutMs !== undefined ? { timeoutMs: ssh.timeoutMs } : {}),
+            ...(ssh.keepaliveIntervalMs !== undefined ? { keepaliveIntervalMs: ssh.keepaliveIntervalMs } : {}),
+            ...(ssh.keepaliveCountMax !== undefined ? { keepaliveCountMax: ssh.keepaliveCountMax } : {}),
+          },
+        },
+        { prompter: this.prompterFor(s), progress: (line) => s.notice(line) },
+      );
+      const { backend } = await client.attach(s.id, hs.offset);
+      this.hostBacked.add(s.id);
+      return { backend, integrated: null };
+    }
     const conn = await connectSsh({
       endpoint,
       prompter: this.prompterFor(s),

@@ -13,6 +13,7 @@ import path from 'node:path';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { SocketClient, killTerminalHost, startServer, terminalHostPid, type RunningServer } from '../helpers/server';
 import { tempDir } from '../helpers/runbooks';
+import { startSshd, sshdUnavailable } from '../helpers/sshd';
 
 const RUNBOOK = `---
 title: Host survival
@@ -152,6 +153,74 @@ test('a terminal lost with its host (as after a reboot) is named on resume, with
   } finally {
     await server?.stop();
     killTerminalHost(dataDir);
+    tmp.cleanup();
+  }
+});
+
+const sshSkip = sshdUnavailable();
+
+test('over SSH: the host holds the connection (its host-key question answered through the server); kill -9 mid-block loses nothing', { skip: sshSkip ?? false, timeout: 150_000 }, async () => {
+  const tmp = tempDir();
+  const sshd = await startSshd();
+  const runbookDir = path.join(tmp.dir, 'runbooks');
+  const dataDir = path.join(tmp.dir, 'data');
+  mkdirSync(runbookDir);
+  const sshConfig = path.join(tmp.dir, 'ssh_config');
+  const knownHosts = path.join(tmp.dir, 'known_hosts');
+  writeFileSync(sshConfig, `Host db\n  HostName 127.0.0.1\n  Port ${sshd.port}\n  User ${sshd.user}\n  IdentityFile ${sshd.clientKey}\n  IdentitiesOnly yes\n`);
+  writeFileSync(knownHosts, ''); // unknown: the operator is asked
+  writeFileSync(path.join(runbookDir, 'ssh.md'), RUNBOOK.replace('title: Host survival', 'title: Host survival\ntargets:\n  db: db').replace('```sh {name=long expect=0}', '```sh {name=long target=db expect=0}'));
+  const saved = { config: process.env.DRILLBOOK_SSH_CONFIG, known: process.env.DRILLBOOK_KNOWN_HOSTS };
+  process.env.DRILLBOOK_SSH_CONFIG = sshConfig;
+  process.env.DRILLBOOK_KNOWN_HOSTS = knownHosts;
+  let server: RunningServer | null = null;
+  try {
+    server = await startServer(dataDir, runbookDir);
+    let c = await SocketClient.connect(server);
+    const [entry] = await c.call('runbooks.list', {});
+    const drill = await c.call('drill.start', { runbookPath: entry!.path, mode: 'rehearsal', operator: 'ana' });
+    await c.call('step.start', { drillId: drill.id, stepIndex: 0 });
+    const opened = await c.call('terminal.open', { drillId: drill.id, target: 'db', cols: 100, rows: 30 });
+    const prompt = await waitFor(() => {
+      for (const e of c.events) if (e.type === 'terminal.prompt' && e.state === 'open' && e.prompt.kind === 'hostkey') return e.prompt;
+      return null;
+    }, 'the host-key question, asked by the host through the server');
+    await c.call('terminal.answer', { promptId: prompt.promptId, answer: { accept: true } });
+    await waitFor(async () => (await c.call('terminal.list', { drillId: drill.id })).terminals.some((t) => t.terminalId === opened.terminalId && t.status === 'open' && t.shellIntegration), 'the SSH shell');
+    assert.match(readFileSync(knownHosts, 'utf8'), /ssh-ed25519/, 'the accepted key was recorded');
+    const run = await c.call('terminal.run', { drillId: drill.id, stepIndex: 0, commandIndex: 0, terminalId: opened.terminalId });
+    assert.equal(run.tracked, true, run.note ?? '');
+    const out = outFile(dataDir, drill.id, run.terminalId);
+    await waitFor(() => readFileSync(out, 'utf8').includes('started-2'), 'the block to start on the SSH host');
+    await c.close();
+
+    await server.stop('SIGKILL');
+    server = null;
+    await waitFor(() => readFileSync(out, 'utf8').includes('finished-42'), 'the remote output written during the gap', 20_000);
+
+    server = await startServer(dataDir, runbookDir);
+    c = await SocketClient.connect(server);
+    const { terminals } = await c.call('terminal.list', { drillId: drill.id });
+    assert.deepEqual(terminals.map((t) => [t.terminalId, t.kind, t.status]), [[run.terminalId, 'ssh', 'open']]);
+    await c.call('drill.recover', { drillId: drill.id });
+    const cmd = await waitFor(async () => {
+      const s = await c.call('drill.get', { drillId: drill.id });
+      return s.commands.find((x) => x.runId === run.runId && x.exitCode !== null);
+    }, 'the SSH run result after the resume');
+    assert.equal(cmd.exitCode, 0);
+    await c.call('terminal.attach', { terminalId: run.terminalId, replay: true });
+    await c.call('terminal.input', { terminalId: run.terminalId, data: 'echo "remote-$((3+4))"\r' });
+    await waitFor(() => c.text(run.terminalId).includes('remote-7'), 'the surviving SSH shell answering');
+    await c.call('drill.abort', { drillId: drill.id, reason: 'test over' });
+    await c.close();
+  } finally {
+    process.env.DRILLBOOK_SSH_CONFIG = saved.config ?? '';
+    process.env.DRILLBOOK_KNOWN_HOSTS = saved.known ?? '';
+    if (!saved.config) delete process.env.DRILLBOOK_SSH_CONFIG;
+    if (!saved.known) delete process.env.DRILLBOOK_KNOWN_HOSTS;
+    await server?.stop();
+    killTerminalHost(dataDir);
+    await sshd.stop();
     tmp.cleanup();
   }
 });

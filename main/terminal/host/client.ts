@@ -21,12 +21,14 @@ import {
   hostMessageSchema,
   type ClientMessage,
   type HostExit,
+  type HostQuestion,
   type HostMessage,
   type HostSession,
 } from './protocol';
 import { hostPaths, privateDir, readToken } from './paths';
 import { readTranscriptBytes } from '../transcript';
 import type { TerminalBackend } from '../backend';
+import type { Prompter } from '../../ssh';
 
 const CONNECT_TIMEOUT_MS = 15_000;
 const REQUEST_TIMEOUT_MS = 15_000;
@@ -50,6 +52,8 @@ export interface ConnectOptions {
 export class TerminalHostClient {
   private readonly waiters = new Map<number, Waiter>();
   private readonly routes = new Map<string, Route>();
+  /** SSH connections being made by the host: who answers their questions. */
+  private readonly asking = new Map<string, { prompter: Prompter; progress: (line: string) => void }>();
   private nextReq = 1;
   private closedReason: string | null = null;
   private readonly closeListeners = new Set<(reason: string) => void>();
@@ -77,6 +81,15 @@ export class TerminalHostClient {
           this.routes.get(msg.id)?.exit(msg.exit);
           continue;
         }
+        if (msg.t === 'progress') {
+          this.asking.get(msg.id)?.progress(msg.line);
+          continue;
+        }
+        if (msg.t === 'prompt') {
+          void this.answerPrompt(msg.id, msg.promptId, msg.question);
+          continue;
+        }
+        if (!('reqId' in msg)) continue;
         const w = this.waiters.get(msg.reqId);
         if (!w) continue;
         this.waiters.delete(msg.reqId);
@@ -159,14 +172,17 @@ export class TerminalHostClient {
     for (const cb of this.closeListeners) cb(reason);
   }
 
-  private request(msg: ClientMessage & { reqId: number }): Promise<HostMessage> {
+  private request(msg: ClientMessage & { reqId: number }, timeoutMs: number | null = REQUEST_TIMEOUT_MS): Promise<HostMessage> {
     if (this.closedReason !== null) return Promise.reject(new Error(this.closedReason));
     const reqId = this.nextReq++;
     return new Promise((resolve, reject) => {
-      const timer = setTimeout(() => {
-        this.waiters.delete(reqId);
-        reject(new Error(`the terminal host did not answer ${msg.t} within ${REQUEST_TIMEOUT_MS / 1000}s`));
-      }, REQUEST_TIMEOUT_MS);
+      const timer = setTimeout(
+        () => {
+          this.waiters.delete(reqId);
+          reject(new Error(`the terminal host did not answer ${msg.t} within ${(timeoutMs ?? 0) / 1000}s`));
+        },
+        timeoutMs ?? 2 ** 31 - 1,
+      );
       this.waiters.set(reqId, { resolve, reject, timer });
       this.socket.write(encodeJson({ ...msg, reqId } as ClientMessage));
     });
@@ -174,6 +190,38 @@ export class TerminalHostClient {
 
   private post(msg: ClientMessage): void {
     if (this.closedReason === null) this.socket.write(encodeJson(msg));
+  }
+
+  /**
+   * Has the host connect an SSH shell (so it outlives this server). The
+   * host's questions (host key, password…) are put to `prompter`.
+   */
+  async connectSsh(
+    p: Omit<Extract<ClientMessage, { t: 'connect' }>, 't' | 'reqId'>,
+    ask: { prompter: Prompter; progress: (line: string) => void },
+  ): Promise<HostSession> {
+    this.asking.set(p.id, ask);
+    try {
+      // Bounded by the host's own timeouts (connectSsh); prompts wait for the operator.
+      const r = await this.request({ t: 'connect', reqId: 0, ...p }, null);
+      if (r.t !== 'ok' || !r.session) throw new Error('the terminal host did not open the SSH shell');
+      return r.session;
+    } finally {
+      this.asking.delete(p.id);
+    }
+  }
+
+  private async answerPrompt(id: string, promptId: number, q: HostQuestion): Promise<void> {
+    const who = this.asking.get(id);
+    let answer: boolean | string | string[] | null = null;
+    try {
+      if (who && q.kind === 'hostKey') answer = await who.prompter.hostKey(q);
+      else if (who && q.kind === 'secret') answer = await who.prompter.secret({ kind: q.secretKind, label: q.label, message: q.message });
+      else if (who && q.kind === 'keyboardInteractive') answer = await who.prompter.keyboardInteractive(q);
+    } catch {
+      answer = null;
+    }
+    this.post({ t: 'answer', promptId, answer });
   }
 
   async list(): Promise<HostSession[]> {
@@ -277,7 +325,7 @@ export class HostBackend implements TerminalBackend {
       this.deliver(offset, bytes);
     },
     exit: (exit) => {
-      const end = { exitCode: exit.exitCode, signal: exit.signal, error: null };
+      const end = { exitCode: exit.exitCode, signal: exit.signal, error: exit.error ?? null };
       if (!this.ready) this.pendingExit = end;
       else this.finish(end);
     },
@@ -339,8 +387,8 @@ export class HostBackend implements TerminalBackend {
     if (this.ended) return;
     this.ended = end;
     this.client.unroute(this.id);
-    // The exit is recorded by the session below; the host may forget the shell.
-    if (!end.error) this.client.forget(this.id);
+    // The end is recorded by the session below; the host may forget the shell.
+    this.client.forget(this.id);
     this.endCb?.(end);
   }
 

@@ -34,9 +34,13 @@ import {
   type ClientMessage,
   type HostExit,
   type HostMessage,
+  type HostQuestion,
   type HostSession,
   type SessionMeta,
+  type SshSpec,
 } from './protocol';
+import { openSshShell, spawnLocalShell, type TerminalBackend } from '../backend';
+import { connectSsh, type Prompter } from '../../ssh';
 import { ensureToken, hostPaths, privateDir } from './paths';
 
 /** Unacknowledged bytes towards the server above which a shell is paused, and below which it resumes. */
@@ -44,12 +48,12 @@ export const HOST_HIGH = 4_000_000;
 export const HOST_LOW = 1_000_000;
 const HELLO_TIMEOUT_MS = 5000;
 
-type Pty = import('node-pty').IPty;
-
 interface Session {
   id: string;
   meta: SessionMeta;
-  pty: Pty;
+  /** The shell: a local pty or an SSH channel (main/terminal/backend.ts). */
+  backend: TerminalBackend;
+  pid: number;
   out: string;
   fd: number | null;
   offset: number;
@@ -81,6 +85,11 @@ export class TerminalHost {
   private readonly token: string;
   private readonly paths;
   private stopped = false;
+  /** SSH connections being made (their id is taken). */
+  private readonly connecting = new Set<string>();
+  /** Questions to the operator waiting for the server's answer. */
+  private readonly questions = new Map<number, (answer: unknown) => void>();
+  private nextQuestion = 1;
   onExit: () => void = () => undefined;
 
   constructor(private readonly opts: TerminalHostOptions) {
@@ -133,7 +142,7 @@ export class TerminalHost {
     this.log(`stopping (${why})`);
     if (this.idleTimer) clearInterval(this.idleTimer);
     for (const s of this.sessions.values()) {
-      if (!s.exited) s.pty.kill();
+      if (!s.exited) s.backend.close();
       closeFd(s);
     }
     this.client?.destroy();
@@ -211,9 +220,11 @@ export class TerminalHost {
     this.log('a server attached');
   }
 
-  /** No server: shells run free, output goes to disk only. */
+  /** No server: shells run free, output goes to disk only; questions in flight are cancelled. */
   private release(): void {
     this.client = null;
+    for (const answer of this.questions.values()) answer(null);
+    this.questions.clear();
     this.idleSince = Date.now();
     for (const s of this.sessions.values()) {
       s.attached = false;
@@ -230,7 +241,22 @@ export class TerminalHost {
       case 'spawn': {
         if (this.sessions.has(msg.id)) throw new Error(`terminal ${msg.id} already exists`);
         const s = this.spawn(msg);
-        send(socket, { t: 'ok', reqId: msg.reqId, pid: s.pty.pid, session: describe(s) });
+        send(socket, { t: 'ok', reqId: msg.reqId, pid: s.pid, session: describe(s) });
+        return;
+      }
+      case 'connect': {
+        if (this.sessions.has(msg.id) || this.connecting.has(msg.id)) throw new Error(`terminal ${msg.id} already exists`);
+        this.connecting.add(msg.id);
+        this.connectSsh(socket, msg).then(
+          (s) => send(socket, { t: 'ok', reqId: msg.reqId, pid: 0, session: describe(s) }),
+          (err: Error) => send(socket, { t: 'error', reqId: msg.reqId, message: err.message }),
+        ).finally(() => this.connecting.delete(msg.id));
+        return;
+      }
+      case 'answer': {
+        const answer = this.questions.get(msg.promptId);
+        this.questions.delete(msg.promptId);
+        answer?.(msg.answer);
         return;
       }
       case 'list':
@@ -249,7 +275,7 @@ export class TerminalHost {
         const s = this.need(msg.id);
         s.cols = msg.cols;
         s.rows = msg.rows;
-        if (!s.exited) s.pty.resize(msg.cols, msg.rows);
+        if (!s.exited) s.backend.resize(msg.cols, msg.rows);
         return;
       }
       case 'pause':
@@ -268,13 +294,13 @@ export class TerminalHost {
       }
       case 'kill': {
         const s = this.sessions.get(msg.id);
-        if (s && !s.exited) s.pty.kill();
+        if (s && !s.exited) s.backend.close();
         return;
       }
       case 'forget': {
         const s = this.sessions.get(msg.id);
         if (!s) return;
-        if (!s.exited) s.pty.kill();
+        if (!s.exited) s.backend.close();
         closeFd(s);
         this.sessions.delete(msg.id);
         return;
@@ -292,7 +318,62 @@ export class TerminalHost {
   // Shells
 
   private spawn(msg: Extract<ClientMessage, { t: 'spawn' }>): Session {
-    const pty = require('node-pty') as typeof import('node-pty');
+    const proc = spawnLocalShell({ cols: msg.cols, rows: msg.rows, cwd: msg.cwd, env: msg.env, integrationDir: this.paths.dir, shell: { file: msg.file, args: msg.args } });
+    return this.track(msg, proc, proc.pid);
+  }
+
+  /** Connects to an SSH target and opens its shell; the operator's answers come through the server. */
+  private async connectSsh(socket: net.Socket, msg: Extract<ClientMessage, { t: 'connect' }>): Promise<Session> {
+    const spec: SshSpec = msg.ssh;
+    const conn = await connectSsh({
+      endpoint: spec.endpoint,
+      prompter: this.prompterFor(socket, msg.id),
+      hostKeyPolicy: spec.hostKeyPolicy,
+      ...(spec.knownHostsFiles ? { knownHostsFiles: spec.knownHostsFiles } : {}),
+      ...(spec.agentSocket !== undefined ? { agentSocket: spec.agentSocket } : {}),
+      ...(spec.timeoutMs !== undefined ? { timeoutMs: spec.timeoutMs } : {}),
+      ...(spec.keepaliveIntervalMs !== undefined ? { keepaliveIntervalMs: spec.keepaliveIntervalMs } : {}),
+      ...(spec.keepaliveCountMax !== undefined ? { keepaliveCountMax: spec.keepaliveCountMax } : {}),
+      onProgress: (line) => {
+        if (this.client === socket) send(socket, { t: 'progress', id: msg.id, line });
+      },
+    });
+    let backend: TerminalBackend;
+    try {
+      backend = await openSshShell(conn, { cols: msg.cols, rows: msg.rows });
+    } catch (err) {
+      conn.close();
+      throw new Error(`connected to ${msg.meta.endpoint}, but it refused to start a shell: ${(err as Error).message}`);
+    }
+    if (this.stopped) {
+      backend.close();
+      throw new Error('the terminal host is stopping');
+    }
+    return this.track(msg, backend, 0);
+  }
+
+  private prompterFor(socket: net.Socket, id: string): Prompter {
+    const ask = (question: HostQuestion): Promise<unknown> =>
+      new Promise((resolve) => {
+        if (this.client !== socket) return resolve(null); // nobody to ask: cancelled
+        const promptId = this.nextQuestion++;
+        this.questions.set(promptId, resolve);
+        send(socket, { t: 'prompt', id, promptId, question });
+      });
+    return {
+      hostKey: async (q) => (await ask({ kind: 'hostKey', ...q })) === true,
+      secret: async (q) => {
+        const a = await ask({ kind: 'secret', secretKind: q.kind, label: q.label, message: q.message });
+        return typeof a === 'string' ? a : null;
+      },
+      keyboardInteractive: async (q) => {
+        const a = await ask({ kind: 'keyboardInteractive', ...q });
+        return Array.isArray(a) ? (a as string[]) : null;
+      },
+    };
+  }
+
+  private track(msg: { id: string; meta: SessionMeta; out: string; cols: number; rows: number }, backend: TerminalBackend, pid: number): Session {
     mkdirSync(path.dirname(msg.out), { recursive: true, mode: 0o700 });
     const fd = openSync(msg.out, 'a', 0o600);
     let offset = 0;
@@ -301,11 +382,11 @@ export class TerminalHost {
     } catch {
       offset = 0;
     }
-    const proc = pty.spawn(msg.file, msg.args, { name: 'xterm-256color', cols: msg.cols, rows: msg.rows, cwd: msg.cwd, env: msg.env, encoding: null });
     const s: Session = {
       id: msg.id,
       meta: msg.meta,
-      pty: proc,
+      backend,
+      pid,
       out: msg.out,
       fd,
       offset,
@@ -320,17 +401,17 @@ export class TerminalHost {
       paused: false,
     };
     this.sessions.set(s.id, s);
-    proc.onData((d) => this.output(s, d as unknown as Buffer));
-    proc.onExit(({ exitCode, signal }) => {
+    backend.onData((d) => this.output(s, Buffer.from(d.buffer, d.byteOffset, d.byteLength)));
+    backend.onEnd(({ exitCode, signal, error }) => {
       // node-pty can report the exit before the last output: let it drain first.
       setTimeout(() => {
-        s.exited = { exitCode, signal: signal ? String(signal) : null, at: new Date().toISOString() };
+        s.exited = { exitCode, signal, error, at: new Date().toISOString() };
         closeFd(s);
-        this.log(`terminal ${s.id} ended (${signal ? 'signal ' + signal : 'code ' + exitCode})`);
+        this.log(`terminal ${s.id} ended (${error ? 'connection lost' : signal ? 'signal ' + signal : 'code ' + exitCode})`);
         if (this.client && s.attached) send(this.client, { t: 'exit', id: s.id, exit: s.exited });
       }, 150);
     });
-    this.log(`terminal ${s.id} started, pid ${proc.pid}`);
+    this.log(`terminal ${s.id} started (${s.meta.kind}${pid ? ', pid ' + pid : ''})`);
     return s;
   }
 
@@ -356,15 +437,15 @@ export class TerminalHost {
 
   private input(id: string, bytes: Buffer): void {
     const s = this.sessions.get(id);
-    if (s && !s.exited) s.pty.write(bytes);
+    if (s && !s.exited) s.backend.write(bytes);
   }
 
   private updatePause(s: Session): void {
     const want = s.serverPaused || s.unacked > HOST_HIGH || (s.paused && s.unacked > HOST_LOW);
     if (want === s.paused || s.exited) return;
     s.paused = want;
-    if (want) s.pty.pause();
-    else s.pty.resume();
+    if (want) s.backend.pause();
+    else s.backend.resume();
   }
 
   /** Test hook. */
@@ -378,7 +459,7 @@ function describe(s: Session): HostSession {
   return {
     id: s.id,
     meta: s.meta,
-    pid: s.pty.pid,
+    pid: s.pid,
     offset: s.offset,
     cols: s.cols,
     rows: s.rows,

@@ -38,7 +38,73 @@ export const sessionMetaSchema = z
   .strict();
 export type SessionMeta = z.infer<typeof sessionMetaSchema>;
 
-const exitSchema = z.object({ exitCode: z.number().int().nullable(), signal: z.string().max(32).nullable(), at: z.string().max(64) }).strict();
+const exitSchema = z
+  .object({ exitCode: z.number().int().nullable(), signal: z.string().max(32).nullable(), error: z.string().max(2000).nullable().optional(), at: z.string().max(64) })
+  .strict();
+
+const str = z.string().max(4096);
+/** main/ssh SshEndpoint, resolved by the server (ssh config, aliases, ProxyJump chain). */
+export interface EndpointShape {
+  label: string;
+  host: string;
+  port: number;
+  user: string;
+  identityFiles: string[];
+  identitiesOnly: boolean;
+  hostKeyAlias?: string | undefined;
+  connectTimeoutSec?: number | undefined;
+  serverAliveIntervalSec?: number | undefined;
+  serverAliveCountMax?: number | undefined;
+  userKnownHostsFiles?: string[] | undefined;
+  hashKnownHosts: boolean;
+  strictHostKeyChecking?: 'yes' | 'ask' | 'accept-new' | 'no' | undefined;
+  jumps: EndpointShape[];
+}
+const endpointSchema: z.ZodType<EndpointShape> = z.lazy(() =>
+  z
+    .object({
+      label: str,
+      host: str,
+      port: z.number().int().min(1).max(65535),
+      user: str,
+      identityFiles: z.array(str).max(64),
+      identitiesOnly: z.boolean(),
+      hostKeyAlias: str.optional(),
+      connectTimeoutSec: z.number().optional(),
+      serverAliveIntervalSec: z.number().optional(),
+      serverAliveCountMax: z.number().optional(),
+      userKnownHostsFiles: z.array(str).max(64).optional(),
+      hashKnownHosts: z.boolean(),
+      strictHostKeyChecking: z.enum(['yes', 'ask', 'accept-new', 'no']).optional(),
+      jumps: z.array(endpointSchema).max(16),
+    })
+    .strict(),
+);
+
+/** How the host reaches an SSH target (main/ssh connectSsh options, minus the prompter, which is the server). */
+export const sshSpecSchema = z
+  .object({
+    endpoint: endpointSchema,
+    hostKeyPolicy: z.enum(['ask', 'accept-new', 'strict']),
+    knownHostsFiles: z.array(str).max(64).optional(),
+    agentSocket: str.nullable().optional(),
+    timeoutMs: z.number().int().min(1).max(600_000).optional(),
+    keepaliveIntervalMs: z.number().int().min(0).max(3_600_000).optional(),
+    keepaliveCountMax: z.number().int().min(0).max(1000).optional(),
+  })
+  .strict();
+export type SshSpec = z.infer<typeof sshSpecSchema>;
+
+/** A question the host's SSH connection asks the operator, through the server. */
+const questionSchema = z.discriminatedUnion('kind', [
+  z.object({ kind: z.literal('hostKey'), label: str, host: str, port: z.number().int(), keyType: str, fingerprint: str, knownHostsFile: str }).strict(),
+  z.object({ kind: z.literal('secret'), secretKind: z.enum(['password', 'passphrase']), label: str, message: str }).strict(),
+  z
+    .object({ kind: z.literal('keyboardInteractive'), label: str, name: str, instructions: str, prompts: z.array(z.object({ prompt: str, echo: z.boolean() }).strict()).max(32) })
+    .strict(),
+]);
+export type HostQuestion = z.infer<typeof questionSchema>;
+const answerSchema = z.union([z.boolean(), z.string().max(4096), z.array(z.string().max(4096)).max(32), z.null()]);
 export type HostExit = z.infer<typeof exitSchema>;
 
 export const hostSessionSchema = z
@@ -77,6 +143,9 @@ export const clientMessageSchema = z.discriminatedUnion('t', [
       meta: sessionMetaSchema,
     })
     .strict(),
+  /** An SSH shell, connected by the host (so it outlives the server); questions come back as `prompt`. */
+  z.object({ t: z.literal('connect'), reqId, id, ...size, out: z.string().min(1).max(4096), meta: sessionMetaSchema, ssh: sshSpecSchema }).strict(),
+  z.object({ t: z.literal('answer'), promptId: z.number().int().min(1), answer: answerSchema }).strict(),
   z.object({ t: z.literal('list'), reqId }).strict(),
   z.object({ t: z.literal('attach'), reqId, id }).strict(),
   z.object({ t: z.literal('resize'), id, ...size }).strict(),
@@ -94,6 +163,8 @@ export const hostMessageSchema = z.discriminatedUnion('t', [
   z.object({ t: z.literal('sessions'), reqId, sessions: z.array(hostSessionSchema).max(1000) }).strict(),
   z.object({ t: z.literal('error'), reqId: z.number().int().min(0), message: z.string().max(2000) }).strict(),
   z.object({ t: z.literal('exit'), id, exit: exitSchema }).strict(),
+  z.object({ t: z.literal('prompt'), id, promptId: z.number().int().min(1), question: questionSchema }).strict(),
+  z.object({ t: z.literal('progress'), id, line: z.string().max(2000) }).strict(),
 ]);
 export type HostMessage = z.infer<typeof hostMessageSchema>;
 
