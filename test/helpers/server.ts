@@ -20,9 +20,11 @@ export interface RunningServer {
   stop(signal?: NodeJS.Signals): Promise<void>;
 }
 
-export async function startServer(dataDir: string, runbookDir: string, timeoutMs = 20_000): Promise<RunningServer> {
+/** `detached`: the server gets a process group of its own, so a test can signal the group as Ctrl+C in a terminal does. */
+export async function startServer(dataDir: string, runbookDir: string, timeoutMs = 20_000, opts: { detached?: boolean } = {}): Promise<RunningServer> {
   const child = spawn(process.execPath, ['--import', 'tsx', path.join(ROOT, 'main/cli/index.ts'), 'web', '--port', '0', '--no-open', '--data', dataDir, '--runbooks', runbookDir], {
     cwd: ROOT,
+    detached: opts.detached === true,
     stdio: ['ignore', 'pipe', 'pipe'],
     // A short grace: the terminal host of a test's data folder goes soon after its shells (main/terminal/host).
     env: { ...process.env, DRILLBOOK_DATA: '', DRILLBOOK_HOST_GRACE_MS: '3000' },

@@ -224,3 +224,39 @@ test('over SSH: the host holds the connection (its host-key question answered th
     tmp.cleanup();
   }
 });
+
+test('Ctrl+C to the server’s process group stops the server, not the shells; the next server finishes the record', { timeout: 120_000 }, async () => {
+  const tmp = tempDir();
+  const runbookDir = path.join(tmp.dir, 'runbooks');
+  const dataDir = path.join(tmp.dir, 'data');
+  mkdirSync(runbookDir);
+  writeFileSync(path.join(runbookDir, 'host.md'), RUNBOOK);
+  let server: RunningServer | null = await startServer(dataDir, runbookDir, 20_000, { detached: true });
+  try {
+    let c = await SocketClient.connect(server);
+    const [entry] = await c.call('runbooks.list', {});
+    const drill = await c.call('drill.start', { runbookPath: entry!.path, mode: 'rehearsal', operator: 'ana' });
+    await c.call('step.start', { drillId: drill.id, stepIndex: 0 });
+    const run = await c.call('terminal.run', { drillId: drill.id, stepIndex: 0, commandIndex: 0 });
+    const out = outFile(dataDir, drill.id, run.terminalId);
+    await waitFor(() => readFileSync(out, 'utf8').includes('started-2'), 'the block to start');
+    await c.close();
+    const exited = new Promise<void>((resolve) => server!.child.once('exit', () => resolve()));
+    process.kill(-server.child.pid!, 'SIGINT'); // what Ctrl+C in the server's terminal sends: the whole group
+    await exited;
+    server = null;
+    await waitFor(() => readFileSync(out, 'utf8').includes('finished-42'), 'the block to finish with the server stopped', 20_000);
+
+    server = await startServer(dataDir, runbookDir);
+    c = await SocketClient.connect(server);
+    await c.call('drill.recover', { drillId: drill.id });
+    const cmd = await waitFor(async () => (await c.call('drill.get', { drillId: drill.id })).commands.find((x) => x.runId === run.runId && x.exitCode !== null), 'the result');
+    assert.equal(cmd.exitCode, 0);
+    await c.call('drill.abort', { drillId: drill.id, reason: 'test over' });
+    await c.close();
+  } finally {
+    await server?.stop();
+    killTerminalHost(dataDir);
+    tmp.cleanup();
+  }
+});
