@@ -73,6 +73,8 @@ export interface TerminalHostOptions {
   dataDir: string;
   /** How long to live with no shells and no server attached. */
   graceMs: number;
+  /** How long a terminal outside any drill runs on with no server attached (drill terminals: until the drill ends). */
+  adhocOrphanMs: number;
   log?: (line: string) => void;
 }
 
@@ -81,6 +83,8 @@ export class TerminalHost {
   private server: net.Server | null = null;
   private client: net.Socket | null = null;
   private idleSince = Date.now();
+  /** Since when no server has been attached. */
+  private detachedSince = Date.now();
   private idleTimer: NodeJS.Timeout | null = null;
   private readonly token: string;
   private readonly paths;
@@ -128,6 +132,10 @@ export class TerminalHost {
   }
 
   private checkIdle(): void {
+    if (!this.client && Date.now() - this.detachedSince >= this.opts.adhocOrphanMs) {
+      // A terminal outside any drill, unattended this long, was abandoned: end it (a drill's never is).
+      for (const s of this.sessions.values()) if (!s.exited && s.meta.drillId === null) s.backend.close();
+    }
     const live = [...this.sessions.values()].some((s) => !s.exited);
     if (this.client || live) {
       this.idleSince = Date.now();
@@ -223,6 +231,7 @@ export class TerminalHost {
   /** No server: shells run free, output goes to disk only; questions in flight are cancelled. */
   private release(): void {
     this.client = null;
+    this.detachedSince = Date.now();
     for (const answer of this.questions.values()) answer(null);
     this.questions.clear();
     this.idleSince = Date.now();

@@ -5,7 +5,9 @@
  *   node [tsx loader] main/terminal/host/main.ts --data DIR
  *
  * DRILLBOOK_HOST_GRACE_MS sets how long it lives with no shells and no
- * server (default 60 s).
+ * server (default 60 s). A terminal outside any drill is ended after 3 h
+ * with no server attached (as VS Code ends orphaned terminals); a drill's
+ * terminals run until the drill ends, however long the server is away.
  */
 import { appendFileSync } from 'node:fs';
 import { TerminalHost } from './host';
@@ -23,6 +25,7 @@ function main(): void {
   const logFile = hostPaths(dataDir).log;
   const host = new TerminalHost({
     dataDir,
+    adhocOrphanMs: 3 * 3600 * 1000,
     graceMs: Number.isFinite(graceMs) && graceMs >= 0 ? graceMs : 60_000,
     log: (line) => {
       try {

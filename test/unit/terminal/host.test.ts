@@ -29,11 +29,11 @@ async function waitFor<T>(fn: () => T, what: string, timeoutMs = 15_000): Promis
   }
 }
 
-async function withHost(fn: (host: TerminalHost, dataDir: string) => Promise<void>, graceMs = 60_000): Promise<void> {
+async function withHost(fn: (host: TerminalHost, dataDir: string) => Promise<void>, graceMs = 60_000, adhocOrphanMs = 3_600_000): Promise<void> {
   const tmp = tempDir();
   const dataDir = path.join(tmp.dir, 'data');
   mkdirSync(dataDir);
-  const host = new TerminalHost({ dataDir, graceMs, log: (l) => process.env.HOST_LOG && console.log(l) });
+  const host = new TerminalHost({ dataDir, graceMs, adhocOrphanMs, log: (l) => process.env.HOST_LOG && console.log(l) });
   assert.equal(await host.listen(), true);
   try {
     await fn(host, dataDir);
@@ -138,6 +138,27 @@ test('it exits by itself once no shell is left and no server has been attached f
     await c.close();
     await waitFor(() => exited, 'the idle exit', 10_000);
   }, 800);
+});
+
+test('unattended, a terminal outside any drill is ended after a while; a drill’s runs on', async () => {
+  await withHost(async (host, dataDir) => {
+    const c = await TerminalHostClient.connect(dataDir, { start: false });
+    await c.spawn(spawnParams(dataDir, 't0000000000d4', '/bin/sh', ['-c', 'sleep 60']));
+    await c.spawn({ ...spawnParams(dataDir, 't0000000000e5', '/bin/sh', ['-c', 'sleep 60']), meta: { ...META, drillId: 'd1234567' } });
+    await new Promise((r) => setTimeout(r, 1200));
+    assert.equal((await c.list()).filter((s) => s.exited).length, 0, 'nothing ends while a server is attached');
+    await c.close();
+    const again = async () => {
+      const c2 = await TerminalHostClient.connect(dataDir, { start: false });
+      const list = await c2.list();
+      await c2.close();
+      return list;
+    };
+    await new Promise((r) => setTimeout(r, 2000));
+    const list = await again();
+    assert.deepEqual(list.map((s) => [s.id, s.exited !== null]).sort(), [['t0000000000d4', true], ['t0000000000e5', false]]);
+    assert.ok(host.state('t0000000000e5'));
+  }, 60_000, 800);
 });
 
 test('a data folder too deep for a unix socket gets a short private socket path', () => {
