@@ -16,7 +16,8 @@ import assert from 'node:assert/strict';
 import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import type { Browser, Page } from 'playwright-core';
-import { cleanup, launchBrowser, makeWorkspace, newPage, startServer, waitFor, type Workspace } from './harness';
+import { cleanup, launchBrowser, makeWorkspace, newPage, onCleanup, startServer, waitFor, type Workspace } from './harness';
+import { startSshd, sshdUnavailable } from '../helpers/sshd';
 import { fetchSnapshot, openApp, openRunbook, startDrill, stepItem, tid, waitStepStatus } from './ui';
 
 declare const document: any;
@@ -57,6 +58,73 @@ async function typeInto(page: Page, text: string): Promise<void> {
   await page.keyboard.press('Enter');
 }
 
+/**
+ * The drill of `title` (its first block a long sleep, its second a quick
+ * check): kill -9 mid-block, restart on the remembered port,
+ * the tab reconnects by itself, resume, the block finishes in the same
+ * shell, its exit code and output are recorded, finish.
+ */
+async function surviveKill9(browser: Browser, ws: Workspace, title: string): Promise<void> {
+  const first = await startServer(ws, { port: 'remembered' });
+  const { page, errors } = await newPage(browser);
+  await openApp(page, first);
+  await openRunbook(page, title);
+  const drillId = await startDrill(page, 'Grace Hopper');
+  await page.locator('[data-testid="terminal-status"][data-status="open"]').waitFor({ timeout: 30_000 });
+  await tid(page, 'step-start').click();
+  await waitStepStatus(page, 0, 'running');
+  await tid(page, 'run-code').first().click();
+  await waitFor(async () => /^started-2$/m.test(await screenText(page)), 'the block to start');
+  const started = await fetchSnapshot(page, drillId);
+  const runId = started.commands[0]!.runId!;
+  const terminalId = started.commands[0]!.terminalId!;
+
+  await first.kill9();
+  await tid(page, 'connection-banner').waitFor();
+
+  const second = await startServer(ws, { port: 'remembered' });
+  assert.equal(second.port, first.port, 'the restarted server keeps its port');
+  assert.notEqual(second.token, first.token);
+  // No new URL opened: the tab reconnects with the cookie it has.
+  await page.locator('[data-testid="conn-state"][data-state="open"]').waitFor({ timeout: 30_000 });
+  const offer = page.locator(`[data-testid="interrupted-banner"][data-drill-id="${drillId}"]`);
+  await offer.waitFor();
+  await offer.locator('[data-testid="recover-drill"]').click();
+  await page.locator(`[data-testid="drill-view"][data-drill-id="${drillId}"]`).waitFor();
+
+  // The same shell: the block's end arrives (live, or replayed if it ended during the gap).
+  await waitFor(async () => /^finished-42$/m.test(await screenText(page)), 'the block to finish in the surviving shell', 30_000);
+  const done = await waitFor(async () => {
+    const s = await fetchSnapshot(page, drillId);
+    const c = s.commands.find((x) => x.runId === runId);
+    return c && c.exitCode !== null ? c : null;
+  }, 'the run result', 30_000);
+  assert.equal(done.exitCode, 0);
+  assert.equal(done.expectPassed, true);
+  assert.equal(done.terminalId, terminalId);
+  const transcript = readFileSync(path.join(ws.dataDir, 'transcripts', drillId, `${terminalId}.out`), 'utf8');
+  assert.match(transcript, /started-2[\s\S]*finished-42/);
+
+  // Typing still reaches the same shell.
+  await typeInto(page, 'echo "again-$((5+5))"');
+  await waitFor(async () => /^again-10$/m.test(await screenText(page)), 'typed output after the restart');
+
+  await tid(page, 'step-complete').click();
+  await waitStepStatus(page, 0, 'completed');
+  await stepItem(page, 1).click();
+  await tid(page, 'step-start').click();
+  await waitStepStatus(page, 1, 'running');
+  await tid(page, 'run-code').first().click();
+  await waitFor(async () => /^checked-9$/m.test(await screenText(page)), 'the second block');
+  await page.locator('[data-testid="run-result"][data-passed="true"]').first().waitFor();
+  await tid(page, 'step-complete').click();
+  await waitStepStatus(page, 1, 'completed');
+  const final = await fetchSnapshot(page, drillId);
+  assert.deepEqual(final.commands.map((c) => [c.name, c.exitCode]), [['restore', 0], ['check', 0]]);
+  assert.deepEqual(errors.filter((e) => !/WebSocket|ERR_CONNECTION_REFUSED|Failed to load resource/.test(e)), []);
+  await second.stop();
+}
+
 describe('terminals outlive the server', { timeout: 240_000 }, () => {
   let ws: Workspace;
   let browser: Browser;
@@ -69,64 +137,32 @@ describe('terminals outlive the server', { timeout: 240_000 }, () => {
   after(cleanup);
 
   test('kill -9 mid-block: the tab reconnects by itself, the drill resumes, the block finishes in the same shell', async () => {
-    const first = await startServer(ws, { port: 'remembered' });
-    const { page, errors } = await newPage(browser);
-    await openApp(page, first);
-    await openRunbook(page, TITLE);
-    const drillId = await startDrill(page, 'Grace Hopper');
-    await page.locator('[data-testid="terminal-status"][data-status="open"]').waitFor();
-    await tid(page, 'step-start').click();
-    await waitStepStatus(page, 0, 'running');
-    await tid(page, 'run-code').first().click();
-    await waitFor(async () => /^started-2$/m.test(await screenText(page)), 'the block to start');
-    const started = await fetchSnapshot(page, drillId);
-    const runId = started.commands[0]!.runId!;
-    const terminalId = started.commands[0]!.terminalId!;
+    await surviveKill9(browser, ws, TITLE);
+  });
 
-    await first.kill9();
-    await tid(page, 'connection-banner').waitFor();
-
-    const second = await startServer(ws, { port: 'remembered' });
-    assert.equal(second.port, first.port, 'the restarted server keeps its port');
-    assert.notEqual(second.token, first.token);
-    // No new URL opened: the tab reconnects with the cookie it has.
-    await page.locator('[data-testid="conn-state"][data-state="open"]').waitFor({ timeout: 30_000 });
-    const offer = page.locator(`[data-testid="interrupted-banner"][data-drill-id="${drillId}"]`);
-    await offer.waitFor();
-    await offer.locator('[data-testid="recover-drill"]').click();
-    await page.locator(`[data-testid="drill-view"][data-drill-id="${drillId}"]`).waitFor();
-
-    // The same shell: the block's end arrives (live, or replayed if it ended during the gap).
-    await waitFor(async () => /^finished-42$/m.test(await screenText(page)), 'the block to finish in the surviving shell', 30_000);
-    const done = await waitFor(async () => {
-      const s = await fetchSnapshot(page, drillId);
-      const c = s.commands.find((x) => x.runId === runId);
-      return c && c.exitCode !== null ? c : null;
-    }, 'the run result', 30_000);
-    assert.equal(done.exitCode, 0);
-    assert.equal(done.expectPassed, true);
-    assert.equal(done.terminalId, terminalId);
-    const transcript = readFileSync(path.join(ws.dataDir, 'transcripts', drillId, `${terminalId}.out`), 'utf8');
-    assert.match(transcript, /started-2[\s\S]*finished-42/);
-
-    // Typing still reaches the same shell.
-    await typeInto(page, 'echo "again-$((5+5))"');
-    await waitFor(async () => /^again-10$/m.test(await screenText(page)), 'typed output after the restart');
-
-    await tid(page, 'step-complete').click();
-    await waitStepStatus(page, 0, 'completed');
-    await stepItem(page, 1).click();
-    await tid(page, 'step-start').click();
-    await waitStepStatus(page, 1, 'running');
-    await tid(page, 'run-code').first().click();
-    await waitFor(async () => /^checked-9$/m.test(await screenText(page)), 'the second block');
-    await page.locator('[data-testid="run-result"][data-passed="true"]').first().waitFor();
-    await tid(page, 'step-complete').click();
-    await waitStepStatus(page, 1, 'completed');
-    const final = await fetchSnapshot(page, drillId);
-    assert.deepEqual(final.commands.map((c) => [c.name, c.exitCode]), [['restore', 0], ['check', 0]]);
-    assert.deepEqual(errors.filter((e) => !/WebSocket|ERR_CONNECTION_REFUSED|Failed to load resource/.test(e)), []);
-    await second.stop();
+  test('the same over SSH (real sshd): the connection lives in the terminal host, so the remote block survives too', { skip: sshdUnavailable() ?? false }, async () => {
+    const sshd = await startSshd();
+    onCleanup(() => sshd.stop());
+    const sshConfig = path.join(ws.dataDir, '..', 'ssh_config');
+    const knownHosts = path.join(ws.dataDir, '..', 'known_hosts');
+    writeFileSync(sshConfig, `Host db\n  HostName 127.0.0.1\n  Port ${sshd.port}\n  User ${sshd.user}\n  IdentityFile ${sshd.clientKey}\n  IdentitiesOnly yes\n`);
+    writeFileSync(knownHosts, sshd.knownHostsLine + '\n');
+    const saved = { config: process.env.DRILLBOOK_SSH_CONFIG, known: process.env.DRILLBOOK_KNOWN_HOSTS, agent: process.env.SSH_AUTH_SOCK };
+    process.env.DRILLBOOK_SSH_CONFIG = sshConfig;
+    process.env.DRILLBOOK_KNOWN_HOSTS = knownHosts;
+    delete process.env.SSH_AUTH_SOCK;
+    onCleanup(() => {
+      for (const [k, v] of [['DRILLBOOK_SSH_CONFIG', saved.config], ['DRILLBOOK_KNOWN_HOSTS', saved.known], ['SSH_AUTH_SOCK', saved.agent]] as const) {
+        if (v === undefined) delete process.env[k];
+        else process.env[k] = v;
+      }
+    });
+    const title = 'Host survival over SSH';
+    writeFileSync(
+      path.join(ws.runbooksDir, 'host-ssh.md'),
+      RUNBOOK.replaceAll(TITLE, title).replace(`title: ${title}`, `title: ${title}\ntargets:\n  db: db`).replaceAll('```sh {name=', '```sh {target=db name='),
+    );
+    await surviveKill9(browser, ws, title);
   });
 
   test('two tabs on one terminal: both see the output and both can type; a re-attach never answers old queries into the shell', async () => {
