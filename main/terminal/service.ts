@@ -278,6 +278,8 @@ export class TerminalService {
         if (t.kind === 'exec' || inHost.has(t.terminalId) || this.sessions.has(t.terminalId)) continue;
         const last = lastRecord(t.index);
         if (!last || last.t === 'close') continue;
+        // Its shell had already ended (exit, dropped connection) before Drillbook went down: nothing was lost.
+        if (last.t === 'status' && ['exited', 'failed', 'disconnected', 'closed'].includes(String(last.status))) continue;
         let lastSeen = typeof last.at === 'string' ? last.at : null;
         try {
           const mtime = statSync(t.out).mtime.toISOString();
