@@ -114,7 +114,8 @@ export const paramSchemas = {
     .object({ drillId: drillId.nullable().optional(), target: terminalTarget, cols: termCols, rows: termRows, reuse: z.boolean().optional() })
     .strict(),
   'terminal.attach': z.object({ terminalId, replay: z.boolean().optional() }).strict(),
-  'terminal.input': z.object({ terminalId, data: z.string().min(1).max(64 * 1024) }).strict(),
+  /** `reply`: the view's terminal answering a query (DA, DSR, DECRQSS…), not something typed: one view answers. */
+  'terminal.input': z.object({ terminalId, data: z.string().min(1).max(64 * 1024), reply: z.boolean().optional() }).strict(),
   'terminal.resize': z.object({ terminalId, cols: termCols, rows: termRows }).strict(),
   'terminal.ack': z.object({ terminalId, bytes: z.number().int().min(0).max(1 << 30) }).strict(),
   'terminal.close': z.object({ terminalId }).strict(),

@@ -32,6 +32,8 @@ export interface CoreOptions {
   ssh?: TerminalSshOptions;
   /** How evidence reports become PDFs; headless Chromium by default (the desktop app passes Electron's). */
   printToPdf?: PrintToPdf;
+  /** Local shells in the terminal host process, so they outlive this one (main/terminal/host); the web and desktop hosts. */
+  terminalHost?: { graceMs?: number };
 }
 
 /** Who is calling: hosts pass the connection's terminal sink so output reaches that viewer. */
@@ -66,7 +68,13 @@ export class Core {
     this.drills.onChange((drill) => this.guard.drillChanged(drill));
     void this.guard.start();
     if (opts.watch) this.rewatch();
-    this.terminals = new TerminalService({ dataDir: opts.dataDir, drills: this.drills, emit: (e) => this.emit(e), ssh: opts.ssh ?? sshFromEnv() });
+    this.terminals = new TerminalService({
+      dataDir: opts.dataDir,
+      drills: this.drills,
+      emit: (e) => this.emit(e),
+      ssh: opts.ssh ?? sshFromEnv(),
+      ...(opts.terminalHost ? { terminalHost: opts.terminalHost } : {}),
+    });
     const t = this.terminals;
     this.evidence = new EvidenceService(this.drills, new AttachmentStore(opts.dataDir), opts.now ?? systemNow, {
       dataDir: opts.dataDir,
@@ -86,7 +94,13 @@ export class Core {
       'drill.get': (p) => d.get(p.drillId),
       'drill.runbook': (p) => d.runbookOf(p.drillId),
       'drill.active': () => d.active(),
-      'drill.recover': (p) => d.recover(p.drillId),
+      'drill.recover': (p) => {
+        d.recover(p.drillId);
+        // Terminals that survived in the terminal host are already back (their late results are recorded now);
+        // those that did not are recorded as lost, with when they were last seen.
+        t.resumed(p.drillId);
+        return d.get(p.drillId);
+      },
       'step.start': (p) => d.stepStart(p.drillId, p.stepIndex),
       'step.complete': (p) => d.stepComplete(p.drillId, p.stepIndex),
       'step.skip': (p) => d.stepSkip(p.drillId, p.stepIndex, p.reason),
@@ -110,7 +124,7 @@ export class Core {
         }),
       'terminal.open': (p, c) => t.open(p, c.sink),
       'terminal.attach': (p, c) => t.attach(p.terminalId, needSink(c), p.replay ?? true),
-      'terminal.input': (p) => nothing(t.input(p.terminalId, p.data)),
+      'terminal.input': (p, c) => nothing(t.input(p.terminalId, p.data, c.sink, p.reply === true)),
       'terminal.resize': (p) => nothing(t.resize(p.terminalId, p.cols, p.rows)),
       'terminal.ack': (p, c) => nothing(t.ack(p.terminalId, p.bytes, needSink(c))),
       'terminal.close': (p) => t.close(p.terminalId).then(() => null),

@@ -152,7 +152,10 @@ app.whenReady().then(() => {
     host: 'desktop',
     watch: true,
     printToPdf: electronPrintToPdf,
+    terminalHost: {},
   });
+  // Shells that outlived a crash of the app (main/terminal/host) come back; a drill's resume reports any that did not.
+  void core.terminals.adoptFromHost().catch(() => undefined);
   serveRenderer();
   wireIpc(core);
   buildMenu(core);

@@ -8,7 +8,9 @@
  * reports the exit status (`command.run` with `resultOf`), which the
  * reducer folds into the same record.
  */
-import { mkdirSync, readdirSync, statSync } from 'node:fs';
+import { appendFileSync, mkdirSync, readdirSync, statSync } from 'node:fs';
+import { TerminalHostClient, type HostBackend } from './host/client';
+import type { HostSession } from './host/protocol';
 import os from 'node:os';
 import path from 'node:path';
 import { badRequest, conflict, notFound } from '../api/errors';
@@ -25,7 +27,7 @@ import {
   type Prompter,
   type ResolveContext,
 } from '../ssh';
-import { openSshShell, spawnLocalShell, type TerminalBackend } from './backend';
+import { findBash, localIntegrationFile, openSshShell, spawnLocalShell, type TerminalBackend } from './backend';
 import { PromptBroker } from './prompts';
 import { TerminalSession, newId, type RunOutcome, type RunRequest } from './session';
 import { TranscriptWriter, readTranscriptIndex, transcriptPaths, readTranscriptBytes, type IndexRecord } from './transcript';
@@ -53,6 +55,11 @@ export interface TerminalServiceOptions {
   localShell?: { file: string; args: string[] };
   /** Folder with the `drillbook` launcher, put first on PATH in local terminals. */
   binDir?: string;
+  /**
+   * Local shells live in the terminal host process (main/terminal/host), so
+   * they survive a crash or restart of this server. Off: in this process.
+   */
+  terminalHost?: { graceMs?: number } | false;
 }
 
 export interface OpenParams {
@@ -72,6 +79,17 @@ export class TerminalService {
   private readonly prompts: PromptBroker;
   private readonly activeStep = new Map<string, number | null>();
   private readonly unsubscribe: () => void;
+  private host: Promise<TerminalHostClient> | null = null;
+  /** Terminals whose shell lives in the terminal host. */
+  private readonly hostBacked = new Set<string>();
+  /** Terminals of running drills that the host no longer had at start-up: reported when the drill resumes. */
+  private readonly lost = new Map<string, LostTerminal[]>();
+  /** Results of Runs that finished while their drill was interrupted (the server restarted): recorded on resume. */
+  private readonly deferred = new Map<string, (() => void)[]>();
+  /** "Terminal lost" sentences, shown in the next terminal opened for that drill and target. */
+  private readonly lostNotice = new Map<string, string>();
+  /** The view that last typed into each terminal: the one whose terminal answers queries. */
+  private readonly lastTyper = new Map<string, TerminalSink>();
 
   constructor(private readonly opts: TerminalServiceOptions) {
     this.prompts = new PromptBroker((prompt, state) => opts.emit({ type: 'terminal.prompt', prompt, state }));
@@ -124,8 +142,10 @@ export class TerminalService {
       start = (s) => this.startSsh(s, targets);
     }
     const terminalId = newId('t');
-    const transcript = new TranscriptWriter(transcriptPaths(this.opts.dataDir, drillId, terminalId));
-    const session = new TerminalSession({
+    const paths = transcriptPaths(this.opts.dataDir, drillId, terminalId);
+    const viaHost = !!this.opts.terminalHost;
+    const transcript = new TranscriptWriter(paths, Date.now, viaHost ? { offset: fileSize(paths.out) } : null);
+    const session = this.makeSession({
       terminalId,
       drillId,
       target: p.target,
@@ -136,6 +156,22 @@ export class TerminalService {
       transcript,
       stepIndex,
       start,
+    });
+    this.sessions.set(session.id, session);
+    if (sink) session.attach(sink, false);
+    const lostKey = `${drillId}\n${p.target}`;
+    const lost = this.lostNotice.get(lostKey);
+    if (lost) {
+      this.lostNotice.delete(lostKey);
+      session.notice(`\x1b[33m${lost}\x1b[39m`);
+    }
+    void session.start();
+    return session.info();
+  }
+
+  private makeSession(init: Omit<ConstructorParameters<typeof TerminalSession>[0], 'hooks'>): TerminalSession {
+    const session: TerminalSession = new TerminalSession({
+      ...init,
       hooks: {
         status: (info) => this.opts.emit({ type: 'terminal.status', terminal: info }),
         exit: (info, exitCode, signal) =>
@@ -143,10 +179,167 @@ export class TerminalService {
         runFinished: (outcome, req) => this.recordResult(session, outcome, req),
       },
     });
+    return session;
+  }
+
+  // -------------------------------------------------------------------------
+  // The terminal host
+
+  private hostClient(): Promise<TerminalHostClient> {
+    const cfg = this.opts.terminalHost;
+    if (!cfg) return Promise.reject(new Error('no terminal host'));
+    if (!this.host) {
+      const p = TerminalHostClient.connect(this.opts.dataDir, cfg.graceMs !== undefined ? { graceMs: cfg.graceMs } : {});
+      this.host = p;
+      p.then(
+        (c) =>
+          c.onClose(() => {
+            if (this.host === p) this.host = null;
+          }),
+        () => {
+          if (this.host === p) this.host = null;
+        },
+      );
+    }
+    return this.host;
+  }
+
+  /**
+   * At start-up: takes back the shells the terminal host kept running while
+   * no server was attached. A drill's unfinished Run is followed again from
+   * where it was typed, so a block that ended while Drillbook was down gets
+   * its exit code and output from the transcript the host kept writing.
+   * Terminals of running drills that the host no longer has (it died, the
+   * machine rebooted) are remembered and reported when the drill resumes.
+   */
+  async adoptFromHost(): Promise<{ adopted: string[]; lost: LostTerminal[] }> {
+    const client = await this.hostClient();
+    const hostSessions = await client.list();
+    const adopted: string[] = [];
+    for (const hs of hostSessions) {
+      if (this.sessions.has(hs.id)) continue;
+      const drillId = hs.meta.drillId;
+      let running = drillId === null;
+      if (drillId) {
+        try {
+          running = this.opts.drills.get(drillId).status === 'running';
+        } catch {
+          running = false;
+        }
+      }
+      if (!running) {
+        client.forget(hs.id); // its drill is over (or gone): nothing may run in it any more
+        continue;
+      }
+      this.adoptOne(client, hs);
+      adopted.push(hs.id);
+    }
+    const lost = this.findLost(new Set(hostSessions.map((h) => h.id)));
+    return { adopted, lost };
+  }
+
+  private adoptOne(client: TerminalHostClient, hs: HostSession): void {
+    const pending = hs.meta.drillId ? pendingRuns(this.opts.drills, hs.meta.drillId).filter((r) => r.terminalId === hs.id) : [];
+    // Follow the oldest unfinished Run from where it was typed; else just carry on from now.
+    const first = pending[0] ?? null;
+    const from = first && first.offset !== null && first.offset <= hs.offset ? first.offset : hs.offset;
+    const transcript = new TranscriptWriter(transcriptPaths(this.opts.dataDir, hs.meta.drillId, hs.id), Date.now, { offset: from });
+    let adoptedOnce = false;
+    const session = this.makeSession({
+      terminalId: hs.id,
+      drillId: hs.meta.drillId,
+      target: hs.meta.target,
+      kind: hs.meta.kind,
+      endpoint: hs.meta.endpoint,
+      cols: hs.cols,
+      rows: hs.rows,
+      transcript,
+      stepIndex: null,
+      reattached: { openedAt: hs.meta.openedAt },
+      start: async (s) => {
+        if (adoptedOnce) return s.kind === 'local' ? this.startLocal(s) : this.startSsh(s, this.targetsOf(s.drillId));
+        adoptedOnce = true;
+        if (first && from === first.offset) s.expectRun(first.req, first.sentAtMs);
+        const { backend } = await client.attach(hs.id, from);
+        this.hostBacked.add(s.id);
+        return { backend, integrated: hs.meta.integrated ? null : false };
+      },
+    });
     this.sessions.set(session.id, session);
-    if (sink) session.attach(sink, false);
     void session.start();
-    return session.info();
+  }
+
+  /** Transcripts of running drills that were never closed and whose shell is not in the host. */
+  private findLost(inHost: Set<string>): LostTerminal[] {
+    const all: LostTerminal[] = [];
+    for (const snap of this.opts.drills.active()) {
+      const found: LostTerminal[] = [];
+      for (const t of listTranscripts(this.opts.dataDir, snap.id)) {
+        if (t.kind === 'exec' || inHost.has(t.terminalId) || this.sessions.has(t.terminalId)) continue;
+        const last = lastRecord(t.index);
+        if (!last || last.t === 'close') continue;
+        // Its shell had already ended (exit, dropped connection) before Drillbook went down: nothing was lost.
+        if (last.t === 'status' && ['exited', 'failed', 'disconnected', 'closed'].includes(String(last.status))) continue;
+        let lastSeen = typeof last.at === 'string' ? last.at : null;
+        try {
+          const mtime = statSync(t.out).mtime.toISOString();
+          if (!lastSeen || mtime > lastSeen) lastSeen = mtime;
+        } catch {
+          /* no output file */
+        }
+        found.push({ terminalId: t.terminalId, drillId: snap.id, target: t.target, endpoint: t.endpoint, lastSeen, index: t.index, out: t.out });
+      }
+      if (found.length) this.lost.set(snap.id, found);
+      all.push(...found);
+    }
+    return all;
+  }
+
+  /**
+   * The drill was resumed (drill.recover): records each terminal that did not
+   * survive (which one, when it was last seen) as a drill note, and ends its
+   * unfinished Runs with that reason. Returns the sentences it recorded.
+   */
+  resumed(drillId: string): string[] {
+    const late = this.deferred.get(drillId) ?? [];
+    this.deferred.delete(drillId);
+    for (const record of late) record();
+    const lost = this.lost.get(drillId) ?? [];
+    this.lost.delete(drillId);
+    const messages: string[] = [];
+    for (const t of lost) {
+      const seen = t.lastSeen ? t.lastSeen.replace('T', ' ').replace(/\.\d+Z$|Z$/, ' UTC') : null;
+      const text = `The ${t.target} terminal (${t.terminalId}, ${t.endpoint || 'shell'}) did not survive while Drillbook was down${seen ? `: last seen ${seen}` : ''}. Whatever ran in it was ended; its transcript is kept.`;
+      messages.push(text);
+      this.lostNotice.set(`${drillId}\n${t.target}`, text);
+      try {
+        // On the step the operator was on, so it shows beside the step as well as in the activity log.
+        this.opts.drills.addNote(drillId, currentStep(this.opts.drills.get(drillId)), text);
+        for (const r of pendingRuns(this.opts.drills, drillId).filter((p) => p.terminalId === t.terminalId)) {
+          this.opts.drills.commandRun(drillId, r.stepIndex, {
+            resultOf: r.req.runId,
+            runId: r.req.runId,
+            target: t.target,
+            text: r.req.text,
+            name: r.req.name,
+            terminalId: t.terminalId,
+            exitCode: null,
+            expectPassed: null,
+            message: `the terminal was lost before the command finished (last seen ${seen ?? 'unknown'})`,
+          });
+        }
+      } catch {
+        /* the drill ended meanwhile */
+      }
+      // Reported once: the transcript is closed with the reason, durably before the next event.
+      const record = { t: 'close', reason: `lost while Drillbook was down (last seen ${t.lastSeen ?? 'unknown'})`, at: new Date().toISOString(), offset: fileSize(t.out) };
+      try {
+        appendFileSync(t.index, JSON.stringify(record) + '\n', { mode: 0o600 });
+      } catch {
+        /* the note above already says it */
+      }
+    }
+    return messages;
   }
 
   private resolveContext(): ResolveContext {
@@ -154,6 +347,43 @@ export class TerminalService {
   }
 
   private async startLocal(s: TerminalSession): Promise<{ backend: TerminalBackend; integrated: boolean | null }> {
+    if (this.opts.terminalHost && s.kind === 'local') return this.startInHost(s);
+    const { env, cwd } = this.localEnv(s);
+    const backend = spawnLocalShell({
+      cols: s.cols,
+      rows: s.rows,
+      cwd,
+      env,
+      integrationDir: path.join(this.opts.dataDir, 'shell'),
+      ...(this.opts.localShell ? { shell: this.opts.localShell } : {}),
+    });
+    return { backend, integrated: backend.integrated ? null : false };
+  }
+
+  /** A local shell in the terminal host: it outlives this server. */
+  private async startInHost(s: TerminalSession): Promise<{ backend: TerminalBackend; integrated: boolean | null }> {
+    const { env, cwd } = this.localEnv(s);
+    const bash = this.opts.localShell ? null : findBash();
+    const file = this.opts.localShell?.file ?? bash ?? process.env.SHELL ?? '/bin/sh';
+    const args = this.opts.localShell?.args ?? (bash ? ['--rcfile', localIntegrationFile(path.join(this.opts.dataDir, 'shell')), '-i'] : []);
+    const client = await this.hostClient();
+    const hs = await client.spawn({
+      id: s.id,
+      file,
+      args,
+      cwd,
+      env,
+      cols: s.cols,
+      rows: s.rows,
+      out: s.transcript.paths.out,
+      meta: { drillId: s.drillId, target: s.target, kind: 'local', endpoint: s.endpoint, openedAt: s.openedAt, integrated: bash !== null },
+    });
+    const { backend } = await client.attach(s.id, hs.offset);
+    this.hostBacked.add(s.id);
+    return { backend: backend as HostBackend, integrated: bash !== null ? null : false };
+  }
+
+  private localEnv(s: TerminalSession): { env: Record<string, string>; cwd: string } {
     const env: Record<string, string> = {};
     for (const [k, v] of Object.entries(process.env)) if (typeof v === 'string') env[k] = v;
     delete env.ELECTRON_RUN_AS_NODE;
@@ -170,21 +400,43 @@ export class TerminalService {
     }
     const binDir = this.opts.binDir ?? path.join(APP_ROOT, 'bin');
     env.PATH = [binDir, env.PATH ?? ''].filter(Boolean).join(path.delimiter);
-    const backend = spawnLocalShell({
-      cols: s.cols,
-      rows: s.rows,
-      cwd,
-      env,
-      integrationDir: path.join(this.opts.dataDir, 'shell'),
-      ...(this.opts.localShell ? { shell: this.opts.localShell } : {}),
-    });
-    return { backend, integrated: backend.integrated ? null : false };
+    return { env, cwd };
+  }
+
+  private targetsOf(drillId: string | null): readonly TargetSpec[] {
+    return drillId ? this.opts.drills.runbookOf(drillId).meta.targets : [];
   }
 
   private async startSsh(s: TerminalSession, targets: readonly TargetSpec[]): Promise<{ backend: TerminalBackend; integrated: boolean | null }> {
     const endpoint = endpointForTarget(s.target, targets, { ctx: this.resolveContext() });
     s.endpoint = describeEndpoint(endpoint);
     const ssh = this.opts.ssh ?? {};
+    if (this.opts.terminalHost) {
+      // The host holds the connection, so the shell outlives this server; its questions come back here.
+      const client = await this.hostClient();
+      const hs = await client.connectSsh(
+        {
+          id: s.id,
+          cols: s.cols,
+          rows: s.rows,
+          out: s.transcript.paths.out,
+          meta: { drillId: s.drillId, target: s.target, kind: 'ssh', endpoint: s.endpoint, openedAt: s.openedAt, integrated: true },
+          ssh: {
+            endpoint,
+            hostKeyPolicy: ssh.hostKeyPolicy ?? 'ask',
+            ...(ssh.knownHostsFiles ? { knownHostsFiles: ssh.knownHostsFiles } : {}),
+            ...(ssh.agentSocket !== undefined ? { agentSocket: ssh.agentSocket } : {}),
+            ...(ssh.timeoutMs !== undefined ? { timeoutMs: ssh.timeoutMs } : {}),
+            ...(ssh.keepaliveIntervalMs !== undefined ? { keepaliveIntervalMs: ssh.keepaliveIntervalMs } : {}),
+            ...(ssh.keepaliveCountMax !== undefined ? { keepaliveCountMax: ssh.keepaliveCountMax } : {}),
+          },
+        },
+        { prompter: this.prompterFor(s), progress: (line) => s.notice(line) },
+      );
+      const { backend } = await client.attach(s.id, hs.offset);
+      this.hostBacked.add(s.id);
+      return { backend, integrated: null };
+    }
     const conn = await connectSsh({
       endpoint,
       prompter: this.prompterFor(s),
@@ -255,8 +507,22 @@ export class TerminalService {
     return s;
   }
 
-  input(terminalId: string, data: string | Uint8Array): void {
-    this.session(terminalId).input(data);
+  /**
+   * Input from a view. Every view may type (mirrored terminals); but when
+   * several views are attached, each one's terminal would answer the same
+   * query (DA, cursor position…), so answers (`reply`) are taken only from
+   * the view that typed last (or the first attached, if none has).
+   */
+  input(terminalId: string, data: string | Uint8Array, sink?: TerminalSink, reply = false): void {
+    const s = this.session(terminalId);
+    if (sink && !reply) this.lastTyper.set(terminalId, sink);
+    if (sink && reply) {
+      const viewers = s.viewers;
+      const typer = this.lastTyper.get(terminalId);
+      const answering = typer && viewers.includes(typer) ? typer : viewers[0];
+      if (answering && answering !== sink) return;
+    }
+    s.input(data);
   }
 
   resize(terminalId: string, cols: number, rows: number): void {
@@ -379,6 +645,22 @@ export class TerminalService {
 
   private recordResult(session: TerminalSession, outcome: RunOutcome, req: RunRequest): void {
     if (!req.drillId) return;
+    const drillId = req.drillId;
+    let interrupted = false;
+    try {
+      interrupted = this.opts.drills.get(drillId).interrupted;
+    } catch {
+      return;
+    }
+    if (interrupted) {
+      // Found in the output the terminal host kept while Drillbook was down; recorded once the drill resumes.
+      const note = 'it finished while Drillbook was down: the exit code and output are from the transcript, the end time is when Drillbook reattached';
+      const late = { ...outcome, message: outcome.message ? `${outcome.message} (${note})` : note };
+      const list = this.deferred.get(drillId) ?? [];
+      list.push(() => this.recordResult(session, late, req));
+      this.deferred.set(drillId, list);
+      return;
+    }
     try {
       this.opts.drills.commandRun(req.drillId, req.stepIndex, {
         resultOf: req.runId,
@@ -454,13 +736,97 @@ export class TerminalService {
     return { backlog: s.flowBacklog, paused: s.isPaused };
   }
 
+  /**
+   * The server is stopping. Shells in the terminal host keep running (the
+   * next server reattaches to them); the others end.
+   */
   async closeAll(): Promise<void> {
     this.unsubscribe();
     const all = [...this.sessions.values()];
     this.sessions.clear();
     for (const s of all) this.prompts.withdraw(s.id);
-    await Promise.all(all.map((s) => s.close('Drillbook is shutting down')));
+    const kept = all.filter((s) => this.hostBacked.has(s.id) && s.status === 'open');
+    await Promise.all(all.filter((s) => !kept.includes(s)).map((s) => s.close('Drillbook is shutting down')));
+    await Promise.all(kept.map((s) => s.transcript.close()));
+    const host = this.host;
+    this.host = null;
+    if (host) await host.then((c) => c.close()).catch(() => undefined);
   }
+}
+
+export interface LostTerminal {
+  terminalId: string;
+  drillId: string;
+  target: string;
+  endpoint: string;
+  /** The last time anything was recorded for it (ISO UTC), if known. */
+  lastSeen: string | null;
+  index: string;
+  out: string;
+}
+
+interface PendingRun {
+  terminalId: string;
+  stepIndex: number | null;
+  offset: number | null;
+  sentAtMs: number;
+  req: RunRequest;
+}
+
+/** Runs typed into a drill's terminals whose result was never recorded (oldest first). */
+export function pendingRuns(drills: DrillService, drillId: string): PendingRun[] {
+  const open = new Map<string, PendingRun>();
+  for (const e of drills.events(drillId)) {
+    if (e.type !== 'command.run') continue;
+    const d = e.data as Record<string, unknown>;
+    if (typeof d.resultOf === 'string') {
+      open.delete(d.resultOf);
+      continue;
+    }
+    if (typeof d.runId !== 'string' || typeof d.terminalId !== 'string' || d.tracked !== true) continue;
+    open.set(d.runId, {
+      terminalId: d.terminalId,
+      stepIndex: e.stepIndex,
+      offset: typeof d.offset === 'number' ? d.offset : null,
+      sentAtMs: e.wallMs,
+      req: {
+        runId: d.runId,
+        drillId,
+        stepIndex: e.stepIndex,
+        name: typeof d.name === 'string' ? d.name : null,
+        text: typeof d.text === 'string' ? d.text : '',
+        expect: typeof d.expect === 'number' || typeof d.expect === 'string' ? d.expect : undefined,
+        timeoutMs: undefined,
+      },
+    });
+  }
+  return [...open.values()];
+}
+
+function fileSize(file: string): number {
+  try {
+    return statSync(file).size;
+  } catch {
+    return 0;
+  }
+}
+
+function lastRecord(file: string): Record<string, unknown> | null {
+  try {
+    const total = statSync(file).size;
+    const { bytes } = readTranscriptBytes(file, Math.max(0, total - 16384), 16384);
+    const lines = bytes.toString('utf8').trim().split('\n');
+    for (let i = lines.length - 1; i >= 0; i--) {
+      try {
+        return JSON.parse(lines[i]!) as Record<string, unknown>;
+      } catch {
+        /* a torn line */
+      }
+    }
+  } catch {
+    /* no index */
+  }
+  return null;
 }
 
 /** The step an operator is on: the running step started last. */

@@ -1,7 +1,7 @@
 /**
  * One terminal: a source (local pty or SSH shell), its transcript, the
- * scanner that follows the shell's prompts, flow control towards the one
- * viewer (sink) it is attached to, and the commands Drillbook typed into it.
+ * scanner that follows the shell's prompts, flow control towards every
+ * view (sink) attached to it (output mirrored to all), and the commands Drillbook typed into it.
  *
  * Data path, bytes throughout: source chunk → transcript (.out, exact) →
  * scanner (prompts, exit codes, bracketed paste) → run capture (for expect)
@@ -78,6 +78,8 @@ export interface SessionInit {
   hooks: SessionHooks;
   /** Starts (or restarts) the source; the session owns what it returns. */
   start: (session: TerminalSession) => Promise<{ backend: TerminalBackend; integrated: boolean | null }>;
+  /** A session re-adopted from the terminal host after a server restart (main/terminal/host): no new `open` record. */
+  reattached?: { openedAt: string };
 }
 
 export function newId(prefix: string): string {
@@ -94,17 +96,19 @@ export class TerminalSession {
   rows: number;
   status: TerminalStatus = 'connecting';
   message: string | null = null;
-  readonly openedAt = new Date().toISOString();
+  readonly openedAt: string;
   readonly transcript: TranscriptWriter;
 
   private backend: TerminalBackend | null = null;
   private scanner = new SequenceScanner();
   private scanBase = 0;
-  private readonly flow: FlowControl;
   private readonly batcher: OutputBatcher;
-  private sink: TerminalSink | null = null;
-  /** Live frames held back while a re-attaching viewer is sent the transcript tail. */
-  private replayQueue: Uint8Array[] | null = null;
+  /**
+   * Every view attached to this terminal gets its output (mirrored, as tmux
+   * does) and may type into it. Each view acknowledges on its own; the
+   * source pauses while any view is too far behind (flowPaused).
+   */
+  private readonly sinks = new Map<TerminalSink, { flow: FlowControl; replayQueue: Uint8Array[] | null }>();
   private flowPaused = false;
   private diskPaused = false;
   private sourcePaused = false;
@@ -128,18 +132,13 @@ export class TerminalSession {
     this.cols = init.cols;
     this.rows = init.rows;
     this.transcript = init.transcript;
-    this.flow = new FlowControl(
-      () => {
-        this.flowPaused = true;
-        this.updatePause();
-      },
-      () => {
-        this.flowPaused = false;
-        this.updatePause();
-      },
-    );
+    this.openedAt = init.reattached?.openedAt ?? new Date().toISOString();
     // Bursts are gathered for 16 ms (one frame at 60 Hz) into frames of at most 1 MiB; see flow.ts.
     this.batcher = new OutputBatcher((frame) => this.deliver(frame), BATCH_WINDOW_MS, BATCH_MAX_BYTES);
+    if (init.reattached) {
+      this.transcript.note({ t: 'status', status: 'reattached', message: 'Drillbook restarted and reattached to this terminal' });
+      return;
+    }
     this.transcript.note({
       t: 'open',
       terminalId: this.id,
@@ -175,8 +174,31 @@ export class TerminalSession {
     return this.status !== 'closed';
   }
 
+  /** The largest backlog of any attached view. */
   get flowBacklog(): number {
-    return this.flow.backlog;
+    let max = 0;
+    for (const v of this.sinks.values()) max = Math.max(max, v.flow.backlog);
+    return max;
+  }
+
+  private newFlow(): FlowControl {
+    const update = () => {
+      this.flowPaused = [...this.sinks.values()].some((v) => v.flow.paused);
+      this.updatePause();
+    };
+    return new FlowControl(update, update);
+  }
+
+  /**
+   * A run Drillbook typed before the server restarted, still unfinished in
+   * the drill log: follow it again (its exit status comes from the output
+   * the terminal host kept). `sentAtWallMs` is when it was typed.
+   */
+  expectRun(req: RunRequest, sentAtWallMs: number): void {
+    if (this.run) return;
+    const sentAt = performance.now() - Math.max(0, Date.now() - sentAtWallMs);
+    this.integrated = true;
+    this.run = { req, state: 'sent', sentAt, startedAt: null, capture: [], captured: 0, outputFrom: null, timer: null };
   }
 
   get isPaused(): boolean {
@@ -215,7 +237,7 @@ export class TerminalSession {
     if (integrated === false) this.integrated = false;
     this.sourcePaused = false;
     this.flowPaused = false;
-    this.flow.reset();
+    for (const v of this.sinks.values()) v.flow.reset();
     backend.onData((chunk) => this.onChunk(chunk));
     backend.onEnd((end) => this.onEnd(backend, end));
     this.setStatus('open', null);
@@ -315,13 +337,11 @@ export class TerminalSession {
   }
 
   private deliver(frame: Uint8Array): void {
-    if (!this.sink) return;
-    if (this.replayQueue) {
-      this.replayQueue.push(frame);
-    } else {
-      this.sink.data(this.id, frame);
+    for (const [sink, v] of this.sinks) {
+      if (v.replayQueue) v.replayQueue.push(frame);
+      else sink.data(this.id, frame);
+      v.flow.sent(frame.length);
     }
-    this.flow.sent(frame.length);
   }
 
   private updatePause(): void {
@@ -334,24 +354,26 @@ export class TerminalSession {
 
   /** The viewer has parsed `bytes` more bytes. */
   ack(sink: TerminalSink, bytes: number): void {
-    if (this.sink !== sink) return;
-    this.flow.ack(bytes);
+    this.sinks.get(sink)?.flow.ack(bytes);
   }
 
   /**
-   * Makes `sink` this terminal's viewer. With `replay`, it is first sent the
-   * tail of the transcript (a reloaded window gets its scrollback back).
+   * Adds `sink` to this terminal's views (the others keep theirs). With
+   * `replay`, it is first sent the tail of the transcript (a reloaded window
+   * gets its scrollback back).
    */
   attach(sink: TerminalSink, replay: boolean): void {
-    this.sink = sink;
-    this.flow.reset();
+    const existing = this.sinks.get(sink);
+    const view = existing ?? { flow: this.newFlow(), replayQueue: null };
+    if (!existing) this.sinks.set(sink, view);
+    else view.flow.reset();
     if (!replay) return;
     // Everything before `upTo` is in the transcript; later output is queued and follows the replay.
+    this.batcher.flush();
     const upTo = this.transcript.offset;
-    this.batcher.dispose();
-    this.replayQueue = [];
+    view.replayQueue = [];
     this.transcript.onDrain(() => {
-      if (this.sink !== sink) return;
+      if (this.sinks.get(sink) !== view) return;
       let bytes: Buffer = Buffer.alloc(0);
       try {
         const from = Math.max(0, upTo - REPLAY_BYTES);
@@ -364,27 +386,30 @@ export class TerminalSession {
       } catch {
         /* nothing on disk yet */
       }
-      const queued = this.replayQueue ?? [];
-      this.replayQueue = null;
+      const queued = view.replayQueue ?? [];
+      view.replayQueue = null;
       sink.data(this.id, new Uint8Array(0)); // reset: what the viewer had is replaced by the replay
-      if (bytes.length) {
-        sink.data(this.id, bytes);
-        this.flow.sent(bytes.length);
-      }
+      // The replay is always one non-empty frame right after the reset: the viewer drops its terminal's
+      // automatic replies (DA, DSR, DECRQSS…) to it, so old queries never answer into the live shell.
+      if (bytes.length === 0) bytes = Buffer.from('\x1b[0m');
+      sink.data(this.id, bytes);
+      view.flow.sent(bytes.length);
       for (const f of queued) sink.data(this.id, f);
     });
   }
 
   detach(sink: TerminalSink): void {
-    if (this.sink !== sink) return;
-    this.sink = null;
-    this.replayQueue = null;
-    // Nobody is watching: the drill goes on and the transcript keeps everything.
-    this.flow.reset();
+    const view = this.sinks.get(sink);
+    if (!view) return;
+    this.sinks.delete(sink);
+    // A view that is gone holds nobody back; with none left, the drill goes on and the transcript keeps everything.
+    view.flow.reset();
+    this.flowPaused = [...this.sinks.values()].some((v) => v.flow.paused);
+    this.updatePause();
   }
 
-  get viewer(): TerminalSink | null {
-    return this.sink;
+  get viewers(): TerminalSink[] {
+    return [...this.sinks.keys()];
   }
 
   input(data: string | Uint8Array): void {

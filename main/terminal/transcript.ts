@@ -71,6 +71,8 @@ export class TranscriptWriter {
   constructor(
     readonly paths: TranscriptPaths,
     private readonly wallNow: () => number = Date.now,
+    /** The terminal host (main/terminal/host) writes `.out` itself: only count its bytes, from `offset`. */
+    private readonly outByHost: { offset: number } | null = null,
   ) {
     mkdirSync(path.dirname(paths.out), { recursive: true });
     // Append: a reconnected terminal (or a recovered drill) continues its transcript.
@@ -80,7 +82,7 @@ export class TranscriptWriter {
     } catch {
       existing = 0;
     }
-    this.written = existing;
+    this.written = outByHost ? outByHost.offset : existing;
     this.out = createWriteStream(paths.out, { flags: 'a', mode: 0o600 });
     this.index = createWriteStream(paths.index, { flags: 'a', mode: 0o600 });
     const onError = (err: Error) => {
@@ -107,7 +109,7 @@ export class TranscriptWriter {
 
   write(bytes: Uint8Array): void {
     if (this.closed || bytes.length === 0) return;
-    this.out.write(bytes);
+    if (!this.outByHost) this.out.write(bytes);
     this.written += bytes.length;
   }
 

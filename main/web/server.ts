@@ -11,7 +11,7 @@
 import http from 'node:http';
 import { createReadStream, existsSync, statSync } from 'node:fs';
 import path from 'node:path';
-import { randomBytes, timingSafeEqual } from 'node:crypto';
+import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 import type { AddressInfo } from 'node:net';
 import { WebSocketServer, type WebSocket } from 'ws';
 import type { Core } from '../api/core';
@@ -53,6 +53,8 @@ export interface WebServerOptions {
   rendererDir: string;
   port?: number;
   token?: string;
+  /** SHA-256 hashes of earlier starts' tokens still accepted, so an open tab's cookie survives a restart (main/web/state.ts). */
+  acceptTokenHashes?: string[];
 }
 
 export interface WebServer {
@@ -71,7 +73,9 @@ export async function startWebServer(opts: WebServerOptions): Promise<WebServer>
     if (!hostAllowed(req.headers.host, port)) return 403;
     const presented = queryToken(req.url) ?? cookieToken(req.headers.cookie);
     if (presented === null) return 401;
-    return sameSecret(presented, token) ? 'ok' : 403;
+    if (sameSecret(presented, token)) return 'ok';
+    const hash = createHash('sha256').update(presented).digest('hex');
+    return (opts.acceptTokenHashes ?? []).some((h) => sameSecret(hash, h)) ? 'ok' : 403;
   };
 
   const server = http.createServer((req, res) => {

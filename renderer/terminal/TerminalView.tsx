@@ -21,6 +21,17 @@ export function exposeForTests(el: HTMLElement, h: XtermHandle): void {
   Object.defineProperty(el, 'drillbookTerminal', { value: h.term, configurable: true });
 }
 
+/**
+ * A terminal's answers to queries: device attributes (CSI ? … c, CSI > … c),
+ * status and cursor position reports (CSI … n, CSI … R), mode reports
+ * (CSI ? … $ y), DECRQSS (DCS … $ r … ST), OSC colour reports, window
+ * reports (CSI … t), focus in/out. Never what a person types or pastes.
+ */
+const REPLY = /^(?:\x1b\[[?>=]?[\d;]*[cnRt]|\x1b\[\??[\d;]*\$y|\x1bP[01]\$r[^\x1b]*\x1b\\|\x1b\][\d;]*[^\x07\x1b]*(?:\x07|\x1b\\)|\x1b\[[IO])+$/;
+export function isReply(data: string): boolean {
+  return REPLY.test(data);
+}
+
 export function TerminalView({ client, terminalId, active, onSearchReady }: TerminalViewProps) {
   const box = useRef<HTMLDivElement>(null);
   const handle = useRef<XtermHandle | null>(null);
@@ -34,9 +45,14 @@ export function TerminalView({ client, terminalId, active, onSearchReady }: Term
     const hub = hubFor(client);
     el.dataset.renderer = h.renderer();
     let written = 0;
+    // While xterm.js parses replayed scrollback, what it would answer to old queries in it (DA, DSR, DECRQSS,
+    // OSC colour reports) is not typed into the live shell: that was junk like "1$r0m" at the prompt.
+    let replaying = 0;
     const detach = hub.attach(terminalId, {
-      data: (bytes) => {
+      data: (bytes, replay) => {
+        if (replay) replaying++;
         h.term.write(bytes, () => {
+          if (replay) replaying--;
           written += bytes.length;
           el.dataset.bytes = String(written);
           hub.ack(terminalId, bytes.length);
@@ -44,8 +60,9 @@ export function TerminalView({ client, terminalId, active, onSearchReady }: Term
       },
       reset: () => h.term.reset(),
     });
-    // Output goes to one viewer. A terminal opened elsewhere (another window, before a reload, before
-    // this connection dropped) is taken over here, its scrollback replayed from the transcript.
+    // Output goes to every attached view (mirrored, as tmux does), and each may type. A terminal this
+    // connection is not yet receiving (opened in another tab, before a reload, before the connection
+    // dropped) is joined here, its scrollback replayed from the transcript.
     const takeOver = () => {
       if (!hub.receiving(terminalId)) client.call('terminal.attach', { terminalId, replay: true }).catch(() => {});
     };
@@ -55,7 +72,21 @@ export function TerminalView({ client, terminalId, active, onSearchReady }: Term
       if (s.state === 'open' && !wasOpen) takeOver();
       wasOpen = s.state === 'open';
     });
+    // What xterm.js emits inside a keyboard, mouse, paste or focus event is the operator's; the rest is
+    // its terminal answering a query, which only one of several mirrored views may send (see isReply).
+    let userEvent = false;
+    const markUser = () => {
+      userEvent = true;
+      queueMicrotask(() => (userEvent = false));
+    };
+    const userEvents = ['keydown', 'keypress', 'input', 'paste', 'compositionend', 'mousedown', 'mouseup', 'mousemove', 'wheel', 'focusin', 'focusout'];
+    for (const ev of userEvents) el.addEventListener(ev, markUser, { capture: true });
     const input = h.term.onData((data) => {
+      if (replaying > 0) return;
+      if (!userEvent && isReply(data)) {
+        client.call('terminal.input', { terminalId, data, reply: true }).catch(() => {});
+        return;
+      }
       // A big paste goes in pieces the API accepts (64 KiB a call), in order, never splitting a surrogate pair.
       for (let i = 0; i < data.length; ) {
         let end = Math.min(data.length, i + 16_384);
@@ -96,6 +127,7 @@ export function TerminalView({ client, terminalId, active, onSearchReady }: Term
       observer.disconnect();
       themeObserver.disconnect();
       input.dispose();
+      for (const ev of userEvents) el.removeEventListener(ev, markUser, { capture: true });
       resized.dispose();
       offStatus();
       detach();

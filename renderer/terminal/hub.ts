@@ -14,7 +14,8 @@ import type { ApiClient } from '../app/transport';
 export const ACK_SIZE = 5_000;
 const HOLD_LIMIT = 4 * 1024 * 1024;
 
-export type DataSink = (bytes: Uint8Array) => void;
+/** `replay`: the terminal's scrollback re-sent after a reset (its old queries must not be answered). */
+export type DataSink = (bytes: Uint8Array, replay?: boolean) => void;
 export interface ViewSink {
   data: DataSink;
   /** The core is about to replay the terminal's scrollback: clear the screen. */
@@ -25,8 +26,10 @@ export class TerminalHub {
   private readonly sinks = new Map<string, ViewSink>();
   /** Terminals this connection has received anything for (it is their viewer). */
   private readonly seen = new Set<string>();
-  private readonly held = new Map<string, { chunks: Uint8Array[]; size: number }>();
+  private readonly held = new Map<string, { chunks: { bytes: Uint8Array; replay: boolean }[]; size: number }>();
   private readonly unacked = new Map<string, number>();
+  /** Terminals whose next frame is the replay that follows a reset. */
+  private readonly replayNext = new Set<string>();
   private flushTimer = 0;
 
   constructor(private readonly client: ApiClient) {
@@ -44,14 +47,17 @@ export class TerminalHub {
     if (bytes.length === 0) {
       // Reset marker (main/terminal/frames.ts): a replay of the scrollback follows.
       this.held.delete(terminalId);
+      this.replayNext.add(terminalId);
       sink?.reset();
       return;
     }
-    if (sink) return sink.data(bytes);
+    // The core sends the replay as one non-empty frame right after the reset (main/terminal/session.ts).
+    const replay = this.replayNext.delete(terminalId);
+    if (sink) return sink.data(bytes, replay);
     const h = this.held.get(terminalId) ?? { chunks: [], size: 0 };
-    h.chunks.push(bytes.slice()); // the frame's buffer may be reused by the transport
+    h.chunks.push({ bytes: bytes.slice(), replay }); // the frame's buffer may be reused by the transport
     h.size += bytes.length;
-    while (h.size > HOLD_LIMIT && h.chunks.length > 1) h.size -= h.chunks.shift()!.length;
+    while (h.size > HOLD_LIMIT && h.chunks.length > 1) h.size -= h.chunks.shift()!.bytes.length;
     this.held.set(terminalId, h);
   }
 
@@ -73,7 +79,7 @@ export class TerminalHub {
     const h = this.held.get(terminalId);
     if (h) {
       this.held.delete(terminalId);
-      for (const c of h.chunks) sink.data(c);
+      for (const c of h.chunks) sink.data(c.bytes, c.replay);
     }
     return () => {
       if (this.sinks.get(terminalId) === sink) this.sinks.delete(terminalId);

@@ -5,7 +5,7 @@
  * started here is stopped by `cleanup()`.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { copyFileSync, existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
@@ -78,14 +78,28 @@ export function assertRendererBuilt(): void {
   }
 }
 
-export async function startServer(ws: Workspace, opts: { port?: number; timeoutMs?: number } = {}): Promise<Server> {
+/** Stops the terminal host a test's servers started for `dataDir` (its shells end with it). */
+export function killTerminalHost(dataDir: string): void {
+  try {
+    const pid = Number(readFileSync(path.join(dataDir, 'terminal-host', 'host.pid'), 'utf8').trim());
+    if (pid > 1) process.kill(pid, 'SIGTERM');
+  } catch {
+    /* none running */
+  }
+}
+
+/** `port: 'remembered'` starts it without --port (the data folder's remembered port). */
+export async function startServer(ws: Workspace, opts: { port?: number | 'remembered'; timeoutMs?: number } = {}): Promise<Server> {
   const timeoutMs = opts.timeoutMs ?? 30_000;
   assertRendererBuilt();
+  const portArgs = opts.port === 'remembered' ? [] : ['--port', String(opts.port ?? 0)];
   const child = spawn(
     process.execPath,
-    ['--import', 'tsx', path.join(ROOT, 'main', 'cli', 'index.ts'), 'web', '--port', String(opts.port ?? 0), '--no-open', '--data', ws.dataDir, '--runbooks', ws.runbooksDir],
-    { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, DRILLBOOK_DATA: '', BROWSER: 'none' } },
+    ['--import', 'tsx', path.join(ROOT, 'main', 'cli', 'index.ts'), 'web', ...portArgs, '--no-open', '--data', ws.dataDir, '--runbooks', ws.runbooksDir],
+    // A short grace: the terminal host of a test's data folder goes soon after its shells (killTerminalHost ends it at cleanup).
+    { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, DRILLBOOK_DATA: '', BROWSER: 'none', DRILLBOOK_HOST_GRACE_MS: '3000' } },
   );
+  onCleanup(() => killTerminalHost(ws.dataDir));
   let out = '';
   child.stdout!.on('data', (d: Buffer) => (out += d.toString()));
   child.stderr!.on('data', (d: Buffer) => (out += d.toString()));

@@ -124,14 +124,15 @@ describe('crash recovery', { timeout: 180_000 }, () => {
     assert.deepEqual(unexpected, []);
   });
 
-  test('a server restarted with a new token: the page says to open the new URL', async () => {
+  test('another server on the same port (another data folder, a new token): the page says to open the new URL', async () => {
     const first = await startServer(ws);
     const { page } = await newPage(browser);
     await openApp(page, first);
     await first.kill9();
     await tid(page, 'connection-banner').waitFor();
-    // Same port, new token: the old cookie is now refused.
-    const second = await startServer(ws, { port: first.port });
+    // Same port, a server that never issued the page's token: the old cookie is refused. (A restart on the
+    // same data folder accepts it: test/e2e/terminal-host.test.ts.)
+    const second = await startServer(makeWorkspace(['e2e-restore.md']), { port: first.port });
     const refused = page.locator('[data-testid="connection-banner"][data-state="refused"]');
     await refused.waitFor({ timeout: 20_000 });
     assert.match(await refused.innerText(), /restarted/);

@@ -4,6 +4,7 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import path from 'node:path';
+import { readFileSync } from 'node:fs';
 import WebSocket from 'ws';
 import type { ApiEvent, Method, Params, Results } from '../../main/api/contract';
 import { decodeFrame } from '../../main/terminal/frames';
@@ -19,11 +20,14 @@ export interface RunningServer {
   stop(signal?: NodeJS.Signals): Promise<void>;
 }
 
-export async function startServer(dataDir: string, runbookDir: string, timeoutMs = 20_000): Promise<RunningServer> {
+/** `detached`: the server gets a process group of its own, so a test can signal the group as Ctrl+C in a terminal does. */
+export async function startServer(dataDir: string, runbookDir: string, timeoutMs = 20_000, opts: { detached?: boolean } = {}): Promise<RunningServer> {
   const child = spawn(process.execPath, ['--import', 'tsx', path.join(ROOT, 'main/cli/index.ts'), 'web', '--port', '0', '--no-open', '--data', dataDir, '--runbooks', runbookDir], {
     cwd: ROOT,
+    detached: opts.detached === true,
     stdio: ['ignore', 'pipe', 'pipe'],
-    env: { ...process.env, DRILLBOOK_DATA: '' },
+    // A short grace: the terminal host of a test's data folder goes soon after its shells (main/terminal/host).
+    env: { ...process.env, DRILLBOOK_DATA: '', DRILLBOOK_HOST_GRACE_MS: '3000' },
   });
   let out = '';
   let err = '';
@@ -52,11 +56,31 @@ export async function startServer(dataDir: string, runbookDir: string, timeoutMs
     child,
     stop: (signal = 'SIGTERM') =>
       new Promise<void>((resolve) => {
+        // A graceful stop leaves the shells in the terminal host for the next server; tests end them too.
+        if (signal !== 'SIGKILL') killTerminalHost(dataDir);
         if (child.exitCode !== null || child.signalCode !== null) return resolve();
         child.once('exit', () => resolve());
         child.kill(signal);
       }),
   };
+}
+
+/** The pid of the terminal host serving `dataDir`, if one is running. */
+export function terminalHostPid(dataDir: string): number | null {
+  try {
+    const pid = Number(readFileSync(path.join(dataDir, 'terminal-host', 'host.pid'), 'utf8').trim());
+    if (!(pid > 1)) return null;
+    process.kill(pid, 0);
+    return pid;
+  } catch {
+    return null;
+  }
+}
+
+/** Stops the terminal host a test's servers started (its shells end with it). */
+export function killTerminalHost(dataDir: string, signal: NodeJS.Signals = 'SIGTERM'): void {
+  const pid = terminalHostPid(dataDir);
+  if (pid) process.kill(pid, signal);
 }
 
 /** A minimal API client over the real socket, authenticated by the cookie the server hands out. */
