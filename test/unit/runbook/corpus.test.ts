@@ -86,16 +86,21 @@ const EXPECTED: Record<string, Expected> = {
     },
   },
   '04-moj-cloud-platform-aws-leaked-credentials.md': {
+    // issue 10: "## Steps for a leaked credentials" holds the procedure as a
+    // numbered list; "## Getting new credentials" is a pointer elsewhere (context)
     title: 'AWS Compromised Credentials',
-    source: 'h2',
-    steps: 2,
-    first: 'Steps for a leaked credentials',
-    last: 'Getting new credentials',
+    source: 'procedure',
+    steps: 4,
+    first: 'Login into our AWS Management Console',
+    last: 'If the service team is known we should notify them via their slack channel…',
     commandLines: [18],
     checklist: 0,
     extra: (rb) => {
-      assert.ok(rb.steps[0]?.commands[0]?.text.startsWith('aws iam list-users'));
-      assert.equal(rb.steps[0]?.endLine, 24);
+      assert.ok(rb.steps[1]?.commands[0]?.text.startsWith('aws iam list-users'));
+      assert.deepEqual(rb.steps.map((s) => [s.line, s.endLine]), [[14, 14], [16, 20], [22, 22], [24, 24]]);
+      assert.deepEqual(rb.procedure, { title: 'Steps for a leaked credentials', line: 12, how: 'list', chosen: 'detected' });
+      assert.deepEqual(rb.context?.map((c) => [c.title, c.line, c.endLine]), [['Getting new credentials', 26, 28]]);
+      assert.equal(rb.intro, 'This article is the immediate response, it was created to minimise our window of exposure');
     },
   },
   '05-moj-modernisation-platform-dr-process.md': {
