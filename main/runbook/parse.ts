@@ -560,7 +560,7 @@ function layoutSteps(doc: Doc, titleHeading: Heading | null, title: string, acti
     if (chosen) return chosen;
   }
   const level = stepLevel(headings);
-  if (level !== null) return procedureLayout(doc, headings, level, actions, diagnostics) ?? headingLayout(doc, headings, level, diagnostics);
+  if (level !== null) return procedureLayout(doc, headings, level, actions, diagnostics) ?? referenceAsContext(headingLayout(doc, headings, level, diagnostics), actions);
 
   const firstHeadingLine = headings[0]?.line ?? Infinity;
   const items = topOrderedItems(doc).filter((item) => item.start + 1 < firstHeadingLine);
@@ -573,9 +573,23 @@ function layoutSteps(doc: Doc, titleHeading: Heading | null, title: string, acti
   return documentLayout(doc, titleHeading, title, diagnostics);
 }
 
+/**
+ * Reference sections (References, See also, Overview, Impact ...) with no
+ * command and no checklist item are reading material, not timed steps: they
+ * move to the context, as long as at least one step remains.
+ */
+function referenceAsContext(layout: Layout, actions: Actions): Layout {
+  const acts = (f: Frame) => actions.fences.some((x) => x.line >= f.line && x.line <= f.endLine) || actions.tasks.some((x) => x.line >= f.line && x.line <= f.endLine);
+  const isReference = (f: Frame) => REFERENCE_TITLE.test(f.title.replace(/[:.]$/, '')) && Object.keys(f.attrs).length === 0 && !acts(f);
+  const steps = layout.frames.filter((f) => !isReference(f));
+  if (steps.length === 0 || steps.length === layout.frames.length) return layout;
+  const context = layout.frames.filter(isReference).map((f) => ({ title: f.title, line: f.line, endLine: f.endLine, body: f.body }));
+  return { ...layout, frames: steps, context: [...layout.context, ...context] };
+}
+
 /** Reference sections a reader does not time, whatever they hold. */
 const REFERENCE_TITLE =
-  /^(?:\d+[.)]?\s*)?(?:overview|summary|introduction|intro|about|background|context|purpose|scope|audience|description|prerequisites?|pre-?requisites?|requirements|before you (?:begin|start)|assumptions|references?|see also|further reading|related(?: \w+)*|resources|links|useful links|next steps|notes?|glossary|contacts?|owners?|escalation|faq|troubleshooting|history|changelog|revision history|table of contents|contents|toc|appendix(?: \w+)?)$/i;
+  /^(?:\d+[.)]?\s*)?(?:overview|summary|introduction|intro|about|background|context|purpose|scope|audience|description|meaning|impact|symptoms|prerequisites?|pre-?requisites?|requirements|before you (?:begin|start)|assumptions|references?|see also|further reading|related(?: \w+)*|resources|links|useful links|next steps|notes?|glossary|contacts?|owners?|escalation|faq|troubleshooting|history|changelog|revision history|table of contents|contents|appendix(?: \w+)?)$/i;
 
 /** A section at the step level and what it holds. */
 interface Section {

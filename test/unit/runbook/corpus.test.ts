@@ -104,16 +104,18 @@ const EXPECTED: Record<string, Expected> = {
     },
   },
   '05-moj-modernisation-platform-dr-process.md': {
+    // issue 10: the empty "## References" is context, not a timed step
     title: 'Disaster Recovery Process',
     source: 'h2',
-    steps: 10,
+    steps: 9,
     first: 'Diagnose',
     last: 'TODO',
     commandLines: [],
     checklist: 0,
     extra: (rb) => {
       assert.equal(rb.meta.extra.owner_slack, '#modernisation-platform');
-      assert.equal(rb.steps.find((s) => s.title === 'References')?.body, '');
+      assert.equal(rb.steps.find((s) => s.title === 'References'), undefined);
+      assert.deepEqual(rb.context?.map((c) => [c.title, c.line, c.body]), [['References', 351, '']]);
       assert.deepEqual(rb.steps.map((s) => s.line).slice(0, 4), [18, 36, 55, 66]);
     },
   },
@@ -281,18 +283,20 @@ const EXPECTED: Record<string, Expected> = {
     },
   },
   '17-azure-storage-initiate-account-failover.md': {
+    // issue 10: Prerequisites and Next steps (prose and links) are context
     title: 'Initiate a storage account failover',
     source: 'h2',
-    steps: 7,
-    first: 'Prerequisites',
-    last: 'Next steps',
+    steps: 5,
+    first: 'Initiate the failover',
+    last: 'Important implications of account failover',
     commandLines: [65, 73, 79, 85, 93],
     checklist: 0,
     extra: (rb) => {
       // DocFX tabs "## [Portal](#tab/azure-portal)" are steps titled by their link text
-      assert.deepEqual(rb.steps.slice(1, 5).map((s) => s.title), ['Initiate the failover', 'Portal', 'PowerShell', 'Azure CLI']);
-      assert.ok(rb.steps[3]?.commands[0]?.text.includes('–Repository PSGallery'), 'en dashes inside commands survive');
-      assert.equal(rb.steps[4]?.commands[0]?.lang, 'azurecli');
+      assert.deepEqual(rb.steps.slice(0, 4).map((s) => s.title), ['Initiate the failover', 'Portal', 'PowerShell', 'Azure CLI']);
+      assert.ok(rb.steps[2]?.commands[0]?.text.includes('–Repository PSGallery'), 'en dashes inside commands survive');
+      assert.equal(rb.steps[3]?.commands[0]?.lang, 'azurecli');
+      assert.deepEqual(rb.context?.map((c) => c.title), ['Prerequisites', 'Next steps']);
     },
   },
   '18-moj-cloud-platform-incident-process.md': {
@@ -310,19 +314,20 @@ const EXPECTED: Record<string, Expected> = {
     },
   },
   '19-cds-forms-incident-issue-template.md': {
+    // issue 10: "## Context" is reading material; the checklist is the step
     title: 'Incident',
     source: 'h2',
-    steps: 2,
-    first: 'Context',
+    steps: 1,
+    first: "What's involved",
     last: "What's involved",
     commandLines: [],
     checklist: 9,
     extra: (rb) => {
-      assert.deepEqual(rb.steps[1]?.checklist.slice(0, 2), [
+      assert.deepEqual(rb.steps[0]?.checklist.slice(0, 2), [
         { text: 'Assess severity', line: 15, checked: false },
         { text: 'Categorize impact', line: 16, checked: false },
       ]);
-      assert.equal(rb.steps[1]?.checklist[8]?.text, 'Relevant action items in board');
+      assert.equal(rb.steps[0]?.checklist[8]?.text, 'Relevant action items in board');
       assert.equal(rb.meta.extra.about, 'Use this template to document progress on an incident');
     },
   },
@@ -391,10 +396,11 @@ const EXPECTED: Record<string, Expected> = {
   },
   '24-k8s-operating-etcd-clusters.md': {
     // indented code blocks (member list output, an `export` block) are not commands
+    // issue 10: "## Prerequisites" (prose) is context
     title: 'Operating etcd clusters for Kubernetes',
     source: 'h2',
-    steps: 10,
-    first: 'Prerequisites',
+    steps: 9,
+    first: 'Resource requirements',
     last: 'Known issue: etcd client balancer with secure endpoints',
     commandLines: [53, 71, 170],
     checklist: 0,
