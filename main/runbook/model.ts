@@ -140,7 +140,7 @@ export interface Runbook {
    * `stepLevel`) when that is where the document keeps its steps; a top-level
    * ordered list; or the whole document as one step.
    */
-  stepSource: 'h2' | 'heading' | 'ordered-list' | 'procedure' | 'document';
+  stepSource: 'h2' | 'heading' | 'ordered-list' | 'procedure' | 'blocks' | 'document';
   /** Heading level of the steps (2 for `h2`, another level for `heading`); absent for lists and documents. */
   stepLevel?: number;
   /**

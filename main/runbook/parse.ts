@@ -570,7 +570,7 @@ function layoutSteps(doc: Doc, titleHeading: Heading | null, title: string, acti
     const lone = Math.min(...headings.map((h) => h.level));
     return procedureLayout(doc, headings, lone, actions, diagnostics) ?? headingLayout(doc, headings, lone, diagnostics);
   }
-  return documentLayout(doc, titleHeading, title, diagnostics);
+  return blocksLayout(doc, titleHeading) ?? documentLayout(doc, titleHeading, title, diagnostics);
 }
 
 /**
@@ -586,6 +586,9 @@ function referenceAsContext(layout: Layout, actions: Actions): Layout {
   const context = layout.frames.filter(isReference).map((f) => ({ title: f.title, line: f.line, endLine: f.endLine, body: f.body }));
   return { ...layout, frames: steps, context: [...layout.context, ...context] };
 }
+
+/** A section named as the procedure: "Steps", "Procedure", "Stages", "Build log", "Recovery steps" ... */
+const PROCEDURE_TITLE = /\b(?:steps?|procedure|procedures|stages?|instructions|process|playbook|runbook|how to|actions|tasks|build log|walkthrough)\b/i;
 
 /** Reference sections a reader does not time, whatever they hold. */
 const REFERENCE_TITLE =
@@ -647,9 +650,12 @@ function procedureLayout(doc: Doc, headings: Heading[], level: number, actions: 
   // One section holds the whole procedure; several would be phases, each a step.
   if (containers.length !== 1) return null;
   // Prose siblings are context only when the procedure carries the commands or checklist.
-  const containersAct = containers.some((s) => s.hasActions);
-  const isContext = (s: Section) => !isContainer(s) && (s.reference || (containersAct && !s.hasActions && s.subs.length === 0 && s.items.length === 0));
-  if (!sections.every((s) => isContainer(s) || isContext(s))) return null;
+  // Reference siblings (Overview, Impact, References ...) without commands are context;
+  // any other sibling stays a step of its own, so no instruction drops out of the timing.
+  const isContext = (s: Section) => !isContainer(s) && s.reference && !s.hasActions;
+  // ... and only when something says this is the procedure: reference siblings, or its own title
+  const named = PROCEDURE_TITLE.test(headingTitle(containers[0]?.heading.raw ?? ''));
+  if (sections.length > 1 && !sections.some(isContext) && !named) return null;
   if (sections.length === 1 && containers[0]?.items.length === 0 && sections[0]?.hasActions === false) return null;
   return buildProcedure(doc, sections, isContainer, isContext, 'detected', diagnostics);
 }
@@ -869,6 +875,47 @@ function dedentListItem(itemLines: string[]): string {
   const indent = (marker[1] ?? '').length + (gap >= 1 && gap <= 4 ? gap : 1);
   const rest = itemLines.slice(1).map((line) => line.replace(new RegExp(`^ {0,${indent}}`), ''));
   return trimBlankLines([first.slice((marker[0] ?? '').length), ...rest].join('\n'));
+}
+
+/**
+ * A document of lead-in sentences and code blocks, with no headings and no
+ * numbered list (Runme READMEs: "First check the version:", a block, "then
+ * run the tests:", a block): each top-level block is a step, opened by the
+ * paragraph that leads into it and titled by the block's name or that
+ * paragraph. Null with fewer than two blocks.
+ */
+function blocksLayout(doc: Doc, titleHeading: Heading | null): Layout | null {
+  const from = titleHeading ? titleHeading.lastLine + 1 : doc.bodyStart;
+  const top = doc.tokens.map((token, index) => ({ token, index })).filter(({ token }) => token.level === 0 && token.map && token.map[0] + 1 >= from);
+  const fences = top.filter(({ token }) => token.type === 'fence');
+  if (fences.length < 2) return null;
+  const frames: Frame[] = [];
+  let previousEnd = from - 1;
+  fences.forEach(({ token }, i) => {
+    const fenceLine = (token.map?.[0] ?? 0) + 1;
+    const leadIn = top.filter(({ token: t }) => t.type === 'paragraph_open' && (t.map?.[0] ?? 0) + 1 > previousEnd && (t.map?.[0] ?? 0) + 1 < fenceLine).at(-1);
+    const line = leadIn ? (leadIn.token.map?.[0] ?? 0) + 1 : fenceLine;
+    const next = fences[i + 1]?.token.map?.[0];
+    const last = next === undefined ? doc.lines.length : (token.map?.[1] ?? fenceLine);
+    const endLine = lastContentLine(doc, line, last) ?? fenceLine;
+    const name = parseFenceInfo(token.info).attrs.name;
+    const lead = leadIn ? inlineText(doc.tokens[leadIn.index + 1]?.content ?? '') : '';
+    const title = cutTitle(lead) || name || cutTitle(token.content.split('\n')[0] ?? '') || `Block ${i + 1}`;
+    frames.push({ title, line, endLine, body: bodyLines(doc, line, endLine), attrs: {} });
+    previousEnd = token.map?.[1] ?? fenceLine;
+  });
+  return { frames, source: 'blocks', context: [] };
+}
+
+/** A paragraph as a step title: its first sentence, or cut at a word near 80 characters. */
+function cutTitle(text: string): string {
+  const plain = text.replace(/\s+/g, ' ').trim().replace(/[:.]$/, '');
+  if (plain.length <= MAX_LIST_TITLE) return plain;
+  const sentence = /^(.{15,}?[^.\s][.!?])\s/.exec(plain)?.[1];
+  if (sentence && sentence.length <= MAX_LIST_TITLE) return sentence.replace(/\.$/, '');
+  const cut = plain.slice(0, MAX_LIST_TITLE - 1);
+  const space = cut.lastIndexOf(' ');
+  return `${(space > MAX_LIST_TITLE / 2 ? cut.slice(0, space) : cut).replace(/[\s,;:.]+$/, '')}…`;
 }
 
 function documentLayout(doc: Doc, titleHeading: Heading | null, title: string, diagnostics: Diagnostic[]): Layout {

@@ -87,19 +87,19 @@ const EXPECTED: Record<string, Expected> = {
   },
   '04-moj-cloud-platform-aws-leaked-credentials.md': {
     // issue 10: "## Steps for a leaked credentials" holds the procedure as a
-    // numbered list; "## Getting new credentials" is a pointer elsewhere (context)
+    // numbered list; "## Getting new credentials" (how to recreate them) stays a step
     title: 'AWS Compromised Credentials',
     source: 'procedure',
-    steps: 4,
+    steps: 5,
     first: 'Login into our AWS Management Console',
-    last: 'If the service team is known we should notify them via their slack channel…',
+    last: 'Getting new credentials',
     commandLines: [18],
     checklist: 0,
     extra: (rb) => {
       assert.ok(rb.steps[1]?.commands[0]?.text.startsWith('aws iam list-users'));
-      assert.deepEqual(rb.steps.map((s) => [s.line, s.endLine]), [[14, 14], [16, 20], [22, 22], [24, 24]]);
+      assert.deepEqual(rb.steps.map((s) => [s.line, s.endLine]), [[14, 14], [16, 20], [22, 22], [24, 24], [26, 28]]);
       assert.deepEqual(rb.procedure, { title: 'Steps for a leaked credentials', line: 12, how: 'list', chosen: 'detected' });
-      assert.deepEqual(rb.context?.map((c) => [c.title, c.line, c.endLine]), [['Getting new credentials', 26, 28]]);
+      assert.equal(rb.context, undefined);
       assert.equal(rb.intro, 'This article is the immediate response, it was created to minimise our window of exposure');
     },
   },
@@ -164,16 +164,20 @@ const EXPECTED: Record<string, Expected> = {
     },
   },
   '09-argocd-disaster-recovery.md': {
+    // issue 10: lead-in sentences and blocks, no headings: each block is a step
+    // (build, export, import), as a reader takes it
     title: 'Disaster Recovery',
-    source: 'document',
-    steps: 1,
-    first: 'Disaster Recovery',
-    last: 'Disaster Recovery',
+    source: 'blocks',
+    steps: 3,
+    first: "To get this, you'll need to build it yourself",
+    last: 'Import from a backup',
     commandLines: [7, 16, 22],
     checklist: 0,
     extra: (rb) => {
-      assert.deepEqual(rb.diagnostics.map((d) => [d.severity, d.line]), [['warning', 3]]);
-      assert.equal(rb.steps[0]?.commands[2]?.text, './dist/argocd-util import backup.yaml');
+      assert.deepEqual(rb.diagnostics, []);
+      assert.deepEqual(rb.steps.map((s) => [s.line, s.endLine]), [[5, 12], [14, 18], [20, 24]]);
+      assert.equal(rb.steps[2]?.commands[0]?.text, './dist/argocd-util import backup.yaml');
+      assert.equal(rb.intro, 'You can use `argocd-util` to import and export all Argo CD data.');
     },
   },
   '10-velero-disaster-case.md': {
