@@ -533,11 +533,39 @@ interface StepsChoice {
   line?: number;
 }
 
-/** What the layout weighs: where the commands and checklist items are. */
+/** What the layout weighs: where the commands and checklist items are (both in line order). */
 interface Actions {
   fences: Fence[];
   tasks: Task[];
   choice: StepsChoice | null;
+}
+
+/** First index in `sorted` (ascending) whose value is >= `line`: binary search, so sections cost log n each. */
+function lowerBound<T>(sorted: readonly T[], line: number, of: (t: T) => number): number {
+  let lo = 0;
+  let hi = sorted.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if (of(sorted[mid] as T) < line) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
+}
+
+/** Whether a command or checklist item sits on lines `from..to`. */
+function hasActionIn(actions: Actions, from: number, to: number): boolean {
+  const inRange = <T extends { line: number }>(list: readonly T[]) => {
+    const i = lowerBound(list, from, (x) => x.line);
+    return i < list.length && (list[i]?.line ?? Infinity) <= to;
+  };
+  return inRange(actions.fences) || inRange(actions.tasks);
+}
+
+/** The list items (in line order) that start on lines `from..to`. */
+function itemsIn(items: readonly ListItem[], from: number, to: number): ListItem[] {
+  const out: ListItem[] = [];
+  for (let i = lowerBound(items, from, (x) => x.start + 1); i < items.length && (items[i]?.start ?? Infinity) + 1 <= to; i++) out.push(items[i]!);
+  return out;
 }
 
 /**
@@ -579,7 +607,7 @@ function layoutSteps(doc: Doc, titleHeading: Heading | null, title: string, acti
  * move to the context, as long as at least one step remains.
  */
 function referenceAsContext(layout: Layout, actions: Actions): Layout {
-  const acts = (f: Frame) => actions.fences.some((x) => x.line >= f.line && x.line <= f.endLine) || actions.tasks.some((x) => x.line >= f.line && x.line <= f.endLine);
+  const acts = (f: Frame) => hasActionIn(actions, f.line, f.endLine);
   const isReference = (f: Frame) => REFERENCE_TITLE.test(f.title.replace(/[:.]$/, '')) && Object.keys(f.attrs).length === 0 && !acts(f);
   const steps = layout.frames.filter((f) => !isReference(f));
   if (steps.length === 0 || steps.length === layout.frames.length) return layout;
@@ -623,15 +651,14 @@ function describeSection(doc: Doc, heading: Heading, children: Heading[], end: n
   const subLevel = children.length > 0 ? Math.min(...children.map((h) => h.level)) : 0;
   const subs = children.filter((h) => h.level === subLevel);
   const ownEnd = (children[0]?.line ?? end + 1) - 1;
-  const own = items.filter((item) => item.start + 1 > heading.lastLine && item.start + 1 <= ownEnd);
-  const inRange = (line: number) => line > heading.lastLine && line <= end;
+  const own = itemsIn(items, heading.lastLine + 1, ownEnd);
   return {
     heading,
     end,
     subs: subs.length >= 2 ? subs : [],
     items: own.length >= 2 ? own : [],
     reference: REFERENCE_TITLE.test(headingTitle(heading.raw).replace(/[:.]$/, '')),
-    hasActions: actions.fences.some((f) => inRange(f.line)) || actions.tasks.some((t) => inRange(t.line)),
+    hasActions: hasActionIn(actions, heading.lastLine + 1, end),
   };
 }
 

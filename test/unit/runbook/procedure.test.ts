@@ -244,3 +244,21 @@ test('defect 7: a file opening with a --- rule is not front matter', () => {
   const unclosed = parseRunbook(md('---', '# Restore', '## A', '## B'), 'x.md');
   assert.equal(unclosed.title, 'Restore');
 });
+
+// ---------------------------------------------------------------------------
+// Performance: the 3000-step sample (test/bench/runbook.ts) and nothing quadratic
+
+test('lint of the 3000-step sample in-process: well within bounds (npm run bench -- runbook prints the figure)', async () => {
+  const { sampleRunbook } = await import('../../bench/runbook');
+  const text = sampleRunbook(3000);
+  parseRunbook(sampleRunbook(10), 'warm.md');
+  const started = performance.now();
+  const rb = parseRunbook(text, 'sample-3000.md');
+  const took = performance.now() - started;
+  assert.equal(rb.steps.length, 3000);
+  assert.equal(rb.steps.flatMap((s) => s.commands).length, 3000);
+  assert.equal(rb.steps.flatMap((s) => s.checklist).length, 3000);
+  assert.deepEqual(rb.diagnostics, []);
+  // ~0.3 s on a quiet run of this machine, 0.7 s median at load 12 on 2 cores; the bound allows for that
+  assert.ok(took < 3000, `took ${took.toFixed(0)} ms`);
+});
