@@ -9,6 +9,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { parseRunbook, type Runbook } from '../../../main/runbook';
 import { titleKey } from '../../../main/runbook/parse';
+import { sampleRunbook } from '../../bench/runbook';
 
 const md = (...lines: string[]) => lines.join('\n');
 const titles = (rb: Runbook) => rb.steps.map((s) => s.title);
@@ -248,8 +249,7 @@ test('defect 7: a file opening with a --- rule is not front matter', () => {
 // ---------------------------------------------------------------------------
 // Performance: the 3000-step sample (test/bench/runbook.ts) and nothing quadratic
 
-test('lint of the 3000-step sample in-process: well within bounds (npm run bench -- runbook prints the figure)', async () => {
-  const { sampleRunbook } = await import('../../bench/runbook');
+test('lint of the 3000-step sample in-process: well within bounds (npm run bench -- runbook prints the figure)', () => {
   const text = sampleRunbook(3000);
   parseRunbook(sampleRunbook(10), 'warm.md');
   const started = performance.now();
