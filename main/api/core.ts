@@ -82,6 +82,7 @@ export class Core {
       'runbooks.get': (p) => this.loadLibraryRunbook(p.path),
       'runbooks.addFolder': (p) => this.addFolder(p.path),
       'runbooks.vars': (p) => runbookVars(this.loadLibraryRunbook(p.path)),
+      'runbooks.setSteps': (p) => this.setSteps(p.path, p.steps),
       'drill.start': (p) => d.start(runbookWithVars(this.runnableRunbook(this.loadLibraryRunbook(p.runbookPath)), p.vars), p.mode, p.operator),
       'drill.get': (p) => d.get(p.drillId),
       'drill.runbook': (p) => d.runbookOf(p.drillId),
@@ -240,11 +241,31 @@ export class Core {
     });
     if (!inside || !real.toLowerCase().endsWith('.md')) throw badRequest(`${file} is not a runbook in the library`);
     try {
-      return loadRunbookFile(real);
+      const steps = this.settings.get().stepsChoice[real];
+      return loadRunbookFile(real, steps ? { steps } : {});
     } catch (err) {
       if (err instanceof RunbookError) throw badRequest(err.message);
       throw err;
     }
+  }
+
+  /** Remembers (or forgets, with null) the procedure section chosen for a runbook; a title that is not a usable section is refused. */
+  private setSteps(file: string, steps: string | null): Runbook {
+    const current = this.loadLibraryRunbook(file);
+    if (steps !== null) {
+      const chosen = loadRunbookFile(current.file, { steps });
+      if (chosen.procedure?.chosen !== 'override') {
+        const why = chosen.diagnostics.find((d) => d.message.startsWith('steps:'))?.message.replace(/; the steps were found as usual$/, '');
+        throw badRequest(why ? `${why.replace(/^steps: /, '')}` : `"${steps}" cannot hold the steps`);
+      }
+    }
+    this.settings.update((s) => {
+      const stepsChoice = { ...s.stepsChoice };
+      if (steps === null) delete stepsChoice[current.file];
+      else stepsChoice[current.file] = steps;
+      return { ...s, stepsChoice };
+    });
+    return this.loadLibraryRunbook(file);
   }
 
   private runnableRunbook(rb: Runbook): Runbook {
