@@ -149,6 +149,8 @@ export interface Runbook {
    * (`stepSource: 'procedure'`). Absent or empty when every section is a step.
    */
   context?: ContextSection[];
+  /** Every heading below the title, in order: the sections the UI offers as the procedure. */
+  outline?: { title: string; line: number; level: number }[];
   /** The section whose sub-headings or numbered list became the steps, when there is one. */
   procedure?: { title: string; line: number; how: 'headings' | 'list'; chosen: 'detected' | 'front-matter' | 'override' };
   diagnostics: Diagnostic[];

@@ -86,6 +86,7 @@ export function parseRunbook(text: string, file: string, sha256?: string, option
     stepSource: layout.source,
     ...(layout.level !== undefined ? { stepLevel: layout.level } : {}),
     ...(layout.context.length > 0 ? { context: layout.context } : {}),
+    outline: doc.headings.filter((h) => h !== titleHeading).map((h) => ({ title: headingTitle(h.raw), line: h.line, level: h.level })),
     ...(layout.procedure ? { procedure: layout.procedure } : {}),
     diagnostics,
   };
