@@ -12,7 +12,7 @@ import { DrillService } from '../drill/service';
 import { HistoryService } from '../history';
 import { DatabaseGuard } from '../store/backup';
 import { openDatabase, type Db } from '../store/db';
-import { loadRunbookFile, scanRunbookDirs, watchRunbookDirs, RunbookError, type Runbook } from '../runbook';
+import { loadRunbookFile, scanRunbookDirs, watchRunbookDirs, RunbookError, type LibraryEntry, type Runbook } from '../runbook';
 import { Settings } from './settings';
 import { systemNow, type Now } from '../drill/clock';
 import { VERSION } from '../version';
@@ -78,7 +78,7 @@ export class Core {
     const d = this.drills;
     this.handlers = {
       'app.info': () => ({ version: VERSION, host: opts.host, dataDir: opts.dataDir, runbookDirs: this.runbookDirs() }),
-      'runbooks.list': () => scanRunbookDirs(this.runbookDirs()),
+      'runbooks.list': () => this.withStepsChoices(scanRunbookDirs(this.runbookDirs())),
       'runbooks.get': (p) => this.loadLibraryRunbook(p.path),
       'runbooks.addFolder': (p) => this.addFolder(p.path),
       'runbooks.vars': (p) => runbookVars(this.loadLibraryRunbook(p.path)),
@@ -247,6 +247,21 @@ export class Core {
       if (err instanceof RunbookError) throw badRequest(err.message);
       throw err;
     }
+  }
+
+  /** The list counts the steps a drill will have: with the procedure section chosen in the UI, where there is one. */
+  private withStepsChoices(entries: LibraryEntry[]): LibraryEntry[] {
+    const choices = this.settings.get().stepsChoice;
+    return entries.map((entry) => {
+      const steps = choices[entry.path];
+      if (!steps || entry.error) return entry;
+      try {
+        const rb = loadRunbookFile(entry.path, { steps });
+        return { ...entry, stepCount: rb.steps.length, warnings: rb.diagnostics.length };
+      } catch {
+        return entry;
+      }
+    });
   }
 
   /** Remembers (or forgets, with null) the procedure section chosen for a runbook; a title that is not a usable section is refused. */

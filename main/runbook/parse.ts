@@ -871,10 +871,11 @@ function listFrames(doc: Doc, items: ListItem[], last: number): Frame[] {
     const nextStart = items[i + 1]?.start;
     const sectionEnd = lastContentLine(doc, start + 1, nextStart ?? last) ?? start + 1;
     const itemEnd = Math.min(end, sectionEnd);
+    const title = listItemTitle(doc, item);
     const itemBody = dedentListItem(withoutComments(doc, start + 1, itemEnd));
     const after = bodyLines(doc, itemEnd + 1, sectionEnd);
     const body = trimBlankLines([itemBody, after].filter((s) => s !== '').join('\n\n'));
-    return { title: listItemTitle(doc, item), line: start + 1, endLine: sectionEnd, body, attrs: {} };
+    return { title, line: start + 1, endLine: sectionEnd, body, attrs: {} };
   });
 }
 

@@ -8,7 +8,7 @@
  */
 import { useState } from 'react';
 import type { Runbook } from '../../main/runbook/model';
-import { api, loadRunbook } from '../app/store';
+import { api, loadLibrary, loadRunbook } from '../app/store';
 import { Markdown } from '../ui/Markdown';
 
 /** Lint messages about content not taken (parse.ts words them this way). */
@@ -47,7 +47,7 @@ export function ProcedurePanel({ runbook, path }: { runbook: Runbook; path: stri
   const choose = async (steps: string) => {
     setSaving(true);
     const done = await api('runbooks.setSteps', { path, steps: steps === '' ? null : steps });
-    if (done) await loadRunbook(path, true);
+    if (done) await Promise.all([loadRunbook(path, true), loadLibrary()]);
     setSaving(false);
   };
 

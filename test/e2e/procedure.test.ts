@@ -54,6 +54,9 @@ describe('procedure in the preview', { timeout: 120_000 }, () => {
     assert.match(await tid(page, 'procedure-source').innerText(), /the numbered list in “Fail over” \(your choice\)/);
     const titles = await tid(page, 'preview-step').locator('h2').allInnerTexts();
     assert.deepEqual(titles, ['Promote the standby', 'Point clients at it', 'Check the lag']);
+    // the list counts the steps the drill will have
+    const entry = page.locator('[data-testid="library-item"][data-title="Fail over the queue"]');
+    await waitFor(async () => /3 steps/.test(await entry.innerText()), 'the library entry to count 3 steps');
 
     await page.reload();
     await page.locator('[data-testid="conn-state"][data-state="open"]').waitFor();

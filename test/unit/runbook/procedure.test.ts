@@ -212,9 +212,10 @@ test('defect 6: 20,000 "## V" headings parse well under a second, keys v, v-2 ..
   assert.equal(rb.steps.length, 20_000);
   assert.equal(rb.steps[19_999]?.key, 'v-20000');
   assert.equal(new Set(rb.steps.map((s) => s.key)).size, 20_000);
-  // The old loop took 50 s. Quiet, this is ~0.2 s (most of it markdown-it's own
-  // tokens); the bound allows for a shared machine at load 9 on 2 cores.
-  assert.ok(took < 3000, `took ${took.toFixed(0)} ms`);
+  // The old loop took 50 s. Quiet, this is ~0.2-0.6 s (most of it markdown-it's
+  // own tokens); measured up to 5.4 s with the whole runbook test folder
+  // running at load 12 on 2 cores, so the bound is 10 s: still a fifth of the old time.
+  assert.ok(took < 10_000, `took ${took.toFixed(0)} ms`);
 });
 
 test('defect 6: a title that is itself "v-2" still gets a unique key', () => {
@@ -259,6 +260,7 @@ test('lint of the 3000-step sample in-process: well within bounds (npm run bench
   assert.equal(rb.steps.flatMap((s) => s.commands).length, 3000);
   assert.equal(rb.steps.flatMap((s) => s.checklist).length, 3000);
   assert.deepEqual(rb.diagnostics, []);
-  // ~0.3 s on a quiet run of this machine, 0.7 s median at load 12 on 2 cores; the bound allows for that
-  assert.ok(took < 3000, `took ${took.toFixed(0)} ms`);
+  // ~0.3 s on a quiet run of this machine, 0.7 s median at load 12 on 2 cores
+  // (npm run bench -- runbook); up to 4.8 s beside other test files, hence 10 s.
+  assert.ok(took < 10_000, `took ${took.toFixed(0)} ms`);
 });
