@@ -10,32 +10,10 @@ import { useState } from 'react';
 import type { Runbook } from '../../main/runbook/model';
 import { api, loadLibrary, loadRunbook } from '../app/store';
 import { Markdown } from '../ui/Markdown';
+import { describeStepSource as describeSource } from '../../main/runbook/describe';
 
 /** Lint messages about content not taken (parse.ts words them this way). */
 const NOT_TAKEN = /not a command|not inside a step|not ticked|nested too deeply|never closed with -->|indented 4 columns more/;
-
-export function describeSource(rb: Runbook): string {
-  const p = rb.procedure;
-  if (p) {
-    const what = p.how === 'list' ? 'the numbered list' : 'the sub-headings';
-    const why = p.chosen === 'override' ? ' (your choice)' : p.chosen === 'front-matter' ? ' (steps: in the front matter)' : '';
-    return `${what} in “${p.title}”${why}`;
-  }
-  switch (rb.stepSource) {
-    case 'h2':
-      return 'every ## section';
-    case 'heading':
-      return `every ${'#'.repeat(rb.stepLevel ?? 3)} section`;
-    case 'ordered-list':
-      return 'the numbered list';
-    case 'blocks':
-      return 'each code block, with the sentence that leads into it';
-    case 'document':
-      return 'the whole document (no headings or numbered list found)';
-    default:
-      return 'the sections';
-  }
-}
 
 export function ProcedurePanel({ runbook, path }: { runbook: Runbook; path: string }) {
   const [saving, setSaving] = useState(false);
