@@ -173,7 +173,7 @@ function keyValuePairs(body: string, errors: string[], warnings: string[]): RawP
     while (pos < body.length && /[\s,]/.test(body[pos] ?? '')) pos++;
   };
   for (skipSpace(); pos < body.length; skipSpace()) {
-    const keyMatch = /^([A-Za-z_][\w.-]*)\s*=\s*/.exec(body.slice(pos));
+    const keyMatch = /^([A-Za-z_][\w.-]*)\s*=/.exec(body.slice(pos));
     const word = /^[^\s,]+/.exec(body.slice(pos))?.[0] ?? '';
     if (!keyMatch) {
       // Runme drops a bare word ({ name=x empty }): so do we, and say so
@@ -184,7 +184,23 @@ function keyValuePairs(body: string, errors: string[], warnings: string[]): RawP
     }
     const key = keyMatch[1] ?? '';
     pos += keyMatch[0].length;
+    // `key = "v"` (TOML) has spaces after `=`; `name= interactive=false` (Runme) is an empty name
+    const spaced = /^\s+/.exec(body.slice(pos))?.[0] ?? '';
+    if (spaced) {
+      if (/^[A-Za-z_][\w.-]*\s*=/.test(body.slice(pos + spaced.length)) || pos + spaced.length >= body.length) {
+        pairs.push([key, '']);
+        continue;
+      }
+      pos += spaced.length;
+    }
     const quote = body[pos];
+    if (quote === '{') {
+      // Runme's TOML form allows a nested table ({ nested={ a="b" } }) and drops it: so do we, and say so
+      const close = matchingBrace(body, pos);
+      warnings.push(`ignored ${key}: a nested table is not an attribute Drillbook or Runme uses`);
+      pos = close < 0 ? body.length : close + 1;
+      continue;
+    }
     if (quote === '"' || quote === "'") {
       const read = readQuoted(body, pos);
       if (read === null) {
@@ -201,6 +217,16 @@ function keyValuePairs(body: string, errors: string[], warnings: string[]): RawP
     }
   }
   return pairs;
+}
+
+/** Index of the `}` closing the `{` at `start`, or -1. */
+function matchingBrace(body: string, start: number): number {
+  let depth = 0;
+  for (let i = start; i < body.length; i++) {
+    if (body[i] === '{') depth++;
+    else if (body[i] === '}' && --depth === 0) return i;
+  }
+  return -1;
 }
 
 /** Reads a quoted value starting at `start` (the quote); `\"` and `\\` escape. */

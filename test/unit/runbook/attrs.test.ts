@@ -165,6 +165,10 @@ test('Runme compatibility: bare flags, ParseBool values, yes/no, empty names, ar
     ['python { interpreter=python3 name=py }', { interpreter: 'python3', name: 'py' }, null],
     ['sh { ignore=true }', { ignore: true }, null],
     ['sh {"nested": {"a": 1}, "name": "n"}', { name: 'n' }, /nested object/],
+    // Runme's own attribute tests (internal/document/attributes_test.go): TOML nested tables are dropped
+    ['sh { nested={ hello="world" } }', {}, /ignored nested: a nested table/],
+    // a real Runme README: `name=` with nothing after it
+    ['sh { name= closeTerminalOnSuccess=false interactive=false }', { interactive: false, extra: { closeTerminalOnSuccess: false } }, /name is empty; ignored/],
   ];
   for (const [info, attrs, warning] of cases) {
     const parsed = parseFenceInfo(info);
