@@ -1,5 +1,5 @@
 /**
- * Drillbook's own corpus (test/corpus, see its SOURCES.md): 30 real runbooks
+ * Drillbook's own corpus (test/corpus, see its SOURCES.md): 31 real runbooks
  * not in ../shared/runbook-corpus. For each, what a careful reader takes as
  * the steps (line and title), the commands (fence lines), the checklist and
  * the context sections, written by reading the file:
@@ -196,6 +196,17 @@ const EXPECTED: Record<string, Expected> = {
     context: [],
     warnings: [],
   },
+  '31-mkdocs-material-adding-a-git-repository.md': {
+    // MkDocs Material: the lone ## with text is a step, the ### are steps;
+    // the two content tabs' yaml blocks are found, each with its tab label
+    title: 'Adding a git repository',
+    source: 'heading',
+    steps: [[12, 'Configuration'], [29, 'Repository name'], [45, 'Repository icon'], [74, 'Edit button']],
+    commands: [18, 38, 54, 85, 91],
+    checklist: 0,
+    context: [],
+    warnings: [],
+  },
 };
 
 /** A Runme example with one block and no heading: one step, named after the file, with the no-steps warning. */
@@ -233,6 +244,20 @@ for (const file of files) {
     assert.equal(keys.size, rb.steps.length, 'unique step keys');
   });
 }
+
+test('own corpus: MkDocs content tabs keep their labels', () => {
+  const rb = loadRunbookFile(path.join(DIR, '31-mkdocs-material-adding-a-git-repository.md'));
+  assert.deepEqual(
+    rb.steps.flatMap((s) => s.commands.map((c) => [c.line, c.tab ?? null, c.text])),
+    [
+      [18, null, 'repo_url: https://github.com/squidfunk/mkdocs-material'],
+      [38, null, 'repo_name: squidfunk/mkdocs-material'],
+      [54, null, 'theme:\n  icon:\n    repo: fontawesome/brands/git-alt'],
+      [85, 'Customize edit path', 'edit_uri: edit/master/docs/'],
+      [91, 'Hide edit button', 'edit_uri: ""'],
+    ],
+  );
+});
 
 test('own corpus, run as Runme runs it: prompts stripped, cwd from the front matter, the shell from the front matter', () => {
   const ran = (p: BlockPlan) => (p.run ? p : assert.fail(p.reason));
