@@ -68,7 +68,13 @@ function unwrap(lines: string[], tabOf: Map<number, string>, inside: Set<number>
     }
     const open = DOCUSAURUS_OPEN.exec(line);
     if (open) {
-      const close = lines.findIndex((l, k) => k > i && DOCUSAURUS_CLOSE.test(l));
+      let close = -1;
+      for (let k = i + 1; k < lines.length; k++) {
+        if (DOCUSAURUS_CLOSE.test(lines[k] ?? '')) {
+          close = k;
+          break;
+        }
+      }
       if (close < 0) continue;
       const body = lines.slice(i + 1, close).filter((l) => l.trim() !== '');
       const common = Math.min(...body.map((l) => /^ */.exec(l)?.[0].length ?? 0));
