@@ -25,7 +25,7 @@ Commands:
   run FILE [--all] [--operator NAME] [--mode rehearsal|live|automated]
       [--target NAME=ssh://user@host:port|ALIAS]... [--identity FILE]...
       [--known-hosts FILE] [--accept-new-host-keys] [--ssh-config FILE]
-      [--var NAME=VALUE]... [--strict] [--junit FILE] [--export DIR]
+      [--var NAME=VALUE]... [--strict] [--junit FILE] [--export DIR] [--tag TAG]...
                                         run a drill headless (SSH targets over exec channels); as a scheduled
                                         restore test: --var fills {{NAME}} (secrets come from the environment),
                                         --strict fails on manual steps, --junit writes a JUnit report, --export
@@ -73,6 +73,7 @@ const COMMANDS: Record<string, { options: Options; run: (values: Record<string, 
       strict: { type: 'boolean' },
       junit: { type: 'string' },
       export: { type: 'string' },
+      tag: { type: 'string', multiple: true },
     },
     run: runCommand,
   },

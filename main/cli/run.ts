@@ -32,7 +32,7 @@ export async function runCommand(values: Record<string, unknown>, files: string[
 
   // SSH targets: every one the run will use is connected (host key checked) before anything runs.
   const overrides = targetOverrides(values.target, runbook.meta.targets.map((t) => t.name));
-  const used = new Set(runbook.steps.flatMap((s) => blocksToRun(s.commands, values.all === true).map((b) => b.attrs.target ?? 'local')));
+  const used = new Set(runbook.steps.flatMap((s) => blocksToRun(s.commands, values.all === true, test.tags).map((b) => b.attrs.target ?? 'local')));
   let ctx;
   try {
     ctx = systemResolveContext(typeof values['ssh-config'] === 'string' ? path.resolve(values['ssh-config']) : undefined);
@@ -67,6 +67,7 @@ export async function runCommand(values: Record<string, unknown>, files: string[
       remote: ssh,
       transcriptDir: dataDir,
       all: values.all === true,
+      tags: test.tags,
       mode,
       operator,
       workRoot: path.join(dataDir, 'work'),

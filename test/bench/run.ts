@@ -4,10 +4,12 @@
  * prints its own figures. `npm run bench -- NAME...` runs only those.
  */
 import { historyBench } from './history';
+import { runbookBench } from './runbook';
 import { terminalBench } from './terminal';
 
 const BENCHES: { name: string; run: () => Promise<void> }[] = [
   { name: 'history', run: historyBench },
+  { name: 'runbook', run: runbookBench },
   { name: 'terminal', run: terminalBench },
 ];
 
