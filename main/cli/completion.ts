@@ -123,8 +123,13 @@ function fish(): string {
   for (const c of COMMANDS) {
     lines.push(`complete -c drillbook -n __fish_use_subcommand -a ${c.name} -d ${q(c.summary)}`);
     const when = `-n '__fish_seen_subcommand_from ${c.name}'`;
-    if (c.subcommands) lines.push(`complete -c drillbook ${when} -a ${q(c.subcommands.join(' '))}`);
-    if (c.positionals === 'file') lines.push(`complete -c drillbook ${when} -F`);
+    if (c.subcommands) {
+      const subs = c.subcommands.join(' ');
+      lines.push(`complete -c drillbook -n '__fish_seen_subcommand_from ${c.name}; and not __fish_seen_subcommand_from ${subs}' -a ${q(subs)}`);
+      if (c.positionals === 'file') lines.push(`complete -c drillbook -n '__fish_seen_subcommand_from ${c.name}; and __fish_seen_subcommand_from ${subs}' -F`);
+    } else if (c.positionals === 'file') {
+      lines.push(`complete -c drillbook ${when} -F`);
+    }
     for (const [n, f] of Object.entries(c.flags)) {
       const value = f.type === 'boolean' ? '' : f.choices ? ` -x -a ${q(f.choices.join(' '))}` : f.complete === 'file' ? ' -r -F' : f.complete === 'dir' ? " -x -a '(__fish_complete_directories)'" : ' -x';
       lines.push(`complete -c drillbook ${when} -l ${n}${value} -d ${q(f.help)}`);
