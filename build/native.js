@@ -55,7 +55,8 @@ async function ensureElectronNative({ force = false, root = ROOT, log = (l) => c
   fs.writeFileSync(path.join(work, 'package.json'), JSON.stringify({ name: 'drillbook-native', version: '0.0.0', private: true, dependencies: { 'better-sqlite3': pkg.version } }));
   log(`Building better-sqlite3 ${pkg.version} for Electron ${version} (ABI ${abi})…`);
   try {
-    const { rebuild } = await import('@electron/rebuild');
+    // @electron/rebuild comes with electron-builder (app-builder-lib depends on it).
+  const { rebuild } = await import('@electron/rebuild');
     await rebuild({ buildPath: work, electronVersion: version, onlyModules: ['better-sqlite3'], force: true, buildFromSource: true, mode: 'sequential' });
     const built = path.join(work, 'node_modules', 'better-sqlite3', 'build', 'Release', 'better_sqlite3.node');
     const check = checkSqliteBinding(built, abi, `Electron ${version} (ABI ${abi})`);
