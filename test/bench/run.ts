@@ -4,11 +4,13 @@
  * prints its own figures. `npm run bench -- NAME...` runs only those.
  */
 import { cliBench } from './cli';
+import { evidenceBench } from './evidence';
 import { historyBench } from './history';
 import { terminalBench } from './terminal';
 
 const BENCHES: { name: string; run: () => Promise<void> }[] = [
   { name: 'cli', run: cliBench },
+  { name: 'evidence', run: evidenceBench },
   { name: 'history', run: historyBench },
   { name: 'terminal', run: terminalBench },
 ];
