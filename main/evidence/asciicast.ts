@@ -38,6 +38,7 @@ interface IndexPoint {
   at: number;
   offset: number;
   t: string;
+  kind?: string;
   title?: string | null;
   cols?: number;
   rows?: number;
@@ -55,7 +56,7 @@ function points(indexJsonl: string): IndexPoint[] {
     }
     const at = typeof r.at === 'string' ? Date.parse(r.at) : NaN;
     if (!Number.isFinite(at) || typeof r.offset !== 'number' || typeof r.t !== 'string') continue;
-    out.push({ at, offset: r.offset, t: r.t, title: typeof r.title === 'string' ? r.title : null, cols: typeof r.cols === 'number' ? r.cols : undefined, rows: typeof r.rows === 'number' ? r.rows : undefined } as IndexPoint);
+    out.push({ at, offset: r.offset, t: r.t, kind: typeof r.kind === 'string' ? r.kind : undefined, title: typeof r.title === 'string' ? r.title : null, cols: typeof r.cols === 'number' ? r.cols : undefined, rows: typeof r.rows === 'number' ? r.rows : undefined } as IndexPoint);
   }
   return out;
 }
@@ -77,8 +78,9 @@ export function toAsciicast(raw: Buffer, indexJsonl: string | null, opts: CastOp
   const start = pts[0]!.at;
   const header: CastHeader = {
     version: 2,
-    width: open.cols ?? 80,
-    height: open.rows ?? 24,
+    // A headless run's output came through pipes, not a terminal: it has no size (0×0) and bare \n line ends.
+    width: open.cols && open.cols > 0 ? open.cols : 80,
+    height: open.rows && open.rows > 0 ? open.rows : 24,
     timestamp: Math.floor(start / 1000),
     ...(opts.title ? { title: opts.title } : {}),
     env: { TERM: 'xterm-256color' },
@@ -86,6 +88,9 @@ export function toAsciicast(raw: Buffer, indexJsonl: string | null, opts: CastOp
 
   const events: CastEvent[] = [];
   const decoder = new StringDecoder('utf8');
+  // What a terminal's line discipline (onlcr) does to piped output, so a player does not draw a staircase.
+  const piped = open.kind === 'exec';
+  const lines = (text: string) => (piped ? text.replace(/\r?\n/g, '\r\n') : text);
   let sent = 0;
   let last = 0;
   const time = (at: number) => (last = Math.max(last, Math.round(at - start) / 1000));
@@ -94,7 +99,7 @@ export function toAsciicast(raw: Buffer, indexJsonl: string | null, opts: CastOp
     if (end <= sent) return;
     const text = decoder.write(raw.subarray(sent, end));
     sent = end;
-    if (text) events.push([time(at), 'o', opts.redact(text)]);
+    if (text) events.push([time(at), 'o', opts.redact(lines(text))]);
   };
   for (const p of pts) {
     output(p.offset, p.at);
@@ -104,7 +109,7 @@ export function toAsciicast(raw: Buffer, indexJsonl: string | null, opts: CastOp
   // Output after the last record: its time is not known beyond "after the last record".
   output(raw.length, pts[pts.length - 1]!.at);
   const tail = decoder.end();
-  if (tail) events.push([last, 'o', opts.redact(tail)]);
+  if (tail) events.push([last, 'o', opts.redact(lines(tail))]);
 
   // What a player would show, as text, must be exactly the redacted text transcript (the bundle's .txt):
   // a credential split by a segment boundary or an escape sequence would leave a part of it unmasked.

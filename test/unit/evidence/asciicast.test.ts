@@ -7,7 +7,9 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { readFileSync, writeFileSync } from 'node:fs';
+import * as pty from 'node-pty';
 import path from 'node:path';
 import { TranscriptWriter, transcriptPaths } from '../../../main/terminal/transcript';
 import { parseAsciicast, toAsciicast } from '../../../main/evidence/asciicast';
@@ -94,4 +96,46 @@ test('credentials are masked in the replay; one split across two segments withho
   const withheld = toAsciicast(split.raw, split.index, { redact: (s) => r2.text(s) });
   assert.equal(typeof withheld, 'object');
   assert.match((withheld as { withheld: string }).withheld, /could not be redacted safely/);
+});
+
+test("a headless run's piped output gets a terminal size and CRLF line ends, as a terminal would show it", async () => {
+  const { raw, index } = await record((w, clock) => {
+    w.note({ t: 'open', terminalId: 't1', drillId: 'd1', target: 'local', kind: 'exec', endpoint: 'local', cols: 0, rows: 0, stepIndex: 0 });
+    clock.t += 500;
+    w.write(Buffer.from('5000\nok\n'));
+    w.note({ t: 'result', runId: 'r1', exitCode: 0, expectPassed: true, message: '', outputFrom: 0, outputTo: 8 });
+  });
+  const { header, events } = parseAsciicast(toAsciicast(raw, index, plain) as string);
+  assert.deepEqual([header.width, header.height], [80, 24]);
+  assert.deepEqual(events, [[0.5, 'o', '5000\r\nok\r\n']]);
+});
+
+test('asciinema itself reads the cast and replays exactly the recorded output', { skip: spawnSync('sh', ['-c', 'command -v asciinema']).status !== 0 && 'asciinema is not installed (apt-get install asciinema)', timeout: 60_000 }, async () => {
+  const { raw, index } = await record((w, clock) => {
+    w.note({ t: 'open', terminalId: 't1', drillId: 'd1', target: 'db', kind: 'ssh', endpoint: 'x', cols: 100, rows: 30, stepIndex: 0 });
+    w.write(Buffer.from('\x1b[1mrestore\x1b[0m: 5000 rows ✓\r\n'));
+    clock.t += 250;
+    w.note({ t: 'step', stepIndex: 1, title: 'Verify' });
+    w.write(Buffer.from('checksum ok\r\n'));
+  });
+  const tmp = tempDir();
+  try {
+    const file = path.join(tmp.dir, 'session.cast');
+    writeFileSync(file, toAsciicast(raw, index, plain) as string);
+    // `asciinema cat` prints the session's output without the delays; it wants a terminal.
+    const shown = await new Promise<string>((resolve, reject) => {
+      const p = pty.spawn('asciinema', ['cat', file], { cols: 100, rows: 30 });
+      let out = '';
+      const timer = setTimeout(() => reject(new Error(`asciinema cat did not end: ${out}`)), 30_000);
+      p.onData((d) => (out += d));
+      p.onExit(({ exitCode }) => {
+        clearTimeout(timer);
+        if (exitCode === 0) resolve(out);
+        else reject(new Error(`asciinema cat exit ${exitCode}: ${out}`));
+      });
+    });
+    assert.equal(shown, raw.toString('utf8'));
+  } finally {
+    tmp.cleanup();
+  }
 });
