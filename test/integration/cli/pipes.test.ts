@@ -7,10 +7,10 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { cpSync, mkdirSync } from 'node:fs';
+import { cpSync, mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { ROOT } from '../../helpers/server';
-import { cliArgs } from '../../helpers/cli';
+import { cliArgs, runCli } from '../../helpers/cli';
 import { tempDir } from '../../helpers/runbooks';
 import { historyFixture, runbook } from '../../unit/history/fixture';
 
@@ -61,6 +61,25 @@ test('history, history export and lint --json into a closed pipe exit quietly', 
       assert.equal(r.signal, null);
       assert.equal(r.code, 0, `${args.join(' ')} exit code; stderr: ${r.err}`);
     }
+  } finally {
+    tmp.cleanup();
+  }
+});
+
+test('a run whose reader goes away keeps going: the drill finishes and is recorded', { timeout: 120_000 }, async () => {
+  const tmp = tempDir();
+  try {
+    const rb = path.join(tmp.dir, 'restore.md');
+    // Enough output after the reader is gone that every later write meets a closed pipe.
+    writeFileSync(rb, '---\ntitle: Noisy restore\n---\n# Noisy restore\n\n## Restore\n```sh {auto=true}\nsleep 1\nseq 1 200000\n```\n\n## Verify\n```sh {auto=true}\necho verified\n```\n');
+    const data = path.join(tmp.dir, 'data');
+    const r = await readFirstChunkThenClose(['run', rb, '--data', data, '--mode', 'rehearsal']);
+    assert.doesNotMatch(r.err, /EPIPE|    at /, r.err);
+    assert.equal(r.code, 0, r.err);
+    const drills = JSON.parse(runCli(['history', '--json', '--data', data]).out) as { status: string; steps: { status: string }[] }[];
+    assert.equal(drills.length, 1);
+    assert.equal(drills[0]!.status, 'completed');
+    assert.deepEqual(drills[0]!.steps.map((s) => s.status), ['completed', 'completed']);
   } finally {
     tmp.cleanup();
   }
