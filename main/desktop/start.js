@@ -66,7 +66,10 @@ function main(argv) {
   if (display) return browserInstead(display, argv);
   const electron = fetchElectron();
   if (!electron.bin) return browserInstead(electron.reason, argv);
-  const build = run('npm', ['run', 'build', '--silent']);
+  // The UI only when its sources changed (build/renderer-current.js); the main process every time (tsc, seconds).
+  const ui = run(process.execPath, [path.join(root, 'build', 'renderer-current.js')]);
+  if (ui.status !== 0) process.exit(ui.status ?? 1);
+  const build = run('npm', ['run', 'build:main', '--silent']);
   if (build.status !== 0) process.exit(build.status ?? 1);
   // better-sqlite3 for Electron's ABI, in build/native/ (node_modules keeps Node's for the CLI and tests).
   const native = spawnSync(process.execPath, [path.join(root, 'build', 'native.js')], { cwd: root, encoding: 'utf8', stdio: ['ignore', 'inherit', 'pipe'] });
