@@ -20,7 +20,7 @@ import {
 } from '../store/backup';
 import { MIGRATIONS } from '../store/migrations';
 import { CliError, EXIT, dataDirFrom } from './common';
-import { Progress } from './output';
+import { Progress, table } from './output';
 
 const USAGE = 'usage: drillbook db check [--quick] [--json] | db backup [--out FILE] | db backups | db restore FILE';
 
@@ -164,7 +164,7 @@ async function backups(dataDir: string, json: boolean): Promise<number> {
     process.stdout.write(`No backups in ${backupDir(dataDir)} yet.\n`);
     return EXIT.ok;
   }
-  for (const b of all) process.stdout.write(`${b.createdAt}  ${b.kind.padEnd(11)} ${(Math.round(b.bytes / 1024) + ' KiB').padStart(10)}  ${b.file}\n`);
+  process.stdout.write(table(['CREATED (UTC)', 'KIND', 'SIZE', 'FILE'], all.map((b) => [b.createdAt, b.kind, `${Math.round(b.bytes / 1024)} KiB`, b.file]), ['l', 'l', 'r']));
   return EXIT.ok;
 }
 
