@@ -3,11 +3,15 @@
  * test suite, where a shared CI machine would make them flaky). Each bench
  * prints its own figures. `npm run bench -- NAME...` runs only those.
  */
+import { cliBench } from './cli';
+import { evidenceBench } from './evidence';
 import { historyBench } from './history';
 import { runbookBench } from './runbook';
 import { terminalBench } from './terminal';
 
 const BENCHES: { name: string; run: () => Promise<void> }[] = [
+  { name: 'cli', run: cliBench },
+  { name: 'evidence', run: evidenceBench },
   { name: 'history', run: historyBench },
   { name: 'runbook', run: runbookBench },
   { name: 'terminal', run: terminalBench },
