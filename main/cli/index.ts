@@ -34,7 +34,9 @@ Commands:
   history [--json|--csv] [--runbook FILE] [--mode M] [--status S] [--result pass|fail]
           [--since DATE] [--until DATE] [--limit N]
                                         past drills, newest first (dates: 2026-01-31, UTC days, or ISO times)
-  history export [--out FILE] [filters] finished drills as JSON lines (one drill and its event log per line)
+  history export [--out FILE] [--no-redact] [filters]
+                                        finished drills as JSON lines (one drill and its event log per line);
+                                        credentials masked unless --no-redact (which a later import needs)
   history import FILE|- [--json]        merge drills from JSON lines; verifies every hash chain
   stats RUNBOOK [--json] [--mode M] [--since DATE] [--until DATE]
                                         pass rate, p50/p90 of the drill and of every step, slow steps
@@ -88,6 +90,7 @@ const COMMANDS: Record<string, { options: Options; run: (values: Record<string, 
       until: { type: 'string' },
       limit: { type: 'string' },
       out: { type: 'string' },
+      'no-redact': { type: 'boolean' },
     },
     run: historyCommand,
   },

@@ -9,6 +9,8 @@ import { parseDestination, systemResolveContext } from '../ssh';
 import { StringDecoder } from 'node:string_decoder';
 import { BIN_DIR, BUNDLED_RUNBOOKS, CliError, EXIT, dataDirFrom, formatMs, oneOf } from './common';
 import { finishRestoreTest, prepareRestoreTest } from './run-options';
+import { outboundRedactor } from '../evidence/redact/outbound';
+import { StreamRedactor, type Redactor } from '../evidence/redact';
 
 export async function runCommand(values: Record<string, unknown>, files: string[]): Promise<number> {
   if (files.length !== 1) throw new CliError('name exactly one runbook file to run');
@@ -30,6 +32,15 @@ export async function runCommand(values: Record<string, unknown>, files: string[
   runbook = test.runbook;
   const mode = test.mode.mode;
 
+  // The console is an artefact too (CI keeps its log): everything printed passes the outbound redaction step.
+  const dataDir = dataDirFrom(values);
+  let con: Console;
+  try {
+    con = redactedConsole(outboundRedactor(dataDir));
+  } catch (err) {
+    throw new CliError((err as Error).message);
+  }
+
   // SSH targets: every one the run will use is connected (host key checked) before anything runs.
   const overrides = targetOverrides(values.target, runbook.meta.targets.map((t) => t.name));
   const used = new Set(runbook.steps.flatMap((s) => blocksToRun(s.commands, values.all === true).map((b) => b.attrs.target ?? 'local')));
@@ -46,7 +57,7 @@ export async function runCommand(values: Record<string, unknown>, files: string[
     identityFiles: stringList(values.identity).map((f) => path.resolve(f)),
     ...(typeof values['known-hosts'] === 'string' ? { knownHostsFiles: [path.resolve(values['known-hosts'])] } : {}),
     acceptNewHostKeys: values['accept-new-host-keys'] === true,
-    log: (line) => process.stdout.write(line + '\n'),
+    log: con.line,
   });
   const sshNames = ssh.sshTargets(used);
   if (sshNames.length) {
@@ -57,10 +68,9 @@ export async function runCommand(values: Record<string, unknown>, files: string[
     }
   }
 
-  const dataDir = dataDirFrom(values);
   const core = new Core({ dataDir, runbookDirs: [BUNDLED_RUNBOOKS], host: 'cli' });
   try {
-    for (const line of test.banner) process.stdout.write(line + '\n');
+    for (const line of test.banner) con.line(line);
     const result = await runHeadless(core.drills, runbook, {
       secrets: test.secrets,
       notes: test.notes,
@@ -71,8 +81,8 @@ export async function runCommand(values: Record<string, unknown>, files: string[
       operator,
       workRoot: path.join(dataDir, 'work'),
       binDir: BIN_DIR,
-      log: (line) => process.stdout.write(line + '\n'),
-      output: (chunk) => process.stdout.write(indent(chunk)),
+      log: con.line,
+      output: con.output,
     });
     const d = result.drill;
     const rto = d.rto.targetSec === null
@@ -80,9 +90,9 @@ export async function runCommand(values: Record<string, unknown>, files: string[
       : d.rto.actualSec === null || d.status === 'failed'
         ? `RTO ${formatMs(d.rto.targetSec * 1000)} not ${d.status === 'failed' ? 'judged (nothing was recovered)' : 'measured'}`
         : `RTO ${formatMs(d.rto.actualSec * 1000)} of ${formatMs(d.rto.targetSec * 1000)} — ${d.rto.met ? 'met' : 'MISSED'}`;
-    process.stdout.write(`\nDrill ${d.id} ${d.status}: ${formatMs(d.clock.netMs)} net; ${rto}\n`);
+    con.line(`\nDrill ${d.id} ${d.status}: ${formatMs(d.clock.netMs)} net; ${rto}`);
     const code = result.outcome === 'failed' ? EXIT.failed : result.outcome === 'rto-missed' ? EXIT.rtoMissed : EXIT.ok;
-    return await finishRestoreTest(core, dataDir, test, d.id, code, (line) => process.stdout.write(line + '\n'));
+    return await finishRestoreTest(core, dataDir, test, d.id, code, con.line);
   } finally {
     ssh.close();
     core.close();
@@ -110,17 +120,44 @@ function targetOverrides(v: unknown, known: string[]): Map<string, string> {
   return out;
 }
 
-let atLineStart = true;
-// A UTF-8 character split across two chunks must not turn into two U+FFFD.
-const decoder = new StringDecoder('utf8');
-/** Indents command output under its step so progress stays readable. */
-function indent(chunk: Buffer): string {
-  const text = decoder.write(chunk);
-  let out = '';
-  for (const ch of text) {
-    if (atLineStart) out += '    │ ';
-    out += ch;
-    atLineStart = ch === '\n';
-  }
-  return out;
+interface Console {
+  /** A progress line (a command's first line may hold a password: it is masked too). */
+  line: (text: string) => void;
+  /** Command output as it arrives: masked line by line, a secret split across chunks included. */
+  output: (chunk: Buffer) => void;
+}
+
+function redactedConsole(red: Redactor): Console {
+  const stream = new StreamRedactor(red.patterns);
+  // A UTF-8 character split across two chunks must not turn into two U+FFFD.
+  const decoder = new StringDecoder('utf8');
+  let atLineStart = true;
+  /** Indents command output under its step so progress stays readable. */
+  const indent = (text: string): string => {
+    let out = '';
+    for (const ch of text) {
+      if (atLineStart) out += '    │ ';
+      out += ch;
+      atLineStart = ch === '\n';
+    }
+    return out;
+  };
+  const flush = () => {
+    const rest = stream.write(decoder.end()) + stream.end();
+    if (rest) process.stdout.write(indent(rest));
+    if (!atLineStart) {
+      process.stdout.write('\n');
+      atLineStart = true;
+    }
+  };
+  return {
+    line: (text) => {
+      flush(); // output held back for its line end comes before the next progress line
+      process.stdout.write(red.text(text) + '\n');
+    },
+    output: (chunk) => {
+      const text = stream.write(decoder.write(chunk));
+      if (text) process.stdout.write(indent(text));
+    },
+  };
 }

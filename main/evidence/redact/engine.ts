@@ -44,7 +44,9 @@ function regexDetector(spec: PatternSpec, source: RedactionPattern['source']): R
     find(text, report) {
       regex.lastIndex = 0;
       for (const m of text.matchAll(regex)) {
-        const span = m.indices?.[group];
+        // Alternatives may hold the secret in different groups: the first that took part, from `group` on.
+        let span = m.indices?.[group];
+        for (let g = group + 1; !span && group > 0 && g < (m.indices?.length ?? 0); g++) span = m.indices?.[g];
         if (!span) continue;
         let [start, end] = span;
         const q = text[start];

@@ -14,7 +14,7 @@ export interface PatternSpec {
   regex: string;
   /** Flags besides g and d, which are always on. */
   flags?: string;
-  /** Capture group that holds the secret; 0 (default) masks the whole match. */
+  /** Capture group that holds the secret (the first one that took part, from this one on); 0 (default) masks the whole match. */
   group?: number;
   /** Text every match contains (case-sensitive): texts without it skip the pattern, which keeps costly patterns cheap. */
   requires?: string;
@@ -147,7 +147,7 @@ export const DEFAULT_PATTERNS: readonly PatternSpec[] = [
   {
     name: 'url-tool-credentials',
     description: 'curl/wget -u USER:PASSWORD (also --user, --proxy-user)',
-    regex: `\\b(?:curl|wget|http|https|lftp|xh)\\b${SAME_CMD}(?<=[ \\t])(?:-u|--user|--proxy-user|-U)(?:[ \\t]*|=)["']?[^\\s:"']*:([^\\s"']+)`,
+    regex: `\\b(?:curl|wget|http|https|lftp|xh)\\b${SAME_CMD}(?<=[ \\t])(?:-u|--user|--proxy-user|-U)(?:[ \\t]*|=)(?:"[^"\\s:]*:([^"\\r\\n]+)"|'[^'\\s:]*:([^'\\r\\n]+)'|[^\\s:"']*:([^\\s"']+))`,
     group: 1,
   },
   {
