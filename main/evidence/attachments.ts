@@ -9,7 +9,8 @@
  * them — the report links to them, the bundle copies them.
  */
 import { createHash, randomBytes } from 'node:crypto';
-import { chmodSync, closeSync, fsyncSync, mkdirSync, openSync, readFileSync, renameSync, statSync, writeSync, existsSync } from 'node:fs';
+import { privateDir } from '../store/private';
+import { chmodSync, closeSync, fsyncSync, openSync, readFileSync, renameSync, statSync, writeSync, existsSync } from 'node:fs';
 import path from 'node:path';
 import { badRequest, notFound } from '../api/errors';
 
@@ -39,7 +40,7 @@ export class AttachmentStore {
     const sha256 = createHash('sha256').update(bytes).digest('hex');
     const file = this.pathOf(sha256);
     if (existsSync(file) && statSync(file).size === bytes.length) return { sha256, size: bytes.length };
-    mkdirSync(path.dirname(file), { recursive: true, mode: 0o700 });
+    privateDir(path.dirname(file));
     const tmp = `${file}.${randomBytes(6).toString('hex')}.tmp`;
     const fd = openSync(tmp, 'wx', 0o600);
     try {
