@@ -24,7 +24,7 @@ import type { DrillService } from '../drill/service';
 import type { Runbook } from '../runbook/model';
 import { conflict } from '../api/errors';
 import { VERSION } from '../version';
-import { AttachmentStore, isTextual, safeFileName } from './attachments';
+import { AttachmentStore, browserSafeName, isTextual, safeFileName } from './attachments';
 import { stepsCsv } from './csv';
 import { buildManifest, MANIFEST_FILE, MANIFEST_FORMAT, MANIFEST_VERSION, serializeManifest, SIGNATURE_FILE, type Manifest } from './manifest';
 import type { PrintToPdf } from './pdf';
@@ -273,7 +273,8 @@ function placeAttachment(
       }
     }
   }
-  const p = unique(`attachments/${sha256.slice(0, 12)}-${safeFileName(name)}`, used);
+  // HTML, SVG and the like are shipped as text: the report links them, and a click must not run them.
+  const p = unique(`attachments/${sha256.slice(0, 12)}-${browserSafeName(safeFileName(name), mediaType, bytes)}`, used);
   files.set(p, bytes);
   return { path: p, withheld: null, redacted };
 }
