@@ -4,11 +4,13 @@
  * prints its own figures. `npm run bench -- NAME...` runs only those.
  */
 import { historyBench } from './history';
+import { redactionBench } from './redaction';
 import { terminalBench } from './terminal';
 
 const BENCHES: { name: string; run: () => Promise<void> }[] = [
   { name: 'history', run: historyBench },
   { name: 'terminal', run: terminalBench },
+  { name: 'redaction', run: redactionBench },
 ];
 
 async function main(): Promise<number> {

@@ -68,8 +68,8 @@ test('every attachment link in report.html opens without running the attachment'
       await page.waitForTimeout(200);
       const opened = (await popup) ?? page;
       await opened.waitForLoadState('load').catch(() => undefined);
-      const canary = await opened.evaluate(() => (window as unknown as { __canary?: number }).__canary).catch(() => undefined);
-      const back = await page.evaluate(() => (window as unknown as { __canary?: number }).__canary).catch(() => undefined);
+      const canary = await opened.evaluate(() => (globalThis as unknown as { __canary?: number }).__canary).catch(() => undefined);
+      const back = await page.evaluate(() => (globalThis as unknown as { __canary?: number }).__canary).catch(() => undefined);
       if (canary !== undefined || back !== undefined) fired.push(href);
       if (opened !== page) await opened.close();
     }

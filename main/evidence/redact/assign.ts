@@ -62,6 +62,7 @@ export function secretValueSpan(text: string, start: number, end: number): [numb
   if (/^\*+$|^x{3,}$|^\.{3}$|^…$/i.test(v)) return null; // already masked by the tool that printed it
   if (/^<[^>]*>$/.test(v)) return null; // <your-password>
   if (WORDS.has(v.toLowerCase())) return null;
+  if (/^[A-Z][A-Z_]{3,}$/.test(v) && /_|TOKEN|PASSWORD|SECRET|KEY/.test(v)) return null; // YOUR_TOKEN, ACCESS_TOKEN: a placeholder
   if (/^(?:\/|~\/|\.\.?\/|[A-Za-z]:\\)/.test(v)) return null; // a path
   if (text[end] === '(' || text[end] === '.' && /^[A-Za-z_]\w*$/.test(v) && /^\.[A-Za-z_]\w*\(/.test(text.slice(end, end + 40))) return null; // a call
   return [s, e];

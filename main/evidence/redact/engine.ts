@@ -16,6 +16,7 @@ import { findAssignments, findHtpasswd, findXmlSecrets, isSecretName, secretValu
 import { findAwsSecretNearKeyId, findEncodedSecrets, findPrivateKeys } from './blocks';
 import { findEntropyTokens } from './entropy';
 import { EXISTING_MASK, mask, type Finding, type RedactionPattern } from './types';
+import { candidateWindows, isPlaceholder } from './candidates';
 
 export interface RedactionConfig {
   /** Names of built-in detectors to switch off. */
@@ -55,7 +56,7 @@ function regexDetector(spec: PatternSpec, source: RedactionPattern['source']): R
           start++;
           end--;
         }
-        if (end > start) report({ start, end, kind: spec.name });
+        if (end > start && (!spec.confirm || spec.confirm(text.slice(start, end)))) report({ start, end, kind: spec.name });
       }
     },
   };
@@ -137,11 +138,17 @@ export function compilePatterns(config: RedactionConfig = {}): RedactionPattern[
 /** Every finding of every detector, merged: sorted, non-overlapping, outside the masks already there. */
 export function collect(text: string, patterns: readonly RedactionPattern[]): Finding[] {
   const found: (Finding & { tier: number })[] = [];
-  for (const p of patterns) {
-    if (p.requires !== undefined && !text.includes(p.requires)) continue;
-    p.find(text, (f) => {
-      if (f.end > f.start) found.push({ ...f, tier: p.tier });
-    });
+  // Only the parts of the text that could hold a secret are scanned (./candidates.ts): most output cannot.
+  for (const [ws, we] of candidateWindows(text)) {
+    const part = ws === 0 && we === text.length ? text : text.slice(ws, we);
+    for (const p of patterns) {
+      if (p.requires !== undefined && !part.includes(p.requires)) continue;
+      p.find(part, (f) => {
+        if (f.end <= f.start) return;
+        if (f.kind !== 'private-key' && isPlaceholder(part.slice(f.start, f.end))) return;
+        found.push({ ...f, start: f.start + ws, end: f.end + ws, tier: p.tier });
+      });
+    }
   }
   if (found.length === 0) return found;
   const masks: [number, number][] = [];

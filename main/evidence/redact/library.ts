@@ -17,6 +17,7 @@
  * drill must not switch redaction off).
  */
 import type { Finding } from './types';
+import { slackShaped } from './patterns';
 
 interface SecretlintReport {
   range: readonly [number, number];
@@ -57,9 +58,7 @@ function narrow(text: string, start: number, end: number): [number, number] {
  * `xoxo-word-word` (a file name `xoxo-party-2024.tar`); a real token has a
  * long digit group or a long random part.
  */
-const CONFIRM: Record<string, (token: string) => boolean> = {
-  slack: (t) => t.split('-').some((part) => /^\d{8,}$/.test(part) || (part.length >= 20 && /\d/.test(part))),
-};
+const CONFIRM: Record<string, (token: string) => boolean> = { slack: slackShaped };
 
 /** One object per rule of the preset, each created once (rules keep no per-file state). */
 export function libraryRules(): LibraryRule[] {

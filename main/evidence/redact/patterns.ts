@@ -18,13 +18,25 @@ export interface PatternSpec {
   group?: number;
   /** Text every match contains (case-sensitive): texts without it skip the pattern, which keeps costly patterns cheap. */
   requires?: string;
+  /** Built-in patterns only: a second look at what matched (false drops it). */
+  confirm?: (secret: string) => boolean;
+}
+
+/**
+ * A Slack token has two long parts (a digit group of 8+, or 16+ characters with a digit) or one of
+ * 40+: `xoxb-xoxb-my-bot-token`, `xoxp-1234-1234-1234-…` and `xoxo-party-2024.tar` do not.
+ */
+export function slackShaped(token: string): boolean {
+  const parts = token.split(/[-.]/);
+  const long = parts.filter((p) => /^\d{8,}$/.test(p) || (p.length >= 16 && /\d/.test(p))).length;
+  return long >= 2 || parts.some((p) => p.length >= 40);
 }
 
 // A value on a command line: quoted, or up to the next blank.
 const ARG = `((?:"[^"\\r\\n]*"|'[^'\\r\\n]*'|[^\\s"'])+)`;
 const ARG_NO_DASH = `((?:"[^"\\r\\n]*"|'[^'\\r\\n]*'|[^\\s"'-])(?:"[^"\\r\\n]*"|'[^'\\r\\n]*'|[^\\s"'])*)`;
-// The rest of a command line, not past a pipe or another command.
-const SAME_CMD = `[^\\r\\n|;&]*?`;
+// The rest of a command line (continued with a backslash too), not past a pipe or another command.
+const SAME_CMD = `(?:[^\\r\\n|;&\\\\]|\\\\\\r?\\n|\\\\)*?`;
 
 export const DEFAULT_PATTERNS: readonly PatternSpec[] = [
   // ---- token formats ------------------------------------------------------------------
@@ -54,6 +66,7 @@ export const DEFAULT_PATTERNS: readonly PatternSpec[] = [
     name: 'slack-token',
     description: 'Slack tokens (xoxb-, xoxp-, xoxa-, xoxr-, xoxe-, xapp-, legacy xoxo-/xoxs- with their digit groups)',
     regex: '\\b(?:xox[abpre](?:\\.xox[abp])?-[A-Za-z0-9-]{10,}|xapp-\\d-[A-Z0-9]+-\\d+-[A-Za-z0-9]+|xox[os]-\\d+-\\d+-\\d+-[a-fA-F\\d]+)',
+    confirm: slackShaped,
   },
   {
     name: 'slack-webhook',
@@ -68,7 +81,9 @@ export const DEFAULT_PATTERNS: readonly PatternSpec[] = [
   { name: 'npm-token', description: 'npm access tokens', regex: '\\bnpm_[A-Za-z0-9]{36}\\b' },
   { name: 'openai-api-key', description: 'OpenAI API keys (sk-proj-, sk-svcacct-, sk-admin-, legacy sk-…T3BlbkFJ…)', regex: '\\bsk-(?:(?:proj|svcacct|admin|None)-[A-Za-z0-9_-]{20,}|[A-Za-z0-9]{20}T3BlbkFJ[A-Za-z0-9]{20})' },
   { name: 'anthropic-api-key', description: 'Anthropic API and admin keys (sk-ant-…)', regex: '\\bsk-ant-[a-z0-9]{3,8}-[A-Za-z0-9_-]{20,}' },
-  { name: 'sendgrid-api-key', description: 'SendGrid API keys (SG.….…)', regex: '\\bSG\\.[A-Za-z0-9_-]{16,32}\\.[A-Za-z0-9_-]{16,64}' },
+  { name: 'sendgrid-api-key', description: 'SendGrid API keys (SG.….…)', regex: '\\bSG\\.(?:[A-Za-z0-9_-]{16,32}\\.[A-Za-z0-9_-]{16,64}|[A-Za-z0-9=_.-]{66}(?![A-Za-z0-9=_.-]))' },
+  { name: 'gitlab-session-cookie', description: 'GitLab session cookies', regex: '_gitlab_session=([0-9a-z]{32})\\b', group: 1, requires: '_gitlab_session' },
+  { name: 'clojars-token', description: 'Clojars deploy tokens', regex: '\\bCLOJARS_[a-z0-9]{60}\\b', flags: 'i' },
   { name: 'twilio-api-key', description: 'Twilio API key SIDs with their secret (SK + 32 hex)', regex: '\\bSK[0-9a-fA-F]{32}\\b' },
   { name: 'pypi-token', description: 'PyPI upload tokens', regex: '\\bpypi-AgEIcHlwaS5vcmc[A-Za-z0-9_-]{50,}' },
   { name: 'vault-token', description: 'HashiCorp Vault service, batch and recovery tokens (hvs., hvb., hvr.)', regex: '\\bhv[sbr]\\.[A-Za-z0-9_-]{24,}' },
@@ -96,7 +111,7 @@ export const DEFAULT_PATTERNS: readonly PatternSpec[] = [
   {
     name: 'authorization-header',
     description: 'Other Authorization header credentials (Basic, Token, Digest)',
-    regex: '\\bAuthorization["\']?[ \\t]*[:=][ \\t]*["\']?(?:Basic|Token|Digest|Negotiate)[ \\t]+([^\\s"\']{8,})',
+    regex: '\\bAuthorization["\']?[ \\t]*[:=][ \\t]*["\']?(?:(?:Basic|Token|Api-Token|Digest|Negotiate|Bearer)[ \\t]+)?([^\\s"\']{8,})',
     flags: 'i',
     group: 1,
   },
@@ -147,7 +162,7 @@ export const DEFAULT_PATTERNS: readonly PatternSpec[] = [
   {
     name: 'url-tool-credentials',
     description: 'curl/wget -u USER:PASSWORD (also --user, --proxy-user)',
-    regex: `\\b(?:curl|wget|http|https|lftp|xh)\\b${SAME_CMD}(?<=[ \\t])(?:-u|--user|--proxy-user|-U)(?:[ \\t]*|=)(?:"[^"\\s:]*:([^"\\r\\n]+)"|'[^'\\s:]*:([^'\\r\\n]+)'|[^\\s:"']*:([^\\s"']+))`,
+    regex: `\\b(?:curl|wget|http|https|lftp|xh)\\b${SAME_CMD}(?<=[ \\t])(?:-u|--user|--proxy-user|-U)(?:[ \\t]*|=)(?:"[^"\\s:]*:([^"\\r\\n]+)"|'[^'\\s:]*:([^'\\r\\n]+)'|[^\\s:"']*:'([^'\\r\\n]+)'|[^\\s:"']*:"([^"\\r\\n]+)"|[^\\s:"']*:([^\\s"']+))`,
     group: 1,
   },
   {
