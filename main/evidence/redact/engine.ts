@@ -42,6 +42,7 @@ function regexDetector(spec: PatternSpec, source: RedactionPattern['source']): R
     source,
     tier: source === 'config' ? TIER.config : TIER.specific,
     ...(spec.requires ? { requires: spec.requires } : {}),
+    ...(spec.requiresAny ? { requiresAny: spec.requiresAny } : {}),
     find(text, report) {
       regex.lastIndex = 0;
       for (const m of text.matchAll(regex)) {
@@ -62,23 +63,25 @@ function regexDetector(spec: PatternSpec, source: RedactionPattern['source']): R
   };
 }
 
-function fn(name: string, tier: number, description: string, find: RedactionPattern['find'], requires?: string): RedactionPattern {
-  return { name, description, source: 'builtin', tier, find, ...(requires ? { requires } : {}) };
+function fn(name: string, tier: number, description: string, find: RedactionPattern['find'], requires?: string, requiresAny?: readonly string[]): RedactionPattern {
+  return { name, description, source: 'builtin', tier, find, ...(requires ? { requires } : {}), ...(requiresAny ? { requiresAny } : {}) };
 }
+
+const SECRET_WORDS = ['pass', 'pwd', 'secret', 'token', 'cred', 'auth', 'key', 'bearer'];
 
 /** Every built-in detector, in order (before the user's config adjusts the list). */
 export function builtinDetectors(): RedactionPattern[] {
   const list: RedactionPattern[] = [
-    ...libraryRules().map((r) => ({ name: r.name, description: `secretlint rule ${r.id}`, source: 'library' as const, tier: TIER.library, find: r.find })),
+    ...libraryRules().map((r) => ({ name: r.name, description: `secretlint rule ${r.id}`, source: 'library' as const, tier: TIER.library, find: r.find, ...(r.requiresAny ? { requiresAny: r.requiresAny } : {}) })),
     ...DEFAULT_PATTERNS.map((p) => regexDetector(p, 'builtin')),
     fn('password-assignment', TIER.generic, 'Values assigned to secret names in any syntax (=, :, :=, =>, ?=, ::=, .=, JSON, YAML, INI, env, Go, XML)', (t, r) => {
       findAssignments(t, r);
       if (t.includes('<')) findXmlSecrets(t, r);
-    }),
+    }, undefined, SECRET_WORDS),
     fn('htpasswd-password', TIER.specific, 'htpasswd -b FILE USER PASSWORD', findHtpasswd, 'htpasswd'),
     fn('private-key', TIER.specific, 'PEM/OpenSSH/PGP private key blocks; one without an END line is masked a bounded amount, with a note', findPrivateKeys, 'PRIVATE KEY'),
-    fn('aws-secret-near-key-id', TIER.specific, 'A 40-character AWS secret access key within two lines of its access key id', findAwsSecretNearKeyId),
-    fn('high-entropy-token', TIER.entropy, 'Random-looking tokens on a line with a credential word, or the line after it', findEntropyTokens),
+    fn('aws-secret-near-key-id', TIER.specific, 'A 40-character AWS secret access key within two lines of its access key id', findAwsSecretNearKeyId, undefined, ['akia', 'asia']),
+    fn('high-entropy-token', TIER.entropy, 'Random-looking tokens on a line with a credential word, or the line after it', findEntropyTokens, undefined, SECRET_WORDS),
   ];
   return list;
 }
@@ -141,8 +144,10 @@ export function collect(text: string, patterns: readonly RedactionPattern[]): Fi
   // Only the parts of the text that could hold a secret are scanned (./candidates.ts): most output cannot.
   for (const [ws, we] of candidateWindows(text)) {
     const part = ws === 0 && we === text.length ? text : text.slice(ws, we);
+    const lower = part.toLowerCase();
     for (const p of patterns) {
       if (p.requires !== undefined && !part.includes(p.requires)) continue;
+      if (p.requiresAny !== undefined && !p.requiresAny.some((w) => lower.includes(w))) continue;
       p.find(part, (f) => {
         if (f.end <= f.start) return;
         if (f.kind !== 'private-key' && isPlaceholder(part.slice(f.start, f.end))) return;

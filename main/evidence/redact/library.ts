@@ -38,9 +38,42 @@ export function libraryRuleName(id: string): string {
   return id.replace(/^@secretlint\/secretlint-rule-/, '');
 }
 
+/**
+ * Lower-case words every finding of a rule contains (read off each rule's
+ * patterns), so a window without any of them skips the rule. A rule the
+ * table does not know runs everywhere.
+ */
+const KEYWORDS: Record<string, readonly string[]> = {
+  aws: ['a3t', 'akia', 'agpa', 'aida', 'aroa', 'aipa', 'anpa', 'anva', 'asia', 'secret', 'account'],
+  gcp: ['private', 'service_account'],
+  privatekey: ['private key'],
+  npm: ['npm_', '_authtoken', 'x-oauth-basic'],
+  basicauth: ['://'],
+  slack: ['xox', 'xapp', 'hooks.slack.com'],
+  sendgrid: ['sg.'],
+  shopify: ['shp'],
+  github: ['gh', 'github_pat', 'x-oauth-basic'],
+  gitlab: ['glpat-'],
+  grafana: ['glc_', 'glsa_'],
+  openai: ['t3blbkfj'],
+  anthropic: ['sk-ant-'],
+  groq: ['gsk_'],
+  huggingface: ['hf_'],
+  linear: ['lin_api_'],
+  notion: ['ntn_', 'secret_'],
+  '1password': ['ops_'],
+  'database-connection-string': ['://'],
+  'hashicorp-vault': ['hvs.', 'hvb.', 'hvr.'],
+  vercel: ['vcp_', 'vci_', 'vca_', 'vcr_', 'vck_'],
+  databricks: ['dapi'],
+  docker: ['dckr_pat_'],
+  figma: ['figd_'],
+};
+
 export interface LibraryRule {
   name: string;
   id: string;
+  requiresAny?: readonly string[];
   find(text: string, report: (f: Finding) => void): void;
 }
 
@@ -79,6 +112,7 @@ export function libraryRules(): LibraryRule[] {
       return {
         name,
         id: rule.meta.id,
+        ...(KEYWORDS[name] ? { requiresAny: KEYWORDS[name] } : {}),
         find(text: string, report: (f: Finding) => void) {
           if (!handlers.file) return;
           sink = (r) => {

@@ -18,6 +18,8 @@ export interface PatternSpec {
   group?: number;
   /** Text every match contains (case-sensitive): texts without it skip the pattern, which keeps costly patterns cheap. */
   requires?: string;
+  /** Built-in patterns only: lower-case words one of which every match's text contains (a cheap first look). */
+  requiresAny?: readonly string[];
   /** Built-in patterns only: a second look at what matched (false drops it). */
   confirm?: (secret: string) => boolean;
 }
@@ -47,6 +49,7 @@ export const DEFAULT_PATTERNS: readonly PatternSpec[] = [
   },
   {
     name: 'aws-secret-access-key',
+    requiresAny: ['secret', 'session'],
     description: 'AWS secret access keys and session tokens after their usual names',
     regex: '(?:aws_?secret_?access_?key|secret_?access_?key|aws_?session_?token|session_?token)["\']?[ \\t]*[:=][ \\t]*["\']?([A-Za-z0-9/+=]{40,})',
     flags: 'i',
@@ -54,16 +57,19 @@ export const DEFAULT_PATTERNS: readonly PatternSpec[] = [
   },
   {
     name: 'github-token',
+    requiresAny: ['gh', 'github_pat_'],
     description: 'GitHub tokens (ghp_, gho_, ghu_, ghs_, ghr_, github_pat_)',
     regex: '\\b(?:gh[pousr]_[A-Za-z0-9]{36,255}|github_pat_[A-Za-z0-9_]{22,255})\\b',
   },
   {
     name: 'gitlab-token',
+    requiresAny: ['gl', 'gr1348941'],
     description: 'GitLab tokens: personal, deploy, runner, pipeline trigger, feed, mail, agent, CI job, SCIM, OAuth, feature-flag, runner registration',
     regex: '\\b(?:(?:glpat|gldt|glrt|glptt|glft|glimt|glagent|glcbt|glsoat|gloas|glffct|glsa)-[0-9A-Za-z_.-]{20,}|GR1348941[0-9A-Za-z_-]{20,})',
   },
   {
     name: 'slack-token',
+    requiresAny: ['xox', 'xapp'],
     description: 'Slack tokens (xoxb-, xoxp-, xoxa-, xoxr-, xoxe-, xapp-, legacy xoxo-/xoxs- with their digit groups)',
     regex: '\\b(?:xox[abpre](?:\\.xox[abp])?-[A-Za-z0-9-]{10,}|xapp-\\d-[A-Z0-9]+-\\d+-[A-Za-z0-9]+|xox[os]-\\d+-\\d+-\\d+-[a-fA-F\\d]+)',
     confirm: slackShaped,
@@ -75,21 +81,21 @@ export const DEFAULT_PATTERNS: readonly PatternSpec[] = [
     group: 1,
     requires: 'hooks.slack.com',
   },
-  { name: 'google-api-key', description: 'Google API keys (AIza…)', regex: '\\bAIza[0-9A-Za-z_-]{35}(?![0-9A-Za-z_-])' },
-  { name: 'google-oauth-token', description: 'Google OAuth access tokens (ya29.…)', regex: '\\bya29\\.[0-9A-Za-z_-]{20,}' },
-  { name: 'stripe-key', description: 'Stripe secret and restricted keys', regex: '\\b(?:sk|rk)_(?:live|test|prod)_[0-9A-Za-z]{16,}' },
-  { name: 'npm-token', description: 'npm access tokens', regex: '\\bnpm_[A-Za-z0-9]{36}\\b' },
-  { name: 'openai-api-key', description: 'OpenAI API keys (sk-proj-, sk-svcacct-, sk-admin-, legacy sk-…T3BlbkFJ…)', regex: '\\bsk-(?:(?:proj|svcacct|admin|None)-[A-Za-z0-9_-]{20,}|[A-Za-z0-9]{20}T3BlbkFJ[A-Za-z0-9]{20})' },
-  { name: 'anthropic-api-key', description: 'Anthropic API and admin keys (sk-ant-…)', regex: '\\bsk-ant-[a-z0-9]{3,8}-[A-Za-z0-9_-]{20,}' },
-  { name: 'sendgrid-api-key', description: 'SendGrid API keys (SG.….…)', regex: '\\bSG\\.(?:[A-Za-z0-9_-]{16,32}\\.[A-Za-z0-9_-]{16,64}|[A-Za-z0-9=_.-]{66}(?![A-Za-z0-9=_.-]))' },
+  { name: 'google-api-key', description: 'Google API keys (AIza…)', regex: '\\bAIza[0-9A-Za-z_-]{35}(?![0-9A-Za-z_-])', requiresAny: ['aiza'] },
+  { name: 'google-oauth-token', description: 'Google OAuth access tokens (ya29.…)', regex: '\\bya29\\.[0-9A-Za-z_-]{20,}', requiresAny: ['ya29.'] },
+  { name: 'stripe-key', description: 'Stripe secret and restricted keys', regex: '\\b(?:sk|rk)_(?:live|test|prod)_[0-9A-Za-z]{16,}', requiresAny: ['sk_', 'rk_'] },
+  { name: 'npm-token', description: 'npm access tokens', regex: '\\bnpm_[A-Za-z0-9]{36}\\b', requiresAny: ['npm_'] },
+  { name: 'openai-api-key', description: 'OpenAI API keys (sk-proj-, sk-svcacct-, sk-admin-, legacy sk-…T3BlbkFJ…)', regex: '\\bsk-(?:(?:proj|svcacct|admin|None)-[A-Za-z0-9_-]{20,}|[A-Za-z0-9]{20}T3BlbkFJ[A-Za-z0-9]{20})', requiresAny: ['sk-'] },
+  { name: 'anthropic-api-key', description: 'Anthropic API and admin keys (sk-ant-…)', regex: '\\bsk-ant-[a-z0-9]{3,8}-[A-Za-z0-9_-]{20,}', requiresAny: ['sk-ant-'] },
+  { name: 'sendgrid-api-key', description: 'SendGrid API keys (SG.….…)', regex: '\\bSG\\.(?:[A-Za-z0-9_-]{16,32}\\.[A-Za-z0-9_-]{16,64}|[A-Za-z0-9=_.-]{66}(?![A-Za-z0-9=_.-]))', requiresAny: ['sg.'] },
   { name: 'gitlab-session-cookie', description: 'GitLab session cookies', regex: '_gitlab_session=([0-9a-z]{32})\\b', group: 1, requires: '_gitlab_session' },
-  { name: 'clojars-token', description: 'Clojars deploy tokens', regex: '\\bCLOJARS_[a-z0-9]{60}\\b', flags: 'i' },
-  { name: 'twilio-api-key', description: 'Twilio API key SIDs with their secret (SK + 32 hex)', regex: '\\bSK[0-9a-fA-F]{32}\\b' },
-  { name: 'pypi-token', description: 'PyPI upload tokens', regex: '\\bpypi-AgEIcHlwaS5vcmc[A-Za-z0-9_-]{50,}' },
-  { name: 'vault-token', description: 'HashiCorp Vault service, batch and recovery tokens (hvs., hvb., hvr.)', regex: '\\bhv[sbr]\\.[A-Za-z0-9_-]{24,}' },
-  { name: 'huggingface-token', description: 'Hugging Face user and organisation tokens', regex: '\\b(?:hf_[A-Za-z]{34}|api_org_[A-Za-z]{34})\\b' },
-  { name: 'digitalocean-token', description: 'DigitalOcean personal, OAuth and refresh tokens', regex: '\\bdo[opr]_v1_[a-f0-9]{64}\\b' },
-  { name: 'databricks-token', description: 'Databricks personal access tokens', regex: '\\bdapi[a-f0-9]{32}(?:-\\d)?\\b' },
+  { name: 'clojars-token', description: 'Clojars deploy tokens', regex: '\\bCLOJARS_[a-z0-9]{60}\\b', flags: 'i', requiresAny: ['clojars_'] },
+  { name: 'twilio-api-key', description: 'Twilio API key SIDs with their secret (SK + 32 hex)', regex: '\\bSK[0-9a-fA-F]{32}\\b', requiresAny: ['sk'] },
+  { name: 'pypi-token', description: 'PyPI upload tokens', regex: '\\bpypi-AgEIcHlwaS5vcmc[A-Za-z0-9_-]{50,}', requiresAny: ['pypi-'] },
+  { name: 'vault-token', description: 'HashiCorp Vault service, batch and recovery tokens (hvs., hvb., hvr.)', regex: '\\bhv[sbr]\\.[A-Za-z0-9_-]{24,}', requiresAny: ['hvs.', 'hvb.', 'hvr.'] },
+  { name: 'huggingface-token', description: 'Hugging Face user and organisation tokens', regex: '\\b(?:hf_[A-Za-z]{34}|api_org_[A-Za-z]{34})\\b', requiresAny: ['hf_', 'api_org_'] },
+  { name: 'digitalocean-token', description: 'DigitalOcean personal, OAuth and refresh tokens', regex: '\\bdo[opr]_v1_[a-f0-9]{64}\\b', requiresAny: ['_v1_'] },
+  { name: 'databricks-token', description: 'Databricks personal access tokens', regex: '\\bdapi[a-f0-9]{32}(?:-\\d)?\\b', requiresAny: ['dapi'] },
   {
     name: 'azure-ad-client-secret',
     description: 'Azure AD (Entra ID) application client secrets (…Q~…)',
@@ -98,11 +104,13 @@ export const DEFAULT_PATTERNS: readonly PatternSpec[] = [
   },
   {
     name: 'jwt',
+    requiresAny: ['eyj'],
     description: 'JSON Web Tokens',
     regex: '\\beyJ[A-Za-z0-9_-]{8,}\\.eyJ[A-Za-z0-9_-]{8,}\\.[A-Za-z0-9_-]{8,}',
   },
   {
     name: 'bearer-token',
+    requiresAny: ['bearer'],
     description: 'Bearer tokens (Authorization: Bearer …)',
     regex: '\\bBearer[ \\t]+([A-Za-z0-9\\-._~+/]{16,}=*)',
     flags: 'i',
@@ -110,6 +118,7 @@ export const DEFAULT_PATTERNS: readonly PatternSpec[] = [
   },
   {
     name: 'authorization-header',
+    requiresAny: ['authorization'],
     description: 'Other Authorization header credentials (Basic, Token, Digest)',
     regex: '\\bAuthorization["\']?[ \\t]*[:=][ \\t]*["\']?(?:(?:Basic|Token|Api-Token|Digest|Negotiate|Bearer)[ \\t]+)?([^\\s"\']{8,})',
     flags: 'i',
@@ -133,6 +142,7 @@ export const DEFAULT_PATTERNS: readonly PatternSpec[] = [
   // ---- restore work: passwords on command lines -----------------------------------------
   {
     name: 'password-flag',
+    requiresAny: ['--'],
     description: 'Values of command-line flags like --password VALUE',
     regex: `(?<![A-Za-z0-9-])--(?:password|passwd|pwd|pass|secret|token|api-key|apikey|access-token|auth-token|client-secret|secret-key|access-key)[ \\t]+${ARG_NO_DASH}`,
     flags: 'i',
@@ -161,6 +171,7 @@ export const DEFAULT_PATTERNS: readonly PatternSpec[] = [
   },
   {
     name: 'url-tool-credentials',
+    requiresAny: ['curl', 'wget', 'http', 'lftp', 'xh'],
     description: 'curl/wget -u USER:PASSWORD (also --user, --proxy-user)',
     regex: `\\b(?:curl|wget|http|https|lftp|xh)\\b${SAME_CMD}(?<=[ \\t])(?:-u|--user|--proxy-user|-U)(?:[ \\t]*|=)(?:"[^"\\s:]*:([^"\\r\\n]+)"|'[^'\\s:]*:([^'\\r\\n]+)'|[^\\s:"']*:'([^'\\r\\n]+)'|[^\\s:"']*:"([^"\\r\\n]+)"|[^\\s:"']*:([^\\s"']+))`,
     group: 1,

@@ -17,6 +17,8 @@ export interface RedactionPattern {
   tier: number;
   /** Text every finding contains (case-sensitive); texts without it skip the detector. */
   requires?: string;
+  /** Lower-case words one of which every finding's context contains; texts with none skip the detector (cheap first look). */
+  requiresAny?: readonly string[];
   find(text: string, report: (f: Finding) => void): void;
 }
 
