@@ -8,13 +8,15 @@
 import { after, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { readFileSync, readdirSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, readdirSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { ROOT } from '../../helpers/server';
 import { tempDir } from '../../helpers/runbooks';
 import { RESTORE_WORK, VENDOR, fake } from '../../fixtures/secrets/restore-work';
 
 const tmp = tempDir('drillbook-outbound-');
+const CHROMIUM = process.env.DRILLBOOK_CHROMIUM ?? '/usr/bin/chromium';
+const HAVE_PDF = existsSync(CHROMIUM) && existsSync('/usr/bin/pdftotext');
 after(() => tmp.cleanup());
 
 // The 22 kinds the issue planted (AWS keys, private keys, JWT, URL passwords, …) plus the restore-work and vendor sets.
@@ -75,7 +77,8 @@ exit 2
     const r = spawnSync(process.execPath, ['--import', 'tsx', path.join(ROOT, 'main/cli/index.ts'), ...args, '--data', data], {
       cwd: ROOT,
       encoding: 'utf8',
-      env: { ...process.env, DRILLBOOK_CHROMIUM: '/nonexistent/chromium', CI: 'true' },
+      // The bundle's report.pdf is printed by Chromium where it is installed (and read back with pdftotext).
+      env: { ...process.env, ...(HAVE_PDF ? {} : { DRILLBOOK_CHROMIUM: '/nonexistent/chromium' }), CI: 'true' },
       timeout: 120_000,
     });
     return { code: r.status, out: r.stdout, err: r.stderr };
@@ -93,12 +96,18 @@ exit 2
     for (const name of readdirSync(dir)) {
       const p = path.join(dir, name);
       if (statSync(p).isDirectory()) walk(p);
+      else if (p.endsWith('.pdf')) artefacts.set(`bundle ${path.relative(evidence, p)} (text)`, spawnSync('pdftotext', ['-layout', p, '-'], { encoding: 'utf8' }).stdout);
       else artefacts.set(`bundle ${path.relative(evidence, p)}`, readFileSync(p).toString('utf8'));
     }
   };
   walk(evidence);
   assert.ok([...artefacts.keys()].some((k) => k.endsWith('report.html')) && [...artefacts.keys()].some((k) => k.endsWith('steps.csv')));
   assert.ok([...artefacts.keys()].some((k) => /transcripts\/.*\.txt$/.test(k)), 'the bundle has the transcript');
+  if (HAVE_PDF) assert.ok([...artefacts.keys()].some((k) => k.endsWith('report.pdf (text)')), 'the bundle has report.pdf');
+  // Redaction keeps the bundle verifiable: every file's hash and the whole hash chain check out.
+  const bundleDir = readdirSync(evidence).map((n) => path.join(evidence, n))[0]!;
+  const verified = cli('verify', bundleDir);
+  assert.equal(verified.code, 0, verified.out + verified.err);
   const exp = cli('history', 'export');
   assert.equal(exp.code, 0, exp.err);
   artefacts.set('history export', exp.out);
