@@ -3,7 +3,8 @@
  * 100 MB transcript read in chunks), so a secret split across two chunks is
  * still caught and memory stays bounded.
  *
- * Complete lines are masked and passed on; a partial line waits for its end
+ * Complete lines (ended by a newline or a carriage return) are masked and
+ * passed on; a partial line waits for its end
  * (at most MAX_PENDING characters: a line longer than that is cut, keeping
  * OVERLAP characters to be looked at again with what follows). The last
  * lines already passed on are kept as context (CONTEXT characters), so a
@@ -29,7 +30,8 @@ export class StreamRedactor {
   /** Masked text ready to pass on (maybe empty while a line is incomplete). */
   write(chunk: string): string {
     this.pending += chunk;
-    let cut = this.pending.lastIndexOf('\n') + 1;
+    // A carriage return ends a line too: a progress bar (`pv`, `rsync --progress`) shows as it updates.
+    let cut = Math.max(this.pending.lastIndexOf('\n'), this.pending.lastIndexOf('\r')) + 1;
     if (cut === 0) {
       if (this.pending.length <= MAX_PENDING) return '';
       // A very long line: cut at a blank well before the end, so a token is not split.

@@ -4,6 +4,7 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { compilePatterns, DEFAULT_PATTERNS, redactText, Redactor, RedactionConfigError, StreamRedactor } from '../../../main/evidence/redact';
 import { RESTORE_WORK, VENDOR, fake } from '../../fixtures/secrets/restore-work';
+import { measureRecall } from '../../bench/redaction';
 
 const patterns = compilePatterns();
 const r = (s: string) => redactText(s, patterns);
@@ -235,4 +236,33 @@ test('StreamRedactor uses lines already passed on as context (a bare token on th
 test('Redactor.deep masks a string under a secret key name', () => {
   const red = new Redactor(patterns);
   assert.deepEqual(red.deep({ env: { DB_PASSWORD: 'plainpw', USER: 'app' } }), { env: { DB_PASSWORD: '[REDACTED:password-assignment]', USER: 'app' } });
+});
+
+test("gitleaks' rule-test samples: at least 98% kept out, keyed and bare; its tp lines masked; evidence intact", () => {
+  const r = measureRecall();
+  const rate = ([n, d]: [number, number]) => n / d;
+  assert.ok(rate(r.keyed) >= 0.98, `keyed ${r.keyed.join('/')}`);
+  assert.ok(rate(r.bare) >= 0.98, `bare ${r.bare.join('/')}`);
+  assert.ok(rate(r.literalTps) >= 0.95, `tp lines ${r.literalTps.join('/')}`);
+  assert.ok(rate(r.fps) >= 0.9, `fp lines left alone ${r.fps.join('/')}`);
+  assert.deepEqual(r.restore[0], r.restore[1]);
+  assert.deepEqual(r.evidence[0], r.evidence[1]);
+});
+
+test('placeholders and references are left alone', () => {
+  for (const text of ['password: $PGPASSWORD', 'token: xxxxxxxxxxxxxxxxxxxx', 'curl -u admin:$ADMIN_PASS https://x', 'curl -u <user:password> https://x', 'api_key = "${{ secrets.API_KEY }}"', 'access_token=ACCESS_TOKEN', 'xoxb-xxxxxxxxx-xxxxxxxxxx-xxxxxxxxxxxx']) {
+    assert.equal(r(text).text, text);
+  }
+});
+
+test('a text whose lower-case form changes length (İ) is still scanned, at the right offsets', () => {
+  const text = 'İstanbul restore: PGPASSWORD=Ist4nbulPw psql';
+  assert.equal(r(text).text, 'İstanbul restore: PGPASSWORD=[REDACTED:password-assignment] psql');
+});
+
+test('StreamRedactor passes a progress line on at its carriage return', () => {
+  const s = new StreamRedactor(compilePatterns());
+  assert.equal(s.write('  42% 1.2GiB 80MiB/s\r'), '  42% 1.2GiB 80MiB/s\r');
+  assert.equal(s.write(' 43%'), '');
+  assert.equal(s.end(), ' 43%');
 });
