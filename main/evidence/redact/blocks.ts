@@ -20,6 +20,10 @@ const END_OF = (label: string) => `-----END ${label}-----`;
 const END_ANY = /-----END (?:[A-Z0-9]+ )*PRIVATE KEY(?: BLOCK)?-----/;
 // Lines inside a key block: base64, PEM headers (Proc-Type, DEK-Info, Comment, Version), blank.
 const KEY_LINE = /^[ \t]*(?:[A-Za-z0-9+/=]{1,}|(?:Proc-Type|DEK-Info|Comment|Version|Hash|Charset):[^\r\n]*|)[ \t]*\r?$/;
+/** Key material, or a short line carrying a long base64 run (`echo "MIIEow…"` in a script that prints a key). */
+function isKeyLine(line: string): boolean {
+  return KEY_LINE.test(line) || (line.length < 200 && /[A-Za-z0-9+/]{40,}/.test(line));
+}
 // Up to 64 KiB between BEGIN and END (a 16k-bit RSA key is 12 KiB).
 const MAX_BLOCK = 64 * 1024;
 
@@ -51,7 +55,7 @@ export function findPrivateKeys(text: string, report: (f: Finding) => void): voi
       const nl = text.indexOf('\n', pos);
       if (nl < 0) {
         // The last line of the text (maybe cut): key material if it looks like it.
-        if (pos < text.length && KEY_LINE.test(text.slice(pos)) && text.length - pos <= 4096) {
+        if (pos < text.length && isKeyLine(text.slice(pos)) && text.length - pos <= 4096) {
           pos = text.length;
           lines++;
         }
@@ -63,7 +67,8 @@ export function findPrivateKeys(text: string, report: (f: Finding) => void): voi
         continue;
       }
       const line = text.slice(pos, nl);
-      if (!KEY_LINE.test(line)) break;
+      // Key material, or a short line carrying a long base64 run (`echo "MIIEow…"` in a script that prints a key).
+      if (!isKeyLine(line)) break;
       if (lines >= MAX_KEY_LINES) {
         bounded = true;
         break;

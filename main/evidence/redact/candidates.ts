@@ -76,17 +76,21 @@ export function candidateWindows(text: string): [number, number][] {
   scanTokens(text, hits);
   hits.sort((a, b) => a - b);
   const out: [number, number][] = [];
+  let lineEnd = -1; // end of the line of the last hit looked at: more hits on it change nothing
   for (const at of hits) {
-    const last = out[out.length - 1];
-    if (last && at < last[1]) continue;
+    if (at <= lineEnd) continue;
     let ws = text.lastIndexOf('\n', at - 1) + 1;
     for (let i = 0; i < CONTEXT_LINES && ws > 0; i++) ws = text.lastIndexOf('\n', ws - 2) + 1;
     let we = text.indexOf('\n', at);
     if (we < 0) we = text.length;
+    lineEnd = we;
     for (let i = 0; i < CONTEXT_LINES && we < text.length; i++) {
       const nx = text.indexOf('\n', we + 1);
       we = nx < 0 ? text.length : nx;
     }
+    // A window ends after its last line's newline, so a detector sees that line whole.
+    if (we < text.length) we++;
+    const last = out[out.length - 1];
     if (last && ws <= last[1] + JOIN) last[1] = Math.max(last[1], we);
     else out.push([ws, we]);
   }

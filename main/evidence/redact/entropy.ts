@@ -11,7 +11,7 @@
  */
 import type { Finding } from './types';
 
-const WORD = /(?:passw(?:or)?d|passphrase|secret|token|credential|api[_-]?key|access[_-]?key|private[_-]?key|auth|bearer|\bpwd\b|\bpass\b)/i;
+const WORD = /(?:passw(?:or)?d|passphrase|secret|token|credential|api[_-]?key|access[_-]?key|private[_ -]?key|auth|bearer|\bpwd\b|\bpass\b)/i;
 // Token characters: base64 (also URL-safe), dots, tildes; `=` only as padding at the end.
 const TOKEN = /(?<![A-Za-z0-9+/_.~-])[A-Za-z0-9+/_.~-]{16,512}={0,2}(?![A-Za-z0-9+/_.~=-])/g;
 export const MIN_ENTROPY = 3.5;

@@ -266,3 +266,19 @@ test('StreamRedactor passes a progress line on at its carriage return', () => {
   assert.equal(s.write(' 43%'), '');
   assert.equal(s.end(), ' 43%');
 });
+
+test('an unterminated key block printed by a script (echo lines) is masked too', () => {
+  const line = fake(64, undefined, 777);
+  const out = r(`echo "-----BEGIN RSA PRIVATE KEY-----"\necho "${line}"\necho "cat: write error"`).text;
+  assert.ok(!out.includes(line), out);
+  assert.ok(out.includes('echo "cat: write error"'), out);
+});
+
+test('a key block longer than a scan window is masked whole, and a key line at a window edge too', () => {
+  const filler = 'pg_restore: processing data for table "public.orders"\n'.repeat(300);
+  const body = Array.from({ length: 150 }, (_, i) => fake(64, undefined, 2000 + i));
+  const out = r(`${filler}-----BEGIN RSA PRIVATE KEY-----\n${body.join('\n')}\n${filler}`).text;
+  for (const line of body) assert.ok(!out.includes(line), `key line survived: ${line}`);
+  const script = 'echo "mysqldump -u root -pS3cret orders"\necho "-----BEGIN RSA PRIVATE KEY-----"\necho "MIIEowIBAAKCAQEAu1SU1LfVLPHCozMxH2Mo4lgOEePzNm0tRgeLezV6ffAt0gun"\necho "cat: write error"';
+  assert.match(r(script).text, /no END line: 2 lines/);
+});
