@@ -106,7 +106,7 @@ export const COMMANDS: Command[] = [
     summary: 'past drills, newest first; export and import them as JSON lines',
     usage: [
       'history [--json|--csv] [--runbook FILE] [--mode M] [--status S] [--result pass|fail] [--since DATE] [--until DATE] [--limit N]',
-      'history export [--out FILE] [filters]',
+      'history export [--out FILE] [--no-redact] [filters]',
       'history import FILE|- [--json]',
     ],
     flags: {
@@ -120,6 +120,7 @@ export const COMMANDS: Command[] = [
       until: { type: 'string', arg: 'DATE', help: 'up to this UTC day or ISO time' },
       limit: { type: 'string', arg: 'N', help: 'at most N drills (the table shows 50 by default)' },
       out: { type: 'string', arg: 'FILE', complete: 'file', help: 'history export: write to FILE instead of stdout' },
+      'no-redact': { type: 'boolean', help: 'history export: keep credentials as recorded (an import needs an unmasked export)' },
     },
     examples: ['drillbook history --result fail --since 2026-01-01', 'drillbook history export --out team.jsonl', 'drillbook history import team.jsonl'],
     subcommands: ['export', 'import'],

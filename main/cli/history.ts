@@ -7,6 +7,8 @@ import { DRILL_MODES, DRILL_STATUSES } from '../drill/model';
 import { exportLines, importLines, type ExportSummary, type HistoryEntry, type HistoryFilter, type HistoryRunbook, type ImportReport } from '../history';
 import { BUNDLED_RUNBOOKS, CliError, EXIT, dataDirFrom, formatMs, oneOf } from './common';
 import { Progress, paint, table } from './output';
+import { outboundRedactor, redactHistoryLines } from '../evidence/redact/outbound';
+import type { Redactor } from '../evidence/redact';
 
 export function openCore(values: Record<string, unknown>): Core {
   return new Core({ dataDir: dataDirFrom(values), runbookDirs: [BUNDLED_RUNBOOKS], host: 'cli' });
@@ -178,14 +180,23 @@ export function toCsv(drills: readonly HistoryEntry[]): string {
 /** `history export [--out FILE] [filters]`: finished drills as JSON lines, oldest first. */
 async function exportCommand(values: Record<string, unknown>, rest: string[]): Promise<number> {
   if (rest.length > 0) throw new CliError(`unexpected argument "${rest[0]}" (history export writes to stdout, or to --out FILE)`);
-  if (values.json || values.csv || values.limit !== undefined) throw new CliError('history export takes filters and --out only');
+  if (values.json || values.csv || values.limit !== undefined) throw new CliError('history export takes filters, --out and --no-redact only');
+  const redact = values['no-redact'] !== true;
+  let red: Redactor;
+  try {
+    red = outboundRedactor(dataDirFrom(values), { enabled: redact });
+  } catch (err) {
+    throw new CliError((err as Error).message);
+  }
+  if (!redact) process.stderr.write('drillbook history export: warning: --no-redact: credentials recorded in the drills are exported as they are\n');
   const out = typeof values.out === 'string' ? path.resolve(values.out) : null;
   if (out && existsSync(out)) throw new CliError(`${out} already exists; refusing to overwrite it`);
   const core = openCore(values);
   const summary: ExportSummary = { exported: 0, skippedRunning: 0 };
   try {
     const filter = historyFilterFrom(values, () => core.history.runbooks());
-    const lines = await userErrors(() => exportLines(core.db, filter, summary));
+    const all = await userErrors(() => exportLines(core.db, filter, summary));
+    const lines = redact ? redactHistoryLines(all, red) : all;
     if (out) {
       // Written beside the target and renamed, so a half-written export never looks complete.
       const partial = out + '.partial';
@@ -271,7 +282,15 @@ async function importCommand(values: Record<string, unknown>, rest: string[]): P
 
 export async function showCommand(values: Record<string, unknown>, positionals: string[]): Promise<number> {
   if (positionals.length !== 1) throw new CliError('name one drill id (see drillbook history)');
+  // What `show` prints ends up in tickets and CI logs: it passes the outbound redaction step.
+  let red: Redactor;
+  try {
+    red = outboundRedactor(dataDirFrom(values));
+  } catch (err) {
+    throw new CliError((err as Error).message);
+  }
   const core = openCore(values);
+  const out = (line: string) => process.stdout.write(red.text(line));
   try {
     let drill;
     try {
@@ -282,21 +301,21 @@ export async function showCommand(values: Record<string, unknown>, positionals: 
     // Terminal and headless-run transcripts (raw output + JSONL index) recorded for this drill.
     const transcripts = await core.call('transcript.list', { drillId: drill.id });
     if (values.json) {
-      process.stdout.write(JSON.stringify({ ...drill, transcripts }, null, 2) + '\n');
+      process.stdout.write(JSON.stringify(red.deep({ ...drill, transcripts }), null, 2) + '\n');
       return EXIT.ok;
     }
-    process.stdout.write(`${drill.runbook.title} — ${drill.status}${drill.interrupted ? ' (interrupted)' : ''}, ${drill.mode}, ${drill.operator}\n`);
-    process.stdout.write(`started ${drill.startedAt}, ended ${drill.endedAt ?? '—'}; net ${formatMs(drill.clock.netMs)}, paused ${formatMs(drill.clock.pausedMs)}\n`);
+    out(`${drill.runbook.title} — ${drill.status}${drill.interrupted ? ' (interrupted)' : ''}, ${drill.mode}, ${drill.operator}\n`);
+    out(`started ${drill.startedAt}, ended ${drill.endedAt ?? '—'}; net ${formatMs(drill.clock.netMs)}, paused ${formatMs(drill.clock.pausedMs)}\n`);
     for (const s of drill.steps) {
-      process.stdout.write(`  ${String(s.index + 1).padStart(2)}. ${s.status.padEnd(9)} ${formatMs(s.durationMs).padStart(8)}  ${s.title}${s.reason ? ` — ${s.reason}` : ''}\n`);
+      out(`  ${String(s.index + 1).padStart(2)}. ${s.status.padEnd(9)} ${formatMs(s.durationMs).padStart(8)}  ${s.title}${s.reason ? ` — ${s.reason}` : ''}\n`);
     }
     for (const c of drill.commands) {
       const result = c.exitCode === null ? (c.endedAt ? 'no exit code' : 'no result') : `exit ${c.exitCode}`;
       const verdict = c.expectPassed === null ? '' : c.expectPassed ? ' ✓' : ' ✗';
-      process.stdout.write(`  $ [${c.target}] ${c.text.split('\n')[0]}${c.text.includes('\n') ? ' …' : ''} — ${result}${verdict}${c.note ? ` (${c.note})` : ''}\n`);
+      out(`  $ [${c.target}] ${c.text.split('\n')[0]}${c.text.includes('\n') ? ' …' : ''} — ${result}${verdict}${c.note ? ` (${c.note})` : ''}\n`);
     }
-    for (const t of transcripts) process.stdout.write(`  transcript ${t.target} (${t.kind}, ${t.bytes} bytes): ${t.out}\n`);
-    process.stdout.write(`chain head ${drill.chainHead}\n`);
+    for (const t of transcripts) out(`  transcript ${t.target} (${t.kind}, ${t.bytes} bytes): ${t.out}\n`);
+    out(`chain head ${drill.chainHead}\n`);
     return EXIT.ok;
   } finally {
     core.close();

@@ -7,11 +7,17 @@
  *   - `--json`: everything for people goes to stderr, stdout carries exactly
  *     one JSON object with the result (`drillbook run … --json | jq`);
  *   - `--quiet`: only the result line (and errors).
+ * Whatever the destination, every line and every byte of command output
+ * passes the outbound redaction step first (a CI log is an artefact too):
+ * output is masked line by line as it streams, so a secret split across two
+ * chunks is still caught, and held-back output is flushed before the next
+ * progress line so the order on screen stays true.
  */
 import { StringDecoder } from 'node:string_decoder';
 import type { DrillSnapshot } from '../drill/model';
 import { formatMs } from './common';
 import { Progress, getUi, paint } from './output';
+import { StreamRedactor, type Redactor } from '../evidence/redact';
 
 export interface RunConsole {
   /** Progress lines for a human (banner, step headers, ✓/✗). */
@@ -26,8 +32,9 @@ export interface RunConsole {
   close(finalCode?: number): void;
 }
 
-export function runConsole(json: boolean, rtoSec: number | null, startedAt = performance.now()): RunConsole {
+export function runConsole(json: boolean, rtoSec: number | null, red: Redactor, startedAt = performance.now()): RunConsole {
   const ui = getUi();
+  const stream = new StreamRedactor(red.patterns);
   const human: NodeJS.WriteStream = json ? process.stderr : process.stdout;
   const progress = new Progress();
   let step = '';
@@ -45,10 +52,31 @@ export function runConsole(json: boolean, rtoSec: number | null, startedAt = per
   let atLineStart = true;
   // A UTF-8 character split across two chunks must not turn into two U+FFFD.
   const decoder = new StringDecoder('utf8');
+  /** Indents command output under its step so progress stays readable. */
+  const indent = (text: string): string => {
+    let out = '';
+    for (const ch of text) {
+      if (atLineStart) out += '    │ ';
+      out += ch;
+      atLineStart = ch === '\n';
+    }
+    return out;
+  };
+  /** Output held back for its line end comes before the next progress line. */
+  const flush = () => {
+    const rest = stream.write(decoder.end()) + stream.end();
+    if (rest && !ui.quiet) write(human, indent(rest));
+    if (!atLineStart) {
+      if (!ui.quiet) write(human, '\n');
+      atLineStart = true;
+    }
+  };
   const extras: string[] = [];
   let jsonResult: Record<string, unknown> | null = null;
   return {
-    log(line) {
+    log(raw) {
+      flush();
+      const line = red.text(raw);
       const m = /^\[(\d+\/\d+)\] (.*?)(?: — |$)/.exec(line);
       if (m) {
         step = `[${m[1]}] ${m[2]}`;
@@ -57,16 +85,12 @@ export function runConsole(json: boolean, rtoSec: number | null, startedAt = per
       if (!ui.quiet) write(human, line + '\n');
     },
     output(chunk) {
-      if (ui.quiet) return;
-      let out = '';
-      for (const ch of decoder.write(chunk)) {
-        if (atLineStart) out += '    │ ';
-        out += ch;
-        atLineStart = ch === '\n';
-      }
-      write(human, out);
+      const text = stream.write(decoder.write(chunk));
+      if (text && !ui.quiet) write(human, indent(text));
     },
-    result(d, outcome, code, failure) {
+    result(d, outcome, code, rawFailure) {
+      flush();
+      const failure = rawFailure === null ? null : red.text(rawFailure);
       if (timer) clearInterval(timer);
       progress.done();
       if (json) {
@@ -83,7 +107,7 @@ export function runConsole(json: boolean, rtoSec: number | null, startedAt = per
           netMs: d.clock.netMs,
           pausedMs: d.clock.pausedMs,
           rto: { targetSec: d.rto.targetSec, actualSec: d.rto.actualSec, met: d.status === 'failed' ? null : d.rto.met },
-          steps: d.steps.map((s) => ({ index: s.index, title: s.title, status: s.status, durationMs: s.durationMs, reason: s.reason ?? null })),
+          steps: d.steps.map((s) => ({ index: s.index, title: s.title, status: s.status, durationMs: s.durationMs, reason: s.reason === undefined || s.reason === null ? null : red.text(s.reason) })),
         };
         return;
       }
@@ -96,11 +120,14 @@ export function runConsole(json: boolean, rtoSec: number | null, startedAt = per
       const status = d.status === 'failed' ? paint('red', d.status) : outcome === 'passed' ? paint('green', d.status) : d.status;
       process.stdout.write(`${ui.quiet ? '' : '\n'}Drill ${d.id} ${status}: ${formatMs(d.clock.netMs)} net; ${rto}\n`);
     },
-    after(line) {
+    after(raw) {
+      flush();
+      const line = red.text(raw);
       if (json) extras.push(line);
       if (!ui.quiet || /^drillbook run: /.test(line)) write(human, line + '\n');
     },
     close(finalCode) {
+      flush();
       if (timer) clearInterval(timer);
       progress.done();
       if (jsonResult) {

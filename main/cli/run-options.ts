@@ -15,6 +15,7 @@ import { parseVarFlags, prepareVars, VarsError } from '../runner/vars';
 import { secretEnv, type SecretEnv } from '../runner/secrets';
 import { bundleDirFor, checkExportDir, checkOutputFile, chooseMode, manualSteps, strictProblem, writeJUnit, type ModeChoice } from '../runner/unattended';
 import { chromiumPrintToPdf, exportBundle, findChromium, loadRedactionPatterns, runExport, terminalTranscripts } from '../evidence';
+import { outboundRedactor } from '../evidence/redact/outbound';
 import { CliError, EXIT } from './common';
 
 export interface RestoreTest {
@@ -107,7 +108,7 @@ export async function finishRestoreTest(core: Core, dataDir: string, test: Resto
   };
   if (test.junit) {
     try {
-      writeJUnit(test.junit, core.drills, drillId);
+      writeJUnit(test.junit, core.drills, drillId, outboundRedactor(dataDir));
       log(`JUnit report: ${test.junit}`);
     } catch (err) {
       problem(`could not write the JUnit report ${test.junit}: ${(err as Error).message}`);

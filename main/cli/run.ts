@@ -7,8 +7,9 @@ import { blocksToRun, runHeadless } from '../runner/headless';
 import { SshRunner } from '../runner/ssh';
 import { parseDestination, systemResolveContext } from '../ssh';
 import { BIN_DIR, BUNDLED_RUNBOOKS, CliError, EXIT, dataDirFrom, oneOf } from './common';
-import { runConsole } from './run-console';
+import { runConsole, type RunConsole } from './run-console';
 import { finishRestoreTest, prepareRestoreTest } from './run-options';
+import { outboundRedactor } from '../evidence/redact/outbound';
 
 export async function runCommand(values: Record<string, unknown>, files: string[]): Promise<number> {
   if (files.length !== 1) throw new CliError('name exactly one runbook file to run');
@@ -30,6 +31,16 @@ export async function runCommand(values: Record<string, unknown>, files: string[
   runbook = test.runbook;
   const mode = test.mode.mode;
 
+  // The console is an artefact too (CI keeps its log): everything printed passes the outbound redaction step
+  // (./run-console.ts). Where the lines go (terminal, pipe, --json, --quiet) and the live RTO line: the same file.
+  const dataDir = dataDirFrom(values);
+  let out: RunConsole;
+  try {
+    out = runConsole(values.json === true, runbook.rto?.seconds ?? null, outboundRedactor(dataDir));
+  } catch (err) {
+    throw new CliError((err as Error).message);
+  }
+
   // SSH targets: every one the run will use is connected (host key checked) before anything runs.
   const overrides = targetOverrides(values.target, runbook.meta.targets.map((t) => t.name));
   const used = new Set(runbook.steps.flatMap((s) => blocksToRun(s.commands, values.all === true, test.tags).map((b) => b.attrs.target ?? 'local')));
@@ -46,21 +57,20 @@ export async function runCommand(values: Record<string, unknown>, files: string[
     identityFiles: stringList(values.identity).map((f) => path.resolve(f)),
     ...(typeof values['known-hosts'] === 'string' ? { knownHostsFiles: [path.resolve(values['known-hosts'])] } : {}),
     acceptNewHostKeys: values['accept-new-host-keys'] === true,
-    log: (line) => (values.json === true ? process.stderr : process.stdout).write(line + '\n'),
+    log: (line) => out.log(line),
   });
   const sshNames = ssh.sshTargets(used);
   if (sshNames.length) {
     try {
       await ssh.connectAll(sshNames);
     } catch (err) {
+      out.close();
+      ssh.close();
       throw new CliError(`${(err as Error).message}\nNothing was run.`, EXIT.failed);
     }
   }
 
-  const dataDir = dataDirFrom(values);
   const core = new Core({ dataDir, runbookDirs: [BUNDLED_RUNBOOKS], host: 'cli' });
-  // Where the lines go (terminal, pipe, --json, --quiet) and the live RTO line: ./run-console.ts.
-  const out = runConsole(values.json === true, runbook.rto?.seconds ?? null);
   let finalCode: number | undefined;
   try {
     for (const line of test.banner) out.log(line);

@@ -9,7 +9,8 @@
  * them — the report links to them, the bundle copies them.
  */
 import { createHash, randomBytes } from 'node:crypto';
-import { chmodSync, closeSync, fsyncSync, mkdirSync, openSync, readFileSync, renameSync, statSync, writeSync, existsSync } from 'node:fs';
+import { privateDir } from '../store/private';
+import { chmodSync, closeSync, fsyncSync, openSync, readFileSync, renameSync, statSync, writeSync, existsSync } from 'node:fs';
 import path from 'node:path';
 import { badRequest, notFound } from '../api/errors';
 
@@ -39,7 +40,7 @@ export class AttachmentStore {
     const sha256 = createHash('sha256').update(bytes).digest('hex');
     const file = this.pathOf(sha256);
     if (existsSync(file) && statSync(file).size === bytes.length) return { sha256, size: bytes.length };
-    mkdirSync(path.dirname(file), { recursive: true, mode: 0o700 });
+    privateDir(path.dirname(file));
     const tmp = `${file}.${randomBytes(6).toString('hex')}.tmp`;
     const fd = openSync(tmp, 'wx', 0o600);
     try {
@@ -133,3 +134,22 @@ export function isTextual(mediaType: string, bytes: Buffer): boolean {
 }
 
 const mib = (n: number) => (Math.ceil((n / (1024 * 1024)) * 10) / 10).toFixed(1).replace(/\.0$/, '');
+
+// Files a browser opens as a page (and runs the scripts in) when a reader clicks them in report.html.
+const ACTIVE_EXT = /\.(?:html?|xhtml?|xht|shtml|svgz?|xml|xsl|xslt|mht|mhtml|hta|php|asp|jsp)$/i;
+const ACTIVE_TYPE = /^(?:text\/html|application\/xhtml\+xml|image\/svg\+xml|text\/xml|application\/xml|application\/xslt\+xml|multipart\/related|message\/rfc822)$/;
+// Extensions a browser shows as what they are (never as a page), so content sniffing does not apply.
+const INERT_EXT = /\.(?:txt|log|csv|tsv|json|ndjson|md|sql|ya?ml|ini|conf|cfg|toml|out|err|diff|patch|png|jpe?g|gif|webp|bmp|ico|pdf|gz|tgz|zst|xz|bz2|zip|tar|7z|dump|bak|db|sqlite)$/i;
+const MARKUP = /<\s*(?:!doctype|html|head|body|script|svg|iframe|object|embed|img|xml|\?xml|meta|link|style|math|form|a\s)/i;
+
+/**
+ * The name an attachment gets in a bundle: what a browser would run as a
+ * page (HTML, SVG, XHTML, XML, or markup under an unknown extension) gets
+ * `.txt` appended, so clicking it in report.html shows its text instead of
+ * running its scripts.
+ */
+export function browserSafeName(name: string, mediaType: string, bytes: Buffer): string {
+  const sniff = () => MARKUP.test(bytes.subarray(0, 4096).toString('latin1'));
+  const active = ACTIVE_EXT.test(name) || ACTIVE_TYPE.test(mediaType) || (!INERT_EXT.test(name) && sniff());
+  return active ? `${name}.txt` : name;
+}

@@ -18,17 +18,18 @@
 import { mkdirSync, readdirSync, renameSync, rmSync, rmdirSync, statSync, writeFileSync, existsSync } from 'node:fs';
 import path from 'node:path';
 import { randomBytes } from 'node:crypto';
-import { canonicalJson, disclose, verifyChain, type Disclosure } from '../drill/chain';
+import { verifyChain } from '../drill/chain';
 import type { DrillEvent, DrillSnapshot } from '../drill/model';
 import type { DrillService } from '../drill/service';
 import type { Runbook } from '../runbook/model';
 import { conflict } from '../api/errors';
 import { VERSION } from '../version';
-import { AttachmentStore, isTextual, safeFileName } from './attachments';
+import { AttachmentStore, browserSafeName, isTextual, safeFileName } from './attachments';
 import { stepsCsv } from './csv';
 import { buildManifest, MANIFEST_FILE, MANIFEST_FORMAT, MANIFEST_VERSION, serializeManifest, SIGNATURE_FILE, type Manifest } from './manifest';
 import type { PrintToPdf } from './pdf';
 import { redactText, Redactor, type RedactionPattern } from './redact';
+import { redactEvents, type OutboundEvent } from './redact/outbound';
 import { buildReportModel, type BundleAttachment, type BundleTranscript } from './report-model';
 import { renderReportHtml } from './report-html';
 import { signFile } from './sshsig';
@@ -47,9 +48,7 @@ export const CHAIN_HASH_DESCRIPTION =
   'prevHash = the previous event\'s hash ("" for the first)';
 
 /** An event as drill.json carries it: its salt when shown as recorded, a disclosure when masked (chain v2). */
-export interface ExportedEvent extends DrillEvent {
-  disclosure?: Disclosure;
-}
+export type ExportedEvent = OutboundEvent;
 
 export interface ExportOptions {
   /** The bundle folder to create (it must not exist, or be empty). */
@@ -160,17 +159,8 @@ export async function buildBundle(input: BundleInput): Promise<BuiltBundle> {
   const files = new Map<string, Buffer>();
   const withheld: string[] = [];
 
-  const redactedEvents: number[] = [];
-  const outEvents: ExportedEvent[] = events.map((e) => {
-    const { salt, ...recorded } = e;
-    const data = red.deep(e.data);
-    const masked = canonicalJson(data) !== canonicalJson(e.data);
-    if (masked) redactedEvents.push(e.seq);
-    // v1 events (no salt) are shown as they are; a masked one cannot be re-hashed.
-    if (salt === undefined) return { ...recorded, data };
-    // v2: the salt re-hashes an event shown as recorded; a masked one ships only what re-hashes it without revealing the masked strings.
-    return masked ? { ...recorded, data, disclosure: disclose({ data: e.data, salt }, data) } : { ...recorded, data, salt };
-  });
+  // The same step as every other export path (./redact/outbound.ts).
+  const { events: outEvents, redactedEvents } = redactEvents(events, red);
   const outSnapshot = quiet.deep(snapshot);
   const outRunbook = input.runbook ? quiet.deep(input.runbook) : null;
 
@@ -288,7 +278,8 @@ function placeAttachment(
       }
     }
   }
-  const p = unique(`attachments/${sha256.slice(0, 12)}-${safeFileName(name)}`, used);
+  // HTML, SVG and the like are shipped as text: the report links them, and a click must not run them.
+  const p = unique(`attachments/${sha256.slice(0, 12)}-${browserSafeName(safeFileName(name), mediaType, bytes)}`, used);
   files.set(p, bytes);
   return { path: p, withheld: null, redacted };
 }

@@ -47,8 +47,10 @@ const stepRef = (m: ReportModel, i: number | null) => (i === null ? '—' : `${i
 
 function attachmentLink(a: BundleAttachment): string {
   if (!a.bundlePath) return `${esc(a.name)} <em>(withheld: ${esc(a.withheld)})</em>`;
-  // A plain relative link: the file opens (or downloads) only if the reader chooses to.
-  return `<a href="${esc(encodeURI(a.bundlePath))}">${esc(a.name)}</a>${a.redacted ? ' <em>(redacted)</em>' : ''}`;
+  // A plain relative link: the file opens (or downloads) only if the reader chooses to. A page-like file
+  // (HTML, SVG, …) was given a .txt name in the bundle, so it opens as text and its scripts never run.
+  const asText = a.bundlePath.endsWith('.txt') && !a.name.toLowerCase().endsWith('.txt');
+  return `<a href="${esc(encodeURI(a.bundlePath))}" rel="noopener noreferrer">${esc(a.name)}</a>${asText ? ' <em>(as text: a browser would run it as a page)</em>' : ''}${a.redacted ? ' <em>(redacted)</em>' : ''}`;
 }
 
 function code(text: string, max = 4000): string {

@@ -130,6 +130,10 @@ export function parseLine(text: string): { ok: true; line: DrillLine } | { ok: f
     return { ok: false, id: null, reason: 'not valid JSON' };
   }
   const id = typeof (raw as { id?: unknown })?.id === 'string' ? (raw as { id: string }).id : null;
+  const events = (raw as { events?: unknown })?.events;
+  if (Array.isArray(events) && events.some((e) => typeof e === 'object' && e !== null && 'disclosure' in e)) {
+    return { ok: false, id, reason: 'this drill was exported with credentials masked, which can be read and verified but not imported; export it again with history export --no-redact' };
+  }
   const parsed = lineSchema.safeParse(raw);
   if (!parsed.success) {
     const issue = parsed.error.issues[0];

@@ -11,6 +11,7 @@ import type { DrillService } from '../drill/service';
 import type { Runbook } from '../runbook/model';
 import { blocksToRun } from './headless';
 import { drillToJUnit } from './junit';
+import type { Redactor } from '../evidence/redact';
 
 export interface ModeChoice {
   mode: DrillMode;
@@ -102,9 +103,13 @@ export function bundleDirFor(exportDir: string, drillId: string): string {
   return candidate;
 }
 
-/** Writes the JUnit report (whole or not at all: a CI job must not parse half a file). */
-export function writeJUnit(file: string, drills: DrillService, drillId: string): void {
-  const xml = drillToJUnit(drills.get(drillId), drills.events(drillId), { hostname: os.hostname() });
+/**
+ * Writes the JUnit report (whole or not at all: a CI job must not parse half
+ * a file). It goes to CI artefact storage, so the drill passes through the
+ * outbound redaction step first (main/evidence/redact/outbound.ts).
+ */
+export function writeJUnit(file: string, drills: DrillService, drillId: string, red: Redactor): void {
+  const xml = drillToJUnit(red.deep(drills.get(drillId)), red.deep(drills.events(drillId)), { hostname: os.hostname() });
   const tmp = `${file}.${process.pid}.tmp`;
   writeFileSync(tmp, xml);
   renameSync(tmp, file);

@@ -23,7 +23,8 @@
 import { processAlive } from './process';
 import Database from 'better-sqlite3';
 import { sqliteBinding, sqliteOpts } from './native-binding';
-import { closeSync, copyFileSync, existsSync, fsyncSync, mkdirSync, openSync, readdirSync, renameSync, rmSync, statSync } from 'node:fs';
+import { privateDir, privateFiles } from './private';
+import { closeSync, copyFileSync, existsSync, fsyncSync, openSync, readdirSync, renameSync, rmSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { Worker } from 'node:worker_threads';
 import type { Db } from './db';
@@ -337,6 +338,7 @@ function finishCopy(partial: string, dest: string): void {
   } finally {
     copy.close();
   }
+  privateFiles(partial);
   fsyncFile(partial);
   renameSync(partial, dest);
   fsyncDir(path.dirname(dest));
@@ -417,7 +419,7 @@ export class DatabaseGuard {
     this.intervalMs = (opts.intervalHours ?? DEFAULT_INTERVAL_HOURS) * 3_600_000;
     this.now = opts.now ?? (() => new Date());
     this.state = 'unchecked';
-    mkdirSync(backupDir(dataDir), { recursive: true });
+    privateDir(backupDir(dataDir));
     if (opts.longLived) removeStalePartials(backupDir(dataDir));
   }
 
@@ -617,7 +619,7 @@ export async function restoreDatabase(dataDir: string, source: string, now: () =
   const target = dbFile(dataDir);
   if (existsSync(target) && path.resolve(target) === src) throw new BackupError('that is the database in use; name a backup to restore from');
   inspectDatabaseFile(src, 'full');
-  mkdirSync(backupDir(dataDir), { recursive: true });
+  privateDir(backupDir(dataDir));
 
   // 1. Keep what is there now, byte for byte (with its log, if it has one: that is part of it),
   //    then make sure we are alone. Refused → the copy goes again; nothing else was touched.
@@ -632,6 +634,7 @@ export async function restoreDatabase(dataDir: string, source: string, now: () =
         copies.push(safetyCopy + suffix);
       }
     }
+    privateFiles(...copies);
     for (const c of copies) fsyncFile(c);
     try {
       claimCurrent(target)?.close();
@@ -651,6 +654,7 @@ export async function restoreDatabase(dataDir: string, source: string, now: () =
     srcDb.close();
   }
   finishCopyInPlace(incoming);
+  privateFiles(incoming);
 
   // 3. Swap it in. Stale -wal/-shm files would be replayed onto the restored file: remove them first.
   for (const suffix of ['-wal', '-shm', '-journal']) rmSync(target + suffix, { force: true });

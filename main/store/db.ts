@@ -7,7 +7,7 @@
  */
 import Database from 'better-sqlite3';
 import { sqliteOpts } from './native-binding';
-import { mkdirSync } from 'node:fs';
+import { privateDir, privateFiles, touchPrivate } from './private';
 import path from 'node:path';
 import { MIGRATIONS } from './migrations';
 
@@ -21,11 +21,13 @@ export class DatabaseError extends Error {
 }
 
 export function openDatabase(dataDir: string): Db {
-  mkdirSync(dataDir, { recursive: true });
+  privateDir(dataDir);
   const file = path.join(dataDir, 'drillbook.sqlite');
   let db: Db;
   try {
+    touchPrivate(file);
     db = new Database(file, sqliteOpts());
+    privateFiles(file, file + '-wal', file + '-shm');
     db.pragma('journal_mode = WAL');
     db.pragma('synchronous = FULL');
     db.pragma('foreign_keys = ON');

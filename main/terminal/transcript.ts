@@ -15,7 +15,8 @@
  * Writes go through fs write streams; `backlog` exposes what is still
  * queued so the session can pause its source when the disk falls behind.
  */
-import { createReadStream, createWriteStream, mkdirSync, openSync, readSync, closeSync, statSync, type WriteStream } from 'node:fs';
+import { privateDir } from '../store/private';
+import { createReadStream, createWriteStream, openSync, readSync, closeSync, statSync, type WriteStream } from 'node:fs';
 import path from 'node:path';
 import readline from 'node:readline';
 
@@ -74,7 +75,7 @@ export class TranscriptWriter {
     /** The terminal host (main/terminal/host) writes `.out` itself: only count its bytes, from `offset`. */
     private readonly outByHost: { offset: number } | null = null,
   ) {
-    mkdirSync(path.dirname(paths.out), { recursive: true });
+    privateDir(path.dirname(paths.out));
     // Append: a reconnected terminal (or a recovered drill) continues its transcript.
     let existing = 0;
     try {

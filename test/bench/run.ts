@@ -7,6 +7,7 @@ import { cliBench } from './cli';
 import { evidenceBench } from './evidence';
 import { historyBench } from './history';
 import { runbookBench } from './runbook';
+import { redactionBench } from './redaction';
 import { terminalBench } from './terminal';
 
 const BENCHES: { name: string; run: () => Promise<void> }[] = [
@@ -15,6 +16,7 @@ const BENCHES: { name: string; run: () => Promise<void> }[] = [
   { name: 'history', run: historyBench },
   { name: 'runbook', run: runbookBench },
   { name: 'terminal', run: terminalBench },
+  { name: 'redaction', run: redactionBench },
 ];
 
 async function main(): Promise<number> {
