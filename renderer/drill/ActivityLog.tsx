@@ -62,13 +62,18 @@ export function buildLog(snap: DrillSnapshot): Entry[] {
   return out.sort((a, b) => (a.at === b.at ? b.order - a.order : a.at < b.at ? 1 : -1));
 }
 
-export function ActivityLog({ snap }: { snap: DrillSnapshot }) {
+export function ActivityLog({ snap, onHide }: { snap: DrillSnapshot; onHide?: () => void }) {
   const log = buildLog(snap);
   return (
     <aside className="activity" aria-label="Activity">
       <div className="section-head">
         <h2>Activity</h2>
         <span className="muted small">UTC</span>
+        {onHide ? (
+          <button type="button" className="activity-hide" onClick={onHide} title="Hide the activity pane (a)" aria-expanded={true} data-testid="activity-toggle">
+            ›
+          </button>
+        ) : null}
       </div>
       <ol className="activity-list" data-testid="activity-log">
         {log.map((e, i) => (
