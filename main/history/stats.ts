@@ -88,6 +88,18 @@ export function summarize(values: readonly number[]): DurationSummary | null {
   };
 }
 
+/**
+ * Median (and sample count) of values per drill mode. Flags compare a drill
+ * with its own mode only: an unattended run (automated) and a rehearsal by a
+ * person take different times by design, and one median over both flagged
+ * every rehearsal step as slow.
+ */
+export function medianByMode<M extends string>(values: readonly { mode: M; value: number }[]): Map<M, { p50: number; n: number }> {
+  const by = new Map<M, number[]>();
+  for (const v of values) by.set(v.mode, [...(by.get(v.mode) ?? []), v.value]);
+  return new Map([...by].map(([m, vs]) => [m, { p50: median(vs)!, n: vs.length }]));
+}
+
 /** The >1.5× median rule. */
 export function isSlow(value: number | null, medianValue: number | null, samples: number): boolean {
   if (value === null || medianValue === null || samples < MIN_SAMPLES_FOR_FLAG) return false;
