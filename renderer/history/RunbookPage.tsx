@@ -15,6 +15,7 @@ import { Badge } from '../ui/Badge';
 import { useTheme } from '../app/theme';
 import { Chart, cssVar } from './Chart';
 import { markPainted } from './perf';
+import { utcAxisValues } from '../../main/history/ticks';
 import { backToList, openCompare, openWaterfall } from './route';
 
 const SLOW = 1.5;
@@ -225,6 +226,11 @@ function rollingMedian(values: (number | null)[], include: boolean[], w: number)
 }
 
 const axisDuration = (_u: uPlot, vals: number[]) => vals.map((v) => (v == null ? '' : humanDuration(v * 1000)));
+/** UTC, 24-hour labels on uPlot's round time splits (main/history/ticks.ts). */
+const axisUtc = (_u: uPlot, vals: number[], _axis: number, _space: number, incr: number) => utcAxisValues(vals, incr);
+const utcDate = (ts: number) => uPlot.tzDate(new Date(ts * 1000), 'Etc/UTC');
+/** A step's name for an axis: short enough to sit under its bar. */
+const shortTitle = (t: string, max: number) => (t.length > max ? `${t.slice(0, max - 1)}…` : t);
 
 function RtoChart({ stats, onDrawn }: { stats: RunbookStats; onDrawn: () => void }) {
   const { effective: theme } = useTheme();
@@ -254,8 +260,9 @@ function RtoChart({ stats, onDrawn }: { stats: RunbookStats; onDrawn: () => void
     });
     const markers = stats.markers;
     const opts: Omit<uPlot.Options, 'width' | 'height'> = {
+      tzDate: utcDate,
       scales: { x: { time: true }, y: { range: (_u, _min, max) => [0, Math.max(max ?? 0, (stats.runbook.rtoTargetSec ?? 0) * 1.1, 60)] } },
-      axes: [{ ...axis }, { ...axis, values: axisDuration, size: 70 }],
+      axes: [{ ...axis, values: axisUtc, label: 'UTC', labelSize: 18 }, { ...axis, values: axisDuration, size: 70 }],
       legend: { live: false },
       cursor: { drag: { x: true, y: false }, points: { show: false } },
       series: [
@@ -366,7 +373,17 @@ function StepChart({ steps, onDrawn }: { steps: StepStat[]; onDrawn: () => void 
     const opts: Omit<uPlot.Options, 'width' | 'height'> = {
       scales: { x: { time: false, range: (_u, min, max) => [(min ?? 1) - 0.6, (max ?? 1) + 0.6] }, y: { range: (_u, _min, max) => [0, (max ?? 1) * 1.08] } },
       axes: [
-        { ...axis, values: (_u, vals) => vals.map((v) => (Number.isInteger(v) ? String(v) : '')), label: 'step' },
+        {
+          ...axis,
+          // Step names under their bars where they fit, else the step numbers (names in the table below).
+          values: (u, vals) => {
+            const perStep = u.bbox.width / devicePixelRatio / Math.max(1, current.length);
+            const max = Math.floor(perStep / 7);
+            return vals.map((v) => (Number.isInteger(v) && current[v - 1] ? (max >= 6 ? shortTitle(current[v - 1]!.title, max) : String(v)) : ''));
+          },
+          splits: () => current.map((_, i) => i + 1),
+          label: 'step',
+        },
         { ...axis, values: axisDuration, size: 70 },
       ],
       legend: { live: false },
