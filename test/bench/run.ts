@@ -3,12 +3,14 @@
  * test suite, where a shared CI machine would make them flaky). Each bench
  * prints its own figures. `npm run bench -- NAME...` runs only those.
  */
+import { bigRunbookBench } from './big-runbook';
 import { historyBench } from './history';
 import { terminalBench } from './terminal';
 
 const BENCHES: { name: string; run: () => Promise<void> }[] = [
   { name: 'history', run: historyBench },
   { name: 'terminal', run: terminalBench },
+  { name: 'big-runbook', run: bigRunbookBench },
 ];
 
 async function main(): Promise<number> {
