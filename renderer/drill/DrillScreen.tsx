@@ -18,7 +18,7 @@ import {
   useStore,
   navigate,
 } from '../app/store';
-import { humanDuration, localTimeHint, utcDateTime, utcTime } from '../app/format';
+import { humanDuration, localTimeHint, plural, utcDateTime, utcTime } from '../app/format';
 import { Button } from '../ui/Button';
 import { Badge } from '../ui/Badge';
 import { Dialog } from '../ui/Dialog';
@@ -281,7 +281,7 @@ export function DrillScreen({ drillId, onBack }: { drillId: string; onBack: () =
                 icon={<CheckIcon />}
                 onClick={() => setDialog({ kind: 'finish' })}
                 busy={!!busy.finish}
-                title={pendingCount ? `${pendingCount} step(s) still open` : 'All steps done: finish and record the drill'}
+                title={pendingCount ? `${plural(pendingCount, "step")} still open` : 'All steps done: finish and record the drill'}
                 data-testid="finish"
               >
                 Finish drill

@@ -10,7 +10,7 @@ import uPlot from 'uplot';
 import type { DrillMode } from '../../main/drill/model';
 import type { RunbookStats, StepStat } from '../../main/history/model';
 import { api } from '../app/store';
-import { humanDuration, utcDateTime } from '../app/format';
+import { humanDuration, plural, utcDateTime } from '../app/format';
 import { Badge } from '../ui/Badge';
 import { useTheme } from '../app/theme';
 import { Chart, cssVar } from './Chart';
@@ -171,7 +171,7 @@ export function RunbookPage({ path }: { path: string }) {
 function unusualText(last: NonNullable<RunbookStats['last']>): string {
   const parts: string[] = [];
   if (last.slowOverall) parts.push(`the whole drill took more than ${SLOW}× the median`);
-  if (last.slowSteps.length) parts.push(`${last.slowSteps.length} step(s) over ${SLOW}× their median`);
+  if (last.slowSteps.length) parts.push(`${plural(last.slowSteps.length, "step")} over ${SLOW}× ${last.slowSteps.length === 1 ? "its" : "their"} median`);
   return parts.join('; ');
 }
 
