@@ -393,7 +393,7 @@ export function DrillScreen({ drillId, onBack }: { drillId: string; onBack: () =
 
       <footer className="kbd-hints" aria-hidden="true" data-testid="kbd-hints">
         {KEYMAP.filter((b) => b.hint && (canAct || !['startOrComplete', 'tick', 'skip', 'fail', 'pause', 'note'].includes(b.action))).map((b) => (
-          <span key={b.action}>
+          <span key={b.action} data-action={b.action}>
             {(b.action === 'next' ? [...b.keys, ...(KEYMAP.find((x) => x.action === 'prev')?.keys ?? [])].filter((k) => k.length === 1) : b.keys).map((k) => (
               <kbd key={k}>{keyLabel(k)}</kbd>
             ))}{' '}

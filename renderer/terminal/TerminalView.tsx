@@ -172,7 +172,9 @@ export function TerminalView({ client, terminalId, active, onSearchReady, onFind
       } catch {
         /* not laid out */
       }
-      h.term.focus();
+      // Only when the operator is already in the terminal panel (a tab clicked): a terminal brought forward by
+      // moving to a step must not take the keys, or the next Enter or x meant for the drill goes to the shell.
+      if ((document.activeElement as HTMLElement | null)?.closest('.term-panel')) h.term.focus();
     });
     onSearchReady?.(h.search);
   }, [active, onSearchReady]);
