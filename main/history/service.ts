@@ -24,7 +24,7 @@ import type {
   Waterfall,
 } from './model';
 import { HistoryQueries, type DrillRow, type StepBrief, type StepScope, type TrendRow } from './queries';
-import { coefficientOfVariation, drillResult, isSlow, medianByMode, MIN_SAMPLES_FOR_FLAG, rankSteps, SLOW_FACTOR, statKeys, stepChanges, summarize, versionsOf } from './stats';
+import { coefficientOfVariation, drillResult, isSlow, medianByMode, statsByMode, MIN_SAMPLES_FOR_FLAG, rankSteps, SLOW_FACTOR, statKeys, stepChanges, summarize, versionsOf } from './stats';
 import { buildWaterfall, compareSteps, type StepMedians } from './waterfall';
 
 /** How many of the most recent drills the runbook page lists with their flags. */
@@ -221,6 +221,7 @@ export class HistoryService {
       slowest,
       mostVariable,
       computeMs: Math.round((performance.now() - t0) * 10) / 10,
+      byMode: statsByMode(rows.map((r, i) => ({ mode: r[2], status: r[3], result: trend.result[i]!, rtoSec: r[6], netMs: r[7] }))),
     };
   }
 

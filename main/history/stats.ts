@@ -187,3 +187,26 @@ export function rankSteps(steps: readonly { key: string; durations: DurationSumm
     .map((s) => s.key);
   return { slowest, mostVariable };
 }
+
+/**
+ * Per mode, from a runbook's trend rows: drills, finished, pass rate, and
+ * RTO / net time over completed drills. In the order the modes first appear.
+ */
+export function statsByMode<M extends string>(
+  rows: readonly { mode: M; status: DrillStatus; result: DrillResult | null; rtoSec: number | null; netMs: number | null }[],
+): { mode: M; drills: number; finished: number; passRate: number | null; rtoSec: DurationSummary | null; netMs: DurationSummary | null }[] {
+  const by = new Map<M, typeof rows[number][]>();
+  for (const r of rows) by.set(r.mode, [...(by.get(r.mode) ?? []), r]);
+  return [...by].map(([mode, rs]) => {
+    const pr = passRate(rs.map((r) => r.result));
+    const done = rs.filter((r) => r.status === 'completed');
+    return {
+      mode,
+      drills: rs.length,
+      finished: pr.finished,
+      passRate: pr.rate,
+      rtoSec: summarize(done.flatMap((r) => (r.rtoSec === null ? [] : [r.rtoSec]))),
+      netMs: summarize(done.flatMap((r) => (r.netMs === null ? [] : [r.netMs]))),
+    };
+  });
+}

@@ -122,6 +122,37 @@ export function RunbookPage({ path }: { path: string }) {
         </Tile>
       </div>
 
+      {stats.byMode.length > 1 ? (
+        <section className="hist-card hist-by-mode" data-testid="rb-by-mode">
+          <p className="muted small">
+            These drills mix modes. An unattended run and a rehearsal are never measured against each other: slow flags compare each drill with its own mode.
+            Per mode:
+          </p>
+          <table className="history-table">
+            <thead>
+              <tr>
+                <th>Mode</th>
+                <th className="num">Drills</th>
+                <th className="num">Pass rate</th>
+                <th className="num">RTO p50 / p90</th>
+                <th className="num">Net p50 / p90</th>
+              </tr>
+            </thead>
+            <tbody>
+              {stats.byMode.map((m) => (
+                <tr key={m.mode} data-testid="rb-mode-row" data-mode={m.mode}>
+                  <td>{m.mode}</td>
+                  <td className="num">{m.drills}</td>
+                  <td className="num">{m.passRate === null ? '—' : `${Math.round(m.passRate * 1000) / 10}%`}</td>
+                  <td className="num mono">{m.rtoSec ? `${humanDuration(m.rtoSec.p50 * 1000)} / ${humanDuration(m.rtoSec.p90 * 1000)}` : '—'}</td>
+                  <td className="num mono">{m.netMs ? `${humanDuration(m.netMs.p50)} / ${humanDuration(m.netMs.p90)}` : '—'}</td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </section>
+      ) : null}
+
       {last && last.slowSteps.length > 0 ? (
         <div className="hist-callout" data-testid="rb-last-slow">
           <strong>The last drill was unusual:</strong> {last.slowSteps.length} step{last.slowSteps.length === 1 ? '' : 's'} took more than {SLOW}× the median —{' '}

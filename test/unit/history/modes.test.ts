@@ -94,3 +94,20 @@ test('two rehearsals among many cron runs: no flag (fewer than 3 of its mode)', 
     f.close();
   }
 });
+
+test('the runbook page gives the figures per mode as well', () => {
+  const { f, rb } = mixed();
+  try {
+    const s = f.history.runbookStats({ runbookPath: rb.file });
+    const by = new Map(s.byMode.map((m) => [m.mode, m]));
+    assert.deepEqual([...by.keys()].sort(), ['automated', 'rehearsal']);
+    assert.equal(by.get('automated')!.drills, 6);
+    assert.equal(by.get('rehearsal')!.drills, 3);
+    // Net time per mode: cron runs ~3 s (+ the 1 s between steps), rehearsals ~3 min.
+    assert.ok(by.get('automated')!.netMs!.p50 < 10_000);
+    assert.ok(by.get('rehearsal')!.netMs!.p50 > 150_000);
+    assert.equal(f.history.runbookStats({ runbookPath: rb.file, mode: 'rehearsal' }).byMode.length, 1);
+  } finally {
+    f.close();
+  }
+});
