@@ -40,7 +40,8 @@ export function DrillClock({ drillId }: { drillId: string }) {
   const c = liveClock(snap, since);
   const h = clockHeadline(snap, since);
   const target = h.targetSec;
-  const level = h.verdict && h.verdict.kind !== 'met' ? 'over' : h.level;
+  // A result that cannot be stated (failed, aborted, unverified) is not coloured as a time: neither green nor red.
+  const level = h.verdict && h.verdict.kind !== 'met' && h.verdict.kind !== 'missed' ? 'none' : h.level;
   const pct = target && h.kind === 'rto' ? Math.min(100, (h.ms / (target * 1000)) * 100) : 0;
   const state = !running ? 'ended' : snap.paused ? 'paused' : 'running';
   const caption = h.kind === 'rto' ? (h.open ? 'RTO clock' : 'RTO window') : h.kind === 'waiting' ? 'Net elapsed · RTO not started' : 'Net elapsed';

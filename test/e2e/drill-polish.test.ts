@@ -11,7 +11,7 @@ import assert from 'node:assert/strict';
 import { writeFileSync } from 'node:fs';
 import path from 'node:path';
 import type { Browser, Page } from 'playwright-core';
-import { cleanup, launchBrowser, makeWorkspace, newPage, startServer, waitFor, type Server } from './harness';
+import { ROOT, cleanup, launchBrowser, makeWorkspace, newPage, startServer, waitFor, type Server } from './harness';
 import { blur, fetchSnapshot, openApp, openRunbook, startDrill, tid } from './ui';
 
 declare const document: any, location: any, WebSocket: any;
@@ -77,7 +77,11 @@ describe('drill view polish', { timeout: 240_000 }, () => {
     assert.match(await page.locator('[data-testid="step-item"][data-index="1"]').innerText(), /0\/2 checks\b/);
 
     await page.locator('[data-testid="terminal-status"][data-status="open"]').waitFor();
+    // Before the RTO window opens the clock says when it will; then the headline is the RTO clock.
+    assert.equal(await tid(page, 'clock-headline').getAttribute('data-kind'), 'waiting');
+    assert.match(await tid(page, 'rto-starts-at').innerText(), /RTO clock starts at step 1: Check the restore/);
     await tid(page, 'step-start').click();
+    await page.locator('[data-testid="clock-headline"][data-kind="rto"]').waitFor();
     await tid(page, 'run-code').first().click();
     const badge = page.locator('[data-testid="run-result"][data-passed="false"]').first();
     await badge.waitFor({ timeout: 20_000 });
@@ -108,6 +112,22 @@ describe('drill view polish', { timeout: 240_000 }, () => {
     await tid(page, 'step-complete').click();
     await tid(page, 'confirm-complete').click();
     await page.locator('[data-testid="step-item"][data-index="0"][data-status="completed"]').waitFor();
+
+    // Finish within the RTO: the reducer says met, but the clock will not say "RTO met" over a failed check.
+    await tid(page, 'step-item').nth(1).click();
+    await blur(page);
+    await tid(page, 'step-start').click();
+    await tid(page, 'step-complete').click();
+    await page.locator('[data-testid="step-item"][data-index="1"][data-status="completed"]').waitFor();
+    await tid(page, 'finish').click();
+    await tid(page, 'confirm-finish').click();
+    const verdict = tid(page, 'rto-result');
+    await verdict.waitFor();
+    assert.equal((await fetchSnapshot(page, drillId)).rto.met, true);
+    assert.equal(await verdict.getAttribute('data-verdict'), 'unverified');
+    assert.doesNotMatch(await verdict.innerText(), /RTO met/);
+    assert.match(await verdict.innerText(), /last check failed: verify/);
+    await page.screenshot({ path: path.join(ROOT, 'build', 'screenshots', 'drill-clock-unverified.png'), clip: { x: 0, y: 0, width: 1440, height: 220 } }).catch(() => {});
     assert.deepEqual(errors, []);
   });
 
