@@ -51,8 +51,26 @@ export function utcAxisValues(splitsSec: readonly number[], incrSec: number): st
   return splitsSec.map((s) => {
     const ms = s * 1000;
     const day = new Date(ms).toISOString().slice(0, 10);
-    const label = utcTickLabel(ms, incrSec * 1000, incrSec < 86_400 && prevDay !== '' && day !== prevDay);
+    // Ticks hours apart: a midnight tick is just the day ("7 Jan"), the rest the time.
+    const midnight = ms % 86_400_000 === 0;
+    const label =
+      incrSec >= 21_600 && midnight ? utcTickLabel(ms, 86_400_000) : utcTickLabel(ms, incrSec * 1000, incrSec < 86_400 && prevDay !== '' && day !== prevDay);
     prevDay = day;
     return label;
   });
+}
+
+/** Round spacings for a duration axis, in seconds (uPlot `incrs`). */
+export const DURATION_INCRS_SEC = [1, 2, 5, 10, 15, 30, 60, 120, 300, 600, 900, 1800, 3600, 7200, 10_800, 21_600, 43_200, 86_400, 172_800, 604_800];
+
+/** A duration axis label for a round value: "30s", "5m", "1h", "1h 30m", "2d". */
+export function durationTick(sec: number): string {
+  const s = Math.round(sec);
+  if (s === 0) return '0';
+  if (s % 86_400 === 0) return `${s / 86_400}d`;
+  if (s % 3600 === 0) return `${s / 3600}h`;
+  if (s >= 3600 && s % 60 === 0) return `${Math.floor(s / 3600)}h ${(s % 3600) / 60}m`;
+  if (s % 60 === 0) return `${s / 60}m`;
+  if (s >= 60) return `${Math.floor(s / 60)}m ${s % 60}s`;
+  return `${s}s`;
 }

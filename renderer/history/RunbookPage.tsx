@@ -15,7 +15,7 @@ import { Badge } from '../ui/Badge';
 import { useTheme } from '../app/theme';
 import { Chart, cssVar } from './Chart';
 import { markPainted } from './perf';
-import { utcAxisValues } from '../../main/history/ticks';
+import { DURATION_INCRS_SEC, durationTick, utcAxisValues } from '../../main/history/ticks';
 import { backToList, openCompare, openWaterfall } from './route';
 
 const SLOW = 1.5;
@@ -256,7 +256,7 @@ function rollingMedian(values: (number | null)[], include: boolean[], w: number)
   });
 }
 
-const axisDuration = (_u: uPlot, vals: number[]) => vals.map((v) => (v == null ? '' : humanDuration(v * 1000)));
+const axisDuration = (_u: uPlot, vals: number[]) => vals.map((v) => (v == null ? '' : durationTick(v)));
 /** UTC, 24-hour labels on uPlot's round time splits (main/history/ticks.ts). */
 const axisUtc = (_u: uPlot, vals: number[], _axis: number, _space: number, incr: number) => utcAxisValues(vals, incr);
 const utcDate = (ts: number) => uPlot.tzDate(new Date(ts * 1000), 'Etc/UTC');
@@ -267,12 +267,17 @@ function RtoChart({ stats, onDrawn }: { stats: RunbookStats; onDrawn: () => void
   const { effective: theme } = useTheme();
   const tr = stats.trend;
   const hasRto = tr.rtoActualSec.some((v) => v !== null);
+  const modes = useMemo(() => [...new Set(tr.mode)], [stats]);
   const data = useMemo<uPlot.AlignedData>(() => {
     const y = hasRto ? tr.rtoActualSec : tr.netSec;
     const pass = y.map((v, i) => (tr.result[i] === 'pass' ? v : null));
     const fail = y.map((v, i) => (tr.result[i] !== 'pass' ? v : null));
-    const rolling = rollingMedian(y, tr.status.map((s) => s === 'completed'), 9);
-    return [tr.t, pass, fail, rolling, tr.rtoTargetSec];
+    // One rolling median per mode: a cron run's seconds and a rehearsal's minutes never share a line.
+    const rolling = modes.map((m) => {
+      const mine = y.map((v, i) => (tr.mode[i] === m ? v : null));
+      return rollingMedian(mine, tr.status.map((st, i) => st === 'completed' && tr.mode[i] === m), 9).map((v, i) => (tr.mode[i] === m ? v : null));
+    });
+    return [tr.t, pass, fail, ...rolling, tr.rtoTargetSec];
   }, [stats]);
 
   const options = useMemo(() => {
@@ -293,14 +298,26 @@ function RtoChart({ stats, onDrawn }: { stats: RunbookStats; onDrawn: () => void
     const opts: Omit<uPlot.Options, 'width' | 'height'> = {
       tzDate: utcDate,
       scales: { x: { time: true }, y: { range: (_u, _min, max) => [0, Math.max(max ?? 0, (stats.runbook.rtoTargetSec ?? 0) * 1.1, 60)] } },
-      axes: [{ ...axis, values: axisUtc, label: 'UTC', labelSize: 18 }, { ...axis, values: axisDuration, size: 70 }],
+      axes: [
+        { ...axis, values: axisUtc, label: 'UTC', labelSize: 18, space: 90 },
+        { ...axis, values: axisDuration, incrs: DURATION_INCRS_SEC, size: 60 },
+      ],
       legend: { live: false },
       cursor: { drag: { x: true, y: false }, points: { show: false } },
       series: [
         {},
         { label: hasRto ? 'RTO (passed)' : 'Net (passed)', ...dots(ok) },
         { label: hasRto ? 'RTO (failed)' : 'Net (failed)', ...dots(danger) },
-        { label: 'Rolling median', stroke: accent, width: 2, spanGaps: true, points: { show: false } },
+        ...modes.map(
+          (m, i): uPlot.Series => ({
+            label: modes.length > 1 ? `Rolling median (${m})` : 'Rolling median',
+            stroke: i === 0 ? accent : i === 1 ? muted : warn,
+            width: 2,
+            dash: i === 0 ? undefined : [8, 4],
+            spanGaps: true,
+            points: { show: false },
+          }),
+        ),
         { label: 'Target', stroke: warn, width: 1.5, dash: [6, 4], paths: uPlot.paths.stepped!({ align: 1 }), points: { show: false }, spanGaps: true },
       ],
       hooks: {
@@ -415,7 +432,7 @@ function StepChart({ steps, onDrawn }: { steps: StepStat[]; onDrawn: () => void 
           splits: () => current.map((_, i) => i + 1),
           label: 'step',
         },
-        { ...axis, values: axisDuration, size: 70 },
+        { ...axis, values: axisDuration, incrs: DURATION_INCRS_SEC, size: 60 },
       ],
       legend: { live: false },
       cursor: { points: { show: false } },

@@ -1,7 +1,7 @@
 /** UTC, 24-hour, round chart ticks (issue 9, item 11). */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { utcAxisValues, utcTickLabel, utcTicks } from '../../../main/history/ticks';
+import { durationTick, utcAxisValues, utcTickLabel, utcTicks } from '../../../main/history/ticks';
 
 const at = (iso: string) => Date.parse(iso);
 
@@ -36,4 +36,13 @@ test('never more ticks than asked; multi-day spans on UTC midnights', () => {
 test('uPlot splits are labelled in UTC whatever the machine zone', () => {
   const s = at('2026-07-01T23:00:00Z') / 1000;
   assert.deepEqual(utcAxisValues([s, s + 3600, s + 7200], 3600), ['23:00', '2 Jul 00:00', '01:00']);
+});
+
+test('duration axes read round values', () => {
+  assert.deepEqual([0, 30, 300, 600, 3600, 5400, 86_400, 90].map(durationTick), ['0', '30s', '5m', '10m', '1h', '1h 30m', '1d', '1m 30s']);
+});
+
+test('ticks hours apart over days: midnights are the day, the rest 24-hour times', () => {
+  const s = at('2026-01-06T12:00:00Z') / 1000;
+  assert.deepEqual(utcAxisValues([s, s + 43_200, s + 86_400, s + 129_600], 43_200), ['12:00', '7 Jan', '12:00', '8 Jan']);
 });
