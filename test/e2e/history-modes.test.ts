@@ -86,6 +86,7 @@ describe('history with mixed modes', { timeout: 180_000 }, () => {
     await go(`#/history/compare/${encodeURIComponent(ids.auto[5]!)}/${encodeURIComponent(last)}`);
     await tid(page, 'compare-page').waitFor();
     assert.equal(await tid(page, 'slow-flag').count(), 0);
+    assert.match(await tid(page, 'compare-modes').innerText(), /automated vs rehearsal/);
 
     // The runbook page with no mode filter: recent rehearsals carry no slow flag either.
     await go(`#/history/runbook/${encodeURIComponent('/srv/runbooks/orders.md')}`);
