@@ -62,6 +62,20 @@ describe('terminal keys', { timeout: 180_000 }, () => {
     await waitFor(async () => /^shifted-10$/m.test(await screenText(page)), 'the Ctrl+Shift+V-pasted command to run');
     assert.doesNotMatch(await screenText(page), /\^V|\^M/);
 
+    // A multi-line paste arrives as one bracketed paste: bash holds it until Enter instead of running line one.
+    await page.evaluate(() => navigator.clipboard.writeText('echo multi-$((1+1))\necho multi-$((2+1))'));
+    await page.keyboard.press('Control+V');
+    await page.waitForTimeout(800);
+    assert.doesNotMatch(await screenText(page), /^multi-2$/m, 'the first line ran before Enter: not a bracketed paste');
+    await page.keyboard.press('Enter');
+    await waitFor(async () => /^multi-2$/m.test(await screenText(page)) && /^multi-3$/m.test(await screenText(page)), 'both pasted lines to run');
+
+    // Right-click with nothing selected pastes.
+    await page.evaluate(() => navigator.clipboard.writeText('echo right-$((4*4))'));
+    await view.click({ button: 'right' });
+    await page.keyboard.press('Enter');
+    await waitFor(async () => /^right-16$/m.test(await screenText(page)), 'the right-click-pasted command to run');
+
     // Ctrl+Shift+C copies the selection (and does not interrupt or type anything).
     await page.evaluate(() => {
       const term = document.querySelector('[data-testid="terminal-view"].is-active').drillbookTerminal;
