@@ -278,8 +278,20 @@ class FolderTreeWatcher extends EventEmitter implements Closable {
     if (!this.watchers.has(root)) throw new Error(`cannot watch ${root}`);
   }
 
+  private resync: NodeJS.Timeout | null = null;
+
+  private resyncSoon(): void {
+    if (this.resync || this.closed) return;
+    this.resync = setTimeout(() => {
+      this.resync = null;
+      this.sync();
+    }, 30);
+    this.resync.unref?.();
+  }
+
   close(): void {
     this.closed = true;
+    if (this.resync) clearTimeout(this.resync);
     for (const w of this.watchers.values()) w.close();
     this.watchers.clear();
   }
@@ -310,13 +322,13 @@ class FolderTreeWatcher extends EventEmitter implements Closable {
       try {
         const w = watch(d, { persistent: false }, (_event, name) => {
           const rel = path.relative(this.root, path.join(d, name === null ? '' : String(name)));
-          // A folder made, removed or renamed: follow it.
-          if (name === null || !path.extname(String(name))) this.sync();
+          // A folder made, removed or renamed: follow it (once per burst).
+          if (name === null || !path.extname(String(name))) this.resyncSoon();
           this.onEvent(name === null ? null : rel);
         });
         w.on('error', (err) => {
           if (d === this.root) this.emit('error', err);
-          else this.sync();
+          else this.resyncSoon();
         });
         this.watchers.set(d, w);
       } catch {

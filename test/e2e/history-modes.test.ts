@@ -94,6 +94,8 @@ describe('history with mixed modes', { timeout: 180_000 }, () => {
     assert.equal(await tid(page, 'slow-flag').count(), 0);
     await page.waitForTimeout(300);
     await page.screenshot({ path: path.join(ROOT, 'build', 'screenshots', 'history-runbook-modes.png'), fullPage: true }).catch(() => {});
+    await tid(page, 'rb-chart-steps').scrollIntoViewIfNeeded();
+    await page.screenshot({ path: path.join(ROOT, 'build', 'screenshots', 'history-runbook-steps.png') }).catch(() => {});
     // And the figures per mode beside the overall ones.
     assert.deepEqual(await page.locator('[data-testid="rb-mode-row"]').evaluateAll((rows: any[]) => rows.map((r) => r.dataset.mode)), ['automated', 'rehearsal']);
     assert.deepEqual(errors, []);
