@@ -65,7 +65,8 @@ export interface KeyLike {
 }
 
 export function isMac(): boolean {
-  const nav = globalThis.navigator as (Navigator & { userAgentData?: { platform?: string } }) | undefined;
+  // Typed by hand: this module is also loaded in Node by the unit tests (no DOM types there).
+  const nav = (globalThis as { navigator?: { platform?: string; userAgentData?: { platform?: string } } }).navigator;
   return /mac/i.test(nav?.userAgentData?.platform ?? nav?.platform ?? '');
 }
 

@@ -45,10 +45,17 @@ export function activityOpenFor(layout: Pick<DrillLayout, 'activityOpen'>, viewp
 
 const KEY = 'drillbook.layout.v1';
 
+/** The browser's globals this module uses, typed by hand: the unit tests load it in Node, without the DOM types. */
+const web = globalThis as {
+  localStorage?: { getItem(k: string): string | null; setItem(k: string, v: string): void };
+  innerWidth?: number;
+  document?: { createElement(tag: 'canvas'): { getContext(kind: '2d'): { font: string; measureText(t: string): { width: number } } | null } };
+};
+
 function load(): DrillLayout {
   const fallback: DrillLayout = { termPx: null, activityOpen: null, wide: false };
   try {
-    const raw = JSON.parse(globalThis.localStorage?.getItem(KEY) ?? 'null') as Partial<DrillLayout> | null;
+    const raw = JSON.parse(web.localStorage?.getItem(KEY) ?? 'null') as Partial<DrillLayout> | null;
     if (!raw || typeof raw !== 'object') return fallback;
     return {
       termPx: typeof raw.termPx === 'number' && Number.isFinite(raw.termPx) ? raw.termPx : null,
@@ -65,7 +72,7 @@ export const useLayout = create<DrillLayout>()(() => load());
 function save(patch: Partial<DrillLayout>): void {
   useLayout.setState(patch);
   try {
-    globalThis.localStorage?.setItem(KEY, JSON.stringify(useLayout.getState()));
+    web.localStorage?.setItem(KEY, JSON.stringify(useLayout.getState()));
   } catch {
     /* private mode: the layout lasts for this page only */
   }
@@ -74,14 +81,14 @@ function save(patch: Partial<DrillLayout>): void {
 export const setTermPx = (px: number | null) => save({ termPx: px });
 export const toggleWide = () => save({ wide: !useLayout.getState().wide });
 export function toggleActivity(): void {
-  save({ activityOpen: !activityOpenFor(useLayout.getState(), globalThis.innerWidth ?? 1440) });
+  save({ activityOpen: !activityOpenFor(useLayout.getState(), web.innerWidth ?? 1440) });
 }
 
 /** The terminal font's character width in px, measured once (the same font xterm.js uses). */
 let measured = 0;
 export function terminalCharPx(): number {
   if (measured) return measured;
-  const ctx = globalThis.document?.createElement('canvas').getContext('2d');
+  const ctx = web.document?.createElement('canvas').getContext('2d');
   if (!ctx) return 7.9;
   ctx.font = '13px ui-monospace, "JetBrains Mono", "SFMono-Regular", Menlo, Consolas, "Liberation Mono", monospace';
   measured = ctx.measureText('W'.repeat(20)).width / 20 || 7.9;

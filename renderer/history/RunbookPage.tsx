@@ -180,6 +180,15 @@ export function RunbookPage({ path }: { path: string }) {
           <h2>Step durations across drills</h2>
           <span className="muted small">bar: median · blue dot: p90 · grey dot: the last drill (red when over {SLOW}× its median)</span>
         </div>
+        {!mode && stats.byMode.length > 1 && last ? (
+          <p className="callout callout-warn small" data-testid="rb-steps-mixed">
+            These step figures are over every mode at once. For the figures of one kind of drill,{' '}
+            <button type="button" className="link-btn" onClick={() => setMode(last.mode)} data-testid="rb-steps-one-mode">
+              show {last.mode} drills only
+            </button>
+            .
+          </p>
+        ) : null}
         <StepChart steps={stats.steps} onDrawn={chartDrawn} />
         <StepTable stats={stats} order={order} setOrder={setOrder} />
       </section>

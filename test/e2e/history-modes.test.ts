@@ -43,6 +43,11 @@ function record(dataDir: string): { auto: string[]; rehearsals: string[] } {
   return { auto, rehearsals };
 }
 
+async function waitForMode(page: import('playwright-core').Page): Promise<void> {
+  await page.waitForFunction(() => (globalThis as any).document.querySelector('[data-testid="rb-filter-mode"]')?.value === 'rehearsal');
+  await page.locator('[data-testid="rb-mode-row"]').first().waitFor({ state: 'detached' });
+}
+
 describe('history with mixed modes', { timeout: 180_000 }, () => {
   let server: Server;
   let browser: Browser;
@@ -98,6 +103,10 @@ describe('history with mixed modes', { timeout: 180_000 }, () => {
     await page.screenshot({ path: path.join(ROOT, 'build', 'screenshots', 'history-runbook-steps.png') }).catch(() => {});
     // And the figures per mode beside the overall ones.
     assert.deepEqual(await page.locator('[data-testid="rb-mode-row"]').evaluateAll((rows: any[]) => rows.map((r) => r.dataset.mode)), ['automated', 'rehearsal']);
+    // The step figures say they mix modes, and one click shows one mode.
+    await tid(page, 'rb-steps-one-mode').click();
+    await waitForMode(page);
+    assert.equal(await tid(page, 'rb-steps-mixed').count(), 0);
     assert.deepEqual(errors, []);
   });
 });
