@@ -71,6 +71,20 @@ async function main(): Promise<void> {
   await tid(page, 'note-item').waitFor();
   // Something in the terminal, as mid-drill: a listing wider than 46 columns.
   await page.locator('[data-testid="terminal-status"][data-status="open"]').waitFor();
+  // Wait for the shell's prompt, so the typed line is not echoed before it.
+  await page.waitForFunction(() => {
+    const t = document.querySelector('[data-testid="terminal-view"].is-active')?.drillbookTerminal;
+    if (!t) return false;
+    const b = t.buffer.active;
+    return /[#$]$/.test((b.getLine(b.baseY + b.cursorY)?.translateToString(true) ?? '').trimEnd());
+  }, undefined, { timeout: 30_000 }).catch(async (e) => {
+    console.error('no prompt seen:', await page.evaluate(() => {
+      const t = document.querySelector('[data-testid="terminal-view"].is-active')?.drillbookTerminal;
+      const b = t?.buffer.active;
+      return b ? JSON.stringify([b.baseY, b.cursorY, b.getLine(b.baseY + b.cursorY)?.translateToString(true)]) : 'no terminal';
+    }));
+    throw e;
+  });
   await page.locator('[data-testid="terminal-view"].is-active').click();
   await page.keyboard.type(`printf '%-12s %8s  %s\\n' TABLE ROWS CHECKSUM orders 50211 9f2c1e7a customers 8812 1be04d55 order_items 210554 77a0c3e9; ls -l /usr/bin | head -12`);
   await page.keyboard.press('Enter');
