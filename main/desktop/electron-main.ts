@@ -16,6 +16,7 @@ import type { TerminalSink } from '../terminal/types';
 import { APP_ROOT } from '../version';
 import { setSqliteBinding } from '../store/native-binding';
 import { desktopDataDir, desktopSqliteBinding } from './core-options';
+import { PDF_FOOTER_TEMPLATE, PDF_HEADER_TEMPLATE } from '../evidence/pdf';
 
 const SCHEME = 'drillbook';
 const ORIGIN = `${SCHEME}://app`;
@@ -139,7 +140,14 @@ async function electronPrintToPdf(html: string): Promise<Buffer> {
   const w = new BrowserWindow({ show: false, webPreferences: { sandbox: true, contextIsolation: true, nodeIntegration: false, javascript: false } });
   try {
     await w.loadFile(file);
-    return await w.webContents.printToPDF({ printBackground: true, pageSize: 'A4', preferCSSPageSize: true });
+    return await w.webContents.printToPDF({
+      printBackground: true,
+      pageSize: 'A4',
+      preferCSSPageSize: true,
+      displayHeaderFooter: true,
+      headerTemplate: PDF_HEADER_TEMPLATE,
+      footerTemplate: PDF_FOOTER_TEMPLATE,
+    });
   } finally {
     w.destroy();
     rmSync(dir, { recursive: true, force: true });

@@ -11,6 +11,17 @@ export type PrintToPdf = (html: string) => Promise<Buffer>;
 
 export class PdfError extends Error {}
 
+/**
+ * "page X of Y" at the foot of every page: a printed report is handed round
+ * and filed, and a loose page must say where it belongs. Chromium fills the
+ * pageNumber/totalPages spans; the template has its own (tiny default) font
+ * size, so it is set here. Used by the desktop app's printToPDF too.
+ */
+export const PDF_FOOTER_TEMPLATE =
+  '<div style="width:100%;font-size:8px;color:#555;padding:0 12mm;display:flex;justify-content:space-between;font-family:sans-serif">' +
+  '<span>Drillbook restore drill evidence</span><span>page <span class="pageNumber"></span> of <span class="totalPages"></span></span></div>';
+export const PDF_HEADER_TEMPLATE = '<span></span>';
+
 const CANDIDATES = [
   '/usr/bin/chromium',
   '/usr/bin/chromium-browser',
@@ -57,7 +68,14 @@ export function chromiumPrintToPdf(executablePath?: string, timeoutMs = 60_000):
       const page = await context.newPage();
       await page.setContent(html, { waitUntil: 'load', timeout: timeoutMs });
       await page.emulateMedia({ media: 'print' });
-      const pdf = await page.pdf({ format: 'A4', printBackground: true, preferCSSPageSize: true });
+      const pdf = await page.pdf({
+        format: 'A4',
+        printBackground: true,
+        preferCSSPageSize: true,
+        displayHeaderFooter: true,
+        headerTemplate: PDF_HEADER_TEMPLATE,
+        footerTemplate: PDF_FOOTER_TEMPLATE,
+      });
       return Buffer.from(pdf);
     } finally {
       await browser.close();

@@ -175,6 +175,17 @@ export interface RunbookStats {
   mostVariable: string[];
   /** How long the server took to compute this, for the bench and the curious. */
   computeMs: number;
+  /** The same figures for each mode in view: modes are never mixed in a judgement (a cron run is not a rehearsal). */
+  byMode: ModeStats[];
+}
+
+export interface ModeStats {
+  mode: DrillMode;
+  drills: number;
+  finished: number;
+  passRate: number | null;
+  rtoSec: DurationSummary | null;
+  netMs: DurationSummary | null;
 }
 
 export interface WaterfallStep {

@@ -291,6 +291,13 @@ export class HistoryQueries {
     return (this.stmt(`SELECT n FROM step_stats WHERE runbook_path = ? AND stat_key = ?`).pluck().get(runbookPath, key) as number | undefined) ?? 0;
   }
 
+  /** Completed runs of one step within a scope (a mode, dates), from the stats index. */
+  stepCountIn(scope: StepScope, key: string): number {
+    if (isWhole(scope)) return this.stepCount(scope.runbookPath, key);
+    const w = stepWhere(scope);
+    return this.stmt(`SELECT COUNT(*) FROM drill_steps ${w.sql} AND stat_key = @key`).pluck().get({ ...w.args, key }) as number;
+  }
+
   /** The most recent title and position of a step that is no longer in the latest drill. */
   lastSeen(scope: StepScope, key: string): { title: string; step_index: number } | null {
     const w = stepWhere(scope);

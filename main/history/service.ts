@@ -7,6 +7,7 @@ import { performance } from 'node:perf_hooks';
 import type { Db } from '../store/db';
 import { notFound } from '../api/errors';
 import type { DrillService } from '../drill/service';
+import type { DrillMode } from '../drill/model';
 import type {
   DrillBrief,
   DrillComparison,
@@ -23,7 +24,7 @@ import type {
   Waterfall,
 } from './model';
 import { HistoryQueries, type DrillRow, type StepBrief, type StepScope, type TrendRow } from './queries';
-import { coefficientOfVariation, drillResult, isSlow, MIN_SAMPLES_FOR_FLAG, rankSteps, SLOW_FACTOR, statKeys, stepChanges, summarize, versionsOf } from './stats';
+import { coefficientOfVariation, drillResult, isSlow, medianByMode, statsByMode, MIN_SAMPLES_FOR_FLAG, rankSteps, SLOW_FACTOR, statKeys, stepChanges, summarize, versionsOf } from './stats';
 import { buildWaterfall, compareSteps, type StepMedians } from './waterfall';
 
 /** How many of the most recent drills the runbook page lists with their flags. */
@@ -120,22 +121,44 @@ export class HistoryService {
       const slowRuns = a.n >= MIN_SAMPLES_FOR_FLAG ? this.queries.stepRunsOver(scope, a.key, SLOW_FACTOR * p50) : 0;
       byKey.set(a.key, { durations, slowRuns });
     }
-    const medians: StepMedians = new Map([...byKey].map(([k, v]) => [k, { medianMs: v.durations.p50, samples: v.durations.n }]));
+    // Flags compare a drill with drills of its own mode only: an unattended run and a human rehearsal of the same
+    // step differ by design (seconds vs minutes), and a median over both flags every rehearsal step as slow.
+    const modesSeen = [...new Set(rows.map((r) => r[2]))];
+    const stepKeysSeen = [...byKey.keys()];
+    const mediansByMode = new Map<DrillMode, StepMedians>(
+      modesSeen.map((m) => [m, query.mode ? new Map([...byKey].map(([k, v]) => [k, { medianMs: v.durations.p50, samples: v.durations.n }])) : this.medians(query.runbookPath, stepKeysSeen, m, scope)]),
+    );
+    const netByMode = medianByMode(rows.filter((r) => r[3] === 'completed' && r[7] !== null).map((r) => ({ mode: r[2], value: r[7]! })));
+    if (!query.mode) {
+      // How many runs of each step were slow for their mode.
+      for (const [key, stat] of byKey) {
+        let slowRuns = 0;
+        for (const m of modesSeen) {
+          const base = mediansByMode.get(m)?.get(key);
+          if (base && base.medianMs !== null && base.samples >= MIN_SAMPLES_FOR_FLAG) slowRuns += this.queries.stepRunsOver({ ...scope, mode: m }, key, SLOW_FACTOR * base.medianMs);
+        }
+        stat.slowRuns = slowRuns;
+      }
+    }
 
-    // The recent drills (and the last one) with their steps, flagged against the medians.
+    // The recent drills (and the last one) with their steps, flagged against the medians of their mode.
     const recentRows = rows.slice(-RECENT_DRILLS).reverse();
     const detailed = markers.slice(-MARKER_DETAIL_LIMIT);
     const markerIds = detailed.flatMap((m) => [rows[m.index - 1]![0], rows[m.index]![0]]);
     const stepsById = this.queries.stepBriefs(recentRows.map((r) => r[0]));
     const markerSteps = this.queries.stepLists([...new Set(markerIds)]);
     const recentInfo = this.queries.recentInfo(recentRows.map((r) => r[0]));
-    const recent = recentRows.map((r) => recentDrill(r, query.runbookPath, title, recentInfo.get(r[0]), stepsById.get(r[0]) ?? [], medians, netMs));
+    const recent = recentRows.map((r) =>
+      recentDrill(r, query.runbookPath, title, recentInfo.get(r[0]), stepsById.get(r[0]) ?? [], mediansByMode.get(r[2]) ?? new Map(), netByMode.get(r[2]) ?? null),
+    );
 
     const lastRow = rows[rows.length - 1];
     const lastSteps = lastRow ? (stepsById.get(lastRow[0]) ?? []) : [];
     const steps: StepStat[] = [];
+    const lastMedians = lastRow ? (mediansByMode.get(lastRow[2]) ?? new Map()) : new Map();
     lastSteps.forEach((s, i) => {
       const stat = byKey.get(s.key);
+      const base = lastMedians.get(s.key);
       steps.push({
         key: s.key,
         title: s.title,
@@ -149,7 +172,7 @@ export class HistoryService {
           drillId: lastRow![0],
           status: s.status,
           durationMs: s.durationMs,
-          slow: s.status === 'completed' && isSlow(s.durationMs, stat?.durations.p50 ?? null, stat?.durations.n ?? 0),
+          slow: s.status === 'completed' && isSlow(s.durationMs, base?.medianMs ?? null, base?.samples ?? 0),
         },
       });
     });
@@ -198,6 +221,7 @@ export class HistoryService {
       slowest,
       mostVariable,
       computeMs: Math.round((performance.now() - t0) * 10) / 10,
+      byMode: statsByMode(rows.map((r, i) => ({ mode: r[2], status: r[3], result: trend.result[i]!, rtoSec: r[6], netMs: r[7] }))),
     };
   }
 
@@ -205,7 +229,7 @@ export class HistoryService {
   waterfall(drillId: string): Waterfall {
     const snap = this.drills.get(drillId);
     const events = this.drills.events(drillId);
-    const medians = this.stepMedians(snap.runbook.path, snap.steps.map((s) => s.key));
+    const medians = this.stepMedians(snap.runbook.path, snap.steps.map((s) => s.key), snap.mode);
     const row = this.queries.drill(drillId);
     return buildWaterfall(events, snap, medians, row ? drillResult(row.status, row.rto_target_sec, row.rto_met === null ? null : row.rto_met === 1) : null);
   }
@@ -219,8 +243,9 @@ export class HistoryService {
     const steps = this.queries.stepBriefs([aId, bId]);
     const aSteps = steps.get(aId) ?? [];
     const bSteps = steps.get(bId) ?? [];
-    const bMedians = this.medians(b.runbook_path, bSteps.map((s) => s.key));
-    const aMedians = a.runbook_path === b.runbook_path ? bMedians : this.medians(a.runbook_path, aSteps.map((s) => s.key));
+    // Each side against drills of its own mode (a rehearsal is not slow for being slower than a cron run).
+    const bMedians = this.medians(b.runbook_path, statKeys(bSteps.map((s) => s.key)), b.mode);
+    const aMedians = a.runbook_path === b.runbook_path && a.mode === b.mode ? bMedians : this.medians(a.runbook_path, statKeys(aSteps.map((s) => s.key)), a.mode);
     const ba = brief(a);
     const bb = brief(b);
     return {
@@ -234,16 +259,16 @@ export class HistoryService {
     };
   }
 
-  /** Median and sample count of each step (by stable key, repeats numbered) over the runbook's whole history. */
-  stepMedians(runbookPath: string, stepKeys: readonly string[]): StepMedians {
-    return this.medians(runbookPath, statKeys(stepKeys));
+  /** Median and sample count of each step (by stable key, repeats numbered) over the runbook's drills of one mode. */
+  stepMedians(runbookPath: string, stepKeys: readonly string[], mode: DrillMode): StepMedians {
+    return this.medians(runbookPath, statKeys(stepKeys), mode);
   }
 
-  private medians(runbookPath: string, keys: readonly string[]): StepMedians {
+  private medians(runbookPath: string, keys: readonly string[], mode: DrillMode, within: Omit<StepScope, 'mode'> = { runbookPath }): StepMedians {
     const out: StepMedians = new Map();
-    const scope: StepScope = { runbookPath };
+    const scope: StepScope = { ...within, runbookPath, mode };
     for (const key of keys) {
-      const n = this.queries.stepCount(runbookPath, key);
+      const n = this.queries.stepCountIn(scope, key);
       out.set(key, { medianMs: n > 0 ? this.queries.stepQuantile(scope, key, n, 0.5) : null, samples: n });
     }
     return out;
@@ -281,7 +306,7 @@ function recentDrill(
   info: { runbook_title: string; operator: string; ended_at: string | null } | undefined,
   steps: StepBrief[],
   medians: StepMedians,
-  net: DurationSummary | null,
+  net: { p50: number; n: number } | null,
 ): RecentDrill {
   const [id, startedAt, mode, status, met, target, actual, netMs, sha256] = r;
   const slowSteps: RecentDrill['slowSteps'] = [];

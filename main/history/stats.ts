@@ -88,6 +88,18 @@ export function summarize(values: readonly number[]): DurationSummary | null {
   };
 }
 
+/**
+ * Median (and sample count) of values per drill mode. Flags compare a drill
+ * with its own mode only: an unattended run (automated) and a rehearsal by a
+ * person take different times by design, and one median over both flagged
+ * every rehearsal step as slow.
+ */
+export function medianByMode<M extends string>(values: readonly { mode: M; value: number }[]): Map<M, { p50: number; n: number }> {
+  const by = new Map<M, number[]>();
+  for (const v of values) by.set(v.mode, [...(by.get(v.mode) ?? []), v.value]);
+  return new Map([...by].map(([m, vs]) => [m, { p50: median(vs)!, n: vs.length }]));
+}
+
 /** The >1.5× median rule. */
 export function isSlow(value: number | null, medianValue: number | null, samples: number): boolean {
   if (value === null || medianValue === null || samples < MIN_SAMPLES_FOR_FLAG) return false;
@@ -174,4 +186,27 @@ export function rankSteps(steps: readonly { key: string; durations: DurationSumm
     .sort((a, b) => b.durations!.cv! - a.durations!.cv! || a.key.localeCompare(b.key))
     .map((s) => s.key);
   return { slowest, mostVariable };
+}
+
+/**
+ * Per mode, from a runbook's trend rows: drills, finished, pass rate, and
+ * RTO / net time over completed drills. In the order the modes first appear.
+ */
+export function statsByMode<M extends string>(
+  rows: readonly { mode: M; status: DrillStatus; result: DrillResult | null; rtoSec: number | null; netMs: number | null }[],
+): { mode: M; drills: number; finished: number; passRate: number | null; rtoSec: DurationSummary | null; netMs: DurationSummary | null }[] {
+  const by = new Map<M, typeof rows[number][]>();
+  for (const r of rows) by.set(r.mode, [...(by.get(r.mode) ?? []), r]);
+  return [...by].map(([mode, rs]) => {
+    const pr = passRate(rs.map((r) => r.result));
+    const done = rs.filter((r) => r.status === 'completed');
+    return {
+      mode,
+      drills: rs.length,
+      finished: pr.finished,
+      passRate: pr.rate,
+      rtoSec: summarize(done.flatMap((r) => (r.rtoSec === null ? [] : [r.rtoSec]))),
+      netMs: summarize(done.flatMap((r) => (r.netMs === null ? [] : [r.netMs]))),
+    };
+  });
 }

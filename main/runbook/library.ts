@@ -3,6 +3,7 @@
  * summarised for the list view, and a watcher that says when to rescan.
  */
 import { readdirSync, realpathSync, statSync, watch, type Dirent, type FSWatcher } from 'node:fs';
+import { EventEmitter } from 'node:events';
 import path from 'node:path';
 import type { DurationSpec } from './model';
 import { loadRunbookFile } from './load';
@@ -180,7 +181,7 @@ export function watchRunbookDirs(dirs: string[], onChange: () => void): () => vo
 
 /** One folder's watcher, re-attached when the folder comes back. */
 class DirWatcher {
-  private watcher: FSWatcher | null = null;
+  private watcher: Closable | null = null;
   private poll: NodeJS.Timeout | null = null;
   private closed = false;
 
@@ -236,13 +237,104 @@ class DirWatcher {
   }
 }
 
-function openWatcher(dir: string, onEvent: (name: string | null) => void): FSWatcher {
+/** What DirWatcher needs of a watcher. */
+interface Closable {
+  close(): void;
+  on(event: 'error', listener: (err: Error) => void): unknown;
+}
+
+/** Folders watched at most, per library folder (Linux: one inotify watch each). */
+const MAX_WATCHED_DIRS = 1000;
+
+function openWatcher(dir: string, onEvent: (name: string | null) => void): Closable {
   const listener = (_event: string, name: string | Buffer | null) => onEvent(name === null ? null : String(name));
+  // Linux: Node's recursive watch follows files by inode, so an editor's atomic save (write a temp file, rename it
+  // over the runbook) is reported once and never again for that file. Watching every folder (inotify on the
+  // folder reports names, whatever the inode) sees every save.
+  if (process.platform === 'linux') return new FolderTreeWatcher(dir, onEvent);
   try {
     return watch(dir, { recursive: true, persistent: false }, listener);
   } catch {
     // Platforms without recursive watching: the top folder is better than nothing.
     return watch(dir, { persistent: false }, listener);
+  }
+}
+
+/**
+ * A folder and its subfolders (hidden ones and node_modules left out), each
+ * watched on its own, non-recursively; the set follows folders made and
+ * removed. Names are reported relative to the root, as a recursive watch does.
+ */
+class FolderTreeWatcher extends EventEmitter implements Closable {
+  private readonly watchers = new Map<string, FSWatcher>();
+  private closed = false;
+
+  constructor(
+    private readonly root: string,
+    private readonly onEvent: (name: string | null) => void,
+  ) {
+    super();
+    this.sync();
+    if (!this.watchers.has(root)) throw new Error(`cannot watch ${root}`);
+  }
+
+  private resync: NodeJS.Timeout | null = null;
+
+  private resyncSoon(): void {
+    if (this.resync || this.closed) return;
+    this.resync = setTimeout(() => {
+      this.resync = null;
+      this.sync();
+    }, 30);
+    this.resync.unref?.();
+  }
+
+  close(): void {
+    this.closed = true;
+    if (this.resync) clearTimeout(this.resync);
+    for (const w of this.watchers.values()) w.close();
+    this.watchers.clear();
+  }
+
+  private sync(): void {
+    if (this.closed) return;
+    const want = new Set<string>();
+    const walk = (d: string) => {
+      if (want.size >= MAX_WATCHED_DIRS || want.has(d)) return;
+      want.add(d);
+      let items: Dirent[];
+      try {
+        items = readdirSync(d, { withFileTypes: true });
+      } catch {
+        return;
+      }
+      for (const it of items) if (it.isDirectory() && !it.name.startsWith('.') && it.name !== 'node_modules') walk(path.join(d, it.name));
+    };
+    walk(this.root);
+    for (const [d, w] of this.watchers) {
+      if (!want.has(d)) {
+        w.close();
+        this.watchers.delete(d);
+      }
+    }
+    for (const d of want) {
+      if (this.watchers.has(d)) continue;
+      try {
+        const w = watch(d, { persistent: false }, (_event, name) => {
+          const rel = path.relative(this.root, path.join(d, name === null ? '' : String(name)));
+          // A folder made, removed or renamed: follow it (once per burst).
+          if (name === null || !path.extname(String(name))) this.resyncSoon();
+          this.onEvent(name === null ? null : rel);
+        });
+        w.on('error', (err) => {
+          if (d === this.root) this.emit('error', err);
+          else this.resyncSoon();
+        });
+        this.watchers.set(d, w);
+      } catch {
+        /* gone already, or no permission: the rest is still watched */
+      }
+    }
   }
 }
 

@@ -57,3 +57,8 @@ export function localTimeHint(iso: string | number | Date): string {
   if (Number.isNaN(d.getTime()) || d.getTimezoneOffset() === 0) return '';
   return d.toLocaleTimeString(undefined, { hour: '2-digit', minute: '2-digit', hour12: false, timeZoneName: 'short' });
 }
+
+/** "1 check", "2 checks": a count with its noun, singular for one. */
+export function plural(n: number, one: string, many = `${one}s`): string {
+  return `${n} ${n === 1 ? one : many}`;
+}

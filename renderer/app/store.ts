@@ -120,8 +120,8 @@ const get = useStore.getState;
 let toastSeq = 1;
 export function toast(message: string, kind: Toast['kind'] = 'error'): void {
   const id = toastSeq++;
-  set((s) => ({ toasts: [...s.toasts.filter((t) => t.message !== message), { id, kind, message }].slice(-4) }));
-  if (kind === 'info') window.setTimeout(() => dismissToast(id), 5000);
+  // At most 3 at once; each goes by itself (renderer/ui/Toasts.tsx).
+  set((s) => ({ toasts: [...s.toasts.filter((t) => t.message !== message), { id, kind, message }].slice(-3) }));
 }
 
 export function dismissToast(id: number): void {

@@ -1,15 +1,23 @@
 import type { ReactNode } from 'react';
 import type { DrillSnapshot } from '../../main/drill/model';
-import { humanDuration, utcTime } from '../app/format';
+import { humanDuration, utcDateTime, utcTime } from '../app/format';
 import { CheckIcon, FlagIcon, GapIcon, PauseIcon, PlayIcon, SkipIcon, StopIcon, XIcon } from '../ui/Icons';
 
 interface Entry {
   at: string;
   order: number;
-  kind: 'start' | 'step' | 'pause' | 'resume' | 'gap' | 'note' | 'end' | 'fail' | 'skip';
+  kind: 'start' | 'step' | 'pause' | 'resume' | 'gap' | 'note' | 'end' | 'fail' | 'skip' | 'command' | 'evidence';
   icon: ReactNode;
   text: ReactNode;
   sub?: ReactNode;
+}
+
+function TerminalGlyph() {
+  return (
+    <span className="mono" aria-hidden="true" style={{ fontSize: 10, fontWeight: 700 }}>
+      $_
+    </span>
+  );
 }
 
 /** What happened, newest first, from the snapshot (pauses and gaps included — never hidden). */
@@ -50,6 +58,42 @@ export function buildLog(snap: DrillSnapshot): Entry[] {
       sub: n.text,
     });
   }
+  // Every command run (Run and typed), with what became of it; whatever command records the log holds.
+  for (const c of snap.commands) {
+    const first = c.text.split('\n')[0] ?? '';
+    const more = c.text.includes('\n') ? ' …' : '';
+    const result =
+      c.endedAt === null && c.exitCode === null
+        ? 'running'
+        : c.expectPassed === false
+          ? `✗ ${c.note ?? 'expectation not met'}`
+          : c.exitCode === null
+            ? (c.note ?? 'no exit code')
+            : `${c.expectPassed === true || c.exitCode === 0 ? '✓' : '✗'} exit ${c.exitCode}${c.durationMs !== null ? ` · ${humanDuration(c.durationMs)}` : ''}`;
+    push({
+      at: c.startedAt,
+      kind: c.expectPassed === false || (c.exitCode !== null && c.exitCode !== 0 && c.expectPassed !== true) ? 'fail' : 'command',
+      icon: <TerminalGlyph />,
+      text: (
+        <>
+          <span className="mono">$ {first}{more}</span>
+          {c.target !== 'local' ? <span className="muted"> on {c.target}</span> : null}
+        </>
+      ),
+      sub: `${c.stepIndex != null ? `step ${c.stepIndex + 1} · ` : ''}${result}`,
+    });
+  }
+  // Evidence recorded during and after the drill.
+  const ev = snap.evidence;
+  for (const p of ev.participants) push({ at: p.addedAt, kind: 'evidence', icon: <FlagIcon size={12} />, text: <>Participant {p.name}</>, sub: p.role || undefined });
+  if (ev.scenario) push({ at: ev.scenario.at, kind: 'evidence', icon: <FlagIcon size={12} />, text: <>Scenario set · {ev.scenario.by}</>, sub: ev.scenario.scenario });
+  if (ev.failure) push({ at: ev.failure.recordedAt, kind: 'evidence', icon: <FlagIcon size={12} />, text: <>Failure declared at {utcTime(ev.failure.failureAt)} UTC</>, sub: ev.failure.note ?? undefined });
+  if (ev.recoveryPoint)
+    push({ at: ev.recoveryPoint.recordedAt, kind: 'evidence', icon: <FlagIcon size={12} />, text: <>Recovery point {ev.recoveryPoint.backupId}</>, sub: `backup of ${utcDateTime(ev.recoveryPoint.backupAt)} UTC` });
+  for (const f of ev.findings) push({ at: f.at, kind: 'evidence', icon: <FlagIcon size={12} />, text: <>Finding {f.id} ({f.severity}) · {f.by}</>, sub: f.text });
+  for (const r of ev.remediations) push({ at: r.at, kind: 'evidence', icon: <FlagIcon size={12} />, text: <>Remediation {r.id} · {r.owner}</>, sub: `${r.text} (due ${r.due})` });
+  for (const a of ev.attachments) push({ at: a.at, kind: 'evidence', icon: <FlagIcon size={12} />, text: <>Attached {a.name}</>, sub: a.stepIndex != null ? `step ${a.stepIndex + 1}` : undefined });
+  for (const so of ev.signoffs) push({ at: so.at, kind: 'evidence', icon: <CheckIcon size={12} />, text: <>Signed off: {so.role} {so.name}</>, sub: so.statement ?? undefined });
   if (snap.endedAt) {
     push({
       at: snap.endedAt,
@@ -62,17 +106,22 @@ export function buildLog(snap: DrillSnapshot): Entry[] {
   return out.sort((a, b) => (a.at === b.at ? b.order - a.order : a.at < b.at ? 1 : -1));
 }
 
-export function ActivityLog({ snap }: { snap: DrillSnapshot }) {
+export function ActivityLog({ snap, onHide }: { snap: DrillSnapshot; onHide?: () => void }) {
   const log = buildLog(snap);
   return (
     <aside className="activity" aria-label="Activity">
       <div className="section-head">
         <h2>Activity</h2>
         <span className="muted small">UTC</span>
+        {onHide ? (
+          <button type="button" className="activity-hide" onClick={onHide} title="Hide the activity pane (a)" aria-expanded={true} data-testid="activity-toggle">
+            ›
+          </button>
+        ) : null}
       </div>
       <ol className="activity-list" data-testid="activity-log">
         {log.map((e, i) => (
-          <li key={i} className={`act act-${e.kind}`} data-kind={e.kind}>
+          <li key={i} className={`act act-${e.kind}`} data-kind={e.kind} data-testid="activity-item">
             <span className="act-time mono">{utcTime(e.at)}</span>
             <span className="act-icon">{e.icon}</span>
             <span className="act-body">

@@ -2,16 +2,14 @@ import { useStore } from '../app/store';
 import { clockShort, hms, humanDuration, targetText } from '../app/format';
 import { useSince } from '../ui/Clock';
 import type { DrillSnapshot } from '../../main/drill/model';
+import { RTO_WARN_FRACTION, clockHeadline, rtoLevel } from '../../main/drill/headline';
 
-/** Fraction of the RTO target at which the bar turns amber. */
-export const RTO_WARN_FRACTION = 0.8;
+export { RTO_WARN_FRACTION, rtoLevel };
 
 export interface LiveClock {
   netMs: number;
   grossMs: number;
   pausedMs: number;
-  /** Time inside the RTO window (null when the window has not opened). */
-  rtoMs: number | null;
 }
 
 /**
@@ -23,21 +21,14 @@ export function liveClock(snap: DrillSnapshot, since: number): LiveClock {
   const netMs = snap.clock.netMs + (snap.clock.ticking ? since : 0);
   const pausedMs = snap.clock.pausedMs + (running && snap.paused ? since : 0);
   const grossMs = snap.clock.grossMs + (running && (snap.clock.ticking || snap.paused) ? since : 0);
-  let rtoMs: number | null = null;
-  if (snap.rto.actualSec != null) rtoMs = snap.rto.actualSec * 1000 + (snap.rto.open && snap.clock.ticking ? since : 0);
-  else if (snap.rto.startStep == null && snap.rto.targetSec != null) rtoMs = netMs;
-  return { netMs, grossMs, pausedMs, rtoMs };
-}
-
-export function rtoLevel(rtoMs: number | null, targetSec: number | null): 'none' | 'ok' | 'warn' | 'over' {
-  if (targetSec == null || targetSec <= 0 || rtoMs == null) return 'none';
-  const f = rtoMs / (targetSec * 1000);
-  return f >= 1 ? 'over' : f >= RTO_WARN_FRACTION ? 'warn' : 'ok';
+  return { netMs, grossMs, pausedMs };
 }
 
 /**
- * The big clock. The only part of the drill view that re-renders on every
- * tick (every 200 ms while the drill clock runs).
+ * The big clock: once the RTO window opens, the time inside it against the
+ * target (main/drill/headline.ts says what to show; this draws it). The only
+ * part of the drill view that re-renders on every tick (every 200 ms while
+ * the drill clock runs).
  */
 export function DrillClock({ drillId }: { drillId: string }) {
   const entry = useStore((s) => s.drills[drillId]);
@@ -47,21 +38,23 @@ export function DrillClock({ drillId }: { drillId: string }) {
   if (!snap) return null;
 
   const c = liveClock(snap, since);
-  const target = snap.rto.targetSec;
-  const level = snap.rto.met === false ? 'over' : rtoLevel(c.rtoMs, target);
-  const pct = target && c.rtoMs != null ? Math.min(100, (c.rtoMs / (target * 1000)) * 100) : 0;
-  const rtoDiffers = c.rtoMs != null && Math.abs(c.rtoMs - c.netMs) >= 1000;
+  const h = clockHeadline(snap, since);
+  const target = h.targetSec;
+  // A result that cannot be stated (failed, aborted, unverified) is not coloured as a time: neither green nor red.
+  const level = h.verdict && h.verdict.kind !== 'met' && h.verdict.kind !== 'missed' ? 'none' : h.level;
+  const pct = target && h.kind === 'rto' ? Math.min(100, (h.ms / (target * 1000)) * 100) : 0;
   const state = !running ? 'ended' : snap.paused ? 'paused' : 'running';
+  const caption = h.kind === 'rto' ? (h.open ? 'RTO clock' : 'RTO window') : h.kind === 'waiting' ? 'Net elapsed · RTO not started' : 'Net elapsed';
 
   return (
-    <div className={`clock clock-${state} clock-level-${level}`} data-testid="drill-clock" data-state={state}>
+    <div className={`clock clock-${state} clock-level-${level} clock-kind-${h.kind}`} data-testid="drill-clock" data-state={state} data-kind={h.kind}>
       <div className="clock-caption">
-        <span>Net elapsed</span>
+        <span data-testid="clock-caption">{caption}</span>
         <span>RTO target</span>
       </div>
       <div className="clock-main">
-        <span className="clock-net" data-testid="clock-net" data-ms={Math.floor(c.netMs)} aria-label="Net elapsed time">
-          {hms(c.netMs)}
+        <span className="clock-headline" data-testid="clock-headline" data-kind={h.kind} data-ms={Math.floor(h.ms)} aria-label={caption}>
+          {hms(h.ms)}
         </span>
         <span className="clock-sep">/</span>
         <span className="clock-rto" data-testid="clock-rto" data-target-sec={target ?? ''} title="RTO target">
@@ -82,6 +75,17 @@ export function DrillClock({ drillId }: { drillId: string }) {
         <div className="rto-bar-warn" style={{ left: `${RTO_WARN_FRACTION * 100}%` }} />
       </div>
       <div className="clock-sub">
+        {h.kind === 'waiting' && h.startsAt && running ? (
+          <span className="clock-starts" data-testid="rto-starts-at">
+            RTO clock starts at step {h.startsAt.index + 1}: {h.startsAt.title}
+          </span>
+        ) : null}
+        <span>
+          <span className="k">net</span>{' '}
+          <span className="v" data-testid="clock-net" data-ms={Math.floor(c.netMs)}>
+            {hms(c.netMs)}
+          </span>
+        </span>
         <span>
           <span className="k">gross</span>{' '}
           <span className="v" data-testid="clock-gross">
@@ -94,32 +98,27 @@ export function DrillClock({ drillId }: { drillId: string }) {
             {hms(c.pausedMs)}
           </span>
         </span>
-        {target != null && c.rtoMs != null ? (
+        {target != null && h.kind === 'rto' ? (
           <span>
             <span className="k">RTO used</span>{' '}
             <span className="v" data-testid="rto-used">
-              {Math.floor((c.rtoMs / (target * 1000)) * 100)}%
+              {Math.floor((h.ms / (target * 1000)) * 100)}%
             </span>
           </span>
         ) : null}
-        {running && target != null && c.rtoMs != null && c.rtoMs > target * 1000 ? (
+        {running && h.open && target != null && h.ms > target * 1000 ? (
           <span className="over" data-testid="rto-over">
-            <span className="k">over RTO by</span> <span className="v">{clockShort(c.rtoMs - target * 1000)}</span>
+            <span className="k">over RTO by</span> <span className="v">{clockShort(h.ms - target * 1000)}</span>
           </span>
         ) : null}
-        {rtoDiffers && c.rtoMs != null ? (
-          <span title="Time inside the RTO window (from the step that starts the RTO clock)">
-            <span className="k">RTO window</span> <span className="v">{clockShort(c.rtoMs)}</span>
-          </span>
-        ) : null}
-        {snap.rto.startStep != null && snap.rto.actualSec == null && running ? <span className="k">RTO clock starts at step {snap.rto.startStep + 1}</span> : null}
       </div>
-      {snap.rto.met != null && target != null ? (
-        <div className={`rto-result ${snap.rto.met ? 'is-met' : 'is-missed'}`} data-testid="rto-result" data-met={String(snap.rto.met)}>
-          {snap.rto.met ? 'RTO met' : 'RTO missed'}
+      {h.verdict ? (
+        <div className={`rto-result ${h.verdict.kind === 'met' ? 'is-met' : 'is-missed'}`} data-testid="rto-result" data-met={String(h.verdict.kind === 'met')} data-verdict={h.verdict.kind}>
+          {h.verdict.kind === 'met' || h.verdict.kind === 'missed' ? h.verdict.text : h.verdict.kind === 'aborted' ? 'Aborted' : h.verdict.kind === 'failed' ? 'Failed' : 'Not verified'}
           <span className="rto-result-detail">
-            {humanDuration((snap.rto.actualSec ?? 0) * 1000)} of {targetText(target)}
-            {!snap.rto.met && snap.rto.actualSec != null ? ` (over by ${humanDuration((snap.rto.actualSec - target) * 1000)})` : ''}
+            {h.verdict.kind === 'met' || h.verdict.kind === 'missed'
+              ? `${humanDuration(h.ms)} of ${targetText(target ?? 0)}${h.verdict.kind === 'missed' && target != null ? ` (over by ${humanDuration(h.ms - target * 1000)})` : ''}`
+              : h.verdict.text}
           </span>
         </div>
       ) : null}

@@ -18,7 +18,7 @@ import {
   useStore,
   navigate,
 } from '../app/store';
-import { humanDuration, localTimeHint, utcDateTime, utcTime } from '../app/format';
+import { humanDuration, localTimeHint, plural, utcDateTime, utcTime } from '../app/format';
 import { Button } from '../ui/Button';
 import { Badge } from '../ui/Badge';
 import { Dialog } from '../ui/Dialog';
@@ -31,8 +31,18 @@ import { ReasonDialog } from './ReasonDialog';
 import { ShortcutsOverlay } from './ShortcutsOverlay';
 import { ChainHeadNotice, EvidencePanel, EvidenceToggle, useEvidenceOpen } from '../evidence/EvidencePanel';
 import { TerminalWorkspace, runActions } from '../terminal';
+import { lastBlockFailure } from '../../main/drill/headline';
+import { KEYMAP, bindingFor, keyLabel } from './keymap';
+import { activityOpenFor, toggleActivity, toggleWide, useLayout } from './layout';
 
-type DialogState = { kind: 'skip' | 'fail'; step: number } | { kind: 'pause' | 'abort' | 'finish' | 'help' } | null;
+/** Focus back on the step (out of the terminal or a field), so the single-key shortcuts work. */
+function focusStep(): void {
+  const target = document.querySelector<HTMLElement>('[data-testid="step-panel-pane"]') ?? document.querySelector<HTMLElement>('[data-testid="drill-view"]');
+  if (target) target.focus({ preventScroll: true });
+  else (document.activeElement as HTMLElement | null)?.blur?.();
+}
+
+type DialogState = { kind: 'skip' | 'fail' | 'complete'; step: number } | { kind: 'pause' | 'abort' | 'finish' | 'help' } | null;
 
 function isTyping(el: EventTarget | null): boolean {
   if (!(el instanceof HTMLElement)) return false;
@@ -65,6 +75,21 @@ export function DrillScreen({ drillId, onBack }: { drillId: string; onBack: () =
   const [notFound, setNotFound] = useState(false);
   const noteRef = useRef<HTMLTextAreaElement>(null);
   const showEvidence = useEvidenceOpen(drillId);
+  const layout = useLayout();
+  const [viewportPx, setViewportPx] = useState(() => window.innerWidth);
+  useEffect(() => {
+    const onResize = () => setViewportPx(window.innerWidth);
+    window.addEventListener('resize', onResize);
+    return () => window.removeEventListener('resize', onResize);
+  }, []);
+  const activityOpen = activityOpenFor(layout, viewportPx);
+
+  /** Completing a step whose last block failed its check asks first. */
+  const requestComplete = (index: number) => {
+    const cur = useStore.getState().drills[drillId]?.snap;
+    if (cur && lastBlockFailure(cur, index)) setDialog({ kind: 'complete', step: index });
+    else void completeStep(drillId, index);
+  };
 
   // The drill shows the runbook as it started (variables filled in), even if the file changed since.
   const known = !!snap;
@@ -85,59 +110,95 @@ export function DrillScreen({ drillId, onBack }: { drillId: string; onBack: () =
 
   const canAct = !!snap && snap.status === 'running' && !snap.interrupted && connOpen;
 
-  // Keyboard shortcuts (ignored while typing and while a dialog is open).
+  // Keyboard shortcuts, from the one keymap (./keymap.ts): single keys are ignored while typing and while a
+  // dialog is open; the 'anywhere' keys (the way out of the terminal) work everywhere but in a dialog.
   useEffect(() => {
     const onKey = (e: KeyboardEvent) => {
-      if (e.defaultPrevented || e.ctrlKey || e.metaKey || e.altKey) return;
-      if (isTyping(e.target)) return;
+      if (e.defaultPrevented) return;
       if (document.querySelector('[role="dialog"]')) return;
+      const anywhere = bindingFor(e, 'anywhere');
+      if (anywhere) {
+        e.preventDefault();
+        if (anywhere.action === 'leaveTerminal') focusStep();
+        return;
+      }
+      if (isTyping(e.target)) return;
+      const binding = bindingFor(e, 'view');
+      if (!binding) return;
       const st = useStore.getState();
       const cur = st.drills[drillId]?.snap;
       if (!cur) return;
       const sel = st.selectedStep[drillId] ?? 0;
       const step = cur.steps[sel];
       const act = cur.status === 'running' && !cur.interrupted && st.conn.state === 'open';
-      const key = e.key;
       const handled = () => e.preventDefault();
-      if (key === 'j' || key === 'ArrowDown') {
-        handled();
-        selectStep(drillId, sel + 1);
-      } else if (key === 'k' || key === 'ArrowUp') {
-        handled();
-        selectStep(drillId, sel - 1);
-      } else if (key === '?') {
-        handled();
-        setDialog({ kind: 'help' });
-      } else if (!act || !step) {
-        return;
-      } else if (key === 'Enter') {
-        // Enter on a focused button/link activates that instead.
-        if (e.target instanceof HTMLElement && e.target.closest('button, a, summary, label')) return;
-        if (cur.paused || st.busy[`step:${sel}`]) return;
-        handled();
-        if (step.status === 'pending') void startStep(drillId, sel);
-        else if (step.status === 'running') void completeStep(drillId, sel);
-      } else if (key === 's' && !isEnded(step)) {
-        handled();
-        setDialog({ kind: 'skip', step: sel });
-      } else if (key === 'f' && !isEnded(step)) {
-        handled();
-        setDialog({ kind: 'fail', step: sel });
-      } else if (key === 'p') {
-        handled();
-        if (cur.paused) void resumeDrill(drillId);
-        else setDialog({ kind: 'pause' });
-      } else if (key === 'n') {
-        handled();
-        noteRef.current?.focus();
-      } else if (key === 'x') {
-        handled();
-        const next = step.checklist.find((c) => !c.checked);
-        if (next && !st.busy[`check:${sel}:${next.index}`]) void setCheck(drillId, sel, next.index, true);
+      switch (binding.action) {
+        case 'next':
+          handled();
+          return selectStep(drillId, sel + 1);
+        case 'prev':
+          handled();
+          return selectStep(drillId, sel - 1);
+        case 'help':
+          handled();
+          return setDialog({ kind: 'help' });
+        case 'wide':
+          handled();
+          return toggleWide();
+        case 'activity':
+          handled();
+          return toggleActivity();
+        case 'focusTerminal': {
+          const term = document.querySelector<HTMLElement>('[data-testid="terminal-view"].is-active textarea');
+          if (term) {
+            handled();
+            term.focus();
+          }
+          return;
+        }
+        default:
+          break;
+      }
+      if (!act || !step) return;
+      switch (binding.action) {
+        case 'startOrComplete':
+          // Enter on a focused button/link activates that instead.
+          if (e.target instanceof HTMLElement && e.target.closest('button, a, summary, label')) return;
+          if (cur.paused || st.busy[`step:${sel}`]) return;
+          handled();
+          if (step.status === 'pending') void startStep(drillId, sel);
+          else if (step.status === 'running') requestComplete(sel);
+          return;
+        case 'skip':
+          if (isEnded(step)) return;
+          handled();
+          return setDialog({ kind: 'skip', step: sel });
+        case 'fail':
+          if (isEnded(step)) return;
+          handled();
+          return setDialog({ kind: 'fail', step: sel });
+        case 'pause':
+          handled();
+          if (cur.paused) void resumeDrill(drillId);
+          else setDialog({ kind: 'pause' });
+          return;
+        case 'note':
+          handled();
+          noteRef.current?.focus();
+          return;
+        case 'tick': {
+          handled();
+          const next = step.checklist.find((c) => !c.checked);
+          if (next && !st.busy[`check:${sel}:${next.index}`]) void setCheck(drillId, sel, next.index, true);
+          return;
+        }
+        default:
+          return;
       }
     };
     window.addEventListener('keydown', onKey);
     return () => window.removeEventListener('keydown', onKey);
+    // eslint-disable-next-line react-hooks/exhaustive-deps
   }, [drillId]);
 
   if (!snap) {
@@ -162,7 +223,13 @@ export function DrillScreen({ drillId, onBack }: { drillId: string; onBack: () =
   const pendingCount = snap.steps.filter((s) => s.status === 'pending' || s.status === 'running').length;
 
   return (
-    <div className={`drill ${running ? 'is-running' : 'is-ended'} ${snap.paused ? 'is-paused' : ''} ${snap.mode === 'live' ? 'is-live' : ''}`} data-testid="drill-view" data-drill-id={snap.id} data-status={snap.status}>
+    <div
+      className={`drill ${running ? 'is-running' : 'is-ended'} ${snap.paused ? 'is-paused' : ''} ${snap.mode === 'live' ? 'is-live' : ''}`}
+      data-testid="drill-view"
+      data-drill-id={snap.id}
+      data-status={snap.status}
+      tabIndex={-1}
+    >
       <header className="drill-top">
         <div className="drill-ident">
           <div className="drill-kicker">
@@ -214,7 +281,7 @@ export function DrillScreen({ drillId, onBack }: { drillId: string; onBack: () =
                 icon={<CheckIcon />}
                 onClick={() => setDialog({ kind: 'finish' })}
                 busy={!!busy.finish}
-                title={pendingCount ? `${pendingCount} step(s) still open` : 'All steps done: finish and record the drill'}
+                title={pendingCount ? `${plural(pendingCount, "step")} still open` : 'All steps done: finish and record the drill'}
                 data-testid="finish"
               >
                 Finish drill
@@ -277,13 +344,25 @@ export function DrillScreen({ drillId, onBack }: { drillId: string; onBack: () =
         <ChainHeadNotice snap={snap} />
       </div>
 
-      <div className="drill-grid">
+      <div
+        className={`drill-grid ${activityOpen ? 'has-activity' : 'no-activity'} ${layout.wide && !showEvidence ? 'is-wide' : ''}`}
+        data-testid="drill-grid"
+        data-activity={activityOpen ? 'open' : 'closed'}
+        data-wide={String(layout.wide)}
+      >
         <StepList drillId={snap.id} />
         <main className="drill-centre">
           {showEvidence ? (
             <EvidencePanel snap={snap} />
           ) : step ? (
-            <TerminalWorkspace snap={snap} targets={runbook?.meta.targets.map((t) => t.name) ?? ['local']} step={matchRunbookStep(runbook, step)} canAct={canAct}>
+            <TerminalWorkspace
+              snap={snap}
+              targets={runbook?.meta.targets.map((t) => t.name) ?? ['local']}
+              step={matchRunbookStep(runbook, step)}
+              canAct={canAct}
+              wide={layout.wide}
+              stepLabel={`Step ${step.index + 1}: ${step.title}`}
+            >
               <StepPanel
                 key={step.index}
                 ref={noteRef}
@@ -295,6 +374,7 @@ export function DrillScreen({ drillId, onBack }: { drillId: string; onBack: () =
                 canAct={canAct}
                 onSkip={() => setDialog({ kind: 'skip', step: step.index })}
                 onFail={() => setDialog({ kind: 'fail', step: step.index })}
+                onComplete={() => requestComplete(step.index)}
                 codeActions={runActions(snap, canAct)}
               />
             </TerminalWorkspace>
@@ -302,38 +382,28 @@ export function DrillScreen({ drillId, onBack }: { drillId: string; onBack: () =
             <div className="empty">This runbook has no steps.</div>
           )}
         </main>
-        <ActivityLog snap={snap} />
+        {activityOpen ? (
+          <ActivityLog snap={snap} onHide={toggleActivity} />
+        ) : (
+          <button type="button" className="activity-rail" onClick={toggleActivity} title="Show the activity pane (a)" aria-expanded={false} data-testid="activity-toggle">
+            <span>Activity</span>
+          </button>
+        )}
       </div>
 
-      {canAct ? (
-        <footer className="kbd-hints" aria-hidden="true">
-          <span>
-            <kbd>j</kbd>
-            <kbd>k</kbd> select
+      <footer className="kbd-hints" aria-hidden="true" data-testid="kbd-hints">
+        {KEYMAP.filter((b) => b.hint && (canAct || !['startOrComplete', 'tick', 'skip', 'fail', 'pause', 'note'].includes(b.action))).map((b) => (
+          <span key={b.action} data-action={b.action}>
+            {(b.action === 'next' ? [...b.keys, ...(KEYMAP.find((x) => x.action === 'prev')?.keys ?? [])].filter((k) => k.length === 1) : b.keys).map((k) => (
+              <kbd key={k}>{keyLabel(k)}</kbd>
+            ))}{' '}
+            {b.hint}
           </span>
-          <span>
-            <kbd>↵</kbd> start / complete
-          </span>
-          <span>
-            <kbd>x</kbd> tick
-          </span>
-          <span>
-            <kbd>s</kbd> skip
-          </span>
-          <span>
-            <kbd>f</kbd> fail
-          </span>
-          <span>
-            <kbd>p</kbd> pause
-          </span>
-          <span>
-            <kbd>n</kbd> note
-          </span>
-          <button type="button" className="linkish" onClick={() => setDialog({ kind: 'help' })} data-testid="show-shortcuts">
-            <KeyboardIcon size={14} /> <kbd>?</kbd> all shortcuts
-          </button>
-        </footer>
-      ) : null}
+        ))}
+        <button type="button" className="linkish" onClick={() => setDialog({ kind: 'help' })} data-testid="show-shortcuts">
+          <KeyboardIcon size={14} /> <kbd>?</kbd> all shortcuts
+        </button>
+      </footer>
 
       <DrillDialogs snap={snap} dialog={dialog} setDialog={setDialog} busy={busy} />
     </div>
@@ -369,7 +439,52 @@ function DrillDialogs({
   const close = () => setDialog(null);
   switch (dialog.kind) {
     case 'help':
-      return <ShortcutsOverlay onClose={close} />;
+      return (
+        <ShortcutsOverlay
+          onClose={() => {
+            close();
+            // Not back to the button that opened it: Enter there would reopen the sheet instead of starting the step.
+            requestAnimationFrame(focusStep);
+          }}
+        />
+      );
+    case 'complete': {
+      const st = snap.steps[dialog.step];
+      const failed = lastBlockFailure(snap, dialog.step);
+      return (
+        <Dialog
+          title={`Complete step ${dialog.step + 1} anyway?`}
+          tone="warning"
+          onClose={close}
+          onSubmit={async () => {
+            const ok = await completeStep(snap.id, dialog.step);
+            if (ok) close();
+          }}
+          testId="complete-failed-dialog"
+          footer={
+            <>
+              <Button variant="ghost" onClick={close} data-autofocus>
+                Cancel
+              </Button>
+              <Button type="submit" variant="warning" busy={!!busy[`step:${dialog.step}`]} data-testid="confirm-complete">
+                Complete anyway
+              </Button>
+            </>
+          }
+        >
+          <p className="dialog-desc">
+            The last block run in <strong>{st?.title}</strong> failed its check
+            {failed ? (
+              <>
+                : <span className="mono">{failed.name ?? failed.text.split('\n')[0]}</span>
+                {failed.note ? ` (${failed.note})` : failed.exitCode != null ? ` (exit ${failed.exitCode})` : ''}
+              </>
+            ) : null}
+            . Completing the step records it as completed; the drill's result will say the check failed until it passes.
+          </p>
+        </Dialog>
+      );
+    }
     case 'skip': {
       const st = snap.steps[dialog.step];
       return (

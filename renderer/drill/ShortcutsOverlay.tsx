@@ -1,16 +1,10 @@
 import { Dialog } from '../ui/Dialog';
 import { Button } from '../ui/Button';
+import { KEYMAP, isMac, keyLabel } from './keymap';
 
+/** The shortcut sheet, from the one keymap (renderer/drill/keymap.ts). */
 export const SHORTCUTS: [string[], string][] = [
-  [['j', '↓'], 'Select next step'],
-  [['k', '↑'], 'Select previous step'],
-  [['Enter'], 'Start the selected step, or complete it if running'],
-  [['x'], 'Tick the next unticked checklist item'],
-  [['s'], 'Skip the selected step… (reason)'],
-  [['f'], 'Fail the selected step… (reason)'],
-  [['p'], 'Pause… / resume the drill'],
-  [['n'], 'Write a note on the selected step'],
-  [['?'], 'Show this list'],
+  ...KEYMAP.map((b): [string[], string] => [b.keys.filter((k) => !(isMac() && k === 'Ctrl+V')).map((k) => keyLabel(k)), b.label]),
   [['Esc'], 'Close a dialog / leave a text field'],
 ];
 
@@ -19,6 +13,7 @@ export function ShortcutsOverlay({ onClose }: { onClose: () => void }) {
     <Dialog
       title="Keyboard shortcuts"
       onClose={onClose}
+      restoreFocus={false}
       testId="shortcuts-overlay"
       footer={
         <Button variant="primary" onClick={onClose} data-autofocus>
@@ -26,7 +21,7 @@ export function ShortcutsOverlay({ onClose }: { onClose: () => void }) {
         </Button>
       }
     >
-      <p className="dialog-desc muted small">Shortcuts are ignored while you type in a text field.</p>
+      <p className="dialog-desc muted small">Single keys are ignored while you type in a text field or the terminal; Ctrl+Shift+E gets you out of either.</p>
       <table className="shortcut-table">
         <tbody>
           {SHORTCUTS.map(([keys, what]) => (

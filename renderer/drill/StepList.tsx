@@ -1,7 +1,7 @@
 import { memo } from 'react';
 import type { StepState } from '../../main/drill/model';
 import { selectStep, useStore } from '../app/store';
-import { clockShort } from '../app/format';
+import { clockShort, plural } from '../app/format';
 import { StepStatusIcon } from '../ui/Icons';
 import { LiveDuration } from '../ui/Clock';
 
@@ -88,7 +88,7 @@ const StepRow = memo(function StepRow({
           <span className="step-row-meta">
             {step.checklist.length ? (
               <span className={checked === step.checklist.length ? 'is-all' : ''}>
-                {checked}/{step.checklist.length} checks
+                {checked}/{plural(step.checklist.length, 'check')}
               </span>
             ) : null}
             {step.rtoStart ? <span className="rto-mark">RTO ▸</span> : null}

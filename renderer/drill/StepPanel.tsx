@@ -24,6 +24,8 @@ export interface StepPanelProps {
   canAct: boolean;
   onSkip: () => void;
   onFail: () => void;
+  /** Complete (the drill view asks first when the step's last block failed its check). */
+  onComplete?: () => void;
   /** Slot for a future per-code-block "Run" button. */
   codeActions?: (step: Step | undefined, block: CodeSlot) => ReactNode;
 }
@@ -31,7 +33,7 @@ export interface StepPanelProps {
 const STATUS_TONE = { pending: 'neutral', running: 'accent', completed: 'ok', skipped: 'neutral', failed: 'danger' } as const;
 
 export const StepPanel = forwardRef<HTMLTextAreaElement, StepPanelProps>(function StepPanel(
-  { snap, receivedAt, step, runbookStep, runbook, canAct, onSkip, onFail, codeActions },
+  { snap, receivedAt, step, runbookStep, runbook, canAct, onSkip, onFail, onComplete, codeActions },
   noteRef,
 ) {
   const busy = useStore((s) => s.busy);
@@ -81,7 +83,7 @@ export const StepPanel = forwardRef<HTMLTextAreaElement, StepPanelProps>(functio
               </Button>
             ) : null}
             {step.status === 'running' ? (
-              <Button variant="success" size="lg" icon={<CheckIcon />} kbd="↵" onClick={() => void completeStep(snap.id, step.index)} busy={stepBusy} disabled={blocked} data-testid="step-complete">
+              <Button variant="success" size="lg" icon={<CheckIcon />} kbd="↵" onClick={() => (onComplete ? onComplete() : void completeStep(snap.id, step.index))} busy={stepBusy} disabled={blocked} data-testid="step-complete">
                 Complete
               </Button>
             ) : null}

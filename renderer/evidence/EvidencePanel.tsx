@@ -436,7 +436,9 @@ function SignoffSection({ snap, canRecord }: { snap: DrillSnapshot; canRecord: b
   const signed = snap.evidence.signoffs;
   const op = signed.find((s) => s.role === 'operator');
   const rev = signed.find((s) => s.role === 'reviewer');
+  // Separate boxes: the reviewer's statement starts empty, never pre-filled with the operator's words.
   const [statement, setStatement] = useState('');
+  const [reviewStatement, setReviewStatement] = useState('');
   const [reviewer, setReviewer] = useState('');
   const busyOp = useStore((s) => !!s.busy['ev:signoff:operator']);
   const busyRev = useStore((s) => !!s.busy['ev:signoff:reviewer']);
@@ -472,11 +474,18 @@ function SignoffSection({ snap, canRecord }: { snap: DrillSnapshot; canRecord: b
             className="ev-row"
             onSubmit={(e) => {
               e.preventDefault();
-              if (reviewer.trim()) void signOff({ drillId: snap.id, role: 'reviewer', name: reviewer.trim(), ...(statement.trim() ? { statement: statement.trim() } : {}) });
+              if (reviewer.trim()) void signOff({ drillId: snap.id, role: 'reviewer', name: reviewer.trim(), ...(reviewStatement.trim() ? { statement: reviewStatement.trim() } : {}) });
             }}
           >
             <input className="input" placeholder="Reviewer (not the operator)" value={reviewer} onChange={(e) => setReviewer(e.target.value)} data-testid="signoff-reviewer-name" maxLength={200} />
-            <input className="input" placeholder="Statement (optional)" value={statement} onChange={(e) => setStatement(e.target.value)} maxLength={4000} />
+            <input
+              className="input"
+              placeholder="Reviewer's statement (optional)"
+              value={reviewStatement}
+              onChange={(e) => setReviewStatement(e.target.value)}
+              data-testid="signoff-reviewer-statement"
+              maxLength={4000}
+            />
             <Button type="submit" variant="primary" size="sm" busy={busyRev} disabled={!reviewer.trim()} data-testid="signoff-reviewer">
               Sign off as reviewer
             </Button>

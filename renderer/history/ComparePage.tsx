@@ -67,6 +67,12 @@ export function ComparePage({ a, b }: { a: string; b: string }) {
             {c.b.runbook.title}
             {c.sameRunbook ? '' : ` vs ${c.a.runbook.title} (different runbooks)`}
             {c.sameRunbook && !c.sameVersion ? ' · different versions of the runbook (steps matched by key)' : ''}
+            {c.a.mode !== c.b.mode ? (
+              <span data-testid="compare-modes">
+                {' '}
+                · {c.a.mode} vs {c.b.mode}: each side&apos;s “slow” is against its own mode&apos;s median, never the other&apos;s
+              </span>
+            ) : null}
           </span>
         </div>
       </div>

@@ -10,11 +10,12 @@ import uPlot from 'uplot';
 import type { DrillMode } from '../../main/drill/model';
 import type { RunbookStats, StepStat } from '../../main/history/model';
 import { api } from '../app/store';
-import { humanDuration, utcDateTime } from '../app/format';
+import { humanDuration, plural, utcDateTime } from '../app/format';
 import { Badge } from '../ui/Badge';
 import { useTheme } from '../app/theme';
 import { Chart, cssVar } from './Chart';
 import { markPainted } from './perf';
+import { DURATION_INCRS_SEC, durationTick, utcAxisValues } from '../../main/history/ticks';
 import { backToList, openCompare, openWaterfall } from './route';
 
 const SLOW = 1.5;
@@ -121,6 +122,37 @@ export function RunbookPage({ path }: { path: string }) {
         </Tile>
       </div>
 
+      {stats.byMode.length > 1 ? (
+        <section className="hist-card hist-by-mode" data-testid="rb-by-mode">
+          <p className="muted small">
+            These drills mix modes. An unattended run and a rehearsal are never measured against each other: slow flags compare each drill with its own mode.
+            Per mode:
+          </p>
+          <table className="history-table">
+            <thead>
+              <tr>
+                <th>Mode</th>
+                <th className="num">Drills</th>
+                <th className="num">Pass rate</th>
+                <th className="num">RTO p50 / p90</th>
+                <th className="num">Net p50 / p90</th>
+              </tr>
+            </thead>
+            <tbody>
+              {stats.byMode.map((m) => (
+                <tr key={m.mode} data-testid="rb-mode-row" data-mode={m.mode}>
+                  <td>{m.mode}</td>
+                  <td className="num">{m.drills}</td>
+                  <td className="num">{m.passRate === null ? '—' : `${Math.round(m.passRate * 1000) / 10}%`}</td>
+                  <td className="num mono">{m.rtoSec ? `${humanDuration(m.rtoSec.p50 * 1000)} / ${humanDuration(m.rtoSec.p90 * 1000)}` : '—'}</td>
+                  <td className="num mono">{m.netMs ? `${humanDuration(m.netMs.p50)} / ${humanDuration(m.netMs.p90)}` : '—'}</td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </section>
+      ) : null}
+
       {last && last.slowSteps.length > 0 ? (
         <div className="hist-callout" data-testid="rb-last-slow">
           <strong>The last drill was unusual:</strong> {last.slowSteps.length} step{last.slowSteps.length === 1 ? '' : 's'} took more than {SLOW}× the median —{' '}
@@ -148,6 +180,15 @@ export function RunbookPage({ path }: { path: string }) {
           <h2>Step durations across drills</h2>
           <span className="muted small">bar: median · blue dot: p90 · grey dot: the last drill (red when over {SLOW}× its median)</span>
         </div>
+        {!mode && stats.byMode.length > 1 && last ? (
+          <p className="callout callout-warn small" data-testid="rb-steps-mixed">
+            These step figures are over every mode at once. For the figures of one kind of drill,{' '}
+            <button type="button" className="link-btn" onClick={() => setMode(last.mode)} data-testid="rb-steps-one-mode">
+              show {last.mode} drills only
+            </button>
+            .
+          </p>
+        ) : null}
         <StepChart steps={stats.steps} onDrawn={chartDrawn} />
         <StepTable stats={stats} order={order} setOrder={setOrder} />
       </section>
@@ -170,7 +211,7 @@ export function RunbookPage({ path }: { path: string }) {
 function unusualText(last: NonNullable<RunbookStats['last']>): string {
   const parts: string[] = [];
   if (last.slowOverall) parts.push(`the whole drill took more than ${SLOW}× the median`);
-  if (last.slowSteps.length) parts.push(`${last.slowSteps.length} step(s) over ${SLOW}× their median`);
+  if (last.slowSteps.length) parts.push(`${plural(last.slowSteps.length, "step")} over ${SLOW}× ${last.slowSteps.length === 1 ? "its" : "their"} median`);
   return parts.join('; ');
 }
 
@@ -224,18 +265,28 @@ function rollingMedian(values: (number | null)[], include: boolean[], w: number)
   });
 }
 
-const axisDuration = (_u: uPlot, vals: number[]) => vals.map((v) => (v == null ? '' : humanDuration(v * 1000)));
+const axisDuration = (_u: uPlot, vals: number[]) => vals.map((v) => (v == null ? '' : durationTick(v)));
+/** UTC, 24-hour labels on uPlot's round time splits (main/history/ticks.ts). */
+const axisUtc = (_u: uPlot, vals: number[], _axis: number, _space: number, incr: number) => utcAxisValues(vals, incr);
+const utcDate = (ts: number) => uPlot.tzDate(new Date(ts * 1000), 'Etc/UTC');
+/** A step's name for an axis: short enough to sit under its bar. */
+const shortTitle = (t: string, max: number) => (t.length > max ? `${t.slice(0, max - 1)}…` : t);
 
 function RtoChart({ stats, onDrawn }: { stats: RunbookStats; onDrawn: () => void }) {
   const { effective: theme } = useTheme();
   const tr = stats.trend;
   const hasRto = tr.rtoActualSec.some((v) => v !== null);
+  const modes = useMemo(() => [...new Set(tr.mode)], [stats]);
   const data = useMemo<uPlot.AlignedData>(() => {
     const y = hasRto ? tr.rtoActualSec : tr.netSec;
     const pass = y.map((v, i) => (tr.result[i] === 'pass' ? v : null));
     const fail = y.map((v, i) => (tr.result[i] !== 'pass' ? v : null));
-    const rolling = rollingMedian(y, tr.status.map((s) => s === 'completed'), 9);
-    return [tr.t, pass, fail, rolling, tr.rtoTargetSec];
+    // One rolling median per mode: a cron run's seconds and a rehearsal's minutes never share a line.
+    const rolling = modes.map((m) => {
+      const mine = y.map((v, i) => (tr.mode[i] === m ? v : null));
+      return rollingMedian(mine, tr.status.map((st, i) => st === 'completed' && tr.mode[i] === m), 9).map((v, i) => (tr.mode[i] === m ? v : null));
+    });
+    return [tr.t, pass, fail, ...rolling, tr.rtoTargetSec];
   }, [stats]);
 
   const options = useMemo(() => {
@@ -254,15 +305,28 @@ function RtoChart({ stats, onDrawn }: { stats: RunbookStats; onDrawn: () => void
     });
     const markers = stats.markers;
     const opts: Omit<uPlot.Options, 'width' | 'height'> = {
+      tzDate: utcDate,
       scales: { x: { time: true }, y: { range: (_u, _min, max) => [0, Math.max(max ?? 0, (stats.runbook.rtoTargetSec ?? 0) * 1.1, 60)] } },
-      axes: [{ ...axis }, { ...axis, values: axisDuration, size: 70 }],
+      axes: [
+        { ...axis, values: axisUtc, label: 'UTC', labelSize: 18, space: 90 },
+        { ...axis, values: axisDuration, incrs: DURATION_INCRS_SEC, size: 60 },
+      ],
       legend: { live: false },
       cursor: { drag: { x: true, y: false }, points: { show: false } },
       series: [
         {},
         { label: hasRto ? 'RTO (passed)' : 'Net (passed)', ...dots(ok) },
         { label: hasRto ? 'RTO (failed)' : 'Net (failed)', ...dots(danger) },
-        { label: 'Rolling median', stroke: accent, width: 2, spanGaps: true, points: { show: false } },
+        ...modes.map(
+          (m, i): uPlot.Series => ({
+            label: modes.length > 1 ? `Rolling median (${m})` : 'Rolling median',
+            stroke: i === 0 ? accent : i === 1 ? muted : warn,
+            width: 2,
+            dash: i === 0 ? undefined : [8, 4],
+            spanGaps: true,
+            points: { show: false },
+          }),
+        ),
         { label: 'Target', stroke: warn, width: 1.5, dash: [6, 4], paths: uPlot.paths.stepped!({ align: 1 }), points: { show: false }, spanGaps: true },
       ],
       hooks: {
@@ -366,8 +430,18 @@ function StepChart({ steps, onDrawn }: { steps: StepStat[]; onDrawn: () => void 
     const opts: Omit<uPlot.Options, 'width' | 'height'> = {
       scales: { x: { time: false, range: (_u, min, max) => [(min ?? 1) - 0.6, (max ?? 1) + 0.6] }, y: { range: (_u, _min, max) => [0, (max ?? 1) * 1.08] } },
       axes: [
-        { ...axis, values: (_u, vals) => vals.map((v) => (Number.isInteger(v) ? String(v) : '')), label: 'step' },
-        { ...axis, values: axisDuration, size: 70 },
+        {
+          ...axis,
+          // Step names under their bars where they fit, else the step numbers (names in the table below).
+          values: (u, vals) => {
+            const perStep = u.bbox.width / devicePixelRatio / Math.max(1, current.length);
+            const max = Math.floor(perStep / 7);
+            return vals.map((v) => (Number.isInteger(v) && current[v - 1] ? (max >= 6 ? shortTitle(current[v - 1]!.title, max) : String(v)) : ''));
+          },
+          splits: () => current.map((_, i) => i + 1),
+          label: 'step',
+        },
+        { ...axis, values: axisDuration, incrs: DURATION_INCRS_SEC, size: 60 },
       ],
       legend: { live: false },
       cursor: { points: { show: false } },

@@ -11,6 +11,7 @@ import { api, openDrill } from '../app/store';
 import { humanDuration, utcDateTime } from '../app/format';
 import { Badge } from '../ui/Badge';
 import { markPainted } from './perf';
+import { utcTicks } from '../../main/history/ticks';
 import { PageShell, ResultBadge } from './RunbookPage';
 import { backToList, openCompare, openRunbookPage } from './route';
 
@@ -44,8 +45,10 @@ export function WaterfallPage({ id }: { id: string }) {
   const total = Math.max(1, w.totalMs);
   const pct = (ms: number) => `${(Math.max(0, Math.min(total, ms)) / total) * 100}%`;
   const width = (a: number, b: number) => `${(Math.max(0, Math.min(total, b) - Math.max(0, a)) / total) * 100}%`;
-  const ticks = [0, 0.25, 0.5, 0.75, 1].map((f) => f * total);
   const d = w.drill;
+  // Round UTC clock times (24-hour) on the drill's axis: offset 0 is the drill's start.
+  const t0 = Date.parse(d.startedAt);
+  const ticks = utcTicks(t0, t0 + total, 6).ticks.map((t) => ({ offset: t.ms - t0, label: t.label }));
   return (
     <div className="hist-page" data-testid="waterfall-page" data-drill-id={d.id}>
       <div className="hist-page-head">
@@ -59,7 +62,7 @@ export function WaterfallPage({ id }: { id: string }) {
             </button>
           </h1>
           <span className="muted small">
-            {utcDateTime(d.startedAt, true)} UTC · {d.mode} · {d.operator} · <ResultBadge result={d.result} /> {d.status}
+            {utcDateTime(d.startedAt, true)} UTC · <span data-testid="wf-mode">{d.mode}</span> · {d.operator} · <ResultBadge result={d.result} /> {d.status}
           </span>
         </div>
         <div className="history-filters">
@@ -110,12 +113,18 @@ export function WaterfallPage({ id }: { id: string }) {
             <div className="wf-time" role="columnheader">
               Took / median
             </div>
-            <div className="wf-track" role="columnheader" aria-label="Time axis">
+            <div className="wf-track" role="columnheader" aria-label="Time axis (UTC)" data-testid="wf-axis">
               {ticks.map((t) => (
-                <span key={t} className="wf-tick" style={{ left: pct(t) }}>
-                  {humanDuration(t)}
+                <span
+                  key={t.offset}
+                  className={`wf-tick ${t.offset / total < 0.05 ? 'at-start' : t.offset / total > 0.95 ? 'at-end' : ''}`}
+                  style={{ left: pct(t.offset) }}
+                  data-testid="wf-tick"
+                >
+                  {t.label}
                 </span>
               ))}
+              <span className="wf-axis-zone muted">UTC</span>
             </div>
           </div>
           {w.steps.map((s) => (
@@ -127,7 +136,7 @@ export function WaterfallPage({ id }: { id: string }) {
                 {s.status === 'skipped' ? <span className="muted">skipped</span> : humanDuration(s.durationMs)}
                 <span className="muted"> / {s.medianMs !== null ? humanDuration(s.medianMs) : '—'}</span>{' '}
                 {s.slow ? (
-                  <Badge tone="danger" testId="slow-flag" title={`More than 1.5× its median over ${s.samples} runs`}>
+                  <Badge tone="danger" testId="slow-flag" title={`More than 1.5× its median over ${s.samples} ${d.mode} runs`}>
                     {s.ratio !== null ? `${s.ratio.toFixed(1)}×` : 'slow'}
                   </Badge>
                 ) : null}
@@ -164,8 +173,9 @@ export function WaterfallPage({ id }: { id: string }) {
           ) : null}
         </div>
         <p className="muted small">
-          Bars sit on the drill’s own clock: shaded bands are pauses (hatched) and times Drillbook was not running. Durations are net of pauses; the median is over
-          every completed run of the step in this runbook’s history.
+          Bars sit on the drill’s own clock (UTC): shaded bands are pauses (hatched) and times Drillbook was not running. Durations are net of pauses; the median is over
+          every completed run of the step in this runbook’s <strong>{d.mode}</strong> drills (modes are never mixed), and a step is flagged only when that median
+          rests on at least 3 runs.
         </p>
       </section>
     </div>

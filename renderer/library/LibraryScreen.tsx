@@ -55,7 +55,10 @@ export function LibraryScreen() {
       <aside className="library-list" aria-label="Runbooks">
         <div className="pane-head">
           <h1>
-            Runbooks <span className="count">{library.length}</span>
+            Runbooks{' '}
+            <span className="count" data-testid="library-count" aria-busy={!loaded}>
+              {loaded ? library.length : '…'}
+            </span>
           </h1>
           <div className="pane-head-actions">
             <button type="button" className="icon-btn" title="Reload list" aria-label="Reload list" onClick={() => void loadLibrary()} data-testid="library-refresh">
@@ -154,6 +157,11 @@ export function LibraryScreen() {
             </li>
           ))}
         </ul>
+        {!loaded ? (
+          <div className="empty small muted" role="status" data-testid="library-loading">
+            Loading runbooks…
+          </div>
+        ) : null}
         {loaded && library.length === 0 ? (
           <div className="empty small">
             <p>No runbooks found.</p>

@@ -7,7 +7,7 @@ import { Button } from '../ui/Button';
 import { Badge } from '../ui/Badge';
 import { AlertIcon, PlayIcon } from '../ui/Icons';
 import { StartDrillDialog } from './StartDrillDialog';
-import { targetText } from '../app/format';
+import { plural, targetText } from '../app/format';
 import { commandCaption } from '../drill/commands';
 import { ContextSections, ProcedurePanel } from './ProcedurePanel';
 
@@ -142,7 +142,7 @@ function PreviewStep({ step }: { step: Step }) {
             clean-up
           </Badge>
         ) : null}
-        {step.checklist.length ? <span className="muted small">{step.checklist.length} checks</span> : null}
+        {step.checklist.length ? <span className="muted small">{plural(step.checklist.length, 'check')}</span> : null}
       </div>
       <Markdown source={step.body} className="step-md" codeCaption={(b) => commandCaption(step, b.index)} />
     </li>

@@ -92,8 +92,23 @@ export function RunButton({ client, snap, stepIndex, commandIndex, block, canRun
   );
 }
 
+/**
+ * What a finished run's badge says. A failed expectation says what failed
+ * ("expected "restored" not found"), never just "✗ exit 0", which reads as
+ * a pass with a typo.
+ */
+export function runResultLabel(exitCode: number | null, passed: boolean | null, ended: boolean, note: string | null): string {
+  if (!ended) return note ? 'sent' : 'running…';
+  if (passed === false && note) {
+    const m = /^output did not (contain|match) (.+)$/.exec(note);
+    if (m) return `expected ${m[2]} not found${exitCode !== null ? ` (exit ${exitCode})` : ''}`;
+    return note;
+  }
+  return exitCode === null ? 'no exit code' : `exit ${exitCode}`;
+}
+
 function RunResult({ exitCode, passed, ended, note }: { exitCode: number | null; passed: boolean | null; ended: boolean; note: string | null }) {
-  const label = !ended ? (note ? 'sent' : 'running…') : exitCode === null ? 'no exit code' : `exit ${exitCode}`;
+  const label = runResultLabel(exitCode, passed, ended, note);
   const tone = !ended ? 'neutral' : passed === true ? 'ok' : passed === false ? 'danger' : 'neutral';
   return (
     <span className={`code-result code-result-${tone}`} title={note ?? undefined} data-testid="run-result" data-passed={passed === null ? '' : String(passed)}>

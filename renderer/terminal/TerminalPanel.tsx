@@ -49,6 +49,16 @@ function estimateSize(el: HTMLElement | null): { cols: number; rows: number } {
   return { cols, rows };
 }
 
+/** Find highlights (xterm's search needs #RRGGBB colours); they also turn on the match count. */
+function findDecorations() {
+  return {
+    matchBackground: '#6b5a1e',
+    matchOverviewRuler: '#d9a400',
+    activeMatchBackground: '#b8860b',
+    activeMatchColorOverviewRuler: '#ffcc00',
+  };
+}
+
 /**
  * The drill's terminals, beside the step: one tab per terminal (each bound
  * to a target), the step's target brought forward as the operator moves
@@ -63,7 +73,10 @@ export function TerminalPanel({ client, drillId, targets, stepTarget, canOpen }:
   const [error, setError] = useState<string | null>(null);
   const [search, setSearch] = useState<XtermHandle['search'] | null>(null);
   const [query, setQuery] = useState('');
+  const [results, setResults] = useState<{ index: number; count: number } | null>(null);
+  const [details, setDetails] = useState(false);
   const stackRef = useRef<HTMLDivElement>(null);
+  const findRef = useRef<HTMLInputElement>(null);
 
   const terminals = useMemo(
     () => Object.values(all).filter((t) => t.drillId === drillId).sort((a, b) => a.openedAt.localeCompare(b.openedAt)),
@@ -123,6 +136,32 @@ export function TerminalPanel({ client, drillId, targets, stepTarget, canOpen }:
 
   const dead = active && (active.status === 'disconnected' || active.status === 'exited' || active.status === 'failed');
   const onSearchReady = useCallback((s: XtermHandle['search'] | null) => setSearch(() => s), []);
+  const onFind = useCallback(() => {
+    findRef.current?.focus();
+    findRef.current?.select();
+  }, []);
+  const onNotice = useCallback((m: string) => setError(m), []);
+
+  // The match count: xterm's search reports it when decorations are on.
+  useEffect(() => {
+    if (!search) return;
+    const sub = search.onDidChangeResults((r) => setResults(r.resultCount ? { index: r.resultIndex, count: r.resultCount } : { index: -1, count: 0 }));
+    return () => sub.dispose();
+  }, [search]);
+  const find = (q: string, dir: 'next' | 'previous', incremental = false) => {
+    if (!search) return;
+    if (!q) {
+      search.clearDecorations();
+      setResults(null);
+      return;
+    }
+    const opts = { incremental, decorations: findDecorations() };
+    if (dir === 'next') search.findNext(q, opts);
+    else search.findPrevious(q, opts);
+  };
+  // A new message starts folded.
+  const message = active?.message && active.status !== 'open' ? active.message : null;
+  useEffect(() => setDetails(false), [message]);
 
   return (
     <section className="term-panel" data-testid="terminal-panel" aria-label="Terminals">
@@ -168,15 +207,29 @@ export function TerminalPanel({ client, drillId, targets, stepTarget, canOpen }:
             className="term-search-input"
             placeholder="Find"
             value={query}
+            ref={findRef}
             onChange={(e) => {
               setQuery(e.target.value);
-              if (e.target.value) search?.findNext(e.target.value, { incremental: true });
+              find(e.target.value, 'next', true);
             }}
             onKeyDown={(e) => {
-              if (e.key === 'Enter' && query) (e.shiftKey ? search?.findPrevious(query) : search?.findNext(query));
+              if (e.key === 'Enter' && query) find(query, e.shiftKey ? 'previous' : 'next');
+              else if (e.key === 'Escape') {
+                e.preventDefault();
+                e.stopPropagation();
+                setQuery('');
+                find('', 'next');
+                document.querySelector<HTMLElement>('[data-testid="terminal-view"].is-active textarea')?.focus();
+              }
             }}
             aria-label="Find in terminal"
+            data-testid="terminal-find"
           />
+          {query && results ? (
+            <span className={`term-search-count ${results.count === 0 ? 'is-none' : ''}`} data-testid="terminal-find-count" data-count={results.count} aria-live="polite">
+              {results.count === 0 ? 'no match' : `${results.index + 1} of ${results.count}`}
+            </span>
+          ) : null}
         </span>
       </header>
 
@@ -195,31 +248,53 @@ export function TerminalPanel({ client, drillId, targets, stepTarget, canOpen }:
             ) : null}
           </div>
         ) : (
-          terminals.map((t) => <TerminalView key={t.terminalId} client={client} terminalId={t.terminalId} active={t.terminalId === active?.terminalId} onSearchReady={onSearchReady} />)
+          terminals.map((t) => (
+            <TerminalView
+              key={t.terminalId}
+              client={client}
+              terminalId={t.terminalId}
+              active={t.terminalId === active?.terminalId}
+              onSearchReady={onSearchReady}
+              onFind={onFind}
+              onNotice={onNotice}
+            />
+          ))
         )}
       </div>
 
       {active ? (
         <footer className={`term-status term-status-${active.status}`} data-testid="terminal-status" data-status={active.status}>
-          <span className="mono term-endpoint">{active.endpoint}</span>
-          <span className="term-state">{STATUS_LABEL[active.status]}</span>
-          {active.message && active.status !== 'open' ? (
-            <span className="term-message" data-testid="terminal-message">
-              {active.message}
-            </span>
-          ) : !active.shellIntegration && active.status === 'open' ? (
-            <span className="term-message muted">exit codes unavailable (no shell integration)</span>
-          ) : null}
-          <span className="term-actions">
-            {dead ? (
-              <Button size="sm" variant="primary" icon={<RefreshIcon />} onClick={() => void act('terminal.reconnect', active)} data-testid="terminal-reconnect">
-                Reconnect
-              </Button>
+          <div className="term-status-line">
+            <span className="mono term-endpoint">{active.endpoint}</span>
+            <span className="term-state">{STATUS_LABEL[active.status]}</span>
+            {message ? (
+              <span className="term-message" data-testid="terminal-message" title={message}>
+                {message}
+              </span>
+            ) : !active.shellIntegration && active.status === 'open' ? (
+              <span className="term-message muted">exit codes unavailable (no shell integration)</span>
             ) : null}
-            <Button size="sm" variant="ghost" icon={<XIcon />} onClick={() => void act('terminal.close', active)} title="Close this terminal (its transcript is kept)">
-              Close
-            </Button>
-          </span>
+            <span className="term-actions">
+              {message && message.length > 60 ? (
+                <Button size="sm" variant="ghost" onClick={() => setDetails(!details)} aria-expanded={details} data-testid="terminal-message-toggle">
+                  {details ? 'Less' : 'Details'}
+                </Button>
+              ) : null}
+              {dead ? (
+                <Button size="sm" variant="primary" icon={<RefreshIcon />} onClick={() => void act('terminal.reconnect', active)} data-testid="terminal-reconnect">
+                  Reconnect
+                </Button>
+              ) : null}
+              <Button size="sm" variant="ghost" icon={<XIcon />} onClick={() => void act('terminal.close', active)} title="Close this terminal (its transcript is kept)">
+                Close
+              </Button>
+            </span>
+          </div>
+          {message && details ? (
+            <div className="term-message-details" data-testid="terminal-message-details" tabIndex={0}>
+              {message}
+            </div>
+          ) : null}
         </footer>
       ) : null}
       {error ? (

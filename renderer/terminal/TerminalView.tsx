@@ -2,6 +2,7 @@ import { useEffect, useRef } from 'react';
 import type { ApiClient } from '../app/transport';
 import { hubFor } from './hub';
 import { createXterm, terminalTheme, type XtermHandle } from './xterm';
+import { bindingFor, isMac, matchKey } from '../drill/keymap';
 
 export interface TerminalViewProps {
   client: ApiClient;
@@ -9,6 +10,10 @@ export interface TerminalViewProps {
   /** In front: fitted and focused. Hidden views keep their buffer and keep acknowledging output. */
   active: boolean;
   onSearchReady?: (search: XtermHandle['search'] | null) => void;
+  /** Mod+F in the terminal: the panel's Find field takes focus. */
+  onFind?: () => void;
+  /** A sentence for the operator (the clipboard could not be read, …). */
+  onNotice?: (message: string) => void;
 }
 
 /**
@@ -32,7 +37,38 @@ export function isReply(data: string): boolean {
   return REPLY.test(data);
 }
 
-export function TerminalView({ client, terminalId, active, onSearchReady }: TerminalViewProps) {
+/**
+ * Copy and paste as in a terminal: Ctrl+Shift+C / Ctrl+Shift+V (Cmd+C / Cmd+V on macOS); Ctrl+V pastes too and
+ * never also sends ^V; paste goes through xterm.js (the browser's paste event, or term.paste), so a shell that
+ * asked for bracketed paste gets it. Ctrl+C always interrupts. The drill view's 'anywhere' keys pass through.
+ */
+export function terminalKeys(h: XtermHandle, hooks: { onFind?: () => void }, mac = isMac()) {
+  return (e: KeyboardEvent): boolean => {
+    if (bindingFor(e, 'anywhere', mac)) return false;
+    if (matchKey('Mod+C', e, mac)) {
+      if (e.type === 'keydown') {
+        e.preventDefault();
+        const text = h.term.getSelection();
+        if (text) void navigator.clipboard?.writeText(text).catch(() => {});
+      }
+      return false;
+    }
+    // Not handled by xterm.js: the browser's own paste follows (a paste event, which xterm.js turns into one paste).
+    if (matchKey('Mod+V', e, mac) || (!mac && matchKey('Ctrl+V', e, mac))) return false;
+    if (matchKey('Mod+F', e, mac)) {
+      if (e.type === 'keydown') {
+        e.preventDefault();
+        hooks.onFind?.();
+      }
+      return false;
+    }
+    return true;
+  };
+}
+
+export function TerminalView({ client, terminalId, active, onSearchReady, onFind, onNotice }: TerminalViewProps) {
+  const hooks = useRef({ onFind, onNotice });
+  hooks.current = { onFind, onNotice };
   const box = useRef<HTMLDivElement>(null);
   const handle = useRef<XtermHandle | null>(null);
 
@@ -44,6 +80,28 @@ export function TerminalView({ client, terminalId, active, onSearchReady }: Term
     exposeForTests(el, h);
     const hub = hubFor(client);
     el.dataset.renderer = h.renderer();
+    h.term.attachCustomKeyEventHandler(terminalKeys(h, { onFind: () => hooks.current.onFind?.() }));
+    // Right-click: copy the selection if there is one, else paste (as PuTTY and Windows Terminal do).
+    const onContextMenu = (e: MouseEvent) => {
+      e.preventDefault();
+      e.stopPropagation();
+      const selected = h.term.getSelection();
+      if (selected) {
+        void navigator.clipboard?.writeText(selected).catch(() => {});
+        h.term.clearSelection();
+        return;
+      }
+      const read = navigator.clipboard?.readText?.();
+      if (!read) return hooks.current.onNotice?.('This browser does not let Drillbook read the clipboard: paste with Ctrl+Shift+V.');
+      read.then(
+        (text) => {
+          if (text) h.term.paste(text);
+          h.term.focus();
+        },
+        () => hooks.current.onNotice?.('The clipboard could not be read here: paste with Ctrl+Shift+V (Cmd+V on macOS).'),
+      );
+    };
+    el.addEventListener('contextmenu', onContextMenu, true);
     let written = 0;
     // While xterm.js parses replayed scrollback, what it would answer to old queries in it (DA, DSR, DECRQSS,
     // OSC colour reports) is not typed into the live shell: that was junk like "1$r0m" at the prompt.
@@ -123,6 +181,7 @@ export function TerminalView({ client, terminalId, active, onSearchReady }: Term
     const themeObserver = new MutationObserver(() => (h.term.options.theme = terminalTheme()));
     themeObserver.observe(document.documentElement, { attributes: true, attributeFilter: ['data-theme'] });
     return () => {
+      el.removeEventListener('contextmenu', onContextMenu, true);
       cancelAnimationFrame(frame);
       observer.disconnect();
       themeObserver.disconnect();
@@ -145,7 +204,9 @@ export function TerminalView({ client, terminalId, active, onSearchReady }: Term
       } catch {
         /* not laid out */
       }
-      h.term.focus();
+      // Only when the operator is already in the terminal panel (a tab clicked): a terminal brought forward by
+      // moving to a step must not take the keys, or the next Enter or x meant for the drill goes to the shell.
+      if ((document.activeElement as HTMLElement | null)?.closest('.term-panel')) h.term.focus();
     });
     onSearchReady?.(h.search);
   }, [active, onSearchReady]);

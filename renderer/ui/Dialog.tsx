@@ -10,17 +10,21 @@ export interface DialogProps {
   tone?: 'default' | 'danger' | 'warning';
   testId?: string;
   width?: number;
+  /** Give focus back to where it was on close (default). Off where that element would reopen the dialog on Enter. */
+  restoreFocus?: boolean;
 }
 
 /**
  * A modal dialog: focus moves in (first field, else first button), Tab
  * stays inside, Escape closes, focus returns to where it was.
  */
-export function Dialog({ title, onClose, onSubmit, children, footer, tone = 'default', testId, width }: DialogProps) {
+export function Dialog({ title, onClose, onSubmit, children, footer, tone = 'default', testId, width, restoreFocus = true }: DialogProps) {
   const ref = useRef<HTMLDivElement>(null);
   const titleId = useId();
   const closeRef = useRef(onClose);
   closeRef.current = onClose;
+  const restoreRef = useRef(restoreFocus);
+  restoreRef.current = restoreFocus;
 
   useEffect(() => {
     const previous = document.activeElement as HTMLElement | null;
@@ -54,7 +58,7 @@ export function Dialog({ title, onClose, onSubmit, children, footer, tone = 'def
     document.addEventListener('keydown', onKey, true);
     return () => {
       document.removeEventListener('keydown', onKey, true);
-      previous?.focus?.();
+      if (restoreRef.current) previous?.focus?.();
     };
   }, []);
 

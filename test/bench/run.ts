@@ -5,6 +5,7 @@
  */
 import { cliBench } from './cli';
 import { evidenceBench } from './evidence';
+import { bigRunbookBench } from './big-runbook';
 import { historyBench } from './history';
 import { runbookBench } from './runbook';
 import { redactionBench } from './redaction';
@@ -17,6 +18,7 @@ const BENCHES: { name: string; run: () => Promise<void> }[] = [
   { name: 'runbook', run: runbookBench },
   { name: 'terminal', run: terminalBench },
   { name: 'redaction', run: redactionBench },
+  { name: 'big-runbook', run: bigRunbookBench },
 ];
 
 async function main(): Promise<number> {

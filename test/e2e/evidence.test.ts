@@ -145,6 +145,10 @@ describe('evidence in the browser', { timeout: 180_000 }, () => {
     await tid(page, 'signoff-statement').fill('Restore performed as described');
     await tid(page, 'signoff-operator').click();
     await page.locator('[data-testid="signoff-item"][data-role="operator"]').waitFor();
+    // The reviewer's statement box starts empty: never pre-filled with the operator's words (issue 9).
+    const reviewerBoxes = page.locator('[data-testid="ev-signoff"] form input');
+    assert.equal(await reviewerBoxes.count(), 2);
+    assert.equal(await reviewerBoxes.nth(1).inputValue(), '', 'the reviewer statement is empty');
     await tid(page, 'signoff-reviewer-name').fill('Ana');
     await tid(page, 'signoff-reviewer').click();
     await tid(page, 'toast').filter({ hasText: 'reviewer must be someone other than the operator' }).first().waitFor();

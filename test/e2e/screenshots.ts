@@ -1,13 +1,24 @@
 /**
  * Screenshots of the UI for design review (not part of npm test):
- *   npm run build:renderer && npx tsx test/e2e/screenshots.ts
- * Writes build/screenshots/library.png (light) and drill.png (dark), plus a
- * few extra states beside them.
+ *   npm run screenshots     (= npm run build:renderer && tsx test/e2e/screenshots.ts)
+ * Writes build/screenshots/library.png (light) and drill.png (dark), the
+ * drill view at 1024x700, 1440x900 and 1920x1080 (drill-1024.png,
+ * drill-1440.png, drill-1920.png, with the terminal's size printed and
+ * checked: at least 100 columns at 1440), plus a few extra states beside them.
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { ROOT, cleanup, launchBrowser, makeWorkspace, newPage, startServer } from './harness';
 import { giveReason, openApp, openRunbook, startDrill, stepItem, tickAll, tid, waitStepStatus } from './ui';
+
+declare const document: any;
+
+/** The sizes the drill view is looked at in (issue 9): a small laptop, the common 1440x900, a full-HD screen. */
+const DRILL_SIZES = [
+  { width: 1024, height: 700 },
+  { width: 1440, height: 900 },
+  { width: 1920, height: 1080 },
+];
 
 const OUT = path.join(ROOT, 'build', 'screenshots');
 
@@ -58,9 +69,42 @@ async function main(): Promise<void> {
   await tid(page, 'note-input').fill('Backup from 02:00 UTC used; catalogue checksum matched.');
   await tid(page, 'note-submit').click();
   await tid(page, 'note-item').waitFor();
+  // Something in the terminal, as mid-drill: a listing wider than 46 columns.
+  await page.locator('[data-testid="terminal-status"][data-status="open"]').waitFor();
+  // Wait for the shell's prompt, so the typed line is not echoed before it.
+  await page.waitForFunction(() => {
+    const t = document.querySelector('[data-testid="terminal-view"].is-active')?.drillbookTerminal;
+    if (!t) return false;
+    const b = t.buffer.active;
+    return /[#$]$/.test((b.getLine(b.baseY + b.cursorY)?.translateToString(true) ?? '').trimEnd());
+  }, undefined, { timeout: 30_000 }).catch(async (e) => {
+    console.error('no prompt seen:', await page.evaluate(() => {
+      const t = document.querySelector('[data-testid="terminal-view"].is-active')?.drillbookTerminal;
+      const b = t?.buffer.active;
+      return b ? JSON.stringify([b.baseY, b.cursorY, b.getLine(b.baseY + b.cursorY)?.translateToString(true)]) : 'no terminal';
+    }));
+    throw e;
+  });
+  await page.locator('[data-testid="terminal-view"].is-active').click();
+  await page.keyboard.type(`printf '%-12s %8s  %s\\n' TABLE ROWS CHECKSUM orders 50211 9f2c1e7a customers 8812 1be04d55 order_items 210554 77a0c3e9; ls -l /usr/bin | head -12`);
+  await page.keyboard.press('Enter');
+  await page.keyboard.press('Control+Shift+E');
   await page.waitForTimeout(1500);
   await page.mouse.move(5, 890);
   await page.screenshot({ path: path.join(OUT, 'drill.png') });
+  for (const size of DRILL_SIZES) {
+    await page.setViewportSize(size);
+    await page.waitForTimeout(700); // the terminal fits itself a frame after the layout
+    await page.mouse.move(5, size.height - 10);
+    const term = await page.evaluate(() => {
+      const t = document.querySelector('[data-testid="terminal-view"].is-active')?.drillbookTerminal;
+      return t ? { cols: t.cols, rows: t.rows } : null;
+    });
+    console.log(`drill view ${size.width}x${size.height}: terminal ${term ? `${term.cols}x${term.rows}` : 'not shown'}`);
+    if (size.width === 1440 && (!term || term.cols < 100)) throw new Error(`the terminal is ${term?.cols ?? 0} columns at 1440x900 (at least 100 wanted)`);
+    await page.screenshot({ path: path.join(OUT, `drill-${size.width}.png`) });
+  }
+  await page.setViewportSize({ width: 1440, height: 900 });
   await page.emulateMedia({ colorScheme: 'light' });
   await page.setViewportSize({ width: 1280, height: 800 });
   await page.waitForTimeout(400); // let colour transitions settle

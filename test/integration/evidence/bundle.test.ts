@@ -163,6 +163,8 @@ test('report.pdf is a real PDF printed by Chromium, with the report in it', () =
   assert.ok(text.includes('Restore drill evidence'));
   assert.ok(text.includes('Orders database restore'));
   assert.ok(text.replace(/\s+/g, '').includes(fx.drill.chainHead), 'the chain head is in the PDF');
+  // Every page is numbered "page X of Y" (issue 9).
+  for (let i = 1; i <= pages; i++) assert.match(text, new RegExp(`page ${i} of ${pages}\\b`), `page ${i} of ${pages} in the footer`);
 });
 
 test('report.html carries what an auditor asks for', () => {

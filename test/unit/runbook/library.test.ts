@@ -163,3 +163,32 @@ test('watch: a throwing listener does not break watching', async () => {
     console.error = originalError;
   }
 });
+
+test('watch: an editor\'s atomic save (write a temp file, rename it over the runbook) is seen every time', async () => {
+  const root = path.join(tmp, 'atomic');
+  fs.mkdirSync(path.join(root, 'sub'), { recursive: true });
+  fs.writeFileSync(path.join(root, 'a.md'), '## A\n');
+  fs.writeFileSync(path.join(root, 'sub', 'b.md'), '## B\n');
+  let calls = 0;
+  const stop = watchRunbookDirs([root], () => calls++);
+  try {
+    await sleep(150);
+    const saves = ['a.md', 'a.md', 'a.md', 'sub/b.md', 'sub/b.md'];
+    for (const [i, rel] of saves.entries()) {
+      const target = path.join(root, rel);
+      const temp = path.join(path.dirname(target), `.${path.basename(rel)}.tmp-${i}`);
+      fs.writeFileSync(temp, `## Saved ${i}\n`);
+      fs.renameSync(temp, target);
+      assert.ok(await waitFor(() => calls > i, 3000), `save ${i + 1} (${rel}) is reported`);
+      await sleep(250); // past the debounce, so each save is its own change
+    }
+    // A folder made after the watch started is watched too.
+    fs.mkdirSync(path.join(root, 'later'));
+    await sleep(250);
+    const n = calls;
+    fs.writeFileSync(path.join(root, 'later', 'c.md'), '## C\n');
+    assert.ok(await waitFor(() => calls > n, 3000), 'a file in a new folder is reported');
+  } finally {
+    stop();
+  }
+});
