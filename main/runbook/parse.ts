@@ -499,7 +499,9 @@ function inlineTextOf(source: string): string {
   const children = md.parseInline(source, {})[0]?.children ?? [];
   let text = '';
   for (const child of children) {
-    if (child.type === 'text' || child.type === 'code_inline') text += child.content;
+    // Inline HTML stays in the title as literal text, as the UI shows it (raw HTML is never rendered): dropping it
+    // would lose words silently.
+    if (child.type === 'text' || child.type === 'code_inline' || child.type === 'html_inline') text += child.content;
     else if (child.type === 'softbreak' || child.type === 'hardbreak') text += ' ';
     else if (child.type === 'image') text += child.children?.map((c) => c.content).join('') ?? '';
   }
