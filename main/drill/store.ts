@@ -1,9 +1,12 @@
 /**
  * Drill persistence: the append-only event log and the summary rows that
  * history queries read. Every write is one transaction; when a method
- * returns, the event is on disk.
+ * returns, the event is on disk — in the file at the data folder's path:
+ * each transaction checks before and after that the database was not moved
+ * or deleted under it (main/store/db.ts), and throws rather than acknowledge
+ * an event written into an unlinked file.
  */
-import type { Db } from '../store/db';
+import { assertInPlace, committedInPlace, type Db } from '../store/db';
 import type { Runbook } from '../runbook/model';
 import type { DrillEvent, DrillSnapshot } from './model';
 
@@ -58,9 +61,9 @@ export class DrillStore {
     );
   }
 
-  createDrill(first: DrillEvent, runbook: Runbook, owner: Owner): void {
+  createDrill(first: DrillEvent, runbook: Runbook, owner: Owner, snapshot?: DrillSnapshot): void {
     const data = first.data as { mode: string };
-    this.db.transaction(() => {
+    this.write(() => {
       this.db
         .prepare(
           `INSERT INTO drills (id, runbook_path, runbook_title, runbook_sha256, runbook_json, mode, operator, status, started_at,
@@ -81,15 +84,24 @@ export class DrillStore {
           owner.session,
         );
       this.insertEvent(first);
-    })();
+      // The summary and the step rows in the same transaction: a drill never exists without its first event and steps.
+      if (snapshot) this.writeSummary(snapshot);
+    });
   }
 
   /** Appends an event and refreshes the summary rows, atomically. */
   append(event: DrillEvent, snapshot: DrillSnapshot): void {
-    this.db.transaction(() => {
+    this.write(() => {
       this.insertEvent(event);
       this.writeSummary(snapshot);
-    })();
+    });
+  }
+
+  /** One write batch: refused if the database left its place; checked again once committed. */
+  private write(body: () => void): void {
+    assertInPlace(this.db);
+    this.db.transaction(body)();
+    committedInPlace(this.db);
   }
 
   writeSummary(s: DrillSnapshot): void {
