@@ -1,6 +1,6 @@
 import os from 'node:os';
 import path from 'node:path';
-import { loadRunbookFile, RunbookError } from '../runbook';
+import { loadRunbookFile, RunbookError, type Runbook } from '../runbook';
 import { DRILL_MODES } from '../drill/model';
 import { Core } from '../api/core';
 import { blocksToRun, runHeadless } from '../runner/headless';
@@ -9,6 +9,48 @@ import { parseDestination, systemResolveContext } from '../ssh';
 import { StringDecoder } from 'node:string_decoder';
 import { BIN_DIR, BUNDLED_RUNBOOKS, CliError, EXIT, dataDirFrom, formatMs, oneOf } from './common';
 import { finishRestoreTest, prepareRestoreTest } from './run-options';
+import { DatabaseMovedError } from '../store/db';
+
+/** Exit codes after a signal, as shells report them (128 + the signal's number). */
+const SIGNAL_EXIT: Record<'SIGINT' | 'SIGTERM', number> = { SIGINT: 130, SIGTERM: 143 };
+/** After a signal, the run gets this long to kill its blocks and record the abort; then it exits regardless. */
+const ABORT_BOUND_MS = 15_000;
+
+/**
+ * SIGINT/SIGTERM stop the run instead of killing Node outright (which left
+ * the running block orphaned and the drill unrecorded): the block's process
+ * group is killed, the abort is recorded with the signal, and the exit code
+ * is 130/143. A second signal, or the bound passing, exits at once.
+ */
+function stopOnSignals(): { signal: AbortSignal; exitCode: () => number | null; dispose: () => void } {
+  const controller = new AbortController();
+  let received: 'SIGINT' | 'SIGTERM' | null = null;
+  const onSignal = (sig: 'SIGINT' | 'SIGTERM') => {
+    if (received) {
+      process.stderr.write(`drillbook run: ${sig} again; exiting now\n`);
+      process.exit(SIGNAL_EXIT[sig]);
+    }
+    received = sig;
+    process.stderr.write(`\ndrillbook run: received ${sig}; stopping the running block and recording the abort…\n`);
+    setTimeout(() => {
+      process.stderr.write(`drillbook run: could not stop cleanly within ${ABORT_BOUND_MS / 1000}s; exiting\n`);
+      process.exit(SIGNAL_EXIT[sig]);
+    }, ABORT_BOUND_MS).unref();
+    controller.abort(`drillbook run received ${sig}`);
+  };
+  const int = () => onSignal('SIGINT');
+  const term = () => onSignal('SIGTERM');
+  process.on('SIGINT', int);
+  process.on('SIGTERM', term);
+  return {
+    signal: controller.signal,
+    exitCode: () => (received ? SIGNAL_EXIT[received] : null),
+    dispose: () => {
+      process.off('SIGINT', int);
+      process.off('SIGTERM', term);
+    },
+  };
+}
 
 export async function runCommand(values: Record<string, unknown>, files: string[]): Promise<number> {
   if (files.length !== 1) throw new CliError('name exactly one runbook file to run');
@@ -16,7 +58,7 @@ export async function runCommand(values: Record<string, unknown>, files: string[
   const modeFlag = oneOf(values.mode, DRILL_MODES, 'mode');
   const operator = typeof values.operator === 'string' && values.operator.trim() ? values.operator.trim() : os.userInfo().username;
 
-  let runbook;
+  let runbook: Runbook;
   try {
     runbook = loadRunbookFile(file);
   } catch (err) {
@@ -49,43 +91,66 @@ export async function runCommand(values: Record<string, unknown>, files: string[
     log: (line) => process.stdout.write(line + '\n'),
   });
   const sshNames = ssh.sshTargets(used);
-  if (sshNames.length) {
-    try {
-      await ssh.connectAll(sshNames);
-    } catch (err) {
-      throw new CliError(`${(err as Error).message}\nNothing was run.`, EXIT.failed);
-    }
+  const stop = stopOnSignals();
+  try {
+    return await connectAndRun();
+  } finally {
+    stop.dispose();
   }
 
-  const dataDir = dataDirFrom(values);
-  const core = new Core({ dataDir, runbookDirs: [BUNDLED_RUNBOOKS], host: 'cli' });
-  try {
-    for (const line of test.banner) process.stdout.write(line + '\n');
-    const result = await runHeadless(core.drills, runbook, {
-      secrets: test.secrets,
-      notes: test.notes,
-      remote: ssh,
-      transcriptDir: dataDir,
-      all: values.all === true,
-      mode,
-      operator,
-      workRoot: path.join(dataDir, 'work'),
-      binDir: BIN_DIR,
-      log: (line) => process.stdout.write(line + '\n'),
-      output: (chunk) => process.stdout.write(indent(chunk)),
-    });
-    const d = result.drill;
-    const rto = d.rto.targetSec === null
-      ? 'no RTO target'
-      : d.rto.actualSec === null || d.status === 'failed'
-        ? `RTO ${formatMs(d.rto.targetSec * 1000)} not ${d.status === 'failed' ? 'judged (nothing was recovered)' : 'measured'}`
-        : `RTO ${formatMs(d.rto.actualSec * 1000)} of ${formatMs(d.rto.targetSec * 1000)} — ${d.rto.met ? 'met' : 'MISSED'}`;
-    process.stdout.write(`\nDrill ${d.id} ${d.status}: ${formatMs(d.clock.netMs)} net; ${rto}\n`);
-    const code = result.outcome === 'failed' ? EXIT.failed : result.outcome === 'rto-missed' ? EXIT.rtoMissed : EXIT.ok;
-    return await finishRestoreTest(core, dataDir, test, d.id, code, (line) => process.stdout.write(line + '\n'));
-  } finally {
-    ssh.close();
-    core.close();
+  async function connectAndRun(): Promise<number> {
+    if (sshNames.length) {
+      try {
+        await ssh.connectAll(sshNames);
+      } catch (err) {
+        throw new CliError(`${(err as Error).message}\nNothing was run.`, stop.exitCode() ?? EXIT.failed);
+      }
+    }
+    if (stop.signal.aborted) {
+      ssh.close();
+      throw new CliError(`${String(stop.signal.reason)} before anything ran; nothing was run.`, stop.exitCode()!);
+    }
+
+    const dataDir = dataDirFrom(values);
+    const core = new Core({ dataDir, runbookDirs: [BUNDLED_RUNBOOKS], host: 'cli' });
+    try {
+      for (const line of test.banner) process.stdout.write(line + '\n');
+      const result = await runHeadless(core.drills, runbook, {
+        secrets: test.secrets,
+        notes: test.notes,
+        remote: ssh,
+        transcriptDir: dataDir,
+        all: values.all === true,
+        mode,
+        operator,
+        workRoot: path.join(dataDir, 'work'),
+        binDir: BIN_DIR,
+        log: (line) => process.stdout.write(line + '\n'),
+        output: (chunk) => process.stdout.write(indent(chunk)),
+        abort: stop.signal,
+      });
+      const d = result.drill;
+      if (result.outcome === 'aborted') {
+        process.stdout.write(`\nDrill ${d.id} aborted: ${result.failure}\n`);
+        // The JUnit report still says what ran; the evidence export is left for later (drillbook export).
+        return await finishRestoreTest(core, dataDir, { ...test, exportDir: null }, d.id, stop.exitCode() ?? EXIT.failed, (line) => process.stdout.write(line + '\n'));
+      }
+      const rto = d.rto.targetSec === null
+        ? 'no RTO target'
+        : d.rto.actualSec === null || d.status === 'failed'
+          ? `RTO ${formatMs(d.rto.targetSec * 1000)} not ${d.status === 'failed' ? 'judged (nothing was recovered)' : 'measured'}`
+          : `RTO ${formatMs(d.rto.actualSec * 1000)} of ${formatMs(d.rto.targetSec * 1000)} — ${d.rto.met ? 'met' : 'MISSED'}`;
+      process.stdout.write(`\nDrill ${d.id} ${d.status}: ${formatMs(d.clock.netMs)} net; ${rto}\n`);
+      const code = result.outcome === 'failed' ? EXIT.failed : result.outcome === 'rto-missed' ? EXIT.rtoMissed : EXIT.ok;
+      return await finishRestoreTest(core, dataDir, test, d.id, code, (line) => process.stdout.write(line + '\n'));
+    } catch (err) {
+      // The data folder went away under the run: fail loudly, never "completed".
+      if (err instanceof DatabaseMovedError) throw new CliError(err.message, EXIT.internal);
+      throw err;
+    } finally {
+      ssh.close();
+      core.close();
+    }
   }
 }
 

@@ -39,9 +39,15 @@ export interface HeadlessOptions {
   secrets?: SecretEnv;
   /** Notes recorded right after the drill starts (the variables used, ./vars.ts). */
   notes?: string[];
+  /**
+   * Stops the run (SIGINT/SIGTERM to `drillbook run`): the running block's
+   * process group is killed (locally, or on its SSH host), nothing more
+   * runs, and the drill is recorded as aborted with the reason (the signal).
+   */
+  abort?: AbortSignal;
 }
 
-export type HeadlessOutcome = 'passed' | 'failed' | 'rto-missed';
+export type HeadlessOutcome = 'passed' | 'failed' | 'rto-missed' | 'aborted';
 
 export interface HeadlessResult {
   drill: DrillSnapshot;
@@ -78,7 +84,9 @@ export async function runHeadless(drills: DrillService, runbook: Runbook, opts: 
 
   let failure: string | null = null;
   const total = runbook.steps.length;
+  const stopped = () => (opts.abort?.aborted ? abortReason(opts.abort) : null);
   for (const step of runbook.steps) {
+    if (stopped()) break;
     const label = `[${step.index + 1}/${total}] ${step.title}`;
     if (failure && !step.always) {
       drill = drills.stepSkip(drill.id, step.index, `not run: an earlier step failed (${failure})`);
@@ -99,6 +107,12 @@ export async function runHeadless(drills: DrillService, runbook: Runbook, opts: 
       problem = await runBlock(drills, drill.id, step.index, block, runbook.file, workDir, env, opts, ctx);
       if (problem) break;
     }
+    const why = stopped();
+    if (why) {
+      drill = drills.stepFail(drill.id, step.index, `${why}${problem ? ` (${problem})` : ''}`);
+      opts.log(`  ✗ stopped: ${why}`);
+      break;
+    }
     drill = problem ? drills.stepFail(drill.id, step.index, problem) : drills.stepComplete(drill.id, step.index);
     const took = drill.steps[step.index]?.durationMs ?? 0;
     opts.log(problem ? `  ✗ failed after ${seconds(took)}: ${problem}` : `  ✓ done in ${seconds(took)}`);
@@ -106,6 +120,12 @@ export async function runHeadless(drills: DrillService, runbook: Runbook, opts: 
     failure ??= problem;
   }
 
+  const why = stopped();
+  if (why) {
+    drill = drills.abort(drill.id, why);
+    await transcripts?.close();
+    return { drill, outcome: 'aborted', workDir, failure: why, transcripts: transcripts?.paths() ?? [] };
+  }
   drill = drills.finish(drill.id);
   await transcripts?.close();
   const outcome: HeadlessOutcome = drill.status === 'failed' ? 'failed' : drill.rto.met === false ? 'rto-missed' : 'passed';
@@ -160,12 +180,13 @@ async function runBlock(
     result = await remote.exec(target, block.text, {
       env: { ...opts.secrets?.env, DRILLBOOK_DRILL_ID: drillId },
       onOutput,
+      ...(opts.abort ? { signal: opts.abort } : {}),
       ...(block.attrs.cwd ? { cwd: block.attrs.cwd } : {}),
       ...(timeoutMs !== undefined ? { timeoutMs } : {}),
     });
   } else {
     const cwd = block.attrs.cwd ? path.resolve(workDir, block.attrs.cwd) : workDir;
-    result = await runBash(block.text, { cwd, env, onOutput, ...(timeoutMs !== undefined ? { timeoutMs } : {}) });
+    result = await runBash(block.text, { cwd, env, onOutput, ...(timeoutMs !== undefined ? { timeoutMs } : {}), ...(opts.abort ? { signal: opts.abort } : {}) });
   }
   emit(masker.flush());
   const endedAt = new Date().toISOString();
@@ -173,6 +194,8 @@ async function runBlock(
     ? { passed: false, message: result.spawnError }
     : result.timedOut
       ? { passed: false, message: `timed out after ${block.attrs.timeout?.text}` }
+      : opts.abort?.aborted
+        ? { passed: false, message: `killed: ${abortReason(opts.abort)}` }
       : checkExpect(block.attrs.expect, result.exitCode, result.output);
   transcript?.note({
     t: 'result',
@@ -199,6 +222,11 @@ async function runBlock(
     outputTail: maskText(result.output, opts.secrets?.values ?? []).slice(-OUTPUT_IN_LOG),
   });
   return verdict.passed ? null : `${where}: ${verdict.message}`;
+}
+
+/** The abort's reason as one line ("drillbook run received SIGTERM"). */
+function abortReason(signal: AbortSignal): string {
+  return typeof signal.reason === 'string' ? signal.reason : 'the run was stopped';
 }
 
 function firstLine(text: string): string {

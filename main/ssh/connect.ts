@@ -489,11 +489,17 @@ function authCandidates(
   return out;
 }
 
-/** Runs a command on an exec channel; resolves with its exit status. */
+/**
+ * Runs a command on an exec channel; resolves with its exit status.
+ * `holdStdin` writes `stdin` but keeps the channel's input open until the
+ * command ends, is aborted or times out: a remote wrapper that watches its
+ * stdin (main/runner/ssh.ts) then learns that Drillbook is gone even when the
+ * connection dies without a word. An abort sends TERM and closes the input.
+ */
 export function execOnce(
   client: Client,
   command: string,
-  opts: { onData: (chunk: Buffer) => void; timeoutMs?: number; signal?: AbortSignal; stdin?: Buffer | string },
+  opts: { onData: (chunk: Buffer) => void; timeoutMs?: number; signal?: AbortSignal; stdin?: Buffer | string; holdStdin?: boolean },
 ): Promise<{ exitCode: number | null; signal: string | null; timedOut: boolean }> {
   return new Promise((resolve, reject) => {
     client.exec(command, (err, stream: ClientChannel) => {
@@ -501,29 +507,45 @@ export function execOnce(
       let exitCode: number | null = null;
       let sig: string | null = null;
       let timedOut = false;
+      const sendSignal = (name: string) => {
+        // Best effort: OpenSSH honours signal requests; closing the channel stops the output either way.
+        try {
+          stream.signal(name);
+        } catch {
+          /* not supported */
+        }
+      };
       const timer =
         opts.timeoutMs !== undefined
           ? setTimeout(() => {
               timedOut = true;
-              // Best effort: OpenSSH honours signal requests; closing the channel stops the output either way.
-              try {
-                stream.signal('KILL');
-              } catch {
-                /* not supported */
-              }
+              sendSignal('KILL');
               stream.close();
             }, opts.timeoutMs)
           : null;
+      let abortTimer: NodeJS.Timeout | null = null;
+      const onAbort = () => {
+        sendSignal('TERM');
+        stream.end();
+        // The remote side gets a grace period to stop the block's process group, then the channel goes.
+        abortTimer = setTimeout(() => stream.close(), 5000);
+      };
       stream.on('data', opts.onData);
       stream.stderr.on('data', opts.onData);
       // Whatever the command reads from stdin ends here (as for local blocks, which get none).
-      stream.end(opts.stdin ?? '');
+      if (opts.holdStdin) stream.write(opts.stdin ?? '');
+      else stream.end(opts.stdin ?? '');
+      if (opts.signal?.aborted) onAbort();
+      else opts.signal?.addEventListener('abort', onAbort, { once: true });
       stream.on('exit', (code: number | null, signalName?: string) => {
         if (typeof code === 'number') exitCode = code;
         if (signalName) sig = signalName;
+        if (opts.holdStdin) stream.end();
       });
       stream.on('close', () => {
         if (timer) clearTimeout(timer);
+        if (abortTimer) clearTimeout(abortTimer);
+        opts.signal?.removeEventListener('abort', onAbort);
         resolve({ exitCode, signal: sig, timedOut });
       });
     });

@@ -95,7 +95,7 @@ test('drillbook run exits, in bounded time, after a stalled host fails to connec
     const sshConfig = path.join(tmp.dir, 'ssh_config');
     writeFileSync(sshConfig, 'Host *\n  ConnectTimeout 1\n');
     const args = ['run', runbook, '--data', path.join(tmp.dir, 'data'), '--target', `db=ssh://x@127.0.0.1:${srv.port}`, '--ssh-config', sshConfig, '--known-hosts', path.join(tmp.dir, 'kh')];
-    const env = { ...process.env, DRILLBOOK_DATA: '' };
+    const env: NodeJS.ProcessEnv = { ...process.env, DRILLBOOK_DATA: '' };
     delete env.SSH_AUTH_SOCK;
     const child = spawn(process.execPath, ['--import', 'tsx', path.join(ROOT, 'main/cli/index.ts'), ...args], { cwd: ROOT, env });
     let stderr = '';
