@@ -12,6 +12,7 @@ import { DrillService } from '../drill/service';
 import { HistoryService } from '../history';
 import { DatabaseGuard } from '../store/backup';
 import { openDatabase, type Db } from '../store/db';
+import { acquireWriterLock, WriterLockError, type WriterLock } from '../store/lock';
 import { loadRunbookFile, scanRunbookDirs, watchRunbookDirs, RunbookError, type Runbook } from '../runbook';
 import { Settings } from './settings';
 import { systemNow, type Now } from '../drill/clock';
@@ -32,6 +33,11 @@ export interface CoreOptions {
   ssh?: TerminalSshOptions;
   /** How evidence reports become PDFs; headless Chromium by default (the desktop app passes Electron's). */
   printToPdf?: PrintToPdf;
+  /**
+   * Records drills: takes the data folder's writer lock (main/store/lock.ts), so a second writer is refused
+   * with the first one named. Default: the desktop and web hosts; CLI readers (history, stats, export) do not.
+   */
+  writer?: boolean;
 }
 
 /** Who is calling: hosts pass the connection's terminal sink so output reaches that viewer. */
@@ -56,8 +62,17 @@ export class Core {
   private stopWatching: (() => void) | null = null;
   private readonly handlers: { [M in Method]: Handler<M> };
 
+  private readonly writerLock: WriterLock | null;
+
   constructor(private readonly opts: CoreOptions) {
     this.db = openDatabase(opts.dataDir);
+    try {
+      this.writerLock = (opts.writer ?? opts.host !== 'cli') ? acquireWriterLock(opts.dataDir) : null;
+    } catch (err) {
+      this.db.close();
+      if (err instanceof WriterLockError) throw new UserError('conflict', err.message);
+      throw err;
+    }
     this.drills = new DrillService(this.db, opts.now ?? systemNow);
     this.settings = new Settings(opts.dataDir);
     this.drills.onChange((drill) => this.emit({ type: 'drill.changed', drill }));
@@ -192,6 +207,7 @@ export class Core {
     this.listeners.clear();
     this.guard.close();
     this.db.close();
+    this.writerLock?.release();
   }
 
   private emit(event: ApiEvent): void {

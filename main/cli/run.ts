@@ -9,7 +9,8 @@ import { parseDestination, systemResolveContext } from '../ssh';
 import { StringDecoder } from 'node:string_decoder';
 import { BIN_DIR, BUNDLED_RUNBOOKS, CliError, EXIT, dataDirFrom, formatMs, oneOf } from './common';
 import { finishRestoreTest, prepareRestoreTest } from './run-options';
-import { DatabaseMovedError } from '../store/db';
+import { DatabaseError, DatabaseMovedError } from '../store/db';
+import { UserError } from '../api/errors';
 
 /** Exit codes after a signal, as shells report them (128 + the signal's number). */
 const SIGNAL_EXIT: Record<'SIGINT' | 'SIGTERM', number> = { SIGINT: 130, SIGTERM: 143 };
@@ -112,7 +113,15 @@ export async function runCommand(values: Record<string, unknown>, files: string[
     }
 
     const dataDir = dataDirFrom(values);
-    const core = new Core({ dataDir, runbookDirs: [BUNDLED_RUNBOOKS], host: 'cli' });
+    let core: Core;
+    try {
+      core = new Core({ dataDir, runbookDirs: [BUNDLED_RUNBOOKS], host: 'cli', writer: true });
+    } catch (err) {
+      ssh.close();
+      // Another writer on this data folder (main/store/lock.ts), or a folder that cannot be written.
+      if (err instanceof UserError || err instanceof DatabaseError) throw new CliError(`${err.message}\nNothing was run.`, EXIT.internal);
+      throw err;
+    }
     try {
       for (const line of test.banner) process.stdout.write(line + '\n');
       const result = await runHeadless(core.drills, runbook, {

@@ -3,7 +3,9 @@ import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { Core } from '../api/core';
 import { startWebServer } from '../web/server';
-import { BUNDLED_RUNBOOKS, CliError, RENDERER_DIR, dataDirFrom } from './common';
+import { BUNDLED_RUNBOOKS, CliError, EXIT, RENDERER_DIR, dataDirFrom } from './common';
+import { UserError } from '../api/errors';
+import { DatabaseError } from '../store/db';
 
 /** Serves the UI until interrupted. Returns -1 so main() leaves the process running. */
 export async function webCommand(values: Record<string, unknown>, positionals: string[]): Promise<number> {
@@ -15,7 +17,14 @@ export async function webCommand(values: Record<string, unknown>, positionals: s
   }
   const dirs = Array.isArray(values.runbooks) && values.runbooks.length > 0 ? (values.runbooks as string[]).map((d) => path.resolve(d)) : [BUNDLED_RUNBOOKS];
   for (const d of dirs) if (!existsSync(d)) throw new CliError(`no such runbook folder: ${d}`);
-  const core = new Core({ dataDir: dataDirFrom(values), runbookDirs: dirs, host: 'web', watch: true });
+  let core: Core;
+  try {
+    core = new Core({ dataDir: dataDirFrom(values), runbookDirs: dirs, host: 'web', watch: true });
+  } catch (err) {
+    // A second writer on this data folder is refused with the first one named (main/store/lock.ts).
+    if (err instanceof UserError || err instanceof DatabaseError) throw new CliError(err.message, EXIT.internal);
+    throw err;
+  }
   let server;
   try {
     server = await startWebServer({ core, rendererDir: RENDERER_DIR, port });
