@@ -1,6 +1,6 @@
 import path from 'node:path';
 import { spawn } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { chmodSync, existsSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { Core } from '../api/core';
 import { startWebServer } from '../web/server';
 import { BUNDLED_RUNBOOKS, CliError, EXIT, RENDERER_DIR, dataDirFrom } from './common';
@@ -35,7 +35,10 @@ export async function webCommand(values: Record<string, unknown>, positionals: s
   }
   process.stdout.write(`Drillbook is running at ${server.url}\n`);
   process.stdout.write(`History: ${path.join(dataDirFrom(values), 'drillbook.sqlite')}\nPress Ctrl+C to stop.\n`);
-  if (!values['no-open']) openBrowser(server.url);
+  if (!values['no-open']) {
+    const launcher = writeLauncher(dataDirFrom(values), server.port, server.url);
+    if (launcher) openBrowser(launcher);
+  }
   const stop = () => {
     void server.close().then(() => {
       core.close();
@@ -45,6 +48,37 @@ export async function webCommand(values: Record<string, unknown>, positionals: s
   process.once('SIGINT', stop);
   process.once('SIGTERM', stop);
   return -1;
+}
+
+/**
+ * The token must not appear in any process's argv (`ps` shows every user
+ * every command line, and the token grants a shell). Like Jupyter, the
+ * browser is opened on a local file only this user can read, which sends
+ * it on to the tokened URL; the file's path is all that argv shows. One
+ * file per port, replaced at each start. Returns null (and the printed URL
+ * is the way in) when it cannot be written.
+ */
+export function writeLauncher(dataDir: string, port: number, url: string): string | null {
+  const file = path.join(dataDir, `web-${port}.html`);
+  const html =
+    '<!doctype html><html><head><meta charset="utf-8"><meta name="referrer" content="no-referrer">' +
+    `<meta http-equiv="refresh" content="0;url=${escapeHtml(url)}"><title>Opening Drillbook…</title></head>` +
+    `<body><p>Opening Drillbook… If nothing happens, <a href="${escapeHtml(url)}">open it here</a>.</p></body></html>\n`;
+  const tmp = `${file}.${process.pid}.tmp`;
+  try {
+    rmSync(tmp, { force: true });
+    writeFileSync(tmp, html, { mode: 0o600, flag: 'wx' });
+    chmodSync(tmp, 0o600);
+    renameSync(tmp, file);
+    return file;
+  } catch {
+    rmSync(tmp, { force: true });
+    return null;
+  }
+}
+
+function escapeHtml(s: string): string {
+  return s.replace(/&/g, '&amp;').replace(/"/g, '&quot;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
 }
 
 function openBrowser(url: string): void {
