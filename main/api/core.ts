@@ -15,6 +15,7 @@ import { openDatabase, type Db } from '../store/db';
 import { acquireWriterLock, WriterLockError, type WriterLock } from '../store/lock';
 import { loadRunbookFile, scanRunbookDirs, watchRunbookDirs, RunbookError, type Runbook } from '../runbook';
 import { Settings } from './settings';
+import { checkLibraryFolder, LibraryFolderError, systemFolderReason } from '../runbook/library';
 import { systemNow, type Now } from '../drill/clock';
 import { VERSION } from '../version';
 import { TerminalService, type TerminalSshOptions } from '../terminal';
@@ -197,7 +198,9 @@ export class Core {
   }
 
   runbookDirs(): string[] {
-    return unique([...this.opts.runbookDirs, ...this.settings.get().runbookDirs].map((d) => path.resolve(d)));
+    // A system folder saved by an older version (before addFolder checked) is left out rather than walked at every start.
+    const saved = this.settings.get().runbookDirs.filter((d) => systemFolderReason(path.resolve(d)) === null);
+    return unique([...this.opts.runbookDirs, ...saved].map((d) => path.resolve(d)));
   }
 
   close(): void {
@@ -220,12 +223,19 @@ export class Core {
     }
   }
 
-  private addFolder(dir: string) {
+  private async addFolder(dir: string) {
     let real: string;
     try {
       real = realpathSync(path.resolve(dir));
     } catch {
       throw notFound(`no such folder: ${dir}`);
+    }
+    // Validated and walked asynchronously within a budget: a wrong folder is refused, and never blocks the API.
+    try {
+      await checkLibraryFolder(real);
+    } catch (err) {
+      if (err instanceof LibraryFolderError) throw badRequest(err.message);
+      throw err;
     }
     this.settings.update((s) => ({ ...s, runbookDirs: unique([...s.runbookDirs, real]) }));
     if (this.opts.watch) this.rewatch();
