@@ -27,7 +27,7 @@ export function openDatabase(dataDir: string): Db {
   } catch (err) {
     throw new DatabaseError(`cannot create the data folder ${dataDir}: ${plainFsError(err)}`);
   }
-  let db: Db;
+  let db: Db | undefined;
   try {
     db = new Database(file);
     db.pragma('journal_mode = WAL');
@@ -36,9 +36,16 @@ export function openDatabase(dataDir: string): Db {
     // Another Drillbook process (the CLI beside the app) may hold the write lock briefly.
     db.pragma('busy_timeout = 5000');
   } catch (err) {
+    db?.close();
     throw new DatabaseError(readOnlyReason(dataDir, file) ?? `cannot open the history database ${file}: ${(err as Error).message}`);
   }
-  migrate(db, file);
+  try {
+    migrate(db, file);
+  } catch (err) {
+    db.close();
+    if (err instanceof DatabaseError) throw err;
+    throw new DatabaseError(readOnlyReason(dataDir, file) ?? `cannot open the history database ${file}: ${(err as Error).message}`);
+  }
   watchPlace(db, file);
   return db;
 }

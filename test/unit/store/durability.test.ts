@@ -5,7 +5,8 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { renameSync, rmSync } from 'node:fs';
+import { chmodSync, mkdirSync, renameSync, rmSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
 import path from 'node:path';
 import { openDatabase, databaseLost } from '../../../main/store/db';
 import { DrillService } from '../../../main/drill/service';
@@ -104,3 +105,45 @@ test('drill.start is atomic: a fault between the summary row and the step rows l
     tmp.cleanup();
   }
 });
+
+/**
+ * A really read-only place: a read-only tmpfs where this runs as root (root
+ * ignores permission bits), else a folder without write permission.
+ */
+function readOnlyFolder(withDatabase: boolean): { dir: string; done: () => void } {
+  const tmp = tempDir();
+  const dir = path.join(tmp.dir, 'data');
+  mkdirSync(dir);
+  if (process.getuid?.() === 0) {
+    execFileSync('mount', ['-t', 'tmpfs', '-o', 'size=4m', 'tmpfs', dir]);
+    if (withDatabase) openDatabase(dir).close();
+    execFileSync('mount', ['-o', 'remount,ro', dir]);
+    const unmount = () => {
+      try {
+        execFileSync('umount', [dir]);
+      } catch {
+        execFileSync('umount', ['-l', dir]); // still held open by a failure under test: detach it anyway
+      }
+    };
+    return { dir, done: () => (unmount(), tmp.cleanup()) };
+  }
+  if (withDatabase) openDatabase(dir).close();
+  chmodSync(dir, 0o555);
+  if (withDatabase) chmodSync(path.join(dir, 'drillbook.sqlite'), 0o444);
+  return { dir, done: () => (chmodSync(dir, 0o755), tmp.cleanup()) };
+}
+
+for (const withDatabase of [false, true]) {
+  test(`a read-only data folder ${withDatabase ? 'with a history in it' : 'without a history yet'} is named as read-only, not "unable to open database file"`, () => {
+    const ro = readOnlyFolder(withDatabase);
+    try {
+      assert.throws(() => openDatabase(ro.dir).close(), (err: Error) => {
+        assert.match(err.message, new RegExp(`^the (data folder ${ro.dir}|history database ${ro.dir}/drillbook\\.sqlite) is read-only: Drillbook needs to write`));
+        assert.doesNotMatch(err.message, /unable to open database file/);
+        return true;
+      });
+    } finally {
+      ro.done();
+    }
+  });
+}
