@@ -7,6 +7,7 @@
  * an event written into an unlinked file.
  */
 import { assertInPlace, committedInPlace, type Db } from '../store/db';
+import { UserError } from '../api/errors';
 import type { Runbook } from '../runbook/model';
 import type { DrillEvent, DrillSnapshot } from './model';
 
@@ -100,7 +101,13 @@ export class DrillStore {
   /** One write batch: refused if the database left its place; checked again once committed. */
   private write(body: () => void): void {
     assertInPlace(this.db);
-    this.db.transaction(body)();
+    try {
+      this.db.transaction(body)();
+    } catch (err) {
+      // The transaction rolled back; say why in words rather than SQLite's code.
+      if ((err as { code?: string }).code === 'SQLITE_FULL') throw new UserError('internal', `the disk holding the history (${this.db.name}) is full: this was not saved; free some space and try again`);
+      throw err;
+    }
     committedInPlace(this.db);
   }
 

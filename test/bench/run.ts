@@ -5,10 +5,12 @@
  */
 import { historyBench } from './history';
 import { terminalBench } from './terminal';
+import { chaosBench } from './chaos';
 
 const BENCHES: { name: string; run: () => Promise<void> }[] = [
   { name: 'history', run: historyBench },
   { name: 'terminal', run: terminalBench },
+  { name: 'chaos', run: chaosBench },
 ];
 
 async function main(): Promise<number> {
