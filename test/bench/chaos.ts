@@ -124,8 +124,11 @@ async function drive(client: SocketClient, runbook: string, acked: Acked, state:
       const mine = active.find((d) => d.id === state.drill);
       if (mine?.interrupted) ok(await client.call('drill.recover', { drillId: mine.id }));
       else if (!mine) state.drill = null;
-    } catch {
+    } catch (err) {
+      // Killed while resuming is the next cycle's resume, not a failure.
+      if (stop()) return { acks, resumeFailures };
       resumeFailures++;
+      console.log(`  resume failed: ${(err as Error).message}`);
       state.drill = null;
     }
   }
