@@ -16,6 +16,8 @@ import { UserError } from '../api/errors';
 const SIGNAL_EXIT: Record<'SIGINT' | 'SIGTERM', number> = { SIGINT: 130, SIGTERM: 143 };
 /** After a signal, the run gets this long to kill its blocks and record the abort; then it exits regardless. */
 const ABORT_BOUND_MS = 15_000;
+/** After the run has finished and closed everything, how long the process may linger before it is ended. */
+const EXIT_GRACE_MS = 10_000;
 
 /**
  * SIGINT/SIGTERM stop the run instead of killing Node outright (which left
@@ -97,6 +99,12 @@ export async function runCommand(values: Record<string, unknown>, files: string[
     return await connectAndRun();
   } finally {
     stop.dispose();
+    // Bounded exit, always: a scheduler (cron with flock) must never see a finished run hang. Every handle is
+    // closed above; should one leak all the same, this timer (which keeps nothing alive itself) ends the process.
+    setTimeout(() => {
+      process.stderr.write('drillbook run: something kept the process open after the run finished; exiting\n');
+      process.exit(process.exitCode ?? EXIT.internal);
+    }, EXIT_GRACE_MS).unref();
   }
 
   async function connectAndRun(): Promise<number> {
