@@ -35,11 +35,13 @@ export async function webCommand(values: Record<string, unknown>, positionals: s
   }
   process.stdout.write(`Drillbook is running at ${server.url}\n`);
   process.stdout.write(`History: ${path.join(dataDirFrom(values), 'drillbook.sqlite')}\nPress Ctrl+C to stop.\n`);
+  let launcher: string | null = null;
   if (!values['no-open']) {
-    const launcher = writeLauncher(dataDirFrom(values), server.port, server.url);
+    launcher = writeLauncher(dataDirFrom(values), server.port, server.url);
     if (launcher) openBrowser(launcher);
   }
   const stop = () => {
+    if (launcher) rmSync(launcher, { force: true }); // its token dies with this server anyway
     void server.close().then(() => {
       core.close();
       process.exit(0);
