@@ -12,8 +12,10 @@ import { DrillService } from '../drill/service';
 import { HistoryService } from '../history';
 import { DatabaseGuard } from '../store/backup';
 import { openDatabase, type Db } from '../store/db';
+import { acquireWriterLock, WriterLockError, type WriterLock } from '../store/lock';
 import { loadRunbookFile, scanRunbookDirs, watchRunbookDirs, RunbookError, type LibraryEntry, type Runbook } from '../runbook';
 import { Settings } from './settings';
+import { checkLibraryFolder, LibraryFolderError, systemFolderReason } from '../runbook/library';
 import { systemNow, type Now } from '../drill/clock';
 import { VERSION } from '../version';
 import { TerminalService, type TerminalSshOptions } from '../terminal';
@@ -34,6 +36,11 @@ export interface CoreOptions {
   printToPdf?: PrintToPdf;
   /** Local shells in the terminal host process, so they outlive this one (main/terminal/host); the web and desktop hosts. */
   terminalHost?: { graceMs?: number };
+  /**
+   * Records drills: takes the data folder's writer lock (main/store/lock.ts), so a second writer is refused
+   * with the first one named. Default: the desktop and web hosts; CLI readers (history, stats, export) do not.
+   */
+  writer?: boolean;
 }
 
 /** Who is calling: hosts pass the connection's terminal sink so output reaches that viewer. */
@@ -58,8 +65,17 @@ export class Core {
   private stopWatching: (() => void) | null = null;
   private readonly handlers: { [M in Method]: Handler<M> };
 
+  private readonly writerLock: WriterLock | null;
+
   constructor(private readonly opts: CoreOptions) {
     this.db = openDatabase(opts.dataDir);
+    try {
+      this.writerLock = (opts.writer ?? opts.host !== 'cli') ? acquireWriterLock(opts.dataDir) : null;
+    } catch (err) {
+      this.db.close();
+      if (err instanceof WriterLockError) throw new UserError('conflict', err.message);
+      throw err;
+    }
     this.drills = new DrillService(this.db, opts.now ?? systemNow);
     this.settings = new Settings(opts.dataDir);
     this.drills.onChange((drill) => this.emit({ type: 'drill.changed', drill }));
@@ -197,7 +213,9 @@ export class Core {
   }
 
   runbookDirs(): string[] {
-    return unique([...this.opts.runbookDirs, ...this.settings.get().runbookDirs].map((d) => path.resolve(d)));
+    // A system folder saved by an older version (before addFolder checked) is left out rather than walked at every start.
+    const saved = this.settings.get().runbookDirs.filter((d) => systemFolderReason(path.resolve(d)) === null);
+    return unique([...this.opts.runbookDirs, ...saved].map((d) => path.resolve(d)));
   }
 
   close(): void {
@@ -207,6 +225,7 @@ export class Core {
     this.listeners.clear();
     this.guard.close();
     this.db.close();
+    this.writerLock?.release();
   }
 
   private emit(event: ApiEvent): void {
@@ -219,12 +238,19 @@ export class Core {
     }
   }
 
-  private addFolder(dir: string) {
+  private async addFolder(dir: string) {
     let real: string;
     try {
       real = realpathSync(path.resolve(dir));
     } catch {
       throw notFound(`no such folder: ${dir}`);
+    }
+    // Validated and walked asynchronously within a budget: a wrong folder is refused, and never blocks the API.
+    try {
+      await checkLibraryFolder(real);
+    } catch (err) {
+      if (err instanceof LibraryFolderError) throw badRequest(err.message);
+      throw err;
     }
     this.settings.update((s) => ({ ...s, runbookDirs: unique([...s.runbookDirs, real]) }));
     if (this.opts.watch) this.rewatch();

@@ -3,6 +3,7 @@ import path from 'node:path';
 import readline from 'node:readline';
 import { Core } from '../api/core';
 import { UserError } from '../api/errors';
+import { DatabaseError } from '../store/db';
 import { DRILL_MODES, DRILL_STATUSES } from '../drill/model';
 import { exportLines, importLines, type ExportSummary, type HistoryEntry, type HistoryFilter, type HistoryRunbook, type ImportReport } from '../history';
 import { BUNDLED_RUNBOOKS, CliError, EXIT, dataDirFrom, formatMs, oneOf } from './common';
@@ -10,8 +11,14 @@ import { Progress, paint, table } from './output';
 import { outboundRedactor, redactHistoryLines } from '../evidence/redact/outbound';
 import type { Redactor } from '../evidence/redact';
 
-export function openCore(values: Record<string, unknown>): Core {
-  return new Core({ dataDir: dataDirFrom(values), runbookDirs: [BUNDLED_RUNBOOKS], host: 'cli' });
+export function openCore(values: Record<string, unknown>, writer = false): Core {
+  try {
+    return new Core({ dataDir: dataDirFrom(values), runbookDirs: [BUNDLED_RUNBOOKS], host: 'cli', writer });
+  } catch (err) {
+    // Another writer (main/store/lock.ts) or a data folder that cannot be opened: one sentence.
+    if (err instanceof UserError || err instanceof DatabaseError) throw new CliError(err.message, EXIT.internal);
+    throw err;
+  }
 }
 
 /** A user-facing error from the core (a bad date, an unknown drill) becomes a one-line CLI error. */
@@ -240,7 +247,7 @@ async function importCommand(values: Record<string, unknown>, rest: string[]): P
   if (rest.length !== 1) throw new CliError('name one file to import (or - for standard input)');
   const file = rest[0]!;
   if (file !== '-' && !existsSync(file)) throw new CliError(`${file} does not exist`);
-  const core = openCore(values);
+  const core = openCore(values, true);
   let report: ImportReport;
   try {
     const input = file === '-' ? process.stdin : createReadStream(file, { encoding: 'utf8' });

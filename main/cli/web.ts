@@ -1,10 +1,12 @@
 import path from 'node:path';
 import { spawn } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { chmodSync, existsSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { Core } from '../api/core';
 import { startWebServer } from '../web/server';
 import { acceptedTokenHashes, preferredPort, readWebState, rememberWebStart } from '../web/state';
-import { BUNDLED_RUNBOOKS, CliError, RENDERER_DIR, dataDirFrom } from './common';
+import { BUNDLED_RUNBOOKS, CliError, EXIT, RENDERER_DIR, dataDirFrom } from './common';
+import { UserError } from '../api/errors';
+import { DatabaseError } from '../store/db';
 
 /** Serves the UI until interrupted. Returns -1 so main() leaves the process running. */
 export async function webCommand(values: Record<string, unknown>, positionals: string[]): Promise<number> {
@@ -17,7 +19,14 @@ export async function webCommand(values: Record<string, unknown>, positionals: s
   }
   const dirs = Array.isArray(values.runbooks) && values.runbooks.length > 0 ? (values.runbooks as string[]).map((d) => path.resolve(d)) : [BUNDLED_RUNBOOKS];
   for (const d of dirs) if (!existsSync(d)) throw new CliError(`no such runbook folder: ${d}`);
-  const core = new Core({ dataDir, runbookDirs: dirs, host: 'web', watch: true, terminalHost: {} });
+  let core: Core;
+  try {
+    core = new Core({ dataDir, runbookDirs: dirs, host: 'web', watch: true, terminalHost: {} });
+  } catch (err) {
+    // A second writer on this data folder is refused with the first one named (main/store/lock.ts).
+    if (err instanceof UserError || err instanceof DatabaseError) throw new CliError(err.message, EXIT.internal);
+    throw err;
+  }
   // Shells a previous server left running in the terminal host come back before the first page asks for them.
   try {
     const { adopted, lost } = await core.terminals.adoptFromHost();
@@ -53,8 +62,13 @@ export async function webCommand(values: Record<string, unknown>, positionals: s
   }
   process.stdout.write(`Drillbook is running at ${server.url}\n`);
   process.stdout.write(`History: ${path.join(dataDir, 'drillbook.sqlite')}\nPress Ctrl+C to stop.\n`);
-  if (!values['no-open']) openBrowser(server.url);
+  let launcher: string | null = null;
+  if (!values['no-open']) {
+    launcher = writeLauncher(dataDir, server.port, server.url);
+    if (launcher) openBrowser(launcher);
+  }
   const stop = () => {
+    if (launcher) rmSync(launcher, { force: true }); // its token dies with this server anyway
     void server.close().then(() => {
       core.close();
       process.exit(0);
@@ -63,6 +77,37 @@ export async function webCommand(values: Record<string, unknown>, positionals: s
   process.once('SIGINT', stop);
   process.once('SIGTERM', stop);
   return -1;
+}
+
+/**
+ * The token must not appear in any process's argv (`ps` shows every user
+ * every command line, and the token grants a shell). Like Jupyter, the
+ * browser is opened on a local file only this user can read, which sends
+ * it on to the tokened URL; the file's path is all that argv shows. One
+ * file per port, replaced at each start. Returns null (and the printed URL
+ * is the way in) when it cannot be written.
+ */
+export function writeLauncher(dataDir: string, port: number, url: string): string | null {
+  const file = path.join(dataDir, `web-${port}.html`);
+  const html =
+    '<!doctype html><html><head><meta charset="utf-8"><meta name="referrer" content="no-referrer">' +
+    `<meta http-equiv="refresh" content="0;url=${escapeHtml(url)}"><title>Opening Drillbook…</title></head>` +
+    `<body><p>Opening Drillbook… If nothing happens, <a href="${escapeHtml(url)}">open it here</a>.</p></body></html>\n`;
+  const tmp = `${file}.${process.pid}.tmp`;
+  try {
+    rmSync(tmp, { force: true });
+    writeFileSync(tmp, html, { mode: 0o600, flag: 'wx' });
+    chmodSync(tmp, 0o600);
+    renameSync(tmp, file);
+    return file;
+  } catch {
+    rmSync(tmp, { force: true });
+    return null;
+  }
+}
+
+function escapeHtml(s: string): string {
+  return s.replace(/&/g, '&amp;').replace(/"/g, '&quot;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
 }
 
 function openBrowser(url: string): void {

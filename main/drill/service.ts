@@ -65,11 +65,12 @@ export class DrillService {
       })),
     };
     const first = this.makeEvent(newDrillId(), [], 'drill.started', operator, null, started as unknown as Record<string, unknown>);
-    this.store.createDrill(first, runbook, this.owner);
     const events = [first];
+    // Interrupted-ness is computed from the owner row, which does not exist yet: this process will own it.
+    const snapshot = reduceDrill(events, this.now(), { interrupted: false });
+    // The summary row, its step rows and the first event in one transaction (atomic start).
+    this.store.createDrill(first, runbook, this.owner, snapshot);
     this.cache.set(first.drillId, events);
-    const snapshot = this.snapshotOf(first.drillId, events);
-    this.store.writeSummary(snapshot);
     this.emit(snapshot);
     return snapshot;
   }

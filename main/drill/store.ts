@@ -1,9 +1,13 @@
 /**
  * Drill persistence: the append-only event log and the summary rows that
  * history queries read. Every write is one transaction; when a method
- * returns, the event is on disk.
+ * returns, the event is on disk — in the file at the data folder's path:
+ * each transaction checks before and after that the database was not moved
+ * or deleted under it (main/store/db.ts), and throws rather than acknowledge
+ * an event written into an unlinked file.
  */
-import type { Db } from '../store/db';
+import { assertInPlace, committedInPlace, type Db } from '../store/db';
+import { UserError } from '../api/errors';
 import type { Runbook } from '../runbook/model';
 import type { DrillEvent, DrillSnapshot } from './model';
 
@@ -66,9 +70,9 @@ export class DrillStore {
    * insert walked its overflow pages (a 2,641-step runbook: ~1.5 MB of JSON
    * walked 5,000 times, 6-10 s to start; now ~0.3 s, test/bench/big-runbook.ts).
    */
-  createDrill(first: DrillEvent, runbook: Runbook, owner: Owner): void {
+  createDrill(first: DrillEvent, runbook: Runbook, owner: Owner, snapshot?: DrillSnapshot): void {
     const data = first.data as { mode: string };
-    this.db.transaction(() => {
+    this.write(() => {
       this.db
         .prepare(
           `INSERT INTO drills (id, runbook_path, runbook_title, runbook_sha256, runbook_json, mode, operator, status, started_at,
@@ -92,15 +96,30 @@ export class DrillStore {
       }
       this.db.prepare('UPDATE drills SET runbook_json = ? WHERE id = ?').run(JSON.stringify(runbook), first.drillId);
       this.insertEvent(first);
-    })();
+      // The summary and the step rows in the same transaction: a drill never exists without its first event and steps.
+      if (snapshot) this.writeSummary(snapshot);
+    });
   }
 
   /** Appends an event and refreshes the summary rows, atomically. */
   append(event: DrillEvent, snapshot: DrillSnapshot): void {
-    this.db.transaction(() => {
+    this.write(() => {
       this.insertEvent(event);
       this.writeSummary(snapshot);
-    })();
+    });
+  }
+
+  /** One write batch: refused if the database left its place; checked again once committed. */
+  private write(body: () => void): void {
+    assertInPlace(this.db);
+    try {
+      this.db.transaction(body)();
+    } catch (err) {
+      // The transaction rolled back; say why in words rather than SQLite's code.
+      if ((err as { code?: string }).code === 'SQLITE_FULL') throw new UserError('internal', `the disk holding the history (${this.db.name}) is full: this was not saved; free some space and try again`);
+      throw err;
+    }
+    committedInPlace(this.db);
   }
 
   writeSummary(s: DrillSnapshot): void {

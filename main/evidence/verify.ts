@@ -15,6 +15,15 @@
  * Events masked on export cannot be re-hashed here (the chain hashes their
  * original content); they are listed, and only the manifest and signature
  * cover their visible content.
+ *
+ * The human-readable files are not part of the chain. So that a bundle
+ * whose report and CSV were rewritten together with an unsigned manifest
+ * ("failed" → "completed") cannot pass on the chain's word, verify re-derives
+ * from the verified log what those files state — steps.csv byte for byte,
+ * the report's result line and steps table, drill.json's summary — and
+ * compares. What is still covered by the manifest alone (the rest of the
+ * report, the PDF, transcripts, attachments) is said in the result, unless a
+ * trusted signature covers it.
  */
 import { lstatSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
@@ -24,8 +33,12 @@ import { MANIFEST_FILE, parseManifest, sha256, SIGNATURE_FILE, type Manifest } f
 import { checkSignature as defaultChecker, type SignatureCheck, type SignatureChecker } from './sshsig';
 import { BundleReadError, MAX_BUNDLE_BYTES, MAX_BUNDLE_FILES, readZip } from './zip';
 import { DRILL_FILE } from './bundle';
+import { reduceDrill } from '../drill/reduce';
+import { buildReportModel } from './report-model';
+import { renderReportHtml } from './report-html';
+import { stepsCsv } from './csv';
 
-export type ProblemKind = 'modified' | 'missing' | 'unexpected' | 'chain' | 'signature' | 'head';
+export type ProblemKind = 'modified' | 'missing' | 'unexpected' | 'chain' | 'signature' | 'head' | 'derived';
 
 export interface VerifyProblem {
   kind: ProblemKind;
@@ -41,9 +54,16 @@ export interface VerifyResult {
   checked: string[];
   manifest: Manifest | null;
   signature: SignatureCheck | null;
+  /**
+   * When ok: what the verdict rests on, in one sentence — everything (a
+   * trusted signature), or the log and what was re-derived from it, with the
+   * files that only an unsigned manifest covers named.
+   */
+  coverage: string | null;
 }
 
 export interface VerifyOptions {
+  /** Trusted signers; implies a required signature (a stripped bundle must not pass). */
   allowedSigners?: string;
   /** The chain head recorded elsewhere (a prefix of at least 8 hex digits is enough). */
   expectHead?: string;
@@ -107,7 +127,15 @@ export async function verifyFiles(bundle: BundleFiles, opts: VerifyOptions = {})
   const problems: VerifyProblem[] = [];
   const checked: string[] = [];
   const problem = (kind: ProblemKind, file: string | null, message: string) => problems.push({ kind, file, message });
-  const done = (manifest: Manifest | null, signature: SignatureCheck | null): VerifyResult => ({ ok: problems.length === 0, problems, checked, manifest, signature });
+  const done = (manifest: Manifest | null, signature: SignatureCheck | null, coverage: string | null = null): VerifyResult => ({
+    ok: problems.length === 0,
+    problems,
+    checked,
+    manifest,
+    signature,
+    coverage: problems.length === 0 ? coverage : null,
+  });
+  const requireSignature = opts.requireSignature === true || opts.allowedSigners !== undefined;
 
   const manifestBytes = files.get(MANIFEST_FILE);
   const sigBytes = files.get(SIGNATURE_FILE);
@@ -136,7 +164,13 @@ export async function verifyFiles(bundle: BundleFiles, opts: VerifyOptions = {})
   const manifest = parsed.manifest;
   if (!sigBytes) {
     if (manifest.signed) problem('missing', SIGNATURE_FILE, `missing file ${SIGNATURE_FILE}: the manifest says the bundle was signed`);
-    else if (opts.requireSignature) problem('missing', SIGNATURE_FILE, `missing file ${SIGNATURE_FILE}: the bundle is not signed, and a signature is required`);
+    else if (requireSignature) {
+      problem(
+        'missing',
+        SIGNATURE_FILE,
+        `missing file ${SIGNATURE_FILE}: the bundle is not signed, and a signature is required${opts.requireSignature ? '' : ' (--allowed-signers names who must have signed it)'}`,
+      );
+    }
     else checked.push('not signed (export with --sign KEY to sign bundles)');
   }
 
@@ -159,7 +193,10 @@ export async function verifyFiles(bundle: BundleFiles, opts: VerifyOptions = {})
   }
   if (matching === manifest.files.length) checked.push(`${matching} files match ${MANIFEST_FILE}`);
 
-  checkChain(files.get(DRILL_FILE), manifest, problem, checked);
+  const log = checkChain(files.get(DRILL_FILE), manifest, problem, checked);
+  // A file already reported as modified or missing is not reported twice.
+  const reported = new Set(problems.map((x) => x.file));
+  if (log) checkDerived(files, log, manifest, (kind, file, message) => (reported.has(file) ? undefined : problem(kind, file, message)), checked);
 
   if (opts.expectHead !== undefined) {
     const want = opts.expectHead.trim().toLowerCase();
@@ -167,7 +204,87 @@ export async function verifyFiles(bundle: BundleFiles, opts: VerifyOptions = {})
     else if (!manifest.chain.head.startsWith(want)) problem('head', MANIFEST_FILE, `chain head ${manifest.chain.head} is not the one recorded elsewhere (${want})`);
     else checked.push(`chain head matches the one recorded elsewhere (${want})`);
   }
-  return done(manifest, signature);
+  return done(manifest, signature, coverageOf(manifest, signature, opts.expectHead !== undefined, files));
+}
+
+/** What an OK verdict rests on, said exactly (BUNDLE.md, "What verify proves"). */
+function coverageOf(manifest: Manifest, signature: SignatureCheck | null, headGiven: boolean, files: Map<string, Buffer>): string {
+  if (signature?.valid && signature.trusted === true) return `nothing in the bundle was changed since ${signature.message.replace(/^signed by /, '').trim() || 'its signer'} signed it.`;
+  const manifestOnly = [...files.keys()]
+    .filter((f) => f !== MANIFEST_FILE && f !== DRILL_FILE && f !== 'steps.csv' && f !== SIGNATURE_FILE)
+    .map((f) => (f.includes('/') ? f.split('/')[0] + '/' : f));
+  const unique = [...new Set(manifestOnly)].sort();
+  const head = headGiven ? 'the event log is the one whose chain head you gave' : 'the event log matches its own hash chain (give --chain-head or check a signature to rule out a log rebuilt from scratch)';
+  const sig = signature?.valid ? ', and the signature is valid but its signer was not checked against an allowed_signers file' : '';
+  return (
+    `${head}; steps.csv, the report's result and steps table and the drill summary match what the log says. ` +
+    `The rest (${unique.join(', ')}) is covered only by ${MANIFEST_FILE}, which ${signature ? 'is signed' + sig : 'is not signed'}: whoever rewrote them could have rewritten it too.`
+  );
+}
+
+interface VerifiedLog {
+  events: DrillEvent[];
+  doc: { drill?: { status?: unknown; interrupted?: unknown; steps?: unknown }; exportedAt?: unknown };
+}
+
+/**
+ * Re-derives from the verified events what the human-readable files state,
+ * and names the first difference in each.
+ */
+function checkDerived(
+  files: Map<string, Buffer>,
+  log: VerifiedLog,
+  manifest: Manifest,
+  problem: (kind: ProblemKind, file: string | null, message: string) => void,
+  checked: string[],
+): void {
+  const last = log.events[log.events.length - 1]!;
+  let model;
+  try {
+    const snapshot = reduceDrill(log.events, { wallMs: last.wallMs, monoMs: last.monoMs, clock: last.clock }, { interrupted: log.doc.drill?.interrupted === true });
+    model = buildReportModel({
+      snapshot,
+      events: log.events,
+      runbook: null,
+      toolVersion: manifest.tool.version,
+      generatedAt: typeof log.doc.exportedAt === 'string' ? log.doc.exportedAt : manifest.createdAt,
+      redaction: { applied: manifest.redaction.applied, masked: {}, redactedEvents: manifest.chain.redactedEvents },
+      attachments: [],
+      transcripts: [],
+    });
+  } catch (err) {
+    problem('derived', DRILL_FILE, `the drill could not be re-derived from its event log (${(err as Error).message.split('\n')[0]})`);
+    return;
+  }
+  let agree = 0;
+  const csv = files.get('steps.csv');
+  if (csv) {
+    const want = stepsCsv(model).split('\r\n');
+    const got = csv.toString('utf8').split('\r\n');
+    const row = want.findIndex((line, i) => got[i] !== line);
+    if (row >= 0 || got.length !== want.length) {
+      const at = row >= 0 ? row : Math.min(want.length, got.length);
+      problem('derived', 'steps.csv', `steps.csv does not say what the verified log says: row ${at} is "${(got[at] ?? '').slice(0, 160)}", the log gives "${(want[at] ?? '').slice(0, 160)}"`);
+    } else agree++;
+  }
+  const html = files.get('report.html');
+  if (html) {
+    const derived = renderReportHtml(model);
+    const text = html.toString('utf8');
+    const facts: [string, (h: string) => string | null][] = [
+      ['result', (h) => /<tr><th>Result<\/th><td>.*?<\/td><\/tr>/.exec(h)?.[0] ?? null],
+      ['steps table', (h) => /<table class="steps">.*?<\/table>/s.exec(h)?.[0] ?? null],
+    ];
+    const differ = facts.filter(([, pick]) => pick(text) !== pick(derived)).map(([name]) => name);
+    if (differ.length) problem('derived', 'report.html', `report.html does not say what the verified log says: its ${differ.join(' and ')} differ${differ.length === 1 ? 's' : ''} from the log's`);
+    else agree++;
+  }
+  const d = log.doc.drill;
+  const stepStatuses = Array.isArray(d?.steps) ? (d.steps as { status?: unknown }[]).map((x) => x?.status) : null;
+  if (d?.status !== model.status || JSON.stringify(stepStatuses) !== JSON.stringify(model.steps.map((x) => x.status))) {
+    problem('derived', DRILL_FILE, `${DRILL_FILE}'s drill summary (${String(d?.status)}) does not match its own event log (${model.status})`);
+  } else agree++;
+  if (agree === 3 || (agree === 2 && (!csv || !html))) checked.push(`steps.csv, the report's result and steps table, and the drill summary re-derived from the log: they match (${model.status})`);
 }
 
 /** An armored SSHSIG exactly as ssh-keygen writes it: markers, base64 in 70-column lines, canonical padding. */
@@ -184,18 +301,18 @@ function checkChain(
   manifest: Manifest,
   problem: (kind: ProblemKind, file: string | null, message: string) => void,
   checked: string[],
-): void {
-  if (!bytes) return; // reported as missing already
+): VerifiedLog | null {
+  if (!bytes) return null; // reported as missing already
   let doc: { events?: unknown; chain?: { head?: unknown }; drill?: { id?: unknown }; redaction?: { redactedEvents?: unknown } };
   try {
     doc = JSON.parse(bytes.toString('utf8')) as typeof doc;
   } catch {
     problem('chain', DRILL_FILE, `chain not checked: ${DRILL_FILE} is not valid JSON`);
-    return;
+    return null;
   }
   if (!Array.isArray(doc.events) || doc.events.length === 0) {
     problem('chain', DRILL_FILE, `chain not checked: ${DRILL_FILE} has no events`);
-    return;
+    return null;
   }
   const events = doc.events as DrillEvent[];
   const masked = new Set(manifest.chain.redactedEvents);
@@ -212,15 +329,15 @@ function checkChain(
     const n = i + 1;
     if (!e || typeof e !== 'object' || typeof e.hash !== 'string') {
       problem('chain', DRILL_FILE, `chain broken at event ${n}: it is not an event`);
-      return;
+      return null;
     }
     if (e.seq !== n) {
       problem('chain', DRILL_FILE, `chain broken at event ${n}: found seq ${String(e.seq)} (an event was removed, added or reordered)`);
-      return;
+      return null;
     }
     if (e.prevHash !== prev) {
       problem('chain', DRILL_FILE, `chain broken at event ${n} (${String(e.type)}): it does not link to event ${n - 1}`);
-      return;
+      return null;
     }
     const shipped = (e as { disclosure?: unknown }).disclosure;
     let disclosure: Disclosure | null = null;
@@ -228,13 +345,13 @@ function checkChain(
       disclosure = shipped === undefined ? null : asDisclosure(shipped);
     } catch {
       problem('chain', DRILL_FILE, `chain broken at event ${n} (${String(e.type)}): its disclosure is malformed (the event was altered)`);
-      return;
+      return null;
     }
     const v2 = e.salt !== undefined || disclosure !== null;
     // Once a drill records v2 events every later one is v2: an event that lost its salt or disclosure was downgraded to escape re-hashing.
     if (salted && !v2) {
       problem('chain', DRILL_FILE, `chain broken at event ${n} (${String(e.type)}): it carries neither salt nor disclosure, unlike the events before it (the event was altered)`);
-      return;
+      return null;
     }
     salted ||= v2;
     if (v2 || !masked.has(n)) {
@@ -246,13 +363,13 @@ function checkChain(
       }
       if (h !== e.hash) {
         problem('chain', DRILL_FILE, `chain broken at event ${n} (${String(e.type)}): its content does not match its hash (the event was altered)`);
-        return;
+        return null;
       }
       // A masked string's visible text is not covered by its commitment: it must at least say it was masked.
       const unmarked = disclosure ? unmarkedMasks(e.data, disclosure) : [];
       if (unmarked.length > 0) {
         problem('chain', DRILL_FILE, `event ${n} (${String(e.type)}) shows ${unmarked.join(', ')} as masked without a [REDACTED:…] marker (the event was altered)`);
-        return;
+        return null;
       }
       rehashed++;
     } else {
@@ -262,21 +379,22 @@ function checkChain(
   }
   if (prev !== manifest.chain.head) {
     problem('chain', DRILL_FILE, `chain head ${prev} in ${DRILL_FILE} is not the manifest's ${manifest.chain.head}`);
-    return;
+    return null;
   }
   if (events.length !== manifest.chain.events) {
     problem('chain', DRILL_FILE, `${DRILL_FILE} has ${events.length} events; the manifest says ${manifest.chain.events}`);
-    return;
+    return null;
   }
   if (doc.chain?.head !== manifest.chain.head || doc.drill?.id !== manifest.drillId) {
     problem('chain', DRILL_FILE, `${DRILL_FILE} names a different drill or chain head than the manifest`);
-    return;
+    return null;
   }
   const shownMasked = masked.size - unverifiable.length;
   const maskedNote =
     (shownMasked > 0 ? ` (${shownMasked} of them shown masked, re-hashed from their disclosed commitments)` : '') +
     (unverifiable.length > 0 ? `; ${unverifiable.length} masked on export from before chain v2 (events ${unverifiable.join(', ')}) are covered by the manifest (and signature) only` : '');
   checked.push(`hash chain intact: ${events.length} events, head ${prev}; ${rehashed} re-hashed${maskedNote}`);
+  return { events, doc: doc as VerifiedLog['doc'] };
 }
 
 /** JSON pointers of masked strings whose visible text does not say it was masked. */

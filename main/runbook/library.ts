@@ -4,6 +4,8 @@
  */
 import { readdirSync, realpathSync, statSync, watch, type Dirent, type FSWatcher } from 'node:fs';
 import { EventEmitter } from 'node:events';
+import fsp from 'node:fs/promises';
+import os from 'node:os';
 import path from 'node:path';
 import type { DurationSpec } from './model';
 import { loadRunbookFile } from './load';
@@ -344,4 +346,92 @@ function isInteresting(name: string): boolean {
   if (parts.some((p) => p.startsWith('.') || p === 'node_modules')) return false;
   const base = parts[parts.length - 1] ?? '';
   return base.toLowerCase().endsWith('.md') || !base.includes('.');
+}
+
+// ---------------------------------------------------------------------------
+// Adding a folder
+//
+// `runbooks.addFolder` once took any path: /usr blocked the whole API for 44 s
+// (a synchronous walk), grew the server from 85 to 640 MB and added 133,719
+// inotify watches (recursive fs.watch walks the tree too), and did it again at
+// every start. A folder is now checked first, off the event loop and within a
+// budget, and refused with a reason: system folders by name, huge trees by
+// what the walk met before the budget ran out.
+
+/** The walk gives up (and the folder is refused) past any of these. */
+export const ADD_FOLDER_BUDGET = { entries: 20_000, depth: 12, ms: 5_000 };
+
+const SYSTEM_FOLDERS = ['/', '/bin', '/boot', '/dev', '/etc', '/home', '/lib', '/lib32', '/lib64', '/libx32', '/media', '/mnt', '/opt', '/proc', '/root', '/run', '/sbin', '/srv', '/sys', '/tmp', '/usr', '/var', '/Users', '/Library', '/System', '/Applications', '/Volumes', '/private'];
+/** Folders nothing under which can be a runbook library (kernel and device trees). */
+const SYSTEM_TREES = ['/proc', '/sys', '/dev', '/run'];
+
+export class LibraryFolderError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'LibraryFolderError';
+  }
+}
+
+/** Why `dir` (absolute, real) can never be a runbook folder, or null. */
+export function systemFolderReason(dir: string, home: string = os.homedir()): string | null {
+  const d = path.resolve(dir);
+  const win = /^[A-Za-z]:\\?$/.test(d) || /^[A-Za-z]:\\(Windows|Program Files( \(x86\))?|Users)$/i.test(d);
+  if (SYSTEM_FOLDERS.includes(d) || win) return `${d} is a system folder, not a runbook folder; choose the folder that holds your runbooks`;
+  if (SYSTEM_TREES.some((t) => d.startsWith(t + path.sep))) return `${d} is inside ${d.split(path.sep).slice(0, 2).join(path.sep)}, a system folder; choose the folder that holds your runbooks`;
+  if (d === path.resolve(home)) return `${d} is your whole home folder; choose the folder inside it that holds your runbooks`;
+  return null;
+}
+
+/**
+ * Checks a folder before it joins the library: a directory, not a system
+ * folder, and small enough to list and watch — walked asynchronously (the
+ * API keeps answering) with a budget of entries, depth and time. Resolves
+ * with the number of runbook files found; rejects with LibraryFolderError.
+ */
+export async function checkLibraryFolder(dir: string, budget = ADD_FOLDER_BUDGET): Promise<{ runbooks: number }> {
+  const system = systemFolderReason(dir);
+  if (system) throw new LibraryFolderError(system);
+  let st;
+  try {
+    st = await fsp.stat(dir);
+  } catch {
+    throw new LibraryFolderError(`no such folder: ${dir}`);
+  }
+  if (!st.isDirectory()) throw new LibraryFolderError(`${dir} is a file, not a folder`);
+  const started = performance.now();
+  let entries = 0;
+  let runbooks = 0;
+  const visited = new Set<string>();
+  const tooBig = (why: string) =>
+    new LibraryFolderError(`${dir} is too big to be a runbook folder (${why}); choose the folder that holds your runbooks`);
+  const walk = async (d: string, depth: number): Promise<void> => {
+    if (depth > budget.depth) throw tooBig(`folders nested more than ${budget.depth} deep`);
+    let real: string;
+    try {
+      const s = await fsp.stat(d);
+      real = `${s.dev}:${s.ino}`;
+    } catch {
+      return;
+    }
+    if (visited.has(real)) return;
+    visited.add(real);
+    let handle;
+    try {
+      handle = await fsp.opendir(d, { bufferSize: 256 });
+    } catch {
+      return; // unreadable: listed as nothing, as the scan does
+    }
+    const subdirs: string[] = [];
+    for await (const entry of handle) {
+      if (++entries > budget.entries) throw tooBig(`more than ${budget.entries.toLocaleString('en-US')} files and folders`);
+      if (performance.now() - started > budget.ms) throw tooBig(`still counting after ${budget.ms / 1000} s`);
+      const full = path.join(d, entry.name);
+      const kind = entry.isSymbolicLink() ? await fsp.stat(full).then((s) => (s.isDirectory() ? 'dir' : s.isFile() ? 'file' : 'other'), () => 'other') : entry.isDirectory() ? 'dir' : entry.isFile() ? 'file' : 'other';
+      if (kind === 'dir' && !skipDir(entry.name)) subdirs.push(full);
+      else if (kind === 'file' && isRunbookName(entry.name)) runbooks++;
+    }
+    for (const sub of subdirs) await walk(sub, depth + 1);
+  };
+  await walk(dir, 0);
+  return { runbooks };
 }

@@ -2,6 +2,10 @@
  * Runs one command block in bash and reports what happened. Output is
  * streamed to the caller as it arrives and only a bounded tail is kept in
  * memory, so a chatty restore cannot exhaust it.
+ *
+ * Each block is its own process group (a detached spawn), so a timeout or
+ * an abort (SIGINT/SIGTERM to `drillbook run`) stops the whole pipeline:
+ * SIGTERM to the group, SIGKILL to whatever is left after a short grace.
  */
 import { spawn } from 'node:child_process';
 
@@ -12,7 +16,12 @@ export interface ExecOptions {
   onOutput?: (chunk: Buffer) => void;
   /** How much of the output to keep for expect checks and the drill log. */
   keepBytes?: number;
+  /** Aborts the block: its whole process group is terminated. */
+  signal?: AbortSignal;
 }
+
+/** How long a terminated block gets to clean up before its group is killed. */
+export const KILL_GRACE_MS = 2000;
 
 export interface ExecResult {
   exitCode: number | null;
@@ -59,10 +68,19 @@ export function runProgram(argv: readonly string[], opts: ExecOptions): Promise<
             killTree(child.pid);
           }, opts.timeoutMs)
         : null;
+    let graceTimer: NodeJS.Timeout | null = null;
+    const onAbort = () => {
+      killTree(child.pid, 'SIGTERM');
+      graceTimer = setTimeout(() => killTree(child.pid, 'SIGKILL'), KILL_GRACE_MS);
+    };
+    if (opts.signal?.aborted) onAbort();
+    else opts.signal?.addEventListener('abort', onAbort, { once: true });
     const finish = (result: Omit<ExecResult, 'durationMs' | 'output' | 'timedOut'>) => {
       if (settled) return;
       settled = true;
       if (timer) clearTimeout(timer);
+      if (graceTimer) clearTimeout(graceTimer);
+      opts.signal?.removeEventListener('abort', onAbort);
       resolve({ ...result, timedOut, durationMs: elapsed(), output: tail.toString('utf8') });
     };
     child.on('error', (err) => finish({ exitCode: null, signal: null, spawnError: `cannot start ${argv[0] ?? 'bash'}: ${err.message}` }));
@@ -96,13 +114,13 @@ export function startBackground(argv: readonly string[], opts: Omit<ExecOptions,
   return { pid: child.pid, ended, stop: () => (done ? undefined : killTree(child.pid)) };
 }
 
-function killTree(pid: number | undefined): void {
+function killTree(pid: number | undefined, signal: NodeJS.Signals = 'SIGKILL'): void {
   if (pid === undefined) return;
   try {
-    process.kill(-pid, 'SIGKILL');
+    process.kill(-pid, signal);
   } catch {
     try {
-      process.kill(pid, 'SIGKILL');
+      process.kill(pid, signal);
     } catch {
       // already gone
     }

@@ -42,9 +42,15 @@ export interface HeadlessOptions {
   secrets?: SecretEnv;
   /** Notes recorded right after the drill starts (the variables used, ./vars.ts). */
   notes?: string[];
+  /**
+   * Stops the run (SIGINT/SIGTERM to `drillbook run`): the running block's
+   * process group is killed (locally, or on its SSH host), nothing more
+   * runs, and the drill is recorded as aborted with the reason (the signal).
+   */
+  abort?: AbortSignal;
 }
 
-export type HeadlessOutcome = 'passed' | 'failed' | 'rto-missed';
+export type HeadlessOutcome = 'passed' | 'failed' | 'rto-missed' | 'aborted';
 
 export interface HeadlessResult {
   drill: DrillSnapshot;
@@ -80,7 +86,9 @@ export async function runHeadless(drills: DrillService, runbook: Runbook, opts: 
 
   let failure: string | null = null;
   const total = runbook.steps.length;
+  const stopped = () => (opts.abort?.aborted ? abortReason(opts.abort) : null);
   for (const step of runbook.steps) {
+    if (stopped()) break;
     const label = `[${step.index + 1}/${total}] ${step.title}`;
     if (failure && !step.always) {
       drill = drills.stepSkip(drill.id, step.index, `not run: an earlier step failed (${failure})`);
@@ -108,6 +116,12 @@ export async function runHeadless(drills: DrillService, runbook: Runbook, opts: 
       problem = await runBlock(drills, drill.id, step.index, block, plan, runbook.file, env, opts, ctx);
       if (problem) break;
     }
+    const why = stopped();
+    if (why) {
+      drill = drills.stepFail(drill.id, step.index, `${why}${problem ? ` (${problem})` : ''}`);
+      opts.log(`  ✗ stopped: ${why}`);
+      break;
+    }
     drill = problem ? drills.stepFail(drill.id, step.index, problem) : drills.stepComplete(drill.id, step.index);
     const took = drill.steps[step.index]?.durationMs ?? 0;
     opts.log(problem ? `  ✗ failed after ${seconds(took)}: ${problem}` : `  ✓ done in ${seconds(took)}`);
@@ -116,6 +130,12 @@ export async function runHeadless(drills: DrillService, runbook: Runbook, opts: 
   }
 
   await stopBackground(ctx, opts);
+  const why = stopped();
+  if (why) {
+    drill = drills.abort(drill.id, why);
+    await transcripts?.close();
+    return { drill, outcome: 'aborted', workDir, failure: why, transcripts: transcripts?.paths() ?? [] };
+  }
   drill = drills.finish(drill.id);
   await transcripts?.close();
   const outcome: HeadlessOutcome = drill.status === 'failed' ? 'failed' : drill.rto.met === false ? 'rto-missed' : 'passed';
@@ -189,12 +209,13 @@ async function runBlock(
     result = await remote.exec(target, remoteScript(plan), {
       env: { ...opts.secrets?.env, DRILLBOOK_DRILL_ID: drillId },
       onOutput,
+      ...(opts.abort ? { signal: opts.abort } : {}),
       ...(block.attrs.cwd ? { cwd: block.attrs.cwd } : {}),
       ...(timeoutMs !== undefined ? { timeoutMs } : {}),
     });
   } else {
     writeScriptFile(plan);
-    result = await runProgram(plan.argv, { cwd: plan.cwd, env, onOutput, ...(timeoutMs !== undefined ? { timeoutMs } : {}) });
+    result = await runProgram(plan.argv, { cwd: plan.cwd, env, onOutput, ...(timeoutMs !== undefined ? { timeoutMs } : {}), ...(opts.abort ? { signal: opts.abort } : {}) });
   }
   emit(masker.flush());
   const endedAt = new Date().toISOString();
@@ -202,6 +223,8 @@ async function runBlock(
     ? { passed: false, message: result.spawnError }
     : result.timedOut
       ? { passed: false, message: `timed out after ${block.attrs.timeout?.text}` }
+      : opts.abort?.aborted
+        ? { passed: false, message: `killed: ${abortReason(opts.abort)}` }
       : checkExpect(block.attrs.expect, result.exitCode, result.output);
   transcript?.note({
     t: 'result',
@@ -274,6 +297,11 @@ function remoteScript(plan: Extract<BlockPlan, { run: true }>): string {
   if (!plan.scriptFile) return plan.script;
   const program = plan.argv.slice(0, -1).join(' ');
   return `${program} /dev/stdin <<'DRILLBOOK_BLOCK_EOF'\n${plan.script}\nDRILLBOOK_BLOCK_EOF`;
+}
+
+/** The abort's reason as one line ("drillbook run received SIGTERM"). */
+function abortReason(signal: AbortSignal): string {
+  return typeof signal.reason === 'string' ? signal.reason : 'the run was stopped';
 }
 
 function firstLine(text: string): string {

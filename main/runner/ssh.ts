@@ -5,6 +5,13 @@
  * local blocks do, with its output streamed (never buffered whole) and its
  * exit status reported.
  *
+ * The block runs in its own process group under a small wrapper that kills
+ * that group when Drillbook says so (a TERM signal request), when the
+ * channel's input closes (Drillbook aborted, or died: its connection went),
+ * so stopping `drillbook run` never leaves a restore running on the host.
+ * Where the host has no bash, sh without job control only kills the block's
+ * own process.
+ *
  * Nobody is at the keyboard: unknown host keys are refused unless the run
  * allows new ones (OpenSSH's accept-new), a changed key always fails, and
  * keys needing a passphrase must come from ssh-agent.
@@ -46,6 +53,8 @@ export interface RemoteExecOptions {
   env: Record<string, string>;
   onOutput: (chunk: Buffer) => void;
   keepBytes?: number;
+  /** Aborts the block: the remote process group is terminated. */
+  signal?: AbortSignal;
 }
 
 /** What the headless runner needs from remote targets. */
@@ -141,8 +150,8 @@ export class SshRunner implements RemoteRunner {
     const loadEnv = 'IFS= read -r -d "" __drillbook_env; eval "$__drillbook_env"; unset __drillbook_env';
     // -e and pipefail as for local blocks; sh -e where the host has no bash (one env line, no NUL reads).
     const command =
-      `if command -v bash >/dev/null 2>&1; then exec bash -c ${shQuote(`${loadEnv}; exec bash -e -o pipefail -c "$1" drillbook`)} drillbook ${shQuote(body)}; ` +
-      `else exec sh -c ${shQuote('IFS= read -r __drillbook_env; eval "$__drillbook_env"; unset __drillbook_env; exec sh -e -c "$1" drillbook')} drillbook ${shQuote(body)}; fi`;
+      `if command -v bash >/dev/null 2>&1; then exec bash -c ${shQuote(`${loadEnv}; ${groupWrapper('bash -e -o pipefail', true)}`)} drillbook ${shQuote(body)}; ` +
+      `else exec sh -c ${shQuote(`IFS= read -r __drillbook_env; eval "$__drillbook_env"; unset __drillbook_env; ${groupWrapper('sh -e', false)}`)} drillbook ${shQuote(body)}; fi`;
     const stdin = exports + '\0\n';
     try {
       const r = await execOnce(conn.client, command, {
@@ -151,7 +160,9 @@ export class SshRunner implements RemoteRunner {
           tail = tail.length + chunk.length > keep * 2 ? Buffer.concat([tail, chunk]).subarray(-keep) : Buffer.concat([tail, chunk]);
         },
         ...(opts.timeoutMs !== undefined ? { timeoutMs: opts.timeoutMs } : {}),
+        ...(opts.signal ? { signal: opts.signal } : {}),
         stdin,
+        holdStdin: true,
       });
       const lost = r.exitCode === null && r.signal === null && !r.timedOut ? this.dropped.get(target) : undefined;
       return {
@@ -171,4 +182,25 @@ export class SshRunner implements RemoteRunner {
     for (const c of this.conns.values()) c.close();
     this.conns.clear();
   }
+}
+
+/**
+ * Runs "$1" with `shell` in the background as its own process group (bash's
+ * job control; plain sh has none, so only the process itself), then waits.
+ * The group is terminated on TERM/INT/HUP and when stdin reaches its end
+ * (Drillbook closed the channel, or its connection died); the block itself
+ * reads /dev/null. The wrapper's own job notices go to /dev/null.
+ */
+export function groupWrapper(shell: string, jobControl: boolean): string {
+  const g = jobControl ? '-- -$p' : '$p';
+  return [
+    jobControl ? 'set -m' : ':',
+    `${shell} -c "$1" drillbook </dev/null & p=$!`,
+    'exec 2>/dev/null',
+    `{ cat >/dev/null; kill -TERM ${g}; sleep 2; kill -KILL ${g}; } >/dev/null & w=$!`,
+    `trap 'kill -TERM ${g}' TERM INT HUP`,
+    'while :; do wait $p; s=$?; kill -0 $p || break; done',
+    jobControl ? 'kill -TERM -- -$w' : 'kill -TERM $w',
+    'exit $s',
+  ].join('\n');
 }

@@ -5,11 +5,18 @@
  * bounded time to connect that does not count the time a human spends
  * answering a prompt.
  *
+ * Every attempt ends with its socket destroyed, never merely ended: ssh2's
+ * end() half-closes and waits for the peer, and a stalled or garbage-speaking
+ * peer that keeps its side open would hold the socket (and the process that
+ * owns it: `drillbook run` never exited) forever. Drillbook opens the first
+ * hop's TCP socket itself so it can always destroy it.
+ *
  * Secrets (passwords, passphrases, keyboard-interactive answers) live only
  * in the closures of one connection attempt and go straight to ssh2;
  * nothing here writes or logs them.
  */
 import { readFileSync } from 'node:fs';
+import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { Client, utils, type AnyAuthMethod, type AuthenticationType, type ClientChannel, type ConnectConfig, type Prompt } from 'ssh2';
@@ -103,16 +110,18 @@ export function defaultKnownHostsFiles(endpoint?: SshEndpoint, home = os.homedir
 export async function connectSsh(opts: ConnectOptions): Promise<SshConnection> {
   const hops = [...opts.endpoint.jumps, { ...opts.endpoint, jumps: [] }];
   const clients: Client[] = [];
+  const sockets: Duplex[] = [];
   try {
-    let sock: Duplex | undefined;
     for (let i = 0; i < hops.length; i++) {
       const hop = hops[i]!;
-      if (i > 0) sock = await forward(clients[i - 1]!, hops[i - 1]!, hop);
+      const sock: Duplex = i > 0 ? await forward(clients[i - 1]!, hops[i - 1]!, hop) : net.connect({ host: hop.host, port: hop.port });
+      sockets.push(sock);
       opts.onProgress?.(`connecting to ${hop.user}@${hop.host}${hop.port === 22 ? '' : ':' + hop.port}${i > 0 ? ` through ${hops[i - 1]!.host}` : ''}…`);
       clients.push(await connectHop(hop, sock, opts));
     }
   } catch (err) {
     for (const c of clients.reverse()) c.end();
+    for (const s of sockets) s.destroy();
     throw err;
   }
   const final = clients[clients.length - 1]!;
@@ -141,6 +150,10 @@ export async function connectSsh(opts: ConnectOptions): Promise<SshConnection> {
     close() {
       closedByUs = true;
       for (const c of [...clients].reverse()) c.end();
+      // A polite disconnect first; a peer that never closes its side is cut off shortly after.
+      setTimeout(() => {
+        for (const s of sockets) s.destroy();
+      }, 1000).unref();
     },
   };
 }
@@ -194,7 +207,7 @@ class Deadline {
   }
 }
 
-function connectHop(hop: SshEndpoint, sock: Duplex | undefined, opts: ConnectOptions): Promise<Client> {
+function connectHop(hop: SshEndpoint, sock: Duplex, opts: ConnectOptions): Promise<Client> {
   const timeoutMs = opts.timeoutMs ?? (hop.connectTimeoutSec ? hop.connectTimeoutSec * 1000 : DEFAULT_TIMEOUT_MS);
   const where = whereOf(hop);
   const knownFiles = opts.knownHostsFiles?.length ? opts.knownHostsFiles : defaultKnownHostsFiles(hop);
@@ -219,7 +232,7 @@ function connectHop(hop: SshEndpoint, sock: Duplex | undefined, opts: ConnectOpt
       client.removeAllListeners('ready');
       client.on('error', () => {}); // late errors from a connection we gave up on
       client.end();
-      sock?.destroy();
+      sock.destroy(); // end() alone leaves it half-open for as long as the peer likes
       reject(err);
     };
     const deadline = new Deadline(timeoutMs, () => {
@@ -357,7 +370,7 @@ function connectHop(hop: SshEndpoint, sock: Duplex | undefined, opts: ConnectOpt
       authHandler: authHandler as unknown as ConnectConfig['authHandler'],
       algorithms: { serverHostKey: serverHostKey as NonNullable<ConnectConfig['algorithms']>['serverHostKey'] },
     };
-    if (sock) config.sock = sock;
+    config.sock = sock;
     deadline.start();
     try {
       client.connect(config);
@@ -476,11 +489,17 @@ function authCandidates(
   return out;
 }
 
-/** Runs a command on an exec channel; resolves with its exit status. */
+/**
+ * Runs a command on an exec channel; resolves with its exit status.
+ * `holdStdin` writes `stdin` but keeps the channel's input open until the
+ * command ends, is aborted or times out: a remote wrapper that watches its
+ * stdin (main/runner/ssh.ts) then learns that Drillbook is gone even when the
+ * connection dies without a word. An abort sends TERM and closes the input.
+ */
 export function execOnce(
   client: Client,
   command: string,
-  opts: { onData: (chunk: Buffer) => void; timeoutMs?: number; signal?: AbortSignal; stdin?: Buffer | string },
+  opts: { onData: (chunk: Buffer) => void; timeoutMs?: number; signal?: AbortSignal; stdin?: Buffer | string; holdStdin?: boolean },
 ): Promise<{ exitCode: number | null; signal: string | null; timedOut: boolean }> {
   return new Promise((resolve, reject) => {
     client.exec(command, (err, stream: ClientChannel) => {
@@ -488,29 +507,45 @@ export function execOnce(
       let exitCode: number | null = null;
       let sig: string | null = null;
       let timedOut = false;
+      const sendSignal = (name: string) => {
+        // Best effort: OpenSSH honours signal requests; closing the channel stops the output either way.
+        try {
+          stream.signal(name);
+        } catch {
+          /* not supported */
+        }
+      };
       const timer =
         opts.timeoutMs !== undefined
           ? setTimeout(() => {
               timedOut = true;
-              // Best effort: OpenSSH honours signal requests; closing the channel stops the output either way.
-              try {
-                stream.signal('KILL');
-              } catch {
-                /* not supported */
-              }
+              sendSignal('KILL');
               stream.close();
             }, opts.timeoutMs)
           : null;
+      let abortTimer: NodeJS.Timeout | null = null;
+      const onAbort = () => {
+        sendSignal('TERM');
+        stream.end();
+        // The remote side gets a grace period to stop the block's process group, then the channel goes.
+        abortTimer = setTimeout(() => stream.close(), 5000);
+      };
       stream.on('data', opts.onData);
       stream.stderr.on('data', opts.onData);
       // Whatever the command reads from stdin ends here (as for local blocks, which get none).
-      stream.end(opts.stdin ?? '');
+      if (opts.holdStdin) stream.write(opts.stdin ?? '');
+      else stream.end(opts.stdin ?? '');
+      if (opts.signal?.aborted) onAbort();
+      else opts.signal?.addEventListener('abort', onAbort, { once: true });
       stream.on('exit', (code: number | null, signalName?: string) => {
         if (typeof code === 'number') exitCode = code;
         if (signalName) sig = signalName;
+        if (opts.holdStdin) stream.end();
       });
       stream.on('close', () => {
         if (timer) clearTimeout(timer);
+        if (abortTimer) clearTimeout(abortTimer);
+        opts.signal?.removeEventListener('abort', onAbort);
         resolve({ exitCode, signal: sig, timedOut });
       });
     });

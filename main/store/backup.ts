@@ -28,7 +28,7 @@ import { closeSync, copyFileSync, existsSync, fsyncSync, openSync, readdirSync, 
 import path from 'node:path';
 import { Worker } from 'node:worker_threads';
 import type { Db } from './db';
-import { openDatabase } from './db';
+import { databaseLost, onDatabaseLost, openDatabase } from './db';
 import { MIGRATIONS } from './migrations';
 
 export const DB_FILE = 'drillbook.sqlite';
@@ -59,8 +59,11 @@ export interface IntegrityReport {
 }
 
 export interface DbHealth {
-  /** unchecked: this host does not check at start (the CLI); checking: running now. */
-  state: 'unchecked' | 'checking' | 'ok' | 'failed';
+  /**
+   * unchecked: this host does not check at start (the CLI); checking: running now;
+   * lost: the file was moved or deleted under the open connection, and writes are refused.
+   */
+  state: 'unchecked' | 'checking' | 'ok' | 'failed' | 'lost';
   check: IntegrityReport | null;
   checkedAt: string | null;
   /** One sentence for the user when something is wrong. */
@@ -405,6 +408,8 @@ export class DatabaseGuard {
   private again = false;
   private closed = false;
   private cancelCheck: (() => void) | null = null;
+  private placeTimer: NodeJS.Timeout | null = null;
+  private readonly unwatchPlace: () => void;
   private readonly seen = new Map<string, string>();
   private readonly keep: number;
   private readonly intervalMs: number;
@@ -421,6 +426,12 @@ export class DatabaseGuard {
     this.state = 'unchecked';
     privateDir(backupDir(dataDir));
     if (opts.longLived) removeStalePartials(backupDir(dataDir));
+    this.unwatchPlace = onDatabaseLost(db, () => this.changed());
+    // A long-lived host notices a moved data folder within seconds even when nobody is writing.
+    if (opts.longLived) {
+      this.placeTimer = setInterval(() => databaseLost(this.db), 5_000);
+      this.placeTimer.unref();
+    }
   }
 
   /** Long-lived hosts: integrity check in the background, then a start-up backup if one is due. */
@@ -444,12 +455,13 @@ export class DatabaseGuard {
   }
 
   health(): DbHealth {
+    const lost = this.closed ? null : databaseLost(this.db);
     const backups = listBackups(this.dataDir);
     return {
-      state: this.state,
+      state: lost ? 'lost' : this.state,
       check: this.check,
       checkedAt: this.checkedAt,
-      message: this.state === 'failed' ? this.failureMessage() : null,
+      message: lost ?? (this.state === 'failed' ? this.failureMessage() : null),
       backups: { dir: backupDir(this.dataDir), count: backups.length, newest: backups[0] ?? null },
       lastBackupError: this.lastBackupError,
     };
@@ -472,6 +484,8 @@ export class DatabaseGuard {
    */
   backup(kind: 'auto' | 'manual' = 'manual'): Promise<BackupInfo | null> {
     if (kind === 'auto' && this.state === 'failed') return Promise.resolve(null);
+    const lost = databaseLost(this.db);
+    if (lost) return Promise.reject(new BackupError(lost));
     if (this.running) {
       this.again = true;
       return this.running;
@@ -513,10 +527,12 @@ export class DatabaseGuard {
   close(): void {
     this.closed = true;
     this.cancelCheck?.();
+    this.unwatchPlace();
+    if (this.placeTimer) clearInterval(this.placeTimer);
   }
 
   private backupSyncQuietly(): void {
-    if (this.state === 'failed') return;
+    if (this.state === 'failed' || databaseLost(this.db)) return;
     const date = this.now();
     const dir = backupDir(this.dataDir);
     const file = path.join(dir, backupName('auto', date, dir));

@@ -7,6 +7,12 @@
  * token does not sit in the address bar or leak through Referer. The Host
  * header is checked against the loopback names to stop DNS rebinding, and
  * the socket's Origin must be this server.
+ *
+ * Cookies ignore ports: every service on 127.0.0.1 receives every cookie
+ * set there. The cookie is therefore named after this instance's port
+ * (cookieName), so a second Drillbook does not overwrite the first's, and
+ * nothing here relies on port isolation for anything but that name: the
+ * token is checked on every request whatever the cookie's name.
  */
 import http from 'node:http';
 import { createReadStream, existsSync, statSync } from 'node:fs';
@@ -20,7 +26,10 @@ import { handleEvidenceHttp } from '../evidence/http';
 import { encodeFrame } from '../terminal/frames';
 import type { TerminalSink } from '../terminal/types';
 
-export const COOKIE = 'drillbook_token';
+/** The token cookie's name for the instance on `port` (cookies are shared by every port of a host). */
+export function cookieName(port: number): string {
+  return `drillbook_token_${port}`;
+}
 const MAX_MESSAGE_BYTES = 1024 * 1024;
 
 const CSP = [
@@ -71,7 +80,7 @@ export async function startWebServer(opts: WebServerOptions): Promise<WebServer>
 
   const auth = (req: http.IncomingMessage): 'ok' | 401 | 403 => {
     if (!hostAllowed(req.headers.host, port)) return 403;
-    const presented = queryToken(req.url) ?? cookieToken(req.headers.cookie);
+    const presented = queryToken(req.url) ?? cookieToken(req.headers.cookie, cookieName(port));
     if (presented === null) return 401;
     if (sameSecret(presented, token)) return 'ok';
     const hash = createHash('sha256').update(presented).digest('hex');
@@ -85,9 +94,23 @@ export async function startWebServer(opts: WebServerOptions): Promise<WebServer>
     if (url.searchParams.has('token')) {
       // Trade the URL token for a cookie, then drop it from the address bar.
       url.searchParams.delete('token');
+      const setCookie = `${cookieName(port)}=${token}; HttpOnly; SameSite=Strict; Path=/`;
+      const clean = url.pathname + url.search;
+      if (req.headers['sec-fetch-site'] === 'cross-site') {
+        // Arrived from another origin (the launcher file, main/cli/web.ts): a redirect would still count as
+        // cross-site and the browser would withhold the Strict cookie; a same-origin refresh does not.
+        res.writeHead(200, {
+          'Set-Cookie': setCookie,
+          'Content-Type': 'text/html; charset=utf-8',
+          'Content-Security-Policy': CSP,
+          'Cache-Control': 'no-store',
+          'Referrer-Policy': 'no-referrer',
+        });
+        return res.end(`<!doctype html><meta charset="utf-8"><meta http-equiv="refresh" content="0;url=${clean.replace(/&/g, '&amp;').replace(/"/g, '&quot;').replace(/</g, '&lt;').replace(/>/g, '&gt;')}"><title>Drillbook</title>\n`);
+      }
       res.writeHead(302, {
-        'Set-Cookie': `${COOKIE}=${token}; HttpOnly; SameSite=Strict; Path=/`,
-        Location: url.pathname + url.search,
+        'Set-Cookie': setCookie,
+        Location: clean,
         'Cache-Control': 'no-store',
         'Referrer-Policy': 'no-referrer',
       });
@@ -212,11 +235,11 @@ function queryToken(url: string | undefined): string | null {
   return new URL(url, 'http://127.0.0.1').searchParams.get('token');
 }
 
-function cookieToken(header: string | undefined): string | null {
+function cookieToken(header: string | undefined, name: string): string | null {
   if (!header) return null;
   for (const part of header.split(';')) {
     const [k, ...v] = part.trim().split('=');
-    if (k === COOKIE) return v.join('=');
+    if (k === name) return v.join('=');
   }
   return null;
 }

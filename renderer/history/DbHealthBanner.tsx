@@ -1,6 +1,7 @@
 /**
  * Says so, plainly, when the history database failed its integrity check
- * at start (main/store/backup.ts), and what to do about it.
+ * at start (main/store/backup.ts), or was moved or deleted while open (so
+ * nothing more is saved), and what to do about it.
  */
 import { useEffect, useState } from 'react';
 import type { DbHealth } from '../../main/store/backup';
@@ -18,6 +19,17 @@ export function DbHealthBanner() {
       .call('db.health', {})
       .then(setHealth, () => undefined);
   }, [conn]);
+  if (health?.state === 'lost') {
+    // The data folder was moved or deleted under the running app: nothing more is being saved (main/store/db.ts).
+    return (
+      <div className="banner banner-danger" role="alert" data-testid="db-health-banner">
+        <AlertIcon />
+        <div className="banner-text">
+          <strong>Drill history is not being saved.</strong> {health.message}
+        </div>
+      </div>
+    );
+  }
   if (!health || health.state !== 'failed') return null;
   const newest = health.backups.newest;
   return (

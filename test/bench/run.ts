@@ -10,6 +10,7 @@ import { historyBench } from './history';
 import { runbookBench } from './runbook';
 import { redactionBench } from './redaction';
 import { terminalBench } from './terminal';
+import { chaosBench } from './chaos';
 
 const BENCHES: { name: string; run: () => Promise<void> }[] = [
   { name: 'cli', run: cliBench },
@@ -19,6 +20,7 @@ const BENCHES: { name: string; run: () => Promise<void> }[] = [
   { name: 'terminal', run: terminalBench },
   { name: 'redaction', run: redactionBench },
   { name: 'big-runbook', run: bigRunbookBench },
+  { name: 'chaos', run: chaosBench },
 ];
 
 async function main(): Promise<number> {

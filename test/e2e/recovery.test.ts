@@ -122,6 +122,8 @@ describe('crash recovery', { timeout: 180_000 }, () => {
     // Only the expected noise: the failed socket while the server was down.
     const unexpected = errors.filter((e) => !/WebSocket|ERR_CONNECTION_REFUSED|Failed to load resource/.test(e));
     assert.deepEqual(unexpected, []);
+    // One writer per data folder (issue 12): the next test starts its own server on this folder.
+    await second.stop();
   });
 
   test('another server on the same port (another data folder, a new token): the page says to open the new URL', async () => {

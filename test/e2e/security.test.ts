@@ -32,7 +32,7 @@ describe('security', { timeout: 120_000 }, () => {
     const wrong = await httpGet(`${server.origin}/?token=not-the-token`);
     assert.ok([401, 403].includes(wrong.status), `GET / with a wrong token: ${wrong.status}`);
 
-    const wrongCookie = await httpGet(`${server.origin}/`, { Cookie: 'drillbook_token=not-the-token' });
+    const wrongCookie = await httpGet(`${server.origin}/`, { Cookie: `drillbook_token_${server.port}=not-the-token` });
     assert.ok([401, 403].includes(wrongCookie.status), `GET / with a wrong cookie: ${wrongCookie.status}`);
 
     const asset = await httpGet(`${server.origin}/assets/`);
@@ -46,9 +46,9 @@ describe('security', { timeout: 120_000 }, () => {
 
     const wsNone = await wsHandshake(server.port, { Origin: server.origin });
     assert.ok([401, 403].includes(wsNone), `socket without a cookie: ${wsNone}`);
-    const wsWrong = await wsHandshake(server.port, { Origin: server.origin, Cookie: 'drillbook_token=nope' });
+    const wsWrong = await wsHandshake(server.port, { Origin: server.origin, Cookie: `drillbook_token_${server.port}=nope` });
     assert.ok([401, 403].includes(wsWrong), `socket with a wrong cookie: ${wsWrong}`);
-    const wsGood = await wsHandshake(server.port, { Origin: server.origin, Cookie: `drillbook_token=${server.token}` });
+    const wsGood = await wsHandshake(server.port, { Origin: server.origin, Cookie: `drillbook_token_${server.port}=${server.token}` });
     assert.equal(wsGood, 101, 'the right cookie opens the socket');
 
     // A browser that never saw the token gets no app.

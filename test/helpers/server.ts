@@ -114,7 +114,7 @@ export class SocketClient {
 
   static connect(server: RunningServer): Promise<SocketClient> {
     const ws = new WebSocket(`ws://127.0.0.1:${server.port}/api`, {
-      headers: { Cookie: `drillbook_token=${server.token}`, Origin: server.origin },
+      headers: { Cookie: `drillbook_token_${server.port}=${server.token}`, Origin: server.origin },
     });
     return new Promise((resolve, reject) => {
       ws.once('open', () => resolve(new SocketClient(ws)));

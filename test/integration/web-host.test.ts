@@ -52,7 +52,7 @@ test('HTTP without a token is refused with 401, a wrong token with 403', async (
   assert.equal((await get('/')).status, 401);
   assert.equal((await get('/assets/x.js')).status, 401);
   assert.equal((await get('/?token=wrong')).status, 403);
-  assert.equal((await get('/', { Cookie: 'drillbook_token=wrong' })).status, 403);
+  assert.equal((await get('/', { Cookie: `drillbook_token_${server.port}=wrong` })).status, 403);
 });
 
 test('a foreign Host header is refused even with the token (DNS rebinding)', async () => {
@@ -65,10 +65,10 @@ test('the URL token is traded for an HttpOnly cookie and dropped from the addres
   assert.equal(res.status, 302);
   assert.equal(res.headers.location, '/');
   const cookie = String(res.headers['set-cookie']);
-  assert.match(cookie, /drillbook_token=/);
+  assert.match(cookie, new RegExp(`^drillbook_token_${server.port}=`));
   assert.match(cookie, /HttpOnly/);
   assert.match(cookie, /SameSite=Strict/);
-  const page = await get('/', { Cookie: `drillbook_token=${server.token}` });
+  const page = await get('/', { Cookie: `drillbook_token_${server.port}=${server.token}` });
   assert.equal(page.status, 200);
   assert.match(String(page.headers['content-security-policy']), /script-src 'self'/);
   assert.match(page.body, /<div id="root">/);
@@ -76,9 +76,9 @@ test('the URL token is traded for an HttpOnly cookie and dropped from the addres
 
 test('sockets without the token, with a wrong one, or from a foreign origin are refused', async () => {
   assert.equal(await upgrade({}), 401);
-  assert.equal(await upgrade({ Cookie: 'drillbook_token=nope' }), 403);
-  assert.equal(await upgrade({ Cookie: `drillbook_token=${server.token}`, Origin: 'http://evil.example' }), 403);
-  assert.equal(await upgrade({ Cookie: `drillbook_token=${server.token}`, Origin: server.origin }), 101);
+  assert.equal(await upgrade({ Cookie: `drillbook_token_${server.port}=nope` }), 403);
+  assert.equal(await upgrade({ Cookie: `drillbook_token_${server.port}=${server.token}`, Origin: 'http://evil.example' }), 403);
+  assert.equal(await upgrade({ Cookie: `drillbook_token_${server.port}=${server.token}`, Origin: server.origin }), 101);
 });
 
 test('junk on the socket gets a specific error and the connection stays usable', async () => {

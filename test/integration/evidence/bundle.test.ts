@@ -376,10 +376,12 @@ test('an edited event breaks the chain even when the forger fixes the manifest; 
     doc.chain.head = prev;
     doc.drill.chainHead = prev;
   });
+  // The chain links up, but what the log now says (a step's end) is no longer what steps.csv and the report say: re-derived and compared.
   r = await verifyBundle(b);
-  assert.equal(r.ok, true, 'an unsigned bundle rebuilt from scratch is self-consistent: this is what the recorded head and signatures are for');
+  assert.deepEqual(r.problems.map((p) => [p.kind, p.file]), [['derived', 'steps.csv'], ['derived', 'report.html']], names(r));
+  assert.match(names(r), /steps\.csv does not say what the verified log says: row \d+ is ".*", the log gives ".*2026-03-03T09:00:05\.000Z/);
   r = await verifyBundle(b, { expectHead: fx.drill.chainHead });
-  assert.match(names(r), new RegExp(`^chain head [0-9a-f]{64} is not the one recorded elsewhere \\(${fx.drill.chainHead}\\)$`));
+  assert.ok(r.problems.some((p) => p.kind === 'head' && new RegExp(`^chain head [0-9a-f]{64} is not the one recorded elsewhere \\(${fx.drill.chainHead}\\)$`).test(p.message)), names(r));
 
   // Same forgery on the signed bundle: the signature no longer matches the manifest.
   const c = path.join(tmp.dir, 'forge-c');
@@ -536,4 +538,60 @@ test('verify reads bundles defensively: not a bundle, a damaged zip, unsafe zip 
   writeFileSync(evil, bytes);
   await assert.rejects(verifyBundle(evil), (err: Error) => err instanceof BundleReadError && /x\.txt/.test(err.message));
   assert.ok(existsSync(evil));
+});
+
+/** Rewrites a file of a bundle folder in place. */
+function rewrite(dir: string, rel: string, edit: (text: string) => string): void {
+  const f = path.join(dir, rel);
+  const before = readFileSync(f, 'utf8');
+  const after = edit(before);
+  assert.notEqual(after, before, `the rewrite of ${rel} changed nothing`);
+  writeFileSync(f, after);
+}
+
+test('issue 12: the report, steps.csv, transcripts and the summary rewritten together with an unsigned manifest do not pass on the chain head', async () => {
+  const dir = path.join(tmp.dir, 'relabelled');
+  cpSync(plain.dir, dir, { recursive: true });
+  const status = fx.drill.status;
+  const other = status === 'completed' ? 'failed' : 'completed';
+  // Every human-readable statement of the outcome, relabelled; the event log itself is left intact.
+  rewrite(dir, 'steps.csv', (t) => t.replace(/,(completed|failed|skipped),/g, `,${other},`));
+  rewrite(dir, 'report.html', (t) => t.replace(/(<span class="badge [a-z-]+">)(completed|failed|skipped)(<\/span>)/g, `$1${other}$3`));
+  for (const t of listFiles(dir).filter((f) => f.startsWith('transcripts/') && f.endsWith('.txt'))) writeFileSync(path.join(dir, t), 'all good\n');
+  forge(dir, (doc) => {
+    (doc.drill as unknown as { status: string }).status = other;
+  });
+  const r = await verifyBundle(dir, { expectHead: fx.drill.chainHead });
+  assert.equal(r.ok, false);
+  assert.deepEqual(
+    r.problems.map((p) => [p.kind, p.file]),
+    [
+      ['derived', 'steps.csv'],
+      ['derived', 'report.html'],
+      ['derived', 'drill.json'],
+    ],
+    names(r),
+  );
+  assert.match(names(r), /report\.html does not say what the verified log says: its result and steps table differ from the log's/);
+  assert.match(names(r), new RegExp(`drill\\.json's drill summary \\(${other}\\) does not match its own event log \\(${status}\\)`));
+  // The transcripts are not derivable from the log: an intact bundle's OK says they rest on the unsigned manifest.
+  const ok = await verifyBundle(plain.dir, { expectHead: fx.drill.chainHead });
+  assert.equal(ok.ok, true, names(ok));
+  assert.match(ok.coverage ?? '', /The rest \(.*transcripts\/.*\) is covered only by manifest\.json, which is not signed: whoever rewrote them could have rewritten it too\./);
+  const trusted = await verifyBundle(signed.dir, { allowedSigners: allowed });
+  assert.match(trusted.coverage ?? '', /^nothing in the bundle was changed since .*ana@example\.com.* signed it\.$/);
+});
+
+test('issue 12: --allowed-signers requires a signature: a stripped, relabelled bundle fails', async () => {
+  const dir = path.join(tmp.dir, 'stripped');
+  cpSync(signed.dir, dir, { recursive: true });
+  unlinkSync(path.join(dir, 'manifest.json.sig'));
+  const parsed = parseManifest(readFileSync(path.join(dir, 'manifest.json')));
+  assert.ok(parsed.ok);
+  const { digest: _d, files: _f, ...body } = parsed.manifest;
+  const current = new Map(listFiles(dir).filter((f) => f !== 'manifest.json').map((f) => [f, readFileSync(path.join(dir, f))]));
+  writeFileSync(path.join(dir, 'manifest.json'), serializeManifest(buildManifest({ ...body, signed: false }, current)));
+  const r = await verifyBundle(dir, { allowedSigners: allowed });
+  assert.equal(r.ok, false);
+  assert.match(names(r), /^missing file manifest\.json\.sig: the bundle is not signed, and a signature is required \(--allowed-signers names who must have signed it\)$/);
 });

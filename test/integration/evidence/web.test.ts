@@ -34,7 +34,7 @@ after(async () => {
   tmp?.cleanup();
 });
 
-const cookie = () => ({ Cookie: `drillbook_token=${server.token}` });
+const cookie = () => ({ Cookie: `drillbook_token_${server.port}=${server.token}` });
 
 test('evidence.export writes a bundle the browser downloads through the authenticated host', async () => {
   const r = await client.call('evidence.export', { drillId: sealedId });
@@ -55,7 +55,7 @@ test('evidence.export writes a bundle the browser downloads through the authenti
 
   // The same URL without the cookie, with a wrong one, or for a path that is not an export.
   assert.equal((await fetch(server.origin + r.downloadPath)).status, 401);
-  assert.equal((await fetch(server.origin + r.downloadPath, { headers: { Cookie: 'drillbook_token=nope' } })).status, 403);
+  assert.equal((await fetch(server.origin + r.downloadPath, { headers: { Cookie: `drillbook_token_${server.port}=nope` } })).status, 403);
   for (const p of ['/evidence/exports/..%2F..%2Fdrillbook.sqlite.zip', '/evidence/exports/nosuchexport-20260101T000000Z.zip', '/evidence/other']) {
     assert.equal((await fetch(server.origin + p, { headers: cookie() })).status, 404, p);
   }

@@ -1,6 +1,7 @@
 import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
+import { buildSync } from 'esbuild';
 import { createHash } from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
@@ -58,19 +59,31 @@ test('permission denied', { skip: process.platform === 'win32' ? 'no POSIX permi
   const file = write('secret.md', '## A\n');
   fs.chmodSync(file, 0o000);
   if (process.getuid?.() !== 0) return rejects(file, 1, 'permission denied: cannot read the file');
-  // Root reads anything: load it from a child process running as nobody.
+  // Root reads anything: load it from a child process running as nobody. The checkout may sit where nobody
+  // cannot enter (root's 0700 home), so the child runs the loader bundled into a world-readable temp file
+  // with plain node, not tsx from the checkout.
   fs.chmodSync(tmp, 0o755);
-  const scratch = path.join(tmp, 'nobody-scratch'); // tsx's cache
-  fs.mkdirSync(scratch, { mode: 0o777 });
-  fs.chmodSync(scratch, 0o777);
-  const script = `const { loadRunbookFile } = require(${JSON.stringify(path.resolve(__dirname, '../../../main/runbook'))});
-try { loadRunbookFile(${JSON.stringify(file)}); console.log('loaded'); } catch (e) { console.log(e.message); }`;
-  const child = spawnSync(process.execPath, ['--import', 'tsx', '-e', script], {
-    cwd: path.resolve(__dirname, '../../..'),
+  const bundle = path.join(tmp, 'load-as-nobody.js');
+  buildSync({
+    stdin: {
+      contents: `const { loadRunbookFile } = require(${JSON.stringify(path.resolve(__dirname, '../../../main/runbook'))});
+try { loadRunbookFile(process.argv[2]); console.log('loaded'); } catch (e) { console.log(e.message); }`,
+      resolveDir: __dirname,
+      loader: 'ts',
+    },
+    bundle: true,
+    platform: 'node',
+    format: 'cjs',
+    outfile: bundle,
+    logLevel: 'silent',
+  });
+  fs.chmodSync(bundle, 0o644);
+  const child = spawnSync(process.execPath, [bundle, file], {
+    cwd: tmp,
     encoding: 'utf8',
     uid: 65534,
     gid: 65534,
-    env: { ...process.env, HOME: scratch, TMPDIR: scratch },
+    env: { PATH: process.env.PATH ?? '/usr/bin:/bin', HOME: tmp },
     timeout: 60_000,
   });
   assert.equal(child.stdout.trim(), `${file}:1: permission denied: cannot read the file`, child.stderr);
