@@ -207,6 +207,82 @@ const EXPECTED: Record<string, Expected> = {
     context: [],
     warnings: [],
   },
+  '32-pingcap-pd-recover-zh.md': {
+    // Chinese DR runbook: two alternative methods (## 方式一 / ## 方式二), each
+    // numbered "### 第 N 步": those are the steps; installing the tool, the
+    // methods' lead-ins and the FAQ are reading material. (86, 103, 118, 141
+    // are log output the page labels bash: pinned as fences, as the page gives them.)
+    title: 'PD Recover 使用文档',
+    source: 'procedure',
+    steps: [
+      [30, '第 1 步：停掉所有节点'],
+      [34, '第 2 步：使用特定地启动参数拉起该存活的 PD 节点'],
+      [44, '第 3 步： 使用 pd-recover 修复元数据'],
+      [60, '第 4 步：重启这个 PD'],
+      [64, '第 5 步：扩容 PD，拉起集群'],
+      [72, '第 1 步： 获取 Cluster ID'],
+      [123, '第 2 步：获取已分配 ID'],
+      [148, '第 3 步：部署一套新的 PD 集群'],
+      [152, '第 4 步：使用 pd-recover'],
+      [162, '第5 步：重启整个集群'],
+    ],
+    commands: [40, 50, 82, 86, 99, 103, 114, 118, 137, 141, 158],
+    checklist: 0,
+    context: [
+      '安装 PD Recover',
+      '从源代码编译',
+      '下载 TiDB 工具包',
+      '方式一：从剩余 PD 集群重建',
+      '方式二：完全重建 PD 集群',
+      '获取 Cluster ID 时发现有多个 Cluster ID',
+      '执行 pd-recover 时返回错误 dial tcp 10.0.1.13:2379: connect: connection refused',
+    ],
+    warnings: [],
+  },
+  '33-gitlab-scale-down-patroni.md': {
+    // GitLab runbook page: reference ## sections, then "# Execution" holding
+    // Preparation and "## Step 1 - ..." to "## Step 4 - ...", then more # sections
+    title: 'Scale Down Patroni',
+    source: 'procedure',
+    steps: [
+      [49, 'Preparation'],
+      [61, 'Step 1 - Stop chef-client'],
+      [65, 'Step 2 - Take the replicate node out of load balancing'],
+      [107, 'Step 3 - Stop patroni service on the node'],
+      [117, 'Step 4 - Terraform change to decrease the count'],
+    ],
+    commands: [71, 80, 88, 94, 111],
+    checklist: 0,
+    context: ['Overview', 'Pre-requisite', 'Scope', 'Mental Model', 'Automation Thoughts', 'Reference'],
+    warnings: [],
+  },
+  '34-doris-restore.md': {
+    // Docusaurus page with JSON front matter and no # heading: numbered ##
+    // steps; step 2's "### Option N" are alternatives inside one step
+    title: 'Restore',
+    source: 'h2',
+    steps: [[15, '1. Get the Backup Timestamp of the Snapshot'], [29, '2. Restore from Snapshot'], [121, '3. Check the Execution Status of the Restore Job']],
+    commands: [19, 35, 48, 61, 75, 93, 109, 123],
+    checklist: 0,
+    context: ['Prerequisites'],
+    warnings: [],
+  },
+  '35-k8s-ja-change-default-storage-class.md': {
+    // Kubernetes website, Japanese: Hugo heading shortcodes, a "why?" section,
+    // and the procedure as a numbered list under one ## (two output blocks)
+    title: 'デフォルトのStorageClassを変更する',
+    source: 'procedure',
+    steps: [
+      [26, 'クラスター内のStorageClassをリストします'],
+      [42, 'デフォルトのStorageClassを非デフォルトとしてマークします'],
+      [54, 'StorageClassをデフォルトとしてマークします'],
+      [65, '選択したStorageClassがデフォルトであることを確認します'],
+    ],
+    commands: [28, 34, 48, 58, 67, 73],
+    checklist: 0,
+    context: ['Before you begin', 'なぜデフォルトのストレージクラスを変更するのか?', "What's next"],
+    warnings: [],
+  },
 };
 
 /** A Runme example with one block and no heading: one step, named after the file, with the no-steps warning. */

@@ -264,3 +264,122 @@ test('lint of the 3000-step sample in-process: well within bounds (npm run bench
   // (npm run bench -- runbook); up to 4.8 s beside other test files, hence 10 s.
   assert.ok(took < 10_000, `took ${took.toFixed(0)} ms`);
 });
+
+// ---------------------------------------------------------------------------
+// Round 2 (issue 10b): shapes from the second corpus round, one reproduction each
+
+test('numbered step headings: "## Step N" under a "# Execution" group are the steps; the reference sections around them are context', () => {
+  const rb = parseRunbook(
+    md(
+      '# Scale down', //          1
+      '## Overview', //           2
+      'Why we do this.',
+      '## Mental Model', //       4
+      '1. choose a node',
+      '1. drain it',
+      '# Execution', //           7
+      '## Preparation', //        8
+      '1. open a change request',
+      '## Step 1 - Stop chef', // 10
+      '```sh',
+      'chef-client-disable',
+      '```',
+      '## Step 2 - Stop patroni', // 14
+      '```sh',
+      'systemctl stop patroni',
+      '```',
+      '# Reference', //           18
+      'The older page.',
+    ),
+    'x.md',
+  );
+  assert.equal(rb.stepSource, 'procedure');
+  assert.deepEqual(rb.steps.map((s) => [s.line, s.title]), [[8, 'Preparation'], [10, 'Step 1 - Stop chef'], [14, 'Step 2 - Stop patroni']]);
+  assert.deepEqual((rb.context ?? []).map((c) => c.title), ['Overview', 'Mental Model', 'Reference']);
+});
+
+test('numbered step headings in Chinese: two methods, each with "### 第 N 步", give every numbered step; lead-ins and FAQ are context', () => {
+  const rb = parseRunbook(
+    md(
+      '# PD Recover',
+      '## 安装', // 2
+      '从源代码编译。',
+      '## 方式一：从剩余 PD 集群重建', // 4
+      '具体方式为：',
+      '### 第 1 步：停掉所有节点', // 6
+      '停止服务。',
+      '### 第 2 步：拉起 PD', // 8
+      '```sh',
+      './bin/pd-server --force-new-cluster',
+      '```',
+      '## 方式二：完全重建 PD 集群', // 12
+      '### 第 1 步：获取 Cluster ID', // 13
+      '```sh',
+      'grep "init cluster id" pd.log',
+      '```',
+      '### 第 2 步：使用 pd-recover', // 17
+      '```sh',
+      './pd-recover -cluster-id 1 -alloc-id 10000',
+      '```',
+      '## 常见问题', // 21
+      '### 有多个 Cluster ID', // 22
+      '看日志。',
+    ),
+    'x.md',
+  );
+  assert.deepEqual(rb.steps.map((s) => s.line), [6, 8, 13, 17]);
+  assert.deepEqual((rb.context ?? []).map((c) => c.line), [2, 4, 22]); // 12 has no text of its own: a divider
+  assert.equal(commands(rb).length, 3);
+});
+
+test('"### Option N" sub-headings are alternatives inside one step, not the procedure', () => {
+  const rb = parseRunbook(
+    md('# Restore', '## Prerequisites', '- a backup', '## 1. Get the timestamp', '```sql', 'SHOW SNAPSHOT;', '```', '## 2. Restore', '### Option 1: to the current database', '```sql', 'RESTORE SNAPSHOT a;', '```', '### Option 2: to another database', '```sql', 'RESTORE SNAPSHOT b.a;', '```', '## 3. Check', '```sql', 'SHOW RESTORE;', '```'),
+    'x.md',
+  );
+  assert.deepEqual(titles(rb), ['1. Get the timestamp', '2. Restore', '3. Check']);
+  assert.equal(rb.steps[1]?.commands.length, 2);
+  assert.deepEqual((rb.context ?? []).map((c) => c.title), ['Prerequisites']);
+});
+
+test('front matter written as a JSON object (Docusaurus) is front matter, not a rule and a setext heading', () => {
+  const rb = parseRunbook(md('---', '{', '    "title": "Restore",', '    "language": "en"', '}', '---', '', '## One', '```sh', 'a', '```', '## Two', '```sh', 'b', '```'), 'x.md');
+  assert.equal(rb.title, 'Restore');
+  assert.deepEqual(titles(rb), ['One', 'Two']);
+  assert.deepEqual(rb.diagnostics, []);
+});
+
+test('Hugo heading shortcodes read as the site shows them; a question answered in prose is context', () => {
+  const rb = parseRunbook(
+    md(
+      '---', 'title: デフォルトのStorageClassを変更する', '---',
+      '## {{% heading "prerequisites" %}}', // 4
+      'A cluster.',
+      '## なぜ変更するのか? {#why}', // 6
+      'Because.',
+      '## 変更する {#change}', // 8
+      '1. リストします:',
+      '   ```bash',
+      '   kubectl get storageclass',
+      '   ```',
+      '1. マークします:',
+      '   ```bash',
+      '   kubectl patch storageclass gold',
+      '   ```',
+      '## {{% heading "whatsnext" %}}', // 17
+      '* more',
+    ),
+    'x.md',
+  );
+  assert.equal(rb.stepSource, 'procedure');
+  assert.deepEqual(titles(rb), ['リストします', 'マークします']);
+  assert.deepEqual((rb.context ?? []).map((c) => c.title), ['Before you begin', 'なぜ変更するのか?', "What's next"]);
+});
+
+test('keys of titles partly outside ASCII do not depend on position: inserting a step changes no other key', () => {
+  const before = parseRunbook(md('## クラスター内のStorageClassをリストします', '## StorageClassをデフォルトとしてマークします'), 'x.md');
+  const after = parseRunbook(md('## 新しいStorageClassを作成します', '## クラスター内のStorageClassをリストします', '## StorageClassをデフォルトとしてマークします'), 'x.md');
+  assert.deepEqual(after.steps.slice(1).map((s) => s.key), before.steps.map((s) => s.key));
+  assert.match(before.steps[0]?.key ?? '', /^storageclass-[0-9a-f]{10}$/);
+  assert.equal(parseRunbook(md('## Crème brûlée'), 'x.md').steps[0]?.key, 'creme-brulee', 'accented Latin is folded, not hashed');
+});
