@@ -25,14 +25,47 @@ const TAB = /^(\s*)===\+?\s+"([^"]*)"\s*$/;
 const ADMONITION = /^(\s*)(?:!!!|\?\?\?\+?)\s+[A-Za-z][\w-]*(?:\s+[^\n]*)?$/;
 const DOCUSAURUS_OPEN = /^(\s*):::+\s*[A-Za-z][\w-]*.*$/;
 const DOCUSAURUS_CLOSE = /^(\s*):::+\s*$/;
+/** Docusaurus/MDX `<TabItem value="rke2" label="RKE2">` ... `</TabItem>`: the label (else the value) travels with the commands. */
+const TAB_ITEM_OPEN = /^\s*<TabItem\b([^>]*)>/;
+const TAB_ITEM_CLOSE = /^\s*<\/TabItem>/;
 
 export function unwrapContainers(source: string[]): Unwrapped {
   const lines = source.slice();
   const tabOf = new Map<number, string>();
   const inside = new Set<number>();
-  if (!source.some((l) => /^\s*(?:===|!!!|\?\?\?|:::)/.test(l))) return { lines, tabOf, inside };
+  if (!source.some((l) => /^\s*(?:===|!!!|\?\?\?|:::|<TabItem\b)/.test(l))) return { lines, tabOf, inside };
   unwrap(lines, tabOf, inside);
+  labelTabItems(lines, tabOf);
   return { lines, tabOf, inside };
+}
+
+/**
+ * MDX tabs: every line between `<TabItem ...>` and `</TabItem>` (outside
+ * code fences) is under that tab, unless an inner MkDocs tab already named
+ * it. Linear in the number of lines.
+ */
+function labelTabItems(lines: string[], tabOf: Map<number, string>): void {
+  let fence: string | null = null;
+  let label: string | null = null;
+  for (let i = 0; i < lines.length; i++) {
+    const line = lines[i] ?? '';
+    const fenceMark = /^\s*(`{3,}|~{3,})/.exec(line)?.[1];
+    if (fence === null) {
+      const open = TAB_ITEM_OPEN.exec(line);
+      if (open) label = tabItemLabel(open[1] ?? '');
+      else if (TAB_ITEM_CLOSE.test(line)) label = null;
+    }
+    if (label !== null && !tabOf.has(i)) tabOf.set(i, label);
+    if (fence !== null) {
+      if (fenceMark && fenceMark[0] === fence[0] && fenceMark.length >= fence.length && line.trim() === fenceMark) fence = null;
+    } else if (fenceMark) fence = fenceMark;
+  }
+}
+
+function tabItemLabel(attrs: string): string {
+  const attr = (name: string) => new RegExp(`\\b${name}\\s*=\\s*(?:"([^"]*)"|'([^']*)'|\\{["'\`]([^"'\`]*)["'\`]\\})`).exec(attrs);
+  const m = attr('label') ?? attr('value');
+  return m ? (m[1] ?? m[2] ?? m[3] ?? '') : '';
 }
 
 /**

@@ -702,11 +702,20 @@ const PROCEDURE_TITLE = /\b(?:steps?|procedure|procedures|stages?|instructions|p
 
 /** Reference sections a reader does not time, whatever they hold. */
 const REFERENCE_TITLE =
-  /^(?:\d+[.)]?\s*)?(?:overview|summary|introduction|intro|about|background|context|purpose|scope|audience|description|meaning|impact|symptoms|prerequisites?|pre-?requisites?|requirements|before you (?:begin|start)|what's next|assumptions|references?|see also|further reading|related(?: \w+)*|resources|links|useful links|next steps|notes?|glossary|contacts?|owners?|escalation|faq|troubleshooting|history|changelog|revision history|table of contents|contents|appendix(?: \w+)?)$/i;
+  /^(?:\d+[.)]?\s*)?(?:overview|summary|introduction|intro|about|background|context|purpose|scope|audience|description|meaning|impact|symptoms|prerequisites?|pre-?requisites?|requirements|before you (?:begin|start)|what's next|assumptions|references?|see also|further reading|related(?: \w+)*|resources|links|useful links|next steps|notes?|glossary|contacts?|owners?|escalation|faq|troubleshooting|history|changelog|revision history|table of contents|contents|appendix(?: \w+)?|dependencies|licen[cs]e|authors?(?: information)?|credits|acknowledge?ments|maintainers|tested (?:with|on)(?: \w+)*|compatibility)$/i;
 
 function isReferenceTitle(title: string): boolean {
-  return REFERENCE_TITLE.test(title.replace(/[:.]$/, ''));
+  const bare = title.replace(/[:.：]$/, '').trim();
+  return REFERENCE_TITLE.test(bare) || REFERENCE_TITLE_INTL.test(bare);
 }
+
+/** The same reference sections in the languages of the corpus (Spanish, Portuguese, French, German, Chinese, Japanese, Russian). */
+const REFERENCE_TITLE_INTL =
+  /^(?:objetivos?|objectifs?|ziele?|definiciones|definições|définitions|introducci[oó]n|introdução|einleitung|resumen|resumo|résumé|überblick|alcance|escopo|requisitos(?: previos)?|pré-?requis|voraussetzungen|referencias|referências|références|referenzen|概述|简介|概要|背景|前提条件|前置条件|参考|参考资料|参考文献|常见问题|注意事项|はじめに|参考資料|関連項目|обзор|введение|назначение|требования|предварительные требования|ссылки|см\. также|область применения)$/iu;
+
+/** A section named as the procedure in another language: "Pasos a seguir", "操作步骤", "手順", "Порядок действий". */
+const PROCEDURE_TITLE_INTL =
+  /(?:^|[^\p{L}])(?:pasos|procedimientos?|instrucciones|etapas|passos|procedimento|étapes|procédure|schritte|vorgehen|anleitung|шаги|порядок действий|инструкция|процедура)(?![\p{L}])|步骤|流程|手順/iu;
 
 /** "Why change the default storage class?": a question answered in prose is reading material (with no command or list to do). */
 function isQuestion(title: string): boolean {
@@ -775,7 +784,8 @@ function procedureLayout(doc: Doc, headings: Heading[], level: number, actions: 
   // any other sibling stays a step of its own, so no instruction drops out of the timing.
   const isContext = (s: Section) => !isContainer(s) && s.reference && !s.hasActions;
   // ... and only when something says this is the procedure: reference siblings, or its own title
-  const named = PROCEDURE_TITLE.test(headingTitle(containers[0]?.heading.raw ?? ''));
+  const containerTitle = headingTitle(containers[0]?.heading.raw ?? '');
+  const named = PROCEDURE_TITLE.test(containerTitle) || PROCEDURE_TITLE_INTL.test(containerTitle);
   if (sections.length > 1 && !sections.some(isContext) && !named) return null;
   if (sections.length === 1 && containers[0]?.items.length === 0 && sections[0]?.hasActions === false) return null;
   return buildProcedure(doc, sections, isContainer, isContext, 'detected', diagnostics);

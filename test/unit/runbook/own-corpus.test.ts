@@ -283,6 +283,73 @@ const EXPECTED: Record<string, Expected> = {
     context: ['Before you begin', 'なぜデフォルトのストレージクラスを変更するのか?', "What's next"],
     warnings: [],
   },
+  '36-rancher-restore-cluster-from-backup.md': {
+    // Docusaurus etcd DR page (:::note, no # heading, a trailing # section):
+    // three alternative ## procedures, each a numbered list; a reader times them as three steps
+    title: 'Restoring a Cluster from Backup',
+    source: 'h2',
+    steps: [
+      [11, 'Viewing Available Snapshots'],
+      [19, 'Restoring a Cluster from a Snapshot'],
+      [45, 'Recovering etcd without a Snapshot'],
+      [75, 'Enabling Snapshot Features for Clusters Created Before Rancher v2.2.0'],
+    ],
+    commands: [53, 61],
+    checklist: 0,
+    context: [],
+    warnings: [],
+  },
+  '38-gitlab-vault-troubleshooting.md': {
+    // GitLab runbook page: one ## per alert, each what to do when it fires
+    title: 'Troubleshooting Hashicorp Vault',
+    source: 'h2',
+    steps: [[3, 'No Active Vault Instance / Vault Sealed / Vault Low Failure Tolerance'], [28, 'Vault Audit Log Request Failure']],
+    commands: [11, 22],
+    checklist: 0,
+    context: [],
+    warnings: [],
+  },
+  '39-ansible-mariabackup-setext.md': {
+    // Setext headings (Title / ===, Section / ---): an Ansible role README whose
+    // Restore section is the runbook; Requirements, Dependencies, Tested with,
+    // License and Author are reading material
+    title: 'ageres210784.ansible_mariabackup',
+    source: 'h2',
+    steps: [[11, 'Role Variables'], [26, 'Restore'], [55, 'Example Playbook']],
+    commands: [16, 31, 35, 39, 58],
+    checklist: 0,
+    context: ['Requirements', 'Dependencies', 'Tested with Ansible', 'License', 'Author Information'],
+    warnings: [],
+  },
+  '40-mssql-ag-failover-cluster-type-none.md': {
+    // SQL Server docs include: no title heading, two alternative failover
+    // procedures as ### sections (forced, or planned in five numbered steps)
+    title: '40-mssql-ag-failover-cluster-type-none',
+    source: 'heading',
+    steps: [[8, 'Forced manual failover with data loss'], [18, 'Manual failover without data loss']],
+    commands: [14, 26, 34, 51, 60, 67],
+    checklist: 0,
+    context: [],
+    warnings: [],
+  },
+  '41-counteractive-social-engineering-es.md': {
+    // Spanish IR plan: "## Pasos a seguir" (steps to follow) holds the ###
+    // phases, next to "## Objetivos" and "## Definiciones"
+    title: 'Plan de Respuesta a Incidentes de Ingeniería Social',
+    source: 'procedure',
+    steps: [
+      [11, 'Identificación del incidente:'],
+      [17, 'Evaluación de la situación:'],
+      [23, 'Contención y mitigación:'],
+      [29, 'Investigación y análisis:'],
+      [35, 'Notificación y comunicación:'],
+      [43, 'Recuperación y mejora:'],
+    ],
+    commands: [],
+    checklist: 0,
+    context: ['Objetivos', 'Definiciones'],
+    warnings: [],
+  },
 };
 
 /** A Runme example with one block and no heading: one step, named after the file, with the no-steps warning. */

@@ -383,3 +383,22 @@ test('keys of titles partly outside ASCII do not depend on position: inserting a
   assert.match(before.steps[0]?.key ?? '', /^storageclass-[0-9a-f]{10}$/);
   assert.equal(parseRunbook(md('## Crème brûlée'), 'x.md').steps[0]?.key, 'creme-brulee', 'accented Latin is folded, not hashed');
 });
+
+test('a procedure section named in another language ("Pasos a seguir") next to "Objetivos" and "Definiciones" holds the steps', () => {
+  const rb = parseRunbook(
+    md('# Plan', '## Objetivos', 'Minimizar el impacto.', '## Definiciones', 'Ingeniería social: ...', '## Pasos a seguir', '### Identificación', '- detectar', '### Contención', '- aislar'),
+    'x.md',
+  );
+  assert.equal(rb.stepSource, 'procedure');
+  assert.deepEqual(titles(rb), ['Identificación', 'Contención']);
+  assert.deepEqual((rb.context ?? []).map((c) => c.title), ['Objetivos', 'Definiciones']);
+});
+
+test('README reference sections (Dependencies, License, Author Information, Tested with) are context, in Setext form too', () => {
+  const rb = parseRunbook(
+    md('role', '====', '', 'Restore', '-------', '```bash', './restore.sh', '```', '', 'Dependencies', '------------', 'None', '', 'License', '-------', 'Apache 2.0', '', 'Author Information', '------------------', 'Someone'),
+    'x.md',
+  );
+  assert.deepEqual(titles(rb), ['Restore']);
+  assert.deepEqual((rb.context ?? []).map((c) => c.title), ['Dependencies', 'License', 'Author Information']);
+});
