@@ -19,6 +19,14 @@ export interface Unwrapped {
   tabOf: Map<number, string>;
   /** 0-based lines inside an MkDocs/Docusaurus container (their indentation is the site's, not a code block). */
   inside: Set<number>;
+  /** MDX `<TabItem>` panels: 0-based lines of the opening and closing tags, and the label. */
+  panels: TabPanel[];
+}
+
+export interface TabPanel {
+  open: number;
+  close: number;
+  label: string;
 }
 
 const TAB = /^(\s*)===\+?\s+"([^"]*)"\s*$/;
@@ -33,10 +41,10 @@ export function unwrapContainers(source: string[]): Unwrapped {
   const lines = source.slice();
   const tabOf = new Map<number, string>();
   const inside = new Set<number>();
-  if (!source.some((l) => /^\s*(?:===|!!!|\?\?\?|:::|<TabItem\b)/.test(l))) return { lines, tabOf, inside };
+  if (!source.some((l) => /^\s*(?:===|!!!|\?\?\?|:::|<TabItem\b)/.test(l))) return { lines, tabOf, inside, panels: [] };
   unwrap(lines, tabOf, inside);
-  labelTabItems(lines, tabOf);
-  return { lines, tabOf, inside };
+  const panels = labelTabItems(lines, tabOf);
+  return { lines, tabOf, inside, panels };
 }
 
 /**
@@ -44,22 +52,30 @@ export function unwrapContainers(source: string[]): Unwrapped {
  * code fences) is under that tab, unless an inner MkDocs tab already named
  * it. Linear in the number of lines.
  */
-function labelTabItems(lines: string[], tabOf: Map<number, string>): void {
+function labelTabItems(lines: string[], tabOf: Map<number, string>): TabPanel[] {
+  const panels: TabPanel[] = [];
   let fence: string | null = null;
   let label: string | null = null;
+  let openedAt = -1;
   for (let i = 0; i < lines.length; i++) {
     const line = lines[i] ?? '';
     const fenceMark = /^\s*(`{3,}|~{3,})/.exec(line)?.[1];
     if (fence === null) {
       const open = TAB_ITEM_OPEN.exec(line);
-      if (open) label = tabItemLabel(open[1] ?? '');
-      else if (TAB_ITEM_CLOSE.test(line)) label = null;
+      if (open) {
+        label = tabItemLabel(open[1] ?? '');
+        openedAt = i;
+      } else if (TAB_ITEM_CLOSE.test(line)) {
+        if (label !== null) panels.push({ open: openedAt, close: i, label });
+        label = null;
+      }
     }
     if (label !== null && !tabOf.has(i)) tabOf.set(i, label);
     if (fence !== null) {
       if (fenceMark && fenceMark[0] === fence[0] && fenceMark.length >= fence.length && line.trim() === fenceMark) fence = null;
     } else if (fenceMark) fence = fenceMark;
   }
+  return panels;
 }
 
 function tabItemLabel(attrs: string): string {

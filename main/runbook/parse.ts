@@ -12,7 +12,7 @@ import MarkdownIt from 'markdown-it';
 import { LineCounter, isMap, isNode, isScalar, isSeq, parseDocument, type Document, type Node as YamlNode } from 'yaml';
 import { NAME_PATTERN, oneLine, parseFenceInfo, parseHeadingAttrs, splitTrailingAttrs } from './attrs';
 import { parseDuration } from './duration';
-import { unwrapContainers } from './containers';
+import { unwrapContainers, type TabPanel } from './containers';
 import { languageRuns } from './languages';
 import {
   RunbookError,
@@ -60,7 +60,7 @@ export function parseRunbook(text: string, file: string, sha256?: string, option
   warnUnreadFences(doc, allFences, html.blocks, diagnostics);
   const allTasks = readTasks(doc);
   const choice = options.steps ? { title: options.steps, chosen: 'override' as const } : stepsFromFrontMatter(frontMatter, diagnostics);
-  const layout = layoutSteps(doc, titleHeading, meta.title, { fences: allFences, tasks: allTasks, choice }, diagnostics);
+  const layout = splitAtTabPanels(doc, unwrapped.panels, layoutSteps(doc, titleHeading, meta.title, { fences: allFences, tasks: allTasks, choice }, diagnostics));
   const fences = bucketByLine(allFences, layout.frames);
   const tasks = bucketByLine(allTasks, layout.frames);
 
@@ -90,6 +90,37 @@ export function parseRunbook(text: string, file: string, sha256?: string, option
     ...(layout.procedure ? { procedure: layout.procedure } : {}),
     diagnostics,
   };
+}
+
+/**
+ * MDX tabs with headings inside (`<TabItem value="RKE2">` holding "### Method
+ * 1", "### Method 2", then `<TabItem value="K3s">` with none): the site shows
+ * each heading inside its tab's panel, so a step opened by a heading in a
+ * panel ends where the panel ends, and each later panel of the same tabs is a
+ * step of its own, titled by its tab label. Without this, the last heading's
+ * step swallowed every other tab's commands. Linear in frames + panels.
+ */
+function splitAtTabPanels(doc: Doc, panels: TabPanel[], layout: Layout): Layout {
+  if (panels.length === 0) return layout;
+  const frames: Frame[] = [];
+  let p = 0;
+  for (const frame of layout.frames) {
+    while (p < panels.length && (panels[p]?.close ?? 0) + 1 < frame.line) p++;
+    const panel = panels[p];
+    if (!panel || !(panel.open + 1 < frame.line && frame.line < panel.close + 1) || frame.endLine <= panel.close + 1) {
+      frames.push(frame);
+      continue;
+    }
+    const end = lastContentLine(doc, frame.line + 1, panel.close) ?? frame.line;
+    frames.push({ ...frame, endLine: end, body: bodyLines(doc, frame.line + 1, end) });
+    const later = panels.slice(p + 1).filter((q) => q.open + 1 > panel.close + 1 && q.open + 1 <= frame.endLine);
+    later.forEach((q, k) => {
+      const last = k === later.length - 1 ? frame.endLine : q.close + 1;
+      const qEnd = lastContentLine(doc, q.open + 2, last) ?? q.open + 1;
+      frames.push({ title: q.label, line: q.open + 1, endLine: qEnd, body: bodyLines(doc, q.open + 2, qEnd), attrs: {} });
+    });
+  }
+  return { ...layout, frames };
 }
 
 /** The parsed document the helpers below share. */

@@ -299,6 +299,23 @@ const EXPECTED: Record<string, Expected> = {
     context: [],
     warnings: [],
   },
+  '37-rancher-audit-log-docusaurus-tabs.md': {
+    // Docusaurus MDX: <Tabs>/<TabItem> per distribution, :::note/:::tip, a
+    // <head> block; "### Method 1/2" sit inside the RKE2 panel, so each ends
+    // with the panel and the K3s and RKE1 panels are steps of their own
+    title: 'Enabling the API Audit Log in Downstream Clusters',
+    source: 'heading',
+    steps: [
+      [19, 'Method 1 (Recommended): Set audit-policy-file in machineGlobalConfig'],
+      [41, 'Method 2: Use the Directives, machineSelectorFiles and machineGlobalConfig'],
+      [116, 'K3s'],
+      [191, 'RKE1'],
+    ],
+    commands: [24, 66, 83, 141, 158, 197, 210],
+    checklist: 0,
+    context: [],
+    warnings: [],
+  },
   '38-gitlab-vault-troubleshooting.md': {
     // GitLab runbook page: one ## per alert, each what to do when it fires
     title: 'Troubleshooting Hashicorp Vault',
@@ -399,6 +416,14 @@ test('own corpus: MkDocs content tabs keep their labels', () => {
       [85, 'Customize edit path', 'edit_uri: edit/master/docs/'],
       [91, 'Hide edit button', 'edit_uri: ""'],
     ],
+  );
+});
+
+test('own corpus: Docusaurus <TabItem> labels travel with their commands', () => {
+  const rb = loadRunbookFile(path.join(DIR, '37-rancher-audit-log-docusaurus-tabs.md'));
+  assert.deepEqual(
+    rb.steps.flatMap((s) => s.commands.map((c) => [c.line, c.tab ?? null])),
+    [[24, 'RKE2'], [66, 'RKE2'], [83, 'RKE2'], [141, 'K3s'], [158, 'K3s'], [197, 'RKE1'], [210, 'RKE1']],
   );
 });
 

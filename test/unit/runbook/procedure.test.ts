@@ -402,3 +402,36 @@ test('README reference sections (Dependencies, License, Author Information, Test
   assert.deepEqual(titles(rb), ['Restore']);
   assert.deepEqual((rb.context ?? []).map((c) => c.title), ['Dependencies', 'License', 'Author Information']);
 });
+
+test('MDX tabs: a heading inside a <TabItem> ends with its panel; later panels are steps titled by their labels; commands carry the label', () => {
+  const rb = parseRunbook(
+    md(
+      '# Audit log', //                       1
+      '<Tabs>',
+      '<TabItem value="rke2" label="RKE2">', // 3
+      '',
+      '### Method 1', //                      5
+      '```yaml',
+      'a: 1',
+      '```',
+      '### Method 2', //                      9
+      '```yaml',
+      'b: 2',
+      '```',
+      '',
+      '</TabItem>',
+      '<TabItem value="K3s">', //             15
+      '',
+      '```yaml',
+      'c: 3',
+      '```',
+      '',
+      '</TabItem>',
+      '</Tabs>',
+    ),
+    'x.md',
+  );
+  assert.deepEqual(rb.steps.map((s) => [s.line, s.title]), [[5, 'Method 1'], [9, 'Method 2'], [15, 'K3s']]);
+  assert.deepEqual(commands(rb).map((c) => [c.line, c.tab]), [[6, 'RKE2'], [10, 'RKE2'], [17, 'K3s']]);
+  assert.deepEqual(warnings(rb), []);
+});
