@@ -367,6 +367,18 @@ const EXPECTED: Record<string, Expected> = {
     context: ['Objetivos', 'Definiciones'],
     warnings: [],
   },
+  '42-k8s-ru-certificates.md': {
+    // Kubernetes website, Russian: three alternative tools as ### sections
+    // (each a numbered list of commands) before two ## sections, which are
+    // groups with text of their own (rule 1); 271 is output (```none)
+    title: 'Генерация сертификатов вручную',
+    source: 'heading',
+    steps: [[13, 'easyrsa'], [58, 'openssl'], [148, 'cfssl'], [260, 'Распространение самоподписанного сертификата CA'], [278, 'API для сертификатов']],
+    commands: [19, 28, 36, 52, 64, 70, 76, 84, 122, 128, 136, 142, 156, 167, 176, 200, 219, 225, 254, 266, 271],
+    checklist: 0,
+    context: [],
+    warnings: [],
+  },
 };
 
 /** A Runme example with one block and no heading: one step, named after the file, with the no-steps warning. */
