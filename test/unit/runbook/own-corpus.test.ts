@@ -379,6 +379,17 @@ const EXPECTED: Record<string, Expected> = {
     context: [],
     warnings: [],
   },
+  '43-gitlab-patroni-gcs-snapshots.md': {
+    // GitLab runbook page: a manual backup procedure as nested bullets with
+    // fences 4 columns in, then a Troubleshooting section with an alert and a command
+    title: 'Patroni GCS Snapshots',
+    source: 'h2',
+    steps: [[21, 'Manual GCS Snapshots'], [57, 'Troubleshooting']],
+    commands: [41, 53, 69],
+    checklist: 0,
+    context: [],
+    warnings: [],
+  },
 };
 
 /** A Runme example with one block and no heading: one step, named after the file, with the no-steps warning. */
