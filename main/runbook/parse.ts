@@ -720,8 +720,7 @@ function numberedStepLayout(doc: Doc, headings: Heading[], actions: Actions, dia
     else if (lastContentLine(doc, heading.lastLine + 1, last) !== null) context.push(contextOf(doc, heading, last));
   });
   const first = numbered.find((h) => h.level === level)!;
-  const owner = groups[bounds.indexOf(first)];
-  const procedure = { title: headingTitle((owner ?? first).raw), line: (owner ?? first).line, how: 'headings' as const, chosen: 'detected' as const };
+  const procedure = { title: headingTitle(first.raw), line: first.line, how: 'numbered-headings' as const, chosen: 'detected' as const };
   return { frames, source: 'procedure', level, context, procedure };
 }
 

@@ -9,6 +9,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { parseRunbook, type Runbook } from '../../../main/runbook';
 import { titleKey } from '../../../main/runbook/parse';
+import { describeStepSource } from '../../../main/runbook/describe';
 import { sampleRunbook } from '../../bench/runbook';
 
 const md = (...lines: string[]) => lines.join('\n');
@@ -296,6 +297,8 @@ test('numbered step headings: "## Step N" under a "# Execution" group are the st
   assert.equal(rb.stepSource, 'procedure');
   assert.deepEqual(rb.steps.map((s) => [s.line, s.title]), [[8, 'Preparation'], [10, 'Step 1 - Stop chef'], [14, 'Step 2 - Stop patroni']]);
   assert.deepEqual((rb.context ?? []).map((c) => c.title), ['Overview', 'Mental Model', 'Reference']);
+  assert.deepEqual(rb.procedure, { title: 'Step 1 - Stop chef', line: 10, how: 'numbered-headings', chosen: 'detected' });
+  assert.equal(describeStepSource(rb), 'the headings numbered as steps, starting at “Step 1 - Stop chef”');
 });
 
 test('numbered step headings in Chinese: two methods, each with "### 第 N 步", give every numbered step; lead-ins and FAQ are context', () => {
