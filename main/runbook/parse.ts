@@ -633,6 +633,7 @@ function itemsIn(items: readonly ListItem[], from: number, to: number): ListItem
 /**
  * The order (documented in runbooks/FORMAT.md, "How Drillbook finds the steps"):
  *  0. the section named by `steps:` (front matter, or the UI's remembered choice);
+ *  0b. headings numbered as steps ("Step 1 - ...", "第 1 步"), in their groups;
  *  1. sections at the step heading level: the shallowest level below the
  *     title used at least twice (H2 in a Drillbook runbook), or a deeper
  *     level when the document starts its steps before its first group heading;

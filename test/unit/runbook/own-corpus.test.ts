@@ -1,5 +1,5 @@
 /**
- * Drillbook's own corpus (test/corpus, see its SOURCES.md): 31 real runbooks
+ * Drillbook's own corpus (test/corpus, see its SOURCES.md): 43 real runbooks
  * not in ../shared/runbook-corpus. For each, what a careful reader takes as
  * the steps (line and title), the commands (fence lines), the checklist and
  * the context sections, written by reading the file:
@@ -12,7 +12,13 @@
  *   19, 25, 29), titled by the sentence leading into it or the block's name;
  *   a single block without headings is the whole document (21-24, with the
  *   usual warning);
- * - a numbered list under a lone heading is the procedure (20).
+ * - a numbered list under a lone heading is the procedure (20);
+ * - second round (32-43): Chinese, Japanese, Russian and Spanish runbooks,
+ *   GitLab runbook pages, Docusaurus pages (JSON front matter, :::note,
+ *   <Tabs>/<TabItem>), Setext headings, DR procedures (PD recovery, etcd,
+ *   SQL Server failover, Patroni backups): headings numbered as steps are
+ *   the steps (32, 33), "Option N" sub-headings are one step's choices (34),
+ *   Hugo heading shortcodes and question sections are context (35).
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -370,7 +376,7 @@ const EXPECTED: Record<string, Expected> = {
   '42-k8s-ru-certificates.md': {
     // Kubernetes website, Russian: three alternative tools as ### sections
     // (each a numbered list of commands) before two ## sections, which are
-    // groups with text of their own (rule 1); 271 is output (```none)
+    // groups with text of their own (rule 2); 271 is output (```none)
     title: 'Генерация сертификатов вручную',
     source: 'heading',
     steps: [[13, 'easyrsa'], [58, 'openssl'], [148, 'cfssl'], [260, 'Распространение самоподписанного сертификата CA'], [278, 'API для сертификатов']],
