@@ -1,5 +1,5 @@
 /**
- * Drillbook's own corpus (test/corpus, see its SOURCES.md): 43 real runbooks
+ * Drillbook's own corpus (test/corpus, see its SOURCES.md): 44 real runbooks
  * not in ../shared/runbook-corpus. For each, what a careful reader takes as
  * the steps (line and title), the commands (fence lines), the checklist and
  * the context sections, written by reading the file:
@@ -13,7 +13,7 @@
  *   a single block without headings is the whole document (21-24, with the
  *   usual warning);
  * - a numbered list under a lone heading is the procedure (20);
- * - second round (32-43): Chinese, Japanese, Russian and Spanish runbooks,
+ * - second round (32-44): Chinese, Japanese, Russian and Spanish runbooks,
  *   GitLab runbook pages, Docusaurus pages (JSON front matter, :::note,
  *   <Tabs>/<TabItem>), Setext headings, DR procedures (PD recovery, etcd,
  *   SQL Server failover, Patroni backups): headings numbered as steps are
@@ -396,6 +396,17 @@ const EXPECTED: Record<string, Expected> = {
     context: [],
     warnings: [],
   },
+  '44-ms-ad-nonauthoritative-restore-crlf.md': {
+    // Windows Server docs, stored with its CRLF line ends: front matter
+    // title, one procedure section with commands in a bullet, Next Steps as context
+    title: 'AD Forest Recovery - Nonauthoritative restore',
+    source: 'h2',
+    steps: [[24, 'Performing a nonauthoritative restore']],
+    commands: [32, 38],
+    checklist: 0,
+    context: ['Next Steps'],
+    warnings: [],
+  },
 };
 
 /** A Runme example with one block and no heading: one step, named after the file, with the no-steps warning. */
@@ -446,6 +457,18 @@ test('own corpus: MkDocs content tabs keep their labels', () => {
       [91, 'Hide edit button', 'edit_uri: ""'],
     ],
   );
+});
+
+test('own corpus: the CRLF file keeps its CRLF bytes (test/corpus/.gitattributes) and reads like its LF twin', () => {
+  const file = path.join(DIR, '44-ms-ad-nonauthoritative-restore-crlf.md');
+  const bytes = fs.readFileSync(file, 'utf8');
+  assert.equal(bytes.split('\r\n').length - 1, bytes.split('\n').length - 1, 'every line ends in CRLF');
+  const rb = loadRunbookFile(file);
+  assert.deepEqual(rb.steps[0]?.commands.map((c) => c.text), [
+    'wbadmin start systemstaterecovery <otheroptions> -authsysvol',
+    'wbadmin start systemstaterecovery -version:11/20/2012-13:00 -authsysvol',
+  ]);
+  assert.ok(!rb.title.includes('\r') && !rb.steps[0]?.title.includes('\r'));
 });
 
 test('own corpus: Docusaurus <TabItem> labels travel with their commands', () => {
