@@ -43,7 +43,7 @@ export function unwrapContainers(source: string[]): Unwrapped {
   const inside = new Set<number>();
   if (!source.some((l) => /^\s*(?:===|!!!|\?\?\?|:::|<TabItem\b)/.test(l))) return { lines, tabOf, inside, panels: [] };
   unwrap(lines, tabOf, inside);
-  const panels = labelTabItems(lines, tabOf);
+  const panels = labelTabItems(lines, tabOf, inside);
   return { lines, tabOf, inside, panels };
 }
 
@@ -52,7 +52,7 @@ export function unwrapContainers(source: string[]): Unwrapped {
  * code fences) is under that tab, unless an inner MkDocs tab already named
  * it. Linear in the number of lines.
  */
-function labelTabItems(lines: string[], tabOf: Map<number, string>): TabPanel[] {
+function labelTabItems(lines: string[], tabOf: Map<number, string>, inside: Set<number>): TabPanel[] {
   const panels: TabPanel[] = [];
   let fence: string | null = null;
   let label: string | null = null;
@@ -66,7 +66,10 @@ function labelTabItems(lines: string[], tabOf: Map<number, string>): TabPanel[] 
         label = tabItemLabel(open[1] ?? '');
         openedAt = i;
       } else if (TAB_ITEM_CLOSE.test(line)) {
-        if (label !== null) panels.push({ open: openedAt, close: i, label });
+        if (label !== null) {
+          panels.push({ open: openedAt, close: i, label });
+          dedentPanel(lines, openedAt + 1, i, inside);
+        }
         label = null;
       }
     }
@@ -76,6 +79,22 @@ function labelTabItems(lines: string[], tabOf: Map<number, string>): TabPanel[] 
     } else if (fenceMark) fence = fenceMark;
   }
   return panels;
+}
+
+/**
+ * MDX has no indented code blocks: a panel's body indented 4+ columns under
+ * an indented `<TabItem>` is Markdown, and Docusaurus renders its fences as
+ * code. Its common indentation is removed (same lines, so line numbers stay).
+ */
+function dedentPanel(lines: string[], from: number, to: number, inside: Set<number>): void {
+  const body = lines.slice(from, to).filter((l) => l.trim() !== '');
+  if (body.length === 0) return;
+  const common = Math.min(...body.map((l) => columns(l)));
+  if (common < 4) return;
+  for (let k = from; k < to; k++) {
+    lines[k] = dedent(lines[k] ?? '', 0, Math.min(common, columns(lines[k] ?? '')));
+    inside.add(k);
+  }
 }
 
 function tabItemLabel(attrs: string): string {

@@ -438,3 +438,43 @@ test('MDX tabs: a heading inside a <TabItem> ends with its panel; later panels a
   assert.deepEqual(commands(rb).map((c) => [c.line, c.tab]), [[6, 'RKE2'], [10, 'RKE2'], [17, 'K3s']]);
   assert.deepEqual(warnings(rb), []);
 });
+
+test('MDX: a fence indented inside an indented <TabItem> is a command, as Docusaurus renders it (MDX has no indented code blocks)', () => {
+  const rb = parseRunbook(
+    md(
+      "import Tabs from '@theme/Tabs';", //  1
+      "import TabItem from '@theme/TabItem';",
+      '',
+      '## Stop the service', //             4
+      '',
+      '<Tabs>',
+      '  <TabItem value="systemd" label="systemd" default>',
+      '',
+      '    ```bash', //                      9
+      '    systemctl stop app',
+      '    ```',
+      '',
+      '  </TabItem>',
+      '  <TabItem value="docker" label="Docker">',
+      '',
+      '    ```bash', //                      16
+      '    docker compose stop app',
+      '    ```',
+      '',
+      '  </TabItem>',
+      '</Tabs>',
+      '',
+      '## Restore', //                      23
+      '```bash',
+      'app restore --from /backups/latest',
+      '```',
+    ),
+    'x.md',
+  );
+  assert.deepEqual(commands(rb).map((c) => [c.line, c.tab ?? null, c.text]), [
+    [9, 'systemd', 'systemctl stop app'],
+    [16, 'Docker', 'docker compose stop app'],
+    [24, null, 'app restore --from /backups/latest'],
+  ]);
+  assert.deepEqual(warnings(rb), []);
+});
