@@ -673,7 +673,7 @@ function layoutSteps(doc: Doc, titleHeading: Heading | null, title: string, acti
  */
 function referenceAsContext(layout: Layout, actions: Actions): Layout {
   const acts = (f: Frame) => hasActionIn(actions, f.line, f.endLine);
-  const isReference = (f: Frame) => (isReferenceTitle(f.title) || isQuestion(f.title)) && Object.keys(f.attrs).length === 0 && !acts(f);
+  const isReference = (f: Frame) => (isReferenceTitle(f.title) || isQuestion(f.title) || isExplanatory(f.title)) && Object.keys(f.attrs).length === 0 && !acts(f);
   const steps = layout.frames.filter((f) => !isReference(f));
   if (steps.length === 0 || steps.length === layout.frames.length) return layout;
   const context = layout.frames.filter(isReference).map((f) => ({ title: f.title, line: f.line, endLine: f.endLine, body: f.body }));
@@ -753,6 +753,11 @@ function isQuestion(title: string): boolean {
   return /\p{L}[^?？]*[?？]$/u.test(title.trim());
 }
 
+/** "What happens when a broker stops", "How replication works", "Why ...": an explanation, even with a numbered list (of what the system does). */
+function isExplanatory(title: string): boolean {
+  return /^(?:what happens\b|how (?:it|this|\S+(?: \S+)?) works\b|why\b|understanding\b)/i.test(title.trim());
+}
+
 /** A section at the step level and what it holds. */
 interface Section {
   heading: Heading;
@@ -786,12 +791,13 @@ function describeSection(doc: Doc, heading: Heading, children: Heading[], end: n
   const title = headingTitle(heading.raw);
   const hasActions = hasActionIn(actions, heading.lastLine + 1, end);
   const question = isQuestion(title) && !hasActions && own.length < 2 && subs.length < 2;
+  const explanation = isExplanatory(title) && !hasActions;
   return {
     heading,
     end,
     subs: subs.length >= 2 ? subs : [],
     items: own.length >= 2 ? own : [],
-    reference: isReferenceTitle(title) || question,
+    reference: isReferenceTitle(title) || question || explanation,
     hasActions,
   };
 }
@@ -818,6 +824,9 @@ function procedureLayout(doc: Doc, headings: Heading[], level: number, actions: 
   const containerTitle = headingTitle(containers[0]?.heading.raw ?? '');
   const named = PROCEDURE_TITLE.test(containerTitle) || PROCEDURE_TITLE_INTL.test(containerTitle);
   if (sections.length > 1 && !sections.some(isContext) && !named) return null;
+  // Two or more sibling sections doing things of their own (Drain, Pause, Move
+  // bundles ...): the numbered list is one phase's detail among phases, not the procedure.
+  if (!named && sections.filter((s) => !isContainer(s) && !isContext(s) && s.hasActions).length >= 2) return null;
   if (sections.length === 1 && containers[0]?.items.length === 0 && sections[0]?.hasActions === false) return null;
   return buildProcedure(doc, sections, isContainer, isContext, 'detected', diagnostics);
 }

@@ -1,5 +1,5 @@
 /**
- * Drillbook's own corpus (test/corpus, see its SOURCES.md): 44 real runbooks
+ * Drillbook's own corpus (test/corpus, see its SOURCES.md): 45 real runbooks
  * not in ../shared/runbook-corpus. For each, what a careful reader takes as
  * the steps (line and title), the commands (fence lines), the checklist and
  * the context sections, written by reading the file:
@@ -13,7 +13,7 @@
  *   a single block without headings is the whole document (21-24, with the
  *   usual warning);
  * - a numbered list under a lone heading is the procedure (20);
- * - second round (32-44): Chinese, Japanese, Russian and Spanish runbooks,
+ * - second round (32-45): Chinese, Japanese, Russian and Spanish runbooks,
  *   GitLab runbook pages, Docusaurus pages (JSON front matter, :::note,
  *   <Tabs>/<TabItem>), Setext headings, DR procedures (PD recovery, etcd,
  *   SQL Server failover, Patroni backups): headings numbered as steps are
@@ -405,6 +405,24 @@ const EXPECTED: Record<string, Expected> = {
     commands: [32, 38],
     checklist: 0,
     context: ['Next Steps'],
+    warnings: [],
+  },
+  '45-pulsar-rolling-restart.md': {
+    // Apache Pulsar (Docusaurus) operations page: "What happens when a broker
+    // stops" explains (its numbered list is what the broker does); the other
+    // ## sections are the operator's phases, one of them with a numbered list
+    title: 'Rolling restarts',
+    source: 'h2',
+    steps: [
+      [26, 'Drain a broker at a controlled rate'],
+      [38, 'Pause automatic rebalancing during the restart'],
+      [59, 'Restart one broker at a time'],
+      [81, 'Move bundles yourself'],
+      [91, 'Kubernetes deployments'],
+    ],
+    commands: [30, 42, 49, 65, 71, 85],
+    checklist: 0,
+    context: ['What happens when a broker stops'],
     warnings: [],
   },
 };

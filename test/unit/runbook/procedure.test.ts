@@ -478,3 +478,31 @@ test('MDX: a fence indented inside an indented <TabItem> is a command, as Docusa
   ]);
   assert.deepEqual(warnings(rb), []);
 });
+
+test('an explanation ("What happens when a broker stops", with a numbered list of what the system does) is context; a numbered list in one of several acting phases stays inside its phase', () => {
+  const rb = parseRunbook(
+    md(
+      '# Rolling restarts',
+      '## What happens when a broker stops', // 2
+      '1. The broker deregisters.',
+      '2. The broker releases its bundles.',
+      '## Drain a broker', // 5
+      '```shell',
+      'pulsar-admin brokers shutdown --max-concurrent-unload-per-sec 5',
+      '```',
+      '## Pause rebalancing', // 9
+      '```shell',
+      'pulsar-admin brokers update-dynamic-config --config loadBalancerSheddingEnabled --value false',
+      '```',
+      '## Restart one broker at a time', // 13
+      '1. Wait for the broker to be listed:',
+      '   ```shell',
+      '   pulsar-admin brokers list c',
+      '   ```',
+      '2. Wait for its health check to pass.',
+    ),
+    'x.md',
+  );
+  assert.deepEqual(titles(rb), ['Drain a broker', 'Pause rebalancing', 'Restart one broker at a time']);
+  assert.deepEqual((rb.context ?? []).map((c) => c.title), ['What happens when a broker stops']);
+});
