@@ -113,7 +113,11 @@ function splitAtTabPanels(doc: Doc, panels: TabPanel[], layout: Layout): Layout 
     }
     const end = lastContentLine(doc, frame.line + 1, panel.close) ?? frame.line;
     frames.push({ ...frame, endLine: end, body: bodyLines(doc, frame.line + 1, end) });
-    const later = panels.slice(p + 1).filter((q) => q.open + 1 > panel.close + 1 && q.open + 1 <= frame.endLine);
+    const later: TabPanel[] = [];
+    // only panels that end before the next step begins: a panel holding the next heading is that step's
+    for (let k = p + 1; k < panels.length && (panels[k]?.open ?? Infinity) + 1 <= frame.endLine; k++) {
+      if ((panels[k]?.close ?? Infinity) + 1 <= frame.endLine) later.push(panels[k]!);
+    }
     later.forEach((q, k) => {
       const last = k === later.length - 1 ? frame.endLine : q.close + 1;
       const qEnd = lastContentLine(doc, q.open + 2, last) ?? q.open + 1;
@@ -711,7 +715,10 @@ function numberedStepLayout(doc: Doc, headings: Heading[], actions: Actions, dia
     if (h.level < level) group = h;
     groups.push(group);
   }
-  const procedureGroups = new Set(bounds.filter((h, i) => h.level === level && STEP_HEADING.test(headingTitle(h.raw)) && groups[i] !== undefined).map((h) => groups[bounds.indexOf(h)]));
+  const procedureGroups = new Set<Heading | null>();
+  bounds.forEach((h, i) => {
+    if (h.level === level && STEP_HEADING.test(headingTitle(h.raw))) procedureGroups.add(groups[i] ?? null);
+  });
   const frames: Frame[] = [];
   const context: ContextSection[] = [];
   bounds.forEach((heading, i) => {

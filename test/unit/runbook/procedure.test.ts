@@ -506,3 +506,10 @@ test('an explanation ("What happens when a broker stops", with a numbered list o
   assert.deepEqual(titles(rb), ['Drain a broker', 'Pause rebalancing', 'Restart one broker at a time']);
   assert.deepEqual((rb.context ?? []).map((c) => c.title), ['What happens when a broker stops']);
 });
+
+test('MDX tabs: when every panel has its own heading, each heading is one step (no extra step per panel)', () => {
+  const panel = (v: string) => [`<TabItem value="${v}">`, '', `### On ${v}`, '```sh', `echo ${v}`, '```', '', '</TabItem>'];
+  const rb = parseRunbook(md('# T', '<Tabs>', ...panel('a'), ...panel('b'), ...panel('c'), '</Tabs>'), 'x.md');
+  assert.deepEqual(titles(rb), ['On a', 'On b', 'On c']);
+  assert.deepEqual(commands(rb).map((c) => c.tab), ['a', 'b', 'c']);
+});
