@@ -755,9 +755,15 @@ const REFERENCE_TITLE_INTL =
 const PROCEDURE_TITLE_INTL =
   /(?:^|[^\p{L}])(?:pasos|procedimientos?|instrucciones|etapas|passos|procedimento|étapes|procédure|schritte|vorgehen|anleitung|шаги|порядок действий|инструкция|процедура)(?![\p{L}])|步骤|流程|手順/iu;
 
-/** "Why change the default storage class?": a question answered in prose is reading material (with no command or list to do). */
+/**
+ * "Why change the default storage class?", "What is a bundle?": a question
+ * of why or what-is, answered in prose, is reading material (with no command
+ * or list to do). Other questions ("Is the primary reachable?") are checks
+ * an operator makes, and stay steps.
+ */
 function isQuestion(title: string): boolean {
-  return /\p{L}[^?？]*[?？]$/u.test(title.trim());
+  const t = title.trim();
+  return /[?？]$/.test(t) && /^(?:why\b|what (?:is|are)\b|なぜ|何故|为什么|為什麼|почему|зачем|что такое|por qu[eé]|pourquoi|warum)/iu.test(t);
 }
 
 /** "What happens when a broker stops", "How replication works", "Why ...": an explanation, even with a numbered list (of what the system does). */

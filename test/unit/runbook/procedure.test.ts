@@ -513,3 +513,9 @@ test('MDX tabs: when every panel has its own heading, each heading is one step (
   assert.deepEqual(titles(rb), ['On a', 'On b', 'On c']);
   assert.deepEqual(commands(rb).map((c) => c.tab), ['a', 'b', 'c']);
 });
+
+test('a check written as a question ("Is the primary reachable?") stays a step; a why-question is context', () => {
+  const rb = parseRunbook(md('# Failover', '## Why fail over?', 'Because.', '## Is the primary reachable?', '- look at the dashboard', '## Promote the replica', '```sh', 'patronictl failover', '```'), 'x.md');
+  assert.deepEqual(titles(rb), ['Is the primary reachable?', 'Promote the replica']);
+  assert.deepEqual((rb.context ?? []).map((c) => c.title), ['Why fail over?']);
+});
