@@ -33,15 +33,20 @@ const TAB = /^(\s*)===\+?\s+"([^"]*)"\s*$/;
 const ADMONITION = /^(\s*)(?:!!!|\?\?\?\+?)\s+[A-Za-z][\w-]*(?:\s+[^\n]*)?$/;
 const DOCUSAURUS_OPEN = /^(\s*):::+\s*[A-Za-z][\w-]*.*$/;
 const DOCUSAURUS_CLOSE = /^(\s*):::+\s*$/;
-/** Docusaurus/MDX `<TabItem value="rke2" label="RKE2">` ... `</TabItem>`: the label (else the value) travels with the commands. */
-const TAB_ITEM_OPEN = /^\s*<TabItem\b([^>]*)>/;
-const TAB_ITEM_CLOSE = /^\s*<\/TabItem>/;
+/**
+ * Docusaurus/MDX `<TabItem value="rke2" label="RKE2">` ... `</TabItem>`, and
+ * Hugo's `{{< tab title="Linux package" >}}` ... `{{< /tab >}}` (GitLab docs)
+ * or `{{% tab name="Linux" %}}` (Kubernetes website): the label (else the
+ * value) travels with the commands.
+ */
+const TAB_ITEM_OPEN = /^\s*(?:<TabItem\b([^>]*)>|\{\{[<%]\s*tab\s+([^}]*?)\s*[%>]\}\})/;
+const TAB_ITEM_CLOSE = /^\s*(?:<\/TabItem>|\{\{[<%]\s*\/tab\s*[%>]\}\})/;
 
 export function unwrapContainers(source: string[]): Unwrapped {
   const lines = source.slice();
   const tabOf = new Map<number, string>();
   const inside = new Set<number>();
-  if (!source.some((l) => /^\s*(?:===|!!!|\?\?\?|:::|<TabItem\b)/.test(l))) return { lines, tabOf, inside, panels: [] };
+  if (!source.some((l) => /^\s*(?:===|!!!|\?\?\?|:::|<TabItem\b|\{\{[<%]\s*tab\s)/.test(l))) return { lines, tabOf, inside, panels: [] };
   unwrap(lines, tabOf, inside);
   const panels = labelTabItems(lines, tabOf, inside);
   return { lines, tabOf, inside, panels };
@@ -57,18 +62,20 @@ function labelTabItems(lines: string[], tabOf: Map<number, string>, inside: Set<
   let fence: string | null = null;
   let label: string | null = null;
   let openedAt = -1;
+  let mdx = false;
   for (let i = 0; i < lines.length; i++) {
     const line = lines[i] ?? '';
     const fenceMark = /^\s*(`{3,}|~{3,})/.exec(line)?.[1];
     if (fence === null) {
       const open = TAB_ITEM_OPEN.exec(line);
       if (open) {
-        label = tabItemLabel(open[1] ?? '');
+        label = tabItemLabel(open[1] ?? open[2] ?? '');
         openedAt = i;
+        mdx = open[1] !== undefined;
       } else if (TAB_ITEM_CLOSE.test(line)) {
         if (label !== null) {
           panels.push({ open: openedAt, close: i, label });
-          dedentPanel(lines, openedAt + 1, i, inside);
+          if (mdx) dedentPanel(lines, openedAt + 1, i, inside);
         }
         label = null;
       }
@@ -99,7 +106,7 @@ function dedentPanel(lines: string[], from: number, to: number, inside: Set<numb
 
 function tabItemLabel(attrs: string): string {
   const attr = (name: string) => new RegExp(`\\b${name}\\s*=\\s*(?:"([^"]*)"|'([^']*)'|\\{["'\`]([^"'\`]*)["'\`]\\})`).exec(attrs);
-  const m = attr('label') ?? attr('value');
+  const m = attr('label') ?? attr('title') ?? attr('name') ?? attr('value');
   return m ? (m[1] ?? m[2] ?? m[3] ?? '') : '';
 }
 

@@ -519,3 +519,30 @@ test('a check written as a question ("Is the primary reachable?") stays a step; 
   assert.deepEqual(titles(rb), ['Is the primary reachable?', 'Promote the replica']);
   assert.deepEqual((rb.context ?? []).map((c) => c.title), ['Why fail over?']);
 });
+
+test('Hugo tab shortcodes (GitLab docs, Kubernetes website): commands carry the tab title', () => {
+  const rb = parseRunbook(
+    md(
+      '## Restore the secrets', // 1
+      '{{< tabs >}}',
+      '{{< tab title="Linux package" >}}',
+      '```shell',
+      'sudo cp gitlab-secrets.json /etc/gitlab/',
+      '```',
+      '{{< /tab >}}',
+      '{{< tab title="Docker" >}}',
+      '```shell',
+      'cp gitlab-secrets.json /srv/gitlab/config/',
+      '```',
+      '{{< /tab >}}',
+      '{{< /tabs >}}',
+      '{{% tab name="Linux" %}}',
+      '```shell',
+      'kubectl version',
+      '```',
+      '{{% /tab %}}',
+    ),
+    'x.md',
+  );
+  assert.deepEqual(commands(rb).map((c) => [c.line, c.tab ?? null]), [[4, 'Linux package'], [9, 'Docker'], [15, 'Linux']]);
+});
