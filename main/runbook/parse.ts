@@ -723,8 +723,11 @@ function numberedStepLayout(doc: Doc, headings: Heading[], actions: Actions, dia
   const context: ContextSection[] = [];
   bounds.forEach((heading, i) => {
     const last = (bounds[i + 1]?.line ?? doc.lines.length + 1) - 1;
-    const inProcedure = heading.level === level && procedureGroups.has(groups[i] ?? null);
-    if (inProcedure || hasActionIn(actions, heading.lastLine + 1, last)) frames.push(sectionFrame(doc, heading, last, diagnostics));
+    const acts = hasActionIn(actions, heading.lastLine + 1, last);
+    const title = headingTitle(heading.raw);
+    const reading = !acts && (isReferenceTitle(title) || isQuestion(title) || isExplanatory(title));
+    const inProcedure = heading.level === level && procedureGroups.has(groups[i] ?? null) && !reading;
+    if (inProcedure || acts) frames.push(sectionFrame(doc, heading, last, diagnostics));
     else if (lastContentLine(doc, heading.lastLine + 1, last) !== null) context.push(contextOf(doc, heading, last));
   });
   const first = numbered.find((h) => h.level === level)!;

@@ -546,3 +546,9 @@ test('Hugo tab shortcodes (GitLab docs, Kubernetes website): commands carry the 
   );
   assert.deepEqual(commands(rb).map((c) => [c.line, c.tab ?? null]), [[4, 'Linux package'], [9, 'Docker'], [15, 'Linux']]);
 });
+
+test('a Drillbook runbook whose ## steps are partly numbered keeps every ## as a step', () => {
+  const rb = parseRunbook(md('# Restore', '## Step 1: stop writes', '```sh', 'a', '```', '## Step 2: restore', '```sh', 'b', '```', '## Verify', 'Look at the dashboard.', '## References', '- docs'), 'x.md');
+  assert.deepEqual(titles(rb), ['Step 1: stop writes', 'Step 2: restore', 'Verify']);
+  assert.deepEqual((rb.context ?? []).map((c) => c.title), ['References'], 'reference sections are context here too');
+});
