@@ -43,7 +43,7 @@ export async function lintCommand(values: Record<string, unknown>, files: string
         const commands = rb.steps.reduce((n, s) => n + s.commands.length, 0);
         const checks = rb.steps.reduce((n, s) => n + s.checklist.length, 0);
         process.stdout.write(
-          `${r.file}: ${rb.title} — ${rb.steps.length} steps, ${commands} commands, ${checks} checklist items${rb.rto ? `, RTO ${rb.rto.text}` : ''}\n` +
+          `${r.file}: ${rb.title} — ${count(rb.steps.length, 'step')}, ${count(commands, 'command')}, ${count(checks, 'checklist item')}${rb.rto ? `, RTO ${rb.rto.text}` : ''}\n` +
             // issue 10: say where the steps came from and what is read as context, not timed
             `  steps from ${describeStepSource(rb)}${rb.context?.length ? `; context, not timed: ${rb.context.map((c) => `${c.title} (line ${c.line})`).join(', ')}` : ''}\n`,
         );
@@ -51,4 +51,9 @@ export async function lintCommand(values: Record<string, unknown>, files: string
     }
   }
   return errors > 0 ? EXIT.failed : EXIT.ok;
+}
+
+/** "1 step", "2 steps". */
+function count(n: number, noun: string): string {
+  return `${n} ${noun}${n === 1 ? '' : 's'}`;
 }

@@ -19,20 +19,95 @@ export interface Unwrapped {
   tabOf: Map<number, string>;
   /** 0-based lines inside an MkDocs/Docusaurus container (their indentation is the site's, not a code block). */
   inside: Set<number>;
+  /** MDX `<TabItem>` panels: 0-based lines of the opening and closing tags, and the label. */
+  panels: TabPanel[];
+}
+
+export interface TabPanel {
+  open: number;
+  close: number;
+  label: string;
 }
 
 const TAB = /^(\s*)===\+?\s+"([^"]*)"\s*$/;
 const ADMONITION = /^(\s*)(?:!!!|\?\?\?\+?)\s+[A-Za-z][\w-]*(?:\s+[^\n]*)?$/;
 const DOCUSAURUS_OPEN = /^(\s*):::+\s*[A-Za-z][\w-]*.*$/;
 const DOCUSAURUS_CLOSE = /^(\s*):::+\s*$/;
+/**
+ * Docusaurus/MDX `<TabItem value="rke2" label="RKE2">` ... `</TabItem>`, and
+ * Hugo's `{{< tab title="Linux package" >}}` ... `{{< /tab >}}` (GitLab docs)
+ * or `{{% tab name="Linux" %}}` (Kubernetes website): the label (else the
+ * value) travels with the commands.
+ */
+const TAB_ITEM_OPEN = /^\s*(?:<TabItem\b([^>]*)>|\{\{[<%]\s*tab\s+([^}]*?)\s*[%>]\}\})/;
+const TAB_ITEM_CLOSE = /^\s*(?:<\/TabItem>|\{\{[<%]\s*\/tab\s*[%>]\}\})/;
 
 export function unwrapContainers(source: string[]): Unwrapped {
   const lines = source.slice();
   const tabOf = new Map<number, string>();
   const inside = new Set<number>();
-  if (!source.some((l) => /^\s*(?:===|!!!|\?\?\?|:::)/.test(l))) return { lines, tabOf, inside };
+  if (!source.some((l) => /^\s*(?:===|!!!|\?\?\?|:::|<TabItem\b|\{\{[<%]\s*tab\s)/.test(l))) return { lines, tabOf, inside, panels: [] };
   unwrap(lines, tabOf, inside);
-  return { lines, tabOf, inside };
+  const panels = labelTabItems(lines, tabOf, inside);
+  return { lines, tabOf, inside, panels };
+}
+
+/**
+ * MDX tabs: every line between `<TabItem ...>` and `</TabItem>` (outside
+ * code fences) is under that tab, unless an inner MkDocs tab already named
+ * it. Linear in the number of lines.
+ */
+function labelTabItems(lines: string[], tabOf: Map<number, string>, inside: Set<number>): TabPanel[] {
+  const panels: TabPanel[] = [];
+  let fence: string | null = null;
+  let label: string | null = null;
+  let openedAt = -1;
+  let mdx = false;
+  for (let i = 0; i < lines.length; i++) {
+    const line = lines[i] ?? '';
+    const fenceMark = /^\s*(`{3,}|~{3,})/.exec(line)?.[1];
+    if (fence === null) {
+      const open = TAB_ITEM_OPEN.exec(line);
+      if (open) {
+        label = tabItemLabel(open[1] ?? open[2] ?? '');
+        openedAt = i;
+        mdx = open[1] !== undefined;
+      } else if (TAB_ITEM_CLOSE.test(line)) {
+        if (label !== null) {
+          panels.push({ open: openedAt, close: i, label });
+          if (mdx) dedentPanel(lines, openedAt + 1, i, inside);
+        }
+        label = null;
+      }
+    }
+    if (label !== null && !tabOf.has(i)) tabOf.set(i, label);
+    if (fence !== null) {
+      if (fenceMark && fenceMark[0] === fence[0] && fenceMark.length >= fence.length && line.trim() === fenceMark) fence = null;
+    } else if (fenceMark) fence = fenceMark;
+  }
+  return panels;
+}
+
+/**
+ * MDX has no indented code blocks: a panel's body indented 4+ columns under
+ * an indented `<TabItem>` is Markdown, and Docusaurus renders its fences as
+ * code. Its common indentation is removed (same lines, so line numbers stay).
+ */
+function dedentPanel(lines: string[], from: number, to: number, inside: Set<number>): void {
+  const body = lines.slice(from, to).filter((l) => l.trim() !== '');
+  if (body.length === 0) return;
+  const common = Math.min(...body.map((l) => columns(l)));
+  if (common < 4) return;
+  for (let k = from; k < to; k++) {
+    lines[k] = dedent(lines[k] ?? '', 0, Math.min(common, columns(lines[k] ?? '')));
+    inside.add(k);
+  }
+}
+
+function tabItemLabel(attrs: string): string {
+  const attr = (name: string) => new RegExp(`\\b${name}\\s*=\\s*(?:"([^"]*)"|'([^']*)'|\\{["'\`]([^"'\`]*)["'\`]\\})`).exec(attrs);
+  const m = attr('label') ?? attr('title') ?? attr('name') ?? attr('value');
+  return m ? (m[1] ?? m[2] ?? m[3] ?? '') : '';
 }
 
 /**

@@ -8,6 +8,7 @@ import type { Runbook } from './model';
 export function describeStepSource(rb: Runbook): string {
   const p = rb.procedure;
   if (p) {
+    if (p.how === 'numbered-headings') return `the headings numbered as steps, starting at “${p.title}”`;
     const what = p.how === 'list' ? 'the numbered list' : 'the sub-headings';
     const why = p.chosen === 'override' ? ' (your choice)' : p.chosen === 'front-matter' ? ' (steps: in the front matter)' : '';
     return `${what} in “${p.title}”${why}`;

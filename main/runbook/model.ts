@@ -152,7 +152,7 @@ export interface Runbook {
   /** Every heading below the title, in order: the sections the UI offers as the procedure. */
   outline?: { title: string; line: number; level: number }[];
   /** The section whose sub-headings or numbered list became the steps, when there is one. */
-  procedure?: { title: string; line: number; how: 'headings' | 'list'; chosen: 'detected' | 'front-matter' | 'override' };
+  procedure?: { title: string; line: number; how: 'headings' | 'list' | 'numbered-headings'; chosen: 'detected' | 'front-matter' | 'override' };
   diagnostics: Diagnostic[];
 }
 

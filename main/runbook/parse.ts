@@ -12,7 +12,7 @@ import MarkdownIt from 'markdown-it';
 import { LineCounter, isMap, isNode, isScalar, isSeq, parseDocument, type Document, type Node as YamlNode } from 'yaml';
 import { NAME_PATTERN, oneLine, parseFenceInfo, parseHeadingAttrs, splitTrailingAttrs } from './attrs';
 import { parseDuration } from './duration';
-import { unwrapContainers } from './containers';
+import { unwrapContainers, type TabPanel } from './containers';
 import { languageRuns } from './languages';
 import {
   RunbookError,
@@ -60,7 +60,7 @@ export function parseRunbook(text: string, file: string, sha256?: string, option
   warnUnreadFences(doc, allFences, html.blocks, diagnostics);
   const allTasks = readTasks(doc);
   const choice = options.steps ? { title: options.steps, chosen: 'override' as const } : stepsFromFrontMatter(frontMatter, diagnostics);
-  const layout = layoutSteps(doc, titleHeading, meta.title, { fences: allFences, tasks: allTasks, choice }, diagnostics);
+  const layout = splitAtTabPanels(doc, unwrapped.panels, layoutSteps(doc, titleHeading, meta.title, { fences: allFences, tasks: allTasks, choice }, diagnostics));
   const fences = bucketByLine(allFences, layout.frames);
   const tasks = bucketByLine(allTasks, layout.frames);
 
@@ -90,6 +90,41 @@ export function parseRunbook(text: string, file: string, sha256?: string, option
     ...(layout.procedure ? { procedure: layout.procedure } : {}),
     diagnostics,
   };
+}
+
+/**
+ * MDX tabs with headings inside (`<TabItem value="RKE2">` holding "### Method
+ * 1", "### Method 2", then `<TabItem value="K3s">` with none): the site shows
+ * each heading inside its tab's panel, so a step opened by a heading in a
+ * panel ends where the panel ends, and each later panel of the same tabs is a
+ * step of its own, titled by its tab label. Without this, the last heading's
+ * step swallowed every other tab's commands. Linear in frames + panels.
+ */
+function splitAtTabPanels(doc: Doc, panels: TabPanel[], layout: Layout): Layout {
+  if (panels.length === 0) return layout;
+  const frames: Frame[] = [];
+  let p = 0;
+  for (const frame of layout.frames) {
+    while (p < panels.length && (panels[p]?.close ?? 0) + 1 < frame.line) p++;
+    const panel = panels[p];
+    if (!panel || !(panel.open + 1 < frame.line && frame.line < panel.close + 1) || frame.endLine <= panel.close + 1) {
+      frames.push(frame);
+      continue;
+    }
+    const end = lastContentLine(doc, frame.line + 1, panel.close) ?? frame.line;
+    frames.push({ ...frame, endLine: end, body: bodyLines(doc, frame.line + 1, end) });
+    const later: TabPanel[] = [];
+    // only panels that end before the next step begins: a panel holding the next heading is that step's
+    for (let k = p + 1; k < panels.length && (panels[k]?.open ?? Infinity) + 1 <= frame.endLine; k++) {
+      if ((panels[k]?.close ?? Infinity) + 1 <= frame.endLine) later.push(panels[k]!);
+    }
+    later.forEach((q, k) => {
+      const last = k === later.length - 1 ? frame.endLine : q.close + 1;
+      const qEnd = lastContentLine(doc, q.open + 2, last) ?? q.open + 1;
+      frames.push({ title: q.label, line: q.open + 1, endLine: qEnd, body: bodyLines(doc, q.open + 2, qEnd), attrs: {} });
+    });
+  }
+  return { ...layout, frames };
 }
 
 /** The parsed document the helpers below share. */
@@ -165,11 +200,16 @@ function readFrontMatter(lines: string[], file: string, diagnostics: Diagnostic[
   return { endLine: close + 1, doc, data: data as Record<string, unknown>, lineOf };
 }
 
-/** Whether the lines after an opening `---` (to its close, else the first 20) hold a YAML `key:` at the margin. */
+/**
+ * Whether the lines after an opening `---` (to its close, else the first 20)
+ * hold a YAML `key:` at the margin, or open a JSON object (`{` on its own
+ * line, as Docusaurus sites such as Apache Doris write their front matter).
+ */
 function hasYamlKey(lines: string[], close: number): boolean {
   const end = close < 0 ? Math.min(lines.length, 21) : close;
   for (let i = 1; i < end; i++) {
     if (/^["']?[A-Za-z_][\w .$-]*["']?\s*:(\s|$)/.test(lines[i] ?? '')) return true;
+    if (/^\{\s*("|$)/.test(lines[i] ?? '') && (lines[i] ?? '').trim() !== '') return true;
   }
   return false;
 }
@@ -478,9 +518,34 @@ function htmlBlocks(tokens: Token[], diagnostics: Diagnostic[]): HtmlBlocks {
 }
 
 function headingTitle(raw: string): string {
+  const shortcode = hugoHeading(raw);
+  if (shortcode !== null) return shortcode;
   const { text, block } = splitTrailingAttrs(raw);
   return inlineText(block !== null && parseHeadingAttrs(block) !== null ? text : raw);
 }
+
+/**
+ * Hugo's `{{% heading "prerequisites" %}}` (the Kubernetes website in every
+ * language) renders as a fixed section name: the title the site shows, so
+ * that "Before you begin" and "What's next" read as the reference sections
+ * they are. Null for any other heading.
+ */
+function hugoHeading(raw: string): string | null {
+  const m = /^\{\{[%<]\s*heading\s+"([\w-]+)"\s*[%>]\}\}$/.exec(raw.trim());
+  if (!m) return null;
+  const key = (m[1] ?? '').toLowerCase();
+  return HUGO_HEADINGS[key] ?? key;
+}
+
+const HUGO_HEADINGS: Record<string, string> = {
+  prerequisites: 'Before you begin',
+  whatsnext: "What's next",
+  objectives: 'Objectives',
+  cleanup: 'Cleaning up',
+  seealso: 'See also',
+  synopsis: 'Synopsis',
+  options: 'Options',
+};
 
 /** Plain text of inline Markdown: `**Run** [`x`](url)` → `Run x`. */
 function inlineText(source: string): string {
@@ -574,6 +639,7 @@ function itemsIn(items: readonly ListItem[], from: number, to: number): ListItem
 /**
  * The order (documented in runbooks/FORMAT.md, "How Drillbook finds the steps"):
  *  0. the section named by `steps:` (front matter, or the UI's remembered choice);
+ *  0b. headings numbered as steps ("Step 1 - ...", "第 1 步"), in their groups;
  *  1. sections at the step heading level: the shallowest level below the
  *     title used at least twice (H2 in a Drillbook runbook), or a deeper
  *     level when the document starts its steps before its first group heading;
@@ -590,6 +656,8 @@ function layoutSteps(doc: Doc, titleHeading: Heading | null, title: string, acti
     const chosen = chosenLayout(doc, headings, actions, actions.choice, diagnostics);
     if (chosen) return chosen;
   }
+  const numbered = numberedStepLayout(doc, headings, actions, diagnostics);
+  if (numbered) return numbered;
   const level = stepLevel(headings);
   if (level !== null) return procedureLayout(doc, headings, level, actions, diagnostics) ?? referenceAsContext(headingLayout(doc, headings, level, diagnostics), actions);
 
@@ -611,19 +679,102 @@ function layoutSteps(doc: Doc, titleHeading: Heading | null, title: string, acti
  */
 function referenceAsContext(layout: Layout, actions: Actions): Layout {
   const acts = (f: Frame) => hasActionIn(actions, f.line, f.endLine);
-  const isReference = (f: Frame) => REFERENCE_TITLE.test(f.title.replace(/[:.]$/, '')) && Object.keys(f.attrs).length === 0 && !acts(f);
+  const isReference = (f: Frame) => (isReferenceTitle(f.title) || isQuestion(f.title) || isExplanatory(f.title)) && Object.keys(f.attrs).length === 0 && !acts(f);
   const steps = layout.frames.filter((f) => !isReference(f));
   if (steps.length === 0 || steps.length === layout.frames.length) return layout;
   const context = layout.frames.filter(isReference).map((f) => ({ title: f.title, line: f.line, endLine: f.endLine, body: f.body }));
   return { ...layout, frames: steps, context: [...layout.context, ...context] };
 }
 
+/**
+ * A heading that numbers itself as a step: "Step 1 - Stop chef-client",
+ * "第 1 步：停掉所有节点", "Шаг 2", "手順 3", "Paso 4", "2 단계".
+ */
+const STEP_HEADING =
+  /^(?:(?:step|stage|phase|paso|schritt|étape|etape|passo|шаг|этап)\s*#?\s*\d+|第\s*[0-9０-９一二三四五六七八九十]+\s*[步阶]|步骤\s*[0-9０-９一二三四五六七八九十]+|(?:手順|ステップ)\s*[0-9０-９]+|\d+\s*단계)/iu;
+
+/**
+ * Headings that number themselves as steps ("## Step 1 - ...", "### 第 1 步")
+ * are what a reader times, wherever they sit: the shallowest level with two
+ * or more of them is the step level, and the sections at that level in the
+ * same groups (`# Execution` holding `## Preparation` and `## Step 1` ...; or
+ * `## 方式一` and `## 方式二`, each with its own `### 第 1 步` ...) are the
+ * steps. Everything else (Overview, Mental model, a FAQ, a group's own
+ * lead-in) is context when it holds no command or checklist item, and a step
+ * when it does, so no instruction drops out of the timing. Null when fewer
+ * than two headings are numbered so.
+ */
+function numberedStepLayout(doc: Doc, headings: Heading[], actions: Actions, diagnostics: Diagnostic[]): Layout | null {
+  const numbered = headings.filter((h) => STEP_HEADING.test(headingTitle(h.raw)));
+  if (numbered.length < 2) return null;
+  const level = Math.min(...numbered.map((h) => h.level));
+  if (numbered.filter((h) => h.level === level).length < 2) return null;
+  const bounds = headings.filter((h) => h.level <= level);
+  // the group of a heading: the nearest heading above it that is shallower than the step level
+  const groups: (Heading | null)[] = [];
+  let group: Heading | null = null;
+  for (const h of bounds) {
+    if (h.level < level) group = h;
+    groups.push(group);
+  }
+  const procedureGroups = new Set<Heading | null>();
+  bounds.forEach((h, i) => {
+    if (h.level === level && STEP_HEADING.test(headingTitle(h.raw))) procedureGroups.add(groups[i] ?? null);
+  });
+  const frames: Frame[] = [];
+  const context: ContextSection[] = [];
+  bounds.forEach((heading, i) => {
+    const last = (bounds[i + 1]?.line ?? doc.lines.length + 1) - 1;
+    const acts = hasActionIn(actions, heading.lastLine + 1, last);
+    const title = headingTitle(heading.raw);
+    const reading = !acts && (isReferenceTitle(title) || isQuestion(title) || isExplanatory(title));
+    const inProcedure = heading.level === level && procedureGroups.has(groups[i] ?? null) && !reading;
+    if (inProcedure || acts) frames.push(sectionFrame(doc, heading, last, diagnostics));
+    else if (lastContentLine(doc, heading.lastLine + 1, last) !== null) context.push(contextOf(doc, heading, last));
+  });
+  const first = numbered.find((h) => h.level === level)!;
+  const procedure = { title: headingTitle(first.raw), line: first.line, how: 'numbered-headings' as const, chosen: 'detected' as const };
+  return { frames, source: 'procedure', level, context, procedure };
+}
+
+/** Sub-headings that offer alternatives ("Option 1: ...", "Method 2", "方式一") are one step's choices, not steps. */
+const ALTERNATIVE_HEADING = /^(?:option|method|alternative|variant|approach|scenario|case|方式|方法|选项|方案|вариант|способ)\s*[#:：]?\s*(?:\d+|[a-z]\b|[一二三四五六七八九十])/iu;
+
 /** A section named as the procedure: "Steps", "Procedure", "Stages", "Build log", "Recovery steps" ... */
 const PROCEDURE_TITLE = /\b(?:steps?|procedure|procedures|stages?|instructions|process|playbook|runbook|how to|actions|tasks|build log|walkthrough)\b/i;
 
 /** Reference sections a reader does not time, whatever they hold. */
 const REFERENCE_TITLE =
-  /^(?:\d+[.)]?\s*)?(?:overview|summary|introduction|intro|about|background|context|purpose|scope|audience|description|meaning|impact|symptoms|prerequisites?|pre-?requisites?|requirements|before you (?:begin|start)|assumptions|references?|see also|further reading|related(?: \w+)*|resources|links|useful links|next steps|notes?|glossary|contacts?|owners?|escalation|faq|troubleshooting|history|changelog|revision history|table of contents|contents|appendix(?: \w+)?)$/i;
+  /^(?:\d+[.)]?\s*)?(?:overview|summary|introduction|intro|about|background|context|purpose|scope|audience|description|meaning|impact|symptoms|prerequisites?|pre-?requisites?|requirements|before you (?:begin|start)|what's next|assumptions|references?|see also|further reading|related(?: \w+)*|resources|links|useful links|next steps|notes?|glossary|contacts?|owners?|escalation|faq|troubleshooting|history|changelog|revision history|table of contents|contents|appendix(?: \w+)?|dependencies|licen[cs]e|authors?(?: information)?|credits|acknowledge?ments|maintainers|tested (?:with|on)(?: \w+)*|compatibility)$/i;
+
+function isReferenceTitle(title: string): boolean {
+  const bare = title.replace(/[:.：]$/, '').trim();
+  return REFERENCE_TITLE.test(bare) || REFERENCE_TITLE_INTL.test(bare);
+}
+
+/** The same reference sections in the languages of the corpus (Spanish, Portuguese, French, German, Chinese, Japanese, Russian). */
+const REFERENCE_TITLE_INTL =
+  /^(?:objetivos?|objectifs?|ziele?|definiciones|definições|définitions|introducci[oó]n|introdução|einleitung|resumen|resumo|résumé|überblick|alcance|escopo|requisitos(?: previos)?|pré-?requis|voraussetzungen|referencias|referências|références|referenzen|概述|简介|概要|背景|前提条件|前置条件|参考|参考资料|参考文献|常见问题|注意事项|はじめに|参考資料|関連項目|обзор|введение|назначение|требования|предварительные требования|ссылки|см\. также|область применения)$/iu;
+
+/** A section named as the procedure in another language: "Pasos a seguir", "操作步骤", "手順", "Порядок действий". */
+const PROCEDURE_TITLE_INTL =
+  /(?:^|[^\p{L}])(?:pasos|procedimientos?|instrucciones|etapas|passos|procedimento|étapes|procédure|schritte|vorgehen|anleitung|шаги|порядок действий|инструкция|процедура)(?![\p{L}])|步骤|流程|手順/iu;
+
+/**
+ * "Why change the default storage class?", "What is a bundle?": a question
+ * of why or what-is, answered in prose, is reading material (with no command
+ * or list to do). Other questions ("Is the primary reachable?") are checks
+ * an operator makes, and stay steps.
+ */
+function isQuestion(title: string): boolean {
+  const t = title.trim();
+  return /[?？]$/.test(t) && /^(?:why\b|what (?:is|are)\b|なぜ|何故|为什么|為什麼|почему|зачем|что такое|por qu[eé]|pourquoi|warum)/iu.test(t);
+}
+
+/** "What happens when a broker stops", "How replication works", "Why ...": an explanation, even with a numbered list (of what the system does). */
+function isExplanatory(title: string): boolean {
+  return /^(?:what happens\b|how (?:it|this|\S+(?: \S+)?) works\b|why\b|understanding\b)/i.test(title.trim());
+}
 
 /** A section at the step level and what it holds. */
 interface Section {
@@ -652,16 +803,20 @@ function sectionsAt(doc: Doc, headings: Heading[], level: number, actions: Actio
 
 function describeSection(doc: Doc, heading: Heading, children: Heading[], end: number, actions: Actions, items: ListItem[]): Section {
   const subLevel = children.length > 0 ? Math.min(...children.map((h) => h.level)) : 0;
-  const subs = children.filter((h) => h.level === subLevel);
+  const subs = children.filter((h) => h.level === subLevel && !ALTERNATIVE_HEADING.test(headingTitle(h.raw)));
   const ownEnd = (children[0]?.line ?? end + 1) - 1;
   const own = itemsIn(items, heading.lastLine + 1, ownEnd);
+  const title = headingTitle(heading.raw);
+  const hasActions = hasActionIn(actions, heading.lastLine + 1, end);
+  const question = isQuestion(title) && !hasActions && own.length < 2 && subs.length < 2;
+  const explanation = isExplanatory(title) && !hasActions;
   return {
     heading,
     end,
     subs: subs.length >= 2 ? subs : [],
     items: own.length >= 2 ? own : [],
-    reference: REFERENCE_TITLE.test(headingTitle(heading.raw).replace(/[:.]$/, '')),
-    hasActions: hasActionIn(actions, heading.lastLine + 1, end),
+    reference: isReferenceTitle(title) || question || explanation,
+    hasActions,
   };
 }
 
@@ -684,8 +839,12 @@ function procedureLayout(doc: Doc, headings: Heading[], level: number, actions: 
   // any other sibling stays a step of its own, so no instruction drops out of the timing.
   const isContext = (s: Section) => !isContainer(s) && s.reference && !s.hasActions;
   // ... and only when something says this is the procedure: reference siblings, or its own title
-  const named = PROCEDURE_TITLE.test(headingTitle(containers[0]?.heading.raw ?? ''));
+  const containerTitle = headingTitle(containers[0]?.heading.raw ?? '');
+  const named = PROCEDURE_TITLE.test(containerTitle) || PROCEDURE_TITLE_INTL.test(containerTitle);
   if (sections.length > 1 && !sections.some(isContext) && !named) return null;
+  // Two or more sibling sections doing things of their own (Drain, Pause, Move
+  // bundles ...): the numbered list is one phase's detail among phases, not the procedure.
+  if (!named && sections.filter((s) => !isContainer(s) && !isContext(s) && s.hasActions).length >= 2) return null;
   if (sections.length === 1 && containers[0]?.items.length === 0 && sections[0]?.hasActions === false) return null;
   return buildProcedure(doc, sections, isContainer, isContext, 'detected', diagnostics);
 }
@@ -823,6 +982,8 @@ function headingLayout(doc: Doc, headings: Heading[], level: number, diagnostics
 function headingParts(heading: Heading, diagnostics: Diagnostic[]): { title: string; attrs: CommandAttrs } {
   const { text, block } = splitTrailingAttrs(heading.raw);
   const parsed = block === null ? null : parseHeadingAttrs(block);
+  const shortcode = hugoHeading(heading.raw);
+  if (shortcode !== null) return { title: shortcode, attrs: {} };
   if (!parsed) return { title: inlineText(heading.raw), attrs: {} };
   for (const message of parsed.errors) diagnostics.push({ severity: 'error', line: heading.line, message: `heading attributes: ${message}` });
   const attrs: CommandAttrs = {};
@@ -1122,7 +1283,7 @@ function buildStep(frame: Frame, index: number, fences: Fence[], tasks: Task[]):
   const commands = fences.map((f) => f.block);
   const checklist = tasks.map((t) => t.item);
   const first = commands[0]?.attrs;
-  const key = frame.attrs.id ?? keyify(first?.id) ?? keyify(first?.name) ?? (slug(frame.title) || titleKey(frame.title) || `step-${index + 1}`);
+  const key = frame.attrs.id ?? keyify(first?.id) ?? keyify(first?.name) ?? (textKey(frame.title) || `step-${index + 1}`);
   return {
     index,
     title: frame.title,
@@ -1223,6 +1384,22 @@ export function titleKey(title: string): string {
   const normal = title.normalize('NFKC').replace(/\s+/g, ' ').trim().toLowerCase();
   if (normal === '') return '';
   return `t-${createHash('sha256').update(normal, 'utf8').digest('hex').slice(0, 10)}`;
+}
+
+/**
+ * A step's key from its title: the slug when the slug says everything the
+ * title says; a title whose letters are partly outside ASCII
+ * ("デフォルトのStorageClassを変更する", "方式一：从剩余 PD 集群重建") keeps its
+ * ASCII part for the reader and adds the title's hash, because the slug
+ * alone ("storageclass", "pd") is shared by many steps and would fall back to
+ * positional suffixes; no ASCII at all is `t-` and the hash.
+ */
+function textKey(title: string): string {
+  const ascii = slug(title);
+  const folded = title.normalize('NFKD').replace(/[\u0300-\u036f]/g, '');
+  if (!/[^\x00-\x7f]/u.test(folded) || !/(?![a-zA-Z0-9])[\p{L}\p{N}]/u.test(folded)) return ascii || titleKey(title);
+  const hashed = titleKey(title);
+  return ascii ? `${ascii.slice(0, 40).replace(/-+$/, '')}-${hashed.slice(2)}` : hashed;
 }
 
 function keyify(value: string | undefined): string | undefined {

@@ -62,7 +62,7 @@ test('lint names what it did not take, with file:line, and summarises the proced
     assert.deepEqual(at(24), ['this indented block shows a code fence as text, so it is not a command; remove the indentation to make it one']);
     assert.deepEqual(at(28), ['interactive=yes read as interactive=true (write true or false)', 'attributes Drillbook keeps but does not use: mimeType']);
     assert.ok(lines.every((l) => l.includes(': warning: ')), 'nothing here is an error');
-    assert.match(r.stdout, /mixed\.md: Mixed — 2 steps, 1 commands, 0 checklist items\n {2}steps from the numbered list in “Steps”; context, not timed: Overview \(line 9\)\n/);
+    assert.match(r.stdout, /mixed\.md: Mixed — 2 steps, 1 command, 0 checklist items\n {2}steps from the numbered list in “Steps”; context, not timed: Overview \(line 9\)\n/);
   } finally {
     tmp.cleanup();
   }

@@ -9,6 +9,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { parseRunbook, type Runbook } from '../../../main/runbook';
 import { titleKey } from '../../../main/runbook/parse';
+import { describeStepSource } from '../../../main/runbook/describe';
 import { sampleRunbook } from '../../bench/runbook';
 
 const md = (...lines: string[]) => lines.join('\n');
@@ -263,4 +264,291 @@ test('lint of the 3000-step sample in-process: well within bounds (npm run bench
   // ~0.3 s on a quiet run of this machine, 0.7 s median at load 12 on 2 cores
   // (npm run bench -- runbook); up to 4.8 s beside other test files, hence 10 s.
   assert.ok(took < 10_000, `took ${took.toFixed(0)} ms`);
+});
+
+// ---------------------------------------------------------------------------
+// Round 2 (issue 10b): shapes from the second corpus round, one reproduction each
+
+test('numbered step headings: "## Step N" under a "# Execution" group are the steps; the reference sections around them are context', () => {
+  const rb = parseRunbook(
+    md(
+      '# Scale down', //          1
+      '## Overview', //           2
+      'Why we do this.',
+      '## Mental Model', //       4
+      '1. choose a node',
+      '1. drain it',
+      '# Execution', //           7
+      '## Preparation', //        8
+      '1. open a change request',
+      '## Step 1 - Stop chef', // 10
+      '```sh',
+      'chef-client-disable',
+      '```',
+      '## Step 2 - Stop patroni', // 14
+      '```sh',
+      'systemctl stop patroni',
+      '```',
+      '# Reference', //           18
+      'The older page.',
+    ),
+    'x.md',
+  );
+  assert.equal(rb.stepSource, 'procedure');
+  assert.deepEqual(rb.steps.map((s) => [s.line, s.title]), [[8, 'Preparation'], [10, 'Step 1 - Stop chef'], [14, 'Step 2 - Stop patroni']]);
+  assert.deepEqual((rb.context ?? []).map((c) => c.title), ['Overview', 'Mental Model', 'Reference']);
+  assert.deepEqual(rb.procedure, { title: 'Step 1 - Stop chef', line: 10, how: 'numbered-headings', chosen: 'detected' });
+  assert.equal(describeStepSource(rb), 'the headings numbered as steps, starting at “Step 1 - Stop chef”');
+});
+
+test('numbered step headings in Chinese: two methods, each with "### 第 N 步", give every numbered step; lead-ins and FAQ are context', () => {
+  const rb = parseRunbook(
+    md(
+      '# PD Recover',
+      '## 安装', // 2
+      '从源代码编译。',
+      '## 方式一：从剩余 PD 集群重建', // 4
+      '具体方式为：',
+      '### 第 1 步：停掉所有节点', // 6
+      '停止服务。',
+      '### 第 2 步：拉起 PD', // 8
+      '```sh',
+      './bin/pd-server --force-new-cluster',
+      '```',
+      '## 方式二：完全重建 PD 集群', // 12
+      '### 第 1 步：获取 Cluster ID', // 13
+      '```sh',
+      'grep "init cluster id" pd.log',
+      '```',
+      '### 第 2 步：使用 pd-recover', // 17
+      '```sh',
+      './pd-recover -cluster-id 1 -alloc-id 10000',
+      '```',
+      '## 常见问题', // 21
+      '### 有多个 Cluster ID', // 22
+      '看日志。',
+    ),
+    'x.md',
+  );
+  assert.deepEqual(rb.steps.map((s) => s.line), [6, 8, 13, 17]);
+  assert.deepEqual((rb.context ?? []).map((c) => c.line), [2, 4, 22]); // 12 has no text of its own: a divider
+  assert.equal(commands(rb).length, 3);
+});
+
+test('"### Option N" sub-headings are alternatives inside one step, not the procedure', () => {
+  const rb = parseRunbook(
+    md('# Restore', '## Prerequisites', '- a backup', '## 1. Get the timestamp', '```sql', 'SHOW SNAPSHOT;', '```', '## 2. Restore', '### Option 1: to the current database', '```sql', 'RESTORE SNAPSHOT a;', '```', '### Option 2: to another database', '```sql', 'RESTORE SNAPSHOT b.a;', '```', '## 3. Check', '```sql', 'SHOW RESTORE;', '```'),
+    'x.md',
+  );
+  assert.deepEqual(titles(rb), ['1. Get the timestamp', '2. Restore', '3. Check']);
+  assert.equal(rb.steps[1]?.commands.length, 2);
+  assert.deepEqual((rb.context ?? []).map((c) => c.title), ['Prerequisites']);
+});
+
+test('front matter written as a JSON object (Docusaurus) is front matter, not a rule and a setext heading', () => {
+  const rb = parseRunbook(md('---', '{', '    "title": "Restore",', '    "language": "en"', '}', '---', '', '## One', '```sh', 'a', '```', '## Two', '```sh', 'b', '```'), 'x.md');
+  assert.equal(rb.title, 'Restore');
+  assert.deepEqual(titles(rb), ['One', 'Two']);
+  assert.deepEqual(rb.diagnostics, []);
+});
+
+test('Hugo heading shortcodes read as the site shows them; a question answered in prose is context', () => {
+  const rb = parseRunbook(
+    md(
+      '---', 'title: デフォルトのStorageClassを変更する', '---',
+      '## {{% heading "prerequisites" %}}', // 4
+      'A cluster.',
+      '## なぜ変更するのか? {#why}', // 6
+      'Because.',
+      '## 変更する {#change}', // 8
+      '1. リストします:',
+      '   ```bash',
+      '   kubectl get storageclass',
+      '   ```',
+      '1. マークします:',
+      '   ```bash',
+      '   kubectl patch storageclass gold',
+      '   ```',
+      '## {{% heading "whatsnext" %}}', // 17
+      '* more',
+    ),
+    'x.md',
+  );
+  assert.equal(rb.stepSource, 'procedure');
+  assert.deepEqual(titles(rb), ['リストします', 'マークします']);
+  assert.deepEqual((rb.context ?? []).map((c) => c.title), ['Before you begin', 'なぜ変更するのか?', "What's next"]);
+});
+
+test('keys of titles partly outside ASCII do not depend on position: inserting a step changes no other key', () => {
+  const before = parseRunbook(md('## クラスター内のStorageClassをリストします', '## StorageClassをデフォルトとしてマークします'), 'x.md');
+  const after = parseRunbook(md('## 新しいStorageClassを作成します', '## クラスター内のStorageClassをリストします', '## StorageClassをデフォルトとしてマークします'), 'x.md');
+  assert.deepEqual(after.steps.slice(1).map((s) => s.key), before.steps.map((s) => s.key));
+  assert.match(before.steps[0]?.key ?? '', /^storageclass-[0-9a-f]{10}$/);
+  assert.equal(parseRunbook(md('## Crème brûlée'), 'x.md').steps[0]?.key, 'creme-brulee', 'accented Latin is folded, not hashed');
+});
+
+test('a procedure section named in another language ("Pasos a seguir") next to "Objetivos" and "Definiciones" holds the steps', () => {
+  const rb = parseRunbook(
+    md('# Plan', '## Objetivos', 'Minimizar el impacto.', '## Definiciones', 'Ingeniería social: ...', '## Pasos a seguir', '### Identificación', '- detectar', '### Contención', '- aislar'),
+    'x.md',
+  );
+  assert.equal(rb.stepSource, 'procedure');
+  assert.deepEqual(titles(rb), ['Identificación', 'Contención']);
+  assert.deepEqual((rb.context ?? []).map((c) => c.title), ['Objetivos', 'Definiciones']);
+});
+
+test('README reference sections (Dependencies, License, Author Information, Tested with) are context, in Setext form too', () => {
+  const rb = parseRunbook(
+    md('role', '====', '', 'Restore', '-------', '```bash', './restore.sh', '```', '', 'Dependencies', '------------', 'None', '', 'License', '-------', 'Apache 2.0', '', 'Author Information', '------------------', 'Someone'),
+    'x.md',
+  );
+  assert.deepEqual(titles(rb), ['Restore']);
+  assert.deepEqual((rb.context ?? []).map((c) => c.title), ['Dependencies', 'License', 'Author Information']);
+});
+
+test('MDX tabs: a heading inside a <TabItem> ends with its panel; later panels are steps titled by their labels; commands carry the label', () => {
+  const rb = parseRunbook(
+    md(
+      '# Audit log', //                       1
+      '<Tabs>',
+      '<TabItem value="rke2" label="RKE2">', // 3
+      '',
+      '### Method 1', //                      5
+      '```yaml',
+      'a: 1',
+      '```',
+      '### Method 2', //                      9
+      '```yaml',
+      'b: 2',
+      '```',
+      '',
+      '</TabItem>',
+      '<TabItem value="K3s">', //             15
+      '',
+      '```yaml',
+      'c: 3',
+      '```',
+      '',
+      '</TabItem>',
+      '</Tabs>',
+    ),
+    'x.md',
+  );
+  assert.deepEqual(rb.steps.map((s) => [s.line, s.title]), [[5, 'Method 1'], [9, 'Method 2'], [15, 'K3s']]);
+  assert.deepEqual(commands(rb).map((c) => [c.line, c.tab]), [[6, 'RKE2'], [10, 'RKE2'], [17, 'K3s']]);
+  assert.deepEqual(warnings(rb), []);
+});
+
+test('MDX: a fence indented inside an indented <TabItem> is a command, as Docusaurus renders it (MDX has no indented code blocks)', () => {
+  const rb = parseRunbook(
+    md(
+      "import Tabs from '@theme/Tabs';", //  1
+      "import TabItem from '@theme/TabItem';",
+      '',
+      '## Stop the service', //             4
+      '',
+      '<Tabs>',
+      '  <TabItem value="systemd" label="systemd" default>',
+      '',
+      '    ```bash', //                      9
+      '    systemctl stop app',
+      '    ```',
+      '',
+      '  </TabItem>',
+      '  <TabItem value="docker" label="Docker">',
+      '',
+      '    ```bash', //                      16
+      '    docker compose stop app',
+      '    ```',
+      '',
+      '  </TabItem>',
+      '</Tabs>',
+      '',
+      '## Restore', //                      23
+      '```bash',
+      'app restore --from /backups/latest',
+      '```',
+    ),
+    'x.md',
+  );
+  assert.deepEqual(commands(rb).map((c) => [c.line, c.tab ?? null, c.text]), [
+    [9, 'systemd', 'systemctl stop app'],
+    [16, 'Docker', 'docker compose stop app'],
+    [24, null, 'app restore --from /backups/latest'],
+  ]);
+  assert.deepEqual(warnings(rb), []);
+});
+
+test('an explanation ("What happens when a broker stops", with a numbered list of what the system does) is context; a numbered list in one of several acting phases stays inside its phase', () => {
+  const rb = parseRunbook(
+    md(
+      '# Rolling restarts',
+      '## What happens when a broker stops', // 2
+      '1. The broker deregisters.',
+      '2. The broker releases its bundles.',
+      '## Drain a broker', // 5
+      '```shell',
+      'pulsar-admin brokers shutdown --max-concurrent-unload-per-sec 5',
+      '```',
+      '## Pause rebalancing', // 9
+      '```shell',
+      'pulsar-admin brokers update-dynamic-config --config loadBalancerSheddingEnabled --value false',
+      '```',
+      '## Restart one broker at a time', // 13
+      '1. Wait for the broker to be listed:',
+      '   ```shell',
+      '   pulsar-admin brokers list c',
+      '   ```',
+      '2. Wait for its health check to pass.',
+    ),
+    'x.md',
+  );
+  assert.deepEqual(titles(rb), ['Drain a broker', 'Pause rebalancing', 'Restart one broker at a time']);
+  assert.deepEqual((rb.context ?? []).map((c) => c.title), ['What happens when a broker stops']);
+});
+
+test('MDX tabs: when every panel has its own heading, each heading is one step (no extra step per panel)', () => {
+  const panel = (v: string) => [`<TabItem value="${v}">`, '', `### On ${v}`, '```sh', `echo ${v}`, '```', '', '</TabItem>'];
+  const rb = parseRunbook(md('# T', '<Tabs>', ...panel('a'), ...panel('b'), ...panel('c'), '</Tabs>'), 'x.md');
+  assert.deepEqual(titles(rb), ['On a', 'On b', 'On c']);
+  assert.deepEqual(commands(rb).map((c) => c.tab), ['a', 'b', 'c']);
+});
+
+test('a check written as a question ("Is the primary reachable?") stays a step; a why-question is context', () => {
+  const rb = parseRunbook(md('# Failover', '## Why fail over?', 'Because.', '## Is the primary reachable?', '- look at the dashboard', '## Promote the replica', '```sh', 'patronictl failover', '```'), 'x.md');
+  assert.deepEqual(titles(rb), ['Is the primary reachable?', 'Promote the replica']);
+  assert.deepEqual((rb.context ?? []).map((c) => c.title), ['Why fail over?']);
+});
+
+test('Hugo tab shortcodes (GitLab docs, Kubernetes website): commands carry the tab title', () => {
+  const rb = parseRunbook(
+    md(
+      '## Restore the secrets', // 1
+      '{{< tabs >}}',
+      '{{< tab title="Linux package" >}}',
+      '```shell',
+      'sudo cp gitlab-secrets.json /etc/gitlab/',
+      '```',
+      '{{< /tab >}}',
+      '{{< tab title="Docker" >}}',
+      '```shell',
+      'cp gitlab-secrets.json /srv/gitlab/config/',
+      '```',
+      '{{< /tab >}}',
+      '{{< /tabs >}}',
+      '{{% tab name="Linux" %}}',
+      '```shell',
+      'kubectl version',
+      '```',
+      '{{% /tab %}}',
+    ),
+    'x.md',
+  );
+  assert.deepEqual(commands(rb).map((c) => [c.line, c.tab ?? null]), [[4, 'Linux package'], [9, 'Docker'], [15, 'Linux']]);
+});
+
+test('a Drillbook runbook whose ## steps are partly numbered keeps every ## as a step', () => {
+  const rb = parseRunbook(md('# Restore', '## Step 1: stop writes', '```sh', 'a', '```', '## Step 2: restore', '```sh', 'b', '```', '## Verify', 'Look at the dashboard.', '## References', '- docs'), 'x.md');
+  assert.deepEqual(titles(rb), ['Step 1: stop writes', 'Step 2: restore', 'Verify']);
+  assert.deepEqual((rb.context ?? []).map((c) => c.title), ['References'], 'reference sections are context here too');
 });
