@@ -4,6 +4,7 @@
  * memory, so a chatty restore cannot exhaust it.
  */
 import { spawn } from 'node:child_process';
+import { DEFAULT_INTERPRETER } from './block-script';
 
 export interface ExecOptions {
   cwd: string;
@@ -34,7 +35,8 @@ export function runBash(script: string, opts: ExecOptions): Promise<ExecResult> 
     let timedOut = false;
     let settled = false;
     // -e and pipefail: a block fails on its first failing command, as an operator would expect.
-    const child = spawn('bash', ['-e', '-o', 'pipefail', '-c', script], {
+    const [file, ...args] = DEFAULT_INTERPRETER;
+    const child = spawn(file!, [...args, script], {
       cwd: opts.cwd,
       env: opts.env,
       stdio: ['ignore', 'pipe', 'pipe'],
