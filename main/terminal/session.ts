@@ -559,7 +559,8 @@ export class TerminalSession {
       throw new Error(`the ${this.target} terminal's shell does not run Drillbook's integration (no bash there), so Run cannot run the block as drillbook run would; copy the block and run it by hand`);
     }
     const ahead = this.queue.length + (this.run ? 1 : 0);
-    const busy = this.shellState === 'running';
+    // A command typed by hand (not a run of ours) keeps the shell busy too.
+    const busy = this.shellState === 'running' && !this.run;
     this.queue.push(req);
     const offset = this.transcript.offset;
     this.transcript.note({ t: 'command', runId: req.runId, stepIndex: req.stepIndex, name: req.name, text: req.text, target: this.target, mode: 'script', ...(ahead || busy ? { queued: true } : {}) });
