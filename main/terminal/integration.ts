@@ -42,7 +42,7 @@ if [ -z "$__drillbook_integrated" ]; then
   case ":${"$"}{HISTCONTROL-}:" in *ignoreboth*) HISTCONTROL=${"$"}{HISTCONTROL//ignoreboth/ignorespace} ;; esac
   HISTCONTROL=${"$"}{HISTCONTROL//ignoredups/}
   HISTCONTROL=${"$"}{HISTCONTROL//erasedups/}
-  HISTIGNORE="${"$"}{HISTIGNORE:+$HISTIGNORE:}__drillbook_block *"
+  HISTIGNORE="${"$"}{HISTIGNORE:+$HISTIGNORE:}__drillbook_block *:DRILLBOOK_DRILL_ID=* __drillbook_block *"
   __drillbook_cmdline() {
     # E: the command line just run, from the history (never from keystrokes); nothing when it was not saved.
     local h

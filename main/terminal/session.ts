@@ -599,7 +599,9 @@ export class TerminalSession {
     const offset = this.transcript.offset;
     if (!fromSend) this.init.hooks.runStarted(req, offset);
     // Ctrl-E Ctrl-U first: half-typed text on the command line would spoil the Run line.
-    this.backend.write('\x05\x15' + blockCommandLine(req.runId, script.cwd, script.argv) + '\r');
+    // The drill's id reaches the block as in `drillbook run` (over SSH the remote shell does not have it otherwise).
+    const env = req.drillId ? `DRILLBOOK_DRILL_ID=${req.drillId} ` : '';
+    this.backend.write('\x05\x15' + env + blockCommandLine(req.runId, script.cwd, script.argv) + '\r');
     this.emitStatus();
   }
 
