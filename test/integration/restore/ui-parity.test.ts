@@ -94,7 +94,7 @@ test('PostgreSQL pg_dump restore and partial restore: the same step results thro
 });
 
 test('MariaDB mysqldump restore: the same step results both ways', { skip: !!skip, timeout: 600_000 }, async () => {
-  maria.sql('', `CREATE DATABASE app; USE app; CREATE TABLE t (id INT AUTO_INCREMENT PRIMARY KEY, v VARCHAR(20)) ENGINE=InnoDB; INSERT INTO t (v) SELECT CONCAT('row-', seq) FROM seq_1_to_500;`);
+  maria.sql('', `CREATE DATABASE app; USE app; CREATE TABLE orders (id INT AUTO_INCREMENT PRIMARY KEY, v VARCHAR(20)) ENGINE=InnoDB; INSERT INTO orders (v) SELECT CONCAT('row-', seq) FROM seq_1_to_500;`);
   const backups = path.join(rig.dir, 'maria-backups');
   mkdirSync(backups);
   sh(`mariadb-dump --no-defaults -h 127.0.0.1 -P ${maria.port} -u drill --single-transaction --quick --routines --triggers --events app | gzip > '${backups}/app-2026-03-01T0200Z.sql.gz'
