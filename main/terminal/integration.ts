@@ -42,7 +42,7 @@ if [ -z "$__drillbook_integrated" ]; then
   case ":${"$"}{HISTCONTROL-}:" in *ignoreboth*) HISTCONTROL=${"$"}{HISTCONTROL//ignoreboth/ignorespace} ;; esac
   HISTCONTROL=${"$"}{HISTCONTROL//ignoredups/}
   HISTCONTROL=${"$"}{HISTCONTROL//erasedups/}
-  HISTIGNORE="${"$"}{HISTIGNORE:+$HISTIGNORE:}__drillbook_block *:DRILLBOOK_DRILL_ID=* __drillbook_block *"
+  HISTIGNORE="${"$"}{HISTIGNORE:+$HISTIGNORE:}__drillbook_block *"
   __drillbook_cmdline() {
     # E: the command line just run, from the history (never from keystrokes); nothing when it was not saved.
     local h
@@ -61,12 +61,14 @@ if [ -z "$__drillbook_integrated" ]; then
     printf '\033]633;A\007'
     return $s
   }
-  # Run: Drillbook types "__drillbook_block ID CWD ARGV...", then, once this has turned echo off and
-  # said it is ready, sends the block as escaped lines ("|" line, "+" continued line, ".N" end: N bytes).
-  # The block then runs as ARGV... SCRIPT in a child process, from the start directory (then CWD).
+  # Run: Drillbook types "__drillbook_block ID", then, once this has turned echo off and said it is
+  # ready, sends escaped lines: "-" an argv word, "=" NAME=VALUE for the block's environment, "@" a
+  # folder, then the block ("|" line, "+" continued line) and ".N" (the block's escaped length).
+  # The block then runs as ARGV... SCRIPT in a child process, from the start directory (then the folder).
   __drillbook_block() {
-    local id=$1 cwd=$2 saved l enc= n= s
-    shift 2
+    local id=$1 saved l enc= n= s cwd= a
+    local -a argv envs
+    argv=() envs=()
     saved=$(stty -g 2>/dev/null)
     stty -echo 2>/dev/null
     printf '\033]633;P;DrillbookReady=%s\007' "$id"
@@ -76,12 +78,15 @@ if [ -z "$__drillbook_integrated" ]; then
         .*) n=${"$"}{l:1}; break ;;
         '|'*) enc+=${"$"}{l:1}$'\n' ;;
         '+'*) enc+=${"$"}{l:1} ;;
+        -*) printf -v a '%b' "${"$"}{l:1}"; argv+=("$a") ;;
+        =*) printf -v a '%b' "${"$"}{l:1}"; envs+=("$a") ;;
+        @*) printf -v cwd '%b' "${"$"}{l:1}" ;;
         *) break ;;
       esac
     done
     [ -n "$saved" ] && stty "$saved" 2>/dev/null
     case $n in
-      '' | *[!0-9]*)
+      '' | *[!0-9]* | -*)
         printf 'drillbook: nothing to run here (a Run is started from the Run button).\n' >&2
         printf '\033]633;P;DrillbookRefused=%s\007' "$id"
         return 2 ;;
@@ -94,7 +99,7 @@ if [ -z "$__drillbook_integrated" ]; then
     printf -v s '%b' "${"$"}{enc%$'\n'}"
     printf '\033[2m%s\033[22m\n' "${"$"}{s//$'\e'/^[}"
     printf '\033]633;P;DrillbookOutput=%s\007' "$id"
-    ( cd -- "$__drillbook_start_dir" && { [ -z "$cwd" ] || cd -- "$cwd"; } && exec "$@" "$s" )
+    ( cd -- "$__drillbook_start_dir" && { [ -z "$cwd" ] || cd -- "$cwd"; } && { [ ${"$"}{#envs[@]} -eq 0 ] || export "${"$"}{envs[@]}"; } && exec "${"$"}{argv[@]}" "$s" )
   }
   PROMPT_COMMAND="__drillbook_prompt${"$"}{PROMPT_COMMAND:+;$PROMPT_COMMAND}"
   PS1="${"$"}{PS1}\[\033]633;B\007\]"
@@ -124,10 +129,16 @@ export function remoteShellCommand(): string {
   return `sh -c ${shQuote(launcher)} drillbook ${shQuote(BASH_INTEGRATION)}`;
 }
 
-/** The line Drillbook types for a Run (one short line: never a multi-line paste through readline). */
-export function blockCommandLine(runId: string, cwd: string | null, argv: readonly string[]): string {
-  const word = (w: string) => (/^[A-Za-z0-9_@%+=:,./-]+$/.test(w) ? w : shQuote(w));
-  return ['__drillbook_block', runId, word(cwd ?? ''), ...argv.map(word)].join(' ');
+/** The line Drillbook types for a Run: one short line, never a multi-line paste through readline. */
+export function blockCommandLine(runId: string): string {
+  return `__drillbook_block ${runId}`;
+}
+
+export interface BlockTransfer {
+  script: string;
+  argv: readonly string[];
+  cwd: string | null;
+  env: Readonly<Record<string, string>>;
 }
 
 const TRANSFER_CHUNK = 200;
@@ -140,10 +151,11 @@ const TRANSFER_CHUNK = 200;
  * any tty's line limit), then `.N` with the escaped length in bytes, which
  * the shell checks before running anything.
  */
-export function blockTransfer(script: string): string {
+export function blockTransfer({ script, argv, cwd, env }: BlockTransfer): string {
   const escape = (line: string) =>
     line.replace(/\\/g, '\\\\').replace(/[\x00-\x1f\x7f]/g, (c) => (c === '\x00' ? '' : '\\x' + c.charCodeAt(0).toString(16).padStart(2, '0')));
-  const out: string[] = [];
+  // Header words are short (an interpreter's options, a folder, one variable): under any tty's line limit.
+  const out: string[] = [...argv.map((a) => '-' + escape(a)), ...Object.entries(env).map(([k, v]) => `=${escape(`${k}=${v}`)}`), ...(cwd ? ['@' + escape(cwd)] : [])];
   let bytes = 0;
   for (const raw of script.split('\n')) {
     const chars = Array.from(escape(raw));

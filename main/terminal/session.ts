@@ -366,7 +366,10 @@ export class TerminalSession {
         this.backend.write('!\r');
         return;
       }
-      this.backend.write(blockTransfer(blockScript({ text: run!.req.text, attrs: {} }).script));
+      const req = run!.req;
+      const script = blockScript({ text: req.text, attrs: req.cwd ? { cwd: req.cwd } : {} });
+      // The drill's id reaches the block as in `drillbook run` (an SSH terminal's shell does not have it otherwise).
+      this.backend.write(blockTransfer({ ...script, env: req.drillId ? { DRILLBOOK_DRILL_ID: req.drillId } : {} }));
     } else if (key === 'DrillbookOutput' && mine) {
       run!.state = 'running';
       run!.outputFrom = offset;
@@ -585,7 +588,6 @@ export class TerminalSession {
     if (this.run || this.queue.length === 0 || !this.backend || this.status !== 'open') return;
     if (this.shellState !== 'prompt' || !this.promptSettled) return;
     const req = this.queue.shift()!;
-    const script = blockScript({ text: req.text, attrs: req.cwd ? { cwd: req.cwd } : {} });
     this.run = { req, state: 'typed', refused: null, sentAt: performance.now(), startedAt: null, capture: [], captured: 0, outputFrom: null, timer: null };
     if (req.timeoutMs !== undefined) {
       const run = this.run;
@@ -599,9 +601,7 @@ export class TerminalSession {
     const offset = this.transcript.offset;
     if (!fromSend) this.init.hooks.runStarted(req, offset);
     // Ctrl-E Ctrl-U first: half-typed text on the command line would spoil the Run line.
-    // The drill's id reaches the block as in `drillbook run` (over SSH the remote shell does not have it otherwise).
-    const env = req.drillId ? `DRILLBOOK_DRILL_ID=${req.drillId} ` : '';
-    this.backend.write('\x05\x15' + env + blockCommandLine(req.runId, script.cwd, script.argv) + '\r');
+    this.backend.write('\x05\x15' + blockCommandLine(req.runId) + '\r');
     this.emitStatus();
   }
 

@@ -68,8 +68,8 @@ test('local terminal: runs are typed, followed to their exit code, and recorded 
     // A second step; a long command keeps the shell busy; a Run then waits its turn, says so, and runs after it.
     h.drills.stepComplete(drill.id, 0);
     h.drills.stepStart(drill.id, 1);
-    await h.svc.run({ drillId: drill.id, stepIndex: 1, commandIndex: 0 }, h.sink);
-    await waitFor('busy', () => h.status(r0.terminalId)?.busy);
+    const nap = await h.svc.run({ drillId: drill.id, stepIndex: 1, commandIndex: 0 }, h.sink);
+    await waitFor('nap running', () => h.status(r0.terminalId)?.running === nap.runId && h.status(r0.terminalId)?.busy);
     const late = await h.svc.run({ drillId: drill.id, stepIndex: 1, commandIndex: 1 }, h.sink);
     assert.equal(late.tracked, true);
     assert.equal(late.queued, 1);

@@ -85,7 +85,7 @@ test('Run: a fresh bash -e -o pipefail per block, queued runs, typed commands on
     assert.match(screen, new RegExp(`pwd=${workdir} X=unset`));
     assert.doesNotMatch(screen, /^not-reached$/m);
     // The block is shown once, whole, after the one Run line: no readline continuation prompts or redraws.
-    assert.match(screen, /__drillbook_block \S+ '' bash -e -o pipefail -c\necho "pwd=\$PWD X=\$\{X-unset\}"\nfalse\necho not-reached\npwd=/);
+    assert.match(screen, /__drillbook_block r[0-9a-f]+\necho "pwd=\$PWD X=\$\{X-unset\}"\nfalse\necho not-reached\npwd=/);
     assert.doesNotMatch(screen, /^> /m);
 
     // Two runs clicked back to back: the second waits, then each has its own exit code, output and time.
