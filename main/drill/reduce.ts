@@ -183,7 +183,7 @@ export function reduceDrill(
           endedAt: typeof d.endedAt === 'string' ? d.endedAt : runId ? null : e.at,
           terminalId: typeof d.terminalId === 'string' ? d.terminalId : null,
           transcript: typeof d.transcript === 'string' ? d.transcript : null,
-          note: queued ? null : note,
+          note,
           origin: 'run',
           commandIndex: typeof d.commandIndex === 'number' ? d.commandIndex : null,
           queued,
@@ -198,6 +198,7 @@ export function reduceDrill(
         if (run) {
           run.startedAt = e.at;
           run.queued = false;
+          run.note = null; // "queued behind …" no longer holds
         }
         break;
       }

@@ -395,6 +395,18 @@ export class TerminalService {
     return { runId: req.runId, terminalId: session.id, tracked: sent.tracked, note: sent.note, queued: sent.queued };
   }
 
+  /** Takes back a queued Run of the drill; one that has started cannot be (interrupt it in its terminal). */
+  cancelQueued(drillId: string, runId: string): { cancelled: true } {
+    for (const s of this.sessions.values()) {
+      if (s.drillId !== drillId || !s.alive) continue;
+      const req = s.cancelQueued(runId);
+      if (!req) continue;
+      this.recordResult(s, { runId, exitCode: null, expectPassed: null, message: 'cancelled before it started', durationMs: 0, outputTail: '', outputFrom: null, outputTo: null }, req);
+      return { cancelled: true };
+    }
+    throw conflict('that run is not queued any more (it has started or ended); interrupt it in its terminal with Ctrl-C');
+  }
+
   /** Records a terminal's own event in its drill (durable before anyone hears of it); a drill that ended keeps its transcript only. */
   private record(drillId: string | null, type: 'command.started' | 'command.typed' | 'terminal.integration', stepIndex: number | null, data: Record<string, unknown>): void {
     if (!drillId) return;

@@ -600,8 +600,8 @@ export class TerminalSession {
     }
     const offset = this.transcript.offset;
     if (!fromSend) this.init.hooks.runStarted(req, offset);
-    // Ctrl-E Ctrl-U first: half-typed text on the command line would spoil the Run line.
-    this.backend.write('\x05\x15' + blockCommandLine(req.runId) + '\r');
+    // Ctrl-U first (readline's unix-line-discard, emacs and vi alike): half-typed text would spoil the Run line.
+    this.backend.write('\x15' + blockCommandLine(req.runId) + '\r');
     this.emitStatus();
   }
 

@@ -52,6 +52,18 @@ export function RunButton({ client, snap, stepIndex, commandIndex, block, canRun
   return (
     <>
       {last ? <RunResult exitCode={last.exitCode} passed={last.expectPassed} ended={last.endedAt !== null} queued={last.queued} note={last.note} /> : null}
+      {last && last.queued && last.endedAt === null && last.runId && canRun ? (
+        <button
+          type="button"
+          className="code-copy"
+          onClick={() => void client.call('terminal.cancel', { drillId: snap.id, runId: last.runId! }).catch((err: unknown) => onError?.(toApiError(err).message))}
+          aria-label="Take back this queued run"
+          title="Take back this queued run (it has not started)"
+          data-testid="run-cancel"
+        >
+          <span>Cancel</span>
+        </button>
+      ) : null}
       {canRun ? (
         <button
           type="button"
@@ -100,7 +112,7 @@ export function RunButton({ client, snap, stepIndex, commandIndex, block, canRun
 function RunResult({ exitCode, passed, ended, queued, note }: { exitCode: number | null; passed: boolean | null; ended: boolean; queued: boolean; note: string | null }) {
   const label = !ended ? (queued ? 'queued' : 'running…') : exitCode === null ? 'no exit code' : `exit ${exitCode}`;
   const tone = !ended ? 'neutral' : passed === true ? 'ok' : passed === false ? 'danger' : 'neutral';
-  const title = queued ? 'Waits for the run before it in this terminal' : (note ?? undefined);
+  const title = queued ? (note ?? 'Waits for the run before it in this terminal') : (note ?? undefined);
   return (
     <span className={`code-result code-result-${tone}`} title={title} data-testid="run-result" data-state={!ended ? (queued ? 'queued' : 'running') : 'done'} data-passed={passed === null ? '' : String(passed)}>
       {passed === true ? '✓ ' : passed === false ? '✗ ' : ''}

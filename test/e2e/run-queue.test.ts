@@ -66,6 +66,17 @@ describe('Run while a block runs', { timeout: 180_000 }, () => {
     assert.deepEqual([slow!.name, slow!.exitCode, fast!.name, fast!.exitCode], ['slow', 3, 'fast', 4]);
     assert.ok(fast!.startedAt >= slow!.endedAt!, 'the queued run started when the first ended');
 
+    // Queued again, and taken back before it starts.
+    await blocks.nth(0).locator('[data-testid="run-code"]').click();
+    await blocks.nth(0).locator('[data-testid="run-result"][data-state="running"]').waitFor();
+    await blocks.nth(1).locator('[data-testid="run-code"]').click();
+    await blocks.nth(1).locator('[data-testid="run-cancel"]').click();
+    await blocks.nth(1).locator('[data-testid="run-result"][data-state="done"]').waitFor();
+    assert.equal(await blocks.nth(1).locator('[data-testid="run-result"]').getAttribute('title'), 'cancelled before it started');
+    await blocks.nth(0).locator('[data-testid="run-result"][data-state="done"]').waitFor({ timeout: 30_000 });
+    const again = (await fetchSnapshot(page, drillId)).commands;
+    assert.deepEqual(again.map((c) => [c.name, c.exitCode]), [['slow', 3], ['fast', 4], ['slow', 3], ['fast', null]]);
+
     await tid(page, 'abort').click();
     await tid(page, 'reason-input').fill('e2e done');
     await tid(page, 'confirm-reason').click();

@@ -182,3 +182,26 @@ test('a shell without Drillbook integration: Run is refused with the reason, and
     await h.close();
   }
 });
+
+test('a queued Run can be taken back before it starts; a started one cannot', { timeout: 60_000 }, async () => {
+  const h = makeHarness();
+  try {
+    const drill = h.drills.start(h.runbook(RUNBOOK), 'rehearsal', 'op');
+    h.drills.stepStart(drill.id, 1);
+    const first = await h.svc.run({ drillId: drill.id, stepIndex: 1, commandIndex: 0 }, h.sink);
+    const second = await h.svc.run({ drillId: drill.id, stepIndex: 1, commandIndex: 1 }, h.sink);
+    assert.equal(second.queued, 1);
+    assert.match(h.drills.get(drill.id).commands[1]!.note!, /queued behind 1 earlier run/);
+    assert.deepEqual(h.svc.cancelQueued(drill.id, second.runId), { cancelled: true });
+    const cancelled = h.drills.get(drill.id).commands[1]!;
+    assert.deepEqual([cancelled.queued, cancelled.exitCode, cancelled.note], [false, null, 'cancelled before it started']);
+    assert.ok(cancelled.endedAt);
+    await waitFor('first ran', () => h.drills.get(drill.id).commands[0]?.endedAt, 20_000);
+    assert.throws(() => h.svc.cancelQueued(drill.id, first.runId), /not queued any more/);
+    await new Promise((r) => setTimeout(r, 500));
+    assert.doesNotMatch(terminalText(h.sink.bytes(first.terminalId)), /^second-out$/m, 'the cancelled block never ran');
+    assert.equal(h.drills.get(drill.id).commands.length, 2);
+  } finally {
+    await h.close();
+  }
+});
