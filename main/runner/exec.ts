@@ -4,6 +4,7 @@
  * memory, so a chatty restore cannot exhaust it.
  */
 import { spawn } from 'node:child_process';
+import { DEFAULT_INTERPRETER } from './block-script';
 
 export interface ExecOptions {
   cwd: string;
@@ -27,7 +28,7 @@ export interface ExecResult {
 
 export function runBash(script: string, opts: ExecOptions): Promise<ExecResult> {
   // -e and pipefail: a block fails on its first failing command, as an operator would expect.
-  return runProgram(['bash', '-e', '-o', 'pipefail', '-c', script], opts);
+  return runProgram([...DEFAULT_INTERPRETER, script], opts);
 }
 
 /** Runs `argv` (a block's plan, ./plan.ts) with the same streaming, tail and timeout as runBash. */

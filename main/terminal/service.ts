@@ -177,6 +177,21 @@ export class TerminalService {
         exit: (info, exitCode, signal) =>
           this.opts.emit({ type: 'terminal.exit', terminalId: info.terminalId, drillId: info.drillId, exitCode, signal, message: info.message ?? '' }),
         runFinished: (outcome, req) => this.recordResult(session, outcome, req),
+        runStarted: (req) => this.record(req.drillId, 'command.started', req.stepIndex, { runId: req.runId, terminalId: session.id }),
+        commandTyped: (cmd) =>
+          this.record(drillId, 'command.typed', cmd.stepIndex, {
+            target: session.target,
+            text: cmd.text,
+            exitCode: cmd.exitCode,
+            startedAt: cmd.startedAt,
+            durationMs: cmd.durationMs,
+            terminalId: session.id,
+            transcript: session.transcript.paths.out,
+            outputFrom: cmd.outputFrom,
+            outputTo: cmd.outputTo,
+            outputTail: cmd.outputTail,
+          }),
+        noIntegration: (reason) => this.record(drillId, 'terminal.integration', null, { terminalId: session.id, target: session.target, reason }),
       },
     });
     return session;
@@ -615,6 +630,7 @@ export class TerminalService {
       stepIndex: p.stepIndex,
       name,
       text: block.text,
+      cwd: block.attrs.cwd ?? null,
       expect: block.attrs.expect,
       timeoutMs: block.attrs.timeout ? block.attrs.timeout.seconds * 1000 : undefined,
     };
@@ -630,6 +646,8 @@ export class TerminalService {
       text: block.text,
       name,
       line: block.line,
+      commandIndex: p.commandIndex,
+      ...(sent.queued ? { queued: true } : {}),
       terminalId: session.id,
       transcript: session.transcript.paths.out,
       offset: sent.offset,
@@ -640,7 +658,29 @@ export class TerminalService {
       exitCode: null,
       expectPassed: null,
     });
-    return { runId: req.runId, terminalId: session.id, tracked: sent.tracked, note: sent.note };
+    return { runId: req.runId, terminalId: session.id, tracked: sent.tracked, note: sent.note, queued: sent.queued };
+  }
+
+  /** Takes back a queued Run of the drill; one that has started cannot be (interrupt it in its terminal). */
+  cancelQueued(drillId: string, runId: string): { cancelled: true } {
+    for (const s of this.sessions.values()) {
+      if (s.drillId !== drillId || !s.alive) continue;
+      const req = s.cancelQueued(runId);
+      if (!req) continue;
+      this.recordResult(s, { runId, exitCode: null, expectPassed: null, message: 'cancelled before it started', durationMs: 0, outputTail: '', outputFrom: null, outputTo: null }, req);
+      return { cancelled: true };
+    }
+    throw conflict('that run is not queued any more (it has started or ended); interrupt it in its terminal with Ctrl-C');
+  }
+
+  /** Records a terminal's own event in its drill (durable before anyone hears of it); a drill that ended keeps its transcript only. */
+  private record(drillId: string | null, type: 'command.started' | 'command.typed' | 'terminal.integration', stepIndex: number | null, data: Record<string, unknown>): void {
+    if (!drillId) return;
+    try {
+      this.opts.drills.terminalEvent(drillId, type, stepIndex, data);
+    } catch {
+      // The drill ended (or was interrupted) meanwhile: the transcript still has it.
+    }
   }
 
   private recordResult(session: TerminalSession, outcome: RunOutcome, req: RunRequest): void {
