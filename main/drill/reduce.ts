@@ -159,7 +159,7 @@ export function reduceDrill(
           typed.exitCode = exitCode;
           typed.durationMs = durationMs;
           typed.expectPassed = expectPassed;
-          typed.endedAt = e.at;
+          typed.endedAt = typeof d.endedAt === 'string' ? d.endedAt : e.at;
           typed.note = note ?? typed.note;
           typed.queued = false;
           typed.outputFrom = outputFrom;
@@ -196,7 +196,8 @@ export function reduceDrill(
         // A queued Run's turn came: its time starts now.
         const run = commands.find((c) => c.runId === d.runId);
         if (run) {
-          run.startedAt = e.at;
+          // Recorded late (a reattached terminal, before the drill was resumed): the time it carries is when it was typed.
+          run.startedAt = typeof d.startedAt === 'string' ? d.startedAt : e.at;
           run.queued = false;
           run.note = null; // "queued behind …" no longer holds
         }
@@ -214,7 +215,7 @@ export function reduceDrill(
           expectPassed: null,
           runId: null,
           startedAt: typeof d.startedAt === 'string' ? d.startedAt : e.at,
-          endedAt: e.at,
+          endedAt: typeof d.endedAt === 'string' ? d.endedAt : e.at,
           terminalId: typeof d.terminalId === 'string' ? d.terminalId : null,
           transcript: typeof d.transcript === 'string' ? d.transcript : null,
           note: typeof d.text === 'string' ? null : 'the shell did not save this command line in its history (typed with a leading space, or history is off); it is in the transcript',

@@ -30,6 +30,7 @@ import {
 import { findBash, localIntegrationFile, openSshShell, spawnLocalShell, type TerminalBackend } from './backend';
 import { PromptBroker } from './prompts';
 import { TerminalSession, newId, type RunOutcome, type RunRequest } from './session';
+import { SequenceScanner } from './scanner';
 import { TranscriptWriter, readTranscriptIndex, transcriptPaths, readTranscriptBytes, type IndexRecord } from './transcript';
 import type { PromptAnswer, PromptInfo, RunResult, TerminalEvent, TerminalInfo, TerminalSink, TranscriptInfo } from './types';
 
@@ -177,13 +178,15 @@ export class TerminalService {
         exit: (info, exitCode, signal) =>
           this.opts.emit({ type: 'terminal.exit', terminalId: info.terminalId, drillId: info.drillId, exitCode, signal, message: info.message ?? '' }),
         runFinished: (outcome, req) => this.recordResult(session, outcome, req),
-        runStarted: (req) => this.record(req.drillId, 'command.started', req.stepIndex, { runId: req.runId, terminalId: session.id }),
+        // `offset`: where its Run line was typed, so a server restarted mid-run can follow it again (adoptOne).
+        runStarted: (req, offset) => this.record(req.drillId, 'command.started', req.stepIndex, { runId: req.runId, terminalId: session.id, offset, startedAt: new Date().toISOString() }),
         commandTyped: (cmd) =>
-          this.record(drillId, 'command.typed', cmd.stepIndex, {
+          this.record(session.drillId, 'command.typed', cmd.stepIndex, {
             target: session.target,
             text: cmd.text,
             exitCode: cmd.exitCode,
             startedAt: cmd.startedAt,
+            endedAt: cmd.endedAt,
             durationMs: cmd.durationMs,
             terminalId: session.id,
             transcript: session.transcript.paths.out,
@@ -191,7 +194,7 @@ export class TerminalService {
             outputTo: cmd.outputTo,
             outputTail: cmd.outputTail,
           }),
-        noIntegration: (reason) => this.record(drillId, 'terminal.integration', null, { terminalId: session.id, target: session.target, reason }),
+        noIntegration: (reason) => this.record(session.drillId, 'terminal.integration', null, { terminalId: session.id, target: session.target, reason }),
       },
     });
     return session;
@@ -255,9 +258,13 @@ export class TerminalService {
 
   private adoptOne(client: TerminalHostClient, hs: HostSession): void {
     const pending = hs.meta.drillId ? pendingRuns(this.opts.drills, hs.meta.drillId).filter((r) => r.terminalId === hs.id) : [];
-    // Follow the oldest unfinished Run from where it was typed; else just carry on from now.
-    const first = pending[0] ?? null;
-    const from = first && first.offset !== null && first.offset <= hs.offset ? first.offset : hs.offset;
+    // Runs go one at a time, so at most one had its Run line typed: follow it from there. (Older ones cannot be
+    // followed any more and are closed below with the reason.)
+    const typed = pending.filter((r) => r.offset !== null && r.offset <= hs.offset);
+    const first = typed[typed.length - 1] ?? null;
+    // Where no Run is in flight, the transcript's tail says what the shell was doing (at a prompt, or running a typed command).
+    const state = first ? null : reattachState(transcriptPaths(this.opts.dataDir, hs.meta.drillId, hs.id), hs.offset, hs.meta.integrated);
+    const from = first ? first.offset! : (state?.typed?.outputFrom ?? hs.offset);
     const transcript = new TranscriptWriter(transcriptPaths(this.opts.dataDir, hs.meta.drillId, hs.id), Date.now, { offset: from });
     let adoptedOnce = false;
     const session = this.makeSession({
@@ -269,19 +276,38 @@ export class TerminalService {
       cols: hs.cols,
       rows: hs.rows,
       transcript,
-      stepIndex: null,
+      stepIndex: hs.meta.drillId ? this.stepOf(hs.meta.drillId) : null,
       reattached: { openedAt: hs.meta.openedAt },
       start: async (s) => {
         if (adoptedOnce) return s.kind === 'local' ? this.startLocal(s) : this.startSsh(s, this.targetsOf(s.drillId));
         adoptedOnce = true;
-        if (first && from === first.offset) s.expectRun(first.req, first.sentAtMs);
+        if (first) s.expectRun(first.req, first.sentAtMs, hs.offset);
+        else s.primeReattached({ liveFrom: hs.offset, integrated: hs.meta.integrated, shell: state!.shell, typed: state!.typed });
         const { backend } = await client.attach(hs.id, from);
         this.hostBacked.add(s.id);
         return { backend, integrated: hs.meta.integrated ? null : false };
       },
     });
     this.sessions.set(session.id, session);
+    // The queue lived in the server that died. A run still waiting for its turn is not typed into the shell
+    // minutes later on its own (the operator may have acted meanwhile): it is closed, saying so; Run again to run it.
+    for (const r of pending) {
+      if (r === first) continue;
+      const message =
+        r.offset === null
+          ? 'not run: Drillbook stopped while this run was queued, before its turn came; click Run again if it is still needed'
+          : 'no exit status: Drillbook stopped while it ran and the terminal host no longer had its output';
+      this.recordResult(session, { runId: r.req.runId, exitCode: null, expectPassed: false, message, durationMs: 0, outputTail: '', outputFrom: null, outputTo: null }, r.req, false);
+    }
     void session.start();
+  }
+
+  private stepOf(drillId: string): number | null {
+    try {
+      return currentStep(this.opts.drills.get(drillId));
+    } catch {
+      return null;
+    }
   }
 
   /** Transcripts of running drills that were never closed and whose shell is not in the host. */
@@ -650,7 +676,8 @@ export class TerminalService {
       ...(sent.queued ? { queued: true } : {}),
       terminalId: session.id,
       transcript: session.transcript.paths.out,
-      offset: sent.offset,
+      // Where its Run line was typed; a run that waits gets it in `command.started`.
+      ...(sent.typed ? { offset: sent.offset } : {}),
       via: sent.mode,
       tracked: sent.tracked,
       ...(sent.note ? { note: sent.note } : {}),
@@ -677,13 +704,24 @@ export class TerminalService {
   private record(drillId: string | null, type: 'command.started' | 'command.typed' | 'terminal.integration', stepIndex: number | null, data: Record<string, unknown>): void {
     if (!drillId) return;
     try {
+      if (this.opts.drills.get(drillId).interrupted) {
+        // A reattached terminal, before the drill is resumed: recorded on resume, in order, with its own times.
+        const list = this.deferred.get(drillId) ?? [];
+        list.push(() => this.record(drillId, type, stepIndex, data));
+        this.deferred.set(drillId, list);
+        return;
+      }
+    } catch {
+      return;
+    }
+    try {
       this.opts.drills.terminalEvent(drillId, type, stepIndex, data);
     } catch {
       // The drill ended (or was interrupted) meanwhile: the transcript still has it.
     }
   }
 
-  private recordResult(session: TerminalSession, outcome: RunOutcome, req: RunRequest): void {
+  private recordResult(session: TerminalSession, outcome: RunOutcome, req: RunRequest, lateNote = true): void {
     if (!req.drillId) return;
     const drillId = req.drillId;
     let interrupted = false;
@@ -695,9 +733,10 @@ export class TerminalService {
     if (interrupted) {
       // Found in the output the terminal host kept while Drillbook was down; recorded once the drill resumes.
       const note = 'it finished while Drillbook was down: the exit code and output are from the transcript, the end time is when Drillbook reattached';
-      const late = { ...outcome, message: outcome.message ? `${outcome.message} (${note})` : note };
+      const endedAt = outcome.endedAt ?? new Date().toISOString();
+      const late = lateNote ? { ...outcome, endedAt, message: outcome.message ? `${outcome.message} (${note})` : note } : { ...outcome, endedAt };
       const list = this.deferred.get(drillId) ?? [];
-      list.push(() => this.recordResult(session, late, req));
+      list.push(() => this.recordResult(session, late, req, lateNote));
       this.deferred.set(drillId, list);
       return;
     }
@@ -717,6 +756,7 @@ export class TerminalService {
         outputTail: outcome.outputTail,
         outputFrom: outcome.outputFrom,
         outputTo: outcome.outputTo,
+        ...(outcome.endedAt ? { endedAt: outcome.endedAt } : {}),
       });
     } catch {
       // The drill ended (or was interrupted) before the command did: the transcript still has the result.
@@ -808,17 +848,30 @@ export interface LostTerminal {
 interface PendingRun {
   terminalId: string;
   stepIndex: number | null;
+  /** Where its Run line was typed in the transcript; null while it waited in the queue. */
   offset: number | null;
   sentAtMs: number;
   req: RunRequest;
 }
 
-/** Runs typed into a drill's terminals whose result was never recorded (oldest first). */
+/**
+ * Runs sent to a drill's terminals whose result was never recorded (oldest
+ * first). `offset` comes from `command.run` for a run typed at once, from
+ * `command.started` for one that waited its turn.
+ */
 export function pendingRuns(drills: DrillService, drillId: string): PendingRun[] {
   const open = new Map<string, PendingRun>();
   for (const e of drills.events(drillId)) {
-    if (e.type !== 'command.run') continue;
     const d = e.data as Record<string, unknown>;
+    if (e.type === 'command.started') {
+      const run = typeof d.runId === 'string' ? open.get(d.runId) : undefined;
+      if (run && typeof d.offset === 'number') {
+        run.offset = d.offset;
+        run.sentAtMs = typeof d.startedAt === 'string' && Number.isFinite(Date.parse(d.startedAt)) ? Date.parse(d.startedAt) : e.wallMs;
+      }
+      continue;
+    }
+    if (e.type !== 'command.run') continue;
     if (typeof d.resultOf === 'string') {
       open.delete(d.resultOf);
       continue;
@@ -841,6 +894,57 @@ export function pendingRuns(drills: DrillService, drillId: string): PendingRun[]
     });
   }
   return [...open.values()];
+}
+
+/** What a reattached shell was doing, from the last shell-integration marks before `liveFrom` in its transcript. */
+export interface ReattachState {
+  shell: 'prompt' | 'running' | 'unknown';
+  /** A command typed by hand, started before the restart and not finished then: followed to its end. */
+  typed: { outputFrom: number; startedAt: string } | null;
+}
+
+/** Reads at most the last 256 KiB of the transcript; bounded whatever its size. */
+export function reattachState(paths: { out: string; index: string }, liveFrom: number, integrated: boolean): ReattachState {
+  if (!integrated) return { shell: 'unknown', typed: null };
+  const TAIL = 256 * 1024;
+  const from = Math.max(0, liveFrom - TAIL);
+  let bytes: Buffer;
+  try {
+    bytes = readTranscriptBytes(paths.out, from, liveFrom - from).bytes;
+  } catch {
+    return { shell: 'unknown', typed: null };
+  }
+  const scanner = new SequenceScanner();
+  let last: { kind: 'prompt' | 'running'; offset: number } | null = null;
+  for (const ev of scanner.feed(bytes)) {
+    if (ev.kind === 'prompt-start' || ev.kind === 'prompt-end') last = { kind: 'prompt', offset: from + ev.offset };
+    else if (ev.kind === 'command-start') last = { kind: 'running', offset: from + ev.offset };
+    else if (ev.kind === 'command-done') last = null; // the prompt (A) follows at once
+  }
+  if (!last) return { shell: 'unknown', typed: null };
+  if (last.kind === 'prompt') return { shell: 'prompt', typed: null };
+  // When the operator pressed Enter for it: the last Enter recorded in the index before its start mark.
+  const enter = lastEnterBefore(paths.index, last.offset);
+  return { shell: 'running', typed: enter ? { outputFrom: last.offset, startedAt: enter } : null };
+}
+
+function lastEnterBefore(index: string, offset: number): string | null {
+  let found: string | null = null;
+  try {
+    const total = statSync(index).size;
+    const { bytes } = readTranscriptBytes(index, Math.max(0, total - 1024 * 1024), 1024 * 1024);
+    for (const line of bytes.toString('utf8').split('\n')) {
+      try {
+        const r = JSON.parse(line) as Record<string, unknown>;
+        if (r.t === 'input' && typeof r.offset === 'number' && r.offset <= offset && Array.isArray(r.keys) && r.keys.includes('Enter') && typeof r.at === 'string') found = r.at;
+      } catch {
+        /* a torn or partial line */
+      }
+    }
+  } catch {
+    /* no index */
+  }
+  return found;
 }
 
 function fileSize(file: string): number {

@@ -64,6 +64,8 @@ export interface RunOutcome {
   outputTail: string;
   outputFrom: number | null;
   outputTo: number | null;
+  /** When the result was found, if it is recorded later than that (a drill resumed after a restart). */
+  endedAt?: string;
 }
 
 interface ActiveRun {
@@ -78,6 +80,8 @@ interface ActiveRun {
   captured: number;
   outputFrom: number | null;
   timer: NodeJS.Timeout | null;
+  /** The shell asked for the block while no server was attached (a replayed ready mark): it was never sent. */
+  readyMissed: boolean;
 }
 
 export interface SessionHooks {
@@ -154,6 +158,10 @@ export class TerminalSession {
   private readyWaiters: (() => void)[] = [];
   private pendingInput: { bytes: number; keys: string[]; timer: NodeJS.Timeout } | null = null;
   private generation = 0;
+  /** Output before this transcript offset is replayed from disk (written while no server was attached). */
+  private liveFrom = 0;
+  /** The shell's state at reattach, from the transcript's tail (primeReattached); applied when the source attaches. */
+  private primedShell: 'prompt' | 'running' | 'unknown' = 'unknown';
 
   constructor(private readonly init: SessionInit) {
     this.id = init.terminalId ?? newId('t');
@@ -226,14 +234,40 @@ export class TerminalSession {
 
   /**
    * A run Drillbook typed before the server restarted, still unfinished in
-   * the drill log: follow it again (its exit status comes from the output
-   * the terminal host kept). `sentAtWallMs` is when it was typed.
+   * the drill log: follow it again. The terminal host replays the output
+   * from `typedAt` (where its Run line was typed) up to `liveFrom` (what it
+   * had written while no server was attached), then live output follows;
+   * the handshake, output mark and exit status are read from that, so a
+   * block that ended while Drillbook was down still gets its exit code and
+   * output. `sentAtWallMs` is when it was typed. Nothing is written to the
+   * shell for replayed marks (see onProperty).
    */
-  expectRun(req: RunRequest, sentAtWallMs: number): void {
+  expectRun(req: RunRequest, sentAtWallMs: number, liveFrom: number): void {
     if (this.run) return;
     const sentAt = performance.now() - Math.max(0, Date.now() - sentAtWallMs);
     this.integrated = true;
-    this.run = { req, state: 'sent', sentAt, startedAt: null, capture: [], captured: 0, outputFrom: null, timer: null };
+    this.liveFrom = liveFrom;
+    this.run = { req, state: 'typed', refused: null, sentAt, startedAt: null, capture: [], captured: 0, outputFrom: null, timer: null, readyMissed: false };
+  }
+
+  /**
+   * A re-adopted shell with no Run of ours in flight: what the tail of its
+   * transcript says (service.ts, reattachState). The scanner restarts at
+   * `liveFrom`, so without this the session would not know the shell is
+   * integrated and at a prompt (Run refused, a false "no integration"
+   * record) until the operator pressed Enter. A command the operator typed
+   * before the crash and still running is followed to its end (`typed`).
+   */
+  primeReattached(p: { liveFrom: number; integrated: boolean; shell: 'prompt' | 'running' | 'unknown'; typed: { outputFrom: number; startedAt: string } | null }): void {
+    this.liveFrom = p.liveFrom;
+    if (!p.integrated) return;
+    this.integrated = true;
+    this.integrationChecked = true;
+    this.primedShell = p.shell;
+    if (p.typed && !this.run) {
+      const t0 = performance.now() - Math.max(0, Date.now() - Date.parse(p.typed.startedAt));
+      this.typed = { at: p.typed.startedAt, t0, outputFrom: p.typed.outputFrom, stepIndex: this.stepIndex, text: null, capture: [], captured: 0 };
+    }
   }
 
   get isPaused(): boolean {
@@ -266,8 +300,9 @@ export class TerminalSession {
     this.backend = backend;
     this.scanner = new SequenceScanner();
     this.scanBase = this.transcript.offset;
-    this.shellState = 'unknown';
-    this.promptSettled = false;
+    this.shellState = this.primedShell;
+    this.promptSettled = this.primedShell === 'prompt';
+    this.primedShell = 'unknown';
     this.bracketedPaste = false;
     if (integrated === false) this.integrated = false;
     this.sourcePaused = false;
@@ -357,7 +392,8 @@ export class TerminalSession {
         }
         if (this.run && this.run.state === 'typed') {
           this.run.state = 'started';
-          this.run.startedAt = performance.now();
+          // A replayed start (before the reattach) has no trustworthy clock here: the run's time counts from when it was typed.
+          if (offset >= this.liveFrom) this.run.startedAt = performance.now();
           this.run.outputFrom = offset;
         } else if (!this.run) {
           this.typed = { at: new Date().toISOString(), t0: performance.now(), outputFrom: offset, stepIndex: this.stepIndex, text: null, capture: [], captured: 0 };
@@ -383,6 +419,11 @@ export class TerminalSession {
     const mine = !!run && run.req.runId === value;
     if (key === 'DrillbookReady') {
       if (!this.backend) return;
+      // Replayed from before the reattach: the old server answered it, or died first (then the shell gives up and refuses).
+      if (offset < this.liveFrom) {
+        if (mine) run!.readyMissed = true;
+        return;
+      }
       // An old Run line recalled from history is told there is nothing to run.
       if (!mine || run!.state !== 'started') {
         this.backend.write('!\r');
@@ -394,11 +435,14 @@ export class TerminalSession {
       this.backend.write(blockTransfer({ ...script, env: req.drillId ? { DRILLBOOK_DRILL_ID: req.drillId } : {} }));
     } else if (key === 'DrillbookOutput' && mine) {
       run!.state = 'running';
+      run!.readyMissed = false;
       run!.outputFrom = offset;
       run!.capture = [];
       run!.captured = 0;
     } else if (key === 'DrillbookRefused' && mine) {
-      run!.refused = 'the block did not reach the shell intact (keys typed while it was sent?), so it was not run';
+      run!.refused = run!.readyMissed
+        ? 'Drillbook stopped after the shell asked for the block and before sending it, so the block was not run'
+        : 'the block did not reach the shell intact (keys typed while it was sent?), so it was not run';
     }
   }
 
@@ -581,7 +625,7 @@ export class TerminalSession {
    * is pasted through readline and nothing carries from one block to the
    * next. Each run gets its own exit code, output range and time.
    */
-  send(req: RunRequest): { tracked: boolean; note: string | null; mode: 'script'; offset: number; queued: number } {
+  send(req: RunRequest): { tracked: boolean; note: string | null; mode: 'script'; offset: number; queued: number; typed: boolean } {
     if (this.status !== 'open' || !this.backend) throw new Error(`the ${this.target} terminal is not connected (${this.message ?? this.status})`);
     if (!this.integrated) {
       throw new Error(`the ${this.target} terminal's shell does not run Drillbook's integration (no bash there), so Run cannot run the block as drillbook run would; copy the block and run it by hand`);
@@ -595,7 +639,8 @@ export class TerminalSession {
     const note = ahead ? `queued behind ${ahead} earlier run${ahead > 1 ? 's' : ''}` : busy ? 'queued until the command running in the terminal ends' : null;
     this.pump(true);
     this.emitStatus();
-    return { tracked: true, note, mode: 'script', offset, queued: ahead + (busy ? 1 : 0) };
+    // typed: its Run line went to the shell now, at `offset`; otherwise `command.started` will say where, when its turn comes.
+    return { tracked: true, note, mode: 'script', offset, queued: ahead + (busy ? 1 : 0), typed: this.run?.req === req };
   }
 
   /** Takes back a run that has not started yet. */
@@ -613,7 +658,7 @@ export class TerminalSession {
     if (this.run || this.queue.length === 0 || !this.backend || this.status !== 'open') return;
     if (this.shellState !== 'prompt' || !this.promptSettled) return;
     const req = this.queue.shift()!;
-    this.run = { req, state: 'typed', refused: null, sentAt: performance.now(), startedAt: null, capture: [], captured: 0, outputFrom: null, timer: null };
+    this.run = { req, state: 'typed', refused: null, sentAt: performance.now(), startedAt: null, capture: [], captured: 0, outputFrom: null, timer: null, readyMissed: false };
     if (req.timeoutMs !== undefined) {
       const run = this.run;
       run.timer = setTimeout(() => {
