@@ -903,7 +903,14 @@ export interface ReattachState {
   typed: { outputFrom: number; startedAt: string } | null;
 }
 
-/** Reads at most the last 256 KiB of the transcript; bounded whatever its size. */
+/**
+ * Reads at most the last 256 KiB of the transcript (and 1 MiB of its index);
+ * bounded whatever their size. A typed command whose start mark comes after
+ * the last command record the old server wrote (`typed`, `command`,
+ * `result`) was still running when it stopped — it may have ended during the
+ * gap — so it is followed from that mark: its exit code and output are read
+ * from what the host kept, its start time is when Enter was pressed for it.
+ */
 export function reattachState(paths: { out: string; index: string }, liveFrom: number, integrated: boolean): ReattachState {
   if (!integrated) return { shell: 'unknown', typed: null };
   const TAIL = 256 * 1024;
@@ -914,29 +921,38 @@ export function reattachState(paths: { out: string; index: string }, liveFrom: n
   } catch {
     return { shell: 'unknown', typed: null };
   }
+  const records = tailRecords(paths.index);
+  let boundary = -1;
+  for (const r of records) if (['typed', 'command', 'result', 'open'].includes(String(r.t)) && typeof r.offset === 'number') boundary = Math.max(boundary, r.offset);
   const scanner = new SequenceScanner();
-  let last: { kind: 'prompt' | 'running'; offset: number } | null = null;
+  let shell: ReattachState['shell'] = 'unknown';
+  let inFlight: number | null = null;
   for (const ev of scanner.feed(bytes)) {
-    if (ev.kind === 'prompt-start' || ev.kind === 'prompt-end') last = { kind: 'prompt', offset: from + ev.offset };
-    else if (ev.kind === 'command-start') last = { kind: 'running', offset: from + ev.offset };
-    else if (ev.kind === 'command-done') last = null; // the prompt (A) follows at once
+    const at = from + ev.offset;
+    if (ev.kind === 'prompt-start' || ev.kind === 'prompt-end') shell = 'prompt';
+    else if (ev.kind === 'command-start') {
+      shell = 'running';
+      if (inFlight === null && at > boundary) inFlight = at;
+    }
   }
-  if (!last) return { shell: 'unknown', typed: null };
-  if (last.kind === 'prompt') return { shell: 'prompt', typed: null };
+  if (inFlight === null) return { shell, typed: null };
   // When the operator pressed Enter for it: the last Enter recorded in the index before its start mark.
-  const enter = lastEnterBefore(paths.index, last.offset);
-  return { shell: 'running', typed: enter ? { outputFrom: last.offset, startedAt: enter } : null };
+  let enter: string | null = null;
+  for (const r of records) {
+    if (r.t === 'input' && typeof r.offset === 'number' && r.offset <= inFlight && Array.isArray(r.keys) && r.keys.includes('Enter') && typeof r.at === 'string') enter = r.at;
+  }
+  // Without a start time it is not followed (the record would claim a time it does not have); the shell's state is then its last mark.
+  return enter ? { shell: 'running', typed: { outputFrom: inFlight, startedAt: enter } } : { shell, typed: null };
 }
 
-function lastEnterBefore(index: string, offset: number): string | null {
-  let found: string | null = null;
+function tailRecords(index: string): Record<string, unknown>[] {
+  const out: Record<string, unknown>[] = [];
   try {
     const total = statSync(index).size;
     const { bytes } = readTranscriptBytes(index, Math.max(0, total - 1024 * 1024), 1024 * 1024);
     for (const line of bytes.toString('utf8').split('\n')) {
       try {
-        const r = JSON.parse(line) as Record<string, unknown>;
-        if (r.t === 'input' && typeof r.offset === 'number' && r.offset <= offset && Array.isArray(r.keys) && r.keys.includes('Enter') && typeof r.at === 'string') found = r.at;
+        out.push(JSON.parse(line) as Record<string, unknown>);
       } catch {
         /* a torn or partial line */
       }
@@ -944,7 +960,7 @@ function lastEnterBefore(index: string, offset: number): string | null {
   } catch {
     /* no index */
   }
-  return found;
+  return out;
 }
 
 function fileSize(file: string): number {
