@@ -31,6 +31,8 @@ import { findBash, localIntegrationFile, openSshShell, spawnLocalShell, type Ter
 import { PromptBroker } from './prompts';
 import { TerminalSession, newId, type RunOutcome, type RunRequest } from './session';
 import { SequenceScanner } from './scanner';
+import { terminalBlockScript } from '../runner/block-script';
+import { planContext } from '../runner/plan';
 import { TranscriptWriter, readTranscriptIndex, transcriptPaths, readTranscriptBytes, type IndexRecord } from './transcript';
 import type { PromptAnswer, PromptInfo, RunResult, TerminalEvent, TerminalInfo, TerminalSink, TranscriptInfo } from './types';
 
@@ -634,6 +636,10 @@ export class TerminalService {
     const block = step.commands[p.commandIndex];
     if (!block) throw notFound(`step ${p.stepIndex + 1} has no code block ${p.commandIndex + 1}`);
     const target = block.attrs.target ?? 'local';
+    // As `drillbook run` would run it (interpreter per language, `$ ` prompts stripped, cwd), or its reason not to.
+    const isLocal = target === 'local' || runbook.meta.targets.find((t) => t.name === target)?.kind === 'local';
+    const plan = terminalBlockScript(block, planContext(runbook, path.join(this.opts.dataDir, 'work', p.drillId)), isLocal);
+    if ('refused' in plan) throw conflict(`this block is not run: ${plan.refused}`);
 
     let session: TerminalSession;
     if (p.terminalId) {
@@ -657,6 +663,7 @@ export class TerminalService {
       name,
       text: block.text,
       cwd: block.attrs.cwd ?? null,
+      plan,
       expect: block.attrs.expect,
       timeoutMs: block.attrs.timeout ? block.attrs.timeout.seconds * 1000 : undefined,
     };

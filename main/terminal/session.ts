@@ -17,7 +17,7 @@ import { TranscriptWriter, readTranscriptBytes, type IndexRecord } from './trans
 import type { TerminalBackend } from './backend';
 import type { TerminalInfo, TerminalSink, TerminalStatus } from './types';
 import { checkExpect } from '../runner/expect';
-import { blockScript } from '../runner/block-script';
+import { blockScript, type BlockScript } from '../runner/block-script';
 import { blockCommandLine, blockTransfer } from './integration';
 
 /** Above this many bytes queued for disk, the source is paused until the disk catches up. */
@@ -37,6 +37,8 @@ export interface RunRequest {
   text: string;
   /** The block's `cwd` attribute, if any. */
   cwd?: string | null;
+  /** How it runs, from `drillbook run`'s plan (main/runner/block-script.ts, terminalBlockScript); default: a fresh bash -e -o pipefail. */
+  plan?: BlockScript;
   expect: number | string | undefined;
   timeoutMs: number | undefined;
 }
@@ -430,7 +432,7 @@ export class TerminalSession {
         return;
       }
       const req = run!.req;
-      const script = blockScript({ text: req.text, attrs: req.cwd ? { cwd: req.cwd } : {} });
+      const script = req.plan ?? blockScript({ text: req.text, attrs: req.cwd ? { cwd: req.cwd } : {} });
       // The drill's id reaches the block as in `drillbook run` (an SSH terminal's shell does not have it otherwise).
       this.backend.write(blockTransfer({ ...script, env: req.drillId ? { DRILLBOOK_DRILL_ID: req.drillId } : {} }));
     } else if (key === 'DrillbookOutput' && mine) {

@@ -205,3 +205,45 @@ test('a queued Run can be taken back before it starts; a started one cannot', { 
     await h.close();
   }
 });
+
+const PLANNED = `---
+title: Planned as drillbook run plans
+---
+# Planned
+
+## Languages
+
+\`\`\`python {name=py}
+import sys
+print("py-%d" % (sys.version_info[0] * 14))
+\`\`\`
+
+\`\`\`console {name=session}
+$ echo "hi-$((2+3))"
+hi-5
+\`\`\`
+
+\`\`\`json
+{"shown": "not run"}
+\`\`\`
+`;
+
+test('Run uses drillbook run\'s plan: a python block runs in python3, a console block runs only its $ lines, a data block is refused with the reason', { timeout: 60_000 }, async () => {
+  const h = makeHarness();
+  try {
+    const drill = h.drills.start(h.runbook(PLANNED), 'rehearsal', 'op');
+    h.drills.stepStart(drill.id, 0);
+    await h.svc.run({ drillId: drill.id, stepIndex: 0, commandIndex: 0 }, h.sink);
+    await h.svc.run({ drillId: drill.id, stepIndex: 0, commandIndex: 1 }, h.sink);
+    await assert.rejects(h.svc.run({ drillId: drill.id, stepIndex: 0, commandIndex: 2 }, h.sink), /not run: a json block is shown, not run/);
+    await waitFor('two runs', () => h.drills.get(drill.id).commands.filter((c) => c.endedAt).length === 2, 30_000);
+    const c = h.drills.get(drill.id).commands;
+    assert.deepEqual(c.map((x) => [x.name, x.exitCode]), [['py', 0], ['session', 0]]);
+    const tail = (name: string) => String(h.drills.events(drill.id).find((e) => e.type === 'command.run' && e.data.resultOf && e.data.name === name)?.data.outputTail ?? '');
+    assert.match(tail('py'), /^py-42$/m);
+    assert.match(tail('session'), /^hi-5$/m);
+    assert.doesNotMatch(tail('session'), /command not found/);
+  } finally {
+    await h.close();
+  }
+});
