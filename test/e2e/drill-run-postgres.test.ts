@@ -3,7 +3,10 @@
  * an SSH target, a real PostgreSQL) run entirely through the browser UI:
  * variables given in the start dialog, the password read into the SSH
  * terminal at a no-echo prompt, Run on every block, one command typed by
- * hand, finish. Then the exported evidence lists every command (typed and
+ * hand, the server killed with SIGKILL in the middle of the restore block
+ * (a `sleep` there) and restarted: the tab reconnects, the drill is
+ * resumed, the block's exit code and output are recorded from the shell
+ * the terminal host kept; a command typed after that is recorded; finish. Then the exported evidence lists every command (typed and
  * Run) with its output and exit code, never the password, and the UI's step
  * results equal `drillbook run`'s on the same runbook.
  */
@@ -68,24 +71,33 @@ describe('the PostgreSQL sample, entirely through the UI', { skip: !!skip, timeo
 
     // The library's copy targets the rig's sshd through an ~/.ssh/config alias, as an operator's would.
     ws = makeWorkspace([]);
-    const text = readFileSync(path.join(RUNBOOKS, 'postgres-pg-dump-restore.md'), 'utf8').replace(/^(\s+db:) local\s*$/m, `$1 ${ALIAS}`);
+    // The restore block sleeps first (as a long pg_restore would take time): the server is killed in the middle of it.
+    const text = readFileSync(path.join(RUNBOOKS, 'postgres-pg-dump-restore.md'), 'utf8')
+      .replace(/^(\s+db:) local\s*$/m, `$1 ${ALIAS}`)
+      .replace(/(```sh \{name=restore [^\n]*\n)/, '$1echo "restore-begins"; sleep 8\n');
+    assert.match(text, /restore-begins"; sleep 8/);
     writeFileSync(path.join(ws.runbooksDir, 'postgres-pg-dump-restore.md'), text);
+    server = await start();
+    browser = await launchBrowser();
+  });
+  after(cleanup);
+
+  /** The web host on its remembered port, with the rig's ssh config and no agent or password in its environment. */
+  async function start(): Promise<Server> {
     const saved = { cfg: process.env.DRILLBOOK_SSH_CONFIG, kh: process.env.DRILLBOOK_KNOWN_HOSTS, agent: process.env.SSH_AUTH_SOCK, pw: process.env.PGPASSWORD };
     process.env.DRILLBOOK_SSH_CONFIG = sshConfigFor(rig, ALIAS);
     process.env.DRILLBOOK_KNOWN_HOSTS = rig.knownHosts;
     delete process.env.SSH_AUTH_SOCK;
     delete process.env.PGPASSWORD;
     try {
-      server = await startServer(ws);
+      return await startServer(ws, { port: 'remembered' });
     } finally {
       for (const [k, v] of [['DRILLBOOK_SSH_CONFIG', saved.cfg], ['DRILLBOOK_KNOWN_HOSTS', saved.kh], ['SSH_AUTH_SOCK', saved.agent], ['PGPASSWORD', saved.pw]] as const) {
         if (v === undefined) delete process.env[k];
         else process.env[k] = v;
       }
     }
-    browser = await launchBrowser();
-  });
-  after(cleanup);
+  }
 
   test('Run every block over SSH, type a command, finish: the evidence has every command, and the results equal drillbook run', async () => {
     const { page, errors } = await newPage(browser);
@@ -115,7 +127,9 @@ describe('the PostgreSQL sample, entirely through the UI', { skip: !!skip, timeo
     await waitFor(async () => (await fetchSnapshot(page, drillId)).commands.some((c) => c.origin === 'typed'), 'the read recorded as a typed command');
 
     // Every step: start, Run its block, wait for its result, complete.
-    const steps = (await fetchSnapshot(page, drillId)).steps.length;
+    const titles = (await fetchSnapshot(page, drillId)).steps.map((x) => x.title);
+    const steps = titles.length;
+    let crashed = false;
     for (let i = 0; i < steps; i++) {
       await stepItem(page, i).click();
       const panel = page.locator(`[data-testid="step-panel"][data-index="${i}"]`);
@@ -123,8 +137,30 @@ describe('the PostgreSQL sample, entirely through the UI', { skip: !!skip, timeo
       await panel.locator('[data-testid="step-start"]').click();
       await panel.locator('[data-testid="step-status"]').filter({ hasText: /running/i }).waitFor();
       await panel.locator('[data-testid="run-code"]').click();
+      if (titles[i] === 'Restore the dump') {
+        // kill -9 of the server mid-block; the shell (and its exported PGPASSWORD) lives on in the terminal host.
+        await waitFor(async () => /^restore-begins$/m.test(await screenText(page)), 'the restore block to start');
+        const before = server;
+        await before.kill9();
+        await tid(page, 'connection-banner').waitFor();
+        server = await start();
+        assert.equal(server.port, before.port, 'the restarted server keeps its port, so the tab reconnects by itself');
+        await page.locator('[data-testid="conn-state"][data-state="open"]').waitFor({ timeout: 30_000 });
+        const offer = page.locator(`[data-testid="interrupted-banner"][data-drill-id="${drillId}"]`);
+        await offer.waitFor();
+        await offer.locator('[data-testid="recover-drill"]').click();
+        await page.locator(`[data-testid="drill-view"][data-drill-id="${drillId}"]`).waitFor();
+        crashed = true;
+      }
       await panel.locator('[data-testid="run-result"][data-state="done"]').waitFor({ timeout: 120_000 });
       assert.equal(await panel.locator('[data-testid="run-result"]').getAttribute('data-passed'), 'true', `step ${i + 1}: ${await panel.locator('[data-testid="run-result"]').innerText()}`);
+      if (titles[i] === 'Restore the dump') {
+        // Typed by hand in the reattached shell: on the record like any other.
+        await term.click();
+        await page.keyboard.type('echo after-the-crash $((6*7))');
+        await page.keyboard.press('Enter');
+        await waitFor(async () => (await fetchSnapshot(page, drillId)).commands.filter((c) => c.origin === 'typed').length === 3, 'the command typed after the reattach recorded');
+      }
       if (i === 3) {
         // One command typed by hand, mid-drill.
         await term.click();
@@ -139,7 +175,9 @@ describe('the PostgreSQL sample, entirely through the UI', { skip: !!skip, timeo
     await tid(page, 'confirm-finish').click();
     await waitFor(async () => (await fetchSnapshot(page, drillId)).status === 'completed', 'the drill finished');
     const ui = await fetchSnapshot(page, drillId);
-    assert.deepEqual(errors, []);
+    assert.ok(crashed, 'the server was killed mid-block');
+    // The browser logs the refused connections while the server was down; nothing else.
+    assert.deepEqual(errors.filter((e) => !/WebSocket|ERR_CONNECTION_REFUSED|Failed to load resource/.test(e)), []);
 
     // The exported evidence (the CLI, on the same data folder).
     const out = path.join(rig.dir, 'evidence');
@@ -153,6 +191,7 @@ describe('the PostgreSQL sample, entirely through the UI', { skip: !!skip, timeo
       [
         ["read -rsp 'Password: ' PGPASSWORD && export PGPASSWORD", 0],
         ['echo typed-by-hand $((6*7))', 0],
+        ['echo after-the-crash $((6*7))', 0],
       ],
     );
     const runs = commands.filter((c) => c.origin === 'run');
@@ -160,12 +199,15 @@ describe('the PostgreSQL sample, entirely through the UI', { skip: !!skip, timeo
     assert.ok(runs.every((c) => c.exitCode === 0 && c.expectPassed === true), JSON.stringify(runs.map((c) => [c.name, c.exitCode])));
     const outputOf = (name: string) => String(json.events.find((e: { type: string; data: Record<string, unknown> }) => e.type === 'command.run' && e.data.resultOf && e.data.name === name)?.data.outputTail ?? '');
     assert.match(outputOf('find-dump'), /^dump ok: /m);
+    // The block the server died in: its exit code and output, from the shell that outlived the server.
+    assert.match(outputOf('restore'), /^restore-begins$[\s\S]*^restored into /m);
     assert.match(outputOf('verify-schema'), /^schema ok: 2 tables$/m);
     assert.match(outputOf('verify-counts'), /^row counts match/m);
     assert.match(outputOf('verify-read-write'), /^read-write ok$/m);
     const typedEvent = json.events.find((e: { type: string; data: Record<string, unknown> }) => e.type === 'command.typed' && String(e.data.text).startsWith('echo typed-by-hand'));
     assert.match(String(typedEvent.data.outputTail), /^typed-by-hand 42\s*$/);
-    assert.match(html, /The log records 10 runbook block runs and 2 commands typed by hand/);
+    assert.match(html, /The log records 10 runbook block runs and 3 commands typed by hand/);
+    assert.match(html, /echo after-the-crash \$\(\(6\*7\)\)/);
     assert.match(html, /echo typed-by-hand \$\(\(6\*7\)\)/);
     assert.match(html, /read-write ok/);
     assert.doesNotMatch(html, /Every command run is in the runbook/);
