@@ -395,7 +395,7 @@ export class TerminalSession {
         if (this.run && this.run.state === 'typed') {
           this.run.state = 'started';
           // A replayed start (before the reattach) has no trustworthy clock here: the run's time counts from when it was typed.
-          if (offset >= this.liveFrom) this.run.startedAt = performance.now();
+          if (offset > this.liveFrom) this.run.startedAt = performance.now();
           this.run.outputFrom = offset;
         } else if (!this.run) {
           this.typed = { at: new Date().toISOString(), t0: performance.now(), outputFrom: offset, stepIndex: this.stepIndex, text: null, capture: [], captured: 0 };
@@ -422,7 +422,8 @@ export class TerminalSession {
     if (key === 'DrillbookReady') {
       if (!this.backend) return;
       // Replayed from before the reattach: the old server answered it, or died first (then the shell gives up and refuses).
-      if (offset < this.liveFrom) {
+      // (`offset` is just past the mark: a mark ending exactly where the live output starts was replayed too.)
+      if (offset <= this.liveFrom) {
         if (mine) run!.readyMissed = true;
         return;
       }
