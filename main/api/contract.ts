@@ -134,6 +134,8 @@ export const paramSchemas = {
       rows: termRows.optional(),
     })
     .strict(),
+  /** Takes back a Run that is still queued (it never started). */
+  'terminal.cancel': z.object({ drillId, runId: z.string().regex(/^r[0-9a-f]{12}$/, 'not a run id') }).strict(),
   'terminal.answer': z
     .object({
       promptId: z.string().regex(/^p[0-9a-f]{12}$/, 'not a prompt id'),
@@ -249,6 +251,7 @@ export interface Results {
   'terminal.close': null;
   'terminal.reconnect': TerminalInfo;
   'terminal.run': RunResult;
+  'terminal.cancel': { cancelled: true };
   'terminal.answer': null;
   'terminal.list': { terminals: TerminalInfo[]; prompts: PromptInfo[] };
   'transcript.list': TranscriptInfo[];

@@ -147,6 +147,7 @@ export class Core {
       'terminal.close': (p) => t.close(p.terminalId).then(() => null),
       'terminal.reconnect': (p) => t.reconnect(p.terminalId),
       'terminal.run': (p, c) => t.run(p, c.sink),
+      'terminal.cancel': (p) => t.cancelQueued(p.drillId, p.runId),
       'terminal.answer': (p) => nothing(t.answer(p.promptId, p.answer)),
       'terminal.list': (p) => ({ terminals: t.list(p.drillId), prompts: t.openPrompts() }),
       'transcript.list': (p) => {

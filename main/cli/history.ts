@@ -319,7 +319,8 @@ export async function showCommand(values: Record<string, unknown>, positionals: 
     for (const c of drill.commands) {
       const result = c.exitCode === null ? (c.endedAt ? 'no exit code' : 'no result') : `exit ${c.exitCode}`;
       const verdict = c.expectPassed === null ? '' : c.expectPassed ? ' ✓' : ' ✗';
-      out(`  $ [${c.target}] ${c.text.split('\n')[0]}${c.text.includes('\n') ? ' …' : ''} — ${result}${verdict}${c.note ? ` (${c.note})` : ''}\n`);
+      const by = c.origin === 'typed' ? ' (typed)' : '';
+      out(`  $ [${c.target}]${by} ${c.text.split('\n')[0]}${c.text.includes('\n') ? ' …' : ''} — ${result}${verdict}${c.note ? ` (${c.note})` : ''}\n`);
     }
     for (const t of transcripts) out(`  transcript ${t.target} (${t.kind}, ${t.bytes} bytes): ${t.out}\n`);
     out(`chain head ${drill.chainHead}\n`);

@@ -37,6 +37,10 @@ export const DRILL_EVENT_TYPES = [
   'drill.resumed',
   'drill.recovered',
   'command.run',
+  // Terminals (main/terminal): a queued Run typed into its shell; a command typed by hand; a shell without integration.
+  'command.started',
+  'command.typed',
+  'terminal.integration',
   'drill.finished',
   'drill.aborted',
   // Evidence for auditors (main/evidence): data shapes in main/evidence/model.ts.
@@ -141,6 +145,23 @@ export interface CommandRunRecord {
   transcript: string | null;
   /** Why it failed or why its result is unknown, in one sentence. */
   note: string | null;
+  /** run: a runbook block (Run, or `drillbook run`); typed: a command typed by hand in a terminal. */
+  origin: 'run' | 'typed';
+  /** The block's position in its step (Run), or null. */
+  commandIndex: number | null;
+  /** A Run waiting for the one before it in its terminal. */
+  queued: boolean;
+  /** Output range in the terminal's transcript (.out byte offsets), when known. */
+  outputFrom: number | null;
+  outputTo: number | null;
+}
+
+/** A terminal whose shell could not report commands: what was typed there is only in its transcript. */
+export interface UntrackedTerminal {
+  at: string;
+  terminalId: string;
+  target: string;
+  reason: string;
 }
 
 export interface DrillClock {
@@ -184,6 +205,8 @@ export interface DrillSnapshot {
   gaps: GapRecord[];
   notes: NoteRecord[];
   commands: CommandRunRecord[];
+  /** Terminals without shell integration (typed commands there could not be recorded). */
+  untrackedTerminals: UntrackedTerminal[];
   endReason: string | null;
   eventCount: number;
   chainHead: string;

@@ -6,6 +6,7 @@
 import type {
   ChecklistState,
   CommandRunRecord,
+  UntrackedTerminal,
   DrillEvent,
   DrillMode,
   DrillSnapshot,
@@ -89,6 +90,7 @@ export function reduceDrill(
   const gaps: GapRecord[] = [];
   const notes: NoteRecord[] = [];
   const commands: CommandRunRecord[] = [];
+  const untrackedTerminals: UntrackedTerminal[] = [];
   let status: DrillStatus = 'running';
   let endReason: string | null = null;
 
@@ -149,17 +151,23 @@ export function reduceDrill(
         const durationMs = typeof d.durationMs === 'number' ? d.durationMs : null;
         const expectPassed = typeof d.expectPassed === 'boolean' ? d.expectPassed : null;
         const note = typeof d.message === 'string' && d.message ? d.message : typeof d.note === 'string' && d.note ? d.note : typeof d.error === 'string' && d.error ? d.error : null;
+        const outputFrom = typeof d.outputFrom === 'number' ? d.outputFrom : null;
+        const outputTo = typeof d.outputTo === 'number' ? d.outputTo : null;
         // A terminal run is recorded when typed, and its result later with `resultOf`: one record.
         const typed = typeof d.resultOf === 'string' ? commands.find((c) => c.runId === d.resultOf) : undefined;
         if (typed) {
           typed.exitCode = exitCode;
           typed.durationMs = durationMs;
           typed.expectPassed = expectPassed;
-          typed.endedAt = e.at;
+          typed.endedAt = typeof d.endedAt === 'string' ? d.endedAt : e.at;
           typed.note = note ?? typed.note;
+          typed.queued = false;
+          typed.outputFrom = outputFrom;
+          typed.outputTo = outputTo;
           break;
         }
         const runId = typeof d.runId === 'string' ? d.runId : null;
+        const queued = d.queued === true;
         commands.push({
           at: e.at,
           stepIndex: e.stepIndex,
@@ -176,9 +184,51 @@ export function reduceDrill(
           terminalId: typeof d.terminalId === 'string' ? d.terminalId : null,
           transcript: typeof d.transcript === 'string' ? d.transcript : null,
           note,
+          origin: 'run',
+          commandIndex: typeof d.commandIndex === 'number' ? d.commandIndex : null,
+          queued,
+          outputFrom,
+          outputTo,
         });
         break;
       }
+      case 'command.started': {
+        // A queued Run's turn came: its time starts now.
+        const run = commands.find((c) => c.runId === d.runId);
+        if (run) {
+          // Recorded late (a reattached terminal, before the drill was resumed): the time it carries is when it was typed.
+          run.startedAt = typeof d.startedAt === 'string' ? d.startedAt : e.at;
+          run.queued = false;
+          run.note = null; // "queued behind …" no longer holds
+        }
+        break;
+      }
+      case 'command.typed':
+        commands.push({
+          at: typeof d.startedAt === 'string' ? d.startedAt : e.at,
+          stepIndex: e.stepIndex,
+          target: String(d.target ?? 'local'),
+          text: typeof d.text === 'string' ? d.text : '',
+          name: null,
+          exitCode: typeof d.exitCode === 'number' ? d.exitCode : null,
+          durationMs: typeof d.durationMs === 'number' ? d.durationMs : null,
+          expectPassed: null,
+          runId: null,
+          startedAt: typeof d.startedAt === 'string' ? d.startedAt : e.at,
+          endedAt: typeof d.endedAt === 'string' ? d.endedAt : e.at,
+          terminalId: typeof d.terminalId === 'string' ? d.terminalId : null,
+          transcript: typeof d.transcript === 'string' ? d.transcript : null,
+          note: typeof d.text === 'string' ? null : 'the shell did not save this command line in its history (typed with a leading space, or history is off); it is in the transcript',
+          origin: 'typed',
+          commandIndex: null,
+          queued: false,
+          outputFrom: typeof d.outputFrom === 'number' ? d.outputFrom : null,
+          outputTo: typeof d.outputTo === 'number' ? d.outputTo : null,
+        });
+        break;
+      case 'terminal.integration':
+        untrackedTerminals.push({ at: e.at, terminalId: String(d.terminalId ?? ''), target: String(d.target ?? 'local'), reason: String(d.reason ?? '') });
+        break;
       case 'drill.finished':
         status = steps.some((s) => s.state.status === 'failed') ? 'failed' : 'completed';
         endReason = typeof d.reason === 'string' ? d.reason : null;
@@ -227,6 +277,7 @@ export function reduceDrill(
     gaps,
     notes,
     commands,
+    untrackedTerminals,
     endReason,
     eventCount: events.length,
     chainHead: events[events.length - 1]!.hash,

@@ -178,6 +178,12 @@ export class DrillService {
     return this.get(drillId);
   }
 
+  /** Records what a terminal saw: a queued Run starting, a command typed by hand, a shell without integration. */
+  terminalEvent(drillId: string, type: 'command.started' | 'command.typed' | 'terminal.integration', stepIndex: number | null, data: Record<string, unknown>): DrillSnapshot {
+    this.writable(drillId, { allowPaused: true });
+    return this.record(drillId, type, undefined, stepIndex, data);
+  }
+
   /** Called after each command.run is recorded; evidence uses it to tick the checklist items a passing command proves. */
   onCommandRecorded(hook: CommandHook): () => void {
     this.commandHooks.add(hook);

@@ -33,8 +33,8 @@ import { redactEvents, type OutboundEvent } from './redact/outbound';
 import { buildReportModel, type BundleAttachment, type BundleTranscript } from './report-model';
 import { renderReportHtml } from './report-html';
 import { signFile } from './sshsig';
-import { terminalText } from '../terminal/scanner';
 import { toAsciicast } from './asciicast';
+import { transcriptText } from '../terminal/transcript-text';
 import type { TranscriptSource } from './transcripts';
 import { writeZip } from './zip';
 import drillSchema from './schema/drill.v1.schema.json';
@@ -181,7 +181,7 @@ export async function buildBundle(input: BundleInput): Promise<BuiltBundle> {
   const transcripts: BundleTranscript[] = [];
   for (const t of input.transcripts) {
     // As text (escape sequences gone): readable, and redaction sees secrets that colour codes would split.
-    const text = red.text(terminalText(t.raw));
+    const text = red.text(await transcriptText(t.raw, t.index));
     const base = unique(`transcripts/${safeFileName(t.info.id, 'terminal')}`, used);
     const bytes = Buffer.from(text, 'utf8');
     files.set(`${base}.txt`, bytes);

@@ -22,6 +22,7 @@ export const STEPS_CSV_COLUMNS = [
   'checklist_total',
   'commands_run',
   'commands_failed',
+  'commands_typed',
 ] as const;
 
 export type CsvCell = string | number | null;
@@ -56,6 +57,7 @@ export function stepsCsv(m: ReportModel): string {
       s.checklist.length,
       s.commandsRun,
       s.commandsFailed,
+      s.commandsTyped,
     ]),
   );
 }

@@ -152,7 +152,8 @@ export function renderReportHtml(m: ReportModel): string {
         '<h3>Failed steps</h3>' +
         table(['#', 'Step', 'Reason'], m.deviations.failed.map((d) => [String(d.number), esc(d.title), esc(d.reason)]), 'No step failed.') +
         '<h3>Commands run that are not in the runbook</h3>' +
-        commandTable(m, m.deviations.offRunbook, 'Every command run is in the runbook.') +
+        `<p class="coverage" data-coverage>${coverageStatement(m)}</p>` +
+        commandTable(m, m.deviations.offRunbook, m.commands.length ? 'None: every recorded command is a runbook block.' : 'No commands were recorded.') +
         '<h3>Commands whose expected result did not come back</h3>' +
         commandTable(m, m.deviations.expectFailed, 'None.'),
     ),
@@ -246,6 +247,18 @@ function kv(k: string, v: string): string {
   return `<tr><th>${esc(k)}</th><td>${v}</td></tr>`;
 }
 
+/** What the log says about commands, and nothing more: counts, and where typed commands could not be recorded. */
+export function coverageStatement(m: ReportModel): string {
+  const c = m.coverage;
+  const n = (k: number, one: string, many: string) => `${k} ${k === 1 ? one : many}`;
+  const parts = [`The log records ${n(c.blockRuns, 'runbook block run', 'runbook block runs')} and ${n(c.typed, 'command typed by hand', 'commands typed by hand')} (as the terminals' shells reported them; keystrokes are not recorded).`];
+  if (c.typedWithoutText) parts.push(`${n(c.typedWithoutText, 'typed command is', 'typed commands are')} not in the shell history, so ${c.typedWithoutText === 1 ? 'its' : 'their'} text is only in the transcript.`);
+  for (const u of c.untracked) {
+    parts.push(`Shell integration was unavailable in the ${esc(u.target)} terminal (${esc(u.terminalId)}) from ${esc(fmtTime(u.at))}: commands typed there could not be recorded; its transcript has what was shown.`);
+  }
+  return parts.join(' ');
+}
+
 function commandTable(m: ReportModel, cmds: ReportCommand[], empty: string, withOutput = false): string {
   return table(
     ['When', 'Step', 'Target', 'Command', 'Exit', 'Took', 'Expect', ...(withOutput ? ['Output (tail)'] : [])],
@@ -253,7 +266,7 @@ function commandTable(m: ReportModel, cmds: ReportCommand[], empty: string, with
       esc(fmtTime(c.at)),
       stepRef(m, c.stepIndex),
       esc(c.target),
-      `${c.name ? `<strong>${esc(c.name)}</strong>` : ''}${code(c.text, 2000)}${c.inRunbook ? '' : '<span class="tag warn">not in runbook</span>'}`,
+      `${c.name ? `<strong>${esc(c.name)}</strong>` : ''}${c.typed && !c.text ? '<em>(text not in the shell history)</em>' : code(c.text, 2000)}${c.typed ? '<span class="tag">typed</span>' : ''}${c.inRunbook ? '' : '<span class="tag warn">not in runbook</span>'}${c.note ? `<div class="small">${esc(c.note)}</div>` : ''}`,
       esc(c.exitCode ?? '—'),
       esc(fmtDuration(c.durationMs)),
       c.expectPassed === null ? '—' : c.expectPassed ? '<span class="badge ok">passed</span>' : '<span class="badge bad">failed</span>',

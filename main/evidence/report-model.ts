@@ -63,7 +63,10 @@ export interface ReportStep {
   rtoStart: boolean;
   rtoEnd: boolean;
   checklist: ReportCheckItem[];
+  /** Runbook blocks run in the step. */
   commandsRun: number;
+  /** Commands typed by hand during the step. */
+  commandsTyped: number;
   commandsFailed: number;
 }
 
@@ -79,6 +82,22 @@ export interface ReportCommand {
   expectPassed: boolean | null;
   inRunbook: boolean;
   output: string | null;
+  /** Typed by hand in a terminal (reported by its shell), not a runbook block's Run. */
+  typed: boolean;
+  /** Why the result or the text is unknown, when it is. */
+  note: string | null;
+}
+
+/** What the log holds about commands, for a statement the report can stand behind. */
+export interface CommandCoverage {
+  /** Runbook blocks run (Run in a terminal, or `drillbook run`). */
+  blockRuns: number;
+  /** Commands typed by hand that the shells reported. */
+  typed: number;
+  /** Of those, how many the shell did not save in its history (text only in the transcript). */
+  typedWithoutText: number;
+  /** Terminals whose shell had no integration: what was typed there could not be recorded. */
+  untracked: { at: string; terminalId: string; target: string; reason: string }[];
 }
 
 export interface TimelineData {
@@ -131,6 +150,7 @@ export interface ReportModel {
     expectFailed: ReportCommand[];
   };
   commands: ReportCommand[];
+  coverage: CommandCoverage;
   notes: { at: string; operator: string; stepIndex: number | null; text: string }[];
   findings: FindingRecord[];
   remediations: RemediationRecord[];
@@ -157,6 +177,34 @@ export function buildReportModel(input: ReportInput): ReportModel {
   const byRun = new Map<string, ReportCommand>();
   const bySeq = new Map<number, ReportCommand>();
   for (const e of events) {
+    if (e.type === 'command.started') {
+      // A queued Run's turn came: its time is from here.
+      const row = typeof e.data.runId === 'string' ? byRun.get(e.data.runId) : undefined;
+      if (row) row.at = e.at;
+      continue;
+    }
+    if (e.type === 'command.typed') {
+      const d = e.data;
+      const text = typeof d.text === 'string' ? d.text : null;
+      const row: ReportCommand = {
+        seq: e.seq,
+        at: typeof d.startedAt === 'string' ? d.startedAt : e.at,
+        stepIndex: e.stepIndex,
+        target: typeof d.target === 'string' ? d.target : 'local',
+        name: null,
+        text: text ?? '',
+        exitCode: typeof d.exitCode === 'number' ? d.exitCode : null,
+        durationMs: typeof d.durationMs === 'number' ? d.durationMs : null,
+        expectPassed: null,
+        output: typeof d.outputTail === 'string' ? d.outputTail : null,
+        inRunbook: text !== null && input.runbook ? inRunbook(input.runbook, e.stepIndex, d) : false,
+        typed: true,
+        note: text === null ? 'not in the shell history (typed with a leading space, or history off): the text is only in the transcript' : null,
+      };
+      commands.push(row);
+      bySeq.set(e.seq, row);
+      continue;
+    }
     if (e.type !== 'command.run') continue;
     const d = e.data;
     const outcome = {
@@ -167,7 +215,7 @@ export function buildReportModel(input: ReportInput): ReportModel {
     };
     const sent = typeof d.resultOf === 'string' ? byRun.get(d.resultOf) : undefined;
     if (sent) {
-      Object.assign(sent, outcome);
+      Object.assign(sent, outcome, { note: typeof d.message === 'string' && sent.exitCode === null ? d.message : null });
       bySeq.set(e.seq, sent);
       continue;
     }
@@ -180,6 +228,8 @@ export function buildReportModel(input: ReportInput): ReportModel {
       text: typeof d.text === 'string' ? d.text : '',
       ...outcome,
       inRunbook: input.runbook ? inRunbook(input.runbook, e.stepIndex, d) : true,
+      typed: false,
+      note: null,
     };
     commands.push(row);
     bySeq.set(e.seq, row);
@@ -201,7 +251,8 @@ export function buildReportModel(input: ReportInput): ReportModel {
       reason: st.reason,
       rtoStart: st.rtoStart,
       rtoEnd: st.rtoEnd,
-      commandsRun: own.length,
+      commandsRun: own.filter((c) => !c.typed).length,
+      commandsTyped: own.filter((c) => c.typed).length,
       commandsFailed: own.filter((c) => c.expectPassed === false).length,
       checklist: st.checklist.map((c) => {
         const proof = ev.checkProofs.find((p) => p.stepIndex === st.index && p.itemIndex === c.index);
@@ -256,6 +307,12 @@ export function buildReportModel(input: ReportInput): ReportModel {
       expectFailed: commands.filter((c) => c.expectPassed === false),
     },
     commands,
+    coverage: {
+      blockRuns: commands.filter((c) => !c.typed).length,
+      typed: commands.filter((c) => c.typed).length,
+      typedWithoutText: commands.filter((c) => c.typed && c.note !== null).length,
+      untracked: (s.untrackedTerminals ?? []).map((u) => ({ ...u })),
+    },
     notes: s.notes,
     findings: ev.findings,
     remediations: ev.remediations,

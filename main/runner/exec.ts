@@ -8,6 +8,7 @@
  * SIGTERM to the group, SIGKILL to whatever is left after a short grace.
  */
 import { spawn } from 'node:child_process';
+import { DEFAULT_INTERPRETER } from './block-script';
 
 export interface ExecOptions {
   cwd: string;
@@ -36,7 +37,7 @@ export interface ExecResult {
 
 export function runBash(script: string, opts: ExecOptions): Promise<ExecResult> {
   // -e and pipefail: a block fails on its first failing command, as an operator would expect.
-  return runProgram(['bash', '-e', '-o', 'pipefail', '-c', script], opts);
+  return runProgram([...DEFAULT_INTERPRETER, script], opts);
 }
 
 /** Runs `argv` (a block's plan, ./plan.ts) with the same streaming, tail and timeout as runBash. */

@@ -11,7 +11,7 @@ import type { CommandBlock, Runbook } from '../runbook/model';
 import type { DrillService } from '../drill/service';
 import type { DrillMode, DrillSnapshot } from '../drill/model';
 import { runProgram, startBackground, type BackgroundProcess, type ExecResult } from './exec';
-import { blocksToRun, nothingToRunReason, planBlock, planContext, type BlockPlan, type PlanContext } from './plan';
+import { blocksToRun, inlineScript, nothingToRunReason, planBlock, planContext, type BlockPlan, type PlanContext } from './plan';
 import { checkExpect } from './expect';
 import type { RemoteRunner } from './ssh';
 import { ExecTranscripts } from '../terminal/exec-transcript';
@@ -206,7 +206,7 @@ async function runBlock(
   const timeoutMs = block.attrs.timeout ? block.attrs.timeout.seconds * 1000 : undefined;
   let result: ExecResult;
   if (remote) {
-    result = await remote.exec(target, remoteScript(plan), {
+    result = await remote.exec(target, inlineScript(plan), {
       env: { ...opts.secrets?.env, DRILLBOOK_DRILL_ID: drillId },
       onOutput,
       ...(opts.abort ? { signal: opts.abort } : {}),
@@ -290,13 +290,6 @@ function writeScriptFile(plan: Extract<BlockPlan, { run: true }>): void {
   if (!plan.scriptFile) return;
   mkdirSync(path.dirname(plan.scriptFile), { recursive: true });
   writeFileSync(plan.scriptFile, plan.script.endsWith('\n') ? plan.script : `${plan.script}\n`, { mode: 0o600 });
-}
-
-/** Over SSH the remote shell runs the text: an interpreter block is fed to its program on stdin. */
-function remoteScript(plan: Extract<BlockPlan, { run: true }>): string {
-  if (!plan.scriptFile) return plan.script;
-  const program = plan.argv.slice(0, -1).join(' ');
-  return `${program} /dev/stdin <<'DRILLBOOK_BLOCK_EOF'\n${plan.script}\nDRILLBOOK_BLOCK_EOF`;
 }
 
 /** The abort's reason as one line ("drillbook run received SIGTERM"). */

@@ -79,6 +79,17 @@ export function planBlock(block: CommandBlock, ctx: PlanContext): BlockPlan {
 }
 
 /**
+ * The plan as shell text, for a shell that runs it (`drillbook run` over
+ * SSH, and Run in a terminal, ./block-script.ts): an interpreter block is
+ * fed to its program on stdin instead of from a script file.
+ */
+export function inlineScript(plan: Extract<BlockPlan, { run: true }>): string {
+  if (!plan.scriptFile) return plan.script;
+  const program = plan.argv.slice(0, -1).join(' ');
+  return `${program} /dev/stdin <<'DRILLBOOK_BLOCK_EOF'\n${plan.script}\nDRILLBOOK_BLOCK_EOF`;
+}
+
+/**
  * `$ cmd` → `cmd`. In a console/shell-session block, lines without a prompt
  * are the output the author pasted (continuations of a prompted line ending
  * in `\` excepted). In other shell blocks every line is a command.

@@ -17,11 +17,17 @@ export type ScanEvent =
   | { kind: 'prompt-end'; offset: number }
   | { kind: 'command-start'; offset: number }
   | { kind: 'command-done'; offset: number; exitCode: number | null }
+  /** E: the command line the shell just ran (from its history, unescaped). */
+  | { kind: 'command-line'; offset: number; text: string }
+  /** P: a property; Drillbook's Run handshake (DrillbookReady / DrillbookOutput / DrillbookRefused = run id). */
+  | { kind: 'property'; offset: number; key: string; value: string }
   | { kind: 'bracketed-paste'; offset: number; on: boolean };
 
 const ESC = 0x1b;
 const BEL = 0x07;
 const MAX_OSC = 512;
+/** OSC 633 carries whole command lines (E): the shell sends at most 16,000 characters, escaped. */
+const MAX_OSC_633 = 80_000;
 const MAX_CSI = 64;
 
 const enum S {
@@ -79,7 +85,7 @@ export class SequenceScanner {
             this.state = S.OscEsc;
           } else if (b === 0x18 || b === 0x1a) {
             this.state = S.Ground; // CAN / SUB abort a sequence
-          } else if (this.buf.length >= MAX_OSC) {
+          } else if (this.buf.length >= MAX_OSC && (this.buf.length >= MAX_OSC_633 || !this.is633())) {
             this.state = S.OscSkip; // not ours (title with a long path, hyperlinks): wait for its end
           } else {
             this.buf.push(b);
@@ -124,11 +130,18 @@ export class SequenceScanner {
     return events;
   }
 
+  private is633(): boolean {
+    const b = this.buf;
+    return b[0] === 0x36 && b[1] === 0x33 && b[2] === 0x33 && b[3] === 0x3b;
+  }
+
   private endOsc(events: ScanEvent[], offset: number): void {
     this.state = S.Ground;
-    const body = String.fromCharCode(...this.buf);
+    const is633 = this.is633();
+    const raw = is633 ? Buffer.from(this.buf) : null;
     this.buf = [];
-    if (!body.startsWith('633;')) return;
+    if (!raw) return;
+    const body = raw.toString('utf8');
     const [, code, arg] = body.split(';');
     switch (code) {
       case 'A':
@@ -145,8 +158,21 @@ export class SequenceScanner {
         events.push({ kind: 'command-done', offset, exitCode: n !== null && Number.isInteger(n) ? n : null });
         break;
       }
+      case 'E':
+        events.push({ kind: 'command-line', offset, text: unescape633(body.slice('633;E;'.length).split(';')[0] ?? '') });
+        break;
+      case 'P': {
+        const eq = (arg ?? '').indexOf('=');
+        if (eq > 0) events.push({ kind: 'property', offset, key: arg!.slice(0, eq), value: arg!.slice(eq + 1) });
+        break;
+      }
     }
   }
+}
+
+/** OSC 633 escaping (VS Code's): \\ for a backslash, \xHH for ; and control characters. */
+export function unescape633(s: string): string {
+  return s.replace(/\\(\\|x[0-9a-fA-F]{2})/g, (_m, e: string) => (e === '\\' ? '\\' : String.fromCharCode(parseInt(e.slice(1), 16))));
 }
 
 /**

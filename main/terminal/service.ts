@@ -30,6 +30,9 @@ import {
 import { findBash, localIntegrationFile, openSshShell, spawnLocalShell, type TerminalBackend } from './backend';
 import { PromptBroker } from './prompts';
 import { TerminalSession, newId, type RunOutcome, type RunRequest } from './session';
+import { SequenceScanner } from './scanner';
+import { terminalBlockScript } from '../runner/block-script';
+import { planContext } from '../runner/plan';
 import { TranscriptWriter, readTranscriptIndex, transcriptPaths, readTranscriptBytes, type IndexRecord } from './transcript';
 import type { PromptAnswer, PromptInfo, RunResult, TerminalEvent, TerminalInfo, TerminalSink, TranscriptInfo } from './types';
 
@@ -177,6 +180,23 @@ export class TerminalService {
         exit: (info, exitCode, signal) =>
           this.opts.emit({ type: 'terminal.exit', terminalId: info.terminalId, drillId: info.drillId, exitCode, signal, message: info.message ?? '' }),
         runFinished: (outcome, req) => this.recordResult(session, outcome, req),
+        // `offset`: where its Run line was typed, so a server restarted mid-run can follow it again (adoptOne).
+        runStarted: (req, offset) => this.record(req.drillId, 'command.started', req.stepIndex, { runId: req.runId, terminalId: session.id, offset, startedAt: new Date().toISOString() }),
+        commandTyped: (cmd) =>
+          this.record(session.drillId, 'command.typed', cmd.stepIndex, {
+            target: session.target,
+            text: cmd.text,
+            exitCode: cmd.exitCode,
+            startedAt: cmd.startedAt,
+            endedAt: cmd.endedAt,
+            durationMs: cmd.durationMs,
+            terminalId: session.id,
+            transcript: session.transcript.paths.out,
+            outputFrom: cmd.outputFrom,
+            outputTo: cmd.outputTo,
+            outputTail: cmd.outputTail,
+          }),
+        noIntegration: (reason) => this.record(session.drillId, 'terminal.integration', null, { terminalId: session.id, target: session.target, reason }),
       },
     });
     return session;
@@ -240,9 +260,13 @@ export class TerminalService {
 
   private adoptOne(client: TerminalHostClient, hs: HostSession): void {
     const pending = hs.meta.drillId ? pendingRuns(this.opts.drills, hs.meta.drillId).filter((r) => r.terminalId === hs.id) : [];
-    // Follow the oldest unfinished Run from where it was typed; else just carry on from now.
-    const first = pending[0] ?? null;
-    const from = first && first.offset !== null && first.offset <= hs.offset ? first.offset : hs.offset;
+    // Runs go one at a time, so at most one had its Run line typed: follow it from there. (Older ones cannot be
+    // followed any more and are closed below with the reason.)
+    const typed = pending.filter((r) => r.offset !== null && r.offset <= hs.offset);
+    const first = typed[typed.length - 1] ?? null;
+    // Where no Run is in flight, the transcript's tail says what the shell was doing (at a prompt, or running a typed command).
+    const state = first ? null : reattachState(transcriptPaths(this.opts.dataDir, hs.meta.drillId, hs.id), hs.offset, hs.meta.integrated);
+    const from = first ? first.offset! : (state?.typed?.outputFrom ?? hs.offset);
     const transcript = new TranscriptWriter(transcriptPaths(this.opts.dataDir, hs.meta.drillId, hs.id), Date.now, { offset: from });
     let adoptedOnce = false;
     const session = this.makeSession({
@@ -254,19 +278,38 @@ export class TerminalService {
       cols: hs.cols,
       rows: hs.rows,
       transcript,
-      stepIndex: null,
+      stepIndex: hs.meta.drillId ? this.stepOf(hs.meta.drillId) : null,
       reattached: { openedAt: hs.meta.openedAt },
       start: async (s) => {
         if (adoptedOnce) return s.kind === 'local' ? this.startLocal(s) : this.startSsh(s, this.targetsOf(s.drillId));
         adoptedOnce = true;
-        if (first && from === first.offset) s.expectRun(first.req, first.sentAtMs);
+        if (first) s.expectRun(first.req, first.sentAtMs, hs.offset);
+        else s.primeReattached({ liveFrom: hs.offset, integrated: hs.meta.integrated, shell: state!.shell, typed: state!.typed });
         const { backend } = await client.attach(hs.id, from);
         this.hostBacked.add(s.id);
         return { backend, integrated: hs.meta.integrated ? null : false };
       },
     });
     this.sessions.set(session.id, session);
+    // The queue lived in the server that died. A run still waiting for its turn is not typed into the shell
+    // minutes later on its own (the operator may have acted meanwhile): it is closed, saying so; Run again to run it.
+    for (const r of pending) {
+      if (r === first) continue;
+      const message =
+        r.offset === null
+          ? 'not run: Drillbook stopped while this run was queued, before its turn came; click Run again if it is still needed'
+          : 'no exit status: Drillbook stopped while it ran and the terminal host no longer had its output';
+      this.recordResult(session, { runId: r.req.runId, exitCode: null, expectPassed: false, message, durationMs: 0, outputTail: '', outputFrom: null, outputTo: null }, r.req, false);
+    }
     void session.start();
+  }
+
+  private stepOf(drillId: string): number | null {
+    try {
+      return currentStep(this.opts.drills.get(drillId));
+    } catch {
+      return null;
+    }
   }
 
   /** Transcripts of running drills that were never closed and whose shell is not in the host. */
@@ -593,6 +636,10 @@ export class TerminalService {
     const block = step.commands[p.commandIndex];
     if (!block) throw notFound(`step ${p.stepIndex + 1} has no code block ${p.commandIndex + 1}`);
     const target = block.attrs.target ?? 'local';
+    // As `drillbook run` would run it (interpreter per language, `$ ` prompts stripped, cwd), or its reason not to.
+    const isLocal = target === 'local' || runbook.meta.targets.find((t) => t.name === target)?.kind === 'local';
+    const plan = terminalBlockScript(block, planContext(runbook, path.join(this.opts.dataDir, 'work', p.drillId)), isLocal);
+    if ('refused' in plan) throw conflict(`this block is not run: ${plan.refused}`);
 
     let session: TerminalSession;
     if (p.terminalId) {
@@ -615,6 +662,8 @@ export class TerminalService {
       stepIndex: p.stepIndex,
       name,
       text: block.text,
+      cwd: block.attrs.cwd ?? null,
+      plan,
       expect: block.attrs.expect,
       timeoutMs: block.attrs.timeout ? block.attrs.timeout.seconds * 1000 : undefined,
     };
@@ -630,9 +679,12 @@ export class TerminalService {
       text: block.text,
       name,
       line: block.line,
+      commandIndex: p.commandIndex,
+      ...(sent.queued ? { queued: true } : {}),
       terminalId: session.id,
       transcript: session.transcript.paths.out,
-      offset: sent.offset,
+      // Where its Run line was typed; a run that waits gets it in `command.started`.
+      ...(sent.typed ? { offset: sent.offset } : {}),
       via: sent.mode,
       tracked: sent.tracked,
       ...(sent.note ? { note: sent.note } : {}),
@@ -640,10 +692,43 @@ export class TerminalService {
       exitCode: null,
       expectPassed: null,
     });
-    return { runId: req.runId, terminalId: session.id, tracked: sent.tracked, note: sent.note };
+    return { runId: req.runId, terminalId: session.id, tracked: sent.tracked, note: sent.note, queued: sent.queued };
   }
 
-  private recordResult(session: TerminalSession, outcome: RunOutcome, req: RunRequest): void {
+  /** Takes back a queued Run of the drill; one that has started cannot be (interrupt it in its terminal). */
+  cancelQueued(drillId: string, runId: string): { cancelled: true } {
+    for (const s of this.sessions.values()) {
+      if (s.drillId !== drillId || !s.alive) continue;
+      const req = s.cancelQueued(runId);
+      if (!req) continue;
+      this.recordResult(s, { runId, exitCode: null, expectPassed: null, message: 'cancelled before it started', durationMs: 0, outputTail: '', outputFrom: null, outputTo: null }, req);
+      return { cancelled: true };
+    }
+    throw conflict('that run is not queued any more (it has started or ended); interrupt it in its terminal with Ctrl-C');
+  }
+
+  /** Records a terminal's own event in its drill (durable before anyone hears of it); a drill that ended keeps its transcript only. */
+  private record(drillId: string | null, type: 'command.started' | 'command.typed' | 'terminal.integration', stepIndex: number | null, data: Record<string, unknown>): void {
+    if (!drillId) return;
+    try {
+      if (this.opts.drills.get(drillId).interrupted) {
+        // A reattached terminal, before the drill is resumed: recorded on resume, in order, with its own times.
+        const list = this.deferred.get(drillId) ?? [];
+        list.push(() => this.record(drillId, type, stepIndex, data));
+        this.deferred.set(drillId, list);
+        return;
+      }
+    } catch {
+      return;
+    }
+    try {
+      this.opts.drills.terminalEvent(drillId, type, stepIndex, data);
+    } catch {
+      // The drill ended (or was interrupted) meanwhile: the transcript still has it.
+    }
+  }
+
+  private recordResult(session: TerminalSession, outcome: RunOutcome, req: RunRequest, lateNote = true): void {
     if (!req.drillId) return;
     const drillId = req.drillId;
     let interrupted = false;
@@ -655,9 +740,10 @@ export class TerminalService {
     if (interrupted) {
       // Found in the output the terminal host kept while Drillbook was down; recorded once the drill resumes.
       const note = 'it finished while Drillbook was down: the exit code and output are from the transcript, the end time is when Drillbook reattached';
-      const late = { ...outcome, message: outcome.message ? `${outcome.message} (${note})` : note };
+      const endedAt = outcome.endedAt ?? new Date().toISOString();
+      const late = lateNote ? { ...outcome, endedAt, message: outcome.message ? `${outcome.message} (${note})` : note } : { ...outcome, endedAt };
       const list = this.deferred.get(drillId) ?? [];
-      list.push(() => this.recordResult(session, late, req));
+      list.push(() => this.recordResult(session, late, req, lateNote));
       this.deferred.set(drillId, list);
       return;
     }
@@ -677,6 +763,7 @@ export class TerminalService {
         outputTail: outcome.outputTail,
         outputFrom: outcome.outputFrom,
         outputTo: outcome.outputTo,
+        ...(outcome.endedAt ? { endedAt: outcome.endedAt } : {}),
       });
     } catch {
       // The drill ended (or was interrupted) before the command did: the transcript still has the result.
@@ -768,17 +855,30 @@ export interface LostTerminal {
 interface PendingRun {
   terminalId: string;
   stepIndex: number | null;
+  /** Where its Run line was typed in the transcript; null while it waited in the queue. */
   offset: number | null;
   sentAtMs: number;
   req: RunRequest;
 }
 
-/** Runs typed into a drill's terminals whose result was never recorded (oldest first). */
+/**
+ * Runs sent to a drill's terminals whose result was never recorded (oldest
+ * first). `offset` comes from `command.run` for a run typed at once, from
+ * `command.started` for one that waited its turn.
+ */
 export function pendingRuns(drills: DrillService, drillId: string): PendingRun[] {
   const open = new Map<string, PendingRun>();
   for (const e of drills.events(drillId)) {
-    if (e.type !== 'command.run') continue;
     const d = e.data as Record<string, unknown>;
+    if (e.type === 'command.started') {
+      const run = typeof d.runId === 'string' ? open.get(d.runId) : undefined;
+      if (run && typeof d.offset === 'number') {
+        run.offset = d.offset;
+        run.sentAtMs = typeof d.startedAt === 'string' && Number.isFinite(Date.parse(d.startedAt)) ? Date.parse(d.startedAt) : e.wallMs;
+      }
+      continue;
+    }
+    if (e.type !== 'command.run') continue;
     if (typeof d.resultOf === 'string') {
       open.delete(d.resultOf);
       continue;
@@ -801,6 +901,73 @@ export function pendingRuns(drills: DrillService, drillId: string): PendingRun[]
     });
   }
   return [...open.values()];
+}
+
+/** What a reattached shell was doing, from the last shell-integration marks before `liveFrom` in its transcript. */
+export interface ReattachState {
+  shell: 'prompt' | 'running' | 'unknown';
+  /** A command typed by hand, started before the restart and not finished then: followed to its end. */
+  typed: { outputFrom: number; startedAt: string } | null;
+}
+
+/**
+ * Reads at most the last 256 KiB of the transcript (and 1 MiB of its index);
+ * bounded whatever their size. A typed command whose start mark comes after
+ * the last command record the old server wrote (`typed`, `command`,
+ * `result`) was still running when it stopped — it may have ended during the
+ * gap — so it is followed from that mark: its exit code and output are read
+ * from what the host kept, its start time is when Enter was pressed for it.
+ */
+export function reattachState(paths: { out: string; index: string }, liveFrom: number, integrated: boolean): ReattachState {
+  if (!integrated) return { shell: 'unknown', typed: null };
+  const TAIL = 256 * 1024;
+  const from = Math.max(0, liveFrom - TAIL);
+  let bytes: Buffer;
+  try {
+    bytes = readTranscriptBytes(paths.out, from, liveFrom - from).bytes;
+  } catch {
+    return { shell: 'unknown', typed: null };
+  }
+  const records = tailRecords(paths.index);
+  let boundary = -1;
+  for (const r of records) if (['typed', 'command', 'result', 'open'].includes(String(r.t)) && typeof r.offset === 'number') boundary = Math.max(boundary, r.offset);
+  const scanner = new SequenceScanner();
+  let shell: ReattachState['shell'] = 'unknown';
+  let inFlight: number | null = null;
+  for (const ev of scanner.feed(bytes)) {
+    const at = from + ev.offset;
+    if (ev.kind === 'prompt-start' || ev.kind === 'prompt-end') shell = 'prompt';
+    else if (ev.kind === 'command-start') {
+      shell = 'running';
+      if (inFlight === null && at > boundary) inFlight = at;
+    }
+  }
+  if (inFlight === null) return { shell, typed: null };
+  // When the operator pressed Enter for it: the last Enter recorded in the index before its start mark.
+  let enter: string | null = null;
+  for (const r of records) {
+    if (r.t === 'input' && typeof r.offset === 'number' && r.offset <= inFlight && Array.isArray(r.keys) && r.keys.includes('Enter') && typeof r.at === 'string') enter = r.at;
+  }
+  // Without a start time it is not followed (the record would claim a time it does not have); the shell's state is then its last mark.
+  return enter ? { shell: 'running', typed: { outputFrom: inFlight, startedAt: enter } } : { shell, typed: null };
+}
+
+function tailRecords(index: string): Record<string, unknown>[] {
+  const out: Record<string, unknown>[] = [];
+  try {
+    const total = statSync(index).size;
+    const { bytes } = readTranscriptBytes(index, Math.max(0, total - 1024 * 1024), 1024 * 1024);
+    for (const line of bytes.toString('utf8').split('\n')) {
+      try {
+        out.push(JSON.parse(line) as Record<string, unknown>);
+      } catch {
+        /* a torn or partial line */
+      }
+    }
+  } catch {
+    /* no index */
+  }
+  return out;
 }
 
 function fileSize(file: string): number {

@@ -17,6 +17,8 @@ import { TranscriptWriter, readTranscriptBytes, type IndexRecord } from './trans
 import type { TerminalBackend } from './backend';
 import type { TerminalInfo, TerminalSink, TerminalStatus } from './types';
 import { checkExpect } from '../runner/expect';
+import { blockScript, type BlockScript } from '../runner/block-script';
+import { blockCommandLine, blockTransfer } from './integration';
 
 /** Above this many bytes queued for disk, the source is paused until the disk catches up. */
 const DISK_BACKLOG_LIMIT = 8 * 1024 * 1024;
@@ -33,8 +35,26 @@ export interface RunRequest {
   stepIndex: number | null;
   name: string | null;
   text: string;
+  /** The block's `cwd` attribute, if any. */
+  cwd?: string | null;
+  /** How it runs, from `drillbook run`'s plan (main/runner/block-script.ts, terminalBlockScript); default: a fresh bash -e -o pipefail. */
+  plan?: BlockScript;
   expect: number | string | undefined;
   timeoutMs: number | undefined;
+}
+
+/** A command the operator typed and the shell ran (reported by the shell integration, never from keystrokes). */
+export interface TypedCommand {
+  /** The command line from the shell's history; null when the shell did not save it (a leading space, HISTIGNORE, history off). */
+  text: string | null;
+  exitCode: number | null;
+  stepIndex: number | null;
+  startedAt: string;
+  endedAt: string;
+  durationMs: number;
+  outputFrom: number;
+  outputTo: number;
+  outputTail: string;
 }
 
 export interface RunOutcome {
@@ -46,23 +66,35 @@ export interface RunOutcome {
   outputTail: string;
   outputFrom: number | null;
   outputTo: number | null;
+  /** When the result was found, if it is recorded later than that (a drill resumed after a restart). */
+  endedAt?: string;
 }
 
 interface ActiveRun {
   req: RunRequest;
-  state: 'sent' | 'running';
+  /** typed: the Run line is on the prompt; started: the shell ran it (C); running: the block's output has begun. */
+  state: 'typed' | 'started' | 'running';
+  /** Why the block did not run, when the shell refused it. */
+  refused: string | null;
   sentAt: number;
   startedAt: number | null;
   capture: Buffer[];
   captured: number;
   outputFrom: number | null;
   timer: NodeJS.Timeout | null;
+  /** The shell asked for the block while no server was attached (a replayed ready mark): it was never sent. */
+  readyMissed: boolean;
 }
 
 export interface SessionHooks {
   status(info: TerminalInfo): void;
   exit(info: TerminalInfo, exitCode: number | null, signal: string | null): void;
+  /** A queued run was typed into the shell (it had to wait for an earlier one). */
+  runStarted(req: RunRequest, offset: number): void;
   runFinished(outcome: RunOutcome, req: RunRequest): void;
+  commandTyped(cmd: TypedCommand): void;
+  /** The shell gave no sign of Drillbook's integration: typed commands cannot be recorded in it. */
+  noIntegration(reason: string): void;
 }
 
 export interface SessionInit {
@@ -119,9 +151,19 @@ export class TerminalSession {
   private settleTimer: NodeJS.Timeout | null = null;
   private bracketedPaste = false;
   private run: ActiveRun | null = null;
+  /** Runs waiting for the one before them (one at a time per terminal, in click order). */
+  private queue: RunRequest[] = [];
+  /** A command the operator typed, from its start (C) to its end (D). */
+  private typed: { at: string; t0: number; outputFrom: number; stepIndex: number | null; text: string | null; capture: Buffer[]; captured: number } | null = null;
+  private stepIndex: number | null;
+  private integrationChecked = false;
   private readyWaiters: (() => void)[] = [];
   private pendingInput: { bytes: number; keys: string[]; timer: NodeJS.Timeout } | null = null;
   private generation = 0;
+  /** Output before this transcript offset is replayed from disk (written while no server was attached). */
+  private liveFrom = 0;
+  /** The shell's state at reattach, from the transcript's tail (primeReattached); applied when the source attaches. */
+  private primedShell: 'prompt' | 'running' | 'unknown' = 'unknown';
 
   constructor(private readonly init: SessionInit) {
     this.id = init.terminalId ?? newId('t');
@@ -133,6 +175,7 @@ export class TerminalSession {
     this.rows = init.rows;
     this.transcript = init.transcript;
     this.openedAt = init.reattached?.openedAt ?? new Date().toISOString();
+    this.stepIndex = init.stepIndex;
     // Bursts are gathered for 16 ms (one frame at 60 Hz) into frames of at most 1 MiB; see flow.ts.
     this.batcher = new OutputBatcher((frame) => this.deliver(frame), BATCH_WINDOW_MS, BATCH_MAX_BYTES);
     if (init.reattached) {
@@ -165,6 +208,8 @@ export class TerminalSession {
       rows: this.rows,
       shellIntegration: this.integrated,
       busy: this.shellState === 'running',
+      queued: this.queue.map((r) => r.runId),
+      running: this.run?.req.runId ?? null,
       transcript: { out: this.transcript.paths.out, index: this.transcript.paths.index },
       openedAt: this.openedAt,
     };
@@ -191,14 +236,40 @@ export class TerminalSession {
 
   /**
    * A run Drillbook typed before the server restarted, still unfinished in
-   * the drill log: follow it again (its exit status comes from the output
-   * the terminal host kept). `sentAtWallMs` is when it was typed.
+   * the drill log: follow it again. The terminal host replays the output
+   * from `typedAt` (where its Run line was typed) up to `liveFrom` (what it
+   * had written while no server was attached), then live output follows;
+   * the handshake, output mark and exit status are read from that, so a
+   * block that ended while Drillbook was down still gets its exit code and
+   * output. `sentAtWallMs` is when it was typed. Nothing is written to the
+   * shell for replayed marks (see onProperty).
    */
-  expectRun(req: RunRequest, sentAtWallMs: number): void {
+  expectRun(req: RunRequest, sentAtWallMs: number, liveFrom: number): void {
     if (this.run) return;
     const sentAt = performance.now() - Math.max(0, Date.now() - sentAtWallMs);
     this.integrated = true;
-    this.run = { req, state: 'sent', sentAt, startedAt: null, capture: [], captured: 0, outputFrom: null, timer: null };
+    this.liveFrom = liveFrom;
+    this.run = { req, state: 'typed', refused: null, sentAt, startedAt: null, capture: [], captured: 0, outputFrom: null, timer: null, readyMissed: false };
+  }
+
+  /**
+   * A re-adopted shell with no Run of ours in flight: what the tail of its
+   * transcript says (service.ts, reattachState). The scanner restarts at
+   * `liveFrom`, so without this the session would not know the shell is
+   * integrated and at a prompt (Run refused, a false "no integration"
+   * record) until the operator pressed Enter. A command the operator typed
+   * before the crash and still running is followed to its end (`typed`).
+   */
+  primeReattached(p: { liveFrom: number; integrated: boolean; shell: 'prompt' | 'running' | 'unknown'; typed: { outputFrom: number; startedAt: string } | null }): void {
+    this.liveFrom = p.liveFrom;
+    if (!p.integrated) return;
+    this.integrated = true;
+    this.integrationChecked = true;
+    this.primedShell = p.shell;
+    if (p.typed && !this.run) {
+      const t0 = performance.now() - Math.max(0, Date.now() - Date.parse(p.typed.startedAt));
+      this.typed = { at: p.typed.startedAt, t0, outputFrom: p.typed.outputFrom, stepIndex: this.stepIndex, text: null, capture: [], captured: 0 };
+    }
   }
 
   get isPaused(): boolean {
@@ -231,8 +302,9 @@ export class TerminalSession {
     this.backend = backend;
     this.scanner = new SequenceScanner();
     this.scanBase = this.transcript.offset;
-    this.shellState = 'unknown';
-    this.promptSettled = false;
+    this.shellState = this.primedShell;
+    this.promptSettled = this.primedShell === 'prompt';
+    this.primedShell = 'unknown';
     this.bracketedPaste = false;
     if (integrated === false) this.integrated = false;
     this.sourcePaused = false;
@@ -242,8 +314,14 @@ export class TerminalSession {
     backend.onEnd((end) => this.onEnd(backend, end));
     this.setStatus('open', null);
     if (integrated === false) this.wakeReadyWaiters();
-    // A shell that never reports a prompt has no integration: stop waiting for one.
-    setTimeout(() => this.wakeReadyWaiters(), 5000).unref();
+    // A shell that never reports a prompt has no integration: stop waiting for one, and say so once.
+    setTimeout(() => {
+      this.wakeReadyWaiters();
+      if (!this.integrated && this.backend === backend && !this.integrationChecked) {
+        this.integrationChecked = true;
+        this.init.hooks.noIntegration('the shell did not load Drillbook\'s integration (no bash on the host, or its startup files replaced it), so typed commands and exit codes are not recorded');
+      }
+    }, 5000).unref();
   }
 
   /** Tells the prompter/status machinery that a human is being asked something. */
@@ -295,8 +373,9 @@ export class TerminalSession {
         this.shellState = 'prompt';
         if (ev.kind === 'prompt-start') {
           this.promptSettled = false;
-          // Back at a prompt without a "finished" mark: the shell did not run what was typed (a syntax error).
-          if (this.run?.state === 'sent') this.finishRun(null, 'the shell did not run the command (a syntax error, or it was interrupted)', offset);
+          // Back at a prompt without a "finished" mark: the shell did not run what was typed.
+          if (this.run?.state === 'typed') this.finishRun(null, 'the shell did not run the block (it was interrupted, or text already on the command line spoiled it)', offset);
+          this.typed = null;
           // A prompt command that rewrites PS1 loses our B mark: settle anyway shortly after.
           if (this.settleTimer) clearTimeout(this.settleTimer);
           this.settleTimer = setTimeout(() => this.settlePrompt(), 2000);
@@ -313,22 +392,66 @@ export class TerminalSession {
           this.shellState = 'running';
           this.emitStatus();
         }
-        if (this.run && this.run.state === 'sent') {
-          this.run.state = 'running';
-          this.run.startedAt = performance.now();
+        if (this.run && this.run.state === 'typed') {
+          this.run.state = 'started';
+          // A replayed start (before the reattach) has no trustworthy clock here: the run's time counts from when it was typed.
+          if (offset > this.liveFrom) this.run.startedAt = performance.now();
           this.run.outputFrom = offset;
+        } else if (!this.run) {
+          this.typed = { at: new Date().toISOString(), t0: performance.now(), outputFrom: offset, stepIndex: this.stepIndex, text: null, capture: [], captured: 0 };
         }
+        return;
+      case 'property':
+        this.onProperty(ev.key, ev.value, offset);
+        return;
+      case 'command-line':
+        if (this.typed) this.typed.text = ev.text;
         return;
       case 'command-done':
         this.integrated = true;
-        if (this.run && this.run.state === 'running') this.finishRun(ev.exitCode, null, offset);
+        if (this.run && this.run.state !== 'typed') this.finishRun(ev.exitCode, null, offset);
+        else if (this.typed) this.finishTyped(ev.exitCode, offset);
         return;
     }
   }
 
-  private capture(bytes: Uint8Array, _from: number): void {
+  /** The Run handshake with `__drillbook_block` (integration.ts). */
+  private onProperty(key: string, value: string, offset: number): void {
     const run = this.run;
-    if (!run || run.state !== 'running' || bytes.length === 0) return;
+    const mine = !!run && run.req.runId === value;
+    if (key === 'DrillbookReady') {
+      if (!this.backend) return;
+      // Replayed from before the reattach: the old server answered it, or died first (then the shell gives up and refuses).
+      // (`offset` is just past the mark: a mark ending exactly where the live output starts was replayed too.)
+      if (offset <= this.liveFrom) {
+        if (mine) run!.readyMissed = true;
+        return;
+      }
+      // An old Run line recalled from history is told there is nothing to run.
+      if (!mine || run!.state !== 'started') {
+        this.backend.write('!\r');
+        return;
+      }
+      const req = run!.req;
+      const script = req.plan ?? blockScript({ text: req.text, attrs: req.cwd ? { cwd: req.cwd } : {} });
+      // The drill's id reaches the block as in `drillbook run` (an SSH terminal's shell does not have it otherwise).
+      this.backend.write(blockTransfer({ ...script, env: req.drillId ? { DRILLBOOK_DRILL_ID: req.drillId } : {} }));
+    } else if (key === 'DrillbookOutput' && mine) {
+      run!.state = 'running';
+      run!.readyMissed = false;
+      run!.outputFrom = offset;
+      run!.capture = [];
+      run!.captured = 0;
+    } else if (key === 'DrillbookRefused' && mine) {
+      run!.refused = run!.readyMissed
+        ? 'Drillbook stopped after the shell asked for the block and before sending it, so the block was not run'
+        : 'the block did not reach the shell intact (keys typed while it was sent?), so it was not run';
+    }
+  }
+
+  private capture(bytes: Uint8Array, _from: number): void {
+    const run = this.run ?? (this.typed && !this.run ? this.typed : null);
+    if (!run || ('state' in run && run.state !== 'running') || bytes.length === 0) return;
     run.capture.push(Buffer.from(bytes));
     run.captured += bytes.length;
     while (run.captured - (run.capture[0]?.length ?? 0) >= CAPTURE_LIMIT && run.capture.length > 1) {
@@ -461,6 +584,7 @@ export class TerminalSession {
   }
 
   noteStep(stepIndex: number | null, title: string | null): IndexRecord {
+    this.stepIndex = stepIndex;
     return this.transcript.note({ t: 'step', stepIndex, title });
   }
 
@@ -470,6 +594,7 @@ export class TerminalSession {
     if (this.shellState !== 'prompt') return;
     this.promptSettled = true;
     this.wakeReadyWaiters();
+    this.pump();
   }
 
   /** Waits until the shell is at a prompt ready for input (or has shown that it never will be), bounded. */
@@ -495,41 +620,62 @@ export class TerminalSession {
   }
 
   /**
-   * Types a block's text into the terminal the way pasting it would: inside
-   * bracketed paste when the running program asked for it, so a multi-line
-   * block reaches bash as one input and runs as one command line; with
-   * newlines as Enter otherwise. Returns how the run will be followed.
+   * Queues a block to run in this terminal. Runs go one at a time, in the
+   * order they were asked for, each once the shell is back at its prompt:
+   * Drillbook types one short line (`__drillbook_block …`), the shell turns
+   * echo off and says it is ready, the block follows as escaped lines and
+   * runs in a fresh `bash -e -o pipefail` child (integration.ts), so nothing
+   * is pasted through readline and nothing carries from one block to the
+   * next. Each run gets its own exit code, output range and time.
    */
-  send(req: RunRequest): { tracked: boolean; note: string | null; mode: 'paste' | 'typed'; offset: number } {
+  send(req: RunRequest): { tracked: boolean; note: string | null; mode: 'script'; offset: number; queued: number; typed: boolean } {
     if (this.status !== 'open' || !this.backend) throw new Error(`the ${this.target} terminal is not connected (${this.message ?? this.status})`);
-    // The paste end marker inside the text would let it escape the paste.
-    const text = req.text.replace(/\x1b\[20[01]~/g, '').replace(/\r?\n/g, '\r');
-    const mode = this.bracketedPaste ? 'paste' : 'typed';
-    const payload = mode === 'paste' ? `\x1b[200~${text}\x1b[201~\r` : text + '\r';
-    let tracked = false;
-    let note: string | null = null;
-    if (this.run) {
-      note = 'another command Drillbook typed has not finished; this one was typed into it';
-    } else if (!this.integrated) {
-      note = 'this shell does not report exit codes (no bash on the host, or its integration did not load)';
-    } else if (this.shellState === 'running') {
-      note = 'a program was running, so the text was typed into it and no exit code can be known';
-    } else {
-      tracked = true;
+    if (!this.integrated) {
+      throw new Error(`the ${this.target} terminal's shell does not run Drillbook's integration (no bash there), so Run cannot run the block as drillbook run would; copy the block and run it by hand`);
+    }
+    const ahead = this.queue.length + (this.run ? 1 : 0);
+    // A command typed by hand (not a run of ours) keeps the shell busy too.
+    const busy = this.shellState === 'running' && !this.run;
+    this.queue.push(req);
+    const offset = this.transcript.offset;
+    this.transcript.note({ t: 'command', runId: req.runId, stepIndex: req.stepIndex, name: req.name, text: req.text, target: this.target, mode: 'script', ...(ahead || busy ? { queued: true } : {}) });
+    const note = ahead ? `queued behind ${ahead} earlier run${ahead > 1 ? 's' : ''}` : busy ? 'queued until the command running in the terminal ends' : null;
+    this.pump(true);
+    this.emitStatus();
+    // typed: its Run line went to the shell now, at `offset`; otherwise `command.started` will say where, when its turn comes.
+    return { tracked: true, note, mode: 'script', offset, queued: ahead + (busy ? 1 : 0), typed: this.run?.req === req };
+  }
+
+  /** Takes back a run that has not started yet. */
+  cancelQueued(runId: string): RunRequest | null {
+    const i = this.queue.findIndex((r) => r.runId === runId);
+    if (i < 0) return null;
+    const [req] = this.queue.splice(i, 1);
+    this.transcript.note({ t: 'result', runId, exitCode: null, expectPassed: null, message: 'cancelled before it started', outputFrom: null, outputTo: null });
+    this.emitStatus();
+    return req!;
+  }
+
+  /** Starts the next queued run when the shell is idle at a settled prompt. */
+  private pump(fromSend = false): void {
+    if (this.run || this.queue.length === 0 || !this.backend || this.status !== 'open') return;
+    if (this.shellState !== 'prompt' || !this.promptSettled) return;
+    const req = this.queue.shift()!;
+    this.run = { req, state: 'typed', refused: null, sentAt: performance.now(), startedAt: null, capture: [], captured: 0, outputFrom: null, timer: null, readyMissed: false };
+    if (req.timeoutMs !== undefined) {
+      const run = this.run;
+      run.timer = setTimeout(() => {
+        if (this.run !== run) return;
+        // As `drillbook run` kills a block that outlives its timeout: interrupt it, and record the failure.
+        this.backend?.write('\x03');
+        this.finishRun(null, `no exit status after ${Math.round(req.timeoutMs! / 1000)}s (timeout)`, this.transcript.offset);
+      }, req.timeoutMs);
     }
     const offset = this.transcript.offset;
-    this.transcript.note({ t: 'command', runId: req.runId, stepIndex: req.stepIndex, name: req.name, text: req.text, target: this.target, mode });
-    if (tracked) {
-      this.run = { req, state: 'sent', sentAt: performance.now(), startedAt: null, capture: [], captured: 0, outputFrom: null, timer: null };
-      if (req.timeoutMs !== undefined) {
-        const run = this.run;
-        run.timer = setTimeout(() => {
-          if (this.run === run) this.finishRun(null, `no exit status after ${Math.round(req.timeoutMs! / 1000)}s (timeout)`, this.transcript.offset);
-        }, req.timeoutMs);
-      }
-    }
-    this.backend.write(payload);
-    return { tracked, note, mode, offset };
+    if (!fromSend) this.init.hooks.runStarted(req, offset);
+    // Ctrl-U first (readline's unix-line-discard, emacs and vi alike): half-typed text would spoil the Run line.
+    this.backend.write('\x15' + blockCommandLine(req.runId) + '\r');
+    this.emitStatus();
   }
 
   private finishRun(exitCode: number | null, problem: string | null, offset: number): void {
@@ -537,6 +683,8 @@ export class TerminalSession {
     if (!run) return;
     this.run = null;
     if (run.timer) clearTimeout(run.timer);
+    if (!problem && run.refused) problem = run.refused;
+    if (!problem && run.state !== 'running') problem = 'the shell did not run the block (it was interrupted before the block arrived)';
     const output = terminalText(Buffer.concat(run.capture));
     let expectPassed: boolean | null;
     let message: string;
@@ -560,6 +708,29 @@ export class TerminalSession {
     };
     this.transcript.note({ t: 'result', runId: outcome.runId, exitCode, expectPassed, message, outputFrom: outcome.outputFrom, outputTo: outcome.outputTo });
     this.init.hooks.runFinished(outcome, run.req);
+    this.emitStatus();
+    // The next queued run waits for the prompt (prompt-end → settlePrompt → pump).
+    queueMicrotask(() => this.pump());
+  }
+
+  private finishTyped(exitCode: number | null, offset: number): void {
+    const t = this.typed;
+    if (!t) return;
+    this.typed = null;
+    const output = terminalText(Buffer.concat(t.capture));
+    const cmd: TypedCommand = {
+      text: t.text,
+      exitCode,
+      stepIndex: t.stepIndex,
+      startedAt: t.at,
+      endedAt: new Date().toISOString(),
+      durationMs: Math.round(performance.now() - t.t0),
+      outputFrom: t.outputFrom,
+      outputTo: offset,
+      outputTail: output.slice(-4000),
+    };
+    this.transcript.note({ t: 'typed', text: cmd.text, exitCode, stepIndex: cmd.stepIndex, outputFrom: cmd.outputFrom, outputTo: cmd.outputTo });
+    this.init.hooks.commandTyped(cmd);
   }
 
   private onEnd(backend: TerminalBackend, end: { exitCode: number | null; signal: string | null; error: string | null }): void {
@@ -569,6 +740,8 @@ export class TerminalSession {
     this.backend = null;
     this.shellState = 'unknown';
     if (this.run) this.finishRun(null, end.error ? `the connection was lost before the command finished: ${end.error}` : 'the shell ended before the command finished', this.transcript.offset);
+    this.typed = null;
+    this.failQueued(end.error ? `the connection was lost before it started: ${end.error}` : 'the shell ended before it started');
     if (this.status === 'closed') return;
     if (end.error) {
       const message = `connection lost: ${end.error}`;
@@ -581,6 +754,16 @@ export class TerminalSession {
       this.init.hooks.exit(this.info(), end.exitCode, end.signal);
     }
     this.wakeReadyWaiters();
+  }
+
+  /** Queued runs that can no longer start are recorded as not run, with the reason. */
+  private failQueued(reason: string): void {
+    const waiting = this.queue;
+    this.queue = [];
+    for (const req of waiting) {
+      this.transcript.note({ t: 'result', runId: req.runId, exitCode: null, expectPassed: false, message: reason, outputFrom: null, outputTo: null });
+      this.init.hooks.runFinished({ runId: req.runId, exitCode: null, expectPassed: false, message: reason, durationMs: 0, outputTail: '', outputFrom: null, outputTo: null }, req);
+    }
   }
 
   private setStatus(status: TerminalStatus, message: string | null): void {
@@ -600,6 +783,7 @@ export class TerminalSession {
     if (this.status === 'closed') return;
     this.generation++;
     if (this.run) this.finishRun(null, 'the terminal was closed before the command finished', this.transcript.offset);
+    this.failQueued('the terminal was closed before it started');
     this.flushInput();
     this.batcher.flush();
     this.batcher.dispose();

@@ -37,7 +37,19 @@ export type TranscriptEntry =
   | { t: 'step'; stepIndex: number | null; title: string | null }
   | { t: 'resize'; cols: number; rows: number }
   | { t: 'input'; bytes: number; keys?: string[] }
-  | { t: 'command'; runId: string; stepIndex: number | null; name: string | null; text: string; target: string; mode: 'paste' | 'typed' }
+  | {
+      t: 'command';
+      runId: string;
+      stepIndex: number | null;
+      name: string | null;
+      text: string;
+      target: string;
+      /** script: a Run (a fresh bash child, integration.ts); typed/paste: older transcripts and headless runs. */
+      mode: 'paste' | 'typed' | 'script';
+      queued?: boolean;
+    }
+  /** A command the operator typed, as the shell reported it (text null: not in the shell's history). */
+  | { t: 'typed'; text: string | null; exitCode: number | null; stepIndex: number | null; outputFrom: number; outputTo: number }
   | {
       t: 'result';
       runId: string;

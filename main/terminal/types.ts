@@ -30,6 +30,10 @@ export interface TerminalInfo {
   shellIntegration: boolean;
   /** A command is running (started, not yet finished) according to the shell. */
   busy: boolean;
+  /** Runs waiting their turn in this terminal (run ids, in order). */
+  queued: string[];
+  /** The run in progress, if any. */
+  running: string | null;
   transcript: { out: string; index: string };
   openedAt: string;
 }
@@ -75,8 +79,10 @@ export interface RunResult {
   terminalId: string;
   /** The exit code will be known (shell integration saw a prompt). */
   tracked: boolean;
-  /** Why it is not tracked, when it is not. */
+  /** Why it is not tracked, or that it is queued (and behind what). */
   note: string | null;
+  /** How many runs or commands are ahead of it in its terminal (0: it starts now). */
+  queued: number;
 }
 
 export interface TranscriptInfo {

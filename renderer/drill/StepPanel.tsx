@@ -8,7 +8,7 @@ import { Button } from '../ui/Button';
 import { Badge } from '../ui/Badge';
 import { CheckIcon, FlagIcon, PlayIcon, SkipIcon, XIcon } from '../ui/Icons';
 import { LiveDuration } from '../ui/Clock';
-import { commandCaption } from './commands';
+import { blockIndexOf, blockText, commandCaption } from './commands';
 import { statusLabel } from './StepList';
 import type { CodeSlot } from '../ui/markdown';
 import type { ReactNode } from 'react';
@@ -156,8 +156,9 @@ export const StepPanel = forwardRef<HTMLTextAreaElement, StepPanelProps>(functio
             source={runbookStep.body}
             className="step-md hide-tasks"
             testId="step-markdown"
-            codeCaption={(b) => commandCaption(runbookStep, b.index)}
+            codeCaption={(b) => commandCaption(runbookStep, blockIndexOf(runbookStep, b))}
             codeActions={codeActions ? (b) => codeActions(runbookStep, b) : undefined}
+            codeText={(b) => blockText(runbookStep, b)}
           />
         ) : runbook?.loading ? (
           <div className="loading">Loading step text…</div>

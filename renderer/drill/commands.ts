@@ -1,3 +1,4 @@
+export { blockIndexOf, blockText } from './blocks';
 import type { Step } from '../../main/runbook/model';
 
 /** "on db-primary · restore-db": where and what a step's i-th code block runs. */

@@ -19,8 +19,10 @@ export interface RunButtonProps {
 }
 
 /**
- * "Run" on a code block: types the block's exact text into its target's
- * terminal (brought forward first, so the operator sees it arrive). In a
+ * "Run" on a code block: runs the block (as the drill recorded it, variables
+ * filled in) in its target's terminal, in a fresh `bash -e -o pipefail`
+ * like `drillbook run` (brought forward first, so the operator sees it). A
+ * Run while another is going is queued in that terminal and says so. In a
  * live drill the text and target are shown for confirmation before
  * anything is sent. The block's latest result is shown beside the button.
  */
@@ -29,7 +31,10 @@ export function RunButton({ client, snap, stepIndex, commandIndex, block, canRun
   const [busy, setBusy] = useState(false);
   if (!block) return null;
   const target = block.attrs.target ?? 'local';
-  const last = [...snap.commands].reverse().find((c) => c.stepIndex === stepIndex && c.text === block.text && c.target === target);
+  // By position, never by text (older drills recorded no position: their text is the block's).
+  const last = [...snap.commands]
+    .reverse()
+    .find((c) => c.origin !== 'typed' && c.stepIndex === stepIndex && (c.commandIndex !== null ? c.commandIndex === commandIndex : c.text === block.text && c.target === target));
 
   const run = async (confirmed: boolean) => {
     setBusy(true);
@@ -46,7 +51,19 @@ export function RunButton({ client, snap, stepIndex, commandIndex, block, canRun
 
   return (
     <>
-      {last ? <RunResult exitCode={last.exitCode} passed={last.expectPassed} ended={last.endedAt !== null} note={last.note} /> : null}
+      {last ? <RunResult exitCode={last.exitCode} passed={last.expectPassed} ended={last.endedAt !== null} queued={last.queued} note={last.note} /> : null}
+      {last && last.queued && last.endedAt === null && last.runId && canRun ? (
+        <button
+          type="button"
+          className="code-copy"
+          onClick={() => void client.call('terminal.cancel', { drillId: snap.id, runId: last.runId! }).catch((err: unknown) => onError?.(toApiError(err).message))}
+          aria-label="Take back this queued run"
+          title="Take back this queued run (it has not started)"
+          data-testid="run-cancel"
+        >
+          <span>Cancel</span>
+        </button>
+      ) : null}
       {canRun ? (
         <button
           type="button"
@@ -54,7 +71,7 @@ export function RunButton({ client, snap, stepIndex, commandIndex, block, canRun
           onClick={() => (snap.mode === 'live' ? setConfirming(true) : void run(false))}
           disabled={busy}
           aria-label={`Run in the ${target} terminal`}
-          title={`Type this into the ${target} terminal`}
+          title={`Run this in the ${target} terminal (a fresh bash -e -o pipefail, as drillbook run does)${last && last.endedAt === null ? '; it waits for the run before it' : ''}`}
           data-testid="run-code"
           data-target={target}
         >
@@ -81,7 +98,7 @@ export function RunButton({ client, snap, stepIndex, commandIndex, block, canRun
           }
         >
           <p className="dialog-desc">
-            This is a <strong>live</strong> drill. This exact text will be typed into the <strong>{target}</strong> terminal:
+            This is a <strong>live</strong> drill. This exact block will run in the <strong>{target}</strong> terminal:
           </p>
           <pre className="term-confirm-text" data-testid="run-confirm-text">
             {block.text}
@@ -97,8 +114,8 @@ export function RunButton({ client, snap, stepIndex, commandIndex, block, canRun
  * ("expected "restored" not found"), never just "✗ exit 0", which reads as
  * a pass with a typo.
  */
-export function runResultLabel(exitCode: number | null, passed: boolean | null, ended: boolean, note: string | null): string {
-  if (!ended) return note ? 'sent' : 'running…';
+export function runResultLabel(exitCode: number | null, passed: boolean | null, ended: boolean, note: string | null, queued = false): string {
+  if (!ended) return queued ? 'queued' : 'running…';
   if (passed === false && note) {
     const m = /^output did not (contain|match) (.+)$/.exec(note);
     if (m) return `expected ${m[2]} not found${exitCode !== null ? ` (exit ${exitCode})` : ''}`;
@@ -107,11 +124,12 @@ export function runResultLabel(exitCode: number | null, passed: boolean | null, 
   return exitCode === null ? 'no exit code' : `exit ${exitCode}`;
 }
 
-function RunResult({ exitCode, passed, ended, note }: { exitCode: number | null; passed: boolean | null; ended: boolean; note: string | null }) {
-  const label = runResultLabel(exitCode, passed, ended, note);
+function RunResult({ exitCode, passed, ended, queued, note }: { exitCode: number | null; passed: boolean | null; ended: boolean; queued: boolean; note: string | null }) {
+  const label = runResultLabel(exitCode, passed, ended, note, queued);
   const tone = !ended ? 'neutral' : passed === true ? 'ok' : passed === false ? 'danger' : 'neutral';
+  const title = queued ? (note ?? 'Waits for the run before it in this terminal') : (note ?? undefined);
   return (
-    <span className={`code-result code-result-${tone}`} title={note ?? undefined} data-testid="run-result" data-passed={passed === null ? '' : String(passed)}>
+    <span className={`code-result code-result-${tone}`} title={title} data-testid="run-result" data-state={!ended ? (queued ? 'queued' : 'running') : 'done'} data-passed={passed === null ? '' : String(passed)}>
       {passed === true ? '✓ ' : passed === false ? '✗ ' : ''}
       {label}
     </span>

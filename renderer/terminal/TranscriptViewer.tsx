@@ -29,6 +29,8 @@ function describe(r: IndexRecord): string | null {
       return `resized to ${r.cols}×${r.rows}`;
     case 'close':
       return `closed: ${r.reason}`;
+    case 'typed':
+      return `$ ${(r.text ?? '(not in the shell history)').split('\n')[0]}  (typed) — ${r.exitCode === null ? 'no exit code' : `exit ${r.exitCode}`}`;
     case 'input':
       return null;
   }

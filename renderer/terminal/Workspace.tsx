@@ -9,6 +9,7 @@ import { TranscriptViewer } from './TranscriptViewer';
 import { RunButton } from './RunButton';
 import { setCollapsed, useTerminals } from './state';
 import { setTermPx, termWidth, terminalCharPx, toggleWide, useLayout, STEP_MIN_PX, TERM_MIN_PX } from '../drill/layout';
+import { blockIndexOf } from '../drill/commands';
 import './terminal.css';
 
 /** The target a step works on: its first code block's (local when it names none). */
@@ -16,13 +17,6 @@ export function stepTarget(step: Step | undefined): string | null {
   const first = step?.commands[0];
   if (!first) return null;
   return first.attrs.target ?? 'local';
-}
-
-/** The runbook block behind a rendered code block (same order; the text confirms it). */
-export function blockIndexOf(step: Step | undefined, slot: CodeSlot): number {
-  if (!step) return -1;
-  if (step.commands[slot.index]?.text === slot.text) return slot.index;
-  return step.commands.findIndex((c) => c.text === slot.text);
 }
 
 /** Code-block actions for a step: Run (typed into the block's target terminal). */

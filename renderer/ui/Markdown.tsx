@@ -12,6 +12,8 @@ export interface MarkdownProps {
    */
   codeActions?: (block: CodeSlot) => ReactNode;
   codeCaption?: (block: CodeSlot) => ReactNode;
+  /** The text to show and copy for a block, when it differs from the source (a drill's filled-in variables). */
+  codeText?: (block: CodeSlot) => string | undefined;
   testId?: string;
 }
 
@@ -19,7 +21,7 @@ export interface MarkdownProps {
  * Rendered markdown. The HTML comes from markdown-it with raw HTML disabled;
  * code blocks are React components portalled into their placeholders.
  */
-export function Markdown({ source, className, codeActions, codeCaption, testId = 'markdown' }: MarkdownProps) {
+export function Markdown({ source, className, codeActions, codeCaption, codeText, testId = 'markdown' }: MarkdownProps) {
   const { html, blocks } = useMemo(() => renderMarkdown(source), [source]);
   const ref = useRef<HTMLDivElement>(null);
   const [slots, setSlots] = useState<{ html: string; nodes: HTMLElement[] }>({ html: '', nodes: [] });
@@ -39,7 +41,7 @@ export function Markdown({ source, className, codeActions, codeCaption, testId =
             return createPortal(
               <CodeBlock
                 lang={block.lang}
-                text={block.text}
+                text={codeText?.(block) ?? block.text}
                 caption={codeCaption?.(block)}
                 actions={codeActions?.(block)}
               />,

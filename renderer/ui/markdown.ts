@@ -15,6 +15,8 @@ import MarkdownIt from 'markdown-it';
 
 export interface CodeSlot {
   index: number;
+  /** Position among the fenced blocks (the runbook's command blocks, in order); null for an indented block. */
+  fence: number | null;
   lang: string;
   info: string;
   text: string;
@@ -22,6 +24,7 @@ export interface CodeSlot {
 
 interface Env {
   blocks: CodeSlot[];
+  fences: number;
 }
 /** Spelled via the parser so it works with both the ESM and CJS typings of markdown-it. */
 type Token = ReturnType<typeof md.parse>[number];
@@ -44,7 +47,7 @@ function codeSlot(token: Token, env: Env, fenced: boolean): string {
   const lang = info.split(/[\s{]/, 1)[0] ?? '';
   const text = token.content.replace(/\n$/, '');
   const index = env.blocks.length;
-  env.blocks.push({ index, lang, info, text });
+  env.blocks.push({ index, fence: fenced ? env.fences++ : null, lang, info, text });
   return `<div class="md-code-slot" data-code-index="${index}"></div>\n`;
 }
 
@@ -74,7 +77,7 @@ md.core.ruler.after('inline', 'drillbook-tasks', (state) => {
 });
 
 export function renderMarkdown(source: string): { html: string; blocks: CodeSlot[] } {
-  const env: Env = { blocks: [] };
+  const env: Env = { blocks: [], fences: 0 };
   const html = md.render(source, env as unknown as Record<string, unknown>);
   return { html, blocks: env.blocks };
 }

@@ -10,6 +10,7 @@ import assert from 'node:assert/strict';
 const load = async () => ({
   ...(await import('../../renderer/ui/markdown.js')),
   ...(await import('../../renderer/app/format.js')),
+  ...(await import('../../renderer/drill/blocks.js')),
 });
 
 describe('renderer markdown', () => {
@@ -40,7 +41,8 @@ describe('renderer markdown', () => {
     const src = 'Intro\n\n```sh {name=restore}\npg_restore -d orders <dump>\n```\n\n1. item\n\n   ```sql\n   SELECT 1;\n   ```\n\nAfter the list.\n\n    indented code\n';
     const { html, blocks } = renderMarkdown(src);
     assert.equal(blocks.length, 3);
-    assert.deepEqual(blocks[0], { index: 0, lang: 'sh', info: 'sh {name=restore}', text: 'pg_restore -d orders <dump>' });
+    assert.deepEqual(blocks[0], { index: 0, fence: 0, lang: 'sh', info: 'sh {name=restore}', text: 'pg_restore -d orders <dump>' });
+    assert.deepEqual(blocks.map((b) => b.fence), [0, 1, null]);
     assert.equal(blocks[1]!.lang, 'sql');
     assert.equal(blocks[1]!.text, 'SELECT 1;');
     assert.equal(blocks[2]!.lang, '');
@@ -81,5 +83,23 @@ describe('renderer time formats', () => {
     assert.equal(utcDateTime('2026-01-14T07:41:02Z'), '2026-01-14 07:41');
     assert.equal(utcDateTime('2026-01-14T07:41:02Z', true), '2026-01-14 07:41:02');
     assert.equal(utcTime('not a date'), '—');
+  });
+
+  test('a drill shows, copies and runs a code block by its position, with its variables filled in (never matched by text)', async () => {
+    const { renderMarkdown, blockIndexOf, blockText } = await load();
+    // The step as the drill started with it: {{PGPORT}} and {{DB}} filled in; the markdown still has the placeholders.
+    const body = 'Output looks like:\n\n    ok\n\n```sh {name=check}\npsql -p {{PGPORT}} -d {{DB}} -c "select 1"\n```\n\n```sql\nSELECT count(*) FROM {{DB}}.t;\n```\n';
+    const step = {
+      index: 0, title: 's', key: 's', line: 1, endLine: 9, body, checklist: [], rtoStart: false, rtoEnd: false, always: false,
+      commands: [
+        { lang: 'sh', text: 'psql -p 5433 -d orders -c "select 1"', line: 5, attrs: { name: 'check' }, fenced: true },
+        { lang: 'sql', text: 'SELECT count(*) FROM orders.t;', line: 9, attrs: {}, fenced: true },
+      ],
+    };
+    const { blocks } = renderMarkdown(body);
+    assert.deepEqual(blocks.map((b) => blockIndexOf(step, b)), [-1, 0, 1]);
+    assert.deepEqual(blocks.map((b) => blockText(step, b)), [undefined, 'psql -p 5433 -d orders -c "select 1"', 'SELECT count(*) FROM orders.t;']);
+    // Blocks that do not line up with the runbook's (another parser's view) get no Run rather than the wrong block.
+    assert.equal(blockIndexOf({ ...step, commands: [step.commands[1]!] }, blocks[1]!), -1);
   });
 });

@@ -85,6 +85,17 @@ describe('start dialog: variables', { timeout: 120_000 }, () => {
     } finally {
       db.close();
     }
+
+    // The drill view shows the block as the drill will run it: filled in, with a Run button, and Copy copies that text.
+    await tid(page, 'step-start').click();
+    const block = tid(page, 'code-block').first();
+    await block.waitFor();
+    assert.equal(await block.locator('code').innerText(), 'pg_restore -d "app_restore_test" "/backups/app-2026-03-01.dump"');
+    assert.equal(await block.locator('[data-testid="run-code"]').count(), 1, 'a block with variables has its Run button');
+    await page.context().grantPermissions(['clipboard-read', 'clipboard-write'], { origin: server.origin });
+    await block.locator('[data-testid="copy-code"]').click();
+    await block.locator('[data-testid="copy-code"].is-copied').waitFor();
+    assert.equal(await page.evaluate(() => (globalThis as any).navigator.clipboard.readText()), 'pg_restore -d "app_restore_test" "/backups/app-2026-03-01.dump"');
     assert.deepEqual(errors, []);
   });
 });

@@ -102,12 +102,20 @@ async function surviveKill9(browser: Browser, ws: Workspace, title: string): Pro
   assert.equal(done.exitCode, 0);
   assert.equal(done.expectPassed, true);
   assert.equal(done.terminalId, terminalId);
-  const transcript = readFileSync(path.join(ws.dataDir, 'transcripts', drillId, `${terminalId}.out`), 'utf8');
+  const outFile = path.join(ws.dataDir, 'transcripts', drillId, `${terminalId}.out`);
+  const transcript = readFileSync(outFile, 'utf8');
   assert.match(transcript, /started-2[\s\S]*finished-42/);
+  // The Run's own output range (the block ran as a script: its output follows the dimmed block text).
+  assert.ok(done.outputFrom !== null && done.outputTo !== null);
+  assert.match(readFileSync(outFile).subarray(done.outputFrom!, done.outputTo!).toString('utf8'), /started-2[\s\S]*finished-42/);
 
-  // Typing still reaches the same shell.
+  // Typing still reaches the same shell, and what is typed there is on the record.
   await typeInto(page, 'echo "again-$((5+5))"');
   await waitFor(async () => /^again-10$/m.test(await screenText(page)), 'typed output after the restart');
+  const typed = await waitFor(async () => (await fetchSnapshot(page, drillId)).commands.find((c) => c.origin === 'typed' && c.text === 'echo "again-$((5+5))"') ?? null, 'the typed command on the record');
+  assert.equal(typed.exitCode, 0);
+  assert.equal(typed.terminalId, terminalId);
+  assert.match(readFileSync(outFile).subarray(typed.outputFrom!, typed.outputTo!).toString('utf8'), /again-10/);
 
   await tid(page, 'step-complete').click();
   await waitStepStatus(page, 0, 'completed');
@@ -120,7 +128,8 @@ async function surviveKill9(browser: Browser, ws: Workspace, title: string): Pro
   await tid(page, 'step-complete').click();
   await waitStepStatus(page, 1, 'completed');
   const final = await fetchSnapshot(page, drillId);
-  assert.deepEqual(final.commands.map((c) => [c.name, c.exitCode]), [['restore', 0], ['check', 0]]);
+  // Runs and the command typed after the reattach (issue 9 item 4 records typed commands too), in order.
+  assert.deepEqual(final.commands.map((c) => [c.origin, c.name ?? c.text, c.exitCode]), [['run', 'restore', 0], ['typed', 'echo "again-$((5+5))"', 0], ['run', 'check', 0]]);
   assert.deepEqual(errors.filter((e) => !/WebSocket|ERR_CONNECTION_REFUSED|Failed to load resource/.test(e)), []);
   await second.stop();
 }

@@ -260,3 +260,157 @@ test('Ctrl+C to the server’s process group stops the server, not the shells; t
     tmp.cleanup();
   }
 });
+
+const QUEUE_RUNBOOK = `---
+title: Host survival with a queue
+---
+# Host survival with a queue
+
+## Restore
+
+\`\`\`sh {name=long expect=0}
+echo "started-$((1+1))"; sleep 5; echo "finished-$((40+2))"
+\`\`\`
+
+\`\`\`sh {name=second expect=0}
+echo "second-$((3+4))"
+\`\`\`
+`;
+
+function slice(file: string, from: number | null, to: number | null): string {
+  assert.ok(from !== null && to !== null && to >= from, `an output range (${from}, ${to})`);
+  return readFileSync(file).subarray(from, to).toString('utf8');
+}
+
+test('kill -9 with a Run in flight and one queued: the running one gets its exit code and output, the queued one is closed with the reason, typed commands after the reattach are recorded', { timeout: 150_000 }, async () => {
+  const tmp = tempDir();
+  const runbookDir = path.join(tmp.dir, 'runbooks');
+  const dataDir = path.join(tmp.dir, 'data');
+  mkdirSync(runbookDir);
+  writeFileSync(path.join(runbookDir, 'queue.md'), QUEUE_RUNBOOK);
+  let server: RunningServer | null = await startServer(dataDir, runbookDir);
+  try {
+    let c = await SocketClient.connect(server);
+    const [entry] = await c.call('runbooks.list', {});
+    const drill = await c.call('drill.start', { runbookPath: entry!.path, mode: 'rehearsal', operator: 'ana' });
+    await c.call('step.start', { drillId: drill.id, stepIndex: 0 });
+    const first = await c.call('terminal.run', { drillId: drill.id, stepIndex: 0, commandIndex: 0 });
+    const out = outFile(dataDir, drill.id, first.terminalId);
+    await waitFor(() => readFileSync(out, 'utf8').includes('started-2'), 'the block to start');
+    const second = await c.call('terminal.run', { drillId: drill.id, stepIndex: 0, commandIndex: 1, terminalId: first.terminalId });
+    assert.equal(second.queued, 1, 'the second run waits for the first');
+    await c.close();
+
+    await server.stop('SIGKILL');
+    server = null;
+    await waitFor(() => readFileSync(out, 'utf8').includes('finished-42'), 'the block output written during the gap', 20_000);
+    await new Promise((r) => setTimeout(r, 1500));
+    assert.ok(!readFileSync(out, 'utf8').includes('second-7'), 'nothing types the queued run while no server runs');
+
+    server = await startServer(dataDir, runbookDir);
+    c = await SocketClient.connect(server);
+    const { terminals } = await c.call('terminal.list', { drillId: drill.id });
+    assert.deepEqual(terminals.map((t) => [t.terminalId, t.status, t.shellIntegration]), [[first.terminalId, 'open', true]]);
+    // Typed before the drill is resumed: recorded on resume, with its own times.
+    await c.call('terminal.attach', { terminalId: first.terminalId, replay: true });
+    await c.call('terminal.input', { terminalId: first.terminalId, data: 'echo "typed-$((5*5))"\r' });
+    await waitFor(() => readFileSync(out, 'utf8').includes('typed-25'), 'the typed command to run');
+    await new Promise((r) => setTimeout(r, 500));
+
+    const resumeAt = new Date().toISOString();
+    await c.call('drill.recover', { drillId: drill.id });
+    const snap = await waitFor(async () => {
+      const s = await c.call('drill.get', { drillId: drill.id });
+      const done = s.commands.find((x) => x.runId === first.runId && x.exitCode !== null);
+      const typed = s.commands.find((x) => x.origin === 'typed' && x.text.includes('typed-'));
+      return done && typed ? s : null;
+    }, 'the run result and the typed command after the resume');
+    const ran = snap.commands.find((x) => x.runId === first.runId)!;
+    assert.equal(ran.exitCode, 0);
+    assert.equal(ran.expectPassed, true);
+    assert.match(slice(out, ran.outputFrom, ran.outputTo), /started-2[\s\S]*finished-42/, 'its output range holds the block output');
+    assert.match(ran.note ?? '', /while Drillbook was down/);
+    const queued = snap.commands.find((x) => x.runId === second.runId)!;
+    assert.equal(queued.exitCode, null);
+    assert.equal(queued.expectPassed, false);
+    assert.match(queued.note ?? '', /Drillbook stopped while this run was queued, before its turn came/);
+    assert.ok(queued.endedAt, 'the queued run is closed, not left queued forever');
+    const typed = snap.commands.find((x) => x.origin === 'typed' && x.text.includes('typed-'))!;
+    assert.equal(typed.text, 'echo "typed-$((5*5))"');
+    assert.equal(typed.exitCode, 0);
+    assert.match(slice(out, typed.outputFrom, typed.outputTo), /typed-25/);
+    assert.ok(typed.endedAt && typed.endedAt < resumeAt, `the typed command keeps its own end time (${typed.endedAt}), before the resume (${resumeAt})`);
+    assert.deepEqual(snap.untrackedTerminals, [], 'the reattached shell is not reported as lacking the integration');
+
+    // Run again: the reattached shell takes the next Run as usual.
+    const again = await c.call('terminal.run', { drillId: drill.id, stepIndex: 0, commandIndex: 1, terminalId: first.terminalId });
+    const after = await waitFor(async () => {
+      const s = await c.call('drill.get', { drillId: drill.id });
+      return s.commands.find((x) => x.runId === again.runId && x.exitCode !== null) ?? null;
+    }, 'the run after the reattach');
+    assert.equal(after.exitCode, 0);
+    assert.match(slice(out, after.outputFrom, after.outputTo), /second-7/);
+    await c.close();
+  } finally {
+    await server?.stop();
+    killTerminalHost(dataDir);
+    tmp.cleanup();
+  }
+});
+
+test('kill -9 while a typed command runs: after the reattach the shell is known (no Enter needed), the command is recorded with its exit code, output and start time', { timeout: 150_000 }, async () => {
+  const tmp = tempDir();
+  const runbookDir = path.join(tmp.dir, 'runbooks');
+  const dataDir = path.join(tmp.dir, 'data');
+  mkdirSync(runbookDir);
+  writeFileSync(path.join(runbookDir, 'queue.md'), QUEUE_RUNBOOK);
+  let server: RunningServer | null = await startServer(dataDir, runbookDir);
+  try {
+    let c = await SocketClient.connect(server);
+    const [entry] = await c.call('runbooks.list', {});
+    const drill = await c.call('drill.start', { runbookPath: entry!.path, mode: 'rehearsal', operator: 'ana' });
+    await c.call('step.start', { drillId: drill.id, stepIndex: 0 });
+    const opened = await c.call('terminal.open', { drillId: drill.id, target: 'local', cols: 100, rows: 30 });
+    await waitFor(async () => (await c.call('terminal.list', { drillId: drill.id })).terminals.some((t) => t.shellIntegration), 'the shell');
+    const out = outFile(dataDir, drill.id, opened.terminalId);
+    const typedAt = new Date().toISOString();
+    await c.call('terminal.input', { terminalId: opened.terminalId, data: 'echo "begin-$((2+2))"; sleep 4; echo "typed-done-$((6*7))"\r' });
+    await waitFor(() => readFileSync(out, 'utf8').includes('begin-4'), 'the typed command to start');
+    await c.close();
+    await server.stop('SIGKILL');
+    server = null;
+    await waitFor(() => readFileSync(out, 'utf8').includes('typed-done-42'), 'its end, during the gap', 20_000);
+
+    const restartedAt = new Date().toISOString();
+    server = await startServer(dataDir, runbookDir);
+    c = await SocketClient.connect(server);
+    const { terminals } = await c.call('terminal.list', { drillId: drill.id });
+    assert.deepEqual(terminals.map((t) => [t.terminalId, t.shellIntegration]), [[opened.terminalId, true]], 'integrated from the start, before anything is typed');
+    await c.call('drill.recover', { drillId: drill.id });
+    const typed = await waitFor(async () => {
+      const s = await c.call('drill.get', { drillId: drill.id });
+      return s.commands.find((x) => x.origin === 'typed' && x.text.includes('typed-done')) ?? null;
+    }, 'the typed command recorded after the resume');
+    assert.equal(typed.exitCode, 0);
+    assert.match(slice(out, typed.outputFrom, typed.outputTo), /begin-4[\s\S]*typed-done-42/);
+    assert.ok(typed.startedAt >= typedAt.slice(0, 19) && typed.startedAt < restartedAt, `started when Enter was pressed (${typed.startedAt}), not at the reattach`);
+
+    // A Run right away (no keystroke since the reattach) is typed and followed as usual.
+    const run = await c.call('terminal.run', { drillId: drill.id, stepIndex: 0, commandIndex: 1, terminalId: opened.terminalId });
+    assert.equal(run.queued, 0);
+    const ran = await waitFor(async () => {
+      const s = await c.call('drill.get', { drillId: drill.id });
+      return s.commands.find((x) => x.runId === run.runId && x.exitCode !== null) ?? null;
+    }, 'the Run after the reattach');
+    assert.equal(ran.exitCode, 0);
+    assert.match(slice(out, ran.outputFrom, ran.outputTo), /second-7/);
+    await new Promise((r) => setTimeout(r, 5500));
+    const s = await c.call('drill.get', { drillId: drill.id });
+    assert.deepEqual(s.untrackedTerminals, [], 'no false "no integration" record for the reattached shell');
+    await c.close();
+  } finally {
+    await server?.stop();
+    killTerminalHost(dataDir);
+    tmp.cleanup();
+  }
+});

@@ -178,7 +178,7 @@ test('report.html carries what an auditor asks for', () => {
   assert.match(html, /proved by command <strong>restore<\/strong>/, 'a bound command is the proof of its checklist item');
   assert.ok(!/<script|https?:\/\/(?!json-schema)/i.test(html.replace(/s3:\/\/backups\/orders|http:\/\/evil/g, '')), 'nothing to run or fetch');
   const csv = readFileSync(path.join(signed.dir, 'steps.csv'), 'utf8');
-  assert.ok(csv.startsWith('step,key,title,status,started_at,ended_at,duration_seconds,operator,reason,rto_marker,checklist_done,checklist_total,commands_run,commands_failed\r\n'));
+  assert.ok(csv.startsWith('step,key,title,status,started_at,ended_at,duration_seconds,operator,reason,rto_marker,checklist_done,checklist_total,commands_run,commands_failed,commands_typed\r\n'));
   assert.equal(csv.trimEnd().split('\r\n').length, 1 + d.steps.length);
 });
 

@@ -58,24 +58,32 @@ test('local terminal: runs are typed, followed to their exit code, and recorded 
       c.map((x) => [x.name, x.exitCode, x.expectPassed]),
       [
         ['where', 0, true],
-        ['multi', 4, true], // a multi-line block is pasted as one input: the exit code is the last command's
-        ['broken', null, false],
+        ['multi', 4, true], // a multi-line block runs as one script: the exit code is the last command's
+        ['broken', 2, false], // bash's syntax error status, as drillbook run records it
       ],
     );
-    assert.match(c[2]!.note!, /did not run the command/);
+    assert.match(c[2]!.note!, /exited with code 2/);
     assert.match(terminalText(h.sink.bytes(r0.terminalId)), /\none\ntwo\n/);
 
-    // A second step; a long command keeps the shell busy; a Run then is typed into it, untracked, and says so.
+    // A second step; a long command keeps the shell busy; a Run then waits its turn, says so, and runs after it.
     h.drills.stepComplete(drill.id, 0);
     h.drills.stepStart(drill.id, 1);
-    await h.svc.run({ drillId: drill.id, stepIndex: 1, commandIndex: 0 }, h.sink);
-    await waitFor('busy', () => h.status(r0.terminalId)?.busy);
+    const nap = await h.svc.run({ drillId: drill.id, stepIndex: 1, commandIndex: 0 }, h.sink);
+    await waitFor('nap running', () => h.status(r0.terminalId)?.running === nap.runId && h.status(r0.terminalId)?.busy);
     const late = await h.svc.run({ drillId: drill.id, stepIndex: 1, commandIndex: 1 }, h.sink);
-    assert.equal(late.tracked, false);
-    assert.match(late.note!, /not finished|running/);
+    assert.equal(late.tracked, true);
+    assert.equal(late.queued, 1);
+    assert.match(late.note!, /queued behind 1 earlier run/);
+    assert.equal(h.drills.get(drill.id).commands[4]!.queued, true);
     h.svc.input(r0.terminalId, '\x03'); // Ctrl-C
     await waitFor('nap interrupted', () => h.drills.get(drill.id).commands[3]?.endedAt);
     assert.equal(h.drills.get(drill.id).commands[3]!.exitCode, 130);
+    const lateRec = await waitFor('late ran after it', () => {
+      const c4 = h.drills.get(drill.id).commands[4];
+      return c4?.endedAt ? c4 : null;
+    });
+    assert.deepEqual([lateRec.exitCode, lateRec.queued], [0, false]);
+    assert.ok(lateRec.startedAt >= h.drills.get(drill.id).commands[3]!.endedAt!, 'its time starts when its turn came, not when it was clicked');
 
     const idx = await readTranscriptIndex(h.status(r0.terminalId)!.transcript.index);
     const steps = idx.records.filter((r) => r.t === 'step').map((r) => (r as { stepIndex: number | null }).stepIndex);

@@ -45,8 +45,11 @@ test('terminal over the web host: JSON control, binary output, Run recorded, liv
     assert.equal(run.terminalId, t.terminalId); // the drill's local terminal is reused
     await waitFor('recorded result', () => {
       const e = [...c.events].reverse().find((x) => x.type === 'drill.changed');
-      return e?.type === 'drill.changed' && e.drill.commands[0]?.expectPassed === true;
+      return e?.type === 'drill.changed' && e.drill.commands.find((x) => x.origin === 'run')?.expectPassed === true;
     });
+    // The command typed by hand before it is on the record too.
+    const typed = (await c.call('drill.get', { drillId: drill.id })).commands.find((x) => x.origin === 'typed');
+    assert.deepEqual([typed?.text, typed?.exitCode], ['echo "typed $((40+2))"', 0]);
     const list = await c.call('terminal.list', { drillId: drill.id });
     assert.deepEqual(list.terminals.map((x) => x.terminalId), [t.terminalId]);
     const transcripts = await c.call('transcript.list', { drillId: drill.id });

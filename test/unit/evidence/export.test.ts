@@ -111,7 +111,9 @@ test('transcripts from any source become redacted text and a redacted index', as
     };
     await exportBundle({ drills, attachments: store }, id, { ...opts('t'), transcripts: source });
     const dir = path.join(tmp.dir, 't', 'transcripts');
-    assert.deepEqual(readdirSync(dir).sort(), ['x.jsonl', 'x.txt']);
+    // The asciicast copy (issue 13's transcripts/*.cast) is written beside them, redacted as well.
+    assert.deepEqual(readdirSync(dir).sort(), ['x.cast', 'x.jsonl', 'x.txt']);
+    assert.ok(!readFileSync(path.join(dir, 'x.cast'), 'utf8').includes('abc123secret'), 'the cast is redacted too');
     assert.equal(readFileSync(path.join(dir, 'x.txt'), 'utf8'), '$ export TOKEN=[REDACTED:password-assignment]\nprogress 100%\n');
     const index = readFileSync(path.join(dir, 'x.jsonl'), 'utf8').split('\n');
     assert.deepEqual(JSON.parse(index[0]!), { t: 'command', text: 'export TOKEN=[REDACTED:password-assignment]', at: '2026-01-01T09:00:00.000Z', offset: 0 });

@@ -46,3 +46,15 @@ test('terminalText drops escapes and resolves carriage returns', () => {
   const text = terminalText(Buffer.from('\x1b[32mok\x1b[0m\r\n50%\r100%\r\n\x1b]633;D;0\x07done\x1b(B\n', 'utf8'));
   assert.equal(text, 'ok\n100%\ndone\n');
 });
+
+test('E carries the command line (escaped as VS Code does, long ones whole); P carries the Run handshake', () => {
+  const long = 'echo ' + 'x'.repeat(3000);
+  const line = 'psql -c "select 1; select 2" \\ réfé\n\tnext';
+  const esc = (s: string) => s.replace(/\\/g, '\\\\').replace(/;/g, '\\x3b').replace(/\n/g, '\\x0a').replace(/\t/g, '\\x09');
+  const bytes = Buffer.from(`\x1b]633;C\x07out\r\n\x1b]633;E;${esc(line)}\x07\x1b]633;D;0\x07\x1b]633;E;${esc(long)}\x07\x1b]633;P;DrillbookReady=r12ab\x07\x1b]0;${'t'.repeat(600)}\x07`, 'utf8');
+  const ev = new SequenceScanner().feed(bytes);
+  assert.deepEqual(
+    ev.map((e) => (e.kind === 'command-line' ? ['E', e.text] : e.kind === 'property' ? ['P', e.key, e.value] : [e.kind])),
+    [['command-start'], ['E', line], ['command-done'], ['E', long], ['P', 'DrillbookReady', 'r12ab']],
+  );
+});
