@@ -80,6 +80,9 @@ test('electron-builder --dir builds a Linux app: fuses flipped, no Windows binar
     const electronDist = path.join(tmp.dir, 'electron');
     fakeElectron(electronDist);
     const out = path.join(tmp.dir, 'release');
+    // The package holds the compiled app (dist/main): build it as `npm run dist` does, so a fresh clone passes too.
+    const tsc = spawnSync(process.execPath, [path.join(ROOT, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', 'tsconfig.build.json'], { cwd: ROOT, encoding: 'utf8', timeout: 200_000 });
+    assert.equal(tsc.status, 0, `npm run build:main failed: ${tsc.stdout}${tsc.stderr}`);
     const r = spawnSync(
       process.execPath,
       [path.join(ROOT, 'node_modules', 'electron-builder', 'cli.js'), '--config', 'build/electron-builder.config.js', '--linux', '--dir', `-c.electronDist=${electronDist}`, `-c.directories.output=${out}`],
@@ -100,9 +103,11 @@ test('electron-builder --dir builds a Linux app: fuses flipped, no Windows binar
     const top = new Set(files.map((f) => f.split('/')[1]));
     for (const t of top) assert.ok(['bin', 'dist', 'node_modules', 'package.json', 'runbooks', 'build'].includes(t!), `${t} does not belong in the package`);
     assert.ok(!files.some((f) => /node-pty\/(prebuilds\/win32|third_party|deps\/winpty)/.test(f)), 'no node-pty Windows binaries in a Linux package');
-    for (const dev of ['tsx', 'react', 'react-dom', 'zustand', '@xterm', 'uplot', 'vite', 'typescript']) {
+    for (const dev of ['tsx', 'react', 'react-dom', 'zustand', '@xterm/xterm', '@xterm/addon-fit', '@xterm/addon-webgl', 'uplot', 'vite', 'typescript']) {
       assert.ok(!files.includes(`/node_modules/${dev}`), `${dev} is not packed`);
     }
+    // The evidence export renders transcripts through a terminal emulator (main/terminal/transcript-text.ts).
+    assert.ok(files.includes('/node_modules/@xterm/headless'), '@xterm/headless is packed for transcripts');
     assert.ok(files.includes('/node_modules/playwright-core'), 'playwright-core is packed for the PDF export');
     assert.ok(files.includes('/node_modules/better-sqlite3'));
   } finally {
