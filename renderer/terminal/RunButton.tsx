@@ -119,6 +119,8 @@ export function runResultLabel(exitCode: number | null, passed: boolean | null, 
   if (passed === false && note) {
     const m = /^output did not (contain|match) (.+)$/.exec(note);
     if (m) return `expected ${m[2]} not found${exitCode !== null ? ` (exit ${exitCode})` : ''}`;
+    // A plain non-zero exit reads as the exit code, the same words as every other finished run.
+    if (exitCode !== null && /^exited with code \d+$/.test(note)) return `exit ${exitCode}`;
     return note;
   }
   return exitCode === null ? 'no exit code' : `exit ${exitCode}`;
