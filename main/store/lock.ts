@@ -13,6 +13,8 @@ import Database from 'better-sqlite3';
 import { readFileSync, renameSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { processAlive } from './process';
+import { privateFiles, touchPrivate } from './private';
+import { sqliteOpts } from './native-binding';
 
 export const LOCK_FILE = 'writer.lock';
 export const HOLDER_FILE = 'writer.json';
@@ -59,7 +61,10 @@ function readHolder(dataDir: string): LockHolder | null {
 /** Takes the data folder's writer lock, or throws WriterLockError naming the process that has it. */
 export function acquireWriterLock(dataDir: string, command: string = describeCommand(), now: () => Date = () => new Date()): WriterLock {
   const file = path.join(dataDir, LOCK_FILE);
-  const db = new Database(file, { timeout: 0 });
+  // Owner-only like everything in the data folder (./private.ts); the Electron build of SQLite in the desktop app.
+  touchPrivate(file);
+  privateFiles(file);
+  const db = new Database(file, sqliteOpts({ timeout: 0 }));
   try {
     db.pragma('journal_mode = DELETE');
     db.exec('BEGIN EXCLUSIVE');
