@@ -73,6 +73,8 @@ describe('terminal keys', { timeout: 180_000 }, () => {
     // Right-click with nothing selected pastes.
     await page.evaluate(() => navigator.clipboard.writeText('echo right-$((4*4))'));
     await view.click({ button: 'right' });
+    // The paste follows the clipboard read (a promise): an operator sees the line appear, then presses Enter.
+    await waitFor(async () => (await screenText(page)).includes('echo right-$((4*4))'), 'the right-click paste to reach the prompt');
     await page.keyboard.press('Enter');
     await waitFor(async () => /^right-16$/m.test(await screenText(page)), 'the right-click-pasted command to run');
 
