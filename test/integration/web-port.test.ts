@@ -13,6 +13,7 @@ import { mkdirSync, readFileSync, statSync } from 'node:fs';
 import { ROOT } from '../helpers/server';
 import { tempDir } from '../helpers/runbooks';
 import { tokenHash } from '../../main/web/state';
+import { cookieName } from '../../main/web/server';
 
 interface Started {
   child: ChildProcess;
@@ -58,7 +59,8 @@ function kill9(s: Started): Promise<void> {
 }
 
 async function status(port: number, cookieToken: string): Promise<number> {
-  const res = await fetch(`http://127.0.0.1:${port}/`, { headers: { Cookie: `drillbook_token=${cookieToken}` }, redirect: 'manual' });
+  // The cookie is named per port (main/web/server.ts, cookieName): what the open tab holds for this instance.
+  const res = await fetch(`http://127.0.0.1:${port}/`, { headers: { Cookie: `${cookieName(port)}=${cookieToken}` }, redirect: 'manual' });
   return res.status;
 }
 
