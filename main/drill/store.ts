@@ -38,6 +38,14 @@ export class DrillStore {
   private readonly eventsStmt;
   private readonly updateSummaryStmt;
   private readonly upsertStepStmt;
+  private readonly ownerStmt;
+  private readonly existsStmt;
+  /**
+   * The step rows last written per drill by `append`, so an event rewrites
+   * only the steps it changed (a note changes none; a running step's
+   * duration, one), not all 40 (0.5 ms of every append, measured).
+   */
+  private readonly writtenSteps = new Map<string, string[]>();
 
   constructor(private readonly db: Db) {
     this.insertEventStmt = db.prepare(
@@ -56,6 +64,8 @@ export class DrillStore {
        ON CONFLICT (drill_id, step_index) DO UPDATE SET status = excluded.status, started_at = excluded.started_at,
          ended_at = excluded.ended_at, duration_ms = excluded.duration_ms`,
     );
+    this.ownerStmt = db.prepare<[string], OwnerRow>('SELECT owner_pid, owner_session FROM drills WHERE id = ?');
+    this.existsStmt = db.prepare<[string], unknown>('SELECT 1 FROM drills WHERE id = ?');
   }
 
   createDrill(first: DrillEvent, runbook: Runbook, owner: Owner): void {
@@ -86,13 +96,24 @@ export class DrillStore {
 
   /** Appends an event and refreshes the summary rows, atomically. */
   append(event: DrillEvent, snapshot: DrillSnapshot): void {
-    this.db.transaction(() => {
-      this.insertEvent(event);
-      this.writeSummary(snapshot);
-    })();
+    let written = this.writtenSteps.get(snapshot.id);
+    if (!written) this.writtenSteps.set(snapshot.id, (written = []));
+    const next = written.slice();
+    try {
+      this.db.transaction(() => {
+        this.insertEvent(event);
+        this.writeSummary(snapshot, next);
+      })();
+    } catch (err) {
+      this.writtenSteps.delete(snapshot.id); // rolled back: the next append writes every step again
+      throw err;
+    }
+    this.writtenSteps.set(snapshot.id, next);
+    if (snapshot.status !== 'running') this.writtenSteps.delete(snapshot.id);
   }
 
-  writeSummary(s: DrillSnapshot): void {
+  /** The drill's summary row and its step rows; with `written` (what is known to be on disk), only the steps that changed. */
+  writeSummary(s: DrillSnapshot, written?: string[]): void {
     this.updateSummaryStmt.run({
       id: s.id,
       status: s.status,
@@ -106,6 +127,11 @@ export class DrillStore {
       chainHead: s.chainHead,
     });
     for (const st of s.steps) {
+      const row = `${st.key}\u0000${st.title}\u0000${st.status}\u0000${st.startedAt}\u0000${st.endedAt}\u0000${st.durationMs}`;
+      if (written) {
+        if (written[st.index] === row) continue;
+        written[st.index] = row;
+      }
       this.upsertStepStmt.run({
         drillId: s.id,
         index: st.index,
@@ -124,13 +150,13 @@ export class DrillStore {
   }
 
   owner(drillId: string): Owner | null {
-    const row = this.db.prepare<[string], OwnerRow>('SELECT owner_pid, owner_session FROM drills WHERE id = ?').get(drillId);
+    const row = this.ownerStmt.get(drillId);
     if (!row || row.owner_pid === null || row.owner_session === null) return null;
     return { pid: row.owner_pid, session: row.owner_session };
   }
 
   exists(drillId: string): boolean {
-    return this.db.prepare('SELECT 1 FROM drills WHERE id = ?').get(drillId) !== undefined;
+    return this.existsStmt.get(drillId) !== undefined;
   }
 
   events(drillId: string): DrillEvent[] {

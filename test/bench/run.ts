@@ -3,10 +3,12 @@
  * test suite, where a shared CI machine would make them flaky). Each bench
  * prints its own figures. `npm run bench -- NAME...` runs only those.
  */
+import { appendBench } from './append';
 import { historyBench } from './history';
 import { terminalBench } from './terminal';
 
 const BENCHES: { name: string; run: () => Promise<void> }[] = [
+  { name: 'append', run: appendBench },
   { name: 'history', run: historyBench },
   { name: 'terminal', run: terminalBench },
 ];
