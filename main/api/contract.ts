@@ -58,6 +58,8 @@ export const paramSchemas = {
   'runbooks.addFolder': z.object({ path }).strict(),
   /** The runbook's `vars:` for the start dialog to prompt for (main/runner/vars.ts); never a secret's value. */
   'runbooks.vars': z.object({ path }).strict(),
+  /** Choose the section that holds the procedure (null: back to Drillbook's guess); remembered for this runbook in the data folder. */
+  'runbooks.setSteps': z.object({ path, steps: z.string().trim().min(1, 'name a section').max(300).nullable() }).strict(),
   'drill.start': z
     .object({
       runbookPath: path,
@@ -215,6 +217,7 @@ export interface Results {
   'runbooks.get': Runbook;
   'runbooks.addFolder': LibraryEntry[];
   'runbooks.vars': RunbookVars;
+  'runbooks.setSteps': Runbook;
   'drill.start': DrillSnapshot;
   'drill.get': DrillSnapshot;
   'drill.runbook': Runbook;

@@ -12,7 +12,7 @@ import { DrillService } from '../drill/service';
 import { HistoryService } from '../history';
 import { DatabaseGuard } from '../store/backup';
 import { openDatabase, type Db } from '../store/db';
-import { loadRunbookFile, scanRunbookDirs, watchRunbookDirs, RunbookError, type Runbook } from '../runbook';
+import { loadRunbookFile, scanRunbookDirs, watchRunbookDirs, RunbookError, type LibraryEntry, type Runbook } from '../runbook';
 import { Settings } from './settings';
 import { systemNow, type Now } from '../drill/clock';
 import { VERSION } from '../version';
@@ -86,10 +86,11 @@ export class Core {
     const d = this.drills;
     this.handlers = {
       'app.info': () => ({ version: VERSION, host: opts.host, dataDir: opts.dataDir, runbookDirs: this.runbookDirs() }),
-      'runbooks.list': () => scanRunbookDirs(this.runbookDirs()),
+      'runbooks.list': () => this.withStepsChoices(scanRunbookDirs(this.runbookDirs())),
       'runbooks.get': (p) => this.loadLibraryRunbook(p.path),
       'runbooks.addFolder': (p) => this.addFolder(p.path),
       'runbooks.vars': (p) => runbookVars(this.loadLibraryRunbook(p.path)),
+      'runbooks.setSteps': (p) => this.setSteps(p.path, p.steps),
       'drill.start': (p) => d.start(runbookWithVars(this.runnableRunbook(this.loadLibraryRunbook(p.runbookPath)), p.vars), p.mode, p.operator),
       'drill.get': (p) => d.get(p.drillId),
       'drill.runbook': (p) => d.runbookOf(p.drillId),
@@ -254,11 +255,46 @@ export class Core {
     });
     if (!inside || !real.toLowerCase().endsWith('.md')) throw badRequest(`${file} is not a runbook in the library`);
     try {
-      return loadRunbookFile(real);
+      const steps = this.settings.get().stepsChoice[real];
+      return loadRunbookFile(real, steps ? { steps } : {});
     } catch (err) {
       if (err instanceof RunbookError) throw badRequest(err.message);
       throw err;
     }
+  }
+
+  /** The list counts the steps a drill will have: with the procedure section chosen in the UI, where there is one. */
+  private withStepsChoices(entries: LibraryEntry[]): LibraryEntry[] {
+    const choices = this.settings.get().stepsChoice;
+    return entries.map((entry) => {
+      const steps = choices[entry.path];
+      if (!steps || entry.error) return entry;
+      try {
+        const rb = loadRunbookFile(entry.path, { steps });
+        return { ...entry, stepCount: rb.steps.length, warnings: rb.diagnostics.length };
+      } catch {
+        return entry;
+      }
+    });
+  }
+
+  /** Remembers (or forgets, with null) the procedure section chosen for a runbook; a title that is not a usable section is refused. */
+  private setSteps(file: string, steps: string | null): Runbook {
+    const current = this.loadLibraryRunbook(file);
+    if (steps !== null) {
+      const chosen = loadRunbookFile(current.file, { steps });
+      if (chosen.procedure?.chosen !== 'override') {
+        const why = chosen.diagnostics.find((d) => d.message.startsWith('steps:'))?.message.replace(/; the steps were found as usual$/, '');
+        throw badRequest(why ? `${why.replace(/^steps: /, '')}` : `"${steps}" cannot hold the steps`);
+      }
+    }
+    this.settings.update((s) => {
+      const stepsChoice = { ...s.stepsChoice };
+      if (steps === null) delete stepsChoice[current.file];
+      else stepsChoice[current.file] = steps;
+      return { ...s, stepsChoice };
+    });
+    return this.loadLibraryRunbook(file);
   }
 
   private runnableRunbook(rb: Runbook): Runbook {

@@ -20,6 +20,7 @@ import {
 } from '../store/backup';
 import { MIGRATIONS } from '../store/migrations';
 import { CliError, EXIT, dataDirFrom } from './common';
+import { Progress, table } from './output';
 
 const USAGE = 'usage: drillbook db check [--quick] [--json] | db backup [--out FILE] | db backups | db restore FILE';
 
@@ -78,7 +79,10 @@ async function check(dataDir: string, quick: boolean, json: boolean): Promise<nu
     return EXIT.ok;
   }
   let db: Database.Database | null = null;
+  // Each stage blocks for seconds on a large history: name it on a terminal (stderr), say nothing in a pipe.
+  const progress = new Progress();
   try {
+    progress.update(`db check: ${quick ? 'quick_check' : 'integrity_check'} of ${file}…`, true);
     db = new Database(file, { readonly: true, fileMustExist: true });
     result.schemaVersion = db.pragma('user_version', { simple: true }) as number;
     if (result.schemaVersion > MIGRATIONS.length) result.problems.push(`written by a newer Drillbook (schema ${result.schemaVersion}; this version knows ${MIGRATIONS.length})`);
@@ -90,6 +94,7 @@ async function check(dataDir: string, quick: boolean, json: boolean): Promise<nu
       );
       for (const p of result.foreignKeys.slice(0, 20)) result.problems.push(p);
       if (!quick) {
+        progress.update('db check: verifying every drill\'s hash chain…', true);
         result.chains = verifyAllChains(db);
         for (const p of result.chains.problems) result.problems.push(`drill ${p.drillId}: ${p.problem}`);
       }
@@ -97,6 +102,7 @@ async function check(dataDir: string, quick: boolean, json: boolean): Promise<nu
   } catch (err) {
     result.problems.push(`cannot read the database: ${(err as Error).message}`);
   } finally {
+    progress.done();
     db?.close();
   }
   result.ok = result.problems.length === 0;
@@ -158,7 +164,7 @@ async function backups(dataDir: string, json: boolean): Promise<number> {
     process.stdout.write(`No backups in ${backupDir(dataDir)} yet.\n`);
     return EXIT.ok;
   }
-  for (const b of all) process.stdout.write(`${b.createdAt}  ${b.kind.padEnd(11)} ${(Math.round(b.bytes / 1024) + ' KiB').padStart(10)}  ${b.file}\n`);
+  process.stdout.write(table(['CREATED (UTC)', 'KIND', 'SIZE', 'FILE'], all.map((b) => [b.createdAt, b.kind, `${Math.round(b.bytes / 1024)} KiB`, b.file]), ['l', 'l', 'r']));
   return EXIT.ok;
 }
 

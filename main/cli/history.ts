@@ -6,6 +6,7 @@ import { UserError } from '../api/errors';
 import { DRILL_MODES, DRILL_STATUSES } from '../drill/model';
 import { exportLines, importLines, type ExportSummary, type HistoryEntry, type HistoryFilter, type HistoryRunbook, type ImportReport } from '../history';
 import { BUNDLED_RUNBOOKS, CliError, EXIT, dataDirFrom, formatMs, oneOf } from './common';
+import { Progress, paint, table } from './output';
 
 export function openCore(values: Record<string, unknown>): Core {
   return new Core({ dataDir: dataDirFrom(values), runbookDirs: [BUNDLED_RUNBOOKS], host: 'cli' });
@@ -85,12 +86,14 @@ export async function historyCommand(values: Record<string, unknown>, positional
       process.stdout.write(Object.keys(filter).length ? 'No drills match.\n' : 'No drills recorded yet.\n');
       return EXIT.ok;
     }
-    for (const d of drills) {
+    // Aligned columns; on a terminal with a header row and colour (./output.ts), in a pipe one drill per line.
+    const rows = drills.map((d) => {
       const status = d.interrupted ? 'interrupted' : d.status;
-      const rto = d.rto.targetSec === null ? '' : ` RTO ${formatMs((d.rto.actualSec ?? 0) * 1000)}/${formatMs(d.rto.targetSec * 1000)}${d.rto.met === null ? '' : d.rto.met ? ' met' : ' MISSED'}`;
-      const result = d.result === null ? '    ' : d.result === 'pass' ? 'pass' : 'FAIL';
-      process.stdout.write(`${d.id}  ${d.startedAt}  ${result} ${status.padEnd(11)} ${d.mode.padEnd(9)} ${formatMs(d.netMs).padStart(8)}${rto}  ${d.runbook.title} (${d.operator})\n`);
-    }
+      const rto = d.rto.targetSec === null ? '' : `${formatMs((d.rto.actualSec ?? 0) * 1000)}/${formatMs(d.rto.targetSec * 1000)}${d.rto.met === null ? '' : d.rto.met ? ' met' : ' ' + paint('red', 'MISSED')}`;
+      const result = d.result === null ? '' : d.result === 'pass' ? paint('green', 'pass') : paint('red', 'FAIL');
+      return [d.id, d.startedAt, result, status, d.mode, formatMs(d.netMs), rto, `${d.runbook.title} (${d.operator})`];
+    });
+    process.stdout.write(table(['ID', 'STARTED (UTC)', 'RESULT', 'STATUS', 'MODE', 'NET', 'RTO', 'RUNBOOK (OPERATOR)'], rows, ['l', 'l', 'l', 'l', 'l', 'r']));
     if (total > drills.length) process.stdout.write(`… ${total - drills.length} older drill${total - drills.length === 1 ? '' : 's'} not shown (--limit N, or --csv / --json for all)\n`);
     return EXIT.ok;
   } finally {
@@ -231,7 +234,21 @@ async function importCommand(values: Record<string, unknown>, rest: string[]): P
   try {
     const input = file === '-' ? process.stdin : createReadStream(file, { encoding: 'utf8' });
     const lines = readline.createInterface({ input, crlfDelay: Infinity });
-    report = await importLines(core.db, lines);
+    // On a terminal, a running count on stderr; nothing in a pipe.
+    const progress = new Progress();
+    let read = 0;
+    async function* counted(): AsyncGenerator<string> {
+      for await (const line of lines) {
+        read++;
+        progress.update(`history import: ${read} line${read === 1 ? '' : 's'} read…`);
+        yield line;
+      }
+    }
+    try {
+      report = await importLines(core.db, counted());
+    } finally {
+      progress.done();
+    }
     if (report.imported + report.extended > 0) {
       // New evidence arrived: keep a copy, as after a drill.
       await core.guard.backup('auto').catch((err: Error) => process.stderr.write(`drillbook history import: the backup after importing failed: ${err.message}\n`));

@@ -2,6 +2,7 @@ import path from 'node:path';
 import { loadRunbookFile, RunbookError, type Runbook } from '../runbook';
 import { CliError, EXIT } from './common';
 import { lintVars } from '../runner/drill-vars';
+import { describeStepSource } from '../runbook/describe';
 
 type LintResult = { file: string; runbook: Runbook } | { file: string; error: { line: number; message: string } };
 
@@ -42,7 +43,9 @@ export async function lintCommand(values: Record<string, unknown>, files: string
         const commands = rb.steps.reduce((n, s) => n + s.commands.length, 0);
         const checks = rb.steps.reduce((n, s) => n + s.checklist.length, 0);
         process.stdout.write(
-          `${r.file}: ${rb.title} — ${rb.steps.length} steps, ${commands} commands, ${checks} checklist items${rb.rto ? `, RTO ${rb.rto.text}` : ''}\n`,
+          `${r.file}: ${rb.title} — ${rb.steps.length} steps, ${commands} commands, ${checks} checklist items${rb.rto ? `, RTO ${rb.rto.text}` : ''}\n` +
+            // issue 10: say where the steps came from and what is read as context, not timed
+            `  steps from ${describeStepSource(rb)}${rb.context?.length ? `; context, not timed: ${rb.context.map((c) => `${c.title} (line ${c.line})`).join(', ')}` : ''}\n`,
         );
       }
     }

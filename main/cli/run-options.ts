@@ -26,10 +26,13 @@ export interface RestoreTest {
   exportDir: string | null;
   /** Lines to print before the run starts. */
   banner: string[];
+  /** --tag: only blocks with one of these tags run (Runme's `tag`/`category`). */
+  tags: string[];
 }
 
 export function prepareRestoreTest(values: Record<string, unknown>, runbook: Runbook, shownName: string, modeFlag: DrillMode | undefined): RestoreTest {
   const all = values.all === true;
+  const tags = stringList(values.tag).flatMap((t) => t.split(',')).map((t) => t.trim()).filter((t) => t !== '');
   const mode = chooseMode(modeFlag, process.env, process.stdin.isTTY === true);
 
   let given: Record<string, string>;
@@ -52,7 +55,7 @@ export function prepareRestoreTest(values: Record<string, unknown>, runbook: Run
       secrets: 'require',
       source,
       file: shownName,
-      blocks: runbook.steps.flatMap((s) => blocksToRun(s.commands, all)),
+      blocks: runbook.steps.flatMap((s) => blocksToRun(s.commands, all, tags)),
     });
   } catch (err) {
     if (err instanceof VarsError) throw new CliError(`${err.message}\nNothing was run.`);
@@ -86,7 +89,8 @@ export function prepareRestoreTest(values: Record<string, unknown>, runbook: Run
     notes: prepared.note ? [prepared.note] : [],
     junit,
     exportDir,
-    banner,
+    banner: tags.length ? [...banner, `Only blocks tagged ${tags.join(' or ')} run (--tag)`] : banner,
+    tags,
   };
 }
 

@@ -6,8 +6,8 @@ import { Core } from '../api/core';
 import { blocksToRun, runHeadless } from '../runner/headless';
 import { SshRunner } from '../runner/ssh';
 import { parseDestination, systemResolveContext } from '../ssh';
-import { StringDecoder } from 'node:string_decoder';
-import { BIN_DIR, BUNDLED_RUNBOOKS, CliError, EXIT, dataDirFrom, formatMs, oneOf } from './common';
+import { BIN_DIR, BUNDLED_RUNBOOKS, CliError, EXIT, dataDirFrom, oneOf } from './common';
+import { runConsole } from './run-console';
 import { finishRestoreTest, prepareRestoreTest } from './run-options';
 
 export async function runCommand(values: Record<string, unknown>, files: string[]): Promise<number> {
@@ -32,7 +32,7 @@ export async function runCommand(values: Record<string, unknown>, files: string[
 
   // SSH targets: every one the run will use is connected (host key checked) before anything runs.
   const overrides = targetOverrides(values.target, runbook.meta.targets.map((t) => t.name));
-  const used = new Set(runbook.steps.flatMap((s) => blocksToRun(s.commands, values.all === true).map((b) => b.attrs.target ?? 'local')));
+  const used = new Set(runbook.steps.flatMap((s) => blocksToRun(s.commands, values.all === true, test.tags).map((b) => b.attrs.target ?? 'local')));
   let ctx;
   try {
     ctx = systemResolveContext(typeof values['ssh-config'] === 'string' ? path.resolve(values['ssh-config']) : undefined);
@@ -46,7 +46,7 @@ export async function runCommand(values: Record<string, unknown>, files: string[
     identityFiles: stringList(values.identity).map((f) => path.resolve(f)),
     ...(typeof values['known-hosts'] === 'string' ? { knownHostsFiles: [path.resolve(values['known-hosts'])] } : {}),
     acceptNewHostKeys: values['accept-new-host-keys'] === true,
-    log: (line) => process.stdout.write(line + '\n'),
+    log: (line) => (values.json === true ? process.stderr : process.stdout).write(line + '\n'),
   });
   const sshNames = ssh.sshTargets(used);
   if (sshNames.length) {
@@ -59,31 +59,32 @@ export async function runCommand(values: Record<string, unknown>, files: string[
 
   const dataDir = dataDirFrom(values);
   const core = new Core({ dataDir, runbookDirs: [BUNDLED_RUNBOOKS], host: 'cli' });
+  // Where the lines go (terminal, pipe, --json, --quiet) and the live RTO line: ./run-console.ts.
+  const out = runConsole(values.json === true, runbook.rto?.seconds ?? null);
+  let finalCode: number | undefined;
   try {
-    for (const line of test.banner) process.stdout.write(line + '\n');
+    for (const line of test.banner) out.log(line);
     const result = await runHeadless(core.drills, runbook, {
       secrets: test.secrets,
       notes: test.notes,
       remote: ssh,
       transcriptDir: dataDir,
       all: values.all === true,
+      tags: test.tags,
       mode,
       operator,
       workRoot: path.join(dataDir, 'work'),
       binDir: BIN_DIR,
-      log: (line) => process.stdout.write(line + '\n'),
-      output: (chunk) => process.stdout.write(indent(chunk)),
+      log: (line) => out.log(line),
+      output: (chunk) => out.output(chunk),
     });
     const d = result.drill;
-    const rto = d.rto.targetSec === null
-      ? 'no RTO target'
-      : d.rto.actualSec === null || d.status === 'failed'
-        ? `RTO ${formatMs(d.rto.targetSec * 1000)} not ${d.status === 'failed' ? 'judged (nothing was recovered)' : 'measured'}`
-        : `RTO ${formatMs(d.rto.actualSec * 1000)} of ${formatMs(d.rto.targetSec * 1000)} — ${d.rto.met ? 'met' : 'MISSED'}`;
-    process.stdout.write(`\nDrill ${d.id} ${d.status}: ${formatMs(d.clock.netMs)} net; ${rto}\n`);
     const code = result.outcome === 'failed' ? EXIT.failed : result.outcome === 'rto-missed' ? EXIT.rtoMissed : EXIT.ok;
-    return await finishRestoreTest(core, dataDir, test, d.id, code, (line) => process.stdout.write(line + '\n'));
+    out.result(d, result.outcome, code, result.failure);
+    finalCode = await finishRestoreTest(core, dataDir, test, d.id, code, (line) => out.after(line));
+    return finalCode;
   } finally {
+    out.close(finalCode);
     ssh.close();
     core.close();
   }
@@ -106,21 +107,6 @@ function targetOverrides(v: unknown, known: string[]): Map<string, string> {
     if (!known.includes(name)) throw new CliError(`--target ${name}: the runbook has no target "${name}" (it has ${known.join(', ')})`);
     if (!parseDestination(dest)) throw new CliError(`--target ${item}: "${dest}" is not ssh://user@host:port, user@host or an alias`);
     out.set(name, dest);
-  }
-  return out;
-}
-
-let atLineStart = true;
-// A UTF-8 character split across two chunks must not turn into two U+FFFD.
-const decoder = new StringDecoder('utf8');
-/** Indents command output under its step so progress stays readable. */
-function indent(chunk: Buffer): string {
-  const text = decoder.write(chunk);
-  let out = '';
-  for (const ch of text) {
-    if (atLineStart) out += '    │ ';
-    out += ch;
-    atLineStart = ch === '\n';
   }
   return out;
 }

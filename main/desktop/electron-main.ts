@@ -14,6 +14,8 @@ import { pathToFileURL } from 'node:url';
 import { Core } from '../api/core';
 import type { TerminalSink } from '../terminal/types';
 import { APP_ROOT } from '../version';
+import { setSqliteBinding } from '../store/native-binding';
+import { desktopDataDir, desktopSqliteBinding } from './core-options';
 
 const SCHEME = 'drillbook';
 const ORIGIN = `${SCHEME}://app`;
@@ -146,8 +148,18 @@ async function electronPrintToPdf(html: string): Promise<Buffer> {
 
 app.enableSandbox();
 app.whenReady().then(() => {
+  // better-sqlite3 built for this Electron (main/desktop/native.ts): say so clearly now, rather than fail at the first query.
+  const native = desktopSqliteBinding(APP_ROOT);
+  if (!native.ok) {
+    process.stderr.write(`drillbook: ${native.problem}\n`);
+    dialog.showErrorBox('Drillbook cannot open its database', native.problem ?? '');
+    app.quit();
+    return;
+  }
+  setSqliteBinding(native.file);
   core = new Core({
-    dataDir: app.getPath('userData'),
+    // One history for the desktop app, the browser host and the CLI (./core-options.ts).
+    dataDir: desktopDataDir(),
     runbookDirs: [path.join(APP_ROOT, 'runbooks')],
     host: 'desktop',
     watch: true,

@@ -33,6 +33,7 @@ import { buildReportModel, type BundleAttachment, type BundleTranscript } from '
 import { renderReportHtml } from './report-html';
 import { signFile } from './sshsig';
 import { terminalText } from '../terminal/scanner';
+import { toAsciicast } from './asciicast';
 import type { TranscriptSource } from './transcripts';
 import { writeZip } from './zip';
 import drillSchema from './schema/drill.v1.schema.json';
@@ -198,6 +199,10 @@ export async function buildBundle(input: BundleInput): Promise<BuiltBundle> {
     if (t.index !== null) {
       indexPath = `${base}.jsonl`;
       files.set(indexPath, Buffer.from(redactJsonl(t.index, red), 'utf8'));
+      // The same session as asciicast v2, replayable with its timing in any asciinema player (./asciicast.ts).
+      const cast = toAsciicast(t.raw, t.index, { title: quiet.text(t.info.title), redact: (s) => quiet.text(s) });
+      if (typeof cast === 'string') files.set(`${base}.cast`, Buffer.from(cast, 'utf8'));
+      else if (cast) withheld.push(`${base}.cast: ${cast.withheld}`);
     }
     transcripts.push({ ...t.info, title: quiet.text(t.info.title), path: `${base}.txt`, indexPath, bytes: bytes.length });
   }

@@ -6,13 +6,13 @@
 import { createHash } from 'node:crypto';
 import { readFileSync, statSync, type Stats } from 'node:fs';
 import path from 'node:path';
-import { RunbookError, type Runbook } from './model';
+import { RunbookError, type ParseOptions, type Runbook } from './model';
 import { parseRunbook } from './parse';
 
 export const MAX_RUNBOOK_BYTES = 2 * 1024 * 1024;
 
 /** Loads and parses a runbook. Throws RunbookError (line 1 for file-level problems). */
-export function loadRunbookFile(file: string): Runbook {
+export function loadRunbookFile(file: string, options: ParseOptions = {}): Runbook {
   const absolute = path.resolve(file);
   const stats = statOrThrow(absolute);
   if (stats.isDirectory()) throw new RunbookError(absolute, 1, 'is a folder, not a runbook file');
@@ -26,7 +26,7 @@ export function loadRunbookFile(file: string): Runbook {
   if (text.replace(/^\uFEFF/, '').trim() === '') throw new RunbookError(absolute, 1, 'empty file');
 
   const sha256 = createHash('sha256').update(bytes).digest('hex');
-  return parseRunbook(text, absolute, sha256);
+  return parseRunbook(text, absolute, sha256, options);
 }
 
 function statOrThrow(file: string): Stats {

@@ -32,7 +32,14 @@ export interface CommandAttrs {
   interactive?: boolean;
   cwd?: string;
   excludeFromRunAll?: boolean;
+  /** Runme: a free label, or several separated by commas (`drillbook run --tag`). */
   tag?: string;
+  /** Runme: start the block and move on (a server, a port-forward); it is stopped when the drill ends. */
+  background?: boolean;
+  /** Runme: shown, never run. */
+  ignore?: boolean;
+  /** Runme: the program that runs the block's text (`python3`, `bash -x`), overriding the language. */
+  interpreter?: string;
   /** Target name (front matter `targets`), default `local`. */
   target?: string;
   /** Safe to run unattended (`drillbook run` runs these without --all). */
@@ -58,6 +65,8 @@ export interface CommandBlock {
   attrs: CommandAttrs;
   /** True for a fenced block; false for an indented code block. */
   fenced: boolean;
+  /** The MkDocs content tab it sits under (`=== "Ubuntu"`), so the label travels with the command. */
+  tab?: string;
 }
 
 export interface ChecklistItem {
@@ -131,10 +140,34 @@ export interface Runbook {
    * `stepLevel`) when that is where the document keeps its steps; a top-level
    * ordered list; or the whole document as one step.
    */
-  stepSource: 'h2' | 'heading' | 'ordered-list' | 'document';
+  stepSource: 'h2' | 'heading' | 'ordered-list' | 'procedure' | 'blocks' | 'document';
   /** Heading level of the steps (2 for `h2`, another level for `heading`); absent for lists and documents. */
   stepLevel?: number;
+  /**
+   * Sections kept as reading material, not timed: Overview, Prerequisites,
+   * References ... next to the section that holds the procedure
+   * (`stepSource: 'procedure'`). Absent or empty when every section is a step.
+   */
+  context?: ContextSection[];
+  /** Every heading below the title, in order: the sections the UI offers as the procedure. */
+  outline?: { title: string; line: number; level: number }[];
+  /** The section whose sub-headings or numbered list became the steps, when there is one. */
+  procedure?: { title: string; line: number; how: 'headings' | 'list'; chosen: 'detected' | 'front-matter' | 'override' };
   diagnostics: Diagnostic[];
+}
+
+/** A section of the runbook that is not a step (see Runbook.context). */
+export interface ContextSection {
+  title: string;
+  line: number;
+  endLine: number;
+  body: string;
+}
+
+/** How a caller overrides step detection (the UI's remembered choice; front matter `steps:` does the same). */
+export interface ParseOptions {
+  /** Title of the section that holds the procedure. */
+  steps?: string;
 }
 
 /** A runbook that could not be loaded at all: one clear, one-line reason. */

@@ -12,11 +12,15 @@ import MarkdownIt from 'markdown-it';
 import { LineCounter, isMap, isNode, isScalar, isSeq, parseDocument, type Document, type Node as YamlNode } from 'yaml';
 import { NAME_PATTERN, oneLine, parseFenceInfo, parseHeadingAttrs, splitTrailingAttrs } from './attrs';
 import { parseDuration } from './duration';
+import { unwrapContainers } from './containers';
+import { languageRuns } from './languages';
 import {
   RunbookError,
   type ChecklistItem,
   type CommandAttrs,
   type CommandBlock,
+  type ContextSection,
+  type ParseOptions,
   type Diagnostic,
   type DurationSpec,
   type Runbook,
@@ -27,35 +31,44 @@ import {
 
 type Token = MarkdownIt.Token;
 
-// html: false: raw HTML stays text, so `<!-- comments -->` and stray tags in
-// imported runbooks can never swallow the blocks after them.
-const md = new MarkdownIt({ html: false });
+// html: true for the structure only (nothing here is ever rendered; the UI
+// renders with html off): an HTML comment or a raw HTML block is one opaque
+// token, as GitHub shows it, so a commented-out `dropdb` can never become a
+// command, a step or a checklist item.
+const md = new MarkdownIt({ html: true });
 
 /** `<%= ... %>` (ERB), `{{ ... }}` (Hugo, Handlebars), `{% ... %}` (Liquid, Jekyll). */
 const TEMPLATE_SYNTAX = /<%|\{\{|\{%/;
 const TASK_MARKER = /^\[([ xX])\](?=\s|$)\s*/;
 const MAX_LIST_TITLE = 80;
 
-export function parseRunbook(text: string, file: string, sha256?: string): Runbook {
+export function parseRunbook(text: string, file: string, sha256?: string, options: ParseOptions = {}): Runbook {
   const diagnostics: Diagnostic[] = [];
   const lines = normaliseNewlines(text).split('\n');
   const frontMatter = readFrontMatter(lines, file, diagnostics);
   const meta = readMeta(frontMatter, diagnostics);
 
   const blanked = lines.map((line, i) => (i < frontMatter.endLine ? '' : line));
-  const tokens = md.parse(blanked.join('\n'), {});
-  const doc: Doc = { lines, tokens, bodyStart: frontMatter.endLine + 1, headings: topHeadings(tokens) };
+  const unwrapped = unwrapContainers(blanked);
+  const tokens = md.parse(unwrapped.lines.join('\n'), {});
+  const html = htmlBlocks(tokens, diagnostics);
+  const doc: Doc = { lines, tokens, bodyStart: frontMatter.endLine + 1, headings: topHeadings(tokens), tabOf: unwrapped.tabOf, comments: html.comments };
 
   const titleHeading = findTitleHeading(doc);
-  meta.title = chooseTitle(meta.title, doc, titleHeading, file);
-  const layout = layoutSteps(doc, titleHeading, meta.title, diagnostics);
-  const fences = bucketByLine(readFences(doc, diagnostics), layout.frames);
-  const tasks = bucketByLine(readTasks(doc), layout.frames);
+  meta.title = chooseTitle(meta.title, doc, titleHeading, file, html.h1);
+  const allFences = [...readFences(doc, diagnostics), ...readNestedFences(doc, unwrapped.inside, diagnostics)].sort((a, b) => a.line - b.line);
+  warnUnreadFences(doc, allFences, html.blocks, diagnostics);
+  const allTasks = readTasks(doc);
+  const choice = options.steps ? { title: options.steps, chosen: 'override' as const } : stepsFromFrontMatter(frontMatter, diagnostics);
+  const layout = layoutSteps(doc, titleHeading, meta.title, { fences: allFences, tasks: allTasks, choice }, diagnostics);
+  const fences = bucketByLine(allFences, layout.frames);
+  const tasks = bucketByLine(allTasks, layout.frames);
 
   const steps = layout.frames.map((frame, index) =>
     buildStep(frame, index, fences.inside[index] ?? [], tasks.inside[index] ?? []),
   );
-  warnAboutStrandedFences(fences.outside, diagnostics);
+  warnAboutStrandedFences(fences.outside, layout.context, diagnostics);
+  warnAboutStrandedTasks(tasks.outside, diagnostics);
   checkTargets(steps, meta.targets, diagnostics);
   checkRtoMarkers(steps, diagnostics);
   assignUniqueKeys(steps);
@@ -68,10 +81,13 @@ export function parseRunbook(text: string, file: string, sha256?: string): Runbo
     ...(meta.rto ? { rto: meta.rto } : {}),
     ...(meta.rpo ? { rpo: meta.rpo } : {}),
     meta,
-    intro: introText(doc, titleHeading, steps),
+    intro: introText(doc, titleHeading, Math.min(steps[0]?.line ?? Infinity, layout.context[0]?.line ?? Infinity, layout.procedure?.line ?? Infinity)),
     steps,
     stepSource: layout.source,
     ...(layout.level !== undefined ? { stepLevel: layout.level } : {}),
+    ...(layout.context.length > 0 ? { context: layout.context } : {}),
+    outline: doc.headings.filter((h) => h !== titleHeading).map((h) => ({ title: headingTitle(h.raw), line: h.line, level: h.level })),
+    ...(layout.procedure ? { procedure: layout.procedure } : {}),
     diagnostics,
   };
 }
@@ -85,6 +101,10 @@ interface Doc {
   bodyStart: number;
   /** Headings at the top level of the document, in order. */
   headings: Heading[];
+  /** 0-based line → MkDocs tab label (./containers). */
+  tabOf: Map<number, string>;
+  /** HTML comments as 1-based inclusive line ranges: left out of step bodies, as a site leaves them out. */
+  comments: [number, number][];
 }
 
 /** A BOM and CRLF (or lone CR) line ends would otherwise leak into titles and commands. */
@@ -109,6 +129,10 @@ const NO_FRONT_MATTER: FrontMatter = { endLine: 0, doc: null, data: {}, lineOf: 
 function readFrontMatter(lines: string[], file: string, diagnostics: Diagnostic[]): FrontMatter {
   if (!/^---\s*$/.test(lines[0] ?? '')) return NO_FRONT_MATTER;
   const close = lines.findIndex((line, i) => i > 0 && /^(---|\.\.\.)\s*$/.test(line));
+  if (!hasYamlKey(lines, close) && !(close > 0 && /^- /.test(lines.slice(1, close).find((l) => l.trim() !== '') ?? ''))) {
+    diagnostics.push({ severity: 'warning', line: 1, message: 'the file opens with a --- line but no "key: value" follows, so it is read as a horizontal rule, not front matter' });
+    return NO_FRONT_MATTER;
+  }
   if (close < 0) throw new RunbookError(file, 1, 'front matter is not closed: add a line with --- after it');
 
   const counter = new LineCounter();
@@ -141,6 +165,15 @@ function readFrontMatter(lines: string[], file: string, diagnostics: Diagnostic[
   return { endLine: close + 1, doc, data: data as Record<string, unknown>, lineOf };
 }
 
+/** Whether the lines after an opening `---` (to its close, else the first 20) hold a YAML `key:` at the margin. */
+function hasYamlKey(lines: string[], close: number): boolean {
+  const end = close < 0 ? Math.min(lines.length, 21) : close;
+  for (let i = 1; i < end; i++) {
+    if (/^["']?[A-Za-z_][\w .$-]*["']?\s*:(\s|$)/.test(lines[i] ?? '')) return true;
+  }
+  return false;
+}
+
 function warnDuplicateKeys(doc: Document, lineOf: FrontMatter['lineOf'], diagnostics: Diagnostic[]): void {
   if (!isMap(doc.contents)) return;
   const seen = new Set<string>();
@@ -164,7 +197,16 @@ function keyNodes(fm: FrontMatter, key: string): { key: unknown; value: unknown 
   return found;
 }
 
-const KNOWN_KEYS = new Set(['title', 'rto', 'rpo', 'owner', 'tags', 'targets']);
+const KNOWN_KEYS = new Set(['title', 'rto', 'rpo', 'owner', 'tags', 'targets', 'steps']);
+
+/** Front matter `steps: Procedure`: the title of the section that holds the procedure. */
+function stepsFromFrontMatter(fm: FrontMatter, diagnostics: Diagnostic[]): StepsChoice | null {
+  const value = fm.data.steps;
+  if (value === undefined || value === null) return null;
+  if (typeof value === 'string' && value.trim() !== '') return { title: value.trim(), chosen: 'front-matter', line: fm.lineOf(keyNodes(fm, 'steps')?.key, 2) };
+  diagnostics.push({ severity: 'warning', line: fm.lineOf(keyNodes(fm, 'steps')?.key, 2), message: 'steps should name the section that holds the procedure, e.g. steps: Procedure' });
+  return null;
+}
 
 function readMeta(fm: FrontMatter, diagnostics: Diagnostic[]): RunbookMeta {
   const lineOfKey = (key: string) => fm.lineOf(keyNodes(fm, key)?.key, 2);
@@ -394,14 +436,45 @@ function findTitleHeading(doc: Doc): Heading | null {
   return !hasH1 && loneH2 && hasDeeper && opensDocument ? first : null;
 }
 
-/** Front matter title, else the first H1 / title heading without template syntax, else the file name. */
-function chooseTitle(frontMatterTitle: string, doc: Doc, titleHeading: Heading | null, file: string): string {
+/** Front matter title, else the first H1 (Markdown, then an HTML `<h1>`) / title heading without template syntax, else the file name. */
+function chooseTitle(frontMatterTitle: string, doc: Doc, titleHeading: Heading | null, file: string, htmlH1: string | null): string {
   if (frontMatterTitle !== '' && !TEMPLATE_SYNTAX.test(frontMatterTitle)) return frontMatterTitle;
-  const h1 = doc.headings.find((h) => h.level === 1) ?? titleHeading;
+  const markdownH1 = doc.headings.find((h) => h.level === 1);
+  if (!markdownH1 && htmlH1) return htmlH1;
+  const h1 = markdownH1 ?? titleHeading;
   const text = h1 ? headingTitle(h1.raw) : '';
   if (text !== '' && !TEMPLATE_SYNTAX.test(h1?.raw ?? '')) return text;
   if (frontMatterTitle !== '') return frontMatterTitle;
   return path.basename(file).replace(/\.[^.]*$/, '') || file;
+}
+
+interface HtmlBlocks {
+  comments: [number, number][];
+  /** Every raw HTML block (comments included), 1-based inclusive lines. */
+  blocks: { from: number; to: number; comment: boolean }[];
+  /** Text of the first `<h1>` in a raw HTML block (README banners), if any. */
+  h1: string | null;
+}
+
+/** Raw HTML blocks at any depth: comments are hidden from bodies; an unclosed comment is a warning. */
+function htmlBlocks(tokens: Token[], diagnostics: Diagnostic[]): HtmlBlocks {
+  const out: HtmlBlocks = { comments: [], blocks: [], h1: null };
+  for (const token of tokens) {
+    if (token.type !== 'html_block' || !token.map) continue;
+    const from = token.map[0] + 1;
+    const to = token.map[1];
+    const comment = /^\s*<!--/.test(token.content);
+    out.blocks.push({ from, to, comment });
+    if (comment) {
+      out.comments.push([from, to]);
+      if (!token.content.includes('-->')) {
+        diagnostics.push({ severity: 'warning', line: from, message: 'this HTML comment is never closed with -->: everything after it is hidden, and none of it is read as steps or commands' });
+      }
+    }
+    const h1 = out.h1 === null && token.level === 0 ? /<h1\b[^>]*>([\s\S]*?)<\/h1>/i.exec(token.content) : null;
+    if (h1) out.h1 = inlineText((h1[1] ?? '').replace(/<[^>]*>/g, ' ')) || null;
+  }
+  return out;
 }
 
 function headingTitle(raw: string): string {
@@ -411,6 +484,18 @@ function headingTitle(raw: string): string {
 
 /** Plain text of inline Markdown: `**Run** [`x`](url)` → `Run x`. */
 function inlineText(source: string): string {
+  // A heading's title is asked for several times (reference check, step, context): parse it once.
+  const cached = inlineCache.get(source);
+  if (cached !== undefined) return cached;
+  const text = inlineTextOf(source);
+  if (inlineCache.size > 50_000) inlineCache.clear();
+  inlineCache.set(source, text);
+  return text;
+}
+
+const inlineCache = new Map<string, string>();
+
+function inlineTextOf(source: string): string {
   const children = md.parseInline(source, {})[0]?.children ?? [];
   let text = '';
   for (const child of children) {
@@ -438,30 +523,265 @@ interface Layout {
   frames: Frame[];
   source: Runbook['stepSource'];
   level?: number;
+  /** Sections read as context, not timed (Overview, Prerequisites, References ...). */
+  context: ContextSection[];
+  procedure?: NonNullable<Runbook['procedure']>;
+}
+
+interface StepsChoice {
+  title: string;
+  chosen: 'front-matter' | 'override';
+  line?: number;
+}
+
+/** What the layout weighs: where the commands and checklist items are (both in line order). */
+interface Actions {
+  fences: Fence[];
+  tasks: Task[];
+  choice: StepsChoice | null;
+}
+
+/** First index in `sorted` (ascending) whose value is >= `line`: binary search, so sections cost log n each. */
+function lowerBound<T>(sorted: readonly T[], line: number, of: (t: T) => number): number {
+  let lo = 0;
+  let hi = sorted.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if (of(sorted[mid] as T) < line) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
+}
+
+/** Whether a command or checklist item sits on lines `from..to`. */
+function hasActionIn(actions: Actions, from: number, to: number): boolean {
+  const inRange = <T extends { line: number }>(list: readonly T[]) => {
+    const i = lowerBound(list, from, (x) => x.line);
+    return i < list.length && (list[i]?.line ?? Infinity) <= to;
+  };
+  return inRange(actions.fences) || inRange(actions.tasks);
+}
+
+/** The list items (in line order) that start on lines `from..to`. */
+function itemsIn(items: readonly ListItem[], from: number, to: number): ListItem[] {
+  const out: ListItem[] = [];
+  for (let i = lowerBound(items, from, (x) => x.start + 1); i < items.length && (items[i]?.start ?? Infinity) + 1 <= to; i++) out.push(items[i]!);
+  return out;
 }
 
 /**
- * The fallback order (documented in runbooks/FORMAT.md):
+ * The order (documented in runbooks/FORMAT.md, "How Drillbook finds the steps"):
+ *  0. the section named by `steps:` (front matter, or the UI's remembered choice);
  *  1. sections at the step heading level: the shallowest level below the
  *     title used at least twice (H2 in a Drillbook runbook), or a deeper
  *     level when the document starts its steps before its first group heading;
+ *     then, when one of them holds the procedure (numbered list or
+ *     sub-headings) next to reference sections, the procedure's parts;
  *  2. the items of the top-level ordered lists before the first heading;
- *  3. the sections of a lone heading level (a one-step runbook);
+ *  3. the sections of a lone heading level (a one-step runbook), or the
+ *     numbered list / sub-headings of that lone section;
  *  4. the whole document as one step, with a warning.
  */
-function layoutSteps(doc: Doc, titleHeading: Heading | null, title: string, diagnostics: Diagnostic[]): Layout {
+function layoutSteps(doc: Doc, titleHeading: Heading | null, title: string, actions: Actions, diagnostics: Diagnostic[]): Layout {
   const headings = doc.headings.filter((h) => h !== titleHeading);
+  if (actions.choice) {
+    const chosen = chosenLayout(doc, headings, actions, actions.choice, diagnostics);
+    if (chosen) return chosen;
+  }
   const level = stepLevel(headings);
-  if (level !== null) return headingLayout(doc, headings, level, diagnostics);
+  if (level !== null) return procedureLayout(doc, headings, level, actions, diagnostics) ?? referenceAsContext(headingLayout(doc, headings, level, diagnostics), actions);
 
   const firstHeadingLine = headings[0]?.line ?? Infinity;
   const items = topOrderedItems(doc).filter((item) => item.start + 1 < firstHeadingLine);
-  if (items.length >= 2) return { frames: listFrames(doc, items), source: 'ordered-list' };
+  if (items.length >= 2) return { frames: listFrames(doc, items, doc.lines.length), source: 'ordered-list', context: [] };
 
   if (headings.length > 0) {
-    return headingLayout(doc, headings, Math.min(...headings.map((h) => h.level)), diagnostics);
+    const lone = Math.min(...headings.map((h) => h.level));
+    return procedureLayout(doc, headings, lone, actions, diagnostics) ?? headingLayout(doc, headings, lone, diagnostics);
   }
-  return documentLayout(doc, titleHeading, title, diagnostics);
+  return blocksLayout(doc, titleHeading) ?? documentLayout(doc, titleHeading, title, diagnostics);
+}
+
+/**
+ * Reference sections (References, See also, Overview, Impact ...) with no
+ * command and no checklist item are reading material, not timed steps: they
+ * move to the context, as long as at least one step remains.
+ */
+function referenceAsContext(layout: Layout, actions: Actions): Layout {
+  const acts = (f: Frame) => hasActionIn(actions, f.line, f.endLine);
+  const isReference = (f: Frame) => REFERENCE_TITLE.test(f.title.replace(/[:.]$/, '')) && Object.keys(f.attrs).length === 0 && !acts(f);
+  const steps = layout.frames.filter((f) => !isReference(f));
+  if (steps.length === 0 || steps.length === layout.frames.length) return layout;
+  const context = layout.frames.filter(isReference).map((f) => ({ title: f.title, line: f.line, endLine: f.endLine, body: f.body }));
+  return { ...layout, frames: steps, context: [...layout.context, ...context] };
+}
+
+/** A section named as the procedure: "Steps", "Procedure", "Stages", "Build log", "Recovery steps" ... */
+const PROCEDURE_TITLE = /\b(?:steps?|procedure|procedures|stages?|instructions|process|playbook|runbook|how to|actions|tasks|build log|walkthrough)\b/i;
+
+/** Reference sections a reader does not time, whatever they hold. */
+const REFERENCE_TITLE =
+  /^(?:\d+[.)]?\s*)?(?:overview|summary|introduction|intro|about|background|context|purpose|scope|audience|description|meaning|impact|symptoms|prerequisites?|pre-?requisites?|requirements|before you (?:begin|start)|assumptions|references?|see also|further reading|related(?: \w+)*|resources|links|useful links|next steps|notes?|glossary|contacts?|owners?|escalation|faq|troubleshooting|history|changelog|revision history|table of contents|contents|appendix(?: \w+)?)$/i;
+
+/** A section at the step level and what it holds. */
+interface Section {
+  heading: Heading;
+  /** Last line (1-based, inclusive) before the next heading at or above its level. */
+  end: number;
+  /** Sub-headings at the shallowest level below it, when at least two. */
+  subs: Heading[];
+  /** Its own top-level numbered list items (before any sub-heading). */
+  items: ListItem[];
+  reference: boolean;
+  hasActions: boolean;
+}
+
+function sectionsAt(doc: Doc, headings: Heading[], level: number, actions: Actions, items: ListItem[]): Section[] {
+  const sections: Section[] = [];
+  headings.forEach((heading, i) => {
+    if (heading.level !== level) return;
+    let j = i + 1;
+    while (j < headings.length && (headings[j]?.level ?? 0) > level) j++;
+    const end = (headings[j]?.line ?? doc.lines.length + 1) - 1;
+    sections.push(describeSection(doc, heading, headings.slice(i + 1, j), end, actions, items));
+  });
+  return sections;
+}
+
+function describeSection(doc: Doc, heading: Heading, children: Heading[], end: number, actions: Actions, items: ListItem[]): Section {
+  const subLevel = children.length > 0 ? Math.min(...children.map((h) => h.level)) : 0;
+  const subs = children.filter((h) => h.level === subLevel);
+  const ownEnd = (children[0]?.line ?? end + 1) - 1;
+  const own = itemsIn(items, heading.lastLine + 1, ownEnd);
+  return {
+    heading,
+    end,
+    subs: subs.length >= 2 ? subs : [],
+    items: own.length >= 2 ? own : [],
+    reference: REFERENCE_TITLE.test(headingTitle(heading.raw).replace(/[:.]$/, '')),
+    hasActions: hasActionIn(actions, heading.lastLine + 1, end),
+  };
+}
+
+/**
+ * A procedure next to reference material: when a section at the step level
+ * holds its steps as sub-headings or a numbered list and its siblings are
+ * reference sections (by name, or with no command or checklist item), the
+ * procedure's parts are the steps and the siblings are context. Sections with
+ * commands of their own stay steps. Null when the document is not shaped so.
+ */
+function procedureLayout(doc: Doc, headings: Heading[], level: number, actions: Actions, diagnostics: Diagnostic[]): Layout | null {
+  if (headings.some((h) => h.level < level)) return null; // group headings: the step level already accounts for them
+  const sections = sectionsAt(doc, headings, level, actions, topOrderedItems(doc));
+  const isContainer = (s: Section) => !s.reference && (s.subs.length > 0 || s.items.length > 0);
+  const containers = sections.filter(isContainer);
+  // One section holds the whole procedure; several would be phases, each a step.
+  if (containers.length !== 1) return null;
+  // Prose siblings are context only when the procedure carries the commands or checklist.
+  // Reference siblings (Overview, Impact, References ...) without commands are context;
+  // any other sibling stays a step of its own, so no instruction drops out of the timing.
+  const isContext = (s: Section) => !isContainer(s) && s.reference && !s.hasActions;
+  // ... and only when something says this is the procedure: reference siblings, or its own title
+  const named = PROCEDURE_TITLE.test(headingTitle(containers[0]?.heading.raw ?? ''));
+  if (sections.length > 1 && !sections.some(isContext) && !named) return null;
+  if (sections.length === 1 && containers[0]?.items.length === 0 && sections[0]?.hasActions === false) return null;
+  return buildProcedure(doc, sections, isContainer, isContext, 'detected', diagnostics);
+}
+
+function buildProcedure(
+  doc: Doc,
+  sections: Section[],
+  isContainer: (s: Section) => boolean,
+  isContext: (s: Section) => boolean,
+  chosen: NonNullable<Runbook['procedure']>['chosen'],
+  diagnostics: Diagnostic[],
+): Layout {
+  const frames: Frame[] = [];
+  const context: ContextSection[] = [];
+  let procedure: Layout['procedure'];
+  let level: number | undefined;
+  for (const section of sections) {
+    if (isContainer(section)) {
+      const how = section.subs.length > 0 ? 'headings' : 'list';
+      procedure ??= { title: headingTitle(section.heading.raw), line: section.heading.line, how, chosen };
+      if (how === 'headings') level = section.subs[0]?.level;
+      const parts = containerFrames(doc, section, diagnostics);
+      frames.push(...parts.frames);
+      context.push(...parts.context);
+    } else if (isContext(section)) {
+      context.push(contextOf(doc, section.heading, section.end));
+    } else {
+      frames.push(sectionFrame(doc, section.heading, section.end, diagnostics));
+    }
+  }
+  return { frames, source: 'procedure', context, ...(level !== undefined ? { level } : {}), ...(procedure ? { procedure } : {}) };
+}
+
+/** The steps inside a procedure section; its own text before them is a step when it has commands, else context. */
+function containerFrames(doc: Doc, section: Section, diagnostics: Diagnostic[]): { frames: Frame[]; context: ContextSection[] } {
+  const firstLine = section.subs[0]?.line ?? (section.items[0] ? section.items[0].start + 1 : section.end + 1);
+  const frames: Frame[] = [];
+  const context: ContextSection[] = [];
+  const preambleEnd = lastContentLine(doc, section.heading.lastLine + 1, firstLine - 1);
+  if (preambleEnd !== null) {
+    const preamble = bodyLines(doc, section.heading.lastLine + 1, preambleEnd);
+    const ownCommands = /^\s*(```|~~~)|\[[ xX]\]/m.test(preamble);
+    if (ownCommands) frames.push(sectionFrame(doc, section.heading, preambleEnd, diagnostics));
+    else context.push(contextOf(doc, section.heading, preambleEnd));
+  }
+  if (section.subs.length > 0) {
+    section.subs.forEach((sub, i) => {
+      const next = section.subs[i + 1];
+      frames.push(sectionFrame(doc, sub, next ? next.line - 1 : section.end, diagnostics));
+    });
+  } else {
+    frames.push(...listFrames(doc, section.items, section.end));
+  }
+  return { frames, context };
+}
+
+function sectionFrame(doc: Doc, heading: Heading, last: number, diagnostics: Diagnostic[]): Frame {
+  const endLine = lastContentLine(doc, heading.lastLine + 1, last) ?? heading.lastLine;
+  const { title, attrs } = headingParts(heading, diagnostics);
+  return { title, line: heading.line, endLine, body: bodyLines(doc, heading.lastLine + 1, endLine), attrs };
+}
+
+function contextOf(doc: Doc, heading: Heading, last: number): ContextSection {
+  const endLine = lastContentLine(doc, heading.lastLine + 1, last) ?? heading.lastLine;
+  return { title: headingTitle(heading.raw), line: heading.line, endLine, body: bodyLines(doc, heading.lastLine + 1, endLine) };
+}
+
+/** `steps: Procedure`: that section's sub-headings or numbered list are the steps, everything else context. */
+function chosenLayout(doc: Doc, headings: Heading[], actions: Actions, choice: StepsChoice, diagnostics: Diagnostic[]): Layout | null {
+  const wanted = normaliseTitle(choice.title);
+  const heading = headings.find((h) => normaliseTitle(headingTitle(h.raw)) === wanted);
+  const line = choice.line ?? 1;
+  if (!heading) {
+    const names = headings.slice(0, 8).map((h) => `"${headingTitle(h.raw)}"`).join(', ');
+    diagnostics.push({ severity: 'warning', line, message: `steps: no section is titled "${choice.title}" (sections: ${names || 'none'}); the steps were found as usual` });
+    return null;
+  }
+  const i = headings.indexOf(heading);
+  let j = i + 1;
+  while (j < headings.length && (headings[j]?.level ?? 0) > heading.level) j++;
+  const end = (headings[j]?.line ?? doc.lines.length + 1) - 1;
+  const target = describeSection(doc, heading, headings.slice(i + 1, j), end, actions, topOrderedItems(doc));
+  if (target.subs.length === 0 && target.items.length === 0) {
+    diagnostics.push({ severity: 'warning', line: heading.line, message: `steps: "${choice.title}" has no numbered list or sub-headings to take as steps; the steps were found as usual` });
+    return null;
+  }
+  const layout = buildProcedure(doc, [{ ...target, reference: false }], () => true, () => false, choice.chosen, diagnostics);
+  // Every other heading's text is context, in document order.
+  headings.forEach((h, k) => {
+    if (k >= i && k < j) return;
+    layout.context.push(contextOf(doc, h, (headings[k + 1]?.line ?? doc.lines.length + 1) - 1));
+  });
+  layout.context.sort((x, y) => x.line - y.line);
+  return layout;
+}
+
+function normaliseTitle(text: string): string {
+  return text.normalize('NFKC').replace(/\s+/g, ' ').trim().toLowerCase();
 }
 
 function stepLevel(headings: Heading[]): number | null {
@@ -492,9 +812,9 @@ function headingLayout(doc: Doc, headings: Heading[], level: number, diagnostics
     const hasContent = endLine > heading.lastLine;
     if (heading.level < level && !hasContent) return;
     const { title, attrs } = headingParts(heading, diagnostics);
-    frames.push({ title, line: heading.line, endLine, body: sliceLines(doc, heading.lastLine + 1, endLine), attrs });
+    frames.push({ title, line: heading.line, endLine, body: bodyLines(doc, heading.lastLine + 1, endLine), attrs });
   });
-  return { frames, source: level === 2 ? 'h2' : 'heading', level };
+  return { frames, source: level === 2 ? 'h2' : 'heading', level, context: []};
 }
 
 /** Splits `Title {id=x rto=start}` into the title and its attributes. */
@@ -545,16 +865,17 @@ function topOrderedItems(doc: Doc): ListItem[] {
  * between two lists (a fence that broke the numbering) stay with the item
  * they follow; the last step runs to the end of the document.
  */
-function listFrames(doc: Doc, items: ListItem[]): Frame[] {
+function listFrames(doc: Doc, items: ListItem[], last: number): Frame[] {
   return items.map((item, i) => {
     const { start, end } = item;
     const nextStart = items[i + 1]?.start;
-    const sectionEnd = lastContentLine(doc, start + 1, nextStart ?? doc.lines.length) ?? start + 1;
+    const sectionEnd = lastContentLine(doc, start + 1, nextStart ?? last) ?? start + 1;
     const itemEnd = Math.min(end, sectionEnd);
-    const itemBody = dedentListItem(doc.lines.slice(start, itemEnd));
-    const after = sliceLines(doc, itemEnd + 1, sectionEnd);
+    const title = listItemTitle(doc, item);
+    const itemBody = dedentListItem(withoutComments(doc, start + 1, itemEnd));
+    const after = bodyLines(doc, itemEnd + 1, sectionEnd);
     const body = trimBlankLines([itemBody, after].filter((s) => s !== '').join('\n\n'));
-    return { title: listItemTitle(doc, item), line: start + 1, endLine: sectionEnd, body, attrs: {} };
+    return { title, line: start + 1, endLine: sectionEnd, body, attrs: {} };
   });
 }
 
@@ -585,6 +906,47 @@ function dedentListItem(itemLines: string[]): string {
   return trimBlankLines([first.slice((marker[0] ?? '').length), ...rest].join('\n'));
 }
 
+/**
+ * A document of lead-in sentences and code blocks, with no headings and no
+ * numbered list (Runme READMEs: "First check the version:", a block, "then
+ * run the tests:", a block): each top-level block is a step, opened by the
+ * paragraph that leads into it and titled by the block's name or that
+ * paragraph. Null with fewer than two blocks.
+ */
+function blocksLayout(doc: Doc, titleHeading: Heading | null): Layout | null {
+  const from = titleHeading ? titleHeading.lastLine + 1 : doc.bodyStart;
+  const top = doc.tokens.map((token, index) => ({ token, index })).filter(({ token }) => token.level === 0 && token.map && token.map[0] + 1 >= from);
+  const fences = top.filter(({ token }) => token.type === 'fence');
+  if (fences.length < 2) return null;
+  const frames: Frame[] = [];
+  let previousEnd = from - 1;
+  fences.forEach(({ token }, i) => {
+    const fenceLine = (token.map?.[0] ?? 0) + 1;
+    const leadIn = top.filter(({ token: t }) => t.type === 'paragraph_open' && (t.map?.[0] ?? 0) + 1 > previousEnd && (t.map?.[0] ?? 0) + 1 < fenceLine).at(-1);
+    const line = leadIn ? (leadIn.token.map?.[0] ?? 0) + 1 : fenceLine;
+    const next = fences[i + 1]?.token.map?.[0];
+    const last = next === undefined ? doc.lines.length : (token.map?.[1] ?? fenceLine);
+    const endLine = lastContentLine(doc, line, last) ?? fenceLine;
+    const name = parseFenceInfo(token.info).attrs.name;
+    const lead = leadIn ? inlineText(doc.tokens[leadIn.index + 1]?.content ?? '') : '';
+    const title = cutTitle(lead) || name || cutTitle(token.content.split('\n')[0] ?? '') || `Block ${i + 1}`;
+    frames.push({ title, line, endLine, body: bodyLines(doc, line, endLine), attrs: {} });
+    previousEnd = token.map?.[1] ?? fenceLine;
+  });
+  return { frames, source: 'blocks', context: [] };
+}
+
+/** A paragraph as a step title: its first sentence, or cut at a word near 80 characters. */
+function cutTitle(text: string): string {
+  const plain = text.replace(/\s+/g, ' ').trim().replace(/[:.]$/, '');
+  if (plain.length <= MAX_LIST_TITLE) return plain;
+  const sentence = /^(.{15,}?[^.\s][.!?])\s/.exec(plain)?.[1];
+  if (sentence && sentence.length <= MAX_LIST_TITLE) return sentence.replace(/\.$/, '');
+  const cut = plain.slice(0, MAX_LIST_TITLE - 1);
+  const space = cut.lastIndexOf(' ');
+  return `${(space > MAX_LIST_TITLE / 2 ? cut.slice(0, space) : cut).replace(/[\s,;:.]+$/, '')}…`;
+}
+
 function documentLayout(doc: Doc, titleHeading: Heading | null, title: string, diagnostics: Diagnostic[]): Layout {
   const from = titleHeading ? titleHeading.lastLine + 1 : doc.bodyStart;
   const firstLine = firstContentLine(doc, from, doc.lines.length) ?? Math.max(from, 1);
@@ -594,7 +956,7 @@ function documentLayout(doc: Doc, titleHeading: Heading | null, title: string, d
     line: firstLine,
     message: 'no steps found (no heading level used twice, no numbered list): the whole document is one step',
   });
-  return { frames: [{ title, line: firstLine, endLine, body: sliceLines(doc, firstLine, endLine), attrs: {} }], source: 'document' };
+  return { frames: [{ title, line: firstLine, endLine, body: bodyLines(doc, firstLine, endLine), attrs: {} }], source: 'document', context: [] };
 }
 
 // ---------------------------------------------------------------------------
@@ -616,17 +978,93 @@ function readFences(doc: Doc, diagnostics: Diagnostic[]): Fence[] {
   const fences: Fence[] = [];
   for (const token of doc.tokens) {
     if (token.type !== 'fence' || !token.map) continue;
-    const line = token.map[0] + 1;
-    const info = parseFenceInfo(token.info);
-    for (const message of info.errors) diagnostics.push({ severity: 'error', line, message });
-    for (const message of info.warnings) diagnostics.push({ severity: 'warning', line, message });
+    const fence = fenceOf(doc, token, 0, diagnostics);
     if (!isClosed(doc, token)) {
-      diagnostics.push({ severity: 'warning', line, message: `this code block is never closed with ${token.markup}; it runs to line ${token.map[1]}` });
+      diagnostics.push({ severity: 'warning', line: fence.line, message: `this code block is never closed with ${token.markup}; it runs to line ${token.map[1]}` });
     }
-    const text = token.content.endsWith('\n') ? token.content.slice(0, -1) : token.content;
-    fences.push({ line, block: { lang: info.lang, text, line, attrs: info.attrs, fenced: true }, hasAttrs: Object.keys(info.attrs).length > 0 });
+    fences.push(fence);
   }
   return fences;
+}
+
+/** One fence token as a command; `offset` is the 0-based line its token map counts from. */
+function fenceOf(doc: Doc, token: Token, offset: number, diagnostics: Diagnostic[]): Fence {
+  const line = offset + (token.map?.[0] ?? 0) + 1;
+  const info = parseFenceInfo(token.info);
+  for (const message of info.errors) diagnostics.push({ severity: 'error', line, message });
+  for (const message of info.warnings) diagnostics.push({ severity: 'warning', line, message });
+  const text = token.content.endsWith('\n') ? token.content.slice(0, -1) : token.content;
+  const tab = doc.tabOf.get(line - 1);
+  const block: CommandBlock = { lang: info.lang, text, line, attrs: info.attrs, fenced: true, ...(tab !== undefined ? { tab } : {}) };
+  return { line, block, hasAttrs: Object.keys(info.attrs).length > 0 };
+}
+
+const FENCE_LINE = /^\s*(?:>\s?\s*)*(?:(?:[-*+]|\d{1,9}[.)])\s+)*(`{3,}(?!.*`)|~{3,})/;
+
+/**
+ * Fences inside an indented code block. Inside a list item (the fence indented
+ * past the item's text, which GitHub shows as text) they are what the author
+ * meant: taken as commands, with a warning. At the margin they are examples
+ * of Markdown (like FORMAT.md's): a warning says they are not commands.
+ */
+function readNestedFences(doc: Doc, inside: Set<number>, diagnostics: Diagnostic[]): Fence[] {
+  const fences: Fence[] = [];
+  for (const token of doc.tokens) {
+    if (token.type !== 'code_block' || !token.map || !FENCE_LINE.test(token.content.split('\n').find((l) => l.trim() !== '') ?? '')) continue;
+    const line = token.map[0] + 1;
+    const contained = inside.has(token.map[0]) || token.level > 0;
+    if (!contained) {
+      diagnostics.push({ severity: 'warning', line, message: 'this indented block shows a code fence as text, so it is not a command; remove the indentation to make it one' });
+      continue;
+    }
+    const found = md.parse(token.content, {}).filter((t) => t.type === 'fence' && t.map);
+    for (const inner of found) fences.push(fenceOf(doc, inner, token.map[0], diagnostics));
+    if (found.length > 0) {
+      diagnostics.push({
+        severity: 'warning',
+        line,
+        message: `this code block is indented 4 columns more than the text around it (GitHub shows it as plain text); taken as ${found.length === 1 ? 'a command' : `${found.length} commands`}, but indent it like the text to be sure`,
+      });
+    }
+  }
+  return fences;
+}
+
+/**
+ * Fence lines that ended up in no command: inside an HTML comment, a raw HTML
+ * block, or past markdown-it's nesting limit (100 levels). Each is named with
+ * its line, so nothing disappears silently.
+ */
+function warnUnreadFences(doc: Doc, fences: Fence[], html: HtmlBlocks['blocks'], diagnostics: Diagnostic[]): void {
+  const covered = new Uint8Array(doc.lines.length + 2);
+  const mark = (from: number, to: number, value: number) => {
+    for (let line = from; line <= to; line++) if (covered[line] === 0) covered[line] = value;
+  };
+  for (const token of doc.tokens) {
+    if ((token.type === 'fence' || token.type === 'code_block') && token.map) mark(token.map[0] + 1, token.map[1], 1);
+  }
+  for (const fence of fences) covered[fence.line] = 1;
+  for (const block of html) mark(block.from, block.to, block.comment ? 2 : 3);
+  let inFence: string | null = null;
+  for (let line = doc.bodyStart; line <= doc.lines.length; line++) {
+    const match = FENCE_LINE.exec(doc.lines[line - 1] ?? '');
+    if (!match) continue;
+    const mark = match[1] ?? '';
+    if (covered[line] === 1) continue;
+    // an opening line and its closing line: report the opening one
+    if (inFence !== null && mark[0] === inFence[0] && mark.length >= inFence.length) {
+      inFence = null;
+      continue;
+    }
+    inFence = mark;
+    const message =
+      covered[line] === 2
+        ? 'this code block is inside an HTML comment, so it is not a command'
+        : covered[line] === 3
+          ? 'this code block is inside raw HTML, so it is not a command'
+          : 'this code block is nested too deeply (or sits inside a paragraph) to be read; it is not a command';
+    diagnostics.push({ severity: 'warning', line, message });
+  }
 }
 
 /** Whether a fence's last line is a closing fence (markdown-it ends unclosed ones silently). */
@@ -682,7 +1120,7 @@ function buildStep(frame: Frame, index: number, fences: Fence[], tasks: Task[]):
   const commands = fences.map((f) => f.block);
   const checklist = tasks.map((t) => t.item);
   const first = commands[0]?.attrs;
-  const key = frame.attrs.id ?? keyify(first?.id) ?? keyify(first?.name) ?? (slug(frame.title) || `step-${index + 1}`);
+  const key = frame.attrs.id ?? keyify(first?.id) ?? keyify(first?.name) ?? (slug(frame.title) || titleKey(frame.title) || `step-${index + 1}`);
   return {
     index,
     title: frame.title,
@@ -698,11 +1136,27 @@ function buildStep(frame: Frame, index: number, fences: Fence[], tasks: Task[]):
   };
 }
 
-/** A block with attributes outside every step (in the intro) would silently never run. */
-function warnAboutStrandedFences(outside: Fence[], diagnostics: Diagnostic[]): void {
+/**
+ * Code blocks outside every step are shown but never run: each one is named
+ * (a block with attributes was clearly meant to run; one in a context
+ * section such as Prerequisites is reading material).
+ */
+function warnAboutStrandedFences(outside: Fence[], context: ContextSection[], diagnostics: Diagnostic[]): void {
   for (const fence of outside) {
-    if (!fence.hasAttrs) continue;
-    diagnostics.push({ severity: 'warning', line: fence.line, message: 'this code block is not inside a step, so it never runs; move it under a step heading' });
+    if (!fence.hasAttrs && !languageRuns(fence.block.lang)) continue; // output or data shown as text: nothing lost
+    const section = context.find((c) => fence.line >= c.line && fence.line <= c.endLine);
+    const message = fence.hasAttrs
+      ? 'this code block is not inside a step, so it never runs; move it under a step heading'
+      : section
+        ? `this code block is in "${section.title}", which is read as context, not as a step, so it is not a command`
+        : 'this code block comes before the first step, so it is shown but is not a command';
+    diagnostics.push({ severity: 'warning', line: fence.line, message });
+  }
+}
+
+function warnAboutStrandedTasks(outside: Task[], diagnostics: Diagnostic[]): void {
+  for (const task of outside) {
+    diagnostics.push({ severity: 'warning', line: task.line, message: 'this checklist item is not inside a step, so it is not ticked in a drill' });
   }
 }
 
@@ -736,14 +1190,37 @@ function checkRtoMarkers(steps: Step[], diagnostics: Diagnostic[]): void {
   }
 }
 
+/**
+ * `key`, `key-2`, `key-3` ... in one pass: each base key remembers the next
+ * suffix to try, so 20,000 steps titled "V" take milliseconds, not the 50 s
+ * the old try-every-suffix loop took (issue 10). The keys are the same.
+ */
 function assignUniqueKeys(steps: Step[]): void {
   const used = new Set<string>();
+  const next = new Map<string, number>();
   for (const step of steps) {
-    let key = step.key;
-    for (let n = 2; used.has(key); n++) key = `${step.key}-${n}`;
+    const base = step.key;
+    let key = base;
+    if (used.has(key)) {
+      let n = next.get(base) ?? 2;
+      while (used.has(`${base}-${n}`)) n++;
+      key = `${base}-${n}`;
+      next.set(base, n + 1);
+    }
     step.key = key;
     used.add(key);
   }
+}
+
+/**
+ * A key for a title with no ASCII letters or digits (Chinese, Cyrillic,
+ * emoji): a short hash of the normalised title, so it does not depend on the
+ * step's position and history lines up after a step is inserted.
+ */
+export function titleKey(title: string): string {
+  const normal = title.normalize('NFKC').replace(/\s+/g, ' ').trim().toLowerCase();
+  if (normal === '') return '';
+  return `t-${createHash('sha256').update(normal, 'utf8').digest('hex').slice(0, 10)}`;
 }
 
 function keyify(value: string | undefined): string | undefined {
@@ -767,14 +1244,33 @@ export function slug(text: string): string {
 // Text helpers
 
 /** Everything between the front matter and the first step, minus the title heading. */
-function introText(doc: Doc, titleHeading: Heading | null, steps: Step[]): string {
-  const end = (steps[0]?.line ?? doc.lines.length + 1) - 1;
+function introText(doc: Doc, titleHeading: Heading | null, firstSection: number): string {
+  const end = (Number.isFinite(firstSection) ? firstSection : doc.lines.length + 1) - 1;
   const kept: string[] = [];
   for (let line = doc.bodyStart; line <= end; line++) {
     if (titleHeading && line >= titleHeading.line && line <= titleHeading.lastLine) continue;
     kept.push(doc.lines[line - 1] ?? '');
   }
   return trimBlankLines(kept.join('\n'));
+}
+
+/** A step's body: its lines without HTML comments (a site does not show them either). */
+function bodyLines(doc: Doc, from: number, to: number): string {
+  if (to < from) return '';
+  return trimBlankLines(withoutComments(doc, from, to).join('\n'));
+}
+
+/** Lines `from..to` (1-based, inclusive) minus the lines of HTML comments. */
+function withoutComments(doc: Doc, from: number, to: number): string[] {
+  const out: string[] = [];
+  let c = 0;
+  for (let line = from; line <= to; line++) {
+    while (c < doc.comments.length && (doc.comments[c]?.[1] ?? 0) < line) c++;
+    const comment = doc.comments[c];
+    if (comment && line >= comment[0]) continue;
+    out.push(doc.lines[line - 1] ?? '');
+  }
+  return out;
 }
 
 /** Lines `from..to` (1-based, inclusive) without leading/trailing blank lines. */

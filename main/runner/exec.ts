@@ -26,6 +26,12 @@ export interface ExecResult {
 }
 
 export function runBash(script: string, opts: ExecOptions): Promise<ExecResult> {
+  // -e and pipefail: a block fails on its first failing command, as an operator would expect.
+  return runProgram(['bash', '-e', '-o', 'pipefail', '-c', script], opts);
+}
+
+/** Runs `argv` (a block's plan, ./plan.ts) with the same streaming, tail and timeout as runBash. */
+export function runProgram(argv: readonly string[], opts: ExecOptions): Promise<ExecResult> {
   const keep = opts.keepBytes ?? 256 * 1024;
   const started = process.hrtime.bigint();
   const elapsed = () => Number(process.hrtime.bigint() - started) / 1e6;
@@ -33,8 +39,7 @@ export function runBash(script: string, opts: ExecOptions): Promise<ExecResult> 
     let tail = Buffer.alloc(0);
     let timedOut = false;
     let settled = false;
-    // -e and pipefail: a block fails on its first failing command, as an operator would expect.
-    const child = spawn('bash', ['-e', '-o', 'pipefail', '-c', script], {
+    const child = spawn(argv[0] ?? 'bash', argv.slice(1), {
       cwd: opts.cwd,
       env: opts.env,
       stdio: ['ignore', 'pipe', 'pipe'],
@@ -60,9 +65,35 @@ export function runBash(script: string, opts: ExecOptions): Promise<ExecResult> 
       if (timer) clearTimeout(timer);
       resolve({ ...result, timedOut, durationMs: elapsed(), output: tail.toString('utf8') });
     };
-    child.on('error', (err) => finish({ exitCode: null, signal: null, spawnError: `cannot start bash: ${err.message}` }));
+    child.on('error', (err) => finish({ exitCode: null, signal: null, spawnError: `cannot start ${argv[0] ?? 'bash'}: ${err.message}` }));
     child.on('close', (code, signal) => finish({ exitCode: code, signal, spawnError: null }));
   });
+}
+
+/** A block started with background=true (Runme): it runs while the drill goes on, and is stopped at the end. */
+export interface BackgroundProcess {
+  pid: number | undefined;
+  /** Resolves when the process has ended (exit code or signal). */
+  ended: Promise<{ exitCode: number | null; signal: string | null }>;
+  stop(): void;
+}
+
+export function startBackground(argv: readonly string[], opts: Omit<ExecOptions, 'timeoutMs' | 'keepBytes'>): BackgroundProcess {
+  const child = spawn(argv[0] ?? 'bash', argv.slice(1), {
+    cwd: opts.cwd,
+    env: opts.env,
+    stdio: ['ignore', 'pipe', 'pipe'],
+    detached: process.platform !== 'win32',
+  });
+  child.stdout.on('data', (chunk: Buffer) => opts.onOutput?.(chunk));
+  child.stderr.on('data', (chunk: Buffer) => opts.onOutput?.(chunk));
+  const ended = new Promise<{ exitCode: number | null; signal: string | null }>((resolve) => {
+    child.on('error', () => resolve({ exitCode: null, signal: null }));
+    child.on('close', (code, signal) => resolve({ exitCode: code, signal }));
+  });
+  let done = false;
+  void ended.then(() => (done = true));
+  return { pid: child.pid, ended, stop: () => (done ? undefined : killTree(child.pid)) };
 }
 
 function killTree(pid: number | undefined): void {

@@ -5,12 +5,13 @@
  * still run. Steps it cannot perform are recorded as skipped with the
  * reason, never as done.
  */
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import type { CommandBlock, Runbook } from '../runbook/model';
 import type { DrillService } from '../drill/service';
 import type { DrillMode, DrillSnapshot } from '../drill/model';
-import { runBash, type ExecResult } from './exec';
+import { runProgram, startBackground, type BackgroundProcess, type ExecResult } from './exec';
+import { blocksToRun, nothingToRunReason, planBlock, planContext, type BlockPlan, type PlanContext } from './plan';
 import { checkExpect } from './expect';
 import type { RemoteRunner } from './ssh';
 import { ExecTranscripts } from '../terminal/exec-transcript';
@@ -20,6 +21,8 @@ import { SecretMasker, maskText, type SecretEnv } from './secrets';
 export interface HeadlessOptions {
   /** Run every block (except excludeFromRunAll), not only those marked auto. */
   all: boolean;
+  /** Only blocks with one of these tags (`tag`, or Runme's `category`); empty or absent: no filter. */
+  tags?: string[];
   mode: DrillMode;
   operator: string;
   /** Parent folder for the per-drill work dir ($DRILLBOOK_WORKDIR). */
@@ -55,9 +58,8 @@ export interface HeadlessResult {
 
 const OUTPUT_IN_LOG = 4000;
 
-export function blocksToRun(blocks: readonly CommandBlock[], all: boolean): CommandBlock[] {
-  return blocks.filter((b) => b.attrs.auto === true || (all && b.attrs.excludeFromRunAll !== true));
-}
+// Which blocks run and how is decided in ./plan.ts (one pure function per block).
+export { blocksToRun };
 
 export async function runHeadless(drills: DrillService, runbook: Runbook, opts: HeadlessOptions): Promise<HeadlessResult> {
   let drill = drills.start(runbook, opts.mode, opts.operator);
@@ -74,7 +76,7 @@ export async function runHeadless(drills: DrillService, runbook: Runbook, opts: 
   opts.log(`Drill ${drill.id}: ${runbook.title} (${runbook.steps.length} steps${runbook.rto ? `, RTO ${runbook.rto.text}` : ''})`);
   opts.log(`Work dir: ${workDir}`);
   const transcripts = opts.transcriptDir ? new ExecTranscripts(opts.transcriptDir, drill.id) : null;
-  const ctx: BlockContext = { remote: opts.remote ?? null, transcripts, targets: runbook.meta.targets };
+  const ctx: BlockContext = { remote: opts.remote ?? null, transcripts, targets: runbook.meta.targets, plan: planContext(runbook, workDir), background: [] };
 
   let failure: string | null = null;
   const total = runbook.steps.length;
@@ -85,9 +87,12 @@ export async function runHeadless(drills: DrillService, runbook: Runbook, opts: 
       opts.log(`${label} — not run`);
       continue;
     }
-    const blocks = blocksToRun(step.commands, opts.all);
+    const selected = blocksToRun(step.commands, opts.all, opts.tags);
+    const planned = selected.map((block) => ({ block, plan: planBlock(block, ctx.plan) }));
+    const blocks = planned.filter((p) => p.plan.run);
     if (blocks.length === 0) {
-      const why = step.commands.length === 0 ? 'manual step: it has no command to run' : 'manual step: no block is marked auto (use --all to run every block)';
+      const notRun = planned.find((p) => !p.plan.run)?.plan;
+      const why = notRun && !notRun.run ? `nothing to run: ${notRun.reason}` : nothingToRunReason(step.commands, opts.all, opts.tags);
       drill = drills.stepSkip(drill.id, step.index, why);
       opts.log(`${label} — skipped (${why})`);
       continue;
@@ -95,8 +100,12 @@ export async function runHeadless(drills: DrillService, runbook: Runbook, opts: 
     opts.log(failure ? `${label} — clean-up, runs after the failure` : label);
     drill = drills.stepStart(drill.id, step.index);
     let problem: string | null = null;
-    for (const block of blocks) {
-      problem = await runBlock(drills, drill.id, step.index, block, runbook.file, workDir, env, opts, ctx);
+    for (const { block, plan } of planned) {
+      if (!plan.run) {
+        opts.log(`  – not run (${path.basename(runbook.file)}:${block.line}): ${plan.reason}`);
+        continue;
+      }
+      problem = await runBlock(drills, drill.id, step.index, block, plan, runbook.file, env, opts, ctx);
       if (problem) break;
     }
     drill = problem ? drills.stepFail(drill.id, step.index, problem) : drills.stepComplete(drill.id, step.index);
@@ -106,6 +115,7 @@ export async function runHeadless(drills: DrillService, runbook: Runbook, opts: 
     failure ??= problem;
   }
 
+  await stopBackground(ctx, opts);
   drill = drills.finish(drill.id);
   await transcripts?.close();
   const outcome: HeadlessOutcome = drill.status === 'failed' ? 'failed' : drill.rto.met === false ? 'rto-missed' : 'passed';
@@ -116,6 +126,18 @@ interface BlockContext {
   remote: RemoteRunner | null;
   transcripts: ExecTranscripts | null;
   targets: Runbook['meta']['targets'];
+  plan: PlanContext;
+  /** Blocks started with background=true, stopped when the drill ends. */
+  background: { where: string; process: BackgroundProcess }[];
+}
+
+/** Background blocks end with the drill: each is stopped (its whole process group) and the log says so. */
+async function stopBackground(ctx: BlockContext, opts: HeadlessOptions): Promise<void> {
+  for (const { where, process: child } of ctx.background) {
+    child.stop();
+    const ended = await Promise.race([child.ended, new Promise<null>((r) => setTimeout(() => r(null), 5000))]);
+    opts.log(`  background block ${where} stopped${ended?.exitCode != null ? ` (it had exited with ${ended.exitCode})` : ''}`);
+  }
 }
 
 /** Runs one block and records it; returns a one-line problem, or null when it passed. */
@@ -124,8 +146,8 @@ async function runBlock(
   drillId: string,
   stepIndex: number,
   block: CommandBlock,
+  plan: Extract<BlockPlan, { run: true }>,
   file: string,
-  workDir: string,
   env: NodeJS.ProcessEnv,
   opts: HeadlessOptions,
   ctx: BlockContext,
@@ -141,7 +163,14 @@ async function runBlock(
     drills.commandRun(drillId, stepIndex, { target, text: block.text, name, line: block.line, exitCode: null, expectPassed: false, error: problem });
     return problem;
   }
-  opts.log(`  $ ${firstLine(block.text)}${name ? `   (${name})` : ''}${remote ? `   [${target}]` : ''}`);
+  if (remote && plan.background) {
+    const problem = `${where}: background=true runs on this machine only; the block targets "${target}"`;
+    drills.commandRun(drillId, stepIndex, { target, text: block.text, name, line: block.line, exitCode: null, expectPassed: false, error: problem });
+    return problem;
+  }
+  const via = plan.via === 'bash' ? '' : `   [${plan.via}]`;
+  opts.log(`  $ ${firstLine(plan.script)}${name ? `   (${name})` : ''}${remote ? `   [${target}]` : via}${plan.background ? '   (background)' : ''}`);
+  if (plan.background) return startInBackground(drills, drillId, stepIndex, block, plan, where, env, opts, ctx);
   const transcript = ctx.transcripts?.for(target, remote ? remote.describe(target) : 'local bash') ?? null;
   const runId = newId('r');
   transcript?.note({ t: 'command', runId, stepIndex, name, text: block.text, target, mode: 'typed' });
@@ -157,15 +186,15 @@ async function runBlock(
   const timeoutMs = block.attrs.timeout ? block.attrs.timeout.seconds * 1000 : undefined;
   let result: ExecResult;
   if (remote) {
-    result = await remote.exec(target, block.text, {
+    result = await remote.exec(target, remoteScript(plan), {
       env: { ...opts.secrets?.env, DRILLBOOK_DRILL_ID: drillId },
       onOutput,
       ...(block.attrs.cwd ? { cwd: block.attrs.cwd } : {}),
       ...(timeoutMs !== undefined ? { timeoutMs } : {}),
     });
   } else {
-    const cwd = block.attrs.cwd ? path.resolve(workDir, block.attrs.cwd) : workDir;
-    result = await runBash(block.text, { cwd, env, onOutput, ...(timeoutMs !== undefined ? { timeoutMs } : {}) });
+    writeScriptFile(plan);
+    result = await runProgram(plan.argv, { cwd: plan.cwd, env, onOutput, ...(timeoutMs !== undefined ? { timeoutMs } : {}) });
   }
   emit(masker.flush());
   const endedAt = new Date().toISOString();
@@ -199,6 +228,52 @@ async function runBlock(
     outputTail: maskText(result.output, opts.secrets?.values ?? []).slice(-OUTPUT_IN_LOG),
   });
   return verdict.passed ? null : `${where}: ${verdict.message}`;
+}
+
+/** Starts a background=true block and records that it started; it is stopped when the drill ends. */
+function startInBackground(
+  drills: DrillService,
+  drillId: string,
+  stepIndex: number,
+  block: CommandBlock,
+  plan: Extract<BlockPlan, { run: true }>,
+  where: string,
+  env: NodeJS.ProcessEnv,
+  opts: HeadlessOptions,
+  ctx: BlockContext,
+): null {
+  const masker = new SecretMasker(opts.secrets?.values ?? []);
+  writeScriptFile(plan);
+  const child = startBackground(plan.argv, { cwd: plan.cwd, env, onOutput: (chunk) => opts.output(masker.write(chunk)) });
+  ctx.background.push({ where, process: child });
+  const name = block.attrs.name ?? block.attrs.id ?? null;
+  drills.commandRun(drillId, stepIndex, {
+    target: 'local',
+    text: block.text,
+    name,
+    line: block.line,
+    startedAt: new Date().toISOString(),
+    background: true,
+    exitCode: null,
+    expectPassed: null,
+    message: `started in the background${child.pid !== undefined ? ` (pid ${child.pid})` : ''}; stopped when the drill ends`,
+  });
+  opts.log(`  ↳ started in the background${child.pid !== undefined ? ` (pid ${child.pid})` : ''}; the drill moves on`);
+  return null;
+}
+
+/** Interpreter blocks read their script from a file in the work folder. */
+function writeScriptFile(plan: Extract<BlockPlan, { run: true }>): void {
+  if (!plan.scriptFile) return;
+  mkdirSync(path.dirname(plan.scriptFile), { recursive: true });
+  writeFileSync(plan.scriptFile, plan.script.endsWith('\n') ? plan.script : `${plan.script}\n`, { mode: 0o600 });
+}
+
+/** Over SSH the remote shell runs the text: an interpreter block is fed to its program on stdin. */
+function remoteScript(plan: Extract<BlockPlan, { run: true }>): string {
+  if (!plan.scriptFile) return plan.script;
+  const program = plan.argv.slice(0, -1).join(' ');
+  return `${program} /dev/stdin <<'DRILLBOOK_BLOCK_EOF'\n${plan.script}\nDRILLBOOK_BLOCK_EOF`;
 }
 
 function firstLine(text: string): string {

@@ -33,13 +33,15 @@ export function drillToJUnit(drill: DrillSnapshot, events: readonly DrillEvent[]
       body.push(`<failure message="${attr(failureMessage(step, runs))}" type="step-failed">${text(failureDetail(step, runs))}</failure>`);
     } else if (step.status === 'skipped') {
       skipped++;
-      body.push(`<skipped message="${attr(step.reason ?? 'skipped')}"/>`);
+      body.push(skippedElement(step.reason ?? 'skipped'));
     } else if (step.status !== 'completed') {
       // Pending or running in a finished drill: it never got to run (aborted, interrupted).
       skipped++;
-      body.push(`<skipped message="${attr(`not run (the drill is ${drill.status})`)}"/>`);
+      body.push(skippedElement(`not run (the drill is ${drill.status})`));
     }
-    if (out) body.push(`<system-out>${text(out)}</system-out>`);
+    // The reason a step was skipped goes into system-out too: GitLab shows a skipped test's output, not its attributes.
+    const why = step.status === 'completed' || step.status === 'failed' ? '' : `skipped: ${step.reason ?? `not run (the drill is ${drill.status})`}\n`;
+    if (out || why) body.push(`<system-out>${text(why + out)}</system-out>`);
     cases.push(testcase(`${step.index + 1}. ${step.title}`, classname, (step.durationMs ?? 0) / 1000, body));
   }
 
@@ -49,14 +51,14 @@ export function drillToJUnit(drill: DrillSnapshot, events: readonly DrillEvent[]
     if (drill.status === 'failed' || drill.status === 'aborted') {
       // The reducer may close the window on a skipped end step; a failed drill recovered nothing, so no verdict.
       skipped++;
-      body.push(`<skipped message="${attr(`RTO not judged: the drill ${drill.status} before recovery was verified`)}"/>`);
+      body.push(skippedElement(`RTO not judged: the drill ${drill.status} before recovery was verified`));
     } else if (drill.rto.met === false) {
       failures++;
       const message = `RTO missed: ${duration(drill.rto.actualSec ?? 0)} against a target of ${target}`;
       body.push(`<failure message="${attr(message)}" type="rto-missed">${text(message)}</failure>`);
     } else if (drill.rto.met === null) {
       skipped++;
-      body.push(`<skipped message="${attr('RTO not measured: the drill did not get through its RTO window')}"/>`);
+      body.push(skippedElement('RTO not measured: the drill did not get through its RTO window'));
     }
     cases.push(testcase(`RTO within ${target}`, classname, drill.rto.actualSec ?? 0, body));
   }
@@ -71,7 +73,8 @@ export function drillToJUnit(drill: DrillSnapshot, events: readonly DrillEvent[]
     ['runbook.sha256', drill.runbook.sha256],
     ['rto.target.seconds', drill.rto.targetSec === null ? '' : String(drill.rto.targetSec)],
     ['rto.actual.seconds', drill.rto.actualSec === null ? '' : String(Math.round(drill.rto.actualSec))],
-    ['rto.met', drill.rto.met === null ? '' : String(drill.rto.met)],
+    // A failed or aborted drill recovered nothing: no RTO verdict, whatever the window says (as its RTO testcase).
+    ['rto.met', drill.rto.met === null || drill.status === 'failed' || drill.status === 'aborted' ? '' : String(drill.rto.met)],
   ]
     .map(([k, v]) => `      <property name="${attr(k!)}" value="${attr(v!)}"/>`)
     .join('\n');
@@ -82,7 +85,8 @@ export function drillToJUnit(drill: DrillSnapshot, events: readonly DrillEvent[]
     ` id="${attr(drill.id)}"`;
   return [
     '<?xml version="1.0" encoding="UTF-8"?>',
-    `<testsuites name="drillbook" tests="${cases.length}" failures="${failures}" errors="0" skipped="${skipped}" time="${time}">`,
+    // No `skipped` here: Jenkins' junit-10.xsd allows it on <testsuite> only (test/fixtures/junit/junit-10.xsd).
+    `<testsuites name="drillbook" tests="${cases.length}" failures="${failures}" errors="0" time="${time}">`,
     `  <testsuite ${suiteAttrs}>`,
     '    <properties>',
     props,
@@ -92,6 +96,11 @@ export function drillToJUnit(drill: DrillSnapshot, events: readonly DrillEvent[]
     '</testsuites>',
     '',
   ].join('\n');
+}
+
+/** The reason as the message attribute and as the element's text (reporters differ in which they show). */
+function skippedElement(reason: string): string {
+  return `<skipped message="${attr(reason)}">${text(reason)}</skipped>`;
 }
 
 function testcase(name: string, classname: string, timeSec: number, body: string[]): string {

@@ -22,6 +22,7 @@
  */
 import { processAlive } from './process';
 import Database from 'better-sqlite3';
+import { sqliteBinding, sqliteOpts } from './native-binding';
 import { closeSync, copyFileSync, existsSync, fsyncSync, mkdirSync, openSync, readdirSync, renameSync, rmSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { Worker } from 'node:worker_threads';
@@ -104,7 +105,7 @@ export function integrityCheck(db: Db, mode: 'quick' | 'full' = 'full'): Integri
 export function integrityCheckFile(file: string, mode: 'quick' | 'full' = 'full'): IntegrityReport {
   let db: Db | null = null;
   try {
-    db = new Database(file, { readonly: true, fileMustExist: true });
+    db = new Database(file, sqliteOpts({ readonly: true, fileMustExist: true }));
     return integrityCheck(db, mode);
   } catch (err) {
     return { ok: false, mode, problems: [(err as Error).message], ms: 0 };
@@ -127,7 +128,7 @@ if (Database) {
   let db = null;
   let problems;
   try {
-    db = new Database(workerData.file, { readonly: true, fileMustExist: true });
+    db = new Database(workerData.file, Object.assign({ readonly: true, fileMustExist: true }, workerData.binding ? { nativeBinding: workerData.binding } : {}));
     problems = db.pragma(workerData.pragma + '(' + workerData.max + ')').map((r) => String(Object.values(r)[0]));
   } catch (err) {
     problems = [String((err && err.message) || err)];
@@ -153,7 +154,7 @@ export function integrityCheckInBackground(
   try {
     worker = new Worker(CHECK_WORKER, {
       eval: true,
-      workerData: { module, file, pragma: mode === 'full' ? 'integrity_check' : 'quick_check', max: MAX_PROBLEMS },
+      workerData: { module, binding: sqliteBinding(), file, pragma: mode === 'full' ? 'integrity_check' : 'quick_check', max: MAX_PROBLEMS },
     });
   } catch {
     return { done: Promise.resolve(integrityCheckFile(file, mode)), cancel: () => undefined };
@@ -196,7 +197,7 @@ export function inspectDatabaseFile(file: string, mode: 'quick' | 'full' = 'full
   if (!existsSync(file)) throw new BackupError(`${file} does not exist`);
   let db: Db;
   try {
-    db = new Database(file, { readonly: true, fileMustExist: true });
+    db = new Database(file, sqliteOpts({ readonly: true, fileMustExist: true }));
   } catch (err) {
     throw new BackupError(`${file} cannot be opened as a SQLite database: ${(err as Error).message}`);
   }
@@ -326,7 +327,7 @@ function fsyncDir(dir: string): void {
 
 /** Turns a fresh copy into one self-contained, checked file, then moves it into place. */
 function finishCopy(partial: string, dest: string): void {
-  const copy = new Database(partial, { fileMustExist: true });
+  const copy = new Database(partial, sqliteOpts({ fileMustExist: true }));
   try {
     copy.pragma('journal_mode = DELETE');
     const check = integrityCheck(copy, 'quick');
@@ -577,7 +578,7 @@ export interface RestoreReport {
 function claimCurrent(file: string): Db | null {
   let db: Db;
   try {
-    db = new Database(file, { fileMustExist: true, timeout: 0 });
+    db = new Database(file, sqliteOpts({ fileMustExist: true, timeout: 0 }));
   } catch {
     return null;
   }
@@ -643,7 +644,7 @@ export async function restoreDatabase(dataDir: string, source: string, now: () =
   // 2. A faithful page-by-page copy of the source (reading through its WAL, if it has one) beside the target.
   const incoming = target + '.restoring';
   rmSync(incoming, { force: true });
-  const srcDb = new Database(src, { readonly: true, fileMustExist: true });
+  const srcDb = new Database(src, sqliteOpts({ readonly: true, fileMustExist: true }));
   try {
     await srcDb.backup(incoming);
   } finally {
@@ -674,7 +675,7 @@ export async function restoreDatabase(dataDir: string, source: string, now: () =
 }
 
 function finishCopyInPlace(file: string): void {
-  const copy = new Database(file);
+  const copy = new Database(file, sqliteOpts());
   try {
     copy.pragma('journal_mode = DELETE');
   } finally {

@@ -6,6 +6,7 @@
  * fsync per transaction costs nothing anyone can feel.
  */
 import Database from 'better-sqlite3';
+import { sqliteOpts } from './native-binding';
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { MIGRATIONS } from './migrations';
@@ -24,7 +25,7 @@ export function openDatabase(dataDir: string): Db {
   const file = path.join(dataDir, 'drillbook.sqlite');
   let db: Db;
   try {
-    db = new Database(file);
+    db = new Database(file, sqliteOpts());
     db.pragma('journal_mode = WAL');
     db.pragma('synchronous = FULL');
     db.pragma('foreign_keys = ON');

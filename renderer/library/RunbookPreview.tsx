@@ -9,6 +9,7 @@ import { AlertIcon, PlayIcon } from '../ui/Icons';
 import { StartDrillDialog } from './StartDrillDialog';
 import { targetText } from '../app/format';
 import { commandCaption } from '../drill/commands';
+import { ContextSections, ProcedurePanel } from './ProcedurePanel';
 
 export function RunbookPreview({ path, entry }: { path: string; entry: LibraryEntry | null }) {
   const cache = useStore((s) => s.runbooks[path]);
@@ -92,6 +93,8 @@ export function RunbookPreview({ path, entry }: { path: string; entry: LibraryEn
         </dl>
       </div>
 
+      <ProcedurePanel runbook={runbook} path={path} />
+
       {runbook.diagnostics.length ? (
         <details className={`callout ${errors.length ? 'callout-danger' : 'callout-warn'}`} open={errors.length > 0} data-testid="preview-diagnostics">
           <summary>
@@ -112,6 +115,8 @@ export function RunbookPreview({ path, entry }: { path: string; entry: LibraryEn
 
       {runbook.intro.trim() ? <Markdown source={runbook.intro} className="preview-intro" testId="preview-intro" /> : null}
 
+      <ContextSections runbook={runbook} />
+
       <ol className="preview-steps">
         {runbook.steps.map((step) => (
           <PreviewStep key={step.index} step={step} />
@@ -129,6 +134,7 @@ function PreviewStep({ step }: { step: Step }) {
       <div className="preview-step-head">
         <span className="step-num">{step.index + 1}</span>
         <h2>{step.title}</h2>
+        {step.commands.some((c) => c.tab) ? <span className="muted small">tabs: {[...new Set(step.commands.map((c) => c.tab).filter(Boolean))].join(', ')}</span> : null}
         {step.rtoStart ? <Badge tone="accent">RTO clock starts</Badge> : null}
         {step.rtoEnd ? <Badge tone="accent">RTO clock stops</Badge> : null}
         {step.always ? (

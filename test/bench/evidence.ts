@@ -2,7 +2,7 @@
  * Evidence speed figures (printed, not asserted): redaction throughput, and
  * exporting and verifying a large drill's bundle with and without the PDF.
  *
- *   npx tsx test/bench/evidence.ts
+ *   npm run bench -- evidence   (or: npx tsx test/bench/evidence.ts)
  */
 import { mkdtempSync, rmSync, statSync } from 'node:fs';
 import os from 'node:os';
@@ -15,7 +15,7 @@ import { makeRunbook } from '../helpers/runbooks';
 
 const ms = (t0: bigint) => Number(process.hrtime.bigint() - t0) / 1e6;
 
-async function main(): Promise<void> {
+export async function evidenceBench(): Promise<void> {
   const patterns = compilePatterns();
   const line = 'restored table orders 5000 rows; checksum e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855 ok PGPASSWORD=s3cret\n';
   const text = line.repeat(Math.ceil((10 * 1024 * 1024) / line.length));
@@ -70,4 +70,4 @@ async function main(): Promise<void> {
   }
 }
 
-void main();
+if (require.main === module) void evidenceBench();

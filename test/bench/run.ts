@@ -4,12 +4,18 @@
  * prints its own figures. `npm run bench -- NAME...` runs only those.
  */
 import { appendBench } from './append';
+import { cliBench } from './cli';
+import { evidenceBench } from './evidence';
 import { historyBench } from './history';
+import { runbookBench } from './runbook';
 import { terminalBench } from './terminal';
 
 const BENCHES: { name: string; run: () => Promise<void> }[] = [
   { name: 'append', run: appendBench },
+  { name: 'cli', run: cliBench },
+  { name: 'evidence', run: evidenceBench },
   { name: 'history', run: historyBench },
+  { name: 'runbook', run: runbookBench },
   { name: 'terminal', run: terminalBench },
 ];
 

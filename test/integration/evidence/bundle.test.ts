@@ -109,6 +109,7 @@ test('a fresh bundle verifies: every file, the hash chain, and the signature by 
   }
   assert.ok(files.some((f) => /^transcripts\/t0123456789ab\.txt$/.test(f)), 'the drill\'s terminal transcript');
   assert.ok(files.some((f) => /^transcripts\/t0123456789ab\.jsonl$/.test(f)), 'with its index');
+  assert.ok(files.some((f) => /^transcripts\/t0123456789ab\.cast$/.test(f)), 'and as an asciicast v2 replay');
   assert.equal(files.filter((f) => f.startsWith('attachments/')).length, 3);
 
   // Without an allowed_signers file the signature still has to be valid, and verify says who was not checked.
@@ -190,7 +191,7 @@ test('redaction masks every planted credential in every artefact; an explicit un
   }
   const get = (f: string) => red.find((x) => x.f === f)!.text;
   const transcriptFiles = red.filter((x) => x.f.startsWith('transcripts/'));
-  assert.equal(transcriptFiles.length, 2);
+  assert.equal(transcriptFiles.length, 3, '.txt, .jsonl and the asciicast replay .cast');
   for (const t of transcriptFiles) assert.ok(t.text.includes('[REDACTED:password-assignment]'), `transcript ${t.f} masked`);
   const attachment = red.find((x) => x.f.endsWith('backup-listing.txt'))!;
   assert.ok(attachment.text.includes('[REDACTED:aws-secret-access-key]') && attachment.text.includes('bk-2026-03-03-0830 4.2G'));

@@ -88,23 +88,20 @@ test('rto markers', () => {
 test('unknown keys are kept in extra, with their types', () => {
   const { attrs, errors } = parseFenceInfo('sh { name=x background=true terminalRows=20 category=db }');
   assert.deepEqual(errors, []);
-  assert.deepEqual(attrs.extra, { background: true, terminalRows: 20, category: 'db' });
+  assert.deepEqual(attrs.extra, { terminalRows: 20, category: 'db' });
+  assert.equal(attrs.background, true, 'background is honoured now (issue 10)');
 });
 
 test('bad values are errors, never exceptions', () => {
   const cases: [string, RegExp][] = [
     ['sh {auto=yes}', /auto must be true or false, not "yes"/],
-    ['sh {interactive=1}', /interactive must be true or false/],
     ['sh {name=true}', /name must be text, not true/],
-    ['sh {name=""}', /name is empty/],
     ['sh {target="db 1"}', /target "db 1" must be letters, digits/],
     ['sh {id=a/b}', /id "a\/b" must be letters, digits/],
-    ['sh {"name": 1, "tag": [1]}', /attribute tag must be a string, a number or true\/false/],
     ['sh {"name": "x",}', /^invalid attribute JSON: /],
     ['sh {"name"}', /^invalid attribute JSON: /],
     ['sh { name=x', /not closed with }/],
     ['sh { name="x }', /the value of name has no closing "/],
-    ['sh { auto }', /expected key=value, found "auto"/],
     ['sh { =x }', /expected key=value, found "=x"/],
   ];
   for (const [info, pattern] of cases) {
@@ -149,4 +146,38 @@ test('parseHeadingAttrs: ours, JSON, Pandoc and kramdown; null for non-attribute
   assert.equal(parseHeadingAttrs('{placeholder}'), null);
   assert.equal(parseHeadingAttrs('{fill in this}'), null);
   assert.match(parseHeadingAttrs('{rto=later}')?.errors[0] ?? '', /rto must be/);
+});
+
+// Issue 10: what Runme accepts never blocks a drill (cases from Runme's own
+// attribute tests and real Runme READMEs), at most a warning.
+test('Runme compatibility: bare flags, ParseBool values, yes/no, empty names, arrays, TOML commas, mimeType', () => {
+  const cases: [string, object, RegExp | null][] = [
+    ['sh { name=x empty }', { name: 'x' }, /ignored "empty": an attribute needs a value/],
+    ['sh { key=value hello=world val=20 }', { extra: { key: 'value', hello: 'world', val: 20 } }, /keeps but does not use: key, hello, val/],
+    ['sh { key="value", val=20, float=13.3 }', { extra: { key: 'value', val: 20, float: '13.3' } }, /does not use/],
+    ['sh { interactive=yes }', { interactive: true }, /interactive=yes read as interactive=true/],
+    ['sh { interactive="True" }', { interactive: true }, null],
+    ['sh { interactive=1 excludeFromRunAll=0 }', { interactive: true, excludeFromRunAll: false }, null],
+    ['sh { interactive=F background=T }', { interactive: false, background: true }, null],
+    ['sh { name="" id="" }', {}, /name is empty; ignored/],
+    ['sh {"name": "x", "tag": ["db", "restore"]}', { name: 'x', tag: 'db,restore' }, null],
+    ['sh { interactive=false, mimeType=text/plain }', { interactive: false, extra: { mimeType: 'text/plain' } }, /does not use: mimeType/],
+    ['python { interpreter=python3 name=py }', { interpreter: 'python3', name: 'py' }, null],
+    ['sh { ignore=true }', { ignore: true }, null],
+    ['sh {"nested": {"a": 1}, "name": "n"}', { name: 'n' }, /nested object/],
+    // Runme's own attribute tests (internal/document/attributes_test.go): TOML nested tables are dropped
+    ['sh { nested={ hello="world" } }', {}, /ignored nested: a nested table/],
+    // a real Runme README: `name=` with nothing after it
+    ['sh { name= closeTerminalOnSuccess=false interactive=false }', { interactive: false, extra: { closeTerminalOnSuccess: false } }, /name is empty; ignored/],
+  ];
+  for (const [info, attrs, warning] of cases) {
+    const parsed = parseFenceInfo(info);
+    assert.deepEqual(parsed.errors, [], info);
+    assert.deepEqual(parsed.attrs, attrs, info);
+    if (warning) assert.ok(parsed.warnings.some((w) => warning.test(w)), `${info}: ${JSON.stringify(parsed.warnings)}`);
+    else assert.deepEqual(parsed.warnings, [], info);
+  }
+  // Drillbook's own safety flag stays strict: "yes" is not read into auto
+  assert.match(parseFenceInfo('sh {auto=yes}').errors[0] ?? '', /auto must be true or false/);
+  assert.deepEqual(parseFenceInfo('sh {auto=True}').attrs, { auto: true });
 });

@@ -86,29 +86,36 @@ const EXPECTED: Record<string, Expected> = {
     },
   },
   '04-moj-cloud-platform-aws-leaked-credentials.md': {
+    // issue 10: "## Steps for a leaked credentials" holds the procedure as a
+    // numbered list; "## Getting new credentials" (how to recreate them) stays a step
     title: 'AWS Compromised Credentials',
-    source: 'h2',
-    steps: 2,
-    first: 'Steps for a leaked credentials',
+    source: 'procedure',
+    steps: 5,
+    first: 'Login into our AWS Management Console',
     last: 'Getting new credentials',
     commandLines: [18],
     checklist: 0,
     extra: (rb) => {
-      assert.ok(rb.steps[0]?.commands[0]?.text.startsWith('aws iam list-users'));
-      assert.equal(rb.steps[0]?.endLine, 24);
+      assert.ok(rb.steps[1]?.commands[0]?.text.startsWith('aws iam list-users'));
+      assert.deepEqual(rb.steps.map((s) => [s.line, s.endLine]), [[14, 14], [16, 20], [22, 22], [24, 24], [26, 28]]);
+      assert.deepEqual(rb.procedure, { title: 'Steps for a leaked credentials', line: 12, how: 'list', chosen: 'detected' });
+      assert.equal(rb.context, undefined);
+      assert.equal(rb.intro, 'This article is the immediate response, it was created to minimise our window of exposure');
     },
   },
   '05-moj-modernisation-platform-dr-process.md': {
+    // issue 10: the empty "## References" is context, not a timed step
     title: 'Disaster Recovery Process',
     source: 'h2',
-    steps: 10,
+    steps: 9,
     first: 'Diagnose',
     last: 'TODO',
     commandLines: [],
     checklist: 0,
     extra: (rb) => {
       assert.equal(rb.meta.extra.owner_slack, '#modernisation-platform');
-      assert.equal(rb.steps.find((s) => s.title === 'References')?.body, '');
+      assert.equal(rb.steps.find((s) => s.title === 'References'), undefined);
+      assert.deepEqual(rb.context?.map((c) => [c.title, c.line, c.body]), [['References', 351, '']]);
       assert.deepEqual(rb.steps.map((s) => s.line).slice(0, 4), [18, 36, 55, 66]);
     },
   },
@@ -157,16 +164,20 @@ const EXPECTED: Record<string, Expected> = {
     },
   },
   '09-argocd-disaster-recovery.md': {
+    // issue 10: lead-in sentences and blocks, no headings: each block is a step
+    // (build, export, import), as a reader takes it
     title: 'Disaster Recovery',
-    source: 'document',
-    steps: 1,
-    first: 'Disaster Recovery',
-    last: 'Disaster Recovery',
+    source: 'blocks',
+    steps: 3,
+    first: "To get this, you'll need to build it yourself",
+    last: 'Import from a backup',
     commandLines: [7, 16, 22],
     checklist: 0,
     extra: (rb) => {
-      assert.deepEqual(rb.diagnostics.map((d) => [d.severity, d.line]), [['warning', 3]]);
-      assert.equal(rb.steps[0]?.commands[2]?.text, './dist/argocd-util import backup.yaml');
+      assert.deepEqual(rb.diagnostics, []);
+      assert.deepEqual(rb.steps.map((s) => [s.line, s.endLine]), [[5, 12], [14, 18], [20, 24]]);
+      assert.equal(rb.steps[2]?.commands[0]?.text, './dist/argocd-util import backup.yaml');
+      assert.equal(rb.intro, 'You can use `argocd-util` to import and export all Argo CD data.');
     },
   },
   '10-velero-disaster-case.md': {
@@ -276,18 +287,20 @@ const EXPECTED: Record<string, Expected> = {
     },
   },
   '17-azure-storage-initiate-account-failover.md': {
+    // issue 10: Prerequisites and Next steps (prose and links) are context
     title: 'Initiate a storage account failover',
     source: 'h2',
-    steps: 7,
-    first: 'Prerequisites',
-    last: 'Next steps',
+    steps: 5,
+    first: 'Initiate the failover',
+    last: 'Important implications of account failover',
     commandLines: [65, 73, 79, 85, 93],
     checklist: 0,
     extra: (rb) => {
       // DocFX tabs "## [Portal](#tab/azure-portal)" are steps titled by their link text
-      assert.deepEqual(rb.steps.slice(1, 5).map((s) => s.title), ['Initiate the failover', 'Portal', 'PowerShell', 'Azure CLI']);
-      assert.ok(rb.steps[3]?.commands[0]?.text.includes('–Repository PSGallery'), 'en dashes inside commands survive');
-      assert.equal(rb.steps[4]?.commands[0]?.lang, 'azurecli');
+      assert.deepEqual(rb.steps.slice(0, 4).map((s) => s.title), ['Initiate the failover', 'Portal', 'PowerShell', 'Azure CLI']);
+      assert.ok(rb.steps[2]?.commands[0]?.text.includes('–Repository PSGallery'), 'en dashes inside commands survive');
+      assert.equal(rb.steps[3]?.commands[0]?.lang, 'azurecli');
+      assert.deepEqual(rb.context?.map((c) => c.title), ['Prerequisites', 'Next steps']);
     },
   },
   '18-moj-cloud-platform-incident-process.md': {
@@ -305,19 +318,20 @@ const EXPECTED: Record<string, Expected> = {
     },
   },
   '19-cds-forms-incident-issue-template.md': {
+    // issue 10: "## Context" is reading material; the checklist is the step
     title: 'Incident',
     source: 'h2',
-    steps: 2,
-    first: 'Context',
+    steps: 1,
+    first: "What's involved",
     last: "What's involved",
     commandLines: [],
     checklist: 9,
     extra: (rb) => {
-      assert.deepEqual(rb.steps[1]?.checklist.slice(0, 2), [
+      assert.deepEqual(rb.steps[0]?.checklist.slice(0, 2), [
         { text: 'Assess severity', line: 15, checked: false },
         { text: 'Categorize impact', line: 16, checked: false },
       ]);
-      assert.equal(rb.steps[1]?.checklist[8]?.text, 'Relevant action items in board');
+      assert.equal(rb.steps[0]?.checklist[8]?.text, 'Relevant action items in board');
       assert.equal(rb.meta.extra.about, 'Use this template to document progress on an incident');
     },
   },
@@ -386,10 +400,11 @@ const EXPECTED: Record<string, Expected> = {
   },
   '24-k8s-operating-etcd-clusters.md': {
     // indented code blocks (member list output, an `export` block) are not commands
+    // issue 10: "## Prerequisites" (prose) is context
     title: 'Operating etcd clusters for Kubernetes',
     source: 'h2',
-    steps: 10,
-    first: 'Prerequisites',
+    steps: 9,
+    first: 'Resource requirements',
     last: 'Known issue: etcd client balancer with secure endpoints',
     commandLines: [53, 71, 170],
     checklist: 0,

@@ -2,6 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
 import { RunbookError, parseRunbook, type Diagnostic, type Runbook } from '../../../main/runbook';
+import { titleKey } from '../../../main/runbook/parse';
 
 /** Joins lines, so each test shows its line numbers plainly. */
 const md = (...lines: string[]) => lines.join('\n');
@@ -419,10 +420,11 @@ test('steps: a long list item title is cut at a word', () => {
   assert.ok(long.startsWith(title.slice(0, -1)));
 });
 
-test('steps: numbered lists inside a lone H2 section do not become steps', () => {
+test('steps: the numbered list inside a lone H2 section is the procedure (issue 10, defect 2)', () => {
   const rb = parseRunbook(md('# T', '', '## Restore', '', '1. stop', '2. restore', '3. start'), 'x.md');
-  assert.equal(rb.stepSource, 'h2');
-  assert.deepEqual(rb.steps.map((s) => [s.title, s.line, s.endLine]), [['Restore', 3, 7]]);
+  assert.equal(rb.stepSource, 'procedure');
+  assert.deepEqual(rb.steps.map((s) => [s.title, s.line, s.endLine]), [['stop', 5, 5], ['restore', 6, 6], ['start', 7, 7]]);
+  assert.deepEqual(rb.procedure, { title: 'Restore', line: 3, how: 'list', chosen: 'detected' });
 });
 
 test('steps: a numbered list before a lone trailing H2 wins over the H2', () => {
@@ -495,8 +497,10 @@ test('commands: attribute errors are error diagnostics on the fence line', () =>
 
 test('commands: a block with attributes outside every step is a warning', () => {
   const rb = parseRunbook(md('# T', '```sh {auto=true}', 'rm -rf x', '```', '```', 'plain', '```', '## A', '## B'), 'x.md');
-  assert.deepEqual(warnings(rb).map((d) => d.line), [2]);
+  assert.deepEqual(warnings(rb).map((d) => d.line), [2, 5]);
   assert.match(warnings(rb)[0]?.message ?? '', /not inside a step/);
+  // the plain block is shown, and lint says it is not a command (issue 10)
+  assert.match(warnings(rb)[1]?.message ?? '', /before the first step, so it is shown but is not a command/);
 });
 
 // ---------------------------------------------------------------------------
@@ -627,7 +631,8 @@ test('keys: heading id, then first block id, then name, then the slugged title; 
     ),
     'x.md',
   );
-  assert.deepEqual(rb.steps.map((s) => s.key), ['first', 'blockid', 'restore-db', 'creme-brulee-etape-4-final', 'repeat', 'repeat-2', 'repeat-3', 'step-8']);
+  assert.deepEqual(rb.steps.map((s) => s.key), ['first', 'blockid', 'restore-db', 'creme-brulee-etape-4-final', 'repeat', 'repeat-2', 'repeat-3', titleKey('???')]);
+  assert.match(rb.steps[7]?.key ?? '', /^t-[0-9a-f]{10}$/);
 });
 
 test('intro: everything between front matter and the first step, minus the title', () => {

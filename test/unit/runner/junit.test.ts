@@ -57,9 +57,9 @@ test('one testcase per step: time, failure with reason and output, skipped with 
       [
         ['1. Find the dump', '1.500', 'system-out'],
         ['2. Restore <the> "dump" & check', '42.250', 'failure,system-out'],
-        ['3. Sign off', '0.000', 'skipped'],
-        ['4. Verify', '0.000', 'skipped'],
-        ['5. Clean up', '0.000', 'skipped'],
+        ['3. Sign off', '0.000', 'skipped,system-out'],
+        ['4. Verify', '0.000', 'skipped,system-out'],
+        ['5. Clean up', '0.000', 'skipped,system-out'],
         ['RTO within 10m00s', '42.300', 'skipped'],
       ],
     );

@@ -1,0 +1,139 @@
+/**
+ * A terminal transcript as asciicast v2 (asciinema's format,
+ * https://docs.asciinema.org/manual/asciicast/v2/), so any standard player
+ * (asciinema play, asciinema-player on a web page) replays the session with
+ * its timing and colours.
+ *
+ * Timing comes from the transcript's JSONL index (main/terminal/transcript.ts):
+ * each record holds a wall-clock time and the byte offset of the raw output at
+ * that moment, written at every keystroke batch, command, result, step change
+ * and resize. The bytes between two records are placed at the later record's
+ * time — the moment by which they had certainly arrived — so a replay never
+ * shows output earlier than it happened; its resolution is the index's. Step
+ * changes become markers ("m"), resizes "r" events. Times are made monotonic
+ * (a wall clock stepped back by NTP would otherwise go backwards: the later
+ * event keeps the earlier time, never an invented one).
+ *
+ * Redaction: each output segment is masked with the bundle's redactor; as a
+ * segment boundary or an escape sequence could split a credential, the replay
+ * stripped to text must then equal the redacted text transcript (the .txt),
+ * else the cast is not written (the caller lists it as withheld). Pure: bytes
+ * and text in, text out.
+ */
+import { StringDecoder } from 'node:string_decoder';
+import { terminalText } from '../terminal/scanner';
+
+export type CastEvent = [number, 'o' | 'm' | 'r', string];
+
+export interface CastHeader {
+  version: 2;
+  width: number;
+  height: number;
+  timestamp?: number;
+  title?: string;
+  env?: Record<string, string>;
+}
+
+interface IndexPoint {
+  at: number;
+  offset: number;
+  t: string;
+  kind?: string;
+  title?: string | null;
+  cols?: number;
+  rows?: number;
+}
+
+function points(indexJsonl: string): IndexPoint[] {
+  const out: IndexPoint[] = [];
+  for (const line of indexJsonl.split('\n')) {
+    if (!line.trim()) continue;
+    let r: Record<string, unknown>;
+    try {
+      r = JSON.parse(line) as Record<string, unknown>;
+    } catch {
+      continue; // a torn last line (crash mid-write)
+    }
+    const at = typeof r.at === 'string' ? Date.parse(r.at) : NaN;
+    if (!Number.isFinite(at) || typeof r.offset !== 'number' || typeof r.t !== 'string') continue;
+    out.push({ at, offset: r.offset, t: r.t, kind: typeof r.kind === 'string' ? r.kind : undefined, title: typeof r.title === 'string' ? r.title : null, cols: typeof r.cols === 'number' ? r.cols : undefined, rows: typeof r.rows === 'number' ? r.rows : undefined } as IndexPoint);
+  }
+  return out;
+}
+
+export interface CastOptions {
+  title?: string;
+  /** Masks credentials in a piece of text (the bundle's redactor); identity when not redacting. */
+  redact: (text: string) => string;
+}
+
+/**
+ * The asciicast v2 text; null when the index has no timing to replay with;
+ * `{ withheld }` when the replay would show what redaction masks.
+ */
+export function toAsciicast(raw: Buffer, indexJsonl: string | null, opts: CastOptions): string | { withheld: string } | null {
+  const pts = indexJsonl ? points(indexJsonl) : [];
+  if (pts.length === 0) return null;
+  const open = pts.find((p) => p.t === 'open') ?? pts[0]!;
+  const start = pts[0]!.at;
+  const header: CastHeader = {
+    version: 2,
+    // A headless run's output came through pipes, not a terminal: it has no size (0×0) and bare \n line ends.
+    width: open.cols && open.cols > 0 ? open.cols : 80,
+    height: open.rows && open.rows > 0 ? open.rows : 24,
+    timestamp: Math.floor(start / 1000),
+    ...(opts.title ? { title: opts.title } : {}),
+    env: { TERM: 'xterm-256color' },
+  };
+
+  const events: CastEvent[] = [];
+  const decoder = new StringDecoder('utf8');
+  // What a terminal's line discipline (onlcr) does to piped output, so a player does not draw a staircase.
+  const piped = open.kind === 'exec';
+  const lines = (text: string) => (piped ? text.replace(/\r?\n/g, '\r\n') : text);
+  let sent = 0;
+  let last = 0;
+  const time = (at: number) => (last = Math.max(last, Math.round(at - start) / 1000));
+  const output = (to: number, at: number) => {
+    const end = Math.min(Math.max(to, sent), raw.length);
+    if (end <= sent) return;
+    const text = decoder.write(raw.subarray(sent, end));
+    sent = end;
+    if (text) events.push([time(at), 'o', opts.redact(lines(text))]);
+  };
+  for (const p of pts) {
+    output(p.offset, p.at);
+    if (p.t === 'step' && p.title) events.push([time(p.at), 'm', opts.redact(p.title)]);
+    if (p.t === 'resize' && p.cols && p.rows) events.push([time(p.at), 'r', `${p.cols}x${p.rows}`]);
+  }
+  // Output after the last record: its time is not known beyond "after the last record".
+  output(raw.length, pts[pts.length - 1]!.at);
+  const tail = decoder.end();
+  if (tail) events.push([last, 'o', opts.redact(lines(tail))]);
+
+  // What a player would show, as text, must be exactly the redacted text transcript (the bundle's .txt):
+  // a credential split by a segment boundary or an escape sequence would leave a part of it unmasked.
+  const shown = terminalText(Buffer.from(events.filter((e) => e[1] === 'o').map((e) => e[2]).join(''), 'utf8'));
+  if (shown !== opts.redact(terminalText(raw))) {
+    return { withheld: 'a credential spans the recorded output segments, so the replay could not be redacted safely; the .txt transcript is redacted' };
+  }
+  return [JSON.stringify(header), ...events.map((e) => JSON.stringify(e))].join('\n') + '\n';
+}
+
+/** Parses asciicast v2 text strictly (for tests and the verifier): header, then events with non-decreasing times. */
+export function parseAsciicast(text: string): { header: CastHeader; events: CastEvent[] } {
+  const lines = text.split('\n').filter((l) => l !== '');
+  if (lines.length === 0) throw new Error('empty asciicast');
+  const header = JSON.parse(lines[0]!) as CastHeader;
+  if (header.version !== 2) throw new Error(`asciicast version ${String(header.version)}, expected 2`);
+  if (!Number.isInteger(header.width) || !Number.isInteger(header.height) || header.width <= 0 || header.height <= 0) throw new Error('asciicast header needs positive integer width and height');
+  let prev = 0;
+  const events = lines.slice(1).map((l, i) => {
+    const e = JSON.parse(l) as unknown;
+    if (!Array.isArray(e) || e.length !== 3 || typeof e[0] !== 'number' || typeof e[1] !== 'string' || typeof e[2] !== 'string') throw new Error(`event ${i + 1} is not [time, code, data]`);
+    if (e[0] < prev) throw new Error(`event ${i + 1} goes back in time (${e[0]} < ${prev})`);
+    prev = e[0];
+    return e as CastEvent;
+  });
+  return { header, events };
+}
