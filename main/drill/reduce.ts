@@ -257,6 +257,18 @@ export function applyEvent(f: DrillFold, e: DrillEvent): DrillFold {
   return f;
 }
 
+/** What a command is checked against: the drill's state without the clock (no copies: O(steps)). */
+export type DrillState = Pick<DrillSnapshot, 'status' | 'paused' | 'pauseReason'> & {
+  /** Step states; their durationMs is not filled in (it depends on "now"): read durations from a snapshot. */
+  steps: StepState[];
+};
+
+export function stateOf(f: DrillFold): DrillState {
+  const last = f.pauses[f.pauses.length - 1];
+  const open = !f.ended && last !== undefined && last.end === null ? last : null;
+  return { status: f.status, paused: open !== null, pauseReason: open ? open.rec.reason : null, steps: f.steps.map((s) => s.state) };
+}
+
 /** The snapshot at "now": the clock, durations and the RTO are the parts that depend on it. */
 export function snapshotOf(f: DrillFold, now: Instant, opts: { interrupted?: boolean } = {}): DrillSnapshot {
   const ended = f.ended;

@@ -13,7 +13,7 @@ import type { Db } from '../store/db';
 import { eventHash, newEventSalt } from './chain';
 import { isoUtc, systemNow, type Now } from './clock';
 import type { DrillEvent, DrillEventType, DrillMode, DrillSnapshot } from './model';
-import { applyEvent, foldEvents, snapshotOf, type DrillFold, type DrillStartedData } from './reduce';
+import { applyEvent, foldEvents, snapshotOf, stateOf, type DrillFold, type DrillStartedData, type DrillState } from './reduce';
 import { DrillStore, type Owner } from './store';
 import { processAlive } from '../store/process';
 
@@ -156,13 +156,12 @@ export class DrillService {
     const step = this.step(snap, stepIndex);
     const item = step.checklist[itemIndex];
     if (!item) throw notFound(`step ${stepIndex + 1} has no checklist item ${itemIndex + 1}`);
-    if (item.checked === checked) return snap;
+    if (item.checked === checked) return this.get(drillId);
     return this.record(drillId, 'check.set', undefined, stepIndex, { itemIndex, checked, ...(note ? { note } : {}) });
   }
 
   addNote(drillId: string, stepIndex: number | null, text: string): DrillSnapshot {
-    const snap = this.get(drillId);
-    if (stepIndex !== null) this.step(snap, stepIndex);
+    if (stepIndex !== null) this.step(stateOf(this.cached(drillId).fold), stepIndex);
     // Notes are allowed after the drill ends: findings are often written up afterwards.
     return this.record(drillId, 'note.added', undefined, stepIndex, { text });
   }
@@ -229,15 +228,16 @@ export class DrillService {
     return this.record(drillId, type, undefined, stepIndex, { reason });
   }
 
-  private writable(drillId: string, opts: { allowPaused?: boolean } = {}): DrillSnapshot {
-    const snap = this.get(drillId);
+  /** The drill's state, checked as writable; from the fold, without building a snapshot (appends stay O(1)). */
+  private writable(drillId: string, opts: { allowPaused?: boolean } = {}): DrillState {
+    const snap = stateOf(this.cached(drillId).fold);
     if (snap.status !== 'running') throw conflict(`drill ${drillId} is ${snap.status}; it can no longer change`);
-    if (snap.interrupted) throw conflict('this drill was interrupted; resume it first');
+    if (this.isInterrupted(drillId)) throw conflict('this drill was interrupted; resume it first');
     if (snap.paused && !opts.allowPaused) throw conflict(`the drill is paused (${snap.pauseReason}); resume it first`);
     return snap;
   }
 
-  private step(snap: DrillSnapshot, stepIndex: number) {
+  private step(snap: Pick<DrillState, 'steps'>, stepIndex: number) {
     const step = snap.steps[stepIndex];
     if (!step) throw notFound(`the runbook has no step ${stepIndex + 1} (it has ${snap.steps.length})`);
     return step;
