@@ -6,6 +6,8 @@
 import type { Db } from '../store/db';
 import type { Runbook } from '../runbook/model';
 import type { DrillEvent, DrillSnapshot } from './model';
+import { archiveDrillEvents, runbookKey } from '../store/migrations';
+import { unpackEvents } from './archive';
 
 export interface EventRow {
   drill_id: string;
@@ -40,6 +42,7 @@ export class DrillStore {
   private readonly upsertStepStmt;
   private readonly ownerStmt;
   private readonly existsStmt;
+  private readonly archivedStmt;
   /**
    * The step rows last written per drill by `append`, so an event rewrites
    * only the steps it changed (a note changes none; a running step's
@@ -66,23 +69,28 @@ export class DrillStore {
     );
     this.ownerStmt = db.prepare<[string], OwnerRow>('SELECT owner_pid, owner_session FROM drills WHERE id = ?');
     this.existsStmt = db.prepare<[string], unknown>('SELECT 1 FROM drills WHERE id = ?');
+    this.archivedStmt = db.prepare<[string], { log: Buffer }>('SELECT log FROM event_logs WHERE drill_id = ?');
   }
 
   createDrill(first: DrillEvent, runbook: Runbook, owner: Owner): void {
     const data = first.data as { mode: string };
+    const json = JSON.stringify(runbook);
+    const key = runbookKey(json);
     this.db.transaction(() => {
+      // One copy per distinct runbook, not one per drill (migration 4).
+      this.db.prepare('INSERT OR IGNORE INTO runbooks (key, json) VALUES (?, ?)').run(key, json);
       this.db
         .prepare(
-          `INSERT INTO drills (id, runbook_path, runbook_title, runbook_sha256, runbook_json, mode, operator, status, started_at,
+          `INSERT INTO drills (id, runbook_path, runbook_title, runbook_sha256, runbook_json, runbook_key, mode, operator, status, started_at,
              rto_target_sec, owner_pid, owner_session)
-           VALUES (?, ?, ?, ?, ?, ?, ?, 'running', ?, ?, ?, ?)`,
+           VALUES (?, ?, ?, ?, '', ?, ?, ?, 'running', ?, ?, ?, ?)`,
         )
         .run(
           first.drillId,
           runbook.file,
           runbook.title,
           runbook.sha256,
-          JSON.stringify(runbook),
+          key,
           data.mode,
           first.operator,
           first.at,
@@ -103,6 +111,8 @@ export class DrillStore {
       this.db.transaction(() => {
         this.insertEvent(event);
         this.writeSummary(snapshot, next);
+        // The drill just ended: its log becomes one compact row (archive.ts); later events (notes) are rows again.
+        if (snapshot.status !== 'running' && (event.type === 'drill.finished' || event.type === 'drill.aborted')) archiveDrillEvents(this.db, event.drillId);
       })();
     } catch (err) {
       this.writtenSteps.delete(snapshot.id); // rolled back: the next append writes every step again
@@ -160,12 +170,23 @@ export class DrillStore {
   }
 
   events(drillId: string): DrillEvent[] {
-    return this.eventsStmt.all(drillId).map(rowToEvent);
+    return this.rows(drillId).map(rowToEvent);
+  }
+
+  /** The stored rows of a drill's log, in order: the compact archived part, then any rows after it. */
+  rows(drillId: string): EventRow[] {
+    const archived = this.archivedStmt.get(drillId);
+    const rows = this.eventsStmt.all(drillId);
+    return archived ? [...unpackEvents(drillId, archived.log), ...rows] : rows;
   }
 
   runbook(drillId: string): Runbook | null {
-    const row = this.db.prepare<[string], { runbook_json: string }>('SELECT runbook_json FROM drills WHERE id = ?').get(drillId);
-    return row ? (JSON.parse(row.runbook_json) as Runbook) : null;
+    const row = this.db
+      .prepare<[string], { json: string }>(
+        "SELECT COALESCE(r.json, d.runbook_json) AS json FROM drills d LEFT JOIN runbooks r ON r.key = d.runbook_key WHERE d.id = ?",
+      )
+      .get(drillId);
+    return row ? (JSON.parse(row.json) as Runbook) : null;
   }
 
   runningIds(): string[] {
