@@ -17,7 +17,7 @@ import type { Runbook } from '../runbook/model';
 import { DRILL_EVENT_TYPES, type DrillEvent } from '../drill/model';
 import { verifyChain } from '../drill/chain';
 import { reduceDrill, type DrillStartedData } from '../drill/reduce';
-import { archiveDrillEvents } from '../store/migrations';
+import { archiveDrillEvents, runbookKey } from '../store/migrations';
 import { DrillStore } from '../drill/store';
 import { drillWhere } from './filter';
 import type { HistoryFilter } from './model';
@@ -169,8 +169,8 @@ export class HistoryImporter {
   constructor(private readonly db: Db) {
     this.store = new DrillStore(db);
     this.insertDrill = db.prepare(
-      `INSERT INTO drills (id, runbook_path, runbook_title, runbook_sha256, runbook_json, mode, operator, status, started_at, rto_target_sec)
-       VALUES (@id, @path, @title, @sha256, @json, @mode, @operator, 'running', @startedAt, @rtoTarget)`,
+      `INSERT INTO drills (id, runbook_path, runbook_title, runbook_sha256, runbook_json, runbook_key, mode, operator, status, started_at, rto_target_sec)
+       VALUES (@id, @path, @title, @sha256, '', @key, @mode, @operator, 'running', @startedAt, @rtoTarget)`,
     );
     this.insertEvent = db.prepare(
       `INSERT INTO events (drill_id, seq, type, at, wall_ms, mono_ms, clock, operator, step_index, data, prev_hash, hash, salt)
@@ -203,12 +203,15 @@ export class HistoryImporter {
     }
     const first = incoming[0]!;
     const started = first.data as unknown as DrillStartedData;
+    const json = JSON.stringify(line.runbook);
+    const key = runbookKey(json);
+    this.db.prepare('INSERT OR IGNORE INTO runbooks (key, json) VALUES (?, ?)').run(key, json);
     this.insertDrill.run({
       id: line.id,
       path: started.runbook.path,
       title: started.runbook.title,
       sha256: started.runbook.sha256,
-      json: JSON.stringify(line.runbook),
+      key,
       mode: started.mode,
       operator: first.operator,
       startedAt: first.at,
