@@ -8,6 +8,7 @@ import { cliBench } from './cli';
 import { evidenceBench } from './evidence';
 import { historyBench } from './history';
 import { runbookBench } from './runbook';
+import { sizeBench } from './size';
 import { terminalBench } from './terminal';
 
 const BENCHES: { name: string; run: () => Promise<void> }[] = [
@@ -16,6 +17,7 @@ const BENCHES: { name: string; run: () => Promise<void> }[] = [
   { name: 'evidence', run: evidenceBench },
   { name: 'history', run: historyBench },
   { name: 'runbook', run: runbookBench },
+  { name: 'size', run: sizeBench },
   { name: 'terminal', run: terminalBench },
 ];
 
