@@ -18,7 +18,7 @@
  * streaming redactor with its own overlap window (`redactStream`) plugs in.
  */
 import { createHash, type Hash } from 'node:crypto';
-import { closeSync, createReadStream, fsyncSync, openSync, readSync, rmSync, statSync, writeSync } from 'node:fs';
+import { closeSync, createReadStream, openSync, readSync, rmSync, statSync, writeSync } from 'node:fs';
 import path from 'node:path';
 import type { StagedFile } from './manifest';
 import { terminalText } from '../terminal/scanner';
@@ -158,7 +158,7 @@ export class HashingFile {
 
   /** Closes the file; returns its SHA-256 and size. */
   close(): { sha256: string; bytes: number } {
-    fsyncSync(this.fd);
+    // No fsync, as for the bundle's other files (writeFileSync): an export is re-made, not recovered.
     closeSync(this.fd);
     return { sha256: this.hash.digest('hex'), bytes: this.bytes };
   }
