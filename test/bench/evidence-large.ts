@@ -60,16 +60,18 @@ async function main(): Promise<void> {
     };
     const rssBefore = process.resourceUsage().maxRSS / 1024;
     const t0 = performance.now();
+    const cpu0 = process.cpuUsage();
     const out = path.join(dir, 'bundle');
     const res = await exportBundle({ drills, attachments: new AttachmentStore(dir) }, id, {
       outDir: out, zipPath: null, redact: true, patterns: compilePatterns(), printToPdf: null, transcripts,
     });
     const took = (performance.now() - t0) / 1000;
+    const cpu = process.cpuUsage(cpu0);
     const peak = process.resourceUsage().maxRSS / 1024;
     const txt = res.files.find((f) => f.path.endsWith('.txt'))!;
     const cast = res.files.find((f) => f.path.endsWith('.cast'));
     console.log(
-      `export --no-pdf of a ${(size / 1e6).toFixed(0)} MB transcript (seq 1 ${lines}): ${took.toFixed(1)} s; peak RSS ${peak.toFixed(0)} MiB ` +
+      `export --no-pdf of a ${(size / 1e6).toFixed(0)} MB transcript (seq 1 ${lines}): ${took.toFixed(1)} s wall, ${((cpu.user + cpu.system) / 1e6).toFixed(1)} s CPU; peak RSS ${peak.toFixed(0)} MiB ` +
         `(${rssBefore.toFixed(0)} MiB before the export); transcript .txt ${(txt.bytes / 1e6).toFixed(0)} MB${cast ? `, .cast ${(cast.bytes / 1e6).toFixed(0)} MB` : ', no .cast'}`,
     );
     db.close();
