@@ -37,7 +37,7 @@ import { EMULATE_LIMIT, geometryFromIndex, renderTranscriptText } from '../termi
 import { writeAsciicast } from './asciicast';
 import type { TranscriptSource } from './transcripts';
 import { writeZip } from './zip';
-import { isPlain, rawBuffer, rawFile, StagedOutput, streamedTextSha, writeTranscriptText, type RawOutput } from './stream';
+import { CHUNK, isPlain, rawBuffer, rawFile, StagedOutput, streamedTextSha, writeTranscriptText, type RawOutput } from './stream';
 import drillSchema from './schema/drill.v1.schema.json';
 
 export const DRILL_FILE = 'drill.json';
@@ -445,12 +445,21 @@ export async function writeBundle(built: BuiltBundle, opts: Pick<ExportOptions, 
 /**
  * The text of a terminal transcript with a screen, rendered by a terminal
  * emulator; null where the stream is exact and cheaper: no screen (headless
- * runs), over EMULATE_LIMIT (memory stays bounded), or plain output (only
- * printable bytes, tabs and line ends, which an emulator would render the same).
+ * runs), over EMULATE_MAX, or plain output (only printable bytes, tabs and
+ * line ends, which an emulator would render the same).
  */
+/**
+ * Emulated up to one streaming chunk (1 MiB), not EMULATE_LIMIT (8 MiB): the
+ * 3.2 MB escape-laden transcript of test/unit/evidence/stream.test.ts did not
+ * finish rendering through @xterm/headless in 10 minutes on this machine
+ * (not diagnosed); larger output is streamed (terminalText per chunk), as
+ * transcriptText already did above its own limit.
+ */
+const EMULATE_MAX = Math.min(EMULATE_LIMIT, CHUNK);
+
 async function emulatedText(raw: RawOutput, index: string | null): Promise<string | null> {
   const geometry = geometryFromIndex(index);
-  if (!geometry || raw.size > EMULATE_LIMIT) return null;
+  if (!geometry || raw.size > EMULATE_MAX) return null;
   const bytes = Buffer.concat([...raw.range(0, raw.size)].map((c) => Buffer.from(c.buffer, c.byteOffset, c.byteLength)));
   if (isPlain(bytes)) return null;
   return renderTranscriptText(bytes, geometry);
