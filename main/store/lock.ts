@@ -9,6 +9,7 @@
  * writer is told exactly which process to close. Readers (history, show,
  * stats, export, verify) take no lock and keep working.
  */
+import { privateFiles } from './private';
 import Database from 'better-sqlite3';
 import { readFileSync, renameSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
@@ -60,6 +61,7 @@ function readHolder(dataDir: string): LockHolder | null {
 export function acquireWriterLock(dataDir: string, command: string = describeCommand(), now: () => Date = () => new Date()): WriterLock {
   const file = path.join(dataDir, LOCK_FILE);
   const db = new Database(file, { timeout: 0 });
+  privateFiles(file); // owner-only, like every file of the history (./private.ts)
   try {
     db.pragma('journal_mode = DELETE');
     db.exec('BEGIN EXCLUSIVE');
