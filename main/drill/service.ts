@@ -13,7 +13,7 @@ import type { Db } from '../store/db';
 import { eventHash, newEventSalt } from './chain';
 import { isoUtc, systemNow, type Now } from './clock';
 import type { DrillEvent, DrillEventType, DrillMode, DrillSnapshot } from './model';
-import { reduceDrill, type DrillStartedData } from './reduce';
+import { applyEvent, foldEvents, snapshotOf, stateOf, type DrillFold, type DrillStartedData, type DrillState } from './reduce';
 import { DrillStore, type Owner } from './store';
 import { processAlive } from '../store/process';
 
@@ -22,6 +22,12 @@ export type CommandHook = (drillId: string, event: DrillEvent) => void;
 
 const TERMINAL = new Set(['completed', 'skipped', 'failed']);
 
+/** A drill in memory: its log and the fold of it, advanced one event at a time (reduce.ts). */
+interface Cached {
+  events: DrillEvent[];
+  fold: DrillFold;
+}
+
 export function newDrillId(): string {
   // Sortable by creation time, unguessable enough to not collide across machines.
   return Date.now().toString(36).padStart(9, '0') + '-' + randomBytes(6).toString('hex');
@@ -29,7 +35,7 @@ export function newDrillId(): string {
 
 export class DrillService {
   private readonly store: DrillStore;
-  private readonly cache = new Map<string, DrillEvent[]>();
+  private readonly cache = new Map<string, Cached>();
   private readonly listeners = new Set<DrillListener>();
   private readonly commandHooks = new Set<CommandHook>();
   /** This process: a drill it owns is live; a running drill owned by a dead process is interrupted. */
@@ -65,27 +71,33 @@ export class DrillService {
       })),
     };
     const first = this.makeEvent(newDrillId(), [], 'drill.started', operator, null, started as unknown as Record<string, unknown>);
-    const events = [first];
+    const cached = { events: [first], fold: foldEvents([first]) };
     // Interrupted-ness is computed from the owner row, which does not exist yet: this process will own it.
-    const snapshot = reduceDrill(events, this.now(), { interrupted: false });
+    const snapshot = snapshotOf(cached.fold, this.now(), { interrupted: false });
     // The summary row, its step rows and the first event in one transaction (atomic start).
     this.store.createDrill(first, runbook, this.owner, snapshot);
-    this.cache.set(first.drillId, events);
+    this.cache.set(first.drillId, cached);
     this.emit(snapshot);
     return snapshot;
   }
 
   get(drillId: string): DrillSnapshot {
-    return this.snapshotOf(drillId, this.events(drillId));
+    return this.snapshotOf(drillId, this.cached(drillId).fold);
   }
 
+  /** The drill's log (a copy: the cached log grows as events are recorded). */
   events(drillId: string): DrillEvent[] {
-    const cached = this.cache.get(drillId);
-    if (cached) return cached;
+    return this.cached(drillId).events.slice();
+  }
+
+  private cached(drillId: string): Cached {
+    const hit = this.cache.get(drillId);
+    if (hit) return hit;
     if (!this.store.exists(drillId)) throw notFound(`no drill with id ${drillId}`);
     const events = this.store.events(drillId);
-    this.cache.set(drillId, events);
-    return events;
+    const cached = { events, fold: foldEvents(events) };
+    this.cache.set(drillId, cached);
+    return cached;
   }
 
   runbookOf(drillId: string): Runbook {
@@ -105,7 +117,7 @@ export class DrillService {
     const snap = this.get(drillId);
     if (snap.status !== 'running') throw conflict(`drill ${drillId} is ${snap.status}; only a running drill can be resumed`);
     if (!snap.interrupted) return snap;
-    const last = this.events(drillId).at(-1)!;
+    const last = this.cached(drillId).fold.last;
     const previousOwnerPid = this.store.owner(drillId)?.pid ?? null;
     this.store.setOwner(drillId, this.owner);
     return this.record(drillId, 'drill.recovered', operator, null, {
@@ -145,13 +157,12 @@ export class DrillService {
     const step = this.step(snap, stepIndex);
     const item = step.checklist[itemIndex];
     if (!item) throw notFound(`step ${stepIndex + 1} has no checklist item ${itemIndex + 1}`);
-    if (item.checked === checked) return snap;
+    if (item.checked === checked) return this.get(drillId);
     return this.record(drillId, 'check.set', undefined, stepIndex, { itemIndex, checked, ...(note ? { note } : {}) });
   }
 
   addNote(drillId: string, stepIndex: number | null, text: string): DrillSnapshot {
-    const snap = this.get(drillId);
-    if (stepIndex !== null) this.step(snap, stepIndex);
+    if (stepIndex !== null) this.step(stateOf(this.cached(drillId).fold), stepIndex);
     // Notes are allowed after the drill ends: findings are often written up afterwards.
     return this.record(drillId, 'note.added', undefined, stepIndex, { text });
   }
@@ -173,7 +184,7 @@ export class DrillService {
     this.writable(drillId, { allowPaused: true });
     const snap = this.record(drillId, 'command.run', undefined, stepIndex, data);
     if (this.commandHooks.size === 0) return snap;
-    const event = this.events(drillId).at(-1)!;
+    const event = this.cached(drillId).fold.last;
     for (const hook of this.commandHooks) hook(drillId, event);
     return this.get(drillId);
   }
@@ -195,7 +206,7 @@ export class DrillService {
    * does, for its events): durable and hash-chained like every other event.
    */
   appendEvent(drillId: string, type: DrillEventType, stepIndex: number | null, data: Record<string, unknown>, operator?: string): DrillSnapshot {
-    this.events(drillId);
+    this.cached(drillId);
     return this.record(drillId, type, operator, stepIndex, data);
   }
 
@@ -224,15 +235,16 @@ export class DrillService {
     return this.record(drillId, type, undefined, stepIndex, { reason });
   }
 
-  private writable(drillId: string, opts: { allowPaused?: boolean } = {}): DrillSnapshot {
-    const snap = this.get(drillId);
+  /** The drill's state, checked as writable; from the fold, without building a snapshot (appends stay O(1)). */
+  private writable(drillId: string, opts: { allowPaused?: boolean } = {}): DrillState {
+    const snap = stateOf(this.cached(drillId).fold);
     if (snap.status !== 'running') throw conflict(`drill ${drillId} is ${snap.status}; it can no longer change`);
-    if (snap.interrupted) throw conflict('this drill was interrupted; resume it first');
+    if (this.isInterrupted(drillId)) throw conflict('this drill was interrupted; resume it first');
     if (snap.paused && !opts.allowPaused) throw conflict(`the drill is paused (${snap.pauseReason}); resume it first`);
     return snap;
   }
 
-  private step(snap: DrillSnapshot, stepIndex: number) {
+  private step(snap: Pick<DrillState, 'steps'>, stepIndex: number) {
     const step = snap.steps[stepIndex];
     if (!step) throw notFound(`the runbook has no step ${stepIndex + 1} (it has ${snap.steps.length})`);
     return step;
@@ -245,12 +257,19 @@ export class DrillService {
     stepIndex: number | null,
     data: Record<string, unknown>,
   ): DrillSnapshot {
-    const events = this.events(drillId);
-    const event = this.makeEvent(drillId, events, type, operator ?? events[0]!.operator, stepIndex, data);
-    const next = [...events, event];
-    const snapshot = this.snapshotOf(drillId, next);
-    this.store.append(event, snapshot); // durable before anyone hears of it
-    this.cache.set(drillId, next);
+    const cached = this.cached(drillId);
+    const event = this.makeEvent(drillId, cached.events, type, operator ?? cached.events[0]!.operator, stepIndex, data);
+    let snapshot: DrillSnapshot;
+    try {
+      // O(1) per event: the fold takes the new event; the log is never re-reduced (reduce.ts).
+      snapshot = this.snapshotOf(drillId, applyEvent(cached.fold, event));
+      this.store.append(event, snapshot); // durable before anyone hears of it
+    } catch (err) {
+      // The fold already took the event: forget it, the database (without the event) is the truth.
+      this.cache.delete(drillId);
+      throw err;
+    }
+    cached.events.push(event);
     this.emit(snapshot);
     return snapshot;
   }
@@ -280,8 +299,8 @@ export class DrillService {
     return { ...body, hash: eventHash(body) };
   }
 
-  private snapshotOf(drillId: string, events: readonly DrillEvent[]): DrillSnapshot {
-    return reduceDrill(events, this.now(), { interrupted: this.isInterrupted(drillId) });
+  private snapshotOf(drillId: string, fold: DrillFold): DrillSnapshot {
+    return snapshotOf(fold, this.now(), { interrupted: this.isInterrupted(drillId) });
   }
 
   private isInterrupted(drillId: string): boolean {

@@ -10,6 +10,8 @@ import { assertInPlace, committedInPlace, type Db } from '../store/db';
 import { UserError } from '../api/errors';
 import type { Runbook } from '../runbook/model';
 import type { DrillEvent, DrillSnapshot } from './model';
+import { archiveDrillEvents, runbookKey } from '../store/migrations';
+import { unpackEvents } from './archive';
 
 export interface EventRow {
   drill_id: string;
@@ -42,6 +44,15 @@ export class DrillStore {
   private readonly eventsStmt;
   private readonly updateSummaryStmt;
   private readonly upsertStepStmt;
+  private readonly ownerStmt;
+  private readonly existsStmt;
+  private readonly archivedStmt;
+  /**
+   * The step rows last written per drill by `append`, so an event rewrites
+   * only the steps it changed (a note changes none; a running step's
+   * duration, one), not all 40 (0.5 ms of every append, measured).
+   */
+  private readonly writtenSteps = new Map<string, string[]>();
 
   constructor(private readonly db: Db) {
     this.insertEventStmt = db.prepare(
@@ -60,53 +71,82 @@ export class DrillStore {
        ON CONFLICT (drill_id, step_index) DO UPDATE SET status = excluded.status, started_at = excluded.started_at,
          ended_at = excluded.ended_at, duration_ms = excluded.duration_ms`,
     );
+    this.ownerStmt = db.prepare<[string], OwnerRow>('SELECT owner_pid, owner_session FROM drills WHERE id = ?');
+    this.existsStmt = db.prepare<[string], unknown>('SELECT 1 FROM drills WHERE id = ?');
+    this.archivedStmt = db.prepare<[string], { log: Buffer }>('SELECT log FROM event_logs WHERE drill_id = ?');
   }
 
   /**
    * The drill's row, its step rows and its first event, in one transaction.
-   * The step rows go in while the drill row's runbook_json is still empty:
-   * drill_steps' insert trigger reads the drill's started_at and mode, which
-   * sit after runbook_json in the row, so with the JSON in place every step
-   * insert walked its overflow pages (a 2,641-step runbook: ~1.5 MB of JSON
-   * walked 5,000 times, 6-10 s to start; now ~0.3 s, test/bench/big-runbook.ts).
+   * The runbook's JSON lives in `runbooks` (migration 4), never in the drill
+   * row, whose runbook_json stays empty: drill_steps' insert trigger reads the
+   * drill's started_at and mode, which sit after runbook_json in the row, so
+   * with the JSON there every step insert walked its overflow pages (a
+   * 2,641-step runbook: ~1.5 MB of JSON walked 5,000 times, 6-10 s to start;
+   * ~0.3 s with it out of the row, test/bench/big-runbook.ts).
    */
   createDrill(first: DrillEvent, runbook: Runbook, owner: Owner, snapshot?: DrillSnapshot): void {
     const data = first.data as { mode: string };
-    this.write(() => {
-      this.db
-        .prepare(
-          `INSERT INTO drills (id, runbook_path, runbook_title, runbook_sha256, runbook_json, mode, operator, status, started_at,
-             rto_target_sec, owner_pid, owner_session)
-           VALUES (?, ?, ?, ?, '', ?, ?, 'running', ?, ?, ?, ?)`,
-        )
-        .run(
-          first.drillId,
-          runbook.file,
-          runbook.title,
-          runbook.sha256,
-          data.mode,
-          first.operator,
-          first.at,
-          runbook.rto?.seconds ?? null,
-          owner.pid,
-          owner.session,
-        );
-      for (const st of runbook.steps) {
-        this.upsertStepStmt.run({ drillId: first.drillId, index: st.index, key: st.key, title: st.title, status: 'pending', startedAt: null, endedAt: null, durationMs: null });
-      }
-      this.db.prepare('UPDATE drills SET runbook_json = ? WHERE id = ?').run(JSON.stringify(runbook), first.drillId);
-      this.insertEvent(first);
-      // The summary and the step rows in the same transaction: a drill never exists without its first event and steps.
-      if (snapshot) this.writeSummary(snapshot);
-    });
+    const json = JSON.stringify(runbook);
+    const key = runbookKey(json);
+    const written: string[] = [];
+    try {
+      this.write(() => {
+        // One copy per distinct runbook, not one per drill (migration 4): the drill row's runbook_json stays empty.
+        this.db.prepare('INSERT OR IGNORE INTO runbooks (key, json) VALUES (?, ?)').run(key, json);
+        this.db
+          .prepare(
+            `INSERT INTO drills (id, runbook_path, runbook_title, runbook_sha256, runbook_json, runbook_key, mode, operator, status, started_at,
+               rto_target_sec, owner_pid, owner_session)
+             VALUES (?, ?, ?, ?, '', ?, ?, ?, 'running', ?, ?, ?, ?)`,
+          )
+          .run(
+            first.drillId,
+            runbook.file,
+            runbook.title,
+            runbook.sha256,
+            key,
+            data.mode,
+            first.operator,
+            first.at,
+            runbook.rto?.seconds ?? null,
+            owner.pid,
+            owner.session,
+          );
+        this.insertEvent(first);
+        // The summary and the step rows in the same transaction: a drill never exists without its first event and steps.
+        if (snapshot) this.writeSummary(snapshot, written);
+        else {
+          for (const st of runbook.steps) {
+            this.upsertStepStmt.run({ drillId: first.drillId, index: st.index, key: st.key, title: st.title, status: 'pending', startedAt: null, endedAt: null, durationMs: null });
+          }
+        }
+      });
+    } catch (err) {
+      this.writtenSteps.delete(first.drillId);
+      throw err;
+    }
+    if (snapshot) this.writtenSteps.set(first.drillId, written);
   }
 
   /** Appends an event and refreshes the summary rows, atomically. */
   append(event: DrillEvent, snapshot: DrillSnapshot): void {
-    this.write(() => {
-      this.insertEvent(event);
-      this.writeSummary(snapshot);
-    });
+    let written = this.writtenSteps.get(snapshot.id);
+    if (!written) this.writtenSteps.set(snapshot.id, (written = []));
+    const next = written.slice();
+    try {
+      this.write(() => {
+        this.insertEvent(event);
+        this.writeSummary(snapshot, next);
+        // The drill just ended: its log becomes one compact row (archive.ts); later events (notes) are rows again.
+        if (snapshot.status !== 'running' && (event.type === 'drill.finished' || event.type === 'drill.aborted')) archiveDrillEvents(this.db, event.drillId);
+      });
+    } catch (err) {
+      this.writtenSteps.delete(snapshot.id); // rolled back (or not known to be in place): the next append writes every step again
+      throw err;
+    }
+    this.writtenSteps.set(snapshot.id, next);
+    if (snapshot.status !== 'running') this.writtenSteps.delete(snapshot.id);
   }
 
   /** One write batch: refused if the database left its place; checked again once committed. */
@@ -122,7 +162,8 @@ export class DrillStore {
     committedInPlace(this.db);
   }
 
-  writeSummary(s: DrillSnapshot): void {
+  /** The drill's summary row and its step rows; with `written` (what is known to be on disk), only the steps that changed. */
+  writeSummary(s: DrillSnapshot, written?: string[]): void {
     this.updateSummaryStmt.run({
       id: s.id,
       status: s.status,
@@ -136,6 +177,11 @@ export class DrillStore {
       chainHead: s.chainHead,
     });
     for (const st of s.steps) {
+      const row = `${st.key}\u0000${st.title}\u0000${st.status}\u0000${st.startedAt}\u0000${st.endedAt}\u0000${st.durationMs}`;
+      if (written) {
+        if (written[st.index] === row) continue;
+        written[st.index] = row;
+      }
       this.upsertStepStmt.run({
         drillId: s.id,
         index: st.index,
@@ -154,22 +200,33 @@ export class DrillStore {
   }
 
   owner(drillId: string): Owner | null {
-    const row = this.db.prepare<[string], OwnerRow>('SELECT owner_pid, owner_session FROM drills WHERE id = ?').get(drillId);
+    const row = this.ownerStmt.get(drillId);
     if (!row || row.owner_pid === null || row.owner_session === null) return null;
     return { pid: row.owner_pid, session: row.owner_session };
   }
 
   exists(drillId: string): boolean {
-    return this.db.prepare('SELECT 1 FROM drills WHERE id = ?').get(drillId) !== undefined;
+    return this.existsStmt.get(drillId) !== undefined;
   }
 
   events(drillId: string): DrillEvent[] {
-    return this.eventsStmt.all(drillId).map(rowToEvent);
+    return this.rows(drillId).map(rowToEvent);
+  }
+
+  /** The stored rows of a drill's log, in order: the compact archived part, then any rows after it. */
+  rows(drillId: string): EventRow[] {
+    const archived = this.archivedStmt.get(drillId);
+    const rows = this.eventsStmt.all(drillId);
+    return archived ? [...unpackEvents(drillId, archived.log), ...rows] : rows;
   }
 
   runbook(drillId: string): Runbook | null {
-    const row = this.db.prepare<[string], { runbook_json: string }>('SELECT runbook_json FROM drills WHERE id = ?').get(drillId);
-    return row ? (JSON.parse(row.runbook_json) as Runbook) : null;
+    const row = this.db
+      .prepare<[string], { json: string }>(
+        "SELECT COALESCE(r.json, d.runbook_json) AS json FROM drills d LEFT JOIN runbooks r ON r.key = d.runbook_key WHERE d.id = ?",
+      )
+      .get(drillId);
+    return row ? (JSON.parse(row.json) as Runbook) : null;
   }
 
   runningIds(): string[] {

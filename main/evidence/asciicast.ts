@@ -21,7 +21,9 @@
  * and text in, text out.
  */
 import { StringDecoder } from 'node:string_decoder';
+import { createHash } from 'node:crypto';
 import { terminalText } from '../terminal/scanner';
+import { LineCutter, rawBuffer, TextHash, type RawOutput } from './stream';
 
 export type CastEvent = [number, 'o' | 'm' | 'r', string];
 
@@ -72,6 +74,27 @@ export interface CastOptions {
  * `{ withheld }` when the replay would show what redaction masks.
  */
 export function toAsciicast(raw: Buffer, indexJsonl: string | null, opts: CastOptions): string | { withheld: string } | null {
+  const lines: string[] = [];
+  const expected = createHash('sha256').update(opts.redact(terminalText(raw)), 'utf8').digest('hex');
+  const r = writeAsciicast(rawBuffer(raw), indexJsonl, opts, (line) => lines.push(line), expected);
+  return r === 'written' ? lines.join('') : r;
+}
+
+/**
+ * Writes the cast line by line to `emit`, holding at most one CHUNK of output:
+ * output between two index records longer than that becomes several events
+ * at the same time, each ending at a line end (so redaction sees whole lines).
+ * `expectedTextSha` is the SHA-256 of the redacted text transcript (the .txt):
+ * the replay stripped to text must hash the same, else the cast is withheld
+ * (and what was emitted must be discarded by the caller).
+ */
+export function writeAsciicast(
+  raw: RawOutput,
+  indexJsonl: string | null,
+  opts: CastOptions,
+  emit: (line: string) => void,
+  expectedTextSha: string,
+): 'written' | { withheld: string } | null {
   const pts = indexJsonl ? points(indexJsonl) : [];
   if (pts.length === 0) return null;
   const open = pts.find((p) => p.t === 'open') ?? pts[0]!;
@@ -85,8 +108,13 @@ export function toAsciicast(raw: Buffer, indexJsonl: string | null, opts: CastOp
     ...(opts.title ? { title: opts.title } : {}),
     env: { TERM: 'xterm-256color' },
   };
+  emit(JSON.stringify(header) + '\n');
 
-  const events: CastEvent[] = [];
+  const shown = new TextHash();
+  const event = (e: CastEvent) => {
+    if (e[1] === 'o') shown.push(e[2]);
+    emit(JSON.stringify(e) + '\n');
+  };
   const decoder = new StringDecoder('utf8');
   // What a terminal's line discipline (onlcr) does to piped output, so a player does not draw a staircase.
   const piped = open.kind === 'exec';
@@ -95,29 +123,33 @@ export function toAsciicast(raw: Buffer, indexJsonl: string | null, opts: CastOp
   let last = 0;
   const time = (at: number) => (last = Math.max(last, Math.round(at - start) / 1000));
   const output = (to: number, at: number) => {
-    const end = Math.min(Math.max(to, sent), raw.length);
+    const end = Math.min(Math.max(to, sent), raw.size);
     if (end <= sent) return;
-    const text = decoder.write(raw.subarray(sent, end));
+    const cutter = new LineCutter();
+    const put = (piece: Buffer) => {
+      const text = decoder.write(piece);
+      if (text) event([time(at), 'o', opts.redact(lines(text))]);
+    };
+    for (const c of raw.range(sent, end)) for (const piece of cutter.push(c)) put(piece);
+    for (const piece of cutter.end()) put(piece);
     sent = end;
-    if (text) events.push([time(at), 'o', opts.redact(lines(text))]);
   };
   for (const p of pts) {
     output(p.offset, p.at);
-    if (p.t === 'step' && p.title) events.push([time(p.at), 'm', opts.redact(p.title)]);
-    if (p.t === 'resize' && p.cols && p.rows) events.push([time(p.at), 'r', `${p.cols}x${p.rows}`]);
+    if (p.t === 'step' && p.title) event([time(p.at), 'm', opts.redact(p.title)]);
+    if (p.t === 'resize' && p.cols && p.rows) event([time(p.at), 'r', `${p.cols}x${p.rows}`]);
   }
   // Output after the last record: its time is not known beyond "after the last record".
-  output(raw.length, pts[pts.length - 1]!.at);
+  output(raw.size, pts[pts.length - 1]!.at);
   const tail = decoder.end();
-  if (tail) events.push([last, 'o', opts.redact(lines(tail))]);
+  if (tail) event([last, 'o', opts.redact(lines(tail))]);
 
   // What a player would show, as text, must be exactly the redacted text transcript (the bundle's .txt):
   // a credential split by a segment boundary or an escape sequence would leave a part of it unmasked.
-  const shown = terminalText(Buffer.from(events.filter((e) => e[1] === 'o').map((e) => e[2]).join(''), 'utf8'));
-  if (shown !== opts.redact(terminalText(raw))) {
+  if (shown.digest() !== expectedTextSha) {
     return { withheld: 'a credential spans the recorded output segments, so the replay could not be redacted safely; the .txt transcript is redacted' };
   }
-  return [JSON.stringify(header), ...events.map((e) => JSON.stringify(e))].join('\n') + '\n';
+  return 'written';
 }
 
 /** Parses asciicast v2 text strictly (for tests and the verifier): header, then events with non-decreasing times. */

@@ -47,10 +47,17 @@ export function manifestDigest(body: ManifestBody): string {
   return sha256(canonicalJson(body));
 }
 
-export function buildManifest(body: Omit<ManifestBody, 'files'>, files: ReadonlyMap<string, Buffer>): Manifest {
+/** A file already written (a transcript streamed to disk), with the hash and size computed while writing it. */
+export interface StagedFile {
+  file: string;
+  sha256: string;
+  bytes: number;
+}
+
+export function buildManifest(body: Omit<ManifestBody, 'files'>, files: ReadonlyMap<string, Buffer | StagedFile>): Manifest {
   const entries = [...files.entries()]
     .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
-    .map(([path, bytes]) => ({ path, sha256: sha256(bytes), bytes: bytes.length }));
+    .map(([path, f]) => (Buffer.isBuffer(f) ? { path, sha256: sha256(f), bytes: f.length } : { path, sha256: f.sha256, bytes: f.bytes }));
   const full: ManifestBody = { ...body, files: entries };
   // Through the schema, so keys come out in the schema's order: the order parseManifest re-serialises in.
   return manifestSchema.parse({ ...full, digest: manifestDigest(full) });

@@ -38,131 +38,169 @@ export function emptyEvidence(rpoTargetSec: number | null = null): EvidenceState
   };
 }
 
+/**
+ * The evidence fold's running state. `foldEvidence` adds one event to it;
+ * `evidenceOf` reads the snapshot out (copies, so a later event never changes
+ * a snapshot already handed out). Folding event by event gives exactly what
+ * `reduceEvidence` gives for the whole log (test/unit/drill/fold.test.ts),
+ * which is what lets a drill's snapshot be updated per event in O(1).
+ */
+export interface EvidenceFold {
+  rpoTargetSec: number | null;
+  scenario: EvidenceState['scenario'];
+  failure: EvidenceState['failure'];
+  recoveryPoint: EvidenceState['recoveryPoint'];
+  participants: Map<string, Participant>;
+  proofs: Map<string, CheckProof>;
+  /** command.run events by seq: a check.set proof names the command that proves it. */
+  commands: Map<number, DrillEvent>;
+  findings: FindingRecord[];
+  remediations: RemediationRecord[];
+  attachments: AttachmentRecord[];
+  signoffs: SignoffRecord[];
+}
+
+export function initEvidence(first: DrillEvent | undefined): EvidenceFold {
+  const started = first?.data ?? {};
+  return {
+    rpoTargetSec: typeof started.rpoTargetSec === 'number' ? started.rpoTargetSec : null,
+    scenario: null,
+    failure: null,
+    recoveryPoint: null,
+    participants: new Map(),
+    proofs: new Map(),
+    commands: new Map(),
+    findings: [],
+    remediations: [],
+    attachments: [],
+    signoffs: [],
+  };
+}
+
 export function reduceEvidence(events: readonly DrillEvent[]): EvidenceState {
-  const started = events[0]?.data ?? {};
-  const rpoTargetSec = typeof started.rpoTargetSec === 'number' ? started.rpoTargetSec : null;
-  const ev = emptyEvidence(rpoTargetSec);
-  const participants = new Map<string, Participant>();
-  const proofs = new Map<string, CheckProof>();
-  const commands = new Map<number, DrillEvent>();
-  const findings: FindingRecord[] = [];
-  const remediations: RemediationRecord[] = [];
-  const attachments: AttachmentRecord[] = [];
-  const signoffs: SignoffRecord[] = [];
+  return evidenceOf(events.reduce(foldEvidence, initEvidence(events[0])));
+}
 
-  for (const e of events) {
-    const d = e.data;
-    switch (e.type) {
-      case 'participant.set': {
-        const name = str(d.name);
-        if (!name) break;
-        const key = name.toLowerCase();
-        const role = str(d.role);
-        if (role === null) participants.delete(key);
-        else participants.set(key, { name, role, addedAt: participants.get(key)?.addedAt ?? e.at });
-        break;
-      }
-      case 'scenario.set': {
-        const testType = oneOf(d.testType, TEST_TYPES);
-        const scenario = str(d.scenario);
-        const scope = str(d.scope);
-        if (testType && scenario !== null && scope !== null) ev.scenario = { scenario, scope, testType, at: e.at, by: e.operator };
-        break;
-      }
-      case 'failure.declared': {
-        const failureAt = str(d.failureAt);
-        if (failureAt && isIso(failureAt)) ev.failure = { failureAt, note: optStr(d.note) ?? null, recordedAt: e.at, by: e.operator };
-        break;
-      }
-      case 'recovery-point.set': {
-        const backupId = str(d.backupId);
-        const backupAt = str(d.backupAt);
-        if (backupId && backupAt && isIso(backupAt)) {
-          ev.recoveryPoint = { backupId, backupAt, source: optStr(d.source) ?? null, recordedAt: e.at, by: e.operator };
-        }
-        break;
-      }
-      case 'finding.added': {
-        const id = str(d.id);
-        const text = str(d.text);
-        const severity = oneOf(d.severity, SEVERITIES);
-        if (id && text && severity) findings.push({ id, text, severity, stepIndex: e.stepIndex, at: e.at, by: e.operator });
-        break;
-      }
-      case 'remediation.added': {
-        const id = str(d.id);
-        const text = str(d.text);
-        const owner = str(d.owner);
-        const due = str(d.due);
-        if (id && text && owner && due) {
-          const findingId = optStr(d.findingId);
-          remediations.push({ id, text, owner, due, ...(findingId ? { findingId } : {}), at: e.at, by: e.operator });
-        }
-        break;
-      }
-      case 'attachment.added': {
-        const sha256 = str(d.sha256);
-        const name = str(d.name);
-        const kind = oneOf(d.kind, ATTACHMENT_KINDS);
-        if (!sha256 || !/^[0-9a-f]{64}$/.test(sha256) || !name || !kind || typeof d.size !== 'number') break;
-        const note = optStr(d.note);
-        attachments.push({
-          sha256,
-          name,
-          size: d.size,
-          mediaType: str(d.mediaType) ?? 'application/octet-stream',
-          kind,
-          ...(typeof d.itemIndex === 'number' ? { itemIndex: d.itemIndex } : {}),
-          ...(note ? { note } : {}),
-          stepIndex: e.stepIndex,
-          at: e.at,
-          by: e.operator,
-          seq: e.seq,
-        });
-        break;
-      }
-      case 'command.run':
-        commands.set(e.seq, e);
-        break;
-      case 'check.set': {
-        if (e.stepIndex === null || typeof d.itemIndex !== 'number') break;
-        const key = `${e.stepIndex}:${d.itemIndex}`;
-        const proof = d.proof as { commandSeq?: unknown } | undefined;
-        const cmd = typeof proof?.commandSeq === 'number' ? commands.get(proof.commandSeq) : undefined;
-        if (d.checked === true && cmd) {
-          proofs.set(key, {
-            stepIndex: e.stepIndex,
-            itemIndex: d.itemIndex,
-            commandSeq: cmd.seq,
-            name: str(cmd.data.name),
-            exitCode: typeof cmd.data.exitCode === 'number' ? cmd.data.exitCode : null,
-            at: e.at,
-          });
-        } else {
-          // Unticked, or re-ticked by hand: the command is no longer what proves it.
-          proofs.delete(key);
-        }
-        break;
-      }
-      case 'signoff.added': {
-        const role = oneOf(d.role, SIGNOFF_ROLES);
-        const name = str(d.name);
-        if (role && name) signoffs.push({ role, name, statement: optStr(d.statement) ?? null, signedHead: str(d.signedHead) ?? '', at: e.at });
-        break;
-      }
-      default:
-        break;
+/** Adds one event to the fold (mutating and returning it: the fold owns its state). */
+export function foldEvidence(f: EvidenceFold, e: DrillEvent): EvidenceFold {
+  const d = e.data;
+  switch (e.type) {
+    case 'participant.set': {
+      const name = str(d.name);
+      if (!name) break;
+      const key = name.toLowerCase();
+      const role = str(d.role);
+      if (role === null) f.participants.delete(key);
+      else f.participants.set(key, { name, role, addedAt: f.participants.get(key)?.addedAt ?? e.at });
+      break;
     }
+    case 'scenario.set': {
+      const testType = oneOf(d.testType, TEST_TYPES);
+      const scenario = str(d.scenario);
+      const scope = str(d.scope);
+      if (testType && scenario !== null && scope !== null) f.scenario = { scenario, scope, testType, at: e.at, by: e.operator };
+      break;
+    }
+    case 'failure.declared': {
+      const failureAt = str(d.failureAt);
+      if (failureAt && isIso(failureAt)) f.failure = { failureAt, note: optStr(d.note) ?? null, recordedAt: e.at, by: e.operator };
+      break;
+    }
+    case 'recovery-point.set': {
+      const backupId = str(d.backupId);
+      const backupAt = str(d.backupAt);
+      if (backupId && backupAt && isIso(backupAt)) {
+        f.recoveryPoint = { backupId, backupAt, source: optStr(d.source) ?? null, recordedAt: e.at, by: e.operator };
+      }
+      break;
+    }
+    case 'finding.added': {
+      const id = str(d.id);
+      const text = str(d.text);
+      const severity = oneOf(d.severity, SEVERITIES);
+      if (id && text && severity) f.findings.push({ id, text, severity, stepIndex: e.stepIndex, at: e.at, by: e.operator });
+      break;
+    }
+    case 'remediation.added': {
+      const id = str(d.id);
+      const text = str(d.text);
+      const owner = str(d.owner);
+      const due = str(d.due);
+      if (id && text && owner && due) {
+        const findingId = optStr(d.findingId);
+        f.remediations.push({ id, text, owner, due, ...(findingId ? { findingId } : {}), at: e.at, by: e.operator });
+      }
+      break;
+    }
+    case 'attachment.added': {
+      const sha256 = str(d.sha256);
+      const name = str(d.name);
+      const kind = oneOf(d.kind, ATTACHMENT_KINDS);
+      if (!sha256 || !/^[0-9a-f]{64}$/.test(sha256) || !name || !kind || typeof d.size !== 'number') break;
+      const note = optStr(d.note);
+      f.attachments.push({
+        sha256,
+        name,
+        size: d.size,
+        mediaType: str(d.mediaType) ?? 'application/octet-stream',
+        kind,
+        ...(typeof d.itemIndex === 'number' ? { itemIndex: d.itemIndex } : {}),
+        ...(note ? { note } : {}),
+        stepIndex: e.stepIndex,
+        at: e.at,
+        by: e.operator,
+        seq: e.seq,
+      });
+      break;
+    }
+    case 'command.run':
+      f.commands.set(e.seq, e);
+      break;
+    case 'check.set': {
+      if (e.stepIndex === null || typeof d.itemIndex !== 'number') break;
+      const key = `${e.stepIndex}:${d.itemIndex}`;
+      const proof = d.proof as { commandSeq?: unknown } | undefined;
+      const cmd = typeof proof?.commandSeq === 'number' ? f.commands.get(proof.commandSeq) : undefined;
+      if (d.checked === true && cmd) {
+        f.proofs.set(key, {
+          stepIndex: e.stepIndex,
+          itemIndex: d.itemIndex,
+          commandSeq: cmd.seq,
+          name: str(cmd.data.name),
+          exitCode: typeof cmd.data.exitCode === 'number' ? cmd.data.exitCode : null,
+          at: e.at,
+        });
+      } else {
+        // Unticked, or re-ticked by hand: the command is no longer what proves it.
+        f.proofs.delete(key);
+      }
+      break;
+    }
+    case 'signoff.added': {
+      const role = oneOf(d.role, SIGNOFF_ROLES);
+      const name = str(d.name);
+      if (role && name) f.signoffs.push({ role, name, statement: optStr(d.statement) ?? null, signedHead: str(d.signedHead) ?? '', at: e.at });
+      break;
+    }
+    default:
+      break;
   }
+  return f;
+}
 
-  ev.participants = [...participants.values()];
-  ev.findings = findings;
-  ev.remediations = remediations;
-  ev.attachments = attachments;
-  ev.checkProofs = [...proofs.values()].sort((a, b) => a.stepIndex - b.stepIndex || a.itemIndex - b.itemIndex);
-  ev.signoffs = signoffs;
-  ev.sealed = signoffs.some((s) => s.role === 'reviewer');
-  ev.rpo = computeRpo(ev.failure?.failureAt ?? null, ev.recoveryPoint?.backupAt ?? null, rpoTargetSec);
+export function evidenceOf(f: EvidenceFold): EvidenceState {
+  const ev = emptyEvidence(f.rpoTargetSec);
+  ev.scenario = f.scenario;
+  ev.failure = f.failure;
+  ev.recoveryPoint = f.recoveryPoint;
+  ev.participants = [...f.participants.values()];
+  ev.findings = f.findings.slice();
+  ev.remediations = f.remediations.slice();
+  ev.attachments = f.attachments.slice();
+  ev.checkProofs = [...f.proofs.values()].sort((a, b) => a.stepIndex - b.stepIndex || a.itemIndex - b.itemIndex);
+  ev.signoffs = f.signoffs.slice();
+  ev.sealed = f.signoffs.some((s) => s.role === 'reviewer');
+  ev.rpo = computeRpo(f.failure?.failureAt ?? null, f.recoveryPoint?.backupAt ?? null, f.rpoTargetSec);
   return ev;
 }
 

@@ -4,7 +4,7 @@
  * its steps; the exporter needs only what TranscriptSource asks for, so
  * tests (or another recorder) can feed it too.
  */
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { listTranscripts } from '../terminal/service';
 
 export interface TranscriptInfo {
@@ -21,6 +21,8 @@ export interface TranscriptSource {
   list(drillId: string): TranscriptInfo[] | Promise<TranscriptInfo[]>;
   /** The raw bytes the terminal showed, escape sequences included. */
   read(drillId: string, id: string): Buffer | Promise<Buffer>;
+  /** Where the raw bytes are on disk, when they are: the export then streams them instead of calling `read`. */
+  file?(drillId: string, id: string): string | null | Promise<string | null>;
   /** The session's JSONL index (steps, commands, results, with times), when there is one. */
   index?(drillId: string, id: string): string | null | Promise<string | null>;
 }
@@ -53,6 +55,10 @@ export function terminalTranscripts(dataDir: string): TranscriptSource {
       } catch {
         return Buffer.alloc(0); // the session opened but never printed anything
       }
+    },
+    file: (drillId, id) => {
+      const out = find(drillId, id).out;
+      return existsSync(out) ? out : null;
     },
     index: (drillId, id) => {
       try {

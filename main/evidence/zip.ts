@@ -27,12 +27,15 @@ const mib = (n: number) => `${Math.round(n / 1024 / 1024).toLocaleString('en-US'
 export class BundleReadError extends Error {}
 
 /** Writes files (sorted, with one fixed timestamp) into a zip at `zipPath`. */
-export async function writeZip(files: ReadonlyMap<string, Buffer>, zipPath: string, mtime: Date): Promise<void> {
+export async function writeZip(files: ReadonlyMap<string, Buffer | { file: string }>, zipPath: string, mtime: Date): Promise<void> {
   const zip = new yazl.ZipFile();
   for (const name of [...files.keys()].sort()) {
-    const bytes = files.get(name)!;
+    const f = files.get(name)!;
     // PDFs and zips are compressed already; deflating them again only costs time.
-    zip.addBuffer(bytes, name, { mtime, mode: 0o100644, compress: !/\.(pdf|zip|png|jpe?g|gz)$/i.test(name) });
+    const options = { mtime, mode: 0o100644, compress: !/\.(pdf|zip|png|jpe?g|gz)$/i.test(name) };
+    // A file on disk (a large transcript) is streamed from it, never held whole.
+    if (Buffer.isBuffer(f)) zip.addBuffer(f, name, options);
+    else zip.addFile(f.file, name, options);
   }
   zip.end();
   await new Promise<void>((resolve, reject) => {

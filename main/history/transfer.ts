@@ -17,6 +17,7 @@ import type { Runbook } from '../runbook/model';
 import { DRILL_EVENT_TYPES, type DrillEvent } from '../drill/model';
 import { verifyChain } from '../drill/chain';
 import { reduceDrill, type DrillStartedData } from '../drill/reduce';
+import { archiveDrillEvents, runbookKey } from '../store/migrations';
 import { DrillStore } from '../drill/store';
 import { drillWhere } from './filter';
 import type { HistoryFilter } from './model';
@@ -75,7 +76,6 @@ export interface ExportSummary {
 export function exportLines(db: Db, filter: HistoryFilter = {}, summary: ExportSummary = { exported: 0, skippedRunning: 0 }): Iterable<string> {
   const w = drillWhere(filter);
   const ids = db.prepare(`SELECT id, status FROM drills ${w.sql} ORDER BY started_at, id`).raw().all(w.args) as [string, string][];
-  const runbookStmt = db.prepare(`SELECT runbook_json FROM drills WHERE id = ?`).pluck();
   const store = new DrillStore(db);
   return (function* () {
     for (const [id, status] of ids) {
@@ -87,7 +87,7 @@ export function exportLines(db: Db, filter: HistoryFilter = {}, summary: ExportS
         type: LINE_TYPE,
         v: LINE_VERSION,
         id,
-        runbook: JSON.parse(runbookStmt.get(id) as string) as Runbook,
+        runbook: store.runbook(id)!,
         events: store.events(id),
       };
       summary.exported++;
@@ -173,15 +173,15 @@ export class HistoryImporter {
   constructor(private readonly db: Db) {
     this.store = new DrillStore(db);
     this.insertDrill = db.prepare(
-      `INSERT INTO drills (id, runbook_path, runbook_title, runbook_sha256, runbook_json, mode, operator, status, started_at, rto_target_sec)
-       VALUES (@id, @path, @title, @sha256, @json, @mode, @operator, 'running', @startedAt, @rtoTarget)`,
+      `INSERT INTO drills (id, runbook_path, runbook_title, runbook_sha256, runbook_json, runbook_key, mode, operator, status, started_at, rto_target_sec)
+       VALUES (@id, @path, @title, @sha256, '', @key, @mode, @operator, 'running', @startedAt, @rtoTarget)`,
     );
     this.insertEvent = db.prepare(
       `INSERT INTO events (drill_id, seq, type, at, wall_ms, mono_ms, clock, operator, step_index, data, prev_hash, hash, salt)
        VALUES (@drillId, @seq, @type, @at, @wallMs, @monoMs, @clock, @operator, @stepIndex, @data, @prevHash, @hash, @salt)`,
     );
     this.headStmt = db.prepare(`SELECT event_count AS count, chain_head AS head, status FROM drills WHERE id = ?`);
-    this.hashAtStmt = db.prepare(`SELECT hash FROM events WHERE drill_id = ? AND seq = ?`).pluck();
+    this.hashAtStmt = { get: (id: string, seq: number) => this.store.events(id)[seq - 1]?.hash };
   }
 
   importBatch(lines: readonly DrillLine[]): ImportOutcome[] {
@@ -200,27 +200,37 @@ export class HistoryImporter {
           return { kind: 'conflict', id: line.id, reason: 'the drill is still running here; finish or abort it before importing its other copy' };
         }
         for (const e of incoming.slice(existing.count)) this.insertEvent.run({ ...e, data: JSON.stringify(e.data), salt: e.salt ?? null });
-        this.store.writeSummary(snapshotOf(incoming));
+        this.finishImport(line.id, incoming);
         return { kind: 'extended', id: line.id, added: incoming.length - existing.count };
       }
       return { kind: 'conflict', id: line.id, reason: `a different drill log with this id is already here (ours: ${existing.count} events, head ${existing.head.slice(0, 12)}; theirs: ${incoming.length} events, head ${head.slice(0, 12)})` };
     }
     const first = incoming[0]!;
     const started = first.data as unknown as DrillStartedData;
+    const json = JSON.stringify(line.runbook);
+    const key = runbookKey(json);
+    this.db.prepare('INSERT OR IGNORE INTO runbooks (key, json) VALUES (?, ?)').run(key, json);
     this.insertDrill.run({
       id: line.id,
       path: started.runbook.path,
       title: started.runbook.title,
       sha256: started.runbook.sha256,
-      json: JSON.stringify(line.runbook),
+      key,
       mode: started.mode,
       operator: first.operator,
       startedAt: first.at,
       rtoTarget: started.rtoTargetSec ?? null,
     });
     for (const e of incoming) this.insertEvent.run({ ...e, data: JSON.stringify(e.data), salt: e.salt ?? null });
-    this.store.writeSummary(snapshotOf(incoming));
+    this.finishImport(line.id, incoming);
     return { kind: 'imported', id: line.id };
+  }
+
+  /** Summary rows, and a finished drill's log as one compact row (main/drill/archive.ts). */
+  private finishImport(id: string, incoming: readonly DrillEvent[]): void {
+    const snap = snapshotOf(incoming);
+    this.store.writeSummary(snap);
+    if (snap.status !== 'running') archiveDrillEvents(this.db, id);
   }
 }
 

@@ -6,7 +6,7 @@
 import type { Db } from '../store/db';
 import type { DrillEvent } from '../drill/model';
 import { verifyChain } from '../drill/chain';
-import { rowToEvent, type EventRow } from '../drill/store';
+import { DrillStore } from '../drill/store';
 
 export interface ChainCheck {
   drills: number;
@@ -38,16 +38,18 @@ export function verifyAllChains(db: Db, maxProblems = 100): ChainCheck {
       report(current, `the summary row names ${h.count} events ending ${h.head.slice(0, 12)}, the log has ${events.length} ending ${last.hash.slice(0, 12)}`);
     }
   };
-  for (const r of db.prepare('SELECT * FROM events ORDER BY drill_id, seq').iterate() as Iterable<EventRow>) {
-    out.events++;
-    if (r.drill_id !== current) {
-      finish();
-      current = r.drill_id;
-      events = [];
-    }
-    events.push(rowToEvent(r));
+  // Each drill's log as the store reads it (its compact archived row, then any later rows).
+  const store = new DrillStore(db);
+  for (const id of heads.keys()) {
+    current = id;
+    events = store.events(id);
+    out.events += events.length;
+    if (events.length > 0) finish();
   }
-  finish();
+  current = null;
+  for (const id of db.prepare('SELECT DISTINCT drill_id FROM events').pluck().iterate() as Iterable<string>) {
+    if (!heads.has(id)) report(id, 'events without a drill row');
+  }
   for (const id of heads.keys()) if (!seen.has(id)) report(id, 'the drill has no events');
   return out;
 }

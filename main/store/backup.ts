@@ -24,7 +24,7 @@ import { processAlive } from './process';
 import Database from 'better-sqlite3';
 import { sqliteBinding, sqliteOpts } from './native-binding';
 import { privateDir, privateFiles } from './private';
-import { closeSync, copyFileSync, existsSync, fsyncSync, openSync, readdirSync, renameSync, rmSync, statSync } from 'node:fs';
+import { closeSync, copyFileSync, existsSync, fsyncSync, openSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { Worker } from 'node:worker_threads';
 import type { Db } from './db';
@@ -35,6 +35,23 @@ export const DB_FILE = 'drillbook.sqlite';
 export const BACKUP_DIR = 'backups';
 export const DEFAULT_KEEP = 10;
 export const DEFAULT_INTERVAL_HOURS = 24;
+/**
+ * Automatic backups after a finished drill are bounded (issue 15: a 683 MB
+ * copy after every drill): one is made when none was made in the last
+ * AFTER_DRILL_HOURS, or when the drills finished since the newest automatic
+ * backup are at least AFTER_DRILL_CHANGE of the history (so a small history
+ * is copied after every drill, a large one a few times a day).
+ */
+export const AFTER_DRILL_HOURS = 6;
+export const AFTER_DRILL_CHANGE = 0.05;
+/**
+ * Start-up checks: quick_check (page structure: 10× cheaper than the full
+ * integrity_check on a large history) at every start, the full check when the
+ * last full one is FULL_CHECK_DAYS old. Both run in a worker; nothing waits
+ * for them but the start-up backup.
+ */
+export const FULL_CHECK_DAYS = 7;
+const LAST_FULL_CHECK = '.last-full-check';
 /** How many problems an integrity check reports at most. */
 const MAX_PROBLEMS = 50;
 const REQUIRED_TABLES = ['drills', 'events', 'drill_steps'];
@@ -102,7 +119,12 @@ export function integrityCheck(db: Db, mode: 'quick' | 'full' = 'full'): Integri
     problems = [(err as Error).message];
   }
   const ok = problems.length === 1 && problems[0] === 'ok';
-  return { ok, mode, problems: ok ? [] : problems, ms: Math.round(performance.now() - t0) };
+  return { ok, mode, problems: ok ? [] : problemLines(problems), ms: Math.round(performance.now() - t0) };
+}
+
+/** One problem per line: SQLite puts several in one row, under a "*** in database main ***" header. */
+function problemLines(rows: string[]): string[] {
+  return rows.flatMap((r) => r.split('\n')).filter((l) => l.trim() !== '' && !/^\*\*\* in database \w+ \*\*\*$/.test(l));
 }
 
 /** Opens a file read-only and checks it; never throws for a damaged or foreign file. */
@@ -169,7 +191,7 @@ export function integrityCheckInBackground(
     worker.once('message', (m: { problems?: string[]; ms?: number; loadError?: string }) => {
       if (m.loadError !== undefined || !m.problems) return resolve(inProcess());
       const ok = m.problems.length === 1 && m.problems[0] === 'ok';
-      resolve({ ok, mode, problems: ok ? [] : m.problems, ms: m.ms ?? 0 });
+      resolve({ ok, mode, problems: ok ? [] : problemLines(m.problems), ms: m.ms ?? 0 });
     });
     worker.once('error', () => resolve(inProcess()));
     worker.once('exit', (code) => {
@@ -440,11 +462,13 @@ export class DatabaseGuard {
     this.state = 'checking';
     // Decided now: drills recorded while the check runs get their own backup when they finish.
     const hadDrills = this.db.prepare('SELECT 1 FROM drills LIMIT 1').get() !== undefined;
-    const { done, cancel } = integrityCheckInBackground(dbFile(this.dataDir), 'full');
+    const mode = this.fullCheckDue() ? 'full' : 'quick';
+    const { done, cancel } = integrityCheckInBackground(dbFile(this.dataDir), mode);
     this.cancelCheck = cancel;
     return done.then(async (report) => {
       this.cancelCheck = null;
       if (this.closed) return;
+      if (report.ok && mode === 'full') this.recordFullCheck();
       this.check = report;
       this.checkedAt = this.now().toISOString();
       this.state = report.ok ? 'ok' : 'failed';
@@ -471,7 +495,7 @@ export class DatabaseGuard {
   drillChanged(snapshot: { id: string; status: string }): void {
     const before = this.seen.get(snapshot.id);
     this.seen.set(snapshot.id, snapshot.status);
-    if (before === 'running' && snapshot.status !== 'running') {
+    if (before === 'running' && snapshot.status !== 'running' && this.afterDrillBackupDue()) {
       if (this.opts.longLived) void this.backup('auto').catch(() => undefined);
       else this.backupSyncQuietly();
     }
@@ -543,6 +567,34 @@ export class DatabaseGuard {
     } catch (err) {
       this.lastBackupError = (err as Error).message;
       (this.opts.warn ?? defaultWarn)(`drillbook: the automatic backup failed: ${this.lastBackupError}`);
+    }
+  }
+
+  /** Time- and size-aware (AFTER_DRILL_HOURS, AFTER_DRILL_CHANGE): a backup per drill only while the history is small. */
+  private afterDrillBackupDue(): boolean {
+    const newest = listBackups(this.dataDir).find((b) => b.kind === 'auto');
+    if (!newest) return true;
+    if (this.now().getTime() - Date.parse(newest.createdAt) >= AFTER_DRILL_HOURS * 3_600_000) return true;
+    const row = this.db
+      .prepare<[string], { total: number; since: number }>("SELECT COUNT(*) AS total, COUNT(ended_at > ? OR NULL) AS since FROM drills WHERE status != 'running'")
+      .get(newest.createdAt)!;
+    return row.total === 0 || row.since / row.total >= AFTER_DRILL_CHANGE;
+  }
+
+  private fullCheckDue(): boolean {
+    try {
+      const last = Date.parse(readFileSync(path.join(backupDir(this.dataDir), LAST_FULL_CHECK), 'utf8').trim());
+      return !Number.isFinite(last) || this.now().getTime() - last >= FULL_CHECK_DAYS * 86_400_000;
+    } catch {
+      return true;
+    }
+  }
+
+  private recordFullCheck(): void {
+    try {
+      writeFileSync(path.join(backupDir(this.dataDir), LAST_FULL_CHECK), this.now().toISOString() + '\n', { mode: 0o600 });
+    } catch {
+      // Not recorded: the next start runs the full check again.
     }
   }
 

@@ -2,7 +2,10 @@
  * Schema migrations, append-only: migration N takes user_version N to N+1.
  * Never edit a released migration; add a new one.
  */
+import { createHash } from 'node:crypto';
 import type Database from 'better-sqlite3';
+import { ARCHIVE_FORMAT, packEvents, unpackEvents } from '../drill/archive';
+import type { EventRow } from '../drill/store';
 
 export const MIGRATIONS: ReadonlyArray<(db: Database.Database) => void> = [
   // 1: drills, their append-only event log, and per-step rows for history queries.
@@ -136,4 +139,44 @@ export const MIGRATIONS: ReadonlyArray<(db: Database.Database) => void> = [
   (db) => {
     db.exec(`ALTER TABLE events ADD COLUMN salt TEXT`);
   },
+
+  // 4: compact history (issue 15: 68 KB per drill). A runbook is kept once per
+  // distinct content (runbooks, keyed by the SHA-256 of its JSON) instead of a
+  // copy in every drill row; a finished drill's event log is kept as one
+  // deflated row (event_logs, main/drill/archive.ts) instead of a row per
+  // event; the index by step key, which no query reads, is dropped. Existing
+  // drills are moved here, in the same transaction as the schema change;
+  // readers take both forms (events appended after a drill was archived, such
+  // as a late note, are rows in events again).
+  (db) => {
+    db.exec(`
+      CREATE TABLE runbooks (key TEXT PRIMARY KEY, json TEXT NOT NULL) WITHOUT ROWID;
+      ALTER TABLE drills ADD COLUMN runbook_key TEXT;
+      CREATE TABLE event_logs (drill_id TEXT PRIMARY KEY REFERENCES drills (id), format INTEGER NOT NULL, count INTEGER NOT NULL, log BLOB NOT NULL) WITHOUT ROWID;
+      DROP INDEX IF EXISTS drill_steps_by_key;
+    `);
+    const insertRunbook = db.prepare('INSERT OR IGNORE INTO runbooks (key, json) VALUES (?, ?)');
+    const setKey = db.prepare("UPDATE drills SET runbook_key = ?, runbook_json = '' WHERE id = ?");
+    for (const r of db.prepare("SELECT id, runbook_json FROM drills WHERE runbook_json != ''").raw().all() as [string, string][]) {
+      const key = runbookKey(r[1]);
+      insertRunbook.run(key, r[1]);
+      setKey.run(key, r[0]);
+    }
+    const ids = db.prepare("SELECT id FROM drills WHERE status != 'running'").pluck().all() as string[];
+    for (const id of ids) archiveDrillEvents(db, id);
+  },
 ];
+
+export function runbookKey(json: string): string {
+  return createHash('sha256').update(json, 'utf8').digest('hex');
+}
+
+/** Moves a drill's event rows into its one compact row (appending to what is archived already). */
+export function archiveDrillEvents(db: Database.Database, drillId: string): void {
+  const rows = db.prepare('SELECT * FROM events WHERE drill_id = ? ORDER BY seq').all(drillId) as EventRow[];
+  if (rows.length === 0) return;
+  const old = db.prepare('SELECT log FROM event_logs WHERE drill_id = ?').pluck().get(drillId) as Buffer | undefined;
+  const all = old ? [...unpackEvents(drillId, old), ...rows] : rows;
+  db.prepare('INSERT OR REPLACE INTO event_logs (drill_id, format, count, log) VALUES (?, ?, ?, ?)').run(drillId, ARCHIVE_FORMAT, all.length, packEvents(all));
+  db.prepare('DELETE FROM events WHERE drill_id = ?').run(drillId);
+}

@@ -11,6 +11,7 @@ import { openDatabase } from '../../main/store/db';
 import { DrillService } from '../../main/drill/service';
 import { manualClock } from '../../main/drill/clock';
 import { AttachmentStore, EvidenceService, chromiumPrintToPdf, compilePatterns, exportBundle, redactText, verifyBundle, type TranscriptSource } from '../../main/evidence';
+import { spawnSync } from 'node:child_process';
 import { makeRunbook } from '../helpers/runbooks';
 
 const ms = (t0: bigint) => Number(process.hrtime.bigint() - t0) / 1e6;
@@ -68,6 +69,10 @@ export async function evidenceBench(): Promise<void> {
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
+  // A ~100 MB transcript (`seq 1 12000000`), in its own process so its peak RSS is its own.
+  const large = spawnSync(process.execPath, ['--import', 'tsx', path.join(__dirname, 'evidence-large.ts')], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] });
+  process.stdout.write(large.stdout);
+  if (large.status !== 0) throw new Error(`the large export failed (exit ${large.status})`);
 }
 
 if (require.main === module) void evidenceBench();

@@ -11,6 +11,7 @@ import type { DrillEvent, DrillEventType, DrillMode } from '../../main/drill/mod
 import { eventHash } from '../../main/drill/chain';
 import { reduceDrill, type DrillStartedData } from '../../main/drill/reduce';
 import { DrillStore } from '../../main/drill/store';
+import { archiveDrillEvents } from '../../main/store/migrations';
 
 export interface SeedOptions {
   drills: number;
@@ -101,7 +102,7 @@ export function seedHistory(db: Db, opts: SeedOptions): SeededRunbook[] {
       const runbookIndex = opts.runbooks === 1 || rand() < opts.hotShare ? 0 : 1 + Math.floor(rand() * (opts.runbooks - 1));
       const k = counts[runbookIndex]!++;
       const rb = makeSeedRunbook(runbookIndex, Math.floor(k / opts.versionEvery), opts.stepsPerDrill);
-      seedOneDrill(store, insertEvent, rb, rand, base[runbookIndex]!, {
+      seedOneDrill(db, store, insertEvent, rb, rand, base[runbookIndex]!, {
         id: `seed${String(n).padStart(6, '0')}-${runbookIndex}`,
         wallMs: startWall + n * gapMs,
         mode: modes[n % modes.length]!,
@@ -121,6 +122,7 @@ export function seedHistory(db: Db, opts: SeedOptions): SeededRunbook[] {
 }
 
 function seedOneDrill(
+  db: Db,
   store: DrillStore,
   insertEvent: { run: (p: Record<string, unknown>) => unknown },
   rb: Runbook,
@@ -190,5 +192,8 @@ function seedOneDrill(
     insertEvent.run({ ...e, data: JSON.stringify(e.data) });
   }
   const last = events[events.length - 1]!;
-  store.writeSummary(reduceDrill(events, { wallMs: last.wallMs, monoMs: last.monoMs, clock: last.clock }));
+  const snap = reduceDrill(events, { wallMs: last.wallMs, monoMs: last.monoMs, clock: last.clock });
+  store.writeSummary(snap);
+  // What a drill that ended leaves behind: its log as one compact row (main/drill/archive.ts).
+  if (snap.status !== 'running') archiveDrillEvents(db, d.id);
 }

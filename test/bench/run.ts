@@ -3,20 +3,24 @@
  * test suite, where a shared CI machine would make them flaky). Each bench
  * prints its own figures. `npm run bench -- NAME...` runs only those.
  */
+import { appendBench } from './append';
 import { cliBench } from './cli';
 import { evidenceBench } from './evidence';
 import { bigRunbookBench } from './big-runbook';
 import { historyBench } from './history';
 import { runbookBench } from './runbook';
 import { redactionBench } from './redaction';
+import { sizeBench } from './size';
 import { terminalBench } from './terminal';
 import { chaosBench } from './chaos';
 
 const BENCHES: { name: string; run: () => Promise<void> }[] = [
+  { name: 'append', run: appendBench },
   { name: 'cli', run: cliBench },
   { name: 'evidence', run: evidenceBench },
   { name: 'history', run: historyBench },
   { name: 'runbook', run: runbookBench },
+  { name: 'size', run: sizeBench },
   { name: 'terminal', run: terminalBench },
   { name: 'redaction', run: redactionBench },
   { name: 'big-runbook', run: bigRunbookBench },

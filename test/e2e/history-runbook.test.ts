@@ -157,7 +157,7 @@ describe('a damaged history in the browser', { timeout: 120_000 }, () => {
     record(ws.dataDir);
     // Garbage over one index page: the file still opens, integrity_check fails.
     const file = path.join(ws.dataDir, 'drillbook.sqlite');
-    damageIndexPage(file, 'drill_steps_by_key');
+    damageIndexPage(file, 'drill_steps_stats');
     server = await startServer(ws);
     browser = await launchBrowser();
   });

@@ -79,7 +79,10 @@ describe('start dialog: variables', { timeout: 120_000 }, () => {
     // The runbook recorded with the drill has the values filled in (the default for the empty field).
     const db = new Database(path.join(ws.dataDir, DB_FILE), { readonly: true, fileMustExist: true });
     try {
-      const row = db.prepare('SELECT runbook_json FROM drills WHERE id = ?').get(id) as { runbook_json: string };
+      // Stored once per distinct runbook (migration 4), referenced by the drill row.
+      const row = db
+        .prepare('SELECT COALESCE(r.json, d.runbook_json) AS runbook_json FROM drills d LEFT JOIN runbooks r ON r.key = d.runbook_key WHERE d.id = ?')
+        .get(id) as { runbook_json: string };
       const text = (JSON.parse(row.runbook_json) as { steps: { commands: { text: string }[] }[] }).steps[0]!.commands[0]!.text;
       assert.equal(text, 'pg_restore -d "app_restore_test" "/backups/app-2026-03-01.dump"');
     } finally {

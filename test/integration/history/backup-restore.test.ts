@@ -224,7 +224,7 @@ test('automatic backups rotate (manual ones stay); a database that fails its che
     guard.close();
     core.close();
 
-    damagePage(path.join(data, 'drillbook.sqlite'), 'drill_steps_by_key');
+    damagePage(path.join(data, 'drillbook.sqlite'), 'drill_steps_stats');
     const warnings: string[] = [];
     const healths: string[] = [];
     const core2 = new Core({ dataDir: data, runbookDirs: [], host: 'cli' });
