@@ -14,6 +14,7 @@ import Database from 'better-sqlite3';
 import { ROOT } from '../../helpers/server';
 import { startSshd, sshdUnavailable, type TestSshd } from '../../helpers/sshd';
 import { tempDir } from '../../helpers/runbooks';
+import { DrillStore } from '../../../main/drill/store';
 
 const unavailable = sshdUnavailable();
 let sshd: TestSshd;
@@ -92,9 +93,10 @@ function lastDrill(data: string): { status: string; reason: string; stepStatus: 
   const db = new Database(path.join(data, 'drillbook.sqlite'), { readonly: true });
   try {
     const d = db.prepare('SELECT id, status FROM drills ORDER BY started_at DESC LIMIT 1').get() as { id: string; status: string };
-    const ev = db.prepare(`SELECT data FROM events WHERE drill_id = ? AND type = 'drill.aborted'`).pluck().get(d.id) as string | undefined;
+    // Through the store's reader: a finished drill's log is archived in one row (migration 4), not in `events`.
+    const ev = new DrillStore(db).events(d.id).find((e) => e.type === 'drill.aborted');
     const steps = db.prepare('SELECT status FROM drill_steps WHERE drill_id = ? ORDER BY step_index').pluck().all(d.id) as string[];
-    return { status: d.status, reason: ev ? (JSON.parse(ev) as { reason: string }).reason : '', stepStatus: steps };
+    return { status: d.status, reason: ev ? String(ev.data.reason ?? '') : '', stepStatus: steps };
   } finally {
     db.close();
   }
