@@ -23,6 +23,7 @@ import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import Database from 'better-sqlite3';
+import { DrillStore } from '../../main/drill/store';
 import { ROOT, SocketClient, startServer } from '../helpers/server';
 import { verifyAllChains } from '../../main/history/verify';
 import type { DrillSnapshot } from '../../main/drill/model';
@@ -54,9 +55,10 @@ export function lostEvents(dbFile: string, acked: Acked): { lost: number; acknow
   let acknowledged = 0;
   const examples: string[] = [];
   try {
-    const hashes = db.prepare<[string], { seq: number; hash: string }>('SELECT seq, hash FROM events WHERE drill_id = ? ORDER BY seq');
+    // Through the store's reader: a finished drill's log is archived in one row (migration 4), a running one's in `events`.
+    const store = new DrillStore(db);
     for (const [drill, counts] of acked) {
-      const stored = new Map(hashes.all(drill).map((r) => [r.seq, r.hash]));
+      const stored = new Map(store.exists(drill) ? store.events(drill).map((e) => [e.seq, e.hash]) : []);
       const max = Math.max(...counts.keys());
       acknowledged += max;
       for (let n = 1; n <= max; n++) {
@@ -219,9 +221,11 @@ async function killCycles(base: string): Promise<void> {
   const src = new Database(path.join(data, 'drillbook.sqlite'), { readonly: true });
   await src.backup(copy);
   src.close();
-  const [victimDrill, counts] = [...acked].find(([, c]) => c.size > 0)!;
-  const victimSeq = Math.max(...counts.keys());
+  // The victim: an acknowledged event still in its own row (a drill that was running; finished ones are archived).
   const w = new Database(copy);
+  const inRows = w.prepare('SELECT 1 FROM events WHERE drill_id = ? AND seq = ?');
+  const [victimDrill, counts] = [...acked].find(([d, c]) => c.size > 0 && inRows.get(d, Math.max(...c.keys())) !== undefined) ?? [...acked].find(([, c]) => c.size > 0)!;
+  const victimSeq = Math.max(...counts.keys());
   const removed = w.prepare('DELETE FROM events WHERE drill_id = ? AND seq = ?').run(victimDrill, victimSeq).changes;
   w.close();
   const control = lostEvents(copy, acked);
