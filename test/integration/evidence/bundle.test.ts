@@ -305,23 +305,37 @@ test('in a zip bundle, a changed byte in any entry, a removed entry and an added
   zip.close();
   assert.equal(spans.length, listFiles(signed.dir).length);
   const work = path.join(tmp.dir, 'flip.zip');
+  const originalFiles = (await readBundle(zipFile)).files;
+  let sameContent = 0;
   for (const s of spans) {
     for (const pos of positions(s.size)) {
       const changed = Buffer.from(zipBytes);
       changed[s.start + pos] = changed[s.start + pos]! ^ 0xff;
       writeFileSync(work, changed);
       let message: string;
+      let r: VerifyResult;
       try {
-        const r = await verifyBundle(work, { allowedSigners: allowed });
-        assert.equal(r.ok, false, `${s.name} byte ${pos} changed unnoticed`);
-        message = names(r);
+        r = await verifyBundle(work, { allowedSigners: allowed });
       } catch (err) {
         assert.ok(err instanceof BundleReadError, String(err));
-        message = err.message;
+        assert.ok(err.message.includes(s.name), `${s.name} byte ${pos}: ${err.message}`);
+        continue;
       }
+      if (r.ok) {
+        // A flipped byte of compressed data can still inflate to exactly the original bytes (a deflate stream can
+        // say the same thing more than one way, e.g. a back-reference moved to an identical earlier copy). CI once
+        // saw verify pass such a flip in manifest.json. Nothing the auditor relies on changed then, which is checked
+        // here; a flip that changed an entry's content and still verified would be a real miss and fails.
+        const after = (await readBundle(work)).files.get(s.name);
+        assert.ok(after?.equals(originalFiles.get(s.name)!), `${s.name} byte ${pos} changed its content unnoticed`);
+        sameContent++;
+        continue;
+      }
+      message = names(r);
       assert.ok(message.includes(s.name), `${s.name} byte ${pos}: ${message}`);
     }
   }
+  assert.ok(sameContent <= 2, `${sameContent} flipped bytes left every entry's content as it was; expected that to be rare`);
   const { files } = await readBundle(zipFile);
   const without = new Map(files);
   without.delete('steps.csv');
