@@ -28,7 +28,10 @@ import {
 } from '../../../main/evidence';
 import { buildManifest, parseManifest, serializeManifest, sha256, type Manifest } from '../../../main/evidence/manifest';
 import { disclosedEventHash, eventHash, isSalt, leafCommitment, leafSalt } from '../../../main/drill/chain';
-import type { ExportedEvent } from '../../../main/evidence/bundle';
+import type { ExportedEvent as TypedExportedEvent } from '../../../main/evidence/bundle';
+
+/** An exported event as these tests forge it: its data edited as plain JSON. */
+type ExportedEvent = Omit<TypedExportedEvent, 'data'> & { data: Record<string, unknown> };
 import { writeZip } from '../../../main/evidence/zip';
 import type { DrillEvent } from '../../../main/drill/model';
 
@@ -438,7 +441,7 @@ test('chain v2: every event of a redacted bundle is re-hashed, and a masked even
   // The masked note: its commitment matches the recorded text only with the salt that stays in the local history.
   const recorded = fx.core.drills.events(fx.drill.id);
   const note = doc.events.find((e) => e.type === 'note.added' && maskedSeqs.includes(e.seq))!;
-  const original = recorded[note.seq - 1]!;
+  const original = recorded[note.seq - 1]! as { data: Record<string, unknown>; salt?: string };
   assert.match(String(original.data.text), new RegExp(SECRETS.noteSecret[0]));
   assert.equal(note.disclosure!.commitments['/text'], leafCommitment(leafSalt(original.salt!, '/text'), String(original.data.text)));
   assert.doesNotMatch(JSON.stringify(note), new RegExp(SECRETS.noteSecret[0]));
