@@ -153,7 +153,7 @@ export function eventProblem(raw: unknown, drillId: string, index: number): stri
   const seq = obj && typeof obj.seq === 'number' ? obj.seq : index + 1;
   const type = obj && typeof obj.type === 'string' ? obj.type : null;
   const where = `drill ${drillId} event ${seq}${type ? ` (${type})` : ''}`;
-  if (!obj) return `${where} is not an event (found ${kind(raw)})`;
+  if (!obj || Array.isArray(raw)) return `${where} is not an event (found ${kind(raw)})`;
   const head = envelope.safeParse(obj);
   if (!head.success) return `${where}: ${describe(head.error, obj, '')}`;
   if (typeof (obj.data as Record<string, unknown>).unreadable === 'string' && Object.keys(obj.data as object).length === 1) {
@@ -187,9 +187,14 @@ function describe(error: z.ZodError, value: unknown, prefix: string): string {
   if (!issue) return 'malformed';
   const path = [prefix, ...issue.path.map(String)].filter(Boolean).join('.') || 'the event';
   const found = valueAt(value, issue.path);
+  const expected = 'expected' in issue && issue.expected === 'int' ? 'a whole number' : article(String('expected' in issue ? issue.expected : 'value'));
   if (issue.code === 'invalid_type') {
-    return found === undefined ? `${path} is missing (it must be ${article(String(issue.expected))})` : `${path} must be ${article(String(issue.expected))}, not ${kind(found)}`;
+    return found === undefined ? `${path} is missing (it must be ${expected})` : `${path} must be ${expected}, not ${kind(found)}`;
   }
+  if (issue.code === 'invalid_value') {
+    return path === 'type' ? `"${String(found)}" is not an event type this version of Drillbook knows` : `${path} ${JSON.stringify(found)} is not one of ${issue.values.map((v) => JSON.stringify(v)).join(', ')}`;
+  }
+  if (issue.code === 'too_small' && typeof found === 'number') return `${path} must be at least ${String(issue.minimum)}, not ${found}`;
   return `${path}: ${issue.message}`;
 }
 
