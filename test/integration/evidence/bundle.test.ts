@@ -417,6 +417,29 @@ test('an edited event breaks the chain even when the forger fixes the manifest; 
   assert.match(names(r), new RegExp(`chain broken at event ${victim.seq}: found seq ${victim.seq + 1}`));
 });
 
+test('a bundle whose log holds an event the catalogue cannot read, re-chained so its hashes hold, is one clear problem, not a crash', async () => {
+  // Before the decoder, verify folded the junk (String(5) as the note's text) and judged the reports by it.
+  const note = fx.core.drills.events(fx.drill.id).find((e) => e.type === 'note.added')!;
+  const dir = path.join(tmp.dir, 'forge-junk');
+  cpSync(plain.dir, dir, { recursive: true });
+  forge(dir, (doc) => {
+    doc.events[note.seq - 1]!.data = { text: 5 };
+    let prev = doc.events[note.seq - 2]!.hash;
+    for (const e of doc.events.slice(note.seq - 1)) {
+      e.prevHash = prev;
+      e.hash = eventHash(e);
+      prev = e.hash;
+    }
+    doc.chain.head = prev;
+    doc.drill.chainHead = prev;
+  });
+  const r = await verifyBundle(dir);
+  assert.deepEqual(
+    r.problems.map((p) => [p.kind, p.file, p.message]),
+    [['chain', 'drill.json', `drill ${fx.drill.id} event ${note.seq} (note.added): data.text must be a string, not a number: drill.json cannot be read as a Drillbook drill log`]],
+  );
+});
+
 test('chain v2: every event of a redacted bundle is re-hashed, and a masked event gives away nothing it masked', async () => {
   const total = fx.core.drills.events(fx.drill.id).length;
   const maskedSeqs = signed.redaction.redactedEvents;
