@@ -13,7 +13,7 @@ import type { DrillEvent, DrillEventType, Instant } from '../../../main/drill/mo
 import { DRILL_EVENT_TYPES } from '../../../main/drill/model';
 import type { EventData } from '../../../main/drill/events';
 import { runMessage } from '../../../main/drill/events';
-import { decodeEvents, EVENT_DATA_SCHEMAS, eventProblem, MalformedEventError } from '../../../main/drill/decode';
+import { decodeEvents, EVENT_DATA_RULES, eventProblem, MalformedEventError } from '../../../main/drill/decode';
 import { reduceDrill } from '../../../main/drill/reduce';
 import { DrillService } from '../../../main/drill/service';
 import { UserError } from '../../../main/api/errors';
@@ -192,8 +192,10 @@ test('the decoder names the drill, the event and the field of a malformed event,
     [{ ...good, data: { unreadable: '{"text":' } }, /^drill d1 event 3 \(note\.added\): its data is not valid JSON$/],
     [{ ...good, type: 'note.deleted' }, /^drill d1 event 3 \(note\.deleted\): "note\.deleted" is not an event type this version of Drillbook knows$/],
     [{ ...good, seq: 'three' }, /^drill d1 event 3 \(note\.added\): seq must be a number, not a string$/],
+    [{ ...good, seq: 0 }, /^drill d1 event 0 \(note\.added\): seq must be at least 1, not 0$/],
+    [{ ...good, type: 'check.set', data: { itemIndex: 0, checked: true, proof: { commandSeq: 'x' } } }, /^drill d1 event 3 \(check\.set\): data\.proof\.commandSeq must be a number, not a string$/],
     [{ ...good, stepIndex: -1 }, /^drill d1 event 3 \(note\.added\): stepIndex must be at least 0, not -1$/],
-    [{ ...good, stepIndex: 1.5 }, /^drill d1 event 3 \(note\.added\): stepIndex must be a whole number, not a number$/],
+    [{ ...good, stepIndex: 1.5 }, /^drill d1 event 3 \(note\.added\): stepIndex must be a whole number, not 1\.5$/],
     [{ ...good, hash: undefined }, /^drill d1 event 3 \(note\.added\): hash is missing \(it must be a string\)$/],
     [{ ...good, type: 'drill.started', data: { mode: 'drill' } }, /^drill d1 event 3 \(drill\.started\): data\.runbook is missing \(it must be an object\)$/],
     [{ ...good, type: 'drill.started', data: { runbook: { title: 'T', path: '/t.md', sha256: 'x' }, mode: 'rehearsal', rtoTargetSec: '10m', steps: [] } }, /^drill d1 event 3 \(drill\.started\): data\.rtoTargetSec must be a number, not a string$/],
@@ -216,7 +218,7 @@ test('the decoder names the drill, the event and the field of a malformed event,
 });
 
 test('every event type has a decoder entry, and what the engine records today decodes', () => {
-  assert.deepEqual(Object.keys(EVENT_DATA_SCHEMAS).sort(), [...DRILL_EVENT_TYPES].sort());
+  assert.deepEqual(Object.keys(EVENT_DATA_RULES).sort(), [...DRILL_EVENT_TYPES].sort());
   const { line, close } = legacyLine();
   try {
     assert.equal(decodeEvents(line.id, line.events).length, line.events.length);
