@@ -18,7 +18,7 @@
  *   salted-disclosure idea of SD-JWT, applied per string.
  */
 import { createHash, createHmac, randomBytes } from 'node:crypto';
-import type { DrillEvent } from './model';
+import type { UncheckedDrillEvent } from './model';
 
 /** JSON with object keys sorted at every level, so the same value always hashes the same. */
 export function canonicalJson(value: unknown): string {
@@ -68,7 +68,7 @@ function commitStrings(value: unknown, pointer: string, commit: (pointer: string
   return value;
 }
 
-type HashedFields = Omit<DrillEvent, 'hash' | 'salt' | 'data'>;
+type HashedFields = Omit<UncheckedDrillEvent, 'hash' | 'salt' | 'data'>;
 
 function sha256(text: string): string {
   return createHash('sha256').update(text).digest('hex');
@@ -79,7 +79,7 @@ function v2Hash(event: HashedFields, committedData: unknown): string {
   return sha256(canonicalJson({ drillId, seq, type, at, wallMs, monoMs, clock, operator, stepIndex, committedData, prevHash }));
 }
 
-export function eventHash(event: Omit<DrillEvent, 'hash'>): string {
+export function eventHash(event: Omit<UncheckedDrillEvent, 'hash'>): string {
   const { salt } = event;
   if (salt !== undefined) {
     if (!isSalt(salt)) throw new Error('an event salt must be 32 hex digits');
@@ -103,7 +103,7 @@ export interface Disclosure {
  * The disclosure for showing `shown` (the event's data with some strings
  * masked; same shape) in place of the recorded data of v2 event `event`.
  */
-export function disclose(event: Pick<DrillEvent, 'data'> & { salt: string }, shown: unknown): Disclosure {
+export function disclose(event: Pick<UncheckedDrillEvent, 'data'> & { salt: string }, shown: unknown): Disclosure {
   const salts: Record<string, string> = {};
   const commitments: Record<string, string> = {};
   const walk = (recorded: unknown, visible: unknown, pointer: string): void => {
@@ -128,7 +128,7 @@ export function disclose(event: Pick<DrillEvent, 'data'> & { salt: string }, sho
  * string with neither salt nor commitment, or entries for strings that are
  * not there): the event was altered.
  */
-export function disclosedEventHash(event: Omit<DrillEvent, 'hash' | 'salt'>, disclosure: Disclosure): string {
+export function disclosedEventHash(event: Omit<UncheckedDrillEvent, 'hash' | 'salt'>, disclosure: Disclosure): string {
   const used = new Set<string>();
   const committed = commitStrings(event.data, '', (p, text) => {
     used.add(p);
@@ -149,7 +149,7 @@ export interface ChainProblem {
 }
 
 /** Checks a drill's events link up and hash correctly; returns the first problem, if any. */
-export function verifyChain(events: readonly DrillEvent[]): ChainProblem | null {
+export function verifyChain(events: readonly UncheckedDrillEvent[]): ChainProblem | null {
   let prev = '';
   for (let i = 0; i < events.length; i++) {
     const e = events[i]!;

@@ -3,6 +3,7 @@
  * that is derived from them. Pure types; JSON-serialisable.
  */
 import type { EvidenceState } from '../evidence/model';
+import type { EventDataMap, StoredEventDataMap } from './events';
 
 export type DrillMode = 'rehearsal' | 'live' | 'automated';
 export type DrillStatus = 'running' | 'completed' | 'failed' | 'aborted';
@@ -56,16 +57,15 @@ export const DRILL_EVENT_TYPES = [
 
 export type DrillEventType = (typeof DRILL_EVENT_TYPES)[number];
 
-export interface DrillEvent extends Instant {
+/** What every event carries besides its type and data. */
+export interface DrillEventBase extends Instant {
   drillId: string;
   /** 1-based position in the drill's log. */
   seq: number;
-  type: DrillEventType;
   /** ISO-8601 UTC of wallMs. */
   at: string;
   operator: string;
   stepIndex: number | null;
-  data: Record<string, unknown>;
   /** SHA-256 of the previous event's record (hash chain); '' for the first. */
   prevHash: string;
   hash: string;
@@ -76,6 +76,25 @@ export interface DrillEvent extends Instant {
    */
   salt?: string;
 }
+
+/** An event as read from outside (a row, an import line, a bundle) before ./decode.ts checked it: any type name, any data. */
+export type UncheckedDrillEvent = DrillEventBase & { type: string; data: unknown };
+
+/** One event of type K, with the data the catalogue (./events.ts) gives that type. */
+export type DrillEventOf<K extends DrillEventType> = DrillEventBase & { type: K; data: StoredEventDataMap[K] };
+
+/** A recorded event: a union over `type`, so `switch (e.type)` gives each case its typed `data`. */
+export type DrillEvent = { [K in DrillEventType]: DrillEventOf<K> }[DrillEventType];
+
+/** Assembles one event from typed parts: the one place a writer's (type, data) pair becomes the union. */
+export function drillEvent<K extends DrillEventType>(e: DrillEventOf<K>): DrillEvent {
+  return e as DrillEvent;
+}
+
+// The catalogue names every event type and nothing else (a compile error here means they drifted apart).
+type Same<A, B> = [A] extends [B] ? ([B] extends [A] ? true : false) : false;
+const catalogueCoversEveryType: Same<keyof EventDataMap, DrillEventType> = true;
+void catalogueCoversEveryType;
 
 export interface ChecklistState {
   index: number;

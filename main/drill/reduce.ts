@@ -8,7 +8,6 @@ import type {
   CommandRunRecord,
   UntrackedTerminal,
   DrillEvent,
-  DrillMode,
   DrillSnapshot,
   DrillStatus,
   GapRecord,
@@ -20,22 +19,11 @@ import type {
 import { distance, netLength, type Interval } from './timeline';
 import { isoUtc } from './clock';
 import { evidenceOf, foldEvidence, initEvidence, type EvidenceFold } from '../evidence/reduce';
+import type { DrillStartedData } from './events';
+import { runMessage } from './events';
+import { RunJoin, runOutcome } from './runs';
 
-/** What `drill.started` records: everything needed to replay the drill without the runbook file. */
-export interface DrillStartedData {
-  runbook: { title: string; path: string; sha256: string };
-  mode: DrillMode;
-  rtoTargetSec: number | null;
-  /** The runbook's RPO target; absent in drills recorded before evidence existed. */
-  rpoTargetSec?: number | null;
-  steps: {
-    key: string;
-    title: string;
-    rtoStart: boolean;
-    rtoEnd: boolean;
-    checklist: { text: string; line: number; checked: boolean }[];
-  }[];
-}
+export type { DrillStartedData } from './events';
 
 interface StepTrack {
   state: StepState;
@@ -48,7 +36,7 @@ const TERMINAL: ReadonlySet<string> = new Set(['completed', 'skipped', 'failed']
 export function startedData(events: readonly DrillEvent[]): DrillStartedData {
   const first = events[0];
   if (!first || first.type !== 'drill.started') throw new Error('drill log does not begin with drill.started');
-  return first.data as unknown as DrillStartedData;
+  return first.data;
 }
 
 /**
@@ -80,8 +68,8 @@ export interface DrillFold {
   notes: NoteRecord[];
   commands: CommandRunRecord[];
   untrackedTerminals: UntrackedTerminal[];
-  /** runId → index in `commands`, so a result finds its typed run without a scan. */
-  runIndex: Map<string, number>;
+  /** runId → index in `commands`, so a result finds its send without a scan. */
+  runs: RunJoin<number>;
   status: DrillStatus;
   endReason: string | null;
   evidence: EvidenceFold;
@@ -121,7 +109,7 @@ export function initFold(first: DrillEvent): DrillFold {
     notes: [],
     commands: [],
     untrackedTerminals: [],
-    runIndex: new Map(),
+    runs: new RunJoin(),
     status: 'running',
     endReason: null,
     evidence: initEvidence(first),
@@ -151,7 +139,6 @@ export function applyEvent(f: DrillFold, e: DrillEvent): DrillFold {
   f.last = e;
   f.lastOffset = at;
   const step = e.stepIndex === null ? undefined : f.steps[e.stepIndex];
-  const d = e.data;
   switch (e.type) {
     case 'step.started':
       if (step) {
@@ -161,7 +148,8 @@ export function applyEvent(f: DrillFold, e: DrillEvent): DrillFold {
       break;
     case 'step.completed':
     case 'step.skipped':
-    case 'step.failed':
+    case 'step.failed': {
+      const d = e.data;
       if (step) {
         step.end = at;
         step.state = {
@@ -172,7 +160,9 @@ export function applyEvent(f: DrillFold, e: DrillEvent): DrillFold {
         };
       }
       break;
+    }
     case 'check.set': {
+      const d = e.data;
       const index = Number(d.itemIndex);
       const item = step?.state.checklist[index];
       if (step && item) {
@@ -190,10 +180,10 @@ export function applyEvent(f: DrillFold, e: DrillEvent): DrillFold {
       break;
     }
     case 'note.added':
-      f.notes.push({ at: e.at, operator: e.operator, stepIndex: e.stepIndex, text: String(d.text ?? '') });
+      f.notes.push({ at: e.at, operator: e.operator, stepIndex: e.stepIndex, text: String(e.data.text ?? '') });
       break;
     case 'drill.paused':
-      f.pauses.push({ start: at, end: null, rec: { reason: String(d.reason ?? ''), startedAt: e.at, endedAt: null, durationMs: 0 } });
+      f.pauses.push({ start: at, end: null, rec: { reason: String(e.data.reason ?? ''), startedAt: e.at, endedAt: null, durationMs: 0 } });
       break;
     case 'drill.resumed': {
       const open = f.pauses[f.pauses.length - 1];
@@ -211,14 +201,13 @@ export function applyEvent(f: DrillFold, e: DrillEvent): DrillFold {
       break;
     }
     case 'command.run': {
-      const exitCode = typeof d.exitCode === 'number' ? d.exitCode : null;
-      const durationMs = typeof d.durationMs === 'number' ? d.durationMs : null;
-      const expectPassed = typeof d.expectPassed === 'boolean' ? d.expectPassed : null;
-      const note = typeof d.message === 'string' && d.message ? d.message : typeof d.note === 'string' && d.note ? d.note : typeof d.error === 'string' && d.error ? d.error : null;
+      const d = e.data;
+      const { exitCode, durationMs, expectPassed } = runOutcome(d);
+      const note = runMessage(d);
       const outputFrom = typeof d.outputFrom === 'number' ? d.outputFrom : null;
       const outputTo = typeof d.outputTo === 'number' ? d.outputTo : null;
       // A terminal run is recorded when typed, and its result later with `resultOf`: one record.
-      const typedAt = typeof d.resultOf === 'string' ? f.runIndex.get(d.resultOf) : undefined;
+      const typedAt = f.runs.resultOf(d);
       if (typedAt !== undefined) {
         const typed = f.commands[typedAt]!;
         f.commands[typedAt] = {
@@ -235,8 +224,7 @@ export function applyEvent(f: DrillFold, e: DrillEvent): DrillFold {
         break;
       }
       const runId = typeof d.runId === 'string' ? d.runId : null;
-      // The first record with a runId is the one a result attaches to.
-      if (runId !== null && !f.runIndex.has(runId)) f.runIndex.set(runId, f.commands.length);
+      f.runs.sent(d, f.commands.length);
       f.commands.push({
         at: e.at,
         stepIndex: e.stepIndex,
@@ -262,8 +250,9 @@ export function applyEvent(f: DrillFold, e: DrillEvent): DrillFold {
       break;
     }
     case 'command.started': {
+      const d = e.data;
       // A queued Run's turn came: its time starts now.
-      const runAt = typeof d.runId === 'string' ? f.runIndex.get(d.runId) : undefined;
+      const runAt = f.runs.started(d);
       if (runAt !== undefined) {
         // Recorded late (a reattached terminal, before the drill was resumed): the time it carries is when it was typed.
         // "queued behind …" no longer holds, so the note goes.
@@ -271,7 +260,8 @@ export function applyEvent(f: DrillFold, e: DrillEvent): DrillFold {
       }
       break;
     }
-    case 'command.typed':
+    case 'command.typed': {
+      const d = e.data;
       f.commands.push({
         at: typeof d.startedAt === 'string' ? d.startedAt : e.at,
         stepIndex: e.stepIndex,
@@ -294,16 +284,22 @@ export function applyEvent(f: DrillFold, e: DrillEvent): DrillFold {
         outputTo: typeof d.outputTo === 'number' ? d.outputTo : null,
       });
       break;
-    case 'terminal.integration':
+    }
+    case 'terminal.integration': {
+      const d = e.data;
       f.untrackedTerminals.push({ at: e.at, terminalId: String(d.terminalId ?? ''), target: String(d.target ?? 'local'), reason: String(d.reason ?? '') });
       break;
-    case 'drill.finished':
+    }
+    case 'drill.finished': {
+      // drill.finished carries no reason; one in the stored data (hand-written logs) is still shown.
+      const d: { reason?: unknown } = e.data;
       f.status = f.steps.some((s) => s.state.status === 'failed') ? 'failed' : 'completed';
       f.endReason = typeof d.reason === 'string' ? d.reason : null;
       break;
+    }
     case 'drill.aborted':
       f.status = 'aborted';
-      f.endReason = typeof d.reason === 'string' ? d.reason : null;
+      f.endReason = typeof e.data.reason === 'string' ? e.data.reason : null;
       break;
     case 'drill.started':
       break;

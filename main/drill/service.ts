@@ -12,10 +12,14 @@ import { conflict, notFound, badRequest } from '../api/errors';
 import type { Db } from '../store/db';
 import { eventHash, newEventSalt } from './chain';
 import { isoUtc, systemNow, type Now } from './clock';
-import type { DrillEvent, DrillEventType, DrillMode, DrillSnapshot } from './model';
-import { applyEvent, foldEvents, snapshotOf, stateOf, type DrillFold, type DrillStartedData, type DrillState } from './reduce';
+import { drillEvent, type DrillEvent, type DrillEventType, type DrillMode, type DrillSnapshot } from './model';
+import type { CommandRunData, DrillStartedData, EventData } from './events';
+import { applyEvent, foldEvents, snapshotOf, stateOf, type DrillFold, type DrillState } from './reduce';
 import { DrillStore, type Owner } from './store';
 import { processAlive } from '../store/process';
+
+/** The events a terminal records on its own (main/terminal). */
+export type TerminalEventType = 'command.started' | 'command.typed' | 'terminal.integration';
 
 export type DrillListener = (drill: DrillSnapshot) => void;
 export type CommandHook = (drillId: string, event: DrillEvent) => void;
@@ -70,7 +74,7 @@ export class DrillService {
         checklist: s.checklist.map((c) => ({ text: c.text, line: c.line, checked: c.checked })),
       })),
     };
-    const first = this.makeEvent(newDrillId(), [], 'drill.started', operator, null, started as unknown as Record<string, unknown>);
+    const first = this.makeEvent(newDrillId(), [], 'drill.started', operator, null, started);
     const cached = { events: [first], fold: foldEvents([first]) };
     // Interrupted-ness is computed from the owner row, which does not exist yet: this process will own it.
     const snapshot = snapshotOf(cached.fold, this.now(), { interrupted: false });
@@ -180,7 +184,7 @@ export class DrillService {
   }
 
   /** Records a command run in a step (by a terminal or the headless runner). */
-  commandRun(drillId: string, stepIndex: number | null, data: Record<string, unknown>): DrillSnapshot {
+  commandRun(drillId: string, stepIndex: number | null, data: CommandRunData): DrillSnapshot {
     this.writable(drillId, { allowPaused: true });
     const snap = this.record(drillId, 'command.run', undefined, stepIndex, data);
     if (this.commandHooks.size === 0) return snap;
@@ -190,7 +194,7 @@ export class DrillService {
   }
 
   /** Records what a terminal saw: a queued Run starting, a command typed by hand, a shell without integration. */
-  terminalEvent(drillId: string, type: 'command.started' | 'command.typed' | 'terminal.integration', stepIndex: number | null, data: Record<string, unknown>): DrillSnapshot {
+  terminalEvent<K extends TerminalEventType>(drillId: string, type: K, stepIndex: number | null, data: EventData<K>): DrillSnapshot {
     this.writable(drillId, { allowPaused: true });
     return this.record(drillId, type, undefined, stepIndex, data);
   }
@@ -205,7 +209,7 @@ export class DrillService {
    * Records an event whose rules the caller has already checked (main/evidence
    * does, for its events): durable and hash-chained like every other event.
    */
-  appendEvent(drillId: string, type: DrillEventType, stepIndex: number | null, data: Record<string, unknown>, operator?: string): DrillSnapshot {
+  appendEvent<K extends DrillEventType>(drillId: string, type: K, stepIndex: number | null, data: EventData<K>, operator?: string): DrillSnapshot {
     this.cached(drillId);
     return this.record(drillId, type, operator, stepIndex, data);
   }
@@ -250,12 +254,12 @@ export class DrillService {
     return step;
   }
 
-  private record(
+  private record<K extends DrillEventType>(
     drillId: string,
-    type: DrillEventType,
+    type: K,
     operator: string | undefined,
     stepIndex: number | null,
-    data: Record<string, unknown>,
+    data: EventData<K>,
   ): DrillSnapshot {
     const cached = this.cached(drillId);
     const event = this.makeEvent(drillId, cached.events, type, operator ?? cached.events[0]!.operator, stepIndex, data);
@@ -274,13 +278,13 @@ export class DrillService {
     return snapshot;
   }
 
-  private makeEvent(
+  private makeEvent<K extends DrillEventType>(
     drillId: string,
     before: readonly DrillEvent[],
-    type: DrillEventType,
+    type: K,
     operator: string,
     stepIndex: number | null,
-    data: Record<string, unknown>,
+    data: EventData<K>,
   ): DrillEvent {
     const instant = this.now();
     const prev = before[before.length - 1];
@@ -296,7 +300,7 @@ export class DrillService {
       prevHash: prev ? prev.hash : '',
       salt: newEventSalt(),
     };
-    return { ...body, hash: eventHash(body) };
+    return drillEvent<K>({ ...body, hash: eventHash(body) });
   }
 
   private snapshotOf(drillId: string, fold: DrillFold): DrillSnapshot {

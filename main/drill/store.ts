@@ -9,7 +9,8 @@
 import { assertInPlace, committedInPlace, type Db } from '../store/db';
 import { UserError } from '../api/errors';
 import type { Runbook } from '../runbook/model';
-import type { DrillEvent, DrillSnapshot } from './model';
+import type { DrillEvent, DrillSnapshot, UncheckedDrillEvent } from './model';
+import { decodeEvents, MalformedEventError } from './decode';
 import { archiveDrillEvents, runbookKey } from '../store/migrations';
 import { unpackEvents } from './archive';
 
@@ -209,7 +210,19 @@ export class DrillStore {
     return this.existsStmt.get(drillId) !== undefined;
   }
 
+  /** A drill's log, checked against the event catalogue: a malformed event throws MalformedEventError naming drill, seq and field. */
   events(drillId: string): DrillEvent[] {
+    const raw = this.rawEvents(drillId);
+    try {
+      return decodeEvents(drillId, raw);
+    } catch (err) {
+      if (err instanceof MalformedEventError) throw new UserError('conflict', `${err.message}; the drill cannot be read (drillbook db check lists every problem)`);
+      throw err;
+    }
+  }
+
+  /** A drill's log as stored, unchecked: what the integrity check reads, so it can report a malformed event rather than stop at it. */
+  rawEvents(drillId: string): UncheckedDrillEvent[] {
     return this.rows(drillId).map(rowToEvent);
   }
 
@@ -241,18 +254,18 @@ export class DrillStore {
   }
 }
 
-/** A stored event row as an event. Unreadable data is kept visible (and fails the hash check) rather than thrown. */
-export function rowToEvent(r: EventRow): DrillEvent {
-  let data: Record<string, unknown>;
+/** A stored event row as an event, unchecked (./decode.ts checks it). Unreadable data is kept visible (and fails the hash check) rather than thrown. */
+export function rowToEvent(r: EventRow): UncheckedDrillEvent {
+  let data: unknown;
   try {
-    data = JSON.parse(r.data) as Record<string, unknown>;
+    data = JSON.parse(r.data) as unknown;
   } catch {
     data = { unreadable: r.data };
   }
   return {
     drillId: r.drill_id,
     seq: r.seq,
-    type: r.type as DrillEvent['type'],
+    type: r.type,
     at: r.at,
     wallMs: r.wall_ms,
     monoMs: r.mono_ms,

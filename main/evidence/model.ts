@@ -20,49 +20,53 @@ export type AttachmentKind = (typeof ATTACHMENT_KINDS)[number];
 export const SIGNOFF_ROLES = ['operator', 'reviewer'] as const;
 export type SignoffRole = (typeof SIGNOFF_ROLES)[number];
 
-/** The `data` of each evidence event, as recorded (and hash-chained). */
-export interface ParticipantSetData {
+/**
+ * The `data` of each evidence event, as recorded (and hash-chained): the event
+ * catalogue's entries for them (main/drill/events.ts). Type aliases, so a
+ * reader may also view them as plain JSON objects.
+ */
+export type ParticipantSetData = {
   name: string;
   /** null removes the participant. */
   role: string | null;
-}
-export interface ScenarioSetData {
+};
+export type ScenarioSetData = {
   scenario: string;
   scope: string;
   testType: TestType;
-}
-export interface FailureDeclaredData {
+};
+export type FailureDeclaredData = {
   /** When the (simulated) failure happened, ISO-8601 UTC; may be earlier than the event itself. */
   failureAt: string;
   note?: string;
-}
-export interface RecoveryPointSetData {
+};
+export type RecoveryPointSetData = {
   backupId: string;
   /** When the backup's data was captured, ISO-8601 UTC. */
   backupAt: string;
   source?: string;
-}
-export interface FindingAddedData {
+};
+export type FindingAddedData = {
   id: string;
   text: string;
   severity: Severity;
-}
-export interface RemediationAddedData {
+};
+export type RemediationAddedData = {
   id: string;
   text: string;
   owner: string;
   /** YYYY-MM-DD */
   due: string;
   findingId?: string;
-}
-export interface SignoffAddedData {
+};
+export type SignoffAddedData = {
   role: SignoffRole;
   name: string;
   statement?: string;
   /** The chain head the signer saw: what the sign-off covers. */
   signedHead: string;
-}
-export interface AttachmentAddedData {
+};
+export type AttachmentAddedData = {
   sha256: string;
   name: string;
   size: number;
@@ -70,7 +74,7 @@ export interface AttachmentAddedData {
   kind: AttachmentKind;
   itemIndex?: number;
   note?: string;
-}
+};
 
 export interface Participant {
   name: string;

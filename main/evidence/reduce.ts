@@ -4,7 +4,7 @@
  * Malformed data in an event (a hand-edited database) is skipped rather
  * than trusted, so the snapshot never carries a value of the wrong type.
  */
-import type { DrillEvent } from '../drill/model';
+import type { DrillEvent, DrillEventOf } from '../drill/model';
 import type {
   AttachmentRecord,
   CheckProof,
@@ -53,7 +53,7 @@ export interface EvidenceFold {
   participants: Map<string, Participant>;
   proofs: Map<string, CheckProof>;
   /** command.run events by seq: a check.set proof names the command that proves it. */
-  commands: Map<number, DrillEvent>;
+  commands: Map<number, DrillEventOf<'command.run'>>;
   findings: FindingRecord[];
   remediations: RemediationRecord[];
   attachments: AttachmentRecord[];
@@ -61,9 +61,9 @@ export interface EvidenceFold {
 }
 
 export function initEvidence(first: DrillEvent | undefined): EvidenceFold {
-  const started = first?.data ?? {};
+  const started = first?.type === 'drill.started' ? first.data : undefined;
   return {
-    rpoTargetSec: typeof started.rpoTargetSec === 'number' ? started.rpoTargetSec : null,
+    rpoTargetSec: typeof started?.rpoTargetSec === 'number' ? started.rpoTargetSec : null,
     scenario: null,
     failure: null,
     recoveryPoint: null,
@@ -83,9 +83,9 @@ export function reduceEvidence(events: readonly DrillEvent[]): EvidenceState {
 
 /** Adds one event to the fold (mutating and returning it: the fold owns its state). */
 export function foldEvidence(f: EvidenceFold, e: DrillEvent): EvidenceFold {
-  const d = e.data;
   switch (e.type) {
     case 'participant.set': {
+      const d = e.data;
       const name = str(d.name);
       if (!name) break;
       const key = name.toLowerCase();
@@ -95,6 +95,7 @@ export function foldEvidence(f: EvidenceFold, e: DrillEvent): EvidenceFold {
       break;
     }
     case 'scenario.set': {
+      const d = e.data;
       const testType = oneOf(d.testType, TEST_TYPES);
       const scenario = str(d.scenario);
       const scope = str(d.scope);
@@ -102,11 +103,13 @@ export function foldEvidence(f: EvidenceFold, e: DrillEvent): EvidenceFold {
       break;
     }
     case 'failure.declared': {
+      const d = e.data;
       const failureAt = str(d.failureAt);
       if (failureAt && isIso(failureAt)) f.failure = { failureAt, note: optStr(d.note) ?? null, recordedAt: e.at, by: e.operator };
       break;
     }
     case 'recovery-point.set': {
+      const d = e.data;
       const backupId = str(d.backupId);
       const backupAt = str(d.backupAt);
       if (backupId && backupAt && isIso(backupAt)) {
@@ -115,6 +118,7 @@ export function foldEvidence(f: EvidenceFold, e: DrillEvent): EvidenceFold {
       break;
     }
     case 'finding.added': {
+      const d = e.data;
       const id = str(d.id);
       const text = str(d.text);
       const severity = oneOf(d.severity, SEVERITIES);
@@ -122,6 +126,7 @@ export function foldEvidence(f: EvidenceFold, e: DrillEvent): EvidenceFold {
       break;
     }
     case 'remediation.added': {
+      const d = e.data;
       const id = str(d.id);
       const text = str(d.text);
       const owner = str(d.owner);
@@ -133,6 +138,7 @@ export function foldEvidence(f: EvidenceFold, e: DrillEvent): EvidenceFold {
       break;
     }
     case 'attachment.added': {
+      const d = e.data;
       const sha256 = str(d.sha256);
       const name = str(d.name);
       const kind = oneOf(d.kind, ATTACHMENT_KINDS);
@@ -157,6 +163,7 @@ export function foldEvidence(f: EvidenceFold, e: DrillEvent): EvidenceFold {
       f.commands.set(e.seq, e);
       break;
     case 'check.set': {
+      const d = e.data;
       if (e.stepIndex === null || typeof d.itemIndex !== 'number') break;
       const key = `${e.stepIndex}:${d.itemIndex}`;
       const proof = d.proof as { commandSeq?: unknown } | undefined;
@@ -177,6 +184,7 @@ export function foldEvidence(f: EvidenceFold, e: DrillEvent): EvidenceFold {
       break;
     }
     case 'signoff.added': {
+      const d = e.data;
       const role = oneOf(d.role, SIGNOFF_ROLES);
       const name = str(d.name);
       if (role && name) f.signoffs.push({ role, name, statement: optStr(d.statement) ?? null, signedHead: str(d.signedHead) ?? '', at: e.at });

@@ -5,6 +5,8 @@
 import type { DrillEvent, DrillSnapshot, PauseRecord, GapRecord, StepStatus } from '../drill/model';
 import type { Runbook } from '../runbook/model';
 import { inRunbook } from './binding';
+import { runMessage } from '../drill/events';
+import { RunJoin, runOutcome } from '../drill/runs';
 import type { AttachmentRecord, FindingRecord, RemediationRecord, SignoffRecord, TestType } from './model';
 
 export interface BundleAttachment extends AttachmentRecord {
@@ -172,14 +174,14 @@ export function buildReportModel(input: ReportInput): ReportModel {
   }
 
   // A terminal records a run twice: when the command is sent, and its result (data.resultOf = the run's id).
-  // The report shows one row per run: the result's outcome on the row of the send.
+  // The report shows one row per run: the result's outcome on the row of the send (main/drill/runs.ts).
   const commands: ReportCommand[] = [];
-  const byRun = new Map<string, ReportCommand>();
+  const runs = new RunJoin<ReportCommand>();
   const bySeq = new Map<number, ReportCommand>();
   for (const e of events) {
     if (e.type === 'command.started') {
       // A queued Run's turn came: its time is from here.
-      const row = typeof e.data.runId === 'string' ? byRun.get(e.data.runId) : undefined;
+      const row = runs.started(e.data);
       if (row) row.at = e.at;
       continue;
     }
@@ -207,15 +209,11 @@ export function buildReportModel(input: ReportInput): ReportModel {
     }
     if (e.type !== 'command.run') continue;
     const d = e.data;
-    const outcome = {
-      exitCode: typeof d.exitCode === 'number' ? d.exitCode : null,
-      durationMs: typeof d.durationMs === 'number' ? d.durationMs : null,
-      expectPassed: typeof d.expectPassed === 'boolean' ? d.expectPassed : null,
-      output: typeof d.outputTail === 'string' ? d.outputTail : null,
-    };
-    const sent = typeof d.resultOf === 'string' ? byRun.get(d.resultOf) : undefined;
+    const outcome = { ...runOutcome(d), output: typeof d.outputTail === 'string' ? d.outputTail : null };
+    const sent = runs.resultOf(d);
     if (sent) {
-      Object.assign(sent, outcome, { note: typeof d.message === 'string' && sent.exitCode === null ? d.message : null });
+      // Results were always written with `message`; runMessage reads the older spellings too.
+      Object.assign(sent, outcome, { note: sent.exitCode === null ? runMessage(d) : null });
       bySeq.set(e.seq, sent);
       continue;
     }
@@ -233,7 +231,7 @@ export function buildReportModel(input: ReportInput): ReportModel {
     };
     commands.push(row);
     bySeq.set(e.seq, row);
-    if (typeof d.runId === 'string') byRun.set(d.runId, row);
+    runs.sent(d, row);
   }
 
   const steps: ReportStep[] = s.steps.map((st) => {

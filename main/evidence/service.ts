@@ -15,7 +15,11 @@ import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { badRequest, conflict, notFound, UserError } from '../api/errors';
 import type { DrillService } from '../drill/service';
-import type { DrillEvent, DrillEventType, DrillSnapshot } from '../drill/model';
+import type { DrillEvent, DrillSnapshot } from '../drill/model';
+import type { EventData } from '../drill/events';
+
+/** The events evidence records (main/drill/events.ts gives each its data). */
+type EvidenceEventType = 'participant.set' | 'scenario.set' | 'failure.declared' | 'recovery-point.set' | 'finding.added' | 'remediation.added' | 'attachment.added' | 'signoff.added';
 import { isoUtc, type Now } from '../drill/clock';
 import { AttachmentStore, cleanMediaType, safeFileName } from './attachments';
 import { itemsProvedBy } from './binding';
@@ -242,7 +246,7 @@ export class EvidenceService {
     return p.name;
   }
 
-  private record(drillId: string, type: DrillEventType, stepIndex: number | null, data: Record<string, unknown>, operator?: string): DrillSnapshot {
+  private record<K extends EvidenceEventType>(drillId: string, type: K, stepIndex: number | null, data: EventData<K>, operator?: string): DrillSnapshot {
     return this.drills.appendEvent(drillId, type, stepIndex, data, operator);
   }
 }

@@ -28,7 +28,8 @@
 import { lstatSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { disclosedEventHash, eventHash, type Disclosure } from '../drill/chain';
-import type { DrillEvent } from '../drill/model';
+import type { DrillEvent, UncheckedDrillEvent } from '../drill/model';
+import { decodeEvents, MalformedEventError } from '../drill/decode';
 import { MANIFEST_FILE, parseManifest, sha256, SIGNATURE_FILE, type Manifest } from './manifest';
 import { checkSignature as defaultChecker, type SignatureCheck, type SignatureChecker } from './sshsig';
 import { BundleReadError, MAX_BUNDLE_BYTES, MAX_BUNDLE_FILES, readZip } from './zip';
@@ -314,7 +315,7 @@ function checkChain(
     problem('chain', DRILL_FILE, `chain not checked: ${DRILL_FILE} has no events`);
     return null;
   }
-  const events = doc.events as DrillEvent[];
+  const events = doc.events as UncheckedDrillEvent[];
   const masked = new Set(manifest.chain.redactedEvents);
   const docMasked = Array.isArray(doc.redaction?.redactedEvents) ? (doc.redaction.redactedEvents as unknown[]) : [];
   if (docMasked.length !== masked.size || docMasked.some((s) => !masked.has(s as number))) {
@@ -394,7 +395,16 @@ function checkChain(
     (shownMasked > 0 ? ` (${shownMasked} of them shown masked, re-hashed from their disclosed commitments)` : '') +
     (unverifiable.length > 0 ? `; ${unverifiable.length} masked on export from before chain v2 (events ${unverifiable.join(', ')}) are covered by the manifest (and signature) only` : '');
   checked.push(`hash chain intact: ${events.length} events, head ${prev}; ${rehashed} re-hashed${maskedNote}`);
-  return { events, doc: doc as VerifiedLog['doc'] };
+  // The chain holds; before the reports are re-derived from it, every event must be one the catalogue can read (main/drill/decode.ts).
+  let decoded: DrillEvent[];
+  try {
+    decoded = decodeEvents(manifest.drillId, events);
+  } catch (err) {
+    if (!(err instanceof MalformedEventError)) throw err;
+    problem('chain', DRILL_FILE, `${err.message}: ${DRILL_FILE} cannot be read as a Drillbook drill log`);
+    return null;
+  }
+  return { events: decoded, doc: doc as VerifiedLog['doc'] };
 }
 
 /** JSON pointers of masked strings whose visible text does not say it was masked. */

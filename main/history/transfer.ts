@@ -16,7 +16,8 @@ import type { Db } from '../store/db';
 import type { Runbook } from '../runbook/model';
 import { DRILL_EVENT_TYPES, type DrillEvent } from '../drill/model';
 import { verifyChain } from '../drill/chain';
-import { reduceDrill, type DrillStartedData } from '../drill/reduce';
+import { reduceDrill, startedData } from '../drill/reduce';
+import { eventProblem } from '../drill/decode';
 import { archiveDrillEvents, runbookKey } from '../store/migrations';
 import { DrillStore } from '../drill/store';
 import { drillWhere } from './filter';
@@ -144,9 +145,12 @@ export function parseLine(text: string): { ok: true; line: DrillLine } | { ok: f
   if (line.events.some((e) => e.drillId !== line.id)) return { ok: false, id, reason: 'an event belongs to a different drill' };
   const problem = verifyChain(line.events);
   if (problem) return { ok: false, id, reason: `hash chain broken: ${problem.problem}` };
+  // Every event as the catalogue describes it (main/drill/decode.ts), before a reducer folds it.
+  const malformed = line.events.map((e, i) => eventProblem(e, line.id, i)).find((p) => p !== null);
+  if (malformed) return { ok: false, id, reason: malformed };
   const first = line.events[0]!;
   if (first.type !== 'drill.started') return { ok: false, id, reason: 'the log does not begin with drill.started' };
-  const started = first.data as unknown as DrillStartedData;
+  const started = first.data;
   if (!started.runbook || started.runbook.sha256 !== line.runbook.sha256 || started.runbook.path !== line.runbook.file) {
     return { ok: false, id, reason: 'the runbook snapshot is not the version the drill log names' };
   }
@@ -206,7 +210,7 @@ export class HistoryImporter {
       return { kind: 'conflict', id: line.id, reason: `a different drill log with this id is already here (ours: ${existing.count} events, head ${existing.head.slice(0, 12)}; theirs: ${incoming.length} events, head ${head.slice(0, 12)})` };
     }
     const first = incoming[0]!;
-    const started = first.data as unknown as DrillStartedData;
+    const started = startedData(incoming);
     const json = JSON.stringify(line.runbook);
     const key = runbookKey(json);
     this.db.prepare('INSERT OR IGNORE INTO runbooks (key, json) VALUES (?, ?)').run(key, json);

@@ -4,7 +4,8 @@
  * the log's head. For `drillbook db check`.
  */
 import type { Db } from '../store/db';
-import type { DrillEvent } from '../drill/model';
+import type { UncheckedDrillEvent } from '../drill/model';
+import { eventProblem } from '../drill/decode';
 import { verifyChain } from '../drill/chain';
 import { DrillStore } from '../drill/store';
 
@@ -25,12 +26,16 @@ export function verifyAllChains(db: Db, maxProblems = 100): ChainCheck {
   };
   const seen = new Set<string>();
   let current: string | null = null;
-  let events: DrillEvent[] = [];
+  let events: UncheckedDrillEvent[] = [];
   const finish = () => {
     if (current === null) return;
     seen.add(current);
     const bad = verifyChain(events);
     if (bad) report(current, bad.problem);
+    // A log whose chain holds can still carry an event the catalogue cannot read (written by a foreign tool): it could not be opened.
+    const id = current;
+    const malformed = bad ? null : events.map((e, i) => eventProblem(e, id, i)).find((p) => p !== null);
+    if (malformed) report(current, malformed);
     const h = heads.get(current);
     const last = events[events.length - 1];
     if (!h) report(current, 'events without a drill row');
@@ -42,7 +47,7 @@ export function verifyAllChains(db: Db, maxProblems = 100): ChainCheck {
   const store = new DrillStore(db);
   for (const id of heads.keys()) {
     current = id;
-    events = store.events(id);
+    events = store.rawEvents(id);
     out.events += events.length;
     if (events.length > 0) finish();
   }

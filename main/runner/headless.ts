@@ -180,12 +180,12 @@ async function runBlock(
   const remote = !isLocal && ctx.remote?.has(target) ? ctx.remote : null;
   if (!isLocal && !remote) {
     const problem = `${where}: block targets "${target}", an SSH host this run is not connected to (give it with --target ${target}=ssh://user@host)`;
-    drills.commandRun(drillId, stepIndex, { target, text: block.text, name, line: block.line, exitCode: null, expectPassed: false, error: problem });
+    drills.commandRun(drillId, stepIndex, { target, text: block.text, name, line: block.line, exitCode: null, expectPassed: false, message: problem });
     return problem;
   }
   if (remote && plan.background) {
     const problem = `${where}: background=true runs on this machine only; the block targets "${target}"`;
-    drills.commandRun(drillId, stepIndex, { target, text: block.text, name, line: block.line, exitCode: null, expectPassed: false, error: problem });
+    drills.commandRun(drillId, stepIndex, { target, text: block.text, name, line: block.line, exitCode: null, expectPassed: false, message: problem });
     return problem;
   }
   const via = plan.via === 'bash' ? '' : `   [${plan.via}]`;

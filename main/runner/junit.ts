@@ -7,7 +7,9 @@
  * Pure: snapshot and events in, XML text out. Output comes from the drill
  * log, which the runner has already masked (./secrets.ts).
  */
-import type { DrillEvent, DrillSnapshot, StepState } from '../drill/model';
+import type { DrillEvent, DrillEventOf, DrillSnapshot, StepState } from '../drill/model';
+
+type RunEvent = DrillEventOf<'command.run'>;
 
 export interface JUnitOptions {
   hostname?: string;
@@ -22,7 +24,7 @@ export function drillToJUnit(drill: DrillSnapshot, events: readonly DrillEvent[]
   const cases: string[] = [];
   let failures = 0;
   let skipped = 0;
-  const commands = events.filter((e) => e.type === 'command.run');
+  const commands = events.filter((e): e is RunEvent => e.type === 'command.run');
 
   for (const step of drill.steps) {
     const runs = commands.filter((e) => e.stepIndex === step.index);
@@ -112,7 +114,7 @@ function testcase(name: string, classname: string, timeSec: number, body: string
  * The reason, plus the failed command's last line of output: CI lists only
  * this message, and "exited with code 1" alone does not say what broke.
  */
-function failureMessage(step: StepState, runs: readonly DrillEvent[]): string {
+function failureMessage(step: StepState, runs: readonly RunEvent[]): string {
   const reason = step.reason ?? 'the step failed';
   const failed = [...runs].reverse().find((e) => e.data.expectPassed === false);
   const tail = typeof failed?.data.outputTail === 'string' ? clean(failed.data.outputTail) : '';
@@ -121,7 +123,7 @@ function failureMessage(step: StepState, runs: readonly DrillEvent[]): string {
   return `${reason}: ${last.length > 240 ? last.slice(0, 239) + '…' : last}`;
 }
 
-function failureDetail(step: StepState, runs: readonly DrillEvent[]): string {
+function failureDetail(step: StepState, runs: readonly RunEvent[]): string {
   const failed = [...runs].reverse().find((e) => e.data.expectPassed === false);
   const lines = [step.reason ?? 'the step failed'];
   if (failed) {
@@ -135,7 +137,7 @@ function failureDetail(step: StepState, runs: readonly DrillEvent[]): string {
   return lines.join('\n');
 }
 
-function commandText(e: DrillEvent, maxBytes: number): string {
+function commandText(e: RunEvent, maxBytes: number): string {
   const d = e.data;
   const exit = d.exitCode === null || d.exitCode === undefined ? 'no exit code' : `exit ${String(d.exitCode)}`;
   const took = typeof d.durationMs === 'number' ? ` in ${(d.durationMs / 1000).toFixed(2)}s` : '';

@@ -14,7 +14,8 @@ import type { HostSession } from './host/protocol';
 import os from 'node:os';
 import path from 'node:path';
 import { badRequest, conflict, notFound } from '../api/errors';
-import type { DrillService } from '../drill/service';
+import type { DrillService, TerminalEventType } from '../drill/service';
+import type { EventData } from '../drill/events';
 import type { DrillSnapshot } from '../drill/model';
 import type { TargetSpec } from '../runbook/model';
 import { APP_ROOT } from '../version';
@@ -687,7 +688,8 @@ export class TerminalService {
       ...(sent.typed ? { offset: sent.offset } : {}),
       via: sent.mode,
       tracked: sent.tracked,
-      ...(sent.note ? { note: sent.note } : {}),
+      // Why it waits or is untracked: spelled `message` like every command.run (main/drill/events.ts; `note` before).
+      ...(sent.note ? { message: sent.note } : {}),
       ...(block.attrs.expect !== undefined ? { expect: block.attrs.expect } : {}),
       exitCode: null,
       expectPassed: null,
@@ -708,7 +710,7 @@ export class TerminalService {
   }
 
   /** Records a terminal's own event in its drill (durable before anyone hears of it); a drill that ended keeps its transcript only. */
-  private record(drillId: string | null, type: 'command.started' | 'command.typed' | 'terminal.integration', stepIndex: number | null, data: Record<string, unknown>): void {
+  private record<K extends TerminalEventType>(drillId: string | null, type: K, stepIndex: number | null, data: EventData<K>): void {
     if (!drillId) return;
     try {
       if (this.opts.drills.get(drillId).interrupted) {

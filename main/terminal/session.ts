@@ -5,9 +5,9 @@
  *
  * Data path, bytes throughout: source chunk → transcript (.out, exact) →
  * scanner (prompts, exit codes, bracketed paste) → run capture (for expect)
- * → batcher (5 ms frames) → sink. The sink acknowledges what xterm.js has
- * parsed; too much unacknowledged (or too much not yet on disk) pauses the
- * source.
+ * → batcher (frames gathered for 16 ms, at most 1 MiB) → sink. The sink
+ * acknowledges what xterm.js has parsed; too much unacknowledged (or too
+ * much not yet on disk) pauses the source.
  */
 import { randomBytes } from 'node:crypto';
 import { OutputBatcher } from './batcher';

@@ -145,7 +145,7 @@ export function TerminalView({ client, terminalId, active, onSearchReady, onFind
         client.call('terminal.input', { terminalId, data, reply: true }).catch(() => {});
         return;
       }
-      // A big paste goes in pieces the API accepts (64 KiB a call), in order, never splitting a surrogate pair.
+      // A big paste goes in pieces of 16,384 characters (the API takes at most 65,536 a call), in order, never splitting a surrogate pair.
       for (let i = 0; i < data.length; ) {
         let end = Math.min(data.length, i + 16_384);
         const last = data.charCodeAt(end - 1);

@@ -3,10 +3,11 @@
  * shows it, and carries flow-control acknowledgements back.
  *
  * Output for a terminal nobody is showing yet (a Run opened it, the panel
- * is still mounting) is held, bounded: the core stops sending once ~100 kB
- * are unacknowledged, so the hold never grows large. Acknowledgements are
- * sent once xterm.js has parsed the bytes (its write callback), at least
- * ACK_SIZE at a time, like VS Code's renderer.
+ * is still mounting) is held, bounded: the core stops sending once 2 MB
+ * are unacknowledged (FLOW_HIGH_WATERMARK, main/terminal/flow.ts), so the
+ * hold stays under HOLD_LIMIT (that plus one 1 MiB frame fits).
+ * Acknowledgements are sent once xterm.js has parsed the bytes (its write
+ * callback), at least ACK_SIZE at a time, like VS Code's renderer.
  */
 import type { ApiClient } from '../app/transport';
 

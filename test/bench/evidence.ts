@@ -40,7 +40,7 @@ export async function evidenceBench(): Promise<void> {
       drills.stepStart(id, i);
       for (let c = 0; c < 10; c++) {
         clock.advance(1_000);
-        drills.commandRun(id, i, { target: 'local', text: `restore --part ${c} --password=pw${c}`, exitCode: 0, expectPassed: true, durationMs: 900, outputTail: output });
+        drills.commandRun(id, i, { target: 'local', text: `restore --part ${c} --password=pw${c}`, name: null, exitCode: 0, expectPassed: true, durationMs: 900, outputTail: output });
       }
       drills.checkSet(id, i, 0, true, 'ok');
       drills.stepComplete(id, i);

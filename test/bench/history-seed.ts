@@ -148,7 +148,7 @@ function seedOneDrill(
       data,
       prevHash: prev ? prev.hash : '',
     };
-    events.push({ ...body, hash: eventHash(body) });
+    events.push({ ...body, hash: eventHash(body) } as DrillEvent);
   };
   const advance = (ms: number) => {
     const whole = Math.round(ms);

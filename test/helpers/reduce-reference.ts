@@ -26,19 +26,20 @@ interface StepTrack {
 const TERMINAL: ReadonlySet<string> = new Set(['completed', 'skipped', 'failed']);
 
 export function referenceEvidence(events: readonly DrillEvent[]): EvidenceState {
-  const started = events[0]?.data ?? {};
+  const started: Record<string, unknown> = events[0]?.data ?? {};
   const rpoTargetSec = typeof started.rpoTargetSec === 'number' ? started.rpoTargetSec : null;
   const ev = emptyEvidence(rpoTargetSec);
   const participants = new Map<string, Participant>();
   const proofs = new Map<string, CheckProof>();
-  const commands = new Map<number, DrillEvent>();
+  const commands = new Map<number, { seq: number; data: Record<string, unknown> }>();
   const findings: FindingRecord[] = [];
   const remediations: RemediationRecord[] = [];
   const attachments: AttachmentRecord[] = [];
   const signoffs: SignoffRecord[] = [];
 
   for (const e of events) {
-    const d = e.data;
+    // Read as the stored JSON it is (the reference stays independent of the catalogue's field types).
+    const d: Record<string, unknown> = e.data;
     switch (e.type) {
       case 'participant.set': {
         const name = str(d.name);
@@ -198,7 +199,8 @@ export function referenceDrill(
   events.forEach((e, i) => {
     const at = offsets[i]!;
     const step = e.stepIndex === null ? undefined : steps[e.stepIndex];
-    const d = e.data;
+    // Read as the stored JSON it is (the reference stays independent of the catalogue's field types).
+    const d: Record<string, unknown> = e.data;
     switch (e.type) {
       case 'step.started':
         if (step) {

@@ -19,9 +19,7 @@ export function outboundRedactor(dataDir: string, opts: { enabled?: boolean; con
 }
 
 /** An event as it leaves: its salt when shown as recorded, a disclosure when masked (chain v2). */
-export interface OutboundEvent extends DrillEvent {
-  disclosure?: Disclosure;
-}
+export type OutboundEvent = DrillEvent & { disclosure?: Disclosure };
 
 /** The events with their data masked; masked v2 events carry a disclosure instead of their salt. */
 export function redactEvents(events: readonly DrillEvent[], red: Redactor): { events: OutboundEvent[]; redactedEvents: number[] } {
@@ -32,8 +30,9 @@ export function redactEvents(events: readonly DrillEvent[], red: Redactor): { ev
     const masked = canonicalJson(data) !== canonicalJson(e.data);
     if (masked) redactedEvents.push(e.seq);
     // v1 events (no salt) are shown as they are; a masked one cannot be re-hashed.
-    if (salt === undefined) return { ...recorded, data };
-    return masked ? { ...recorded, data, disclosure: disclose({ data: e.data, salt }, data) } : { ...recorded, data, salt };
+    // Masking rewrites text inside strings only, so the data keeps its event type's shape (the casts say so).
+    if (salt === undefined) return { ...recorded, data } as OutboundEvent;
+    return (masked ? { ...recorded, data, disclosure: disclose({ data: e.data, salt }, data) } : { ...recorded, data, salt }) as OutboundEvent;
   });
   return { events: out, redactedEvents };
 }

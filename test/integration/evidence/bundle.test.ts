@@ -28,7 +28,10 @@ import {
 } from '../../../main/evidence';
 import { buildManifest, parseManifest, serializeManifest, sha256, type Manifest } from '../../../main/evidence/manifest';
 import { disclosedEventHash, eventHash, isSalt, leafCommitment, leafSalt } from '../../../main/drill/chain';
-import type { ExportedEvent } from '../../../main/evidence/bundle';
+import type { ExportedEvent as TypedExportedEvent } from '../../../main/evidence/bundle';
+
+/** An exported event as these tests forge it: its data edited as plain JSON. */
+type ExportedEvent = Omit<TypedExportedEvent, 'data'> & { data: Record<string, unknown> };
 import { writeZip } from '../../../main/evidence/zip';
 import type { DrillEvent } from '../../../main/drill/model';
 
@@ -428,6 +431,29 @@ test('an edited event breaks the chain even when the forger fixes the manifest; 
   assert.match(names(r), new RegExp(`chain broken at event ${victim.seq}: found seq ${victim.seq + 1}`));
 });
 
+test('a bundle whose log holds an event the catalogue cannot read, re-chained so its hashes hold, is one clear problem, not a crash', async () => {
+  // Before the decoder, verify folded the junk (String(5) as the note's text) and judged the reports by it.
+  const note = fx.core.drills.events(fx.drill.id).find((e) => e.type === 'note.added')!;
+  const dir = path.join(tmp.dir, 'forge-junk');
+  cpSync(plain.dir, dir, { recursive: true });
+  forge(dir, (doc) => {
+    doc.events[note.seq - 1]!.data = { text: 5 };
+    let prev = doc.events[note.seq - 2]!.hash;
+    for (const e of doc.events.slice(note.seq - 1)) {
+      e.prevHash = prev;
+      e.hash = eventHash(e);
+      prev = e.hash;
+    }
+    doc.chain.head = prev;
+    doc.drill.chainHead = prev;
+  });
+  const r = await verifyBundle(dir);
+  assert.deepEqual(
+    r.problems.map((p) => [p.kind, p.file, p.message]),
+    [['chain', 'drill.json', `drill ${fx.drill.id} event ${note.seq} (note.added): data.text must be a string, not a number: drill.json cannot be read as a Drillbook drill log`]],
+  );
+});
+
 test('chain v2: every event of a redacted bundle is re-hashed, and a masked event gives away nothing it masked', async () => {
   const total = fx.core.drills.events(fx.drill.id).length;
   const maskedSeqs = signed.redaction.redactedEvents;
@@ -452,7 +478,7 @@ test('chain v2: every event of a redacted bundle is re-hashed, and a masked even
   // The masked note: its commitment matches the recorded text only with the salt that stays in the local history.
   const recorded = fx.core.drills.events(fx.drill.id);
   const note = doc.events.find((e) => e.type === 'note.added' && maskedSeqs.includes(e.seq))!;
-  const original = recorded[note.seq - 1]!;
+  const original = recorded[note.seq - 1]! as { data: Record<string, unknown>; salt?: string };
   assert.match(String(original.data.text), new RegExp(SECRETS.noteSecret[0]));
   assert.equal(note.disclosure!.commitments['/text'], leafCommitment(leafSalt(original.salt!, '/text'), String(original.data.text)));
   assert.doesNotMatch(JSON.stringify(note), new RegExp(SECRETS.noteSecret[0]));

@@ -79,7 +79,7 @@ test('an old history migrates: drills read back exactly, chains verify, running 
     svc.stepStart(done, 0);
     svc.checkSet(done, 0, 0, true, 'paged the DBA, password=hunter2');
     svc.stepComplete(done, 0);
-    svc.commandRun(done, 1, { target: 'local', text: 'pg_restore -d app', exitCode: 0, durationMs: 1200 });
+    svc.commandRun(done, 1, { target: 'local', text: 'pg_restore -d app', name: null, exitCode: 0, durationMs: 1200, expectPassed: null });
     svc.stepComplete(done, 1);
     svc.finish(done);
     svc.addNote(done, null, 'written up afterwards');

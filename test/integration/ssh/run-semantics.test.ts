@@ -103,7 +103,7 @@ test('Run: a fresh bash -e -o pipefail per block, queued runs, typed commands on
     assert.ok(first!.durationMs! >= 900, `the first took its own ~1 s (${first!.durationMs} ms)`);
     assert.ok(second!.durationMs! < first!.durationMs!, 'the second is not charged the time it waited');
     const events = h.drills.events(drill.id);
-    const result = (name: string) => events.find((e) => e.type === 'command.run' && e.data.resultOf && e.data.name === name)!.data;
+    const result = (name: string) => events.find((e) => e.type === 'command.run' && e.data.resultOf && e.data.name === name)!.data as Record<string, unknown>;
     assert.match(String(result('first').outputTail), /first-out/);
     assert.doesNotMatch(String(result('first').outputTail), /second-out/);
     assert.match(String(result('second').outputTail), /second-out/);
@@ -239,7 +239,7 @@ test('Run uses drillbook run\'s plan: a python block runs in python3, a console 
     await waitFor('two runs', () => h.drills.get(drill.id).commands.filter((c) => c.endedAt).length === 2, 30_000);
     const c = h.drills.get(drill.id).commands;
     assert.deepEqual(c.map((x) => [x.name, x.exitCode]), [['py', 0], ['session', 0]]);
-    const tail = (name: string) => String(h.drills.events(drill.id).find((e) => e.type === 'command.run' && e.data.resultOf && e.data.name === name)?.data.outputTail ?? '');
+    const tail = (name: string) => String((h.drills.events(drill.id).find((e) => e.type === 'command.run' && e.data.resultOf && e.data.name === name)?.data as { outputTail?: string } | undefined)?.outputTail ?? '');
     assert.match(tail('py'), /^py-42$/m);
     assert.match(tail('session'), /^hi-5$/m);
     assert.doesNotMatch(tail('session'), /command not found/);

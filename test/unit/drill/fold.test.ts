@@ -70,7 +70,7 @@ function generatedLog(seed: number, length: number): { events: DrillEvent[]; now
     events.push({
       drillId: 'gen', seq: events.length + 1, type, at: isoUtc(at.wallMs), ...at, operator: r() < 0.8 ? 'ana' : 'ben',
       stepIndex, data, prevHash: "", hash: `h${events.length + 1}`,
-    });
+    } as DrillEvent);
     nows.push(r() < 0.5 ? at : { ...at, wallMs: at.wallMs + Math.floor(r() * 5_000), monoMs: at.monoMs + Math.floor(r() * 5_000) });
   };
   push('drill.started', null, {
@@ -215,9 +215,9 @@ test('drills recorded through the service: every snapshot it returned equals a f
         () => svc.addNote(id, r() < 0.5 ? null : 1, 'a note'),
         () => svc.pause(id, 'lunch'),
         () => svc.resume(id),
-        () => svc.commandRun(id, 1, { target: 'local', text: 'pg_restore', exitCode: 0, durationMs: 900, expectPassed: true }),
-        () => svc.commandRun(id, 1, { runId: `r${returned.length}`, text: 'psql', terminalId: 't1' }),
-        () => svc.commandRun(id, 1, { resultOf: `r${returned.length - 1}`, exitCode: 1, durationMs: 40 }),
+        () => svc.commandRun(id, 1, { target: 'local', text: 'pg_restore', name: null, exitCode: 0, durationMs: 900, expectPassed: true }),
+        () => svc.commandRun(id, 1, { runId: `r${returned.length}`, target: 'local', text: 'psql', name: null, terminalId: 't1', exitCode: null, expectPassed: null }),
+        () => svc.commandRun(id, 1, { resultOf: `r${returned.length - 1}`, target: 'local', text: '', name: null, exitCode: 1, durationMs: 40, expectPassed: null }),
       ];
       for (let i = 0; i < 150; i++) {
         clock.advance(Math.floor(r() * 20_000));

@@ -17,7 +17,7 @@ function log(steps: { title: string; rtoStart?: boolean; rtoEnd?: boolean }[], r
   const events: DrillEvent[] = [];
   const add = (type: DrillEventType, atSec: number, stepIndex: number | null = null, data: Record<string, unknown> = {}) => {
     const wallMs = T0 + atSec * 1000;
-    events.push({ drillId: 'd1', seq: events.length + 1, type, at: new Date(wallMs).toISOString(), wallMs, monoMs: atSec * 1000, clock: 'boot1', operator: 'ana', stepIndex, data, prevHash: '', hash: `h${events.length}` });
+    events.push({ drillId: 'd1', seq: events.length + 1, type, at: new Date(wallMs).toISOString(), wallMs, monoMs: atSec * 1000, clock: 'boot1', operator: 'ana', stepIndex, data, prevHash: '', hash: `h${events.length}` } as DrillEvent);
   };
   add('drill.started', 0, null, {
     runbook: { title: 'T', path: '/t.md', sha256: 'x' },

@@ -208,7 +208,7 @@ test('the hash chain catches any altered, removed or reordered event', () => {
     svc.stepComplete(id, 0);
     const events = svc.events(id);
     assert.equal(verifyChain(events), null);
-    const altered = events.map((e) => ({ ...e, data: { ...e.data } }));
+    const altered = events.map((e) => ({ ...e, data: { ...e.data } as Record<string, unknown> }));
     altered[2]!.data.checked = false;
     assert.match(verifyChain(altered)!.problem, /event 3 \(check.set\) was altered/);
     assert.match(verifyChain([events[0]!, events[2]!, events[3]!])!.problem, /missing or out of order/);

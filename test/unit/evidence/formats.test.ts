@@ -72,7 +72,7 @@ function events(): DrillEvent[] {
     const prev = out[out.length - 1];
     const wallMs = Date.UTC(2026, 0, 1, 9, 0, out.length * 10);
     const e = { drillId: 'drill-xyz123', seq: out.length + 1, type, at: new Date(wallMs).toISOString(), wallMs, monoMs: 1000 + out.length * 10_000, clock: 'c', operator, stepIndex, data, prevHash: prev?.hash ?? '' };
-    out.push({ ...e, hash: eventHash(e) });
+    out.push({ ...e, hash: eventHash(e) } as DrillEvent);
   };
   add('drill.started', null, {
     runbook: { title: '<script>alert(1)</script> & "restore"', path: '/r.md', sha256: 'f'.repeat(64) },

@@ -7,6 +7,7 @@ import { DrillService } from '../../../main/drill/service';
 import { manualClock } from '../../../main/drill/clock';
 import { verifyChain } from '../../../main/drill/chain';
 import { UserError } from '../../../main/api/errors';
+import type { DrillEventOf } from '../../../main/drill/model';
 import { AttachmentStore, EvidenceService, computeRpo, blockChecks } from '../../../main/evidence';
 import { parseRunbook } from '../../../main/runbook';
 import { makeRunbook, tempDir } from '../../helpers/runbooks';
@@ -208,8 +209,8 @@ test('a passing command ticks the checklist items its block is bound to (check=)
     const proofs = s.evidence.checkProofs;
     assert.deepEqual(proofs.map((p) => [p.itemIndex, p.name, p.exitCode]), [[0, 'restore', 0], [1, 'counts', 0], [2, 'counts', 0]]);
     const events = drills.events(id);
-    const proofEvent = events.find((e) => e.type === 'check.set' && e.data.itemIndex === 1)!;
-    assert.equal(events[(proofEvent.data.proof as { commandSeq: number }).commandSeq - 1]!.data.name, 'counts');
+    const proofEvent = events.find((e) => e.type === 'check.set' && e.data.itemIndex === 1)! as DrillEventOf<'check.set'>;
+    assert.equal((events[proofEvent.data.proof!.commandSeq - 1]!.data as { name?: unknown }).name, 'counts');
     // Un-ticking by hand removes the proof; the chain stays whole.
     s = drills.checkSet(id, 0, 0, false);
     assert.deepEqual(s.evidence.checkProofs.map((p) => p.itemIndex), [1, 2]);

@@ -135,7 +135,7 @@ test('same id: a different chain is a conflict left untouched; a longer log that
 
     // A forged history under the same id, re-signed so its own chain verifies.
     const forged = JSON.parse(extended!) as DrillLine;
-    forged.events[2]!.data = { implicit: false, forged: true };
+    (forged.events[2] as { data: unknown }).data = { implicit: false, forged: true };
     forged.events = rechain(forged.events);
     const before = b.db.prepare('SELECT * FROM events WHERE drill_id = ? ORDER BY seq').raw().all(id);
     const c = await importLines(b.db, [JSON.stringify(forged)]);
