@@ -5,8 +5,15 @@
  * exposes `window.drillbook`) and a WebSocket to the web host. Both speak
  * the wire shapes in main/api/contract.ts; only types are imported from
  * there so no Node code reaches the bundle.
+ *
+ * Drill snapshots arrive as patches against the last one received
+ * (main/api/wire.ts); the DrillDecoder below turns them back into whole
+ * snapshots, so everything above the transport sees `drill.changed` with a
+ * snapshot and calls resolve with one, as before.
  */
-import type { ApiEvent, ErrorCode, Method, Params, Results, ServerMessage } from '../../main/api/contract';
+import type { ApiEvent, DrillWire, ErrorCode, Method, Params, Results, ServerMessage, WireEvent } from '../../main/api/contract';
+import type { DrillSnapshot } from '../../main/drill/model';
+import { DrillMirror } from '../../main/api/mirror';
 
 export type ConnState =
   /** First connection attempt, nothing shown yet. */
@@ -76,23 +83,74 @@ class Emitter<T> {
   }
 }
 
+/**
+ * Whole snapshots from the wire's drill messages (main/api/mirror.ts). A
+ * message this client cannot apply (it missed a version) costs one
+ * `drill.get` with `full`, once per drill however many patches arrive
+ * meanwhile.
+ */
+class DrillDecoder {
+  private mirror = new DrillMirror();
+  private readonly resyncing = new Set<string>();
+  constructor(
+    private readonly fetchFull: (drillId: string) => Promise<DrillSnapshot>,
+    private readonly emit: (e: ApiEvent) => void,
+  ) {}
+
+  /** A new connection: the server starts every drill again from a whole snapshot. */
+  reset(): void {
+    this.mirror = new DrillMirror();
+  }
+
+  /** A call's snapshot result. The mirror takes it synchronously, in the order messages arrive. */
+  result(wire: DrillWire): Promise<DrillSnapshot> {
+    const snap = this.mirror.accept(wire);
+    return snap ? Promise.resolve(snap) : this.fetchFull(wire.drillId);
+  }
+
+  event(e: WireEvent): void {
+    if (e.type !== 'drill.changed') return this.emit(e);
+    const snap = this.mirror.accept(e.wire);
+    if (snap) return this.emit({ type: 'drill.changed', drill: snap });
+    const id = e.wire.drillId;
+    if (this.resyncing.has(id)) return;
+    this.resyncing.add(id);
+    this.fetchFull(id)
+      .then((drill) => this.emit({ type: 'drill.changed', drill }))
+      .catch(() => {
+        /* the next connection or call brings it back */
+      })
+      .finally(() => this.resyncing.delete(id));
+  }
+}
+
 // ---------------------------------------------------------------------------
 // Electron
 
 class ElectronClient implements ApiClient {
   readonly kind = 'electron' as const;
   private readonly status = new Emitter<ConnStatus>();
-  constructor(private readonly bridge: DrillbookBridge) {}
+  private readonly events = new Emitter<ApiEvent>();
+  private readonly drills = new DrillDecoder(
+    (drillId) => this.call('drill.get', { drillId, full: true }),
+    (e) => this.events.emit(e),
+  );
+  constructor(private readonly bridge: DrillbookBridge) {
+    bridge.onEvent((e) => this.drills.event(e as WireEvent));
+  }
 
   async call<M extends Method>(method: M, params: Params<M>): Promise<Results[M]> {
+    let res: { result: unknown } | { drill: unknown };
     try {
-      return (await this.bridge.call(method, params)) as Results[M];
+      res = await this.bridge.call(method, params);
     } catch (err) {
       throw toApiError(err);
     }
+    if ('drill' in res) return (await this.drills.result(res.drill as DrillWire)) as Results[M];
+    return res.result as Results[M];
   }
   onEvent(cb: (e: ApiEvent) => void): () => void {
-    return this.bridge.onEvent((e) => cb(e as ApiEvent));
+    return this.events.on(cb);
   }
   onTerminalData(cb: (terminalId: string, bytes: Uint8Array) => void): () => void {
     return this.bridge.onTerminalData?.(cb) ?? (() => {});
@@ -128,6 +186,10 @@ export class WebSocketClient implements ApiClient {
   /** Calls made before the first connection opened. */
   private queue: { send: () => void; fail: (e: ApiCallError) => void; timer: number }[] = [];
   private readonly events = new Emitter<ApiEvent>();
+  private readonly drills = new DrillDecoder(
+    (drillId) => this.call('drill.get', { drillId, full: true }),
+    (e) => this.events.emit(e),
+  );
   private readonly terminalData = new Emitter<{ terminalId: string; bytes: Uint8Array }>();
   private readonly statusEm = new Emitter<ConnStatus>();
   private current: ConnStatus = { state: 'connecting' };
@@ -159,6 +221,7 @@ export class WebSocketClient implements ApiClient {
     this.ws = ws;
     ws.onopen = () => {
       opened = true;
+      this.drills.reset();
       this.everOpened = true;
       this.attempts = 0;
       this.setStatus({ state: 'open' });
@@ -258,15 +321,18 @@ export class WebSocketClient implements ApiClient {
       return;
     }
     if ('event' in msg) {
-      this.events.emit(msg.event);
+      this.drills.event(msg.event);
       return;
     }
     const p = this.pending.get(msg.id);
-    if (!p) return;
+    // A snapshot the caller no longer waits for still moves the mirror on.
+    const drill = 'drill' in msg ? this.drills.result(msg.drill) : null;
+    if (!p) return void drill?.catch(() => {});
     this.pending.delete(msg.id);
     window.clearTimeout(p.timer);
     if ('error' in msg) p.reject(toApiError(msg.error));
-    else p.resolve(msg.result);
+    else if ('result' in msg) p.resolve(msg.result);
+    else drill?.then(p.resolve, (err: unknown) => p.reject(toApiError(err)));
   }
 
   call<M extends Method>(method: M, params: Params<M>): Promise<Results[M]> {
