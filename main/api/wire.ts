@@ -10,6 +10,13 @@
  * touched (a step, the clock fields, a note): a few hundred bytes whatever the
  * drill's size (test/integration/web/delta.test.ts; `npm run bench -- transport`).
  *
+ * The diff is our own, not fast-json-patch's `compare`: the snapshot shares
+ * unchanged parts (a step's checklist) with the one before, and a diff that
+ * skips what is the same object is what keeps this O(steps) pointer checks —
+ * 0.5 ms at 2,641 steps where `compare` took 8-22 ms walking every checklist
+ * (measured at load 16 on 2 cores). Its output is plain RFC 6902, checked
+ * against fast-json-patch's own apply in test/unit/web/wire.test.ts.
+ *
  * The patch is computed once per snapshot, whichever connections need it: a
  * recorded event's snapshot is one object that goes to every listener and to
  * the caller, so the caller's reply is the empty patch from the push it just
@@ -17,7 +24,6 @@
  * a patch names its base, and a client holding any other version asks for the
  * whole snapshot (main/api/mirror.ts).
  */
-import { compare } from 'fast-json-patch';
 import type { DrillSnapshot } from '../drill/model';
 import type { ApiEvent, DrillWire, PatchOp, WireEvent, Response, WireResponse, Method } from './contract';
 import { SNAPSHOT_METHODS } from './contract';
@@ -33,9 +39,53 @@ export function diffSnapshots(base: DrillSnapshot, next: DrillSnapshot): PatchOp
   if (base === next) return [];
   const hit = patches.get(next);
   if (hit && hit.base === base) return hit.ops;
-  const ops = compare(base, next) as PatchOp[];
+  const ops = diffJson(base, next, '', []);
   patches.set(next, { base, ops });
   return ops;
+}
+
+type Json = unknown;
+
+function isContainer(x: Json): x is Record<string, Json> | Json[] {
+  return typeof x === 'object' && x !== null;
+}
+
+/** A member JSON.stringify would write (an undefined one is absent on the wire). */
+function has(o: Record<string, Json>, k: string): boolean {
+  return Object.prototype.hasOwnProperty.call(o, k) && o[k] !== undefined;
+}
+
+function escapeKey(k: string): string {
+  return k.replace(/~/g, '~0').replace(/\//g, '~1');
+}
+
+/**
+ * RFC 6902 operations (add, remove, replace) from JSON value `a` to `b`,
+ * appended to `out`. Arrays are compared by position: growth is `add` at the
+ * end, shrinking is `remove` from the end, so the ops apply in order.
+ */
+export function diffJson(a: Json, b: Json, path: string, out: PatchOp[]): PatchOp[] {
+  if (a === b) return out;
+  if (!isContainer(a) || !isContainer(b) || Array.isArray(a) !== Array.isArray(b)) {
+    out.push({ op: 'replace', path, value: b });
+    return out;
+  }
+  if (Array.isArray(a) && Array.isArray(b)) {
+    const n = Math.min(a.length, b.length);
+    for (let i = 0; i < n; i++) if (a[i] !== b[i]) diffJson(a[i], b[i], `${path}/${i}`, out);
+    for (let i = a.length - 1; i >= b.length; i--) out.push({ op: 'remove', path: `${path}/${i}` });
+    for (let i = a.length; i < b.length; i++) out.push({ op: 'add', path: `${path}/${i}`, value: b[i] });
+    return out;
+  }
+  const x = a as Record<string, Json>;
+  const y = b as Record<string, Json>;
+  for (const k in x) {
+    if (!has(x, k) || x[k] === y[k]) continue;
+    if (!has(y, k)) out.push({ op: 'remove', path: `${path}/${escapeKey(k)}` });
+    else diffJson(x[k], y[k], `${path}/${escapeKey(k)}`, out);
+  }
+  for (const k in y) if (has(y, k) && !has(x, k)) out.push({ op: 'add', path: `${path}/${escapeKey(k)}`, value: y[k] });
+  return out;
 }
 
 const snapshotMethods: ReadonlySet<string> = new Set(SNAPSHOT_METHODS);

@@ -9,7 +9,8 @@ import assert from 'node:assert/strict';
 import { openDatabase } from '../../../main/store/db';
 import { DrillService } from '../../../main/drill/service';
 import { manualClock } from '../../../main/drill/clock';
-import { DrillChannel } from '../../../main/api/wire';
+import { DrillChannel, diffJson } from '../../../main/api/wire';
+import { applyPatch as referenceApply, deepClone } from 'fast-json-patch';
 import { DrillMirror, applyPatch } from '../../../main/api/mirror';
 import { drillWireSchema, type DrillWire } from '../../../main/api/contract';
 import type { DrillSnapshot } from '../../../main/drill/model';
@@ -55,7 +56,11 @@ test('a client rebuilds every snapshot of a drill exactly, from one whole snapsh
       const wire = JSON.parse(JSON.stringify(channel.event({ type: 'drill.changed', drill: snap }))).wire as DrillWire;
       drillWireSchema.parse(wire);
       if (!('full' in wire)) patched++;
-      const before = prev && JSON.stringify(prev);
+      const before: string | null = prev ? JSON.stringify(prev) : null;
+      if ('ops' in wire && prev) {
+        // Plain RFC 6902: fast-json-patch's own apply reaches the same snapshot.
+        assert.deepEqual(referenceApply(deepClone(prev), wire.ops as never, true, true).newDocument, JSON.parse(JSON.stringify(snap)));
+      }
       const got = mirror.accept(wire)!;
       assert.deepEqual(got, JSON.parse(JSON.stringify(snap)), `event ${snap.eventCount}`);
       if (prev) {
@@ -114,7 +119,7 @@ test('a patch that does not fit the snapshot is refused whole, never half-applie
     [{ op: 'replace', path: '/c', value: 'y' }, { op: 'remove', path: '/a/b/01' }],
   ];
   for (const ops of bad) {
-    assert.throws(() => applyPatch(doc, ops as never), undefined, JSON.stringify(ops));
+    assert.throws(() => applyPatch(doc, ops as never), Error, JSON.stringify(ops));
     assert.equal(JSON.stringify(doc), frozen);
   }
   assert.equal(({} as Record<string, unknown>).polluted, undefined);
@@ -131,4 +136,52 @@ test('a patch that does not fit the snapshot is refused whole, never half-applie
   mirror.accept({ drillId: 'drill-1', v: 1, full: doc as never });
   assert.equal(mirror.accept({ drillId: 'drill-1', v: 2, base: 1, ops: [{ op: 'remove', path: '/nope' }] }), null);
   assert.equal(mirror.version('drill-1'), null);
+});
+
+test('the diff of any two JSON values, applied by us or by fast-json-patch, gives the second', () => {
+  let seed = 42;
+  const rnd = (n: number) => {
+    seed = (seed * 1103515245 + 12345) % 2 ** 31;
+    return seed % n;
+  };
+  const keys = ['a', 'b', 'c/d', 'e~f', '0', 'status'];
+  const value = (depth: number): unknown => {
+    const k = rnd(depth > 2 ? 4 : 7);
+    if (k === 0) return null;
+    if (k === 1) return rnd(5);
+    if (k === 2) return ['x', 'y', ''][rnd(3)];
+    if (k === 3) return rnd(2) === 0;
+    if (k === 4 || k === 5) return Array.from({ length: rnd(5) }, () => value(depth + 1));
+    const o: Record<string, unknown> = {};
+    for (const key of keys) if (rnd(2)) o[key] = value(depth + 1);
+    return o;
+  };
+  const mutate = (v: unknown, depth: number): unknown => {
+    if (rnd(4) === 0 || depth > 3) return value(depth);
+    if (Array.isArray(v)) {
+      const c = v.map((x) => (rnd(3) ? x : mutate(x, depth + 1)));
+      if (rnd(3) === 0) c.push(value(depth + 1));
+      if (rnd(3) === 0) c.splice(0, rnd(c.length + 1));
+      return c;
+    }
+    if (v && typeof v === 'object') {
+      const c: Record<string, unknown> = { ...(v as Record<string, unknown>) };
+      for (const key of keys) {
+        const r = rnd(5);
+        if (r === 0) delete c[key];
+        else if (r === 1) c[key] = mutate(c[key], depth + 1);
+      }
+      return c;
+    }
+    return value(depth);
+  };
+  for (let i = 0; i < 3000; i++) {
+    const a = { root: value(0) };
+    const b = mutate(a, 0) as Record<string, unknown>;
+    const ops = diffJson(a, b, '', []);
+    const frozen = JSON.stringify(a);
+    assert.deepEqual(applyPatch(a, ops), b, `case ${i}`);
+    assert.equal(JSON.stringify(a), frozen);
+    assert.deepEqual(referenceApply(deepClone(a), ops as never, true, true).newDocument, b, `case ${i} (fast-json-patch)`);
+  }
 });
