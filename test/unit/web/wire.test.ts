@@ -29,7 +29,11 @@ test('a client rebuilds every snapshot of a drill exactly, from one whole snapsh
   const { svc, rb, clock, done } = setup();
   try {
     const sent: DrillSnapshot[] = [];
-    svc.onChange((s) => sent.push(s));
+    const asSent: string[] = [];
+    svc.onChange((s) => {
+      sent.push(s);
+      asSent.push(JSON.stringify(s));
+    });
     const id = svc.start(rb, 'rehearsal', 'ana').id;
     for (let i = 0; i < rb.steps.length; i++) {
       clock.advance(1_000 + i);
@@ -71,6 +75,9 @@ test('a client rebuilds every snapshot of a drill exactly, from one whole snapsh
       }
       prev = got;
     }
+    // The diff skips what is the same object, so nothing a snapshot holds may change after it was sent.
+    sent.forEach((snap, i) => assert.equal(JSON.stringify(snap), asSent[i], `snapshot ${i + 1} changed after it was sent`));
+    assert.ok(sent.at(-1)!.steps[5] === sent.at(-2)!.steps[5], 'consecutive snapshots share the steps an event did not touch');
     assert.equal(patched, sent.length - 1, 'the first message is whole, every later one a patch');
     // The reply to the call that recorded the last event is the empty patch from the push.
     const reply = channel.response({ id: 7, result: sent.at(-1) }, 'note.add', {});
