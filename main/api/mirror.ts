@@ -15,7 +15,7 @@
  * whole snapshot and the mirror starts again from it.
  */
 import type { DrillSnapshot } from '../drill/model';
-import type { DrillWire, PatchOp } from './contract';
+import type { ApiEvent, DrillWire, PatchOp, WireEvent } from './contract';
 
 export class DrillMirror {
   private readonly held = new Map<string, { v: number; snap: DrillSnapshot }>();
@@ -45,6 +45,47 @@ export class DrillMirror {
   /** The version held for a drill (tests). */
   version(drillId: string): number | null {
     return this.held.get(drillId)?.v ?? null;
+  }
+}
+
+/**
+ * Whole snapshots from the wire's drill messages (the DrillMirror above). A
+ * message this client cannot apply (it missed a version) costs one
+ * `drill.get` with `full`, once per drill however many patches arrive
+ * meanwhile. The renderer's transport (Electron and WebSocket) uses it.
+ */
+export class DrillDecoder {
+  private mirror = new DrillMirror();
+  private readonly resyncing = new Set<string>();
+  constructor(
+    private readonly fetchFull: (drillId: string) => Promise<DrillSnapshot>,
+    private readonly emit: (e: ApiEvent) => void,
+  ) {}
+
+  /** A new connection: the server starts every drill again from a whole snapshot. */
+  reset(): void {
+    this.mirror = new DrillMirror();
+  }
+
+  /** A call's snapshot result. The mirror takes it synchronously, in the order messages arrive. */
+  result(wire: DrillWire): Promise<DrillSnapshot> {
+    const snap = this.mirror.accept(wire);
+    return snap ? Promise.resolve(snap) : this.fetchFull(wire.drillId);
+  }
+
+  event(e: WireEvent): void {
+    if (e.type !== 'drill.changed') return this.emit(e);
+    const snap = this.mirror.accept(e.wire);
+    if (snap) return this.emit({ type: 'drill.changed', drill: snap });
+    const id = e.wire.drillId;
+    if (this.resyncing.has(id)) return;
+    this.resyncing.add(id);
+    this.fetchFull(id)
+      .then((drill) => this.emit({ type: 'drill.changed', drill }))
+      .catch(() => {
+        /* the next connection or call brings it back */
+      })
+      .finally(() => this.resyncing.delete(id));
   }
 }
 

@@ -7,13 +7,12 @@
  * there so no Node code reaches the bundle.
  *
  * Drill snapshots arrive as patches against the last one received
- * (main/api/wire.ts); the DrillDecoder below turns them back into whole
+ * (main/api/wire.ts); DrillDecoder (main/api/mirror.ts) turns them back into whole
  * snapshots, so everything above the transport sees `drill.changed` with a
  * snapshot and calls resolve with one, as before.
  */
 import type { ApiEvent, DrillWire, ErrorCode, Method, Params, Results, ServerMessage, WireEvent } from '../../main/api/contract';
-import type { DrillSnapshot } from '../../main/drill/model';
-import { DrillMirror } from '../../main/api/mirror';
+import { DrillDecoder } from '../../main/api/mirror';
 
 export type ConnState =
   /** First connection attempt, nothing shown yet. */
@@ -80,47 +79,6 @@ class Emitter<T> {
         console.error('listener failed', e);
       }
     }
-  }
-}
-
-/**
- * Whole snapshots from the wire's drill messages (main/api/mirror.ts). A
- * message this client cannot apply (it missed a version) costs one
- * `drill.get` with `full`, once per drill however many patches arrive
- * meanwhile.
- */
-class DrillDecoder {
-  private mirror = new DrillMirror();
-  private readonly resyncing = new Set<string>();
-  constructor(
-    private readonly fetchFull: (drillId: string) => Promise<DrillSnapshot>,
-    private readonly emit: (e: ApiEvent) => void,
-  ) {}
-
-  /** A new connection: the server starts every drill again from a whole snapshot. */
-  reset(): void {
-    this.mirror = new DrillMirror();
-  }
-
-  /** A call's snapshot result. The mirror takes it synchronously, in the order messages arrive. */
-  result(wire: DrillWire): Promise<DrillSnapshot> {
-    const snap = this.mirror.accept(wire);
-    return snap ? Promise.resolve(snap) : this.fetchFull(wire.drillId);
-  }
-
-  event(e: WireEvent): void {
-    if (e.type !== 'drill.changed') return this.emit(e);
-    const snap = this.mirror.accept(e.wire);
-    if (snap) return this.emit({ type: 'drill.changed', drill: snap });
-    const id = e.wire.drillId;
-    if (this.resyncing.has(id)) return;
-    this.resyncing.add(id);
-    this.fetchFull(id)
-      .then((drill) => this.emit({ type: 'drill.changed', drill }))
-      .catch(() => {
-        /* the next connection or call brings it back */
-      })
-      .finally(() => this.resyncing.delete(id));
   }
 }
 

@@ -11,8 +11,8 @@ import { DrillService } from '../../../main/drill/service';
 import { manualClock } from '../../../main/drill/clock';
 import { DrillChannel, diffJson } from '../../../main/api/wire';
 import { applyPatch as referenceApply, deepClone } from 'fast-json-patch';
-import { DrillMirror, applyPatch } from '../../../main/api/mirror';
-import { drillWireSchema, type DrillWire } from '../../../main/api/contract';
+import { DrillDecoder, DrillMirror, applyPatch } from '../../../main/api/mirror';
+import { drillWireSchema, type ApiEvent, type DrillWire } from '../../../main/api/contract';
 import type { DrillSnapshot } from '../../../main/drill/model';
 import { makeRunbook, tempDir } from '../../helpers/runbooks';
 
@@ -190,5 +190,44 @@ test('the diff of any two JSON values, applied by us or by fast-json-patch, give
     assert.deepEqual(applyPatch(a, ops), b, `case ${i}`);
     assert.equal(JSON.stringify(a), frozen);
     assert.deepEqual(referenceApply(deepClone(a), ops as never, true, true).newDocument, b, `case ${i} (fast-json-patch)`);
+  }
+});
+
+test('the renderer transport asks for the whole snapshot once after a missed version, however many patches follow', async () => {
+  const { svc, rb, clock, done } = setup(4);
+  try {
+    const channel = new DrillChannel();
+    const emitted: DrillSnapshot[] = [];
+    let fetches = 0;
+    let release: () => void = () => undefined;
+    const fetched = new Promise<void>((r) => (release = r));
+    const decoder = new DrillDecoder(
+      async (drillId: string): Promise<DrillSnapshot> => {
+        fetches++;
+        await fetched; // the whole snapshot takes a while to come back; patches keep arriving meanwhile
+        const res = channel.response({ id: 1, result: svc.get(drillId) }, 'drill.get', { drillId, full: true });
+        return decoder.result((res as { drill: DrillWire }).drill);
+      },
+      (e: ApiEvent) => {
+        if (e.type === 'drill.changed') emitted.push(e.drill);
+      },
+    );
+    const push = (s: DrillSnapshot) => decoder.event(JSON.parse(JSON.stringify(channel.event({ type: 'drill.changed', drill: s }))));
+    const id = svc.start(rb, 'rehearsal', 'ana').id;
+    push(svc.get(id));
+    clock.advance(1000);
+    channel.event({ type: 'drill.changed', drill: svc.stepStart(id, 0) }); // lost
+    push(svc.addNote(id, 0, 'one'));
+    push(svc.addNote(id, 0, 'two'));
+    push(svc.checkSet(id, 0, 0, true));
+    assert.equal(fetches, 1, 'one whole snapshot asked for, not one per patch');
+    release();
+    await new Promise((r) => setTimeout(r, 10));
+    const after = svc.stepComplete(id, 0);
+    push(after);
+    assert.equal(fetches, 1);
+    assert.deepEqual(emitted.at(-1), JSON.parse(JSON.stringify(after)), 'patches apply again after the whole snapshot');
+  } finally {
+    done();
   }
 });
