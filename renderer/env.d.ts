@@ -1,6 +1,7 @@
 /** What the Electron preload script exposes (absent in a plain browser). */
 interface DrillbookBridge {
-  call(method: string, params: unknown): Promise<unknown>;
+  /** The call's result, or a drill snapshot as a patch (main/api/wire.ts), for the transport to apply. */
+  call(method: string, params: unknown): Promise<{ result: unknown } | { drill: unknown }>;
   onEvent(cb: (event: unknown) => void): () => void;
   /** Terminal output as bytes (preload.ts); absent in older builds. */
   onTerminalData?(cb: (terminalId: string, bytes: Uint8Array) => void): () => void;

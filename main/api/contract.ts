@@ -69,7 +69,8 @@ export const paramSchemas = {
       vars: z.record(z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'not a variable name').max(100), z.string().max(4096)).optional(),
     })
     .strict(),
-  'drill.get': z.object({ drillId }).strict(),
+  /** `full`: the whole snapshot even where this connection holds an earlier one (a client that missed a version, main/api/wire.ts). */
+  'drill.get': z.object({ drillId, full: z.boolean().optional() }).strict(),
   /** The runbook exactly as the drill started with it (variables filled), whatever the file says now. */
   'drill.runbook': z.object({ drillId }).strict(),
   'drill.active': z.object({}).strict(),
@@ -293,6 +294,44 @@ export interface ApiError {
   message: string;
 }
 
+/**
+ * One JSON Patch operation (RFC 6902) as the server sends it: the three that
+ * fast-json-patch's `compare` generates. Paths are JSON Pointers into the
+ * drill snapshot.
+ */
+export const patchOpSchema = z.discriminatedUnion('op', [
+  z.object({ op: z.literal('add'), path: z.string().max(1000), value: z.unknown() }).strict(),
+  z.object({ op: z.literal('replace'), path: z.string().max(1000), value: z.unknown() }).strict(),
+  z.object({ op: z.literal('remove'), path: z.string().max(1000) }).strict(),
+]);
+export type PatchOp = z.infer<typeof patchOpSchema>;
+
+/**
+ * A drill snapshot on the wire (main/api/wire.ts): whole, or as the changes
+ * from the last one this connection received for that drill. `v` rises by one
+ * with every drill message on a connection; a patch names the `base` version
+ * it applies to, and a client that does not hold exactly that version asks
+ * for the whole snapshot (`drill.get` with `full`).
+ */
+export const drillWireSchema = z.union([
+  z.object({ drillId, v: z.number().int().positive(), full: z.custom<DrillSnapshot>((x) => typeof x === 'object' && x !== null && !Array.isArray(x)) }).strict(),
+  z.object({ drillId, v: z.number().int().positive(), base: z.number().int().positive(), ops: z.array(patchOpSchema).max(1_000_000) }).strict(),
+]);
+export type DrillWire = z.infer<typeof drillWireSchema>;
+
+/** The methods whose result is a drill snapshot: on the wire they are answered as a DrillWire. */
+export const SNAPSHOT_METHODS = [
+  'drill.start', 'drill.get', 'drill.recover', 'step.start', 'step.complete', 'step.skip', 'step.fail', 'check.set', 'note.add',
+  'drill.pause', 'drill.resume', 'drill.finish', 'drill.abort', 'participant.set', 'scenario.set', 'failure.declare',
+  'recoveryPoint.set', 'finding.add', 'remediation.add', 'attachment.add', 'signoff.add',
+] as const satisfies readonly SnapshotMethod[];
+type SnapshotMethod = { [M in Method]: Results[M] extends DrillSnapshot ? M : never }[Method];
+/** A compile error if a method returning a snapshot is missing from the list. */
+export const SNAPSHOT_METHODS_COMPLETE: [Exclude<SnapshotMethod, (typeof SNAPSHOT_METHODS)[number]>] extends [never] ? true : false = true;
+
+/** Pushed events as they travel: a drill's snapshot as a DrillWire rather than whole. */
+export type WireEvent = Exclude<ApiEvent, { type: 'drill.changed' }> | { type: 'drill.changed'; wire: DrillWire };
+
 /** Wire messages (WebSocket frames; IPC uses the same shapes). */
 export const requestSchema = z
   .object({
@@ -306,7 +345,9 @@ export type Request = z.infer<typeof requestSchema>;
 export type Response =
   | { id: number; result: unknown }
   | { id: number; error: ApiError };
-export type ServerMessage = Response | { event: ApiEvent };
+/** A response as it travels: a snapshot result as a DrillWire (`drill`) instead of `result`. */
+export type WireResponse = Response | { id: number; drill: DrillWire };
+export type ServerMessage = WireResponse | { event: WireEvent };
 
 export function isMethod(name: string): name is Method {
   return Object.prototype.hasOwnProperty.call(paramSchemas, name);

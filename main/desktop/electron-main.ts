@@ -12,6 +12,7 @@ import os from 'node:os';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { pathToFileURL } from 'node:url';
 import { Core } from '../api/core';
+import { DrillChannel, requestMethod } from '../api/wire';
 import type { TerminalSink } from '../terminal/types';
 import { APP_ROOT } from '../version';
 import { setSqliteBinding } from '../store/native-binding';
@@ -69,12 +70,28 @@ function sinkFor(c: Core, sender: WebContents): TerminalSink {
   return sink;
 }
 
+/** One DrillChannel per window: snapshots go to it as patches, as over the WebSocket (main/api/wire.ts). */
+const channels = new Map<number, DrillChannel>();
+function channelFor(sender: WebContents): DrillChannel {
+  let ch = channels.get(sender.id);
+  if (!ch) {
+    ch = new DrillChannel();
+    channels.set(sender.id, ch);
+    sender.once('destroyed', () => channels.delete(sender.id));
+  }
+  return ch;
+}
+
 function wireIpc(c: Core): void {
   ipcMain.handle('drillbook:call', async (event, message: unknown) => {
     if (!fromOurWindow(event)) return { id: 0, error: { code: 'bad_request', message: 'IPC from an unexpected frame' } };
-    return c.dispatch(message, { sink: sinkFor(c, event.sender) });
+    const { method, params } = requestMethod(message);
+    const res = await c.dispatch(message, { sink: sinkFor(c, event.sender) });
+    return channelFor(event.sender).response(res, method, params);
   });
-  c.onEvent((ev) => win?.webContents.send('drillbook:event', ev));
+  c.onEvent((ev) => {
+    if (win && !win.webContents.isDestroyed()) win.webContents.send('drillbook:event', channelFor(win.webContents).event(ev));
+  });
 }
 
 function createWindow(): void {

@@ -11,9 +11,11 @@ contextBridge.exposeInMainWorld('drillbook', {
   call(method: string, params: unknown): Promise<unknown> {
     return ipcRenderer
       .invoke('drillbook:call', { id: nextId++, method, params })
-      .then((res: { result?: unknown; error?: { code: string; message: string } }) => {
+      .then((res: { result?: unknown; drill?: unknown; error?: { code: string; message: string } }) => {
         if (res.error) return Promise.reject(res.error);
-        return res.result;
+        // A drill snapshot travels as a patch (main/api/wire.ts); the renderer's transport applies it.
+        if (res.drill !== undefined) return { drill: res.drill };
+        return { result: res.result };
       });
   },
   onEvent(callback: (event: unknown) => void): () => void {

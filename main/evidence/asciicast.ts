@@ -169,3 +169,152 @@ export function parseAsciicast(text: string): { header: CastHeader; events: Cast
   });
   return { header, events };
 }
+
+/**
+ * The cast written in the same pass as the text transcript, from the same
+ * redacted text: the raw output is read and redacted once for both files.
+ *
+ * Why: the export of a 109 MB transcript read, converted and redacted the
+ * output twice (the .txt, then the .cast, then the cast once more stripped to
+ * text for its check): 6.9 s CPU at load 14 on 2 cores. Here each
+ * line-aligned piece of the stream (stream.ts) is redacted once; where the
+ * piece lies inside one index segment and is plain output whose line ends are
+ * all CRLF (or piped output, which a terminal would show with CRLF), the cast
+ * event is that redacted text with CRLF line ends: what a player shows is then
+ * the .txt's text by construction, no second redaction or check needed. Any
+ * other piece (an escape, a bare LF, a record inside it) is cast as
+ * writeAsciicast does, segment by segment, and checked against the .txt.
+ */
+export class CastAlongside {
+  private readonly pts: IndexPoint[];
+  private readonly start: number;
+  private readonly piped: boolean;
+  private readonly decoder = new StringDecoder('utf8');
+  private readonly shown = createHash('sha256');
+  private next = 0;
+  private last = 0;
+
+  constructor(
+    indexJsonl: string,
+    private readonly opts: CastOptions,
+    private readonly emit: (line: string) => void,
+  ) {
+    this.pts = points(indexJsonl);
+    const open = this.pts.find((p) => p.t === 'open') ?? this.pts[0];
+    this.start = this.pts[0]?.at ?? 0;
+    this.piped = open?.kind === 'exec';
+    if (!open) return;
+    const header: CastHeader = {
+      version: 2,
+      width: open.cols && open.cols > 0 ? open.cols : 80,
+      height: open.rows && open.rows > 0 ? open.rows : 24,
+      timestamp: Math.floor(this.start / 1000),
+      ...(opts.title ? { title: opts.title } : {}),
+      env: { TERM: 'xterm-256color' },
+    };
+    emit(JSON.stringify(header) + '\n');
+  }
+
+  /** No index records: no cast (as writeAsciicast). */
+  get empty(): boolean {
+    return this.pts.length === 0;
+  }
+
+  private time(at: number): number {
+    return (this.last = Math.max(this.last, Math.round(at - this.start) / 1000));
+  }
+
+  private event(e: CastEvent): void {
+    this.emit(JSON.stringify(e) + '\n');
+  }
+
+  /** The markers of a record whose output has been cast. */
+  private record(p: IndexPoint): void {
+    if (p.t === 'step' && p.title) this.event([this.time(p.at), 'm', this.opts.redact(p.title)]);
+    if (p.t === 'resize' && p.cols && p.rows) this.event([this.time(p.at), 'r', `${p.cols}x${p.rows}`]);
+  }
+
+  /** The time output before `offset` is placed at: the first record at or after it, else the last record's. */
+  private stampFor(offset: number): number {
+    for (let i = this.next; i < this.pts.length; i++) if (this.pts[i]!.offset >= offset) return this.pts[i]!.at;
+    return this.pts[this.pts.length - 1]!.at;
+  }
+
+  /**
+   * The piece [from, from + piece.length) of the raw output, line-aligned, in
+   * order, and its text as redacted into the .txt.
+   */
+  piece(from: number, piece: Buffer, redacted: string): void {
+    if (this.empty) return;
+    const to = from + piece.length;
+    while (this.next < this.pts.length && this.pts[this.next]!.offset <= from) this.record(this.pts[this.next++]!);
+    const inside = this.next < this.pts.length && this.pts[this.next]!.offset < to;
+    if (!inside && (this.piped ? isPlainText(piece) : crlfOnly(piece))) {
+      const stamp = this.stampFor(to);
+      if (redacted) this.event([this.time(stamp), 'o', redacted.replace(/\n/g, '\r\n')]);
+      this.shown.update(redacted, 'utf8');
+      return;
+    }
+    // As writeAsciicast: each segment between records redacted on its own, and checked at the end.
+    const parts: string[] = [];
+    const put = (bytes: Buffer, at: number) => {
+      const text = this.decoder.write(bytes);
+      if (!text) return;
+      const out = this.opts.redact(this.piped ? text.replace(/\r?\n/g, '\r\n') : text);
+      parts.push(out);
+      this.event([this.time(at), 'o', out]);
+    };
+    let sent = from;
+    while (this.next < this.pts.length && this.pts[this.next]!.offset < to) {
+      const p = this.pts[this.next++]!;
+      const end = Math.max(sent, p.offset);
+      if (end > sent) put(piece.subarray(sent - from, end - from), p.at);
+      sent = end;
+      this.record(p);
+    }
+    if (to > sent) put(piece.subarray(sent - from), this.stampFor(to));
+    if (parts.length) this.shown.update(terminalText(Buffer.from(parts.join(''), 'utf8')), 'utf8');
+  }
+
+  /** After the last piece: the records after the output, and the check against the .txt's SHA-256. */
+  finish(expectedTextSha: string): 'written' | { withheld: string } | null {
+    if (this.empty) return null;
+    while (this.next < this.pts.length) this.record(this.pts[this.next++]!);
+    const tail = this.decoder.end();
+    if (tail) {
+      const out = this.opts.redact(this.piped ? tail.replace(/\r?\n/g, '\r\n') : tail);
+      this.event([this.last, 'o', out]);
+      this.shown.update(terminalText(Buffer.from(out, 'utf8')), 'utf8');
+    }
+    if (this.shown.digest('hex') !== expectedTextSha) {
+      return { withheld: 'a credential spans the recorded output segments, so the replay could not be redacted safely; the .txt transcript is redacted' };
+    }
+    return 'written';
+  }
+}
+
+/** Plain output whose every line feed follows a CR: the raw bytes are the text with CRLF line ends. */
+function crlfOnly(piece: Buffer): boolean {
+  for (let i = 0; i < piece.length; i++) {
+    const c = piece[i]!;
+    if (c >= 0x20 && c !== 0x7f) continue;
+    if (c === 0x09) continue;
+    if (c === 0x0d && piece[i + 1] === 0x0a) {
+      i++;
+      continue;
+    }
+    return false;
+  }
+  return true;
+}
+
+/** Plain output (stream.ts isPlain), for piped output whose line ends become CRLF either way. */
+function isPlainText(piece: Buffer): boolean {
+  for (let i = 0; i < piece.length; i++) {
+    const c = piece[i]!;
+    if ((c >= 0x20 && c !== 0x7f) || c === 0x0a || c === 0x09) continue;
+    if (c === 0x0d && piece[i + 1] === 0x0a) continue;
+    return false;
+  }
+  return true;
+}

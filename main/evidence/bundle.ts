@@ -34,10 +34,10 @@ import { buildReportModel, type BundleAttachment, type BundleTranscript } from '
 import { renderReportHtml } from './report-html';
 import { signFile } from './sshsig';
 import { EMULATE_LIMIT, geometryFromIndex, renderTranscriptText } from '../terminal/transcript-text';
-import { writeAsciicast } from './asciicast';
+import { CastAlongside, writeAsciicast } from './asciicast';
 import type { TranscriptSource } from './transcripts';
 import { writeZip } from './zip';
-import { CHUNK, isPlain, rawBuffer, rawFile, StagedOutput, streamedTextSha, writeTranscriptText, type RawOutput } from './stream';
+import { CHUNK, isPlain, lineChunks, rawBuffer, rawFile, StagedOutput, streamedTextSha, textOf, writeTranscriptText, type RawOutput } from './stream';
 import drillSchema from './schema/drill.v1.schema.json';
 
 export const DRILL_FILE = 'drill.json';
@@ -202,9 +202,22 @@ export async function buildBundle(input: BundleInput): Promise<BuiltBundle> {
     const raw: RawOutput = typeof t.raw === 'string' ? rawFile(t.raw) : rawBuffer(t.raw);
     const txt = new StagedOutput(input.stageDir ?? null, `${base}.txt`);
     let castSha: string | null = null;
+    // The stream path writes the cast in the same pass, from the same redacted text (asciicast.ts CastAlongside).
+    let alongside: { out: StagedOutput; cast: CastAlongside } | null = null;
     try {
       const emulated = await emulatedText(raw, t.index);
-      if (emulated === null) await writeTranscriptText(raw.range(0, raw.size), (s) => red.text(s), txt.sink);
+      if (emulated === null && t.index !== null) {
+        const out = new StagedOutput(input.stageDir ?? null, `${base}.cast`);
+        alongside = { out, cast: new CastAlongside(t.index, { title: quiet.text(t.info.title), redact: (s) => quiet.text(s) }, (line) => out.sink.write(line)) };
+        const cast = alongside.cast;
+        let from = 0;
+        for await (const piece of lineChunks(raw.range(0, raw.size))) {
+          const text = red.text(textOf(piece));
+          txt.sink.write(text);
+          cast.piece(from, piece, text);
+          from += piece.length;
+        }
+      } else if (emulated === null) await writeTranscriptText(raw.range(0, raw.size), (s) => red.text(s), txt.sink);
       else {
         txt.sink.write(red.text(emulated));
         // The replay stripped of escapes is not the emulated screen: the cast is checked against the streamed text instead.
@@ -212,6 +225,7 @@ export async function buildBundle(input: BundleInput): Promise<BuiltBundle> {
       }
     } catch (err) {
       txt.abort();
+      alongside?.out.abort();
       throw err;
     }
     const text = txt.finish();
@@ -221,10 +235,12 @@ export async function buildBundle(input: BundleInput): Promise<BuiltBundle> {
       indexPath = `${base}.jsonl`;
       files.set(indexPath, Buffer.from(redactJsonl(t.index, red), 'utf8'));
       // The same session as asciicast v2, replayable with its timing in any asciinema player (./asciicast.ts).
-      const castOut = new StagedOutput(input.stageDir ?? null, `${base}.cast`);
+      const castOut = alongside?.out ?? new StagedOutput(input.stageDir ?? null, `${base}.cast`);
       let cast: ReturnType<typeof writeAsciicast>;
       try {
-        cast = writeAsciicast(raw, t.index, { title: quiet.text(t.info.title), redact: (s) => quiet.text(s) }, (line) => castOut.sink.write(line), castSha ?? text.sha256);
+        cast = alongside
+          ? alongside.cast.finish(text.sha256)
+          : writeAsciicast(raw, t.index, { title: quiet.text(t.info.title), redact: (s) => quiet.text(s) }, (line) => castOut.sink.write(line), castSha ?? text.sha256);
       } catch (err) {
         castOut.abort();
         throw err;

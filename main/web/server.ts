@@ -22,6 +22,7 @@ import type { AddressInfo } from 'node:net';
 import { WebSocketServer, type WebSocket } from 'ws';
 import type { Core } from '../api/core';
 import type { ServerMessage } from '../api/contract';
+import { DrillChannel, requestMethod } from '../api/wire';
 import { handleEvidenceHttp } from '../evidence/http';
 import { encodeFrame } from '../terminal/frames';
 import type { TerminalSink } from '../terminal/types';
@@ -162,7 +163,9 @@ function attach(ws: WebSocket, core: Core): void {
   const send = (msg: ServerMessage) => {
     if (ws.readyState === ws.OPEN) ws.send(JSON.stringify(msg));
   };
-  const unsubscribeEvents = core.onEvent((event) => send({ event }));
+  // Drill snapshots go as patches against what this socket was last sent (main/api/wire.ts); encoded as they are sent, in order.
+  const drills = new DrillChannel();
+  const unsubscribeEvents = core.onEvent((event) => send({ event: drills.event(event) }));
   // Terminal output goes to this socket as binary frames (main/terminal/frames.ts), not JSON.
   const sink: TerminalSink = {
     id: randomBytes(8).toString('hex'),
@@ -184,7 +187,8 @@ function attach(ws: WebSocket, core: Core): void {
     } catch {
       return send({ id: 0, error: { code: 'bad_request', message: 'message is not valid JSON' } });
     }
-    void core.dispatch(raw, { sink }).then(send);
+    const { method, params } = requestMethod(raw);
+    void core.dispatch(raw, { sink }).then((res) => send(drills.response(res, method, params)));
   });
 }
 

@@ -5,8 +5,14 @@
  * exposes `window.drillbook`) and a WebSocket to the web host. Both speak
  * the wire shapes in main/api/contract.ts; only types are imported from
  * there so no Node code reaches the bundle.
+ *
+ * Drill snapshots arrive as patches against the last one received
+ * (main/api/wire.ts); DrillDecoder (main/api/mirror.ts) turns them back into whole
+ * snapshots, so everything above the transport sees `drill.changed` with a
+ * snapshot and calls resolve with one, as before.
  */
-import type { ApiEvent, ErrorCode, Method, Params, Results, ServerMessage } from '../../main/api/contract';
+import type { ApiEvent, DrillWire, ErrorCode, Method, Params, Results, ServerMessage, WireEvent } from '../../main/api/contract';
+import { DrillDecoder } from '../../main/api/mirror';
 
 export type ConnState =
   /** First connection attempt, nothing shown yet. */
@@ -82,17 +88,27 @@ class Emitter<T> {
 class ElectronClient implements ApiClient {
   readonly kind = 'electron' as const;
   private readonly status = new Emitter<ConnStatus>();
-  constructor(private readonly bridge: DrillbookBridge) {}
+  private readonly events = new Emitter<ApiEvent>();
+  private readonly drills = new DrillDecoder(
+    (drillId) => this.call('drill.get', { drillId, full: true }),
+    (e) => this.events.emit(e),
+  );
+  constructor(private readonly bridge: DrillbookBridge) {
+    bridge.onEvent((e) => this.drills.event(e as WireEvent));
+  }
 
   async call<M extends Method>(method: M, params: Params<M>): Promise<Results[M]> {
+    let res: { result: unknown } | { drill: unknown };
     try {
-      return (await this.bridge.call(method, params)) as Results[M];
+      res = await this.bridge.call(method, params);
     } catch (err) {
       throw toApiError(err);
     }
+    if ('drill' in res) return (await this.drills.result(res.drill as DrillWire)) as Results[M];
+    return res.result as Results[M];
   }
   onEvent(cb: (e: ApiEvent) => void): () => void {
-    return this.bridge.onEvent((e) => cb(e as ApiEvent));
+    return this.events.on(cb);
   }
   onTerminalData(cb: (terminalId: string, bytes: Uint8Array) => void): () => void {
     return this.bridge.onTerminalData?.(cb) ?? (() => {});
@@ -128,6 +144,10 @@ export class WebSocketClient implements ApiClient {
   /** Calls made before the first connection opened. */
   private queue: { send: () => void; fail: (e: ApiCallError) => void; timer: number }[] = [];
   private readonly events = new Emitter<ApiEvent>();
+  private readonly drills = new DrillDecoder(
+    (drillId) => this.call('drill.get', { drillId, full: true }),
+    (e) => this.events.emit(e),
+  );
   private readonly terminalData = new Emitter<{ terminalId: string; bytes: Uint8Array }>();
   private readonly statusEm = new Emitter<ConnStatus>();
   private current: ConnStatus = { state: 'connecting' };
@@ -159,6 +179,7 @@ export class WebSocketClient implements ApiClient {
     this.ws = ws;
     ws.onopen = () => {
       opened = true;
+      this.drills.reset();
       this.everOpened = true;
       this.attempts = 0;
       this.setStatus({ state: 'open' });
@@ -258,15 +279,18 @@ export class WebSocketClient implements ApiClient {
       return;
     }
     if ('event' in msg) {
-      this.events.emit(msg.event);
+      this.drills.event(msg.event);
       return;
     }
     const p = this.pending.get(msg.id);
-    if (!p) return;
+    // A snapshot the caller no longer waits for still moves the mirror on.
+    const drill = 'drill' in msg ? this.drills.result(msg.drill) : null;
+    if (!p) return void drill?.catch(() => {});
     this.pending.delete(msg.id);
     window.clearTimeout(p.timer);
     if ('error' in msg) p.reject(toApiError(msg.error));
-    else p.resolve(msg.result);
+    else if ('result' in msg) p.resolve(msg.result);
+    else drill?.then(p.resolve, (err: unknown) => p.reject(toApiError(err)));
   }
 
   call<M extends Method>(method: M, params: Params<M>): Promise<Results[M]> {

@@ -13,6 +13,7 @@ import { redactionBench } from './redaction';
 import { sizeBench } from './size';
 import { terminalBench } from './terminal';
 import { chaosBench } from './chaos';
+import { transportBench } from './transport';
 
 const BENCHES: { name: string; run: () => Promise<void> }[] = [
   { name: 'append', run: appendBench },
@@ -25,6 +26,7 @@ const BENCHES: { name: string; run: () => Promise<void> }[] = [
   { name: 'redaction', run: redactionBench },
   { name: 'big-runbook', run: bigRunbookBench },
   { name: 'chaos', run: chaosBench },
+  { name: 'transport', run: transportBench },
 ];
 
 async function main(): Promise<number> {

@@ -75,10 +75,12 @@ export async function fetchSnapshot(page: Page, drillId: string): Promise<DrillS
       });
       return await new Promise<DrillSnapshot>((resolve, reject) => {
         ws.onmessage = (ev) => {
-          const msg = JSON.parse(String(ev.data)) as { id?: number; result?: DrillSnapshot; error?: { message: string } };
+          // A snapshot travels as a DrillWire (main/api/wire.ts); on a new connection, the whole one.
+          const msg = JSON.parse(String(ev.data)) as { id?: number; drill?: { full?: DrillSnapshot }; error?: { message: string } };
           if (msg.id !== 424242) return;
           if (msg.error) reject(new Error(msg.error.message));
-          else resolve(msg.result!);
+          else if (msg.drill?.full) resolve(msg.drill.full);
+          else reject(new Error('expected the whole snapshot on a new connection'));
         };
         ws.send(JSON.stringify({ id: 424242, method: 'drill.get', params: { drillId: id } }));
       });

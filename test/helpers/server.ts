@@ -6,7 +6,9 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import path from 'node:path';
 import { readFileSync } from 'node:fs';
 import WebSocket from 'ws';
-import type { ApiEvent, Method, Params, Results } from '../../main/api/contract';
+import { drillWireSchema, type ApiEvent, type DrillWire, type Method, type Params, type Results, type WireEvent } from '../../main/api/contract';
+import { DrillMirror } from '../../main/api/mirror';
+import type { DrillSnapshot } from '../../main/drill/model';
 import { decodeFrame } from '../../main/terminal/frames';
 
 export const ROOT = path.resolve(__dirname, '..', '..');
@@ -87,10 +89,19 @@ export function killTerminalHost(dataDir: string, signal: NodeJS.Signals = 'SIGT
 export class SocketClient {
   private nextId = 1;
   private readonly pending = new Map<number, { resolve: (v: unknown) => void; reject: (e: Error) => void }>();
+  /** Pushed events, drill snapshots made whole again (main/api/mirror.ts), as the renderer's transport does. */
   readonly events: ApiEvent[] = [];
   /** Terminal output received as binary frames, by terminal id. */
   readonly output = new Map<string, Buffer[]>();
   binaryFrames = 0;
+  /** Bytes of JSON (text) frames received, and their count. */
+  textBytes = 0;
+  textFrames = 0;
+  /** Drill messages that could not be applied (a missed version), each answered by a whole snapshot. */
+  resyncs = 0;
+  /** Test hook: drop the next N drill messages pushed, as if lost. */
+  dropPushes = 0;
+  private readonly mirror = new DrillMirror();
 
   private constructor(private readonly ws: WebSocket) {
     ws.on('message', (data: Buffer, isBinary: boolean) => {
@@ -102,14 +113,32 @@ export class SocketClient {
         this.output.set(f.terminalId, list);
         return;
       }
-      const msg = JSON.parse(data.toString()) as { id?: number; result?: unknown; error?: { code: string; message: string }; event?: ApiEvent };
-      if (msg.event) return void this.events.push(msg.event);
+      this.textBytes += data.length;
+      this.textFrames++;
+      const msg = JSON.parse(data.toString()) as { id?: number; result?: unknown; drill?: unknown; error?: { code: string; message: string }; event?: WireEvent };
+      if (msg.event) return this.pushed(msg.event);
+      const drill = msg.drill !== undefined ? this.snapshot(drillWireSchema.parse(msg.drill)) : null;
       const p = this.pending.get(msg.id ?? -1);
       if (!p) return;
       this.pending.delete(msg.id!);
       if (msg.error) p.reject(Object.assign(new Error(msg.error.message), { code: msg.error.code }));
+      else if (drill) drill.then(p.resolve, p.reject);
       else p.resolve(msg.result);
     });
+  }
+
+  private pushed(e: WireEvent): void {
+    if (e.type !== 'drill.changed') return void this.events.push(e);
+    if (this.dropPushes > 0) return void this.dropPushes--;
+    void this.snapshot(drillWireSchema.parse(e.wire)).then((drill) => this.events.push({ type: 'drill.changed', drill }));
+  }
+
+  /** The mirror takes the message now, in arrival order; a version it does not hold costs one whole snapshot. */
+  private snapshot(wire: DrillWire): Promise<DrillSnapshot> {
+    const snap = this.mirror.accept(wire);
+    if (snap) return Promise.resolve(snap);
+    this.resyncs++;
+    return this.call('drill.get', { drillId: wire.drillId, full: true });
   }
 
   static connect(server: RunningServer): Promise<SocketClient> {

@@ -12,7 +12,10 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import * as pty from 'node-pty';
 import path from 'node:path';
 import { TranscriptWriter, transcriptPaths } from '../../../main/terminal/transcript';
-import { parseAsciicast, toAsciicast } from '../../../main/evidence/asciicast';
+import { CastAlongside, parseAsciicast, toAsciicast } from '../../../main/evidence/asciicast';
+import { LineCutter, textOf } from '../../../main/evidence/stream';
+import { terminalText } from '../../../main/terminal/scanner';
+import { createHash } from 'node:crypto';
 import { compilePatterns, Redactor } from '../../../main/evidence/redact';
 import { tempDir } from '../../helpers/runbooks';
 
@@ -137,5 +140,81 @@ test('asciinema itself reads the cast and replays exactly the recorded output', 
     assert.equal(shown, raw.toString('utf8'));
   } finally {
     tmp.cleanup();
+  }
+});
+
+/** The cast as the export writes it on its stream path: one pass, redacted once with the .txt (CastAlongside). */
+function alongside(raw: Buffer, index: string, redact: (s: string) => string, pieceSize: number): { cast: string; result: ReturnType<CastAlongside['finish']>; txt: string } {
+  const lines: string[] = [];
+  const cast = new CastAlongside(index, { redact }, (l) => lines.push(l));
+  const cutter = new LineCutter(pieceSize);
+  let from = 0;
+  let txt = '';
+  const take = (piece: Buffer) => {
+    const text = redact(textOf(piece));
+    txt += text;
+    cast.piece(from, piece, text);
+    from += piece.length;
+  };
+  for (let i = 0; i < raw.length; i += 7) for (const p of cutter.push(raw.subarray(i, i + 7))) take(p);
+  for (const p of cutter.end()) take(p);
+  const result = cast.finish(createHash('sha256').update(txt, 'utf8').digest('hex'));
+  return { cast: lines.join(''), result, txt };
+}
+
+test('the one-pass cast replays what the two-pass cast does, and withholds where it withholds', async () => {
+  const patterns = compilePatterns();
+  const redact = (s: string) => new Redactor(patterns, true).text(s);
+  const sessions: { raw: Buffer; index: string }[] = [];
+  // Plain CRLF output across several records (pieces both inside one segment and straddling records), colour, a bare LF.
+  sessions.push(
+    await record((w, clock) => {
+      w.note({ t: 'open', terminalId: 't1', drillId: 'd1', target: 'local', kind: 'local', endpoint: 'local', cols: 100, rows: 30, stepIndex: 0 });
+      for (let i = 0; i < 400; i++) {
+        w.write(Buffer.from(`${i} rows restored\r\n`));
+        if (i % 90 === 0) {
+          clock.t += 1_000;
+          w.note({ t: i % 180 === 0 ? 'step' : 'input', stepIndex: 1, title: `Step at ${i}`, bytes: 1 } as never);
+        }
+      }
+      w.write(Buffer.from('\x1b[31mred\x1b[0m and a bare\nline feed\r\nexport PGPASSWORD=Hunter2Secret99x\r\n'));
+      clock.t += 2_000;
+      w.note({ t: 'resize', cols: 90, rows: 20 });
+      w.write(Buffer.from('done\r\n$ '));
+      clock.t += 500;
+      w.note({ t: 'close', reason: 'exit' });
+    }),
+  );
+  // A credential split across two recorded segments: both ways withhold the cast.
+  sessions.push(
+    await record((w, clock) => {
+      w.note({ t: 'open', terminalId: 't1', drillId: 'd1', target: 'local', kind: 'local', endpoint: 'local', cols: 80, rows: 24, stepIndex: 0 });
+      w.write(Buffer.from('export PGPASSWORD=Hunter2Se'));
+      clock.t += 100;
+      w.note({ t: 'input', bytes: 1 });
+      w.write(Buffer.from('cret99x\r\n'));
+      w.note({ t: 'close', reason: 'exit' });
+    }),
+  );
+  for (const [i, s] of sessions.entries()) {
+    const before = toAsciicast(s.raw, s.index, { redact });
+    for (const size of [64, 300, 1 << 20]) {
+      const now = alongside(s.raw, s.index, redact, size);
+      if (typeof before !== 'string') {
+        assert.deepEqual(now.result, before, `session ${i}, pieces of ${size}: withheld both ways`);
+        continue;
+      }
+      assert.equal(now.result, 'written', `session ${i}, pieces of ${size}`);
+      const a = parseAsciicast(before).events;
+      const b = parseAsciicast(now.cast).events;
+      const out = (es: typeof a) => es.filter((e) => e[1] === 'o').map((e) => e[2]).join('');
+      assert.equal(out(b), out(a), `session ${i}, pieces of ${size}: the same output`);
+      assert.deepEqual(b.filter((e) => e[1] !== 'o'), a.filter((e) => e[1] !== 'o'), 'the same markers and resizes at the same times');
+      assert.equal(terminalText(Buffer.from(out(b))), now.txt, 'what a player shows is the .txt');
+      assert.doesNotMatch(now.cast, /Hunter2Secret99x/);
+      // Output is never placed earlier than the two-pass cast placed it.
+      const firstTime = (es: typeof a, needle: string) => es.find((e) => e[1] === 'o' && e[2].includes(needle))?.[0];
+      for (const needle of ['0 rows', '200 rows', '399 rows', 'done']) assert.ok((firstTime(b, needle) ?? 0) >= (firstTime(a, needle) ?? 0) - 1e-9, needle);
+    }
   }
 });

@@ -117,3 +117,20 @@ test('a 48 MB transcript exports with a 64 MB JavaScript heap (it is never held 
   assert.equal(r.status, 0, `the export failed:\n${r.stderr.slice(-2000)}`);
   assert.match(r.stdout, /export --no-pdf of a \d+ MB transcript/);
 });
+
+test('the plain-output fast path gives exactly what terminalText gives, for plain and not-quite-plain bytes', () => {
+  let seed = 7;
+  const rnd = (n: number) => {
+    seed = (seed * 1103515245 + 12345) % 2 ** 31;
+    return seed % n;
+  };
+  // Mostly plain: digits, CRLFs, tabs, UTF-8 (whole and cut), with now and then a lone CR, an escape or a control byte.
+  const alphabet = [...'0123456789 abc\t'].map((c) => Buffer.from(c)).concat([Buffer.from('\r\n'), Buffer.from('\n'), Buffer.from('é'), Buffer.from('€'), Buffer.from([0xe2]), Buffer.from('\r'), Buffer.from('\x1b[31m'), Buffer.from([0x07]), Buffer.from([0x7f])]);
+  for (let i = 0; i < 2000; i++) {
+    const parts: Buffer[] = [];
+    const n = 1 + rnd(40);
+    for (let j = 0; j < n; j++) parts.push(alphabet[rnd(i % 3 === 0 ? alphabet.length : alphabet.length - 5)]!);
+    const piece = Buffer.concat(parts);
+    assert.equal(textOf(piece), terminalText(piece), JSON.stringify(piece.toString('latin1')));
+  }
+});
