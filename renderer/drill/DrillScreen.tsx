@@ -97,8 +97,9 @@ export function DrillScreen({ drillId, onBack }: { drillId: string; onBack: () =
     if (known) void loadDrillRunbook(drillId);
   }, [drillId, known]);
 
+  const haveEntry = !!entry;
   useEffect(() => {
-    if (entry || !connOpen) return;
+    if (haveEntry || !connOpen) return;
     let cancelled = false;
     void refreshDrill(drillId).then(() => {
       if (!cancelled && !useStore.getState().drills[drillId]) setNotFound(true);
@@ -106,7 +107,7 @@ export function DrillScreen({ drillId, onBack }: { drillId: string; onBack: () =
     return () => {
       cancelled = true;
     };
-  }, [drillId, connOpen]);
+  }, [drillId, connOpen, haveEntry]);
 
   const canAct = !!snap && snap.status === 'running' && !snap.interrupted && connOpen;
 
@@ -198,7 +199,7 @@ export function DrillScreen({ drillId, onBack }: { drillId: string; onBack: () =
     };
     window.addEventListener('keydown', onKey);
     return () => window.removeEventListener('keydown', onKey);
-    // eslint-disable-next-line react-hooks/exhaustive-deps
+    // eslint-disable-next-line react-hooks/exhaustive-deps -- the handler reads the store when a key is pressed; one listener per drill
   }, [drillId]);
 
   if (!snap) {
