@@ -9,7 +9,7 @@
  * (DrillScreen gives the store's state and actions), so this runs in Node.
  * A handler returns whether it acted (then the key's default is prevented).
  */
-import { KEYMAP, bindingFor, type DrillAction, type KeyBinding, type KeyLike } from './keymap';
+import { KEYMAP, bindingFor, type DrillAction, type KeyBinding, type KeyLike } from './keymap.js';
 
 /** The terminal handles these itself (TerminalView); the view never sees them. */
 export type TerminalAction = Extract<DrillAction, 'copy' | 'paste' | 'find'>;

@@ -57,7 +57,8 @@ describe('drill keymap: shown is handled, handled is shown', () => {
       pause: rec('pause'), resume: rec('resume'), note: rec('note'), tick: rec('tick'),
     };
   };
-  const running = (status: 'pending' | 'running' | 'completed' = 'pending') => ({
+  type State = Parameters<Awaited<ReturnType<typeof load>>['KEY_ACTIONS']['next']>[0];
+  const running = (status: 'pending' | 'running' | 'completed' = 'pending'): State => ({
     sel: 1,
     step: { status, checklist: [{ index: 0, checked: true }, { index: 1, checked: false }] },
     canAct: true,
@@ -107,7 +108,7 @@ describe('drill keymap: shown is handled, handled is shown', () => {
 
   test('the handlers keep their rules: Enter starts or completes, never on a button or while busy; s/f not on an ended step; p resumes a paused drill; x ticks the next open item', async () => {
     const { KEY_ACTIONS } = await load();
-    const run = (action: keyof typeof KEY_ACTIONS, state: ReturnType<typeof running>) => {
+    const run = (action: keyof typeof KEY_ACTIONS, state: State) => {
       const calls: Calls = [];
       const acted = KEY_ACTIONS[action](state, deps(calls));
       return { acted, calls };
