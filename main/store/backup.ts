@@ -27,7 +27,7 @@
  * - restore.ts       restoreDatabase: a verified copy in place of the current file, which is kept
  * This file only gathers them for the importers that want the whole (api, cli).
  */
-export { BackupError, inspectDatabaseFile, integrityCheck, integrityCheckFile, integrityCheckInBackground, type DatabaseFileInfo, type IntegrityReport } from './integrity';
-export { BACKUP_DIR, DB_FILE, backupDir, backupName, backupTo, backupToSync, dbFile, listBackups, rotateBackups, type BackupInfo, type BackupKind } from './backup-files';
-export { AFTER_DRILL_CHANGE, AFTER_DRILL_HOURS, DEFAULT_INTERVAL_HOURS, DEFAULT_KEEP, DatabaseGuard, FULL_CHECK_DAYS, type DbHealth, type GuardOptions } from './guard';
-export { restoreDatabase, type RestoreReport } from './restore';
+export { BackupError, integrityCheck, integrityCheckInBackground, type IntegrityReport } from './integrity';
+export { BACKUP_DIR, DB_FILE, backupDir, backupName, backupTo, dbFile, listBackups, type BackupInfo } from './backup-files';
+export { AFTER_DRILL_CHANGE, AFTER_DRILL_HOURS, DatabaseGuard, FULL_CHECK_DAYS, type DbHealth } from './guard';
+export { restoreDatabase } from './restore';

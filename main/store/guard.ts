@@ -15,8 +15,8 @@ import { backupDir, backupInfo, backupName, backupTo, backupToSync, dbFile, list
 import { BackupError, integrityCheckInBackground, type IntegrityReport } from './integrity';
 import { privateDir } from './private';
 
-export const DEFAULT_KEEP = 10;
-export const DEFAULT_INTERVAL_HOURS = 24;
+const DEFAULT_KEEP = 10;
+const DEFAULT_INTERVAL_HOURS = 24;
 /**
  * Automatic backups after a finished drill are bounded (issue 15: a 683 MB
  * copy after every drill): one is made when none was made in the last

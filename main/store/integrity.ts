@@ -55,7 +55,7 @@ function problemLines(rows: string[]): string[] {
 }
 
 /** Opens a file read-only and checks it; never throws for a damaged or foreign file. */
-export function integrityCheckFile(file: string, mode: 'quick' | 'full' = 'full'): IntegrityReport {
+function integrityCheckFile(file: string, mode: 'quick' | 'full' = 'full'): IntegrityReport {
   let db: Db | null = null;
   try {
     db = new Database(file, sqliteOpts({ readonly: true, fileMustExist: true }));
