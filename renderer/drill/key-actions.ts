@@ -11,9 +11,9 @@
  */
 import { KEYMAP, bindingFor, type DrillAction, type KeyBinding, type KeyLike } from './keymap.js';
 
-/** The terminal handles these itself (TerminalView); the view never sees them. */
-export type TerminalAction = Extract<DrillAction, 'copy' | 'paste' | 'find'>;
-export type ViewAction = Exclude<DrillAction, TerminalAction>;
+/** The terminal (TerminalView), a dialog (Dialog) or a field handles these itself; the view never sees them. */
+export type OwnAction = Extract<DrillAction, 'copy' | 'paste' | 'find' | 'escape'>;
+export type ViewAction = Exclude<DrillAction, OwnAction>;
 
 export interface KeyStep {
   status: 'pending' | 'running' | 'completed' | 'skipped' | 'failed';

@@ -4,7 +4,8 @@
  * screen says is what the keys do. `scope: 'anywhere'` keys work with focus
  * in the terminal or a text field too: that is the way out of a terminal
  * (xterm.js otherwise takes every key), so the terminal lets them through
- * (TerminalView). `scope: 'terminal'` keys are handled by the terminal itself.
+ * (TerminalView). `scope: 'terminal'` keys are handled by the terminal itself,
+ * `scope: 'local'` ones by the dialog or field that has the focus.
  * What each view key does is in key-actions.ts, one handler per action.
  */
 
@@ -24,7 +25,8 @@ export type DrillAction =
   | 'help'
   | 'copy'
   | 'paste'
-  | 'find';
+  | 'find'
+  | 'escape';
 
 export interface KeyBinding {
   action: DrillAction;
@@ -38,8 +40,8 @@ export interface KeyBinding {
   hintKeys?: string[];
   /** 'running': only while the drill can be acted on (running, not interrupted, connected); else always. */
   when: 'always' | 'running';
-  /** 'view': not while typing; 'anywhere': also in the terminal and text fields; 'terminal': the terminal's own. */
-  scope: 'view' | 'anywhere' | 'terminal';
+  /** 'view': not while typing; 'anywhere': also in the terminal and text fields; 'terminal': the terminal's own; 'local': the focused dialog's or field's. */
+  scope: 'view' | 'anywhere' | 'terminal' | 'local';
 }
 
 export const KEYMAP: readonly KeyBinding[] = [
@@ -59,6 +61,7 @@ export const KEYMAP: readonly KeyBinding[] = [
   { action: 'copy', keys: ['Mod+C'], label: 'Copy the terminal selection', scope: 'terminal', when: 'always' },
   { action: 'paste', keys: ['Mod+V', 'Ctrl+V', 'right-click'], label: 'Paste into the terminal (bracketed, as one paste)', scope: 'terminal', when: 'always' },
   { action: 'find', keys: ['Mod+F'], label: 'Find in the terminal', scope: 'terminal', when: 'always' },
+  { action: 'escape', keys: ['Escape'], label: 'Close a dialog / leave a text field', scope: 'local', when: 'always' },
 ];
 
 export interface KeyLike {

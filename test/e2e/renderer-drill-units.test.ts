@@ -40,6 +40,7 @@ describe('drill keymap', () => {
     assert.equal(keyLabel('ArrowDown', false), '↓');
     assert.ok(KEYMAP.every((b) => b.label.length > 0 && b.keys.length > 0));
     const specs = KEYMAP.filter((b) => b.scope !== 'terminal').flatMap((b) => b.keys);
+    assert.equal(keyLabel('Escape', false), 'Esc');
     assert.equal(new Set(specs).size, specs.length, 'no key bound twice');
   });
 });
@@ -75,7 +76,7 @@ describe('drill keymap: shown is handled, handled is shown', () => {
 
   test('every key of every view binding reaches its handler, which acts (on a running drill with a pending step)', async () => {
     const { KEYMAP, KEY_ACTIONS, viewBinding } = await load();
-    const view = KEYMAP.filter((b) => b.scope !== 'terminal');
+    const view = KEYMAP.filter((b) => b.scope === 'view' || b.scope === 'anywhere');
     assert.deepEqual(Object.keys(KEY_ACTIONS).sort(), view.map((b) => b.action).sort(), 'a handler for each view binding, and no handler without a binding');
     for (const b of view) {
       for (const spec of b.keys) {
@@ -95,7 +96,7 @@ describe('drill keymap: shown is handled, handled is shown', () => {
     assert.deepEqual(live.map((b) => b.action), KEYMAP.filter((b) => b.hint).map((b) => b.action));
     for (const b of live) assert.ok(b.action in KEY_ACTIONS, `${b.action} is handled`);
     const idle = footerBindings(false).map((b) => b.action);
-    for (const b of KEYMAP.filter((x) => x.scope !== 'terminal')) {
+    for (const b of KEYMAP.filter((x) => x.scope === 'view' || x.scope === 'anywhere')) {
       const calls: Calls = [];
       const acted = KEY_ACTIONS[b.action as keyof typeof KEY_ACTIONS]({ ...running(), canAct: false }, deps(calls));
       if (b.when === 'running') {
