@@ -1,8 +1,8 @@
 /**
  * One terminal: the composition of a source (local pty or SSH shell), its
  * transcript, the command tracker that follows the shell's prompts
- * (command-tracker.ts, pure), flow control towards every view (sink)
- * attached to it (output mirrored to all), and the runs Drillbook types
+ * (command-tracker.ts, pure), the views (sinks) attached to it, mirrored,
+ * each with its own flow control (views.ts), and the runs Drillbook types
  * into it, one at a time in click order.
  *
  * Data path, bytes throughout: source chunk → transcript (.out, exact) →
@@ -14,11 +14,11 @@
  */
 import { randomBytes } from 'node:crypto';
 import { OutputBatcher } from './batcher';
-import { FlowControl } from './flow';
 import { CommandTracker, type ShellState, type TrackerEvent } from './command-tracker';
 import { OutputCapture } from './capture';
 import { InputLog } from './input-log';
-import { TranscriptWriter, readTranscriptBytes, type IndexRecord } from './transcript';
+import { TranscriptWriter, type IndexRecord } from './transcript';
+import { TerminalViews } from './views';
 import type { TerminalBackend } from './backend';
 import type { TerminalInfo, TerminalSink, TerminalStatus } from './types';
 import { checkExpect } from '../runner/expect';
@@ -29,8 +29,6 @@ import { blockCommandLine, blockTransfer } from './integration';
 const DISK_BACKLOG_LIMIT = 8 * 1024 * 1024;
 const BATCH_WINDOW_MS = 16;
 const BATCH_MAX_BYTES = 1024 * 1024;
-/** How much of the transcript a re-attaching viewer is shown. */
-const REPLAY_BYTES = 256 * 1024;
 
 export interface RunRequest {
   runId: string;
@@ -136,13 +134,8 @@ export class TerminalSession {
   private backend: TerminalBackend | null = null;
   private readonly tracker = new CommandTracker();
   private readonly batcher: OutputBatcher;
-  /**
-   * Every view attached to this terminal gets its output (mirrored, as tmux
-   * does) and may type into it. Each view acknowledges on its own; the
-   * source pauses while any view is too far behind (flowPaused).
-   */
-  private readonly sinks = new Map<TerminalSink, { flow: FlowControl; replayQueue: Uint8Array[] | null }>();
-  private flowPaused = false;
+  /** Every view attached to this terminal, mirrored, each with its own flow control (views.ts). */
+  private readonly views: TerminalViews;
   private diskPaused = false;
   private sourcePaused = false;
   private settleTimer: NodeJS.Timeout | null = null;
@@ -171,7 +164,8 @@ export class TerminalSession {
     this.openedAt = init.reattached?.openedAt ?? new Date().toISOString();
     this.stepIndex = init.stepIndex;
     // Bursts are gathered for 16 ms (one frame at 60 Hz) into frames of at most 1 MiB; see flow.ts.
-    this.batcher = new OutputBatcher((frame) => this.deliver(frame), BATCH_WINDOW_MS, BATCH_MAX_BYTES);
+    this.views = new TerminalViews(this.id, this.transcript, () => this.batcher.flush(), () => this.updatePause());
+    this.batcher = new OutputBatcher((frame) => this.views.deliver(frame), BATCH_WINDOW_MS, BATCH_MAX_BYTES);
     this.inputLog = new InputLog((rec) => this.transcript.note({ t: 'input', ...rec }));
     if (init.reattached) {
       this.transcript.note({ t: 'status', status: 'reattached', message: 'Drillbook restarted and reattached to this terminal' });
@@ -216,17 +210,7 @@ export class TerminalSession {
 
   /** The largest backlog of any attached view. */
   get flowBacklog(): number {
-    let max = 0;
-    for (const v of this.sinks.values()) max = Math.max(max, v.flow.backlog);
-    return max;
-  }
-
-  private newFlow(): FlowControl {
-    const update = () => {
-      this.flowPaused = [...this.sinks.values()].some((v) => v.flow.paused);
-      this.updatePause();
-    };
-    return new FlowControl(update, update);
+    return this.views.backlog;
   }
 
   /**
@@ -296,8 +280,7 @@ export class TerminalSession {
     this.backend = backend;
     this.tracker.attach(this.transcript.offset, integrated);
     this.sourcePaused = false;
-    this.flowPaused = false;
-    for (const v of this.sinks.values()) v.flow.reset();
+    this.views.reset();
     backend.onData((chunk) => this.onChunk(chunk));
     backend.onEnd((end) => this.onEnd(backend, end));
     this.setStatus('open', null);
@@ -427,16 +410,8 @@ export class TerminalSession {
     } else this.typed?.capture.push(bytes);
   }
 
-  private deliver(frame: Uint8Array): void {
-    for (const [sink, v] of this.sinks) {
-      if (v.replayQueue) v.replayQueue.push(frame);
-      else sink.data(this.id, frame);
-      v.flow.sent(frame.length);
-    }
-  }
-
   private updatePause(): void {
-    const want = this.flowPaused || this.diskPaused;
+    const want = this.views.paused || this.diskPaused;
     if (want === this.sourcePaused || !this.backend) return;
     this.sourcePaused = want;
     if (want) this.backend.pause();
@@ -445,62 +420,20 @@ export class TerminalSession {
 
   /** The viewer has parsed `bytes` more bytes. */
   ack(sink: TerminalSink, bytes: number): void {
-    this.sinks.get(sink)?.flow.ack(bytes);
+    this.views.ack(sink, bytes);
   }
 
-  /**
-   * Adds `sink` to this terminal's views (the others keep theirs). With
-   * `replay`, it is first sent the tail of the transcript (a reloaded window
-   * gets its scrollback back).
-   */
+  /** Adds a view (the others keep theirs); with `replay`, it first gets the transcript's tail (views.ts). */
   attach(sink: TerminalSink, replay: boolean): void {
-    const existing = this.sinks.get(sink);
-    const view = existing ?? { flow: this.newFlow(), replayQueue: null };
-    if (!existing) this.sinks.set(sink, view);
-    else view.flow.reset();
-    if (!replay) return;
-    // Everything before `upTo` is in the transcript; later output is queued and follows the replay.
-    this.batcher.flush();
-    const upTo = this.transcript.offset;
-    view.replayQueue = [];
-    this.transcript.onDrain(() => {
-      if (this.sinks.get(sink) !== view) return;
-      let bytes: Buffer = Buffer.alloc(0);
-      try {
-        const from = Math.max(0, upTo - REPLAY_BYTES);
-        bytes = readTranscriptBytes(this.transcript.paths.out, from, upTo - from).bytes;
-        if (from > 0) {
-          // Start on a line boundary: never mid escape sequence or mid UTF-8 character.
-          const nl = bytes.indexOf(0x0a);
-          bytes = nl >= 0 ? bytes.subarray(nl + 1) : Buffer.alloc(0);
-        }
-      } catch {
-        /* nothing on disk yet */
-      }
-      const queued = view.replayQueue ?? [];
-      view.replayQueue = null;
-      sink.data(this.id, new Uint8Array(0)); // reset: what the viewer had is replaced by the replay
-      // The replay is always one non-empty frame right after the reset: the viewer drops its terminal's
-      // automatic replies (DA, DSR, DECRQSS…) to it, so old queries never answer into the live shell.
-      if (bytes.length === 0) bytes = Buffer.from('\x1b[0m');
-      sink.data(this.id, bytes);
-      view.flow.sent(bytes.length);
-      for (const f of queued) sink.data(this.id, f);
-    });
+    this.views.attach(sink, replay);
   }
 
   detach(sink: TerminalSink): void {
-    const view = this.sinks.get(sink);
-    if (!view) return;
-    this.sinks.delete(sink);
-    // A view that is gone holds nobody back; with none left, the drill goes on and the transcript keeps everything.
-    view.flow.reset();
-    this.flowPaused = [...this.sinks.values()].some((v) => v.flow.paused);
-    this.updatePause();
+    this.views.detach(sink);
   }
 
   get viewers(): TerminalSink[] {
-    return [...this.sinks.keys()];
+    return this.views.list;
   }
 
   input(data: string | Uint8Array): void {
