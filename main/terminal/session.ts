@@ -17,6 +17,7 @@ import { OutputBatcher } from './batcher';
 import { CommandTracker, type ShellState, type TrackerEvent } from './command-tracker';
 import { OutputCapture } from './capture';
 import { InputLog } from './input-log';
+import { OperatorCommand, type TypedCommand } from './typed-command';
 import { TranscriptWriter, type IndexRecord } from './transcript';
 import { TerminalViews } from './views';
 import type { TerminalBackend } from './backend';
@@ -42,20 +43,6 @@ export interface RunRequest {
   plan?: BlockScript;
   expect: number | string | undefined;
   timeoutMs: number | undefined;
-}
-
-/** A command the operator typed and the shell ran (reported by the shell integration, never from keystrokes). */
-export interface TypedCommand {
-  /** The command line from the shell's history; null when the shell did not save it (a leading space, HISTIGNORE, history off). */
-  text: string | null;
-  exitCode: number | null;
-  stepIndex: number | null;
-  startedAt: string;
-  endedAt: string;
-  durationMs: number;
-  outputFrom: number;
-  outputTo: number;
-  outputTail: string;
 }
 
 export interface RunOutcome {
@@ -143,7 +130,7 @@ export class TerminalSession {
   /** Runs waiting for the one before them (one at a time per terminal, in click order). */
   private queue: RunRequest[] = [];
   /** A command the operator typed, from its start (C) to its end (D). */
-  private typed: { at: string; t0: number; outputFrom: number; stepIndex: number | null; text: string | null; capture: OutputCapture } | null = null;
+  private typed: OperatorCommand | null = null;
   private stepIndex: number | null;
   private integrationChecked = false;
   private readyWaiters: (() => void)[] = [];
@@ -244,10 +231,7 @@ export class TerminalSession {
     if (!p.integrated) return;
     this.tracker.prime(p.shell);
     this.integrationChecked = true;
-    if (p.typed && !this.run) {
-      const t0 = performance.now() - Math.max(0, Date.now() - Date.parse(p.typed.startedAt));
-      this.typed = { at: p.typed.startedAt, t0, outputFrom: p.typed.outputFrom, stepIndex: this.stepIndex, text: null, capture: new OutputCapture() };
-    }
+    if (p.typed && !this.run) this.typed = OperatorCommand.resumed(p.typed.startedAt, p.typed.outputFrom, this.stepIndex);
   }
 
   get isPaused(): boolean {
@@ -354,7 +338,7 @@ export class TerminalSession {
           if (offset > this.liveFrom) this.run.startedAt = performance.now();
           this.run.outputFrom = offset;
         } else if (!this.run) {
-          this.typed = { at: new Date().toISOString(), t0: performance.now(), outputFrom: offset, stepIndex: this.stepIndex, text: null, capture: new OutputCapture() };
+          this.typed = OperatorCommand.started(offset, this.stepIndex);
         }
         return;
       case 'property':
@@ -595,18 +579,7 @@ export class TerminalSession {
     const t = this.typed;
     if (!t) return;
     this.typed = null;
-    const output = t.capture.text();
-    const cmd: TypedCommand = {
-      text: t.text,
-      exitCode,
-      stepIndex: t.stepIndex,
-      startedAt: t.at,
-      endedAt: new Date().toISOString(),
-      durationMs: Math.round(performance.now() - t.t0),
-      outputFrom: t.outputFrom,
-      outputTo: offset,
-      outputTail: output.slice(-4000),
-    };
+    const cmd = t.finish(exitCode, offset);
     this.transcript.note({ t: 'typed', text: cmd.text, exitCode, stepIndex: cmd.stepIndex, outputFrom: cmd.outputFrom, outputTo: cmd.outputTo });
     this.init.hooks.commandTyped(cmd);
   }

@@ -8,6 +8,7 @@ import assert from 'node:assert/strict';
 import { CommandTracker, type TrackerEvent } from '../../../main/terminal/command-tracker';
 import { OutputCapture } from '../../../main/terminal/capture';
 import { InputLog, namedKeys } from '../../../main/terminal/input-log';
+import { OperatorCommand } from '../../../main/terminal/typed-command';
 
 const A = '\x1b]633;A\x07';
 const B = '\x1b]633;B\x07';
@@ -198,4 +199,24 @@ test('input log: bytes and named keys, never the text; a record per line', async
   assert.deepEqual(recs[1], { bytes: 2 }, 'flushed after the window, with no keys field');
   log.flush();
   assert.equal(recs.length, 2);
+});
+
+test('a typed command: its line, exit code, output range and tail; one resumed after a restart is timed from its wall-clock start', () => {
+  const c = OperatorCommand.started(100, 2);
+  c.text = 'pg_restore -l dump';
+  c.capture.push(Buffer.from('x'.repeat(5000) + '\x1b[1mend\x1b[0m'));
+  const cmd = c.finish(3, 5200);
+  assert.equal(cmd.text, 'pg_restore -l dump');
+  assert.equal(cmd.exitCode, 3);
+  assert.equal(cmd.stepIndex, 2);
+  assert.deepEqual([cmd.outputFrom, cmd.outputTo], [100, 5200]);
+  assert.equal(cmd.outputTail.length, 4000);
+  assert.ok(cmd.outputTail.endsWith('xend'), 'the tail is text, escapes stripped');
+  assert.ok(Date.parse(cmd.endedAt) >= Date.parse(cmd.startedAt));
+
+  const startedAt = new Date(Date.now() - 90_000).toISOString();
+  const resumed = OperatorCommand.resumed(startedAt, 40, null).finish(0, 50);
+  assert.equal(resumed.startedAt, startedAt);
+  assert.equal(resumed.text, null, 'no line known for a command picked up after a restart');
+  assert.ok(resumed.durationMs >= 90_000 && resumed.durationMs < 120_000, `${resumed.durationMs} ms`);
 });
