@@ -56,7 +56,7 @@ export const GLOBAL_FLAGS: Record<string, Flag> = {
 
 const MODES = ['rehearsal', 'live', 'automated'] as const;
 
-/* eslint-disable @typescript-eslint/no-require-imports */
+/* eslint-disable @typescript-eslint/no-require-imports -- each command loads its module on first use, so `drillbook --help` stays fast */
 export const COMMANDS: Command[] = [
   {
     name: 'lint',
@@ -239,7 +239,7 @@ export function findCommand(name: string): Command | undefined {
 /** parseArgs options for a command: its own flags and the global ones. */
 export function parseOptions(cmd: Command | null): Record<string, { type: 'string' | 'boolean'; multiple?: boolean; short?: string }> {
   const out: Record<string, { type: 'string' | 'boolean'; multiple?: boolean; short?: string }> = {};
-  for (const [name, f] of Object.entries({ ...GLOBAL_FLAGS, ...(cmd?.flags ?? {}) })) {
+  for (const [name, f] of Object.entries({ ...GLOBAL_FLAGS, ...cmd?.flags })) {
     out[name] = { type: f.type, ...(f.multiple ? { multiple: true } : {}), ...(f.short ? { short: f.short } : {}) };
   }
   return out;

@@ -45,7 +45,7 @@ function flagError(cmd: Command | null, err: Error & { code?: string }): string 
   const unknown = /Unknown option '(-{1,2})([^']+)'/.exec(err.message);
   if (unknown) {
     const given = unknown[1] + unknown[2]!;
-    const names = Object.keys({ ...GLOBAL_FLAGS, ...(cmd?.flags ?? {}) });
+    const names = Object.keys({ ...GLOBAL_FLAGS, ...cmd?.flags });
     const guess = unknown[1] === '--' ? didYouMean(unknown[2]!, names) : null;
     const where = cmd ? `drillbook ${cmd.name} --help` : 'drillbook --help';
     return `unknown option ${given}.${guess ? ` Did you mean --${guess}?` : ''} (see ${where})`;

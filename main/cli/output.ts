@@ -123,6 +123,6 @@ export function table(header: readonly string[], rows: readonly (readonly string
 }
 
 function visible(s: string): string {
-  // eslint-disable-next-line no-control-regex
+  // eslint-disable-next-line no-control-regex -- SGR colour escapes take no width
   return s.replace(/\x1b\[[0-9;]*m/g, '');
 }

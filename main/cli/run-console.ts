@@ -124,7 +124,7 @@ export function runConsole(json: boolean, rtoSec: number | null, red: Redactor, 
       flush();
       const line = red.text(raw);
       if (json) extras.push(line);
-      if (!ui.quiet || /^drillbook run: /.test(line)) write(human, line + '\n');
+      if (!ui.quiet || line.startsWith('drillbook run: ')) write(human, line + '\n');
     },
     close(finalCode) {
       flush();

@@ -86,6 +86,7 @@ export function safeFileName(name: string, fallback = 'attachment'): string {
   const base = name.split(/[\\/]/).pop() ?? '';
   let clean = base
     .normalize('NFC')
+    // eslint-disable-next-line no-control-regex -- control characters are unsafe in a file name and are replaced
     .replace(/[\u0000-\u001f\u007f<>:"|?*]/g, '_')
     .replace(/\s+/g, ' ')
     .replace(/^[.\s]+/, '')

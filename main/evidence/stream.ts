@@ -42,6 +42,7 @@ export function bufferChunks(buf: Buffer): Iterable<Uint8Array> {
 }
 
 const NL = 0x0a;
+// eslint-disable-next-line no-control-regex -- an open OSC/DCS string is found by its ESC and BEL bytes
 const OPEN_STRING = /\x1b[\]P^_X](?![\s\S]*?(?:\x07|\x1b\\))/;
 const OPEN_KEY = /-----BEGIN (?:[A-Z0-9]+ )*PRIVATE KEY(?: BLOCK)?-----(?![\s\S]*?-----END (?:[A-Z0-9]+ )*PRIVATE KEY)/;
 

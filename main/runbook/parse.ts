@@ -164,7 +164,7 @@ const NO_FRONT_MATTER: FrontMatter = { endLine: 0, doc: null, data: {}, lineOf: 
 function readFrontMatter(lines: string[], file: string, diagnostics: Diagnostic[]): FrontMatter {
   if (!/^---\s*$/.test(lines[0] ?? '')) return NO_FRONT_MATTER;
   const close = lines.findIndex((line, i) => i > 0 && /^(---|\.\.\.)\s*$/.test(line));
-  if (!hasYamlKey(lines, close) && !(close > 0 && /^- /.test(lines.slice(1, close).find((l) => l.trim() !== '') ?? ''))) {
+  if (!hasYamlKey(lines, close) && !(close > 0 && (lines.slice(1, close).find((l) => l.trim() !== '') ?? '').startsWith('- '))) {
     diagnostics.push({ severity: 'warning', line: 1, message: 'the file opens with a --- line but no "key: value" follows, so it is read as a horizontal rule, not front matter' });
     return NO_FRONT_MATTER;
   }
@@ -1397,7 +1397,7 @@ export function titleKey(title: string): string {
 function textKey(title: string): string {
   const ascii = slug(title);
   const folded = title.normalize('NFKD').replace(/[\u0300-\u036f]/g, '');
-  if (!/[^\x00-\x7f]/u.test(folded) || !/(?![a-zA-Z0-9])[\p{L}\p{N}]/u.test(folded)) return ascii || titleKey(title);
+  if (!/[\u0080-\u{10FFFF}]/u.test(folded) || !/(?![a-zA-Z0-9])[\p{L}\p{N}]/u.test(folded)) return ascii || titleKey(title);
   const hashed = titleKey(title);
   return ascii ? `${ascii.slice(0, 40).replace(/-+$/, '')}-${hashed.slice(2)}` : hashed;
 }
@@ -1450,12 +1450,6 @@ function withoutComments(doc: Doc, from: number, to: number): string[] {
     out.push(doc.lines[line - 1] ?? '');
   }
   return out;
-}
-
-/** Lines `from..to` (1-based, inclusive) without leading/trailing blank lines. */
-function sliceLines(doc: Doc, from: number, to: number): string {
-  if (to < from) return '';
-  return trimBlankLines(doc.lines.slice(from - 1, to).join('\n'));
 }
 
 function trimBlankLines(text: string): string {

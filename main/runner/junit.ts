@@ -186,9 +186,11 @@ export function attr(s: string): string {
 }
 
 // ESC [ … final byte (CSI), ESC ] … BEL/ST (OSC), and two-byte ESC sequences.
+/* eslint-disable no-control-regex -- terminal escapes and the characters XML 1.0 forbids are stripped from the report */
 const ANSI = /\x1b\[[0-?]*[ -/]*[@-~]|\x1b\][^\x07\x1b]*(?:\x07|\x1b\\)|\x1b[@-Z\\-_]/g;
 // Anything outside XML 1.0's Char production (lone surrogates included, hence the u flag).
 const NOT_XML = /[^\x09\x0A\x0D\x20-\uD7FF\uE000-\uFFFD\u{10000}-\u{10FFFF}]/gu;
+/* eslint-enable no-control-regex */
 
 function clean(s: string): string {
   return s.replace(ANSI, '').replace(NOT_XML, '');

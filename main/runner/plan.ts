@@ -104,10 +104,10 @@ export function stripPrompts(text: string, lang: string): string {
   for (const line of lines) {
     if (prompt.test(line) && /^\s*\$( |$)/.test(line)) {
       kept.push(line.replace(prompt, '$1'));
-      continued = /\\$/.test(line);
+      continued = line.endsWith('\\');
     } else if (!isSession || continued) {
       kept.push(line);
-      continued = continued && /\\$/.test(line);
+      continued = continued && line.endsWith('\\');
     }
   }
   return kept.join('\n');

@@ -17,7 +17,7 @@ import { wildcardMatch } from './known-hosts';
 
 // ssh-config ships CommonJS for require() (dist/) but only ESM type
 // declarations; the types above describe the same API.
-// eslint-disable-next-line @typescript-eslint/no-require-imports
+// eslint-disable-next-line @typescript-eslint/no-require-imports -- see the two lines above
 const sshConfig = require('ssh-config') as { parse(text: string): SSHConfigType };
 
 export interface SshDestination {

@@ -18,5 +18,5 @@ export function sqliteBinding(): string | null {
 
 /** better-sqlite3 constructor options, with `nativeBinding` when one is set. */
 export function sqliteOpts<T extends object>(opts?: T): T & { nativeBinding?: string } {
-  return (binding ? { ...(opts ?? {}), nativeBinding: binding } : { ...(opts ?? {}) }) as T & { nativeBinding?: string };
+  return (binding ? { ...opts, nativeBinding: binding } : { ...opts }) as T & { nativeBinding?: string };
 }

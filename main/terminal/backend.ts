@@ -27,6 +27,7 @@ type PtyModule = typeof import('node-pty');
 let ptyModule: PtyModule | null = null;
 function loadPty(): PtyModule {
   // Loaded on first use: a CLI command that never opens a terminal should not need the native module.
+  // eslint-disable-next-line @typescript-eslint/no-require-imports -- loaded lazily (the comment above)
   ptyModule ??= require('node-pty') as PtyModule;
   return ptyModule;
 }

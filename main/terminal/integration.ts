@@ -153,6 +153,7 @@ const TRANSFER_CHUNK = 200;
  */
 export function blockTransfer({ script, argv, cwd, env }: BlockTransfer): string {
   const escape = (line: string) =>
+    // eslint-disable-next-line no-control-regex -- control characters in a command line are escaped
     line.replace(/\\/g, '\\\\').replace(/[\x00-\x1f\x7f]/g, (c) => (c === '\x00' ? '' : '\\x' + c.charCodeAt(0).toString(16).padStart(2, '0')));
   // Header words are short (an interpreter's options, a folder, one variable): under any tty's line limit.
   const out: string[] = [...argv.map((a) => '-' + escape(a)), ...Object.entries(env).map(([k, v]) => `=${escape(`${k}=${v}`)}`), ...(cwd ? ['@' + escape(cwd)] : [])];

@@ -184,12 +184,14 @@ export function terminalText(bytes: Uint8Array): string {
   const text = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('utf8');
   const stripped = text
     // OSC … BEL/ST, DCS/SOS/PM/APC … ST
+    /* eslint-disable no-control-regex -- terminal escape sequences and C0 controls are stripped to get the text */
     .replace(/\x1b[\]P^_X][\s\S]*?(?:\x07|\x1b\\)/g, '')
     // CSI
     .replace(/\x1b\[[0-?]*[ -/]*[@-~]/g, '')
     // two-byte escapes (charset selection, keypad modes, …)
     .replace(/\x1b[()*+][0-9A-Za-z]|\x1b[@-Z\\-_=>78]/g, '')
     .replace(/[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]/g, '');
+    /* eslint-enable no-control-regex */
   return stripped
     .split('\n')
     .map((line) => {

@@ -1,19 +1,25 @@
 /**
- * One terminal: a source (local pty or SSH shell), its transcript, the
- * scanner that follows the shell's prompts, flow control towards every
- * view (sink) attached to it (output mirrored to all), and the commands Drillbook typed into it.
+ * One terminal: the composition of a source (local pty or SSH shell), its
+ * transcript, the command tracker that follows the shell's prompts
+ * (command-tracker.ts, pure), the views (sinks) attached to it, mirrored,
+ * each with its own flow control (views.ts), and the runs Drillbook types
+ * into it, one at a time in click order.
  *
  * Data path, bytes throughout: source chunk → transcript (.out, exact) →
- * scanner (prompts, exit codes, bracketed paste) → run capture (for expect)
- * → batcher (frames gathered for 16 ms, at most 1 MiB) → sink. The sink
+ * command tracker (prompts, exit codes, bracketed paste) → output capture
+ * (capture.ts, for expect) → batcher (frames gathered for 16 ms, at most 1 MiB) → sink. The sink
  * acknowledges what xterm.js has parsed; too much unacknowledged (or too
- * much not yet on disk) pauses the source.
+ * much not yet on disk) pauses the source. Keystrokes are summarised for the
+ * transcript by input-log.ts.
  */
 import { randomBytes } from 'node:crypto';
 import { OutputBatcher } from './batcher';
-import { FlowControl } from './flow';
-import { SequenceScanner, terminalText, type ScanEvent } from './scanner';
-import { TranscriptWriter, readTranscriptBytes, type IndexRecord } from './transcript';
+import { CommandTracker, type ShellState, type TrackerEvent } from './command-tracker';
+import { OutputCapture } from './capture';
+import { InputLog } from './input-log';
+import { OperatorCommand, type TypedCommand } from './typed-command';
+import { TranscriptWriter, type IndexRecord } from './transcript';
+import { TerminalViews } from './views';
 import type { TerminalBackend } from './backend';
 import type { TerminalInfo, TerminalSink, TerminalStatus } from './types';
 import { checkExpect } from '../runner/expect';
@@ -22,12 +28,8 @@ import { blockCommandLine, blockTransfer } from './integration';
 
 /** Above this many bytes queued for disk, the source is paused until the disk catches up. */
 const DISK_BACKLOG_LIMIT = 8 * 1024 * 1024;
-/** How much of a command's output is kept for its `expect` check. */
-const CAPTURE_LIMIT = 1024 * 1024;
 const BATCH_WINDOW_MS = 16;
 const BATCH_MAX_BYTES = 1024 * 1024;
-/** How much of the transcript a re-attaching viewer is shown. */
-const REPLAY_BYTES = 256 * 1024;
 
 export interface RunRequest {
   runId: string;
@@ -41,20 +43,6 @@ export interface RunRequest {
   plan?: BlockScript;
   expect: number | string | undefined;
   timeoutMs: number | undefined;
-}
-
-/** A command the operator typed and the shell ran (reported by the shell integration, never from keystrokes). */
-export interface TypedCommand {
-  /** The command line from the shell's history; null when the shell did not save it (a leading space, HISTIGNORE, history off). */
-  text: string | null;
-  exitCode: number | null;
-  stepIndex: number | null;
-  startedAt: string;
-  endedAt: string;
-  durationMs: number;
-  outputFrom: number;
-  outputTo: number;
-  outputTail: string;
 }
 
 export interface RunOutcome {
@@ -78,8 +66,7 @@ interface ActiveRun {
   refused: string | null;
   sentAt: number;
   startedAt: number | null;
-  capture: Buffer[];
-  captured: number;
+  capture: OutputCapture;
   outputFrom: number | null;
   timer: NodeJS.Timeout | null;
   /** The shell asked for the block while no server was attached (a replayed ready mark): it was never sent. */
@@ -132,38 +119,25 @@ export class TerminalSession {
   readonly transcript: TranscriptWriter;
 
   private backend: TerminalBackend | null = null;
-  private scanner = new SequenceScanner();
-  private scanBase = 0;
+  private readonly tracker = new CommandTracker();
   private readonly batcher: OutputBatcher;
-  /**
-   * Every view attached to this terminal gets its output (mirrored, as tmux
-   * does) and may type into it. Each view acknowledges on its own; the
-   * source pauses while any view is too far behind (flowPaused).
-   */
-  private readonly sinks = new Map<TerminalSink, { flow: FlowControl; replayQueue: Uint8Array[] | null }>();
-  private flowPaused = false;
+  /** Every view attached to this terminal, mirrored, each with its own flow control (views.ts). */
+  private readonly views: TerminalViews;
   private diskPaused = false;
   private sourcePaused = false;
-  private integrated = false;
-  private shellState: 'unknown' | 'prompt' | 'running' = 'unknown';
-  /** The prompt is fully drawn and line editing has started (B, or bracketed paste switched on). */
-  private promptSettled = false;
   private settleTimer: NodeJS.Timeout | null = null;
-  private bracketedPaste = false;
   private run: ActiveRun | null = null;
   /** Runs waiting for the one before them (one at a time per terminal, in click order). */
   private queue: RunRequest[] = [];
   /** A command the operator typed, from its start (C) to its end (D). */
-  private typed: { at: string; t0: number; outputFrom: number; stepIndex: number | null; text: string | null; capture: Buffer[]; captured: number } | null = null;
+  private typed: OperatorCommand | null = null;
   private stepIndex: number | null;
   private integrationChecked = false;
   private readyWaiters: (() => void)[] = [];
-  private pendingInput: { bytes: number; keys: string[]; timer: NodeJS.Timeout } | null = null;
+  private readonly inputLog: InputLog;
   private generation = 0;
   /** Output before this transcript offset is replayed from disk (written while no server was attached). */
   private liveFrom = 0;
-  /** The shell's state at reattach, from the transcript's tail (primeReattached); applied when the source attaches. */
-  private primedShell: 'prompt' | 'running' | 'unknown' = 'unknown';
 
   constructor(private readonly init: SessionInit) {
     this.id = init.terminalId ?? newId('t');
@@ -177,7 +151,9 @@ export class TerminalSession {
     this.openedAt = init.reattached?.openedAt ?? new Date().toISOString();
     this.stepIndex = init.stepIndex;
     // Bursts are gathered for 16 ms (one frame at 60 Hz) into frames of at most 1 MiB; see flow.ts.
-    this.batcher = new OutputBatcher((frame) => this.deliver(frame), BATCH_WINDOW_MS, BATCH_MAX_BYTES);
+    this.views = new TerminalViews(this.id, this.transcript, () => this.batcher.flush(), () => this.updatePause());
+    this.batcher = new OutputBatcher((frame) => this.views.deliver(frame), BATCH_WINDOW_MS, BATCH_MAX_BYTES);
+    this.inputLog = new InputLog((rec) => this.transcript.note({ t: 'input', ...rec }));
     if (init.reattached) {
       this.transcript.note({ t: 'status', status: 'reattached', message: 'Drillbook restarted and reattached to this terminal' });
       return;
@@ -206,8 +182,8 @@ export class TerminalSession {
       message: this.message,
       cols: this.cols,
       rows: this.rows,
-      shellIntegration: this.integrated,
-      busy: this.shellState === 'running',
+      shellIntegration: this.tracker.integrated,
+      busy: this.tracker.shell === 'running',
       queued: this.queue.map((r) => r.runId),
       running: this.run?.req.runId ?? null,
       transcript: { out: this.transcript.paths.out, index: this.transcript.paths.index },
@@ -221,17 +197,7 @@ export class TerminalSession {
 
   /** The largest backlog of any attached view. */
   get flowBacklog(): number {
-    let max = 0;
-    for (const v of this.sinks.values()) max = Math.max(max, v.flow.backlog);
-    return max;
-  }
-
-  private newFlow(): FlowControl {
-    const update = () => {
-      this.flowPaused = [...this.sinks.values()].some((v) => v.flow.paused);
-      this.updatePause();
-    };
-    return new FlowControl(update, update);
+    return this.views.backlog;
   }
 
   /**
@@ -247,9 +213,9 @@ export class TerminalSession {
   expectRun(req: RunRequest, sentAtWallMs: number, liveFrom: number): void {
     if (this.run) return;
     const sentAt = performance.now() - Math.max(0, Date.now() - sentAtWallMs);
-    this.integrated = true;
+    this.tracker.markIntegrated();
     this.liveFrom = liveFrom;
-    this.run = { req, state: 'typed', refused: null, sentAt, startedAt: null, capture: [], captured: 0, outputFrom: null, timer: null, readyMissed: false };
+    this.run = { req, state: 'typed', refused: null, sentAt, startedAt: null, capture: new OutputCapture(), outputFrom: null, timer: null, readyMissed: false };
   }
 
   /**
@@ -260,16 +226,12 @@ export class TerminalSession {
    * record) until the operator pressed Enter. A command the operator typed
    * before the crash and still running is followed to its end (`typed`).
    */
-  primeReattached(p: { liveFrom: number; integrated: boolean; shell: 'prompt' | 'running' | 'unknown'; typed: { outputFrom: number; startedAt: string } | null }): void {
+  primeReattached(p: { liveFrom: number; integrated: boolean; shell: ShellState; typed: { outputFrom: number; startedAt: string } | null }): void {
     this.liveFrom = p.liveFrom;
     if (!p.integrated) return;
-    this.integrated = true;
+    this.tracker.prime(p.shell);
     this.integrationChecked = true;
-    this.primedShell = p.shell;
-    if (p.typed && !this.run) {
-      const t0 = performance.now() - Math.max(0, Date.now() - Date.parse(p.typed.startedAt));
-      this.typed = { at: p.typed.startedAt, t0, outputFrom: p.typed.outputFrom, stepIndex: this.stepIndex, text: null, capture: [], captured: 0 };
-    }
+    if (p.typed && !this.run) this.typed = OperatorCommand.resumed(p.typed.startedAt, p.typed.outputFrom, this.stepIndex);
   }
 
   get isPaused(): boolean {
@@ -300,16 +262,9 @@ export class TerminalSession {
 
   private attachBackend(backend: TerminalBackend, integrated: boolean | null): void {
     this.backend = backend;
-    this.scanner = new SequenceScanner();
-    this.scanBase = this.transcript.offset;
-    this.shellState = this.primedShell;
-    this.promptSettled = this.primedShell === 'prompt';
-    this.primedShell = 'unknown';
-    this.bracketedPaste = false;
-    if (integrated === false) this.integrated = false;
+    this.tracker.attach(this.transcript.offset, integrated);
     this.sourcePaused = false;
-    this.flowPaused = false;
-    for (const v of this.sinks.values()) v.flow.reset();
+    this.views.reset();
     backend.onData((chunk) => this.onChunk(chunk));
     backend.onEnd((end) => this.onEnd(backend, end));
     this.setStatus('open', null);
@@ -317,7 +272,7 @@ export class TerminalSession {
     // A shell that never reports a prompt has no integration: stop waiting for one, and say so once.
     setTimeout(() => {
       this.wakeReadyWaiters();
-      if (!this.integrated && this.backend === backend && !this.integrationChecked) {
+      if (!this.tracker.integrated && this.backend === backend && !this.integrationChecked) {
         this.integrationChecked = true;
         this.init.hooks.noIntegration('the shell did not load Drillbook\'s integration (no bash on the host, or its startup files replaced it), so typed commands and exit codes are not recorded');
       }
@@ -339,15 +294,15 @@ export class TerminalSession {
   private onChunk(chunk: Uint8Array): void {
     const start = this.transcript.offset;
     this.transcript.write(chunk);
-    const events = this.scanner.feed(chunk);
+    // Output up to each mark goes to the command it belongs to, then the mark changes which command that is.
     let cursor = 0;
-    for (const ev of events) {
-      const at = ev.offset + this.scanBase - start;
-      this.capture(chunk.subarray(cursor, at), start + cursor);
+    this.tracker.feed(chunk, (ev) => {
+      const at = ev.offset - start;
+      this.capture(chunk.subarray(cursor, at));
       cursor = at;
-      this.onScan(ev, this.scanBase + ev.offset);
-    }
-    this.capture(chunk.subarray(cursor), start + cursor);
+      this.onCommandEvent(ev);
+    });
+    this.capture(chunk.subarray(cursor));
     if (!this.diskPaused && this.transcript.backlog > DISK_BACKLOG_LIMIT) {
       this.diskPaused = true;
       this.updatePause();
@@ -359,46 +314,31 @@ export class TerminalSession {
     this.batcher.push(chunk);
   }
 
-  private onScan(ev: ScanEvent, offset: number): void {
+  private onCommandEvent(ev: TrackerEvent): void {
+    const offset = ev.offset;
     switch (ev.kind) {
-      case 'bracketed-paste':
-        this.bracketedPaste = ev.on;
-        if (ev.on && this.shellState === 'prompt') this.settlePrompt();
-        return;
       case 'prompt-start':
-      case 'prompt-end': {
-        const first = !this.integrated;
-        this.integrated = true;
-        const wasRunning = this.shellState === 'running';
-        this.shellState = 'prompt';
-        if (ev.kind === 'prompt-start') {
-          this.promptSettled = false;
-          // Back at a prompt without a "finished" mark: the shell did not run what was typed.
-          if (this.run?.state === 'typed') this.finishRun(null, 'the shell did not run the block (it was interrupted, or text already on the command line spoiled it)', offset);
-          this.typed = null;
-          // A prompt command that rewrites PS1 loses our B mark: settle anyway shortly after.
-          if (this.settleTimer) clearTimeout(this.settleTimer);
-          this.settleTimer = setTimeout(() => this.settlePrompt(), 2000);
-        } else {
-          this.settlePrompt();
-        }
-        if (first || wasRunning) this.emitStatus();
+        // Back at a prompt without a "finished" mark: the shell did not run what was typed.
+        if (this.run?.state === 'typed') this.finishRun(null, 'the shell did not run the block (it was interrupted, or text already on the command line spoiled it)', offset);
+        this.typed = null;
+        // A prompt command that rewrites PS1 loses our B mark: settle anyway shortly after.
+        if (this.settleTimer) clearTimeout(this.settleTimer);
+        this.settleTimer = setTimeout(() => this.settlePrompt(), 2000);
+        if (ev.changed) this.emitStatus();
         return;
-      }
+      case 'settled':
+        this.promptSettled();
+        if (ev.changed) this.emitStatus();
+        return;
       case 'command-start':
-        this.integrated = true;
-        this.promptSettled = false;
-        if (this.shellState !== 'running') {
-          this.shellState = 'running';
-          this.emitStatus();
-        }
+        if (ev.changed) this.emitStatus();
         if (this.run && this.run.state === 'typed') {
           this.run.state = 'started';
           // A replayed start (before the reattach) has no trustworthy clock here: the run's time counts from when it was typed.
           if (offset > this.liveFrom) this.run.startedAt = performance.now();
           this.run.outputFrom = offset;
         } else if (!this.run) {
-          this.typed = { at: new Date().toISOString(), t0: performance.now(), outputFrom: offset, stepIndex: this.stepIndex, text: null, capture: [], captured: 0 };
+          this.typed = OperatorCommand.started(offset, this.stepIndex);
         }
         return;
       case 'property':
@@ -408,7 +348,6 @@ export class TerminalSession {
         if (this.typed) this.typed.text = ev.text;
         return;
       case 'command-done':
-        this.integrated = true;
         if (this.run && this.run.state !== 'typed') this.finishRun(ev.exitCode, null, offset);
         else if (this.typed) this.finishTyped(ev.exitCode, offset);
         return;
@@ -440,8 +379,7 @@ export class TerminalSession {
       run!.state = 'running';
       run!.readyMissed = false;
       run!.outputFrom = offset;
-      run!.capture = [];
-      run!.captured = 0;
+      run!.capture = new OutputCapture();
     } else if (key === 'DrillbookRefused' && mine) {
       run!.refused = run!.readyMissed
         ? 'Drillbook stopped after the shell asked for the block and before sending it, so the block was not run'
@@ -449,26 +387,15 @@ export class TerminalSession {
     }
   }
 
-  private capture(bytes: Uint8Array, _from: number): void {
-    const run = this.run ?? (this.typed && !this.run ? this.typed : null);
-    if (!run || ('state' in run && run.state !== 'running') || bytes.length === 0) return;
-    run.capture.push(Buffer.from(bytes));
-    run.captured += bytes.length;
-    while (run.captured - (run.capture[0]?.length ?? 0) >= CAPTURE_LIMIT && run.capture.length > 1) {
-      run.captured -= run.capture.shift()!.length;
-    }
-  }
-
-  private deliver(frame: Uint8Array): void {
-    for (const [sink, v] of this.sinks) {
-      if (v.replayQueue) v.replayQueue.push(frame);
-      else sink.data(this.id, frame);
-      v.flow.sent(frame.length);
-    }
+  /** Output goes to the run of ours once its block's output has begun, else to the command the operator typed. */
+  private capture(bytes: Uint8Array): void {
+    if (this.run) {
+      if (this.run.state === 'running') this.run.capture.push(bytes);
+    } else this.typed?.capture.push(bytes);
   }
 
   private updatePause(): void {
-    const want = this.flowPaused || this.diskPaused;
+    const want = this.views.paused || this.diskPaused;
     if (want === this.sourcePaused || !this.backend) return;
     this.sourcePaused = want;
     if (want) this.backend.pause();
@@ -477,62 +404,20 @@ export class TerminalSession {
 
   /** The viewer has parsed `bytes` more bytes. */
   ack(sink: TerminalSink, bytes: number): void {
-    this.sinks.get(sink)?.flow.ack(bytes);
+    this.views.ack(sink, bytes);
   }
 
-  /**
-   * Adds `sink` to this terminal's views (the others keep theirs). With
-   * `replay`, it is first sent the tail of the transcript (a reloaded window
-   * gets its scrollback back).
-   */
+  /** Adds a view (the others keep theirs); with `replay`, it first gets the transcript's tail (views.ts). */
   attach(sink: TerminalSink, replay: boolean): void {
-    const existing = this.sinks.get(sink);
-    const view = existing ?? { flow: this.newFlow(), replayQueue: null };
-    if (!existing) this.sinks.set(sink, view);
-    else view.flow.reset();
-    if (!replay) return;
-    // Everything before `upTo` is in the transcript; later output is queued and follows the replay.
-    this.batcher.flush();
-    const upTo = this.transcript.offset;
-    view.replayQueue = [];
-    this.transcript.onDrain(() => {
-      if (this.sinks.get(sink) !== view) return;
-      let bytes: Buffer = Buffer.alloc(0);
-      try {
-        const from = Math.max(0, upTo - REPLAY_BYTES);
-        bytes = readTranscriptBytes(this.transcript.paths.out, from, upTo - from).bytes;
-        if (from > 0) {
-          // Start on a line boundary: never mid escape sequence or mid UTF-8 character.
-          const nl = bytes.indexOf(0x0a);
-          bytes = nl >= 0 ? bytes.subarray(nl + 1) : Buffer.alloc(0);
-        }
-      } catch {
-        /* nothing on disk yet */
-      }
-      const queued = view.replayQueue ?? [];
-      view.replayQueue = null;
-      sink.data(this.id, new Uint8Array(0)); // reset: what the viewer had is replaced by the replay
-      // The replay is always one non-empty frame right after the reset: the viewer drops its terminal's
-      // automatic replies (DA, DSR, DECRQSS…) to it, so old queries never answer into the live shell.
-      if (bytes.length === 0) bytes = Buffer.from('\x1b[0m');
-      sink.data(this.id, bytes);
-      view.flow.sent(bytes.length);
-      for (const f of queued) sink.data(this.id, f);
-    });
+    this.views.attach(sink, replay);
   }
 
   detach(sink: TerminalSink): void {
-    const view = this.sinks.get(sink);
-    if (!view) return;
-    this.sinks.delete(sink);
-    // A view that is gone holds nobody back; with none left, the drill goes on and the transcript keeps everything.
-    view.flow.reset();
-    this.flowPaused = [...this.sinks.values()].some((v) => v.flow.paused);
-    this.updatePause();
+    this.views.detach(sink);
   }
 
   get viewers(): TerminalSink[] {
-    return [...this.sinks.keys()];
+    return this.views.list;
   }
 
   input(data: string | Uint8Array): void {
@@ -544,35 +429,7 @@ export class TerminalSession {
     }
     if (this.status !== 'open' || !this.backend) return;
     this.backend.write(data);
-    this.noteInput(data);
-  }
-
-  private noteInput(data: string | Uint8Array): void {
-    const bytes = typeof data === 'string' ? Buffer.byteLength(data) : data.length;
-    const s = typeof data === 'string' ? data : Buffer.from(data).toString('latin1');
-    const keys: string[] = [];
-    for (const ch of s) {
-      const c = ch.charCodeAt(0);
-      if (c === 0x0d) keys.push('Enter');
-      else if (c === 0x1b) keys.push('Esc');
-      else if (c === 0x7f) keys.push('Backspace');
-      else if (c === 0x09) keys.push('Tab');
-      else if (c < 0x20) keys.push('Ctrl-' + String.fromCharCode(c + 0x40));
-    }
-    if (!this.pendingInput) {
-      this.pendingInput = { bytes: 0, keys: [], timer: setTimeout(() => this.flushInput(), 1000) };
-    }
-    this.pendingInput.bytes += bytes;
-    this.pendingInput.keys.push(...keys.slice(0, 32));
-    if (keys.includes('Enter') || keys.some((k) => k.startsWith('Ctrl-'))) this.flushInput();
-  }
-
-  private flushInput(): void {
-    const p = this.pendingInput;
-    if (!p) return;
-    clearTimeout(p.timer);
-    this.pendingInput = null;
-    this.transcript.note({ t: 'input', bytes: p.bytes, ...(p.keys.length ? { keys: p.keys.slice(0, 64) } : {}) });
+    this.inputLog.note(data);
   }
 
   resize(cols: number, rows: number): void {
@@ -588,11 +445,16 @@ export class TerminalSession {
     return this.transcript.note({ t: 'step', stepIndex, title });
   }
 
+  /** The settle fallback fired: settle if the shell is still at its prompt. */
   private settlePrompt(): void {
+    if (this.tracker.settle()) this.promptSettled();
+    else this.settleTimer = null;
+  }
+
+  /** The prompt is ready for input: Runs waiting for it may go. */
+  private promptSettled(): void {
     if (this.settleTimer) clearTimeout(this.settleTimer);
     this.settleTimer = null;
-    if (this.shellState !== 'prompt') return;
-    this.promptSettled = true;
     this.wakeReadyWaiters();
     this.pump();
   }
@@ -600,7 +462,7 @@ export class TerminalSession {
   /** Waits until the shell is at a prompt ready for input (or has shown that it never will be), bounded. */
   waitReady(timeoutMs: number): Promise<void> {
     const connecting = this.status === 'connecting' || this.status === 'prompting' || this.status === 'open';
-    if (!connecting || (this.shellState === 'prompt' && this.promptSettled) || this.shellState === 'running') {
+    if (!connecting || this.tracker.ready || this.tracker.shell === 'running') {
       return Promise.resolve();
     }
     return new Promise((resolve) => {
@@ -630,12 +492,12 @@ export class TerminalSession {
    */
   send(req: RunRequest): { tracked: boolean; note: string | null; mode: 'script'; offset: number; queued: number; typed: boolean } {
     if (this.status !== 'open' || !this.backend) throw new Error(`the ${this.target} terminal is not connected (${this.message ?? this.status})`);
-    if (!this.integrated) {
+    if (!this.tracker.integrated) {
       throw new Error(`the ${this.target} terminal's shell does not run Drillbook's integration (no bash there), so Run cannot run the block as drillbook run would; copy the block and run it by hand`);
     }
     const ahead = this.queue.length + (this.run ? 1 : 0);
     // A command typed by hand (not a run of ours) keeps the shell busy too.
-    const busy = this.shellState === 'running' && !this.run;
+    const busy = this.tracker.shell === 'running' && !this.run;
     this.queue.push(req);
     const offset = this.transcript.offset;
     this.transcript.note({ t: 'command', runId: req.runId, stepIndex: req.stepIndex, name: req.name, text: req.text, target: this.target, mode: 'script', ...(ahead || busy ? { queued: true } : {}) });
@@ -659,9 +521,9 @@ export class TerminalSession {
   /** Starts the next queued run when the shell is idle at a settled prompt. */
   private pump(fromSend = false): void {
     if (this.run || this.queue.length === 0 || !this.backend || this.status !== 'open') return;
-    if (this.shellState !== 'prompt' || !this.promptSettled) return;
+    if (!this.tracker.ready) return;
     const req = this.queue.shift()!;
-    this.run = { req, state: 'typed', refused: null, sentAt: performance.now(), startedAt: null, capture: [], captured: 0, outputFrom: null, timer: null, readyMissed: false };
+    this.run = { req, state: 'typed', refused: null, sentAt: performance.now(), startedAt: null, capture: new OutputCapture(), outputFrom: null, timer: null, readyMissed: false };
     if (req.timeoutMs !== undefined) {
       const run = this.run;
       run.timer = setTimeout(() => {
@@ -685,7 +547,7 @@ export class TerminalSession {
     if (run.timer) clearTimeout(run.timer);
     if (!problem && run.refused) problem = run.refused;
     if (!problem && run.state !== 'running') problem = 'the shell did not run the block (it was interrupted before the block arrived)';
-    const output = terminalText(Buffer.concat(run.capture));
+    const output = run.capture.text();
     let expectPassed: boolean | null;
     let message: string;
     if (problem) {
@@ -717,18 +579,7 @@ export class TerminalSession {
     const t = this.typed;
     if (!t) return;
     this.typed = null;
-    const output = terminalText(Buffer.concat(t.capture));
-    const cmd: TypedCommand = {
-      text: t.text,
-      exitCode,
-      stepIndex: t.stepIndex,
-      startedAt: t.at,
-      endedAt: new Date().toISOString(),
-      durationMs: Math.round(performance.now() - t.t0),
-      outputFrom: t.outputFrom,
-      outputTo: offset,
-      outputTail: output.slice(-4000),
-    };
+    const cmd = t.finish(exitCode, offset);
     this.transcript.note({ t: 'typed', text: cmd.text, exitCode, stepIndex: cmd.stepIndex, outputFrom: cmd.outputFrom, outputTo: cmd.outputTo });
     this.init.hooks.commandTyped(cmd);
   }
@@ -736,9 +587,9 @@ export class TerminalSession {
   private onEnd(backend: TerminalBackend, end: { exitCode: number | null; signal: string | null; error: string | null }): void {
     if (backend !== this.backend) return;
     this.batcher.flush();
-    this.flushInput();
+    this.inputLog.flush();
     this.backend = null;
-    this.shellState = 'unknown';
+    this.tracker.ended();
     if (this.run) this.finishRun(null, end.error ? `the connection was lost before the command finished: ${end.error}` : 'the shell ended before the command finished', this.transcript.offset);
     this.typed = null;
     this.failQueued(end.error ? `the connection was lost before it started: ${end.error}` : 'the shell ended before it started');
@@ -784,7 +635,7 @@ export class TerminalSession {
     this.generation++;
     if (this.run) this.finishRun(null, 'the terminal was closed before the command finished', this.transcript.offset);
     this.failQueued('the terminal was closed before it started');
-    this.flushInput();
+    this.inputLog.flush();
     this.batcher.flush();
     this.batcher.dispose();
     const backend = this.backend;

@@ -123,6 +123,7 @@ export async function renderTranscriptText(raw: Uint8Array, geometry: TextGeomet
 function stripEraseSaved(bytes: Uint8Array): Uint8Array {
   const b = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   if (b.indexOf('\x1b[3J') < 0) return bytes;
+  // eslint-disable-next-line no-control-regex -- the erase-scrollback escape (ESC [3J) is dropped
   return Buffer.from(b.toString('latin1').replace(/\x1b\[3J/g, ''), 'latin1');
 }
 

@@ -72,7 +72,7 @@ class Emitter<T> {
     return () => this.subs.delete(cb);
   }
   emit(v: T): void {
-    for (const cb of [...this.subs]) {
+    for (const cb of Array.from(this.subs)) { // a snapshot: a callback may unsubscribe
       try {
         cb(v);
       } catch (e) {

@@ -32,7 +32,8 @@ import { ShortcutsOverlay } from './ShortcutsOverlay';
 import { ChainHeadNotice, EvidencePanel, EvidenceToggle, useEvidenceOpen } from '../evidence/EvidencePanel';
 import { TerminalWorkspace, runActions } from '../terminal';
 import { lastBlockFailure } from '../../main/drill/headline';
-import { KEYMAP, bindingFor, keyLabel } from './keymap';
+import { keyLabel } from './keymap';
+import { KEY_ACTIONS, footerBindings, viewBinding, type KeyDeps, type KeyState } from './key-actions';
 import { activityOpenFor, toggleActivity, toggleWide, useLayout } from './layout';
 
 /** Focus back on the step (out of the terminal or a field), so the single-key shortcuts work. */
@@ -60,8 +61,6 @@ export function matchRunbookStep(runbook: Runbook | undefined, step: StepState):
   if (!runbook) return undefined;
   return runbook.steps.find((s) => s.key === step.key) ?? runbook.steps.find((s) => s.index === step.index && s.title === step.title);
 }
-
-const isEnded = (st: StepState | undefined) => !!st && (st.status === 'completed' || st.status === 'skipped' || st.status === 'failed');
 
 export function DrillScreen({ drillId, onBack }: { drillId: string; onBack: () => void }) {
   const entry = useStore((s) => s.drills[drillId]);
@@ -97,8 +96,9 @@ export function DrillScreen({ drillId, onBack }: { drillId: string; onBack: () =
     if (known) void loadDrillRunbook(drillId);
   }, [drillId, known]);
 
+  const haveEntry = !!entry;
   useEffect(() => {
-    if (entry || !connOpen) return;
+    if (haveEntry || !connOpen) return;
     let cancelled = false;
     void refreshDrill(drillId).then(() => {
       if (!cancelled && !useStore.getState().drills[drillId]) setNotFound(true);
@@ -106,99 +106,56 @@ export function DrillScreen({ drillId, onBack }: { drillId: string; onBack: () =
     return () => {
       cancelled = true;
     };
-  }, [drillId, connOpen]);
+  }, [drillId, connOpen, haveEntry]);
 
   const canAct = !!snap && snap.status === 'running' && !snap.interrupted && connOpen;
 
-  // Keyboard shortcuts, from the one keymap (./keymap.ts): single keys are ignored while typing and while a
-  // dialog is open; the 'anywhere' keys (the way out of the terminal) work everywhere but in a dialog.
+  // Keyboard shortcuts, from the one keymap (./keymap.ts), each done by its handler (./key-actions.ts): single keys
+  // are ignored while typing and while a dialog is open; the 'anywhere' keys (the way out of the terminal) work
+  // everywhere but in a dialog.
   useEffect(() => {
+    const deps: KeyDeps = {
+      select: (i) => selectStep(drillId, i),
+      help: () => setDialog({ kind: 'help' }),
+      wide: toggleWide,
+      activity: toggleActivity,
+      focusTerminal: () => {
+        const term = document.querySelector<HTMLElement>('[data-testid="terminal-view"].is-active textarea');
+        term?.focus();
+        return !!term;
+      },
+      leaveTerminal: focusStep,
+      start: (i) => void startStep(drillId, i),
+      complete: (i) => requestComplete(i),
+      skip: (i) => setDialog({ kind: 'skip', step: i }),
+      fail: (i) => setDialog({ kind: 'fail', step: i }),
+      pause: () => setDialog({ kind: 'pause' }),
+      resume: () => void resumeDrill(drillId),
+      note: () => noteRef.current?.focus(),
+      tick: (i, item) => void setCheck(drillId, i, item, true),
+    };
     const onKey = (e: KeyboardEvent) => {
       if (e.defaultPrevented) return;
       if (document.querySelector('[role="dialog"]')) return;
-      const anywhere = bindingFor(e, 'anywhere');
-      if (anywhere) {
-        e.preventDefault();
-        if (anywhere.action === 'leaveTerminal') focusStep();
-        return;
-      }
-      if (isTyping(e.target)) return;
-      const binding = bindingFor(e, 'view');
+      const binding = viewBinding(e, isTyping(e.target));
       if (!binding) return;
       const st = useStore.getState();
       const cur = st.drills[drillId]?.snap;
-      if (!cur) return;
+      if (!cur && binding.scope !== 'anywhere') return;
       const sel = st.selectedStep[drillId] ?? 0;
-      const step = cur.steps[sel];
-      const act = cur.status === 'running' && !cur.interrupted && st.conn.state === 'open';
-      const handled = () => e.preventDefault();
-      switch (binding.action) {
-        case 'next':
-          handled();
-          return selectStep(drillId, sel + 1);
-        case 'prev':
-          handled();
-          return selectStep(drillId, sel - 1);
-        case 'help':
-          handled();
-          return setDialog({ kind: 'help' });
-        case 'wide':
-          handled();
-          return toggleWide();
-        case 'activity':
-          handled();
-          return toggleActivity();
-        case 'focusTerminal': {
-          const term = document.querySelector<HTMLElement>('[data-testid="terminal-view"].is-active textarea');
-          if (term) {
-            handled();
-            term.focus();
-          }
-          return;
-        }
-        default:
-          break;
-      }
-      if (!act || !step) return;
-      switch (binding.action) {
-        case 'startOrComplete':
-          // Enter on a focused button/link activates that instead.
-          if (e.target instanceof HTMLElement && e.target.closest('button, a, summary, label')) return;
-          if (cur.paused || st.busy[`step:${sel}`]) return;
-          handled();
-          if (step.status === 'pending') void startStep(drillId, sel);
-          else if (step.status === 'running') requestComplete(sel);
-          return;
-        case 'skip':
-          if (isEnded(step)) return;
-          handled();
-          return setDialog({ kind: 'skip', step: sel });
-        case 'fail':
-          if (isEnded(step)) return;
-          handled();
-          return setDialog({ kind: 'fail', step: sel });
-        case 'pause':
-          handled();
-          if (cur.paused) void resumeDrill(drillId);
-          else setDialog({ kind: 'pause' });
-          return;
-        case 'note':
-          handled();
-          noteRef.current?.focus();
-          return;
-        case 'tick': {
-          handled();
-          const next = step.checklist.find((c) => !c.checked);
-          if (next && !st.busy[`check:${sel}:${next.index}`]) void setCheck(drillId, sel, next.index, true);
-          return;
-        }
-        default:
-          return;
-      }
+      const state: KeyState = {
+        sel,
+        step: cur?.steps[sel],
+        canAct: !!cur && cur.status === 'running' && !cur.interrupted && st.conn.state === 'open',
+        paused: !!cur?.paused,
+        busy: (key) => !!st.busy[key],
+        onControl: e.target instanceof HTMLElement && !!e.target.closest('button, a, summary, label'),
+      };
+      if (KEY_ACTIONS[binding.action](state, deps)) e.preventDefault();
     };
     window.addEventListener('keydown', onKey);
     return () => window.removeEventListener('keydown', onKey);
-    // eslint-disable-next-line react-hooks/exhaustive-deps
+    // eslint-disable-next-line react-hooks/exhaustive-deps -- the handler reads the store when a key is pressed; one listener per drill
   }, [drillId]);
 
   if (!snap) {
@@ -392,9 +349,9 @@ export function DrillScreen({ drillId, onBack }: { drillId: string; onBack: () =
       </div>
 
       <footer className="kbd-hints" aria-hidden="true" data-testid="kbd-hints">
-        {KEYMAP.filter((b) => b.hint && (canAct || !['startOrComplete', 'tick', 'skip', 'fail', 'pause', 'note'].includes(b.action))).map((b) => (
+        {footerBindings(canAct).map((b) => (
           <span key={b.action} data-action={b.action}>
-            {(b.action === 'next' ? [...b.keys, ...(KEYMAP.find((x) => x.action === 'prev')?.keys ?? [])].filter((k) => k.length === 1) : b.keys).map((k) => (
+            {(b.hintKeys ?? b.keys).map((k) => (
               <kbd key={k}>{keyLabel(k)}</kbd>
             ))}{' '}
             {b.hint}

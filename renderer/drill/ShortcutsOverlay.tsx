@@ -3,10 +3,7 @@ import { Button } from '../ui/Button';
 import { KEYMAP, isMac, keyLabel } from './keymap';
 
 /** The shortcut sheet, from the one keymap (renderer/drill/keymap.ts). */
-export const SHORTCUTS: [string[], string][] = [
-  ...KEYMAP.map((b): [string[], string] => [b.keys.filter((k) => !(isMac() && k === 'Ctrl+V')).map((k) => keyLabel(k)), b.label]),
-  [['Esc'], 'Close a dialog / leave a text field'],
-];
+export const SHORTCUTS: [string[], string][] = KEYMAP.map((b) => [b.keys.filter((k) => !(isMac() && k === 'Ctrl+V')).map((k) => keyLabel(k)), b.label]);
 
 export function ShortcutsOverlay({ onClose }: { onClose: () => void }) {
   return (

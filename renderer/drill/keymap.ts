@@ -4,7 +4,9 @@
  * screen says is what the keys do. `scope: 'anywhere'` keys work with focus
  * in the terminal or a text field too: that is the way out of a terminal
  * (xterm.js otherwise takes every key), so the terminal lets them through
- * (TerminalView). `scope: 'terminal'` keys are handled by the terminal itself.
+ * (TerminalView). `scope: 'terminal'` keys are handled by the terminal itself,
+ * `scope: 'local'` ones by the dialog or field that has the focus.
+ * What each view key does is in key-actions.ts, one handler per action.
  */
 
 export type DrillAction =
@@ -23,7 +25,8 @@ export type DrillAction =
   | 'help'
   | 'copy'
   | 'paste'
-  | 'find';
+  | 'find'
+  | 'escape';
 
 export interface KeyBinding {
   action: DrillAction;
@@ -33,27 +36,32 @@ export interface KeyBinding {
   label: string;
   /** The footer's short hint (absent: not in the footer). */
   hint?: string;
-  /** 'view': not while typing; 'anywhere': also in the terminal and text fields; 'terminal': the terminal's own. */
-  scope: 'view' | 'anywhere' | 'terminal';
+  /** The keys the footer shows with the hint, when not all of `keys` (and maybe a sibling's). */
+  hintKeys?: string[];
+  /** 'running': only while the drill can be acted on (running, not interrupted, connected); else always. */
+  when: 'always' | 'running';
+  /** 'view': not while typing; 'anywhere': also in the terminal and text fields; 'terminal': the terminal's own; 'local': the focused dialog's or field's. */
+  scope: 'view' | 'anywhere' | 'terminal' | 'local';
 }
 
 export const KEYMAP: readonly KeyBinding[] = [
-  { action: 'next', keys: ['j', 'ArrowDown'], label: 'Select next step', hint: 'select', scope: 'view' },
-  { action: 'prev', keys: ['k', 'ArrowUp'], label: 'Select previous step', scope: 'view' },
-  { action: 'startOrComplete', keys: ['Enter'], label: 'Start the selected step, or complete it if running', hint: 'start / complete', scope: 'view' },
-  { action: 'tick', keys: ['x'], label: 'Tick the next unticked checklist item', hint: 'tick', scope: 'view' },
-  { action: 'skip', keys: ['s'], label: 'Skip the selected step… (reason)', hint: 'skip', scope: 'view' },
-  { action: 'fail', keys: ['f'], label: 'Fail the selected step… (reason)', hint: 'fail', scope: 'view' },
-  { action: 'pause', keys: ['p'], label: 'Pause… / resume the drill', hint: 'pause', scope: 'view' },
-  { action: 'note', keys: ['n'], label: 'Write a note on the selected step', hint: 'note', scope: 'view' },
-  { action: 'focusTerminal', keys: ['t'], label: 'Move focus into the terminal', hint: 'terminal', scope: 'view' },
-  { action: 'leaveTerminal', keys: ['Ctrl+Shift+E'], label: 'Leave the terminal (or a text field): focus back to the step', hint: 'leave terminal', scope: 'anywhere' },
-  { action: 'wide', keys: ['w'], label: 'Terminal-wide layout on / off', hint: 'wide terminal', scope: 'view' },
-  { action: 'activity', keys: ['a'], label: 'Show / hide the activity pane', scope: 'view' },
-  { action: 'help', keys: ['?'], label: 'Show this list', scope: 'view' },
-  { action: 'copy', keys: ['Mod+C'], label: 'Copy the terminal selection', scope: 'terminal' },
-  { action: 'paste', keys: ['Mod+V', 'Ctrl+V', 'right-click'], label: 'Paste into the terminal (bracketed, as one paste)', scope: 'terminal' },
-  { action: 'find', keys: ['Mod+F'], label: 'Find in the terminal', scope: 'terminal' },
+  { action: 'next', keys: ['j', 'ArrowDown'], label: 'Select next step', hint: 'select', scope: 'view', hintKeys: ['j', 'k'], when: 'always' },
+  { action: 'prev', keys: ['k', 'ArrowUp'], label: 'Select previous step', scope: 'view', when: 'always' },
+  { action: 'startOrComplete', keys: ['Enter'], label: 'Start the selected step, or complete it if running', hint: 'start / complete', scope: 'view', when: 'running' },
+  { action: 'tick', keys: ['x'], label: 'Tick the next unticked checklist item', hint: 'tick', scope: 'view', when: 'running' },
+  { action: 'skip', keys: ['s'], label: 'Skip the selected step… (reason)', hint: 'skip', scope: 'view', when: 'running' },
+  { action: 'fail', keys: ['f'], label: 'Fail the selected step… (reason)', hint: 'fail', scope: 'view', when: 'running' },
+  { action: 'pause', keys: ['p'], label: 'Pause… / resume the drill', hint: 'pause', scope: 'view', when: 'running' },
+  { action: 'note', keys: ['n'], label: 'Write a note on the selected step', hint: 'note', scope: 'view', when: 'running' },
+  { action: 'focusTerminal', keys: ['t'], label: 'Move focus into the terminal', hint: 'terminal', scope: 'view', when: 'always' },
+  { action: 'leaveTerminal', keys: ['Ctrl+Shift+E'], label: 'Leave the terminal (or a text field): focus back to the step', hint: 'leave terminal', scope: 'anywhere', when: 'always' },
+  { action: 'wide', keys: ['w'], label: 'Terminal-wide layout on / off', hint: 'wide terminal', scope: 'view', when: 'always' },
+  { action: 'activity', keys: ['a'], label: 'Show / hide the activity pane', scope: 'view', when: 'always' },
+  { action: 'help', keys: ['?'], label: 'Show this list', scope: 'view', when: 'always' },
+  { action: 'copy', keys: ['Mod+C'], label: 'Copy the terminal selection', scope: 'terminal', when: 'always' },
+  { action: 'paste', keys: ['Mod+V', 'Ctrl+V', 'right-click'], label: 'Paste into the terminal (bracketed, as one paste)', scope: 'terminal', when: 'always' },
+  { action: 'find', keys: ['Mod+F'], label: 'Find in the terminal', scope: 'terminal', when: 'always' },
+  { action: 'escape', keys: ['Escape'], label: 'Close a dialog / leave a text field', scope: 'local', when: 'always' },
 ];
 
 export interface KeyLike {

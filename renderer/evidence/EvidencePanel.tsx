@@ -31,6 +31,7 @@ import {
   useEvidenceUi,
   type AttachTarget,
 } from './actions';
+import { RecordForm, TextField, useEvidenceForm } from './form';
 import './evidence.css';
 
 const ended = (snap: DrillSnapshot) => snap.status !== 'running';
@@ -136,10 +137,7 @@ function Section({ title, children, testId }: { title: string; children: ReactNo
 
 function ScenarioSection({ snap, canRecord }: { snap: DrillSnapshot; canRecord: boolean }) {
   const cur = snap.evidence.scenario;
-  const [scenario, setScenarioText] = useState(cur?.scenario ?? '');
-  const [scope, setScope] = useState(cur?.scope ?? '');
-  const [testType, setTestType] = useState<TestType>(cur?.testType ?? 'restore');
-  const busy = useStore((s) => !!s.busy['ev:scenario']);
+  const f = useEvidenceForm({ scenario: cur?.scenario ?? '', scope: cur?.scope ?? '', testType: cur?.testType ?? 'restore' }, 'ev:scenario');
   return (
     <Section title="Scenario and scope" testId="ev-scenario">
       {cur ? (
@@ -157,44 +155,34 @@ function ScenarioSection({ snap, canRecord }: { snap: DrillSnapshot; canRecord: 
         <p className="muted small">Not recorded yet: what failure is being rehearsed, and what is (and is not) in scope.</p>
       )}
       {canRecord ? (
-        <form
+        <RecordForm
           className="ev-form"
-          onSubmit={(e) => {
-            e.preventDefault();
-            if (scenario.trim() && scope.trim()) void setScenario({ drillId: snap.id, scenario: scenario.trim(), scope: scope.trim(), testType });
-          }}
+          onSubmit={() =>
+            f.submit(() => (f.filled('scenario', 'scope') ? setScenario({ drillId: snap.id, scenario: f.text('scenario'), scope: f.text('scope'), testType: f.values.testType as TestType }) : undefined))
+          }
         >
-          <input className="input" placeholder="Scenario, e.g. primary orders DB lost (disk failure)" value={scenario} onChange={(e) => setScenarioText(e.target.value)} data-testid="scenario-input" maxLength={10000} />
-          <input className="input" placeholder="Scope, e.g. orders DB only; no application failover" value={scope} onChange={(e) => setScope(e.target.value)} data-testid="scope-input" maxLength={10000} />
+          <TextField form={f} name="scenario" placeholder="Scenario, e.g. primary orders DB lost (disk failure)" testId="scenario-input" maxLength={10000} />
+          <TextField form={f} name="scope" placeholder="Scope, e.g. orders DB only; no application failover" testId="scope-input" maxLength={10000} />
           <div className="ev-row">
-            <select className="input select" value={testType} onChange={(e) => setTestType(e.target.value as TestType)} data-testid="testtype-select" aria-label="Test type">
+            <select className="input select" {...f.bind('testType')} data-testid="testtype-select" aria-label="Test type">
               {TEST_TYPES.map((t) => (
                 <option key={t} value={t}>
                   {t}
                 </option>
               ))}
             </select>
-            <Button type="submit" size="sm" busy={busy} disabled={!scenario.trim() || !scope.trim()} data-testid="scenario-save">
+            <Button type="submit" size="sm" busy={f.busy} disabled={!f.filled('scenario', 'scope')} data-testid="scenario-save">
               {cur ? 'Update' : 'Record'}
             </Button>
           </div>
-        </form>
+        </RecordForm>
       ) : null}
     </Section>
   );
 }
 
 function ParticipantsSection({ snap, canRecord }: { snap: DrillSnapshot; canRecord: boolean }) {
-  const [name, setName] = useState('');
-  const [role, setRole] = useState('');
-  const busy = useStore((s) => !!s.busy['ev:participant']);
-  const submit = async () => {
-    if (!name.trim() || !role.trim()) return;
-    if (await setParticipant(snap.id, name.trim(), role.trim())) {
-      setName('');
-      setRole('');
-    }
-  };
+  const f = useEvidenceForm({ name: '', role: '' }, 'ev:participant');
   return (
     <Section title="Participants and roles" testId="ev-participants">
       <ul className="ev-list">
@@ -213,19 +201,13 @@ function ParticipantsSection({ snap, canRecord }: { snap: DrillSnapshot; canReco
         ))}
       </ul>
       {canRecord ? (
-        <form
-          className="ev-row"
-          onSubmit={(e) => {
-            e.preventDefault();
-            void submit();
-          }}
-        >
-          <input className="input" placeholder="Name" value={name} onChange={(e) => setName(e.target.value)} data-testid="participant-name" maxLength={200} />
-          <input className="input" placeholder="Role, e.g. DBA, observer, reviewer" value={role} onChange={(e) => setRole(e.target.value)} data-testid="participant-role" maxLength={200} />
-          <Button type="submit" size="sm" busy={busy} disabled={!name.trim() || !role.trim()} data-testid="participant-add">
+        <RecordForm className="ev-row" onSubmit={() => f.submit(() => (f.filled('name', 'role') ? setParticipant(snap.id, f.text('name'), f.text('role')) : undefined), ['name', 'role'])}>
+          <TextField form={f} name="name" placeholder="Name" testId="participant-name" maxLength={200} />
+          <TextField form={f} name="role" placeholder="Role, e.g. DBA, observer, reviewer" testId="participant-role" maxLength={200} />
+          <Button type="submit" size="sm" busy={f.busy} disabled={!f.filled('name', 'role')} data-testid="participant-add">
             Add
           </Button>
-        </form>
+        </RecordForm>
       ) : null}
     </Section>
   );
@@ -235,13 +217,8 @@ const fmtSec = (s: number | null) => (s === null ? '—' : humanDuration(s * 100
 
 function RpoSection({ snap, canRecord }: { snap: DrillSnapshot; canRecord: boolean }) {
   const ev = snap.evidence;
-  const [failureAt, setFailureAt] = useState('');
-  const [note, setNote] = useState('');
-  const [backupId, setBackupId] = useState(ev.recoveryPoint?.backupId ?? '');
-  const [backupAt, setBackupAt] = useState(ev.recoveryPoint?.backupAt ?? '');
-  const [source, setSource] = useState(ev.recoveryPoint?.source ?? '');
-  const busyF = useStore((s) => !!s.busy['ev:failure']);
-  const busyR = useStore((s) => !!s.busy['ev:rp']);
+  const failure = useEvidenceForm({ failureAt: '', note: '' }, 'ev:failure');
+  const rp = useEvidenceForm({ backupId: ev.recoveryPoint?.backupId ?? '', backupAt: ev.recoveryPoint?.backupAt ?? '', source: ev.recoveryPoint?.source ?? '' }, 'ev:rp');
   const rpo = ev.rpo;
   return (
     <Section title="Failure and recovery point (RPO)" testId="ev-rpo">
@@ -262,33 +239,30 @@ function RpoSection({ snap, canRecord }: { snap: DrillSnapshot; canRecord: boole
       </dl>
       {canRecord ? (
         <>
-          <form
-            className="ev-row"
-            onSubmit={(e) => {
-              e.preventDefault();
-              void declareFailure(snap.id, failureAt.trim() || undefined, note.trim() || undefined).then((ok) => ok && setFailureAt(''));
-            }}
-          >
-            <input className="input mono" placeholder="Failure time, e.g. 2026-03-03T08:55:00Z (empty: now)" value={failureAt} onChange={(e) => setFailureAt(e.target.value)} data-testid="failure-at" maxLength={64} />
-            <input className="input" placeholder="What failed (optional)" value={note} onChange={(e) => setNote(e.target.value)} data-testid="failure-note" maxLength={4000} />
-            <Button type="submit" size="sm" busy={busyF} data-testid="failure-declare">
-              {failureAt.trim() ? 'Declare failure' : 'Declare failure now'}
+          <RecordForm className="ev-row" onSubmit={() => failure.submit(() => declareFailure(snap.id, failure.text('failureAt') || undefined, failure.text('note') || undefined), ['failureAt'])}>
+            <TextField form={failure} name="failureAt" mono placeholder="Failure time, e.g. 2026-03-03T08:55:00Z (empty: now)" testId="failure-at" maxLength={64} />
+            <TextField form={failure} name="note" placeholder="What failed (optional)" testId="failure-note" maxLength={4000} />
+            <Button type="submit" size="sm" busy={failure.busy} data-testid="failure-declare">
+              {failure.filled('failureAt') ? 'Declare failure' : 'Declare failure now'}
             </Button>
-          </form>
-          <form
+          </RecordForm>
+          <RecordForm
             className="ev-row"
-            onSubmit={(e) => {
-              e.preventDefault();
-              if (backupId.trim() && backupAt.trim()) void setRecoveryPoint({ drillId: snap.id, backupId: backupId.trim(), backupAt: backupAt.trim(), ...(source.trim() ? { source: source.trim() } : {}) });
-            }}
+            onSubmit={() =>
+              rp.submit(() =>
+                rp.filled('backupId', 'backupAt')
+                  ? setRecoveryPoint({ drillId: snap.id, backupId: rp.text('backupId'), backupAt: rp.text('backupAt'), ...(rp.text('source') ? { source: rp.text('source') } : {}) })
+                  : undefined,
+              )
+            }
           >
-            <input className="input" placeholder="Backup ID" value={backupId} onChange={(e) => setBackupId(e.target.value)} data-testid="rp-id" maxLength={500} />
-            <input className="input mono" placeholder="Backup time (UTC), e.g. 2026-03-03T08:30:00Z" value={backupAt} onChange={(e) => setBackupAt(e.target.value)} data-testid="rp-at" maxLength={64} />
-            <input className="input" placeholder="Source (optional)" value={source} onChange={(e) => setSource(e.target.value)} data-testid="rp-source" maxLength={1000} />
-            <Button type="submit" size="sm" busy={busyR} disabled={!backupId.trim() || !backupAt.trim()} data-testid="rp-save">
+            <TextField form={rp} name="backupId" placeholder="Backup ID" testId="rp-id" maxLength={500} />
+            <TextField form={rp} name="backupAt" mono placeholder="Backup time (UTC), e.g. 2026-03-03T08:30:00Z" testId="rp-at" maxLength={64} />
+            <TextField form={rp} name="source" placeholder="Source (optional)" testId="rp-source" maxLength={1000} />
+            <Button type="submit" size="sm" busy={rp.busy} disabled={!rp.filled('backupId', 'backupAt')} data-testid="rp-save">
               Record
             </Button>
-          </form>
+          </RecordForm>
         </>
       ) : null}
     </Section>
@@ -296,10 +270,7 @@ function RpoSection({ snap, canRecord }: { snap: DrillSnapshot; canRecord: boole
 }
 
 function FindingsSection({ snap, canRecord }: { snap: DrillSnapshot; canRecord: boolean }) {
-  const [text, setText] = useState('');
-  const [severity, setSeverity] = useState<Severity>('medium');
-  const [step, setStep] = useState('');
-  const busy = useStore((s) => !!s.busy['ev:finding']);
+  const f = useEvidenceForm({ text: '', severity: 'medium', step: '' }, 'ev:finding');
   return (
     <Section title="Findings" testId="ev-findings">
       {snap.evidence.findings.length ? (
@@ -318,24 +289,25 @@ function FindingsSection({ snap, canRecord }: { snap: DrillSnapshot; canRecord: 
         <p className="muted small">No findings yet: what went wrong, was slow, or was unclear.</p>
       )}
       {canRecord ? (
-        <form
+        <RecordForm
           className="ev-form"
-          onSubmit={(e) => {
-            e.preventDefault();
-            if (!text.trim()) return;
-            void addFinding({ drillId: snap.id, text: text.trim(), severity, stepIndex: step === '' ? null : Number(step) }).then((ok) => ok && setText(''));
-          }}
+          onSubmit={() =>
+            f.submit(
+              () => (f.filled('text') ? addFinding({ drillId: snap.id, text: f.text('text'), severity: f.values.severity as Severity, stepIndex: f.values.step === '' ? null : Number(f.values.step) }) : undefined),
+              ['text'],
+            )
+          }
         >
-          <textarea className="input textarea" rows={2} placeholder="Finding" value={text} onChange={(e) => setText(e.target.value)} data-testid="finding-text" maxLength={10000} />
+          <TextField form={f} name="text" rows={2} placeholder="Finding" testId="finding-text" maxLength={10000} />
           <div className="ev-row">
-            <select className="input select" value={severity} onChange={(e) => setSeverity(e.target.value as Severity)} data-testid="finding-severity" aria-label="Severity">
+            <select className="input select" {...f.bind('severity')} data-testid="finding-severity" aria-label="Severity">
               {SEVERITIES.map((s) => (
                 <option key={s} value={s}>
                   {s}
                 </option>
               ))}
             </select>
-            <select className="input select" value={step} onChange={(e) => setStep(e.target.value)} data-testid="finding-step" aria-label="Step">
+            <select className="input select" {...f.bind('step')} data-testid="finding-step" aria-label="Step">
               <option value="">the whole drill</option>
               {snap.steps.map((s) => (
                 <option key={s.index} value={String(s.index)}>
@@ -343,22 +315,18 @@ function FindingsSection({ snap, canRecord }: { snap: DrillSnapshot; canRecord: 
                 </option>
               ))}
             </select>
-            <Button type="submit" size="sm" busy={busy} disabled={!text.trim()} data-testid="finding-add">
+            <Button type="submit" size="sm" busy={f.busy} disabled={!f.filled('text')} data-testid="finding-add">
               Add finding
             </Button>
           </div>
-        </form>
+        </RecordForm>
       ) : null}
     </Section>
   );
 }
 
 function RemediationSection({ snap, canRecord }: { snap: DrillSnapshot; canRecord: boolean }) {
-  const [text, setText] = useState('');
-  const [owner, setOwner] = useState('');
-  const [due, setDue] = useState('');
-  const [finding, setFinding] = useState('');
-  const busy = useStore((s) => !!s.busy['ev:remediation']);
+  const f = useEvidenceForm({ text: '', owner: '', due: '', finding: '' }, 'ev:remediation');
   return (
     <Section title="Remediation" testId="ev-remediation">
       {snap.evidence.remediations.length ? (
@@ -377,25 +345,23 @@ function RemediationSection({ snap, canRecord }: { snap: DrillSnapshot; canRecor
         <p className="muted small">No remediation items yet: what will be fixed, by whom, by when.</p>
       )}
       {canRecord ? (
-        <form
+        <RecordForm
           className="ev-form"
-          onSubmit={(e) => {
-            e.preventDefault();
-            if (!text.trim() || !owner.trim() || !due) return;
-            void addRemediation({ drillId: snap.id, text: text.trim(), owner: owner.trim(), due, ...(finding ? { findingId: finding } : {}) }).then((ok) => {
-              if (ok) {
-                setText('');
-                setOwner('');
-                setDue('');
-              }
-            });
-          }}
+          onSubmit={() =>
+            f.submit(
+              () =>
+                f.filled('text', 'owner') && f.values.due
+                  ? addRemediation({ drillId: snap.id, text: f.text('text'), owner: f.text('owner'), due: f.values.due, ...(f.values.finding ? { findingId: f.values.finding } : {}) })
+                  : undefined,
+              ['text', 'owner', 'due'],
+            )
+          }
         >
-          <input className="input" placeholder="Action" value={text} onChange={(e) => setText(e.target.value)} data-testid="remediation-text" maxLength={10000} />
+          <TextField form={f} name="text" placeholder="Action" testId="remediation-text" maxLength={10000} />
           <div className="ev-row">
-            <input className="input" placeholder="Owner" value={owner} onChange={(e) => setOwner(e.target.value)} data-testid="remediation-owner" maxLength={200} />
-            <input className="input" type="date" value={due} onChange={(e) => setDue(e.target.value)} data-testid="remediation-due" aria-label="Due date" />
-            <select className="input select" value={finding} onChange={(e) => setFinding(e.target.value)} data-testid="remediation-finding" aria-label="For finding">
+            <TextField form={f} name="owner" placeholder="Owner" testId="remediation-owner" maxLength={200} />
+            <TextField form={f} name="due" type="date" label="Due date" testId="remediation-due" />
+            <select className="input select" {...f.bind('finding')} data-testid="remediation-finding" aria-label="For finding">
               <option value="">no finding</option>
               {snap.evidence.findings.map((f) => (
                 <option key={f.id} value={f.id}>
@@ -403,11 +369,11 @@ function RemediationSection({ snap, canRecord }: { snap: DrillSnapshot; canRecor
                 </option>
               ))}
             </select>
-            <Button type="submit" size="sm" busy={busy} disabled={!text.trim() || !owner.trim() || !due} data-testid="remediation-add">
+            <Button type="submit" size="sm" busy={f.busy} disabled={!f.filled('text', 'owner') || !f.values.due} data-testid="remediation-add">
               Add
             </Button>
           </div>
-        </form>
+        </RecordForm>
       ) : null}
     </Section>
   );
@@ -437,11 +403,8 @@ function SignoffSection({ snap, canRecord }: { snap: DrillSnapshot; canRecord: b
   const op = signed.find((s) => s.role === 'operator');
   const rev = signed.find((s) => s.role === 'reviewer');
   // Separate boxes: the reviewer's statement starts empty, never pre-filled with the operator's words.
-  const [statement, setStatement] = useState('');
-  const [reviewStatement, setReviewStatement] = useState('');
-  const [reviewer, setReviewer] = useState('');
-  const busyOp = useStore((s) => !!s.busy['ev:signoff:operator']);
-  const busyRev = useStore((s) => !!s.busy['ev:signoff:reviewer']);
+  const opForm = useEvidenceForm({ statement: '' }, 'ev:signoff:operator');
+  const revForm = useEvidenceForm({ reviewer: '', statement: '' }, 'ev:signoff:reviewer');
   return (
     <Section title="Sign-off" testId="ev-signoff">
       {signed.length ? (
@@ -457,39 +420,29 @@ function SignoffSection({ snap, canRecord }: { snap: DrillSnapshot; canRecord: b
         <p className="muted small">Sign-off comes after the drill ends: first the operator, then a reviewer who is someone else.</p>
       ) : canRecord ? (
         !op ? (
-          <form
-            className="ev-row"
-            onSubmit={(e) => {
-              e.preventDefault();
-              void signOff({ drillId: snap.id, role: 'operator', name: snap.operator, ...(statement.trim() ? { statement: statement.trim() } : {}) });
-            }}
-          >
-            <input className="input" placeholder="Statement (optional), e.g. Restore performed as described" value={statement} onChange={(e) => setStatement(e.target.value)} data-testid="signoff-statement" maxLength={4000} />
-            <Button type="submit" variant="primary" size="sm" busy={busyOp} data-testid="signoff-operator">
+          <RecordForm className="ev-row" onSubmit={() => opForm.submit(() => signOff({ drillId: snap.id, role: 'operator', name: snap.operator, ...(opForm.text('statement') ? { statement: opForm.text('statement') } : {}) }))}>
+            <TextField form={opForm} name="statement" placeholder="Statement (optional), e.g. Restore performed as described" testId="signoff-statement" maxLength={4000} />
+            <Button type="submit" variant="primary" size="sm" busy={opForm.busy} data-testid="signoff-operator">
               Sign off as {snap.operator}
             </Button>
-          </form>
+          </RecordForm>
         ) : !rev ? (
-          <form
+          <RecordForm
             className="ev-row"
-            onSubmit={(e) => {
-              e.preventDefault();
-              if (reviewer.trim()) void signOff({ drillId: snap.id, role: 'reviewer', name: reviewer.trim(), ...(reviewStatement.trim() ? { statement: reviewStatement.trim() } : {}) });
-            }}
+            onSubmit={() =>
+              revForm.submit(() =>
+                revForm.filled('reviewer')
+                  ? signOff({ drillId: snap.id, role: 'reviewer', name: revForm.text('reviewer'), ...(revForm.text('statement') ? { statement: revForm.text('statement') } : {}) })
+                  : undefined,
+              )
+            }
           >
-            <input className="input" placeholder="Reviewer (not the operator)" value={reviewer} onChange={(e) => setReviewer(e.target.value)} data-testid="signoff-reviewer-name" maxLength={200} />
-            <input
-              className="input"
-              placeholder="Reviewer's statement (optional)"
-              value={reviewStatement}
-              onChange={(e) => setReviewStatement(e.target.value)}
-              data-testid="signoff-reviewer-statement"
-              maxLength={4000}
-            />
-            <Button type="submit" variant="primary" size="sm" busy={busyRev} disabled={!reviewer.trim()} data-testid="signoff-reviewer">
+            <TextField form={revForm} name="reviewer" placeholder="Reviewer (not the operator)" testId="signoff-reviewer-name" maxLength={200} />
+            <TextField form={revForm} name="statement" placeholder="Reviewer's statement (optional)" testId="signoff-reviewer-statement" maxLength={4000} />
+            <Button type="submit" variant="primary" size="sm" busy={revForm.busy} disabled={!revForm.filled('reviewer')} data-testid="signoff-reviewer">
               Sign off as reviewer
             </Button>
-          </form>
+          </RecordForm>
         ) : null
       ) : null}
       {rev ? <p className="muted small">Signed off by the reviewer: the evidence is sealed.</p> : null}

@@ -22,7 +22,10 @@ export function Chart({ options, data, height, testId, onDrawn, ariaLabel }: Cha
   const host = useRef<HTMLDivElement>(null);
   const plot = useRef<uPlot | null>(null);
   const drawn = useRef(onDrawn);
-  drawn.current = onDrawn;
+  // The latest callback, set after render (a ref is not written during render) and before the chart's effect below.
+  useLayoutEffect(() => {
+    drawn.current = onDrawn;
+  });
 
   // Before the browser paints: the page appears once, with its charts, instead of painting twice.
   useLayoutEffect(() => {
@@ -44,7 +47,7 @@ export function Chart({ options, data, height, testId, onDrawn, ariaLabel }: Cha
       plot.current = null;
     };
     // Data changes are handled below without rebuilding the chart.
-    // eslint-disable-next-line react-hooks/exhaustive-deps
+    // eslint-disable-next-line react-hooks/exhaustive-deps -- options/data are read once here; the effect below updates data
   }, [options, height, testId]);
 
   useEffect(() => {

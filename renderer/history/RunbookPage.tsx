@@ -33,6 +33,7 @@ export function RunbookPage({ path }: { path: string }) {
 
   useEffect(() => {
     let stale = false;
+    // eslint-disable-next-line react/set-state-in-effect -- a new query clears the last one's error while it loads
     setError(null);
     void api('history.runbookStats', {
       runbookPath: path,
@@ -276,7 +277,7 @@ function RtoChart({ stats, onDrawn }: { stats: RunbookStats; onDrawn: () => void
   const { effective: theme } = useTheme();
   const tr = stats.trend;
   const hasRto = tr.rtoActualSec.some((v) => v !== null);
-  const modes = useMemo(() => [...new Set(tr.mode)], [stats]);
+  const modes = useMemo(() => [...new Set(tr.mode)], [tr.mode]);
   const data = useMemo<uPlot.AlignedData>(() => {
     const y = hasRto ? tr.rtoActualSec : tr.netSec;
     const pass = y.map((v, i) => (tr.result[i] === 'pass' ? v : null));
@@ -287,7 +288,7 @@ function RtoChart({ stats, onDrawn }: { stats: RunbookStats; onDrawn: () => void
       return rollingMedian(mine, tr.status.map((st, i) => st === 'completed' && tr.mode[i] === m), 9).map((v, i) => (tr.mode[i] === m ? v : null));
     });
     return [tr.t, pass, fail, ...rolling, tr.rtoTargetSec];
-  }, [stats]);
+  }, [tr, hasRto, modes]);
 
   const options = useMemo(() => {
     const ok = cssVar('--ok', '#3fb68b');
@@ -368,8 +369,9 @@ function RtoChart({ stats, onDrawn }: { stats: RunbookStats; onDrawn: () => void
       },
     };
     return opts;
-    // The theme: canvas colours are read from CSS once per chart.
-  }, [stats, theme]);
+    // `theme` is not read inside, but the canvas colours are read from CSS, which the theme changes.
+    // eslint-disable-next-line react-hooks/exhaustive-deps -- see the line above
+  }, [stats, tr, hasRto, modes, theme]);
 
   return (
     <div data-testid="rb-chart-rto" data-points={tr.t.length} data-markers={stats.markers.length}>
@@ -454,6 +456,8 @@ function StepChart({ steps, onDrawn }: { steps: StepStat[]; onDrawn: () => void 
       ],
     };
     return opts;
+    // `theme` is not read inside, but the canvas colours are read from CSS, which the theme changes.
+    // eslint-disable-next-line react-hooks/exhaustive-deps -- see the line above
   }, [current, theme]);
   return (
     <div data-testid="rb-chart-steps" data-steps={current.length}>

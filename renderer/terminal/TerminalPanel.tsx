@@ -74,7 +74,8 @@ export function TerminalPanel({ client, drillId, targets, stepTarget, canOpen }:
   const [search, setSearch] = useState<XtermHandle['search'] | null>(null);
   const [query, setQuery] = useState('');
   const [results, setResults] = useState<{ index: number; count: number } | null>(null);
-  const [details, setDetails] = useState(false);
+  // The message whose details are unfolded: a new message starts folded.
+  const [unfolded, setUnfolded] = useState<string | null>(null);
   const stackRef = useRef<HTMLDivElement>(null);
   const findRef = useRef<HTMLInputElement>(null);
 
@@ -111,14 +112,16 @@ export function TerminalPanel({ client, drillId, targets, stepTarget, canOpen }:
 
   // Moving to a step opens (or brings forward) its target's terminal.
   useEffect(() => {
+    // eslint-disable-next-line react/set-state-in-effect -- opening a terminal is the effect; it clears the last error first
     if (stepTarget) void openTarget(stepTarget);
-    // eslint-disable-next-line react-hooks/exhaustive-deps
+    // eslint-disable-next-line react-hooks/exhaustive-deps -- only a new step (or drill) opens its target, not a new terminal list
   }, [stepTarget, drillId]);
 
   // A Run (or anything else) asked for a target's terminal.
   useEffect(() => {
+    // eslint-disable-next-line react/set-state-in-effect -- opening a terminal is the effect; it clears the last error first
     if (focus && focus.drillId === drillId) void openTarget(focus.target);
-    // eslint-disable-next-line react-hooks/exhaustive-deps
+    // eslint-disable-next-line react-hooks/exhaustive-deps -- only a new request (its nonce) opens a terminal
   }, [focus?.nonce]);
 
   const act = async (method: 'terminal.reconnect' | 'terminal.close', t: TerminalInfo) => {
@@ -159,9 +162,8 @@ export function TerminalPanel({ client, drillId, targets, stepTarget, canOpen }:
     if (dir === 'next') search.findNext(q, opts);
     else search.findPrevious(q, opts);
   };
-  // A new message starts folded.
   const message = active?.message && active.status !== 'open' ? active.message : null;
-  useEffect(() => setDetails(false), [message]);
+  const details = message !== null && unfolded === message;
 
   return (
     <section className="term-panel" data-testid="terminal-panel" aria-label="Terminals">
@@ -276,7 +278,7 @@ export function TerminalPanel({ client, drillId, targets, stepTarget, canOpen }:
             ) : null}
             <span className="term-actions">
               {message && message.length > 60 ? (
-                <Button size="sm" variant="ghost" onClick={() => setDetails(!details)} aria-expanded={details} data-testid="terminal-message-toggle">
+                <Button size="sm" variant="ghost" onClick={() => setUnfolded(details ? null : message)} aria-expanded={details} data-testid="terminal-message-toggle">
                   {details ? 'Less' : 'Details'}
                 </Button>
               ) : null}

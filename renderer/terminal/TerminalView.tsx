@@ -1,4 +1,4 @@
-import { useEffect, useRef } from 'react';
+import { useEffect, useLayoutEffect, useRef } from 'react';
 import type { ApiClient } from '../app/transport';
 import { hubFor } from './hub';
 import { createXterm, terminalTheme, type XtermHandle } from './xterm';
@@ -32,6 +32,7 @@ export function exposeForTests(el: HTMLElement, h: XtermHandle): void {
  * (CSI ? … $ y), DECRQSS (DCS … $ r … ST), OSC colour reports, window
  * reports (CSI … t), focus in/out. Never what a person types or pastes.
  */
+// eslint-disable-next-line no-control-regex -- the terminal's automatic replies are escape sequences
 const REPLY = /^(?:\x1b\[[?>=]?[\d;]*[cnRt]|\x1b\[\??[\d;]*\$y|\x1bP[01]\$r[^\x1b]*\x1b\\|\x1b\][\d;]*[^\x07\x1b]*(?:\x07|\x1b\\)|\x1b\[[IO])+$/;
 export function isReply(data: string): boolean {
   return REPLY.test(data);
@@ -68,7 +69,10 @@ export function terminalKeys(h: XtermHandle, hooks: { onFind?: () => void }, mac
 
 export function TerminalView({ client, terminalId, active, onSearchReady, onFind, onNotice }: TerminalViewProps) {
   const hooks = useRef({ onFind, onNotice });
-  hooks.current = { onFind, onNotice };
+  // The latest callbacks, for the key handler; set after render (a ref is not written during render).
+  useLayoutEffect(() => {
+    hooks.current = { onFind, onNotice };
+  });
   const box = useRef<HTMLDivElement>(null);
   const handle = useRef<XtermHandle | null>(null);
 

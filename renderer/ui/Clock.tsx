@@ -7,6 +7,7 @@ import { useEffect, useState } from 'react';
 export function useNow(enabled: boolean, intervalMs = 200): number {
   const [now, setNow] = useState(() => performance.now());
   useEffect(() => {
+    // eslint-disable-next-line react/set-state-in-effect -- the clock shows the time at once when ticking starts or stops
     setNow(performance.now());
     if (!enabled) return;
     const id = window.setInterval(() => setNow(performance.now()), intervalMs);

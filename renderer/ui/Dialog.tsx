@@ -1,4 +1,4 @@
-import { useEffect, useId, useRef, type FormEvent, type ReactNode } from 'react';
+import { useEffect, useId, useLayoutEffect, useRef, type FormEvent, type ReactNode } from 'react';
 
 export interface DialogProps {
   title: ReactNode;
@@ -22,9 +22,12 @@ export function Dialog({ title, onClose, onSubmit, children, footer, tone = 'def
   const ref = useRef<HTMLDivElement>(null);
   const titleId = useId();
   const closeRef = useRef(onClose);
-  closeRef.current = onClose;
   const restoreRef = useRef(restoreFocus);
-  restoreRef.current = restoreFocus;
+  // The latest props, for the key handler and the unmount; set after render (a ref is not written during render).
+  useLayoutEffect(() => {
+    closeRef.current = onClose;
+    restoreRef.current = restoreFocus;
+  });
 
   useEffect(() => {
     const previous = document.activeElement as HTMLElement | null;

@@ -85,7 +85,7 @@ export function seedHistory(db: Db, opts: SeedOptions): SeededRunbook[] {
     `INSERT INTO events (drill_id, seq, type, at, wall_ms, mono_ms, clock, operator, step_index, data, prev_hash, hash)
      VALUES (@drillId, @seq, @type, @at, @wallMs, @monoMs, @clock, @operator, @stepIndex, @data, @prevHash, @hash)`,
   );
-  const counts = new Array<number>(opts.runbooks).fill(0);
+  const counts = Array.from({ length: opts.runbooks }, () => 0);
   // Per runbook and step: a typical duration and how much it wobbles.
   const base = Array.from({ length: opts.runbooks }, () =>
     Array.from({ length: opts.stepsPerDrill }, () => ({ ms: 20_000 + rand() * 400_000, spread: 0.05 + rand() * 0.6 })),

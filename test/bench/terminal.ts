@@ -23,7 +23,7 @@
  * flood (.cpuprofile, opens in Chrome DevTools); BENCH_CHROMIUM_ARGS adds
  * Chromium flags (e.g. to compare renderers).
  */
-import { spawn, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { createWriteStream, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -32,7 +32,7 @@ import { Terminal } from '@xterm/headless';
 import { startSshd, type TestSshd } from '../helpers/sshd';
 import { chromium } from 'playwright-core';
 import { CHROMIUM, CHROMIUM_ARGS, cleanup, launchBrowser, makeWorkspace, newPage, startServer, type Server } from '../e2e/harness';
-import { openApp, openRunbook, startDrill, tid } from '../e2e/ui';
+import { openApp, openRunbook, startDrill } from '../e2e/ui';
 
 // page.evaluate callbacks run in the browser (no DOM lib in this tsconfig).
 declare const document: any;
@@ -133,7 +133,7 @@ function cpuByGroup(serverPid: number): Record<string, number> {
       const comm = stat.slice(stat.indexOf('(') + 1, stat.lastIndexOf(')'));
       const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
       const secs = (Number(f[11]) + Number(f[12])) / hz;
-      const group = Number(name) === serverPid ? 'drillbook server' : /^sshd/.test(comm) ? 'sshd' : /chrom/i.test(comm) ? 'chromium' : /^(bash|cat)$/.test(comm) ? 'shell+cat' : 'other';
+      const group = Number(name) === serverPid ? 'drillbook server' : comm.startsWith('sshd') ? 'sshd' : /chrom/i.test(comm) ? 'chromium' : /^(bash|cat)$/.test(comm) ? 'shell+cat' : 'other';
       out[group] = (out[group] ?? 0) + secs;
     } catch {
       /* gone */

@@ -12,7 +12,7 @@ import { blur, fetchSnapshot, giveReason, openApp, openRunbook, startDrill, step
 
 // page.evaluate callbacks run in the browser: its globals, untyped here (the
 // root tsconfig is Node-only, without the DOM lib).
-declare const document: any, window: any, location: any, localStorage: any, HTMLElement: any;
+declare const document: any, location: any, localStorage: any;
 
 const TITLE = 'E2E orders database restore';
 

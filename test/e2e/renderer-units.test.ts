@@ -15,7 +15,7 @@ const load = async () => ({
 
 describe('renderer markdown', () => {
   test('raw HTML is text, never markup', async () => {
-    const { renderMarkdown, clockShort, hms, humanDuration, targetText, utcDateTime, utcTime } = await load();
+    const { renderMarkdown } = await load();
     const { html } = renderMarkdown('Hi <script>alert(1)</script> <img src=x onerror="alert(2)">\n\n<div onclick="x()">block</div>\n');
     assert.doesNotMatch(html, /<script|<img|<div onclick/);
     assert.match(html, /&lt;script&gt;alert\(1\)&lt;\/script&gt;/);
@@ -23,7 +23,7 @@ describe('renderer markdown', () => {
   });
 
   test('dangerous link schemes are not links; safe links open in a new window without an opener', async () => {
-    const { renderMarkdown, clockShort, hms, humanDuration, targetText, utcDateTime, utcTime } = await load();
+    const { renderMarkdown } = await load();
     const { html } = renderMarkdown(
       '[a](javascript:alert(1)) [b](JAVASCRIPT:alert(1)) [c](javascript&#58;alert(1)) [d](data:text/html,x) [e](vbscript:x) [f](https://example.com) <https://example.org> and https://example.net/x',
     );
@@ -37,7 +37,7 @@ describe('renderer markdown', () => {
   });
 
   test('code blocks become placeholders carrying their text for the React CodeBlock', async () => {
-    const { renderMarkdown, clockShort, hms, humanDuration, targetText, utcDateTime, utcTime } = await load();
+    const { renderMarkdown } = await load();
     const src = 'Intro\n\n```sh {name=restore}\npg_restore -d orders <dump>\n```\n\n1. item\n\n   ```sql\n   SELECT 1;\n   ```\n\nAfter the list.\n\n    indented code\n';
     const { html, blocks } = renderMarkdown(src);
     assert.equal(blocks.length, 3);
@@ -52,7 +52,7 @@ describe('renderer markdown', () => {
   });
 
   test('task list items are marked and their box is drawn', async () => {
-    const { renderMarkdown, clockShort, hms, humanDuration, targetText, utcDateTime, utcTime } = await load();
+    const { renderMarkdown } = await load();
     const { html } = renderMarkdown('- [ ] open <b>x</b>\n- [x] done\n- plain\n');
     assert.match(html, /<li class="md-task"><span class="md-box" aria-hidden="true"><\/span>open &lt;b&gt;x&lt;\/b&gt;/);
     assert.match(html, /<li class="md-task is-checked"><span class="md-box is-checked"/);
@@ -62,7 +62,7 @@ describe('renderer markdown', () => {
 
 describe('renderer time formats', () => {
   test('clocks', async () => {
-    const { renderMarkdown, clockShort, hms, humanDuration, targetText, utcDateTime, utcTime } = await load();
+    const { clockShort, hms, targetText } = await load();
     assert.equal(hms(0), '00:00:00');
     assert.equal(hms(761_999), '00:12:41');
     assert.equal(hms(3_600_000 * 25 + 1000), '25:00:01');
@@ -74,7 +74,7 @@ describe('renderer time formats', () => {
   });
 
   test('durations and UTC', async () => {
-    const { renderMarkdown, clockShort, hms, humanDuration, targetText, utcDateTime, utcTime } = await load();
+    const { humanDuration, utcDateTime, utcTime } = await load();
     assert.equal(humanDuration(null), '—');
     assert.equal(humanDuration(42_000), '42s');
     assert.equal(humanDuration(192_000), '3m 12s');

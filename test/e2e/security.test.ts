@@ -11,7 +11,7 @@ import { openApp, startDrill, tid } from './ui';
 
 // page.evaluate callbacks run in the browser: its globals, untyped here (the
 // root tsconfig is Node-only, without the DOM lib).
-declare const document: any, window: any, location: any, localStorage: any, HTMLElement: any;
+declare const document: any, window: any;
 
 describe('security', { timeout: 120_000 }, () => {
   let server: Server;

@@ -51,11 +51,11 @@ async function messageColours(page: Page): Promise<{ fg: string; bg: string; und
       if (c === 'rgba(0, 0, 0, 0)' || c === 'transparent') continue;
       if (bg === 'rgba(0, 0, 0, 0)') {
         bg = c;
-        if (!/rgba/.test(c) || /, 1\)$/.test(c)) break;
+        if (!/rgba/.test(c) || c.endsWith(', 1)')) break;
         continue;
       }
       under = c;
-      if (!/rgba/.test(c) || /, 1\)$/.test(c)) break;
+      if (!/rgba/.test(c) || c.endsWith(', 1)')) break;
     }
     const r = el.getBoundingClientRect();
     return { fg, bg, under, box: { w: r.width, h: r.height } };

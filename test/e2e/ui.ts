@@ -5,7 +5,7 @@ import type { Server } from './harness';
 
 // page.evaluate callbacks run in the browser: its globals, untyped here (the
 // root tsconfig is Node-only, without the DOM lib).
-declare const document: any, window: any, location: any, localStorage: any, HTMLElement: any;
+declare const document: any, location: any;
 
 export const tid = (page: Page | Locator, id: string) => page.locator(`[data-testid="${id}"]`);
 

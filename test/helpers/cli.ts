@@ -15,7 +15,7 @@ export function runCli(args: string[], opts: SpawnSyncOptions = {}) {
     encoding: 'utf8',
     timeout: 60_000,
     ...opts,
-    env: { ...process.env, DRILLBOOK_DATA: '', NO_COLOR: '', ...(opts.env ?? {}) },
+    env: { ...process.env, DRILLBOOK_DATA: '', NO_COLOR: '', ...opts.env },
   });
   return { code: r.status, out: String(r.stdout), err: String(r.stderr) };
 }

@@ -14,6 +14,7 @@ export interface XmlElement {
 }
 
 const NAME = /[A-Za-z_:][A-Za-z0-9_:.-]*/y;
+// eslint-disable-next-line no-control-regex -- the characters XML 1.0 forbids include C0 controls
 const BAD_CHAR = /[^\x09\x0A\x0D\x20-\uD7FF\uE000-\uFFFD\u{10000}-\u{10FFFF}]/u;
 
 export function parseXml(src: string): XmlElement {

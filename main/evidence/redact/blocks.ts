@@ -141,6 +141,7 @@ export function findEncodedSecrets(text: string, report: (f: Finding) => void, i
     const v = m[1]!;
     if (/^[0-9a-f]+$/i.test(v)) continue; // hex: a hash, not base64 text
     const decoded = Buffer.from(v, 'base64').toString('utf8');
+    // eslint-disable-next-line no-control-regex -- a decoded block with C0 control characters is binary, not text
     if (decoded.length < 4 || /[\u0000-\u0008\u000e-\u001f\ufffd]/.test(decoded)) continue; // not text
     const kind = inner(decoded);
     if (!kind) continue;

@@ -28,7 +28,7 @@ interface SecretlintRule {
 }
 
 // The preset is an ES module; Node 20.19+ and Electron load it with require().
-// eslint-disable-next-line @typescript-eslint/no-require-imports
+// eslint-disable-next-line @typescript-eslint/no-require-imports -- see the line above
 const preset = require('@secretlint/secretlint-rule-preset-recommend') as { creator: { rules: SecretlintRule[] } };
 
 const SKIP = new Set(['@secretlint/secretlint-rule-filter-comments']);

@@ -167,7 +167,7 @@ export class TerminalHostClient {
       w.reject(new Error(reason));
     }
     this.waiters.clear();
-    for (const r of [...this.routes.values()]) r.lost(reason);
+    for (const r of Array.from(this.routes.values())) r.lost(reason); // a snapshot: lost() may remove its route
     this.routes.clear();
     for (const cb of this.closeListeners) cb(reason);
   }

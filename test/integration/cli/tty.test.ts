@@ -59,6 +59,7 @@ test('history: header row and colour on a terminal; plain rows in a pipe; NO_COL
     // run at a terminal: the live elapsed-vs-RTO line, redrawn while the step sleeps.
     const ran = await inPty(['run', rb, '--data', data, '--mode', 'rehearsal']);
     assert.equal(ran.code, 0, ran.text);
+    /* eslint-disable no-control-regex -- the tests check the ANSI colour escapes the CLI prints */
     assert.match(ran.text, /\r\x1b\[2K\S*⏱ \d+s of RTO 10m 00s · \[1\/1\] Restore/, 'live line with elapsed, RTO and step');
     assert.match(ran.text, /\x1b\[32mcompleted\x1b\[0m/, 'the result in colour');
 
@@ -95,6 +96,7 @@ test('history: header row and colour on a terminal; plain rows in a pipe; NO_COL
 
     const pipe = runCli(['history', '--data', data]);
     assert.doesNotMatch(pipe.out, /\x1b\[|^ID/);
+    /* eslint-enable no-control-regex */
     assert.equal(pipe.out.trim().split('\n').length, 4, 'one line per drill, no header');
 
     // db check: stage lines on a terminal, none in a pipe.

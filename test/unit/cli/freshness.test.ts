@@ -45,7 +45,7 @@ test('bin/drillbook runs dist/ when no main/**/*.ts is newer, else the sources',
 });
 
 test('the UI is rebuilt only when renderer/, main/ or the lockfile is newer than the build', () => {
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  // eslint-disable-next-line @typescript-eslint/no-require-imports -- a CommonJS build script, loaded by path
   const { rendererIsCurrent } = require(path.join(ROOT, 'build', 'renderer-current.js')) as { rendererIsCurrent: (root: string) => boolean };
   const tmp = tempDir();
   try {

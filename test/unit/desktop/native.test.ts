@@ -15,7 +15,7 @@ import { openDatabase } from '../../../main/store/db';
 import { ROOT } from '../../helpers/server';
 import { tempDir } from '../../helpers/runbooks';
 
-// eslint-disable-next-line @typescript-eslint/no-require-imports
+// eslint-disable-next-line @typescript-eslint/no-require-imports -- a CommonJS build script, loaded by path
 const nativeTool = require(path.join(ROOT, 'build', 'native.js')) as {
   electronTarget: () => { version: string; abi: number };
   checkElectronNative: () => { ok: boolean; file: string; problem: string | null };

@@ -13,7 +13,7 @@ import path from 'node:path';
 import { ROOT } from '../../helpers/server';
 import { tempDir } from '../../helpers/runbooks';
 
-/* eslint-disable @typescript-eslint/no-require-imports */
+/* eslint-disable @typescript-eslint/no-require-imports -- the packaging config is a CommonJS file, loaded by path */
 const config = require(path.join(ROOT, 'build', 'electron-builder.config.js')) as Record<string, unknown> & { linux: { files: string[] }; mac: { files: string[] }; win: { files: string[] } };
 const pkg = JSON.parse(readFileSync(path.join(ROOT, 'package.json'), 'utf8')) as {
   homepage?: string;

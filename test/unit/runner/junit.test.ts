@@ -67,6 +67,7 @@ test('one testcase per step: time, failure with reason and output, skipped with 
     const failure = cases[1]!.children[0]!;
     assert.equal(failure.attrs.message, `restore.md:30: exited with code 1: pg_restore: error: <TABLE> "orders" & ]]> red nul lone 🚀 'q'`);
     assert.match(failure.text, /command: restore \(line 30, on db\)\nexit code: 1\n\nlast output:\npg_restore: error: <TABLE> "orders" & \]\]> red nul lone 🚀 'q'/);
+    // eslint-disable-next-line no-control-regex -- the report must hold no ESC or NUL byte
     assert.doesNotMatch(xml, /\x1b|\x00/, 'colour codes and NUL are dropped');
     assert.equal(cases[2]!.children[0]!.attrs.message, 'manual step: it has no command to run');
     assert.match(cases[3]!.children[0]!.attrs.message!, /^not run: an earlier step failed/);
