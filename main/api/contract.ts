@@ -8,6 +8,7 @@
  * compile error on both sides.
  */
 import { z } from 'zod';
+import type { ErrorCode } from '../common/errors';
 import type { Runbook } from '../runbook/model';
 import type { LibraryEntry } from '../runbook/library';
 import type { DrillSnapshot } from '../drill/model';
@@ -286,7 +287,7 @@ export type ApiEvent =
   | { type: 'db.health'; health: DbHealth }
   | TerminalEvent;
 
-export type ErrorCode = 'bad_request' | 'not_found' | 'conflict' | 'internal';
+export type { ErrorCode };
 
 export interface ApiError {
   code: ErrorCode;

@@ -7,7 +7,7 @@ import path from 'node:path';
 import { realpathSync } from 'node:fs';
 import { z } from 'zod';
 import { isMethod, paramSchemas, requestSchema, type ApiEvent, type Method, type Params, type Response, type Results } from './contract';
-import { UserError, badRequest, notFound } from './errors';
+import { UserError, badRequest, notFound } from '../common/errors';
 import { DrillService } from '../drill/service';
 import { HistoryService } from '../history';
 import { DatabaseGuard } from '../store/backup';

@@ -9,7 +9,7 @@ import path from 'node:path';
 import type { Runbook } from '../runbook/model';
 import type { DrillMode } from '../drill/model';
 import type { Core } from '../api/core';
-import { UserError } from '../api/errors';
+import { UserError } from '../common/errors';
 import { blocksToRun } from '../runner/headless';
 import { parseVarFlags, prepareVars, VarsError } from '../runner/vars';
 import { secretEnv, type SecretEnv } from '../runner/secrets';

@@ -8,7 +8,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import type { Runbook } from '../runbook/model';
-import { conflict, notFound, badRequest } from '../api/errors';
+import { conflict, notFound, badRequest } from '../common/errors';
 import type { Db } from '../store/db';
 import { eventHash, newEventSalt } from './chain';
 import { isoUtc, systemNow, type Now } from './clock';

@@ -7,7 +7,7 @@
  * an event written into an unlinked file.
  */
 import { assertInPlace, committedInPlace, type Db } from '../store/db';
-import { UserError } from '../api/errors';
+import { UserError } from '../common/errors';
 import type { Runbook } from '../runbook/model';
 import type { DrillEvent, DrillSnapshot } from './model';
 import { archiveDrillEvents, runbookKey } from '../store/migrations';

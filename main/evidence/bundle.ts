@@ -22,7 +22,7 @@ import { verifyChain } from '../drill/chain';
 import type { DrillEvent, DrillSnapshot } from '../drill/model';
 import type { DrillService } from '../drill/service';
 import type { Runbook } from '../runbook/model';
-import { conflict } from '../api/errors';
+import { conflict } from '../common/errors';
 import { VERSION } from '../version';
 import { AttachmentStore, browserSafeName, isTextual, safeFileName } from './attachments';
 import { stepsCsv } from './csv';

@@ -13,7 +13,7 @@
  */
 import { existsSync } from 'node:fs';
 import path from 'node:path';
-import { badRequest, conflict, notFound, UserError } from '../api/errors';
+import { badRequest, conflict, notFound, UserError } from '../common/errors';
 import type { DrillService } from '../drill/service';
 import type { DrillEvent, DrillEventType, DrillSnapshot } from '../drill/model';
 import { isoUtc, type Now } from '../drill/clock';

@@ -8,7 +8,7 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import type { Runbook } from '../runbook/model';
-import { badRequest } from '../api/errors';
+import { badRequest } from '../common/errors';
 import { describeRunbookVars, prepareVars, readVarSpecs, referenceProblems, VarsError, type RunbookVarInfo, type VarProblem } from './vars';
 
 export interface RunbookVars {

@@ -7,7 +7,7 @@
  * Answers are handed to the waiting connection attempt and not kept: the
  * broker forgets a question, and its answer, as soon as it is answered.
  */
-import { badRequest, notFound } from '../api/errors';
+import { badRequest, notFound } from '../common/errors';
 import { newId } from './session';
 import type { PromptAnswer, PromptInfo } from './types';
 

@@ -13,7 +13,7 @@ import { TerminalHostClient, type HostBackend } from './host/client';
 import type { HostSession } from './host/protocol';
 import os from 'node:os';
 import path from 'node:path';
-import { badRequest, conflict, notFound } from '../api/errors';
+import { badRequest, conflict, notFound } from '../common/errors';
 import type { DrillService } from '../drill/service';
 import type { DrillSnapshot } from '../drill/model';
 import type { TargetSpec } from '../runbook/model';

@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { summarize, drillResult, SLOW_FACTOR } from '../../../main/history';
-import { UserError } from '../../../main/api/errors';
+import { UserError } from '../../../main/common/errors';
 import { historyFixture, runbook } from './fixture';
 
 function close(a: number | null | undefined, b: number | null | undefined, what: string) {
