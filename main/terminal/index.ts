@@ -7,6 +7,6 @@ export { TranscriptWriter, transcriptPaths, readTranscriptIndex, readTranscriptB
 export { SequenceScanner, terminalText, type ScanEvent } from './scanner';
 export { FlowControl, FLOW_HIGH_WATERMARK, FLOW_LOW_WATERMARK, FLOW_ACK_SIZE } from './flow';
 export { OutputBatcher } from './batcher';
-export { BASH_INTEGRATION, remoteShellCommand, shQuote } from './integration';
+export { BASH_INTEGRATION, remoteShellCommand } from './integration';
 export { encodeFrame, decodeFrame, FRAME_OUTPUT } from './frames';
 export type * from './types';

@@ -8,7 +8,7 @@
  * broker forgets a question, and its answer, as soon as it is answered.
  */
 import { badRequest, notFound } from '../common/errors';
-import { newId } from './session';
+import { newId } from '../common/ids';
 import type { PromptAnswer, PromptInfo } from './types';
 
 export const PROMPT_TIMEOUT_MS = 5 * 60_000;

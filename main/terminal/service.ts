@@ -29,10 +29,11 @@ import {
 } from '../ssh';
 import { findBash, localIntegrationFile, openSshShell, spawnLocalShell, type TerminalBackend } from './backend';
 import { PromptBroker } from './prompts';
-import { TerminalSession, newId, type RunOutcome, type RunRequest } from './session';
+import { TerminalSession, type RunOutcome, type RunRequest } from './session';
+import { newId } from '../common/ids';
 import { SequenceScanner } from './scanner';
-import { terminalBlockScript } from '../runner/block-script';
-import { planContext } from '../runner/plan';
+import { terminalBlockScript } from '../runbook/block-script';
+import { planContext } from '../runbook/plan';
 import { TranscriptWriter, readTranscriptIndex, transcriptPaths, readTranscriptBytes, type IndexRecord } from './transcript';
 import type { PromptAnswer, PromptInfo, RunResult, TerminalEvent, TerminalInfo, TerminalSink, TranscriptInfo } from './types';
 

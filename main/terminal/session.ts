@@ -9,15 +9,15 @@
  * parsed; too much unacknowledged (or too much not yet on disk) pauses the
  * source.
  */
-import { randomBytes } from 'node:crypto';
 import { OutputBatcher } from './batcher';
+import { newId } from '../common/ids';
 import { FlowControl } from './flow';
 import { SequenceScanner, terminalText, type ScanEvent } from './scanner';
 import { TranscriptWriter, readTranscriptBytes, type IndexRecord } from './transcript';
 import type { TerminalBackend } from './backend';
 import type { TerminalInfo, TerminalSink, TerminalStatus } from './types';
-import { checkExpect } from '../runner/expect';
-import { blockScript, type BlockScript } from '../runner/block-script';
+import { checkExpect } from '../common/expect';
+import { blockScript, type BlockScript } from '../runbook/block-script';
 import { blockCommandLine, blockTransfer } from './integration';
 
 /** Above this many bytes queued for disk, the source is paused until the disk catches up. */
@@ -112,10 +112,6 @@ export interface SessionInit {
   start: (session: TerminalSession) => Promise<{ backend: TerminalBackend; integrated: boolean | null }>;
   /** A session re-adopted from the terminal host after a server restart (main/terminal/host): no new `open` record. */
   reattached?: { openedAt: string };
-}
-
-export function newId(prefix: string): string {
-  return prefix + randomBytes(6).toString('hex');
 }
 
 export class TerminalSession {
