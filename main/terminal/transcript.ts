@@ -16,7 +16,8 @@
  * queued so the session can pause its source when the disk falls behind.
  */
 import { privateDir } from '../store/private';
-import { createReadStream, createWriteStream, openSync, readSync, closeSync, statSync, type WriteStream } from 'node:fs';
+import { createReadStream, createWriteStream, openSync, readSync, closeSync, statSync, readdirSync, type WriteStream } from 'node:fs';
+import type { TranscriptInfo } from './types';
 import path from 'node:path';
 import readline from 'node:readline';
 
@@ -200,4 +201,51 @@ export function readTranscriptBytes(file: string, offset: number, length: number
     }
   }
   return { bytes, total };
+}
+
+/** Scans <dataDir>/transcripts/<drillId>/ for transcripts; reads each one's opening record. */
+export function listTranscripts(dataDir: string, drillId: string): TranscriptInfo[] {
+  if (!/^[A-Za-z0-9_-]{1,64}$/.test(drillId)) return [];
+  const dir = path.join(dataDir, 'transcripts', drillId);
+  let names: string[];
+  try {
+    names = readdirSync(dir);
+  } catch {
+    return [];
+  }
+  const out: TranscriptInfo[] = [];
+  for (const name of names.filter((n) => n.endsWith('.jsonl')).sort()) {
+    const terminalId = name.slice(0, -'.jsonl'.length);
+    const index = path.join(dir, name);
+    const outFile = path.join(dir, terminalId + '.out');
+    const open = firstRecord(index);
+    let bytes = 0;
+    try {
+      bytes = statSync(outFile).size;
+    } catch {
+      bytes = 0;
+    }
+    out.push({
+      terminalId,
+      drillId,
+      target: typeof open?.target === 'string' ? open.target : 'unknown',
+      kind: open?.kind === 'ssh' || open?.kind === 'local' || open?.kind === 'exec' ? open.kind : 'local',
+      endpoint: typeof open?.endpoint === 'string' ? open.endpoint : '',
+      out: outFile,
+      index,
+      bytes,
+      openedAt: typeof open?.at === 'string' ? open.at : null,
+    });
+  }
+  return out.sort((a, b) => (a.openedAt ?? '').localeCompare(b.openedAt ?? ''));
+}
+
+function firstRecord(file: string): Record<string, unknown> | null {
+  try {
+    const { bytes } = readTranscriptBytes(file, 0, 8192);
+    const line = bytes.toString('utf8').split('\n')[0] ?? '';
+    return JSON.parse(line) as Record<string, unknown>;
+  } catch {
+    return null;
+  }
 }
