@@ -16,7 +16,7 @@ import type { DrillComparison, HistoryEntry, HistoryRunbook, RunbookStats, Water
 import type { BackupInfo, DbHealth } from '../store/backup';
 import type { PromptInfo, RunResult, TerminalEvent, TerminalInfo, TranscriptInfo } from '../terminal/types';
 import type { IndexRecord } from '../terminal/transcript';
-import { ATTACHMENT_KINDS, SEVERITIES, SIGNOFF_ROLES, TEST_TYPES } from '../evidence/model';
+import { ATTACHMENT_KINDS, SEVERITIES, SIGNOFF_ROLES, TEST_TYPES } from '../common/evidence';
 import type { EvidenceExport } from '../evidence/service';
 import type { RunbookVars } from '../runner/drill-vars';
 

@@ -2,7 +2,7 @@
  * The drill's data model: the events that are recorded, and the snapshot
  * that is derived from them. Pure types; JSON-serialisable.
  */
-import type { EvidenceState } from '../evidence/model';
+import type { EvidenceState } from '../common/evidence';
 
 export type DrillMode = 'rehearsal' | 'live' | 'automated';
 export type DrillStatus = 'running' | 'completed' | 'failed' | 'aborted';

@@ -19,7 +19,7 @@ import type {
 } from './model';
 import { distance, netLength, type Interval } from './timeline';
 import { isoUtc } from './clock';
-import { evidenceOf, foldEvidence, initEvidence, type EvidenceFold } from '../evidence/reduce';
+import { evidenceOf, foldEvidence, initEvidence, type EvidenceFold } from './evidence-reduce';
 
 /** What `drill.started` records: everything needed to replay the drill without the runbook file. */
 export interface DrillStartedData {

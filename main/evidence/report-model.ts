@@ -5,7 +5,7 @@
 import type { DrillEvent, DrillSnapshot, PauseRecord, GapRecord, StepStatus } from '../drill/model';
 import type { Runbook } from '../runbook/model';
 import { inRunbook } from './binding';
-import type { AttachmentRecord, FindingRecord, RemediationRecord, SignoffRecord, TestType } from './model';
+import type { AttachmentRecord, FindingRecord, RemediationRecord, SignoffRecord, TestType } from '../common/evidence';
 
 export interface BundleAttachment extends AttachmentRecord {
   /** Where it is in the bundle; null when withheld. */

@@ -3,7 +3,9 @@
  * tested, when the failure was declared and which backup it was restored
  * from (hence the actual RPO), findings, remediation, attachments, proof for
  * checklist items, and sign-off. Pure types; JSON-serialisable. The state
- * hangs off DrillSnapshot as `evidence` and is derived by ./reduce.
+ * hangs off DrillSnapshot as `evidence` and is derived by
+ * main/drill/evidence-reduce.ts. In common/ because the drill engine, the
+ * evidence bundle and the renderer's forms all read these shapes and lists.
  */
 
 /** How the recovery was exercised (NIST SP 800-34 §3.5 / ISO 22301 8.5 exercise kinds). */
