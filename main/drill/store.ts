@@ -11,23 +11,9 @@ import { UserError } from '../common/errors';
 import type { Runbook } from '../runbook/model';
 import type { DrillEvent, DrillSnapshot } from './model';
 import { archiveDrillEvents, runbookKey } from '../store/migrations';
-import { unpackEvents } from './archive';
+import { unpackEvents, type EventRow } from '../store/archive';
 
-export interface EventRow {
-  drill_id: string;
-  seq: number;
-  type: string;
-  at: string;
-  wall_ms: number;
-  mono_ms: number;
-  clock: string;
-  operator: string;
-  step_index: number | null;
-  data: string;
-  prev_hash: string;
-  hash: string;
-  salt: string | null;
-}
+export type { EventRow };
 
 interface OwnerRow {
   owner_pid: number | null;

@@ -4,8 +4,7 @@
  */
 import { createHash } from 'node:crypto';
 import type Database from 'better-sqlite3';
-import { ARCHIVE_FORMAT, packEvents, unpackEvents } from '../drill/archive';
-import type { EventRow } from '../drill/store';
+import { ARCHIVE_FORMAT, packEvents, unpackEvents, type EventRow } from './archive';
 
 export const MIGRATIONS: ReadonlyArray<(db: Database.Database) => void> = [
   // 1: drills, their append-only event log, and per-step rows for history queries.
