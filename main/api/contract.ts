@@ -10,14 +10,12 @@
 import { z } from 'zod';
 import type { ErrorCode } from '../common/errors';
 import type { Runbook } from '../runbook/model';
-import type { LibraryEntry } from '../runbook/library';
+import type { LibraryEntry } from '../runbook/model';
 import type { DrillSnapshot } from '../drill/model';
 import type { DrillComparison, HistoryEntry, HistoryRunbook, RunbookStats, Waterfall } from '../history/model';
-import type { BackupInfo, DbHealth } from '../store/backup';
-import type { PromptInfo, RunResult, TerminalEvent, TerminalInfo, TranscriptInfo } from '../terminal/types';
-import type { IndexRecord } from '../terminal/transcript';
-import { ATTACHMENT_KINDS, SEVERITIES, SIGNOFF_ROLES, TEST_TYPES } from '../common/evidence';
-import type { EvidenceExport } from '../evidence/service';
+import type { BackupInfo, DbHealth } from '../store/model';
+import type { IndexRecord, PromptInfo, RunResult, TerminalEvent, TerminalInfo, TranscriptInfo } from '../terminal/types';
+import { ATTACHMENT_KINDS, SEVERITIES, SIGNOFF_ROLES, TEST_TYPES, type EvidenceExport } from '../common/evidence';
 import type { RunbookVars } from '../runner/drill-vars';
 
 const drillId = z.string().regex(/^[A-Za-z0-9_-]{6,64}$/, 'not a drill id');

@@ -160,3 +160,25 @@ export interface EvidenceState {
   /** The reviewer has signed off: the evidence can no longer change. */
   sealed: boolean;
 }
+
+/** What an evidence export wrote (evidence/bundle.ts). */
+export interface ExportResult {
+  drillId: string;
+  dir: string;
+  zipPath: string | null;
+  chainHead: string;
+  /** Every file in the bundle, as manifest.json lists it. */
+  files: { path: string; sha256: string; bytes: number }[];
+  signed: boolean;
+  pdf: boolean;
+  redaction: { applied: boolean; masked: Record<string, number>; redactedEvents: number[]; withheld: string[] };
+}
+
+
+export interface EvidenceExport extends ExportResult {
+  /** The export's folder name under <dataDir>/exports (the zip is <name>.zip beside it). */
+  name: string;
+  /** Where the browser host serves the zip (authenticated like everything else it serves). */
+  downloadPath: string;
+}
+

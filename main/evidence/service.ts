@@ -20,8 +20,8 @@ import { isoUtc, type Now } from '../drill/clock';
 import { AttachmentStore, cleanMediaType, safeFileName } from './attachments';
 import { itemsProvedBy } from './binding';
 import { isIso } from '../drill/evidence-reduce';
-import type { AttachmentKind, Severity, SignoffRole, TestType } from '../common/evidence';
-import { exportBundle, type ExportResult } from './bundle';
+import type { AttachmentKind, EvidenceExport, Severity, SignoffRole, TestType } from '../common/evidence';
+import { exportBundle } from './bundle';
 import { loadRedactionPatterns } from './config';
 import { chromiumPrintToPdf, PdfError, type PrintToPdf } from './pdf';
 import { RedactionConfigError } from './redact';
@@ -51,12 +51,7 @@ export interface EvidenceOptions {
 }
 
 /** A bundle exported into the data folder, for UIs: the browser downloads the zip through the host. */
-export interface EvidenceExport extends ExportResult {
-  /** The export's folder name under <dataDir>/exports (the zip is <name>.zip beside it). */
-  name: string;
-  /** Where the browser host serves the zip (authenticated like everything else it serves). */
-  downloadPath: string;
-}
+export type { EvidenceExport };
 
 /** Export names: the drill id and a UTC time stamp (what the browser host agrees to serve). */
 export const EXPORT_NAME = /^[A-Za-z0-9_-]{6,64}-\d{8}T\d{6}Z(-\d{1,3})?$/;

@@ -181,3 +181,20 @@ export class RunbookError extends Error {
     this.name = 'RunbookError';
   }
 }
+
+/** One runbook in the library list (runbook/library.ts scans the folders). */
+export interface LibraryEntry {
+  /** Absolute path of the runbook file. */
+  path: string;
+  /** The library folder it was found under. */
+  dir: string;
+  /** The runbook's title; the file name when it could not be loaded. */
+  title: string;
+  rto?: DurationSpec;
+  stepCount: number;
+  /** Why it could not be loaded (one line, `file:line: reason`). */
+  error?: string;
+  /** Diagnostics (errors and warnings) of a runbook that loaded. */
+  warnings: number;
+  mtimeMs: number;
+}

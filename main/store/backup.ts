@@ -28,6 +28,7 @@ import { closeSync, copyFileSync, existsSync, fsyncSync, openSync, readdirSync, 
 import path from 'node:path';
 import { Worker } from 'node:worker_threads';
 import type { Db } from './db';
+import type { BackupInfo, BackupKind, DbHealth, IntegrityReport } from './model';
 import { databaseLost, onDatabaseLost, openDatabase } from './db';
 import { MIGRATIONS } from './migrations';
 
@@ -56,38 +57,7 @@ const LAST_FULL_CHECK = '.last-full-check';
 const MAX_PROBLEMS = 50;
 const REQUIRED_TABLES = ['drills', 'events', 'drill_steps'];
 
-export type BackupKind = 'auto' | 'manual' | 'pre-restore';
-
-export interface BackupInfo {
-  file: string;
-  name: string;
-  kind: BackupKind;
-  /** When it was made (from its name), ISO UTC. */
-  createdAt: string;
-  bytes: number;
-}
-
-export interface IntegrityReport {
-  ok: boolean;
-  mode: 'quick' | 'full';
-  /** SQLite's own messages, at most MAX_PROBLEMS. */
-  problems: string[];
-  ms: number;
-}
-
-export interface DbHealth {
-  /**
-   * unchecked: this host does not check at start (the CLI); checking: running now;
-   * lost: the file was moved or deleted under the open connection, and writes are refused.
-   */
-  state: 'unchecked' | 'checking' | 'ok' | 'failed' | 'lost';
-  check: IntegrityReport | null;
-  checkedAt: string | null;
-  /** One sentence for the user when something is wrong. */
-  message: string | null;
-  backups: { dir: string; count: number; newest: BackupInfo | null };
-  lastBackupError: string | null;
-}
+export type { BackupInfo, BackupKind, DbHealth, IntegrityReport };
 
 export class BackupError extends Error {
   constructor(message: string) {

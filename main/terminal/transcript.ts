@@ -17,52 +17,11 @@
  */
 import { privateDir } from '../store/private';
 import { createReadStream, createWriteStream, openSync, readSync, closeSync, statSync, readdirSync, type WriteStream } from 'node:fs';
-import type { TranscriptInfo } from './types';
+import type { IndexRecord, TranscriptEntry, TranscriptInfo } from './types';
 import path from 'node:path';
 import readline from 'node:readline';
 
-export type TranscriptEntry =
-  | {
-      t: 'open';
-      terminalId: string;
-      drillId: string | null;
-      target: string;
-      /** exec: a headless run's commands on exec channels / local bash. */
-      kind: 'local' | 'ssh' | 'exec';
-      endpoint: string;
-      cols: number;
-      rows: number;
-      stepIndex: number | null;
-    }
-  | { t: 'status'; status: string; message: string }
-  | { t: 'step'; stepIndex: number | null; title: string | null }
-  | { t: 'resize'; cols: number; rows: number }
-  | { t: 'input'; bytes: number; keys?: string[] }
-  | {
-      t: 'command';
-      runId: string;
-      stepIndex: number | null;
-      name: string | null;
-      text: string;
-      target: string;
-      /** script: a Run (a fresh bash child, integration.ts); typed/paste: older transcripts and headless runs. */
-      mode: 'paste' | 'typed' | 'script';
-      queued?: boolean;
-    }
-  /** A command the operator typed, as the shell reported it (text null: not in the shell's history). */
-  | { t: 'typed'; text: string | null; exitCode: number | null; stepIndex: number | null; outputFrom: number; outputTo: number }
-  | {
-      t: 'result';
-      runId: string;
-      exitCode: number | null;
-      expectPassed: boolean | null;
-      message: string;
-      outputFrom: number | null;
-      outputTo: number | null;
-    }
-  | { t: 'close'; reason: string };
-
-export type IndexRecord = TranscriptEntry & { at: string; offset: number };
+export type { IndexRecord, TranscriptEntry };
 
 export interface TranscriptPaths {
   out: string;
