@@ -16,7 +16,7 @@ import type { DrillComparison, HistoryEntry, HistoryRunbook, RunbookStats, Water
 import type { BackupInfo, DbHealth } from '../store/model';
 import type { IndexRecord, PromptInfo, RunResult, TerminalEvent, TerminalInfo, TranscriptInfo } from '../terminal/types';
 import { ATTACHMENT_KINDS, SEVERITIES, SIGNOFF_ROLES, TEST_TYPES, type EvidenceExport } from '../common/evidence';
-import type { RunbookVars } from '../runner/drill-vars';
+import type { RunbookVars } from '../runbook/model';
 
 const drillId = z.string().regex(/^[A-Za-z0-9_-]{6,64}$/, 'not a drill id');
 const stepIndex = z.number().int().min(0).max(10_000);

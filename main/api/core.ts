@@ -21,7 +21,7 @@ import { VERSION } from '../version';
 import { TerminalService, type TerminalSshOptions } from '../terminal';
 import type { TerminalSink } from '../terminal/types';
 import { AttachmentStore, EvidenceService, terminalTranscripts, type PrintToPdf } from '../evidence';
-import { runbookVars, runbookWithVars } from '../runner/drill-vars';
+import { runbookVars, runbookWithVars } from '../runbook/vars';
 
 export interface CoreOptions {
   dataDir: string;

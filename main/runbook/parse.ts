@@ -14,6 +14,7 @@ import { NAME_PATTERN, oneLine, parseFenceInfo, parseHeadingAttrs, splitTrailing
 import { parseDuration } from './duration';
 import { unwrapContainers, type TabPanel } from './containers';
 import { languageRuns } from './languages';
+import { readVarDecls } from './vars';
 import {
   RunbookError,
   type ChecklistItem,
@@ -268,6 +269,11 @@ function readMeta(fm: FrontMatter, diagnostics: Diagnostic[]): RunbookMeta {
   if (data.targets !== undefined && data.targets !== null) {
     meta.targets.push(...readTargets(fm, diagnostics));
   }
+  if (data.vars !== undefined && data.vars !== null) {
+    const { specs, problems } = readVarDecls(data.vars, varLines(fm));
+    meta.vars = specs;
+    meta.varProblems = problems;
+  }
   for (const [key, value] of Object.entries(data)) {
     if (!KNOWN_KEYS.has(key)) meta.extra[key] = value;
   }
@@ -291,6 +297,20 @@ function readDuration(value: unknown, key: string, line: number, diagnostics: Di
 function readTags(value: unknown): string[] {
   const raw = Array.isArray(value) ? value.map((v) => String(v)) : typeof value === 'string' ? value.split(/[,\s]+/) : [];
   return [...new Set(raw.map((t) => t.trim()).filter((t) => t !== ''))];
+}
+
+/** The file line of each variable's key under `vars:` (null: the `vars:` key), from the YAML nodes. */
+function varLines(fm: FrontMatter): (name: string | null) => number {
+  const nodes = keyNodes(fm, 'vars');
+  const keyLine = fm.lineOf(nodes?.key, 2);
+  const lines = new Map<string, number>();
+  if (isMap(nodes?.value)) {
+    for (const pair of nodes.value.items) {
+      const name = isScalar(pair.key) ? String(pair.key.value) : '';
+      if (!lines.has(name)) lines.set(name, fm.lineOf(pair.key, keyLine));
+    }
+  }
+  return (name) => (name === null ? keyLine : lines.get(name) ?? keyLine);
 }
 
 // ---------------------------------------------------------------------------

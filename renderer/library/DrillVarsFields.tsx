@@ -1,5 +1,5 @@
 import { useEffect, useMemo, useState } from 'react';
-import type { RunbookVars } from '../../main/runner/drill-vars';
+import type { RunbookVars } from '../../main/runbook/model';
 import { api } from '../app/store';
 import { AlertIcon } from '../ui/Icons';
 
