@@ -3,13 +3,11 @@
  * that is derived from them. Pure types; JSON-serialisable.
  */
 import type { EvidenceState } from '../common/evidence';
+import type { DrillMode, DrillStatus, StepStatus } from '../common/status';
 
-export type DrillMode = 'rehearsal' | 'live' | 'automated';
-export type DrillStatus = 'running' | 'completed' | 'failed' | 'aborted';
-export type StepStatus = 'pending' | 'running' | 'completed' | 'skipped' | 'failed';
-
-export const DRILL_MODES: readonly DrillMode[] = ['rehearsal', 'live', 'automated'];
-export const DRILL_STATUSES: readonly DrillStatus[] = ['running', 'completed', 'failed', 'aborted'];
+// Modes and statuses live in main/common/status.ts (with "is this step finished"); named here too, as before.
+export type { DrillMode, DrillStatus, StepStatus };
+export { DRILL_MODES, DRILL_STATUSES } from '../common/status';
 
 /**
  * A point in time as measured. `wallMs` is UTC wall clock (what a human

@@ -15,6 +15,7 @@ import { parseDuration } from './duration';
 import { unwrapContainers, type TabPanel } from './containers';
 import { languageRuns } from './languages';
 import { readVarDecls } from './vars';
+import { parseSshDestination } from '../common/ssh-destination';
 import {
   RunbookError,
   type ChecklistItem,
@@ -416,26 +417,20 @@ function targetFromString(givenName: string | null, text: string, problems: stri
     const name = givenName ?? 'local';
     return checkTargetName(name, problems) ? { name, kind: 'local' } : null;
   }
-  const ssh = /^(?:ssh:\/\/)?(?:([^@\s/]+)@)?(\[[^\]\s]+\]|[^:@\s/]+)(?::(\d+))?\/?$/.exec(text);
-  if (!ssh) {
+  const parsed = parseSshDestination(text);
+  if (!parsed.ok && parsed.problem === 'syntax') {
     problems.push(`target ${givenName ? `"${givenName}" ` : ''}"${text}" is not local, user@host[:port] or an ssh alias`);
     return null;
   }
-  const [, user, host = '', portText] = ssh;
-  const isAlias = user === undefined && portText === undefined && !text.startsWith('ssh://');
-  const name = givenName ?? host.replace(/^\[|\]$/g, '');
+  const host = parsed.ok ? parsed.dest.host : parsed.host;
+  const name = givenName ?? host;
   if (!checkTargetName(name, problems)) return null;
-  if (isAlias) return { name, kind: 'ssh', alias: host };
-  const target: TargetSpec = { name, kind: 'ssh', host: host.replace(/^\[|\]$/g, '') };
-  if (user !== undefined) target.user = user;
-  if (portText !== undefined) {
-    const port = readPort(portText);
-    if (port === null) {
-      problems.push(`target "${name}": port must be a number from 1 to 65535`);
-      return null;
-    }
-    target.port = port;
+  if (!parsed.ok) {
+    problems.push(`target "${name}": port must be a number from 1 to 65535`);
+    return null;
   }
+  if (parsed.alias) return { name, kind: 'ssh', alias: host };
+  const target: TargetSpec = { name, kind: 'ssh', ...parsed.dest };
   return target;
 }
 

@@ -22,6 +22,7 @@
  */
 import type { CommandBlock, Runbook, RunbookVarInfo, RunbookVars, VarProblem, VarSpec } from './model';
 import { badRequest } from '../common/errors';
+import { LIMITS } from '../common/limits';
 
 export type { RunbookVarInfo, RunbookVars, VarProblem, VarSpec };
 
@@ -31,7 +32,7 @@ export const VAR_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
 const REFERENCE = /\{\{\s*([A-Za-z_][A-Za-z0-9_]*)\s*\}\}/g;
 /** Bare words in Go/Helm templates (`{{end}}`, `{{else}}`): never variables, so never "undeclared". */
 const TEMPLATE_WORDS = new Set(['end', 'else', 'break', 'continue', 'nil', 'true', 'false', 'range', 'if', 'with', 'define', 'template', 'block']);
-const MAX_VALUE = 4096;
+const MAX_VALUE = LIMITS.varValue;
 const FIELDS = new Set(['default', 'description', 'secret', 'env', 'pattern', 'required']);
 
 /** Bad input found before anything ran: every problem, each with its file line. */

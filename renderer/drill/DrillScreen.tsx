@@ -34,6 +34,7 @@ import { TerminalWorkspace, runActions } from '../terminal';
 import { lastBlockFailure } from '../../main/drill/headline';
 import { KEYMAP, bindingFor, keyLabel } from './keymap';
 import { activityOpenFor, toggleActivity, toggleWide, useLayout } from './layout';
+import { isStepFinished } from '../../main/common/status.js';
 
 /** Focus back on the step (out of the terminal or a field), so the single-key shortcuts work. */
 function focusStep(): void {
@@ -61,7 +62,7 @@ export function matchRunbookStep(runbook: Runbook | undefined, step: StepState):
   return runbook.steps.find((s) => s.key === step.key) ?? runbook.steps.find((s) => s.index === step.index && s.title === step.title);
 }
 
-const isEnded = (st: StepState | undefined) => !!st && (st.status === 'completed' || st.status === 'skipped' || st.status === 'failed');
+const isEnded = (st: StepState | undefined) => !!st && isStepFinished(st.status);
 
 export function DrillScreen({ drillId, onBack }: { drillId: string; onBack: () => void }) {
   const entry = useStore((s) => s.drills[drillId]);

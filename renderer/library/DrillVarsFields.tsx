@@ -2,6 +2,7 @@ import { useEffect, useMemo, useState } from 'react';
 import type { RunbookVars } from '../../main/runbook/model';
 import { api } from '../app/store';
 import { AlertIcon } from '../ui/Icons';
+import { LIMITS } from '../../main/common/limits.js';
 
 export interface VarsState {
   /** Values the operator typed (empty fields are left out: the default applies). */
@@ -64,7 +65,7 @@ export function DrillVarsFields({ runbookPath, touched, onChange }: { runbookPat
         value={values[v.name] ?? ''}
         onChange={(e) => setValues((s) => ({ ...s, [v.name]: e.target.value }))}
         placeholder={v.default !== null ? v.default || '(empty)' : v.envSet && v.env ? `from $${v.env}` : 'required'}
-        maxLength={4096}
+        maxLength={LIMITS.varValue}
         spellCheck={false}
         data-testid={`var-input-${v.name}`}
       />
