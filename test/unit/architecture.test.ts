@@ -1,5 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { existsSync, readdirSync } from 'node:fs';
 import path from 'node:path';
 import {
   MAIN_LAYERS,
@@ -115,4 +116,37 @@ test('imports are parsed, not grepped: type-only imports, re-exports and import(
     { spec: './d', typeOnly: true },
     { spec: './e', typeOnly: false },
   ]);
+});
+
+// The test tree mirrors the source tree: a folder under test/unit or test/integration is named for the main/ or
+// renderer/ folder it tests, so a newcomer finds a feature's tests where its code is. The few that are not:
+const TEST_FOLDERS_NOT_IN_SOURCE: Record<string, string> = {
+  // Whole restore drills against real PostgreSQL, MariaDB, files and Runme runbooks: they cross runner, terminal and
+  // the hosts at once, which is their point.
+  'integration/restore': 'end-to-end restores through every layer',
+};
+
+test('every folder under test/unit and test/integration names a folder of main/ or renderer/ (or is on the short list)', () => {
+  const sourceFolders = new Set([
+    ...readdirSync(path.join(root, 'main'), { withFileTypes: true }).filter((d) => d.isDirectory()).map((d) => d.name),
+    'renderer',
+  ]);
+  const stray: string[] = [];
+  for (const kind of ['unit', 'integration']) {
+    for (const d of readdirSync(path.join(root, 'test', kind), { withFileTypes: true })) {
+      if (!d.isDirectory()) continue;
+      const key = `${kind}/${d.name}`;
+      if (!sourceFolders.has(d.name) && !(key in TEST_FOLDERS_NOT_IN_SOURCE)) stray.push(`test/${key}/`);
+    }
+  }
+  assert.deepEqual(stray, [], 'rename the folder after the source folder it tests, or give the reason in TEST_FOLDERS_NOT_IN_SOURCE');
+  for (const key of Object.keys(TEST_FOLDERS_NOT_IN_SOURCE)) assert.ok(existsSync(path.join(root, 'test', key)), `test/${key} no longer exists: drop it from the list`);
+});
+
+test('store tests live in test/*/store and renderer unit tests in test/unit/renderer (issue 14 found them under history/ and e2e/)', () => {
+  const names = (dir: string) => (existsSync(path.join(root, dir)) ? readdirSync(path.join(root, dir)) : []);
+  for (const dir of ['test/unit/history', 'test/integration/history']) {
+    for (const f of names(dir)) assert.doesNotMatch(f, /backup|integrity|migration|permission|compact/, `${dir}/${f} tests the store`);
+  }
+  assert.deepEqual(names('test/e2e').filter((f) => /renderer.*units/.test(f)), []);
 });

@@ -8,9 +8,9 @@ import assert from 'node:assert/strict';
 // The renderer is an ES module package (renderer/package.json); this test
 // file is CommonJS, so it loads the renderer modules dynamically.
 const load = async () => ({
-  ...(await import('../../renderer/ui/markdown.js')),
-  ...(await import('../../renderer/app/format.js')),
-  ...(await import('../../renderer/drill/blocks.js')),
+  ...(await import('../../../renderer/ui/markdown.js')),
+  ...(await import('../../../renderer/app/format.js')),
+  ...(await import('../../../renderer/drill/blocks.js')),
 });
 
 describe('renderer markdown', () => {
