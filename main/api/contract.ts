@@ -57,7 +57,7 @@ export const paramSchemas = {
   'runbooks.list': z.object({}).strict(),
   'runbooks.get': z.object({ path }).strict(),
   'runbooks.addFolder': z.object({ path }).strict(),
-  /** The runbook's `vars:` for the start dialog to prompt for (main/runner/vars.ts); never a secret's value. */
+  /** The runbook's `vars:` for the start dialog to prompt for (main/runbook/vars.ts); never a secret's value. */
   'runbooks.vars': z.object({ path }).strict(),
   /** Choose the section that holds the procedure (null: back to Drillbook's guess); remembered for this runbook in the data folder. */
   'runbooks.setSteps': z.object({ path, steps: z.string().trim().min(1, 'name a section').max(300).nullable() }).strict(),

@@ -41,7 +41,7 @@ export const DRILL_EVENT_TYPES = [
   'terminal.integration',
   'drill.finished',
   'drill.aborted',
-  // Evidence for auditors (main/evidence): data shapes in main/evidence/model.ts.
+  // Evidence for auditors (main/evidence): data shapes in main/common/evidence.ts.
   'participant.set',
   'scenario.set',
   'failure.declared',

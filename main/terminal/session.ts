@@ -37,7 +37,7 @@ export interface RunRequest {
   text: string;
   /** The block's `cwd` attribute, if any. */
   cwd?: string | null;
-  /** How it runs, from `drillbook run`'s plan (main/runner/block-script.ts, terminalBlockScript); default: a fresh bash -e -o pipefail. */
+  /** How it runs, from `drillbook run`'s plan (main/runbook/block-script.ts, terminalBlockScript); default: a fresh bash -e -o pipefail. */
   plan?: BlockScript;
   expect: number | string | undefined;
   timeoutMs: number | undefined;

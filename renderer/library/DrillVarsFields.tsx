@@ -13,7 +13,7 @@ export interface VarsState {
 
 /**
  * The start dialog's "Variables" step: one field per `{{NAME}}` the runbook
- * declares (main/runner/vars.ts). Secrets are listed but never typed here:
+ * declares (main/runbook/vars.ts). Secrets are listed but never typed here:
  * they come from the environment of the terminal the commands run in.
  */
 export function DrillVarsFields({ runbookPath, touched, onChange }: { runbookPath: string; touched: boolean; onChange: (state: VarsState) => void }) {

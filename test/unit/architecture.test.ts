@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync, readdirSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import {
   MAIN_LAYERS,
@@ -149,4 +149,14 @@ test('store tests live in test/*/store and renderer unit tests in test/unit/rend
     for (const f of names(dir)) assert.doesNotMatch(f, /backup|integrity|migration|permission|compact/, `${dir}/${f} tests the store`);
   }
   assert.deepEqual(names('test/e2e').filter((f) => /renderer.*units/.test(f)), []);
+});
+
+test("the README's code map names every main/ folder, and its layer line is MAIN_LAYERS", () => {
+  const readme = readFileSync(path.join(root, 'README.md'), 'utf8');
+  const folders = readdirSync(path.join(root, 'main'), { withFileTypes: true }).filter((d) => d.isDirectory()).map((d) => d.name);
+  for (const f of folders) assert.match(readme, new RegExp(`\\n  ${f}/ +\\S`), `README.md's code map has no line for main/${f}/`);
+  const line = MAIN_LAYERS.map((layer) => layer.filter((f) => f !== '(root)'))
+    .map((layer) => (layer.length > 1 ? `{${layer.join(', ')}}` : layer[0]))
+    .join(' ← ');
+  assert.ok(readme.includes(`\n${line}\n`), `README.md should state the layer order as: ${line}`);
 });
