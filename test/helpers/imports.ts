@@ -188,20 +188,23 @@ export function checkArchitecture(edges: readonly ImportEdge[]): string[] {
   const cycle = findCycle(folderGraph(edges));
   if (cycle) problems.push(`main/ has a folder cycle: ${cycle.join(' → ')}`);
 
-  const seen = new Set<string>();
+  const unlayered = new Set<string>();
+  const reported = new Set<string>();
   for (const e of edges) {
     const a = mainFolder(e.from);
     const b = mainFolder(e.to);
     if (!a || !b || a === b) continue;
+    for (const f of [a, b]) {
+      if (layerOf(f) < 0 && !unlayered.has(f)) {
+        unlayered.add(f);
+        problems.push(`main/${f}/ is in no layer: add it to MAIN_LAYERS (test/helpers/imports.ts) and the README`);
+      }
+    }
     const la = layerOf(a);
     const lb = layerOf(b);
-    const key = `${a}>${b}`;
-    if (la < 0 && !seen.has(a)) problems.push(`main/${a}/ is in no layer: add it to MAIN_LAYERS (test/helpers/imports.ts) and the README`);
-    if (la < 0) seen.add(a);
-    if (la >= 0 && lb >= 0 && lb >= la && !seen.has(key)) {
-      seen.add(key);
-      problems.push(`main/${a}/ must not import main/${b}/ (layer ${la + 1} → ${lb + 1}): ${e.from} imports ${e.to}`);
-    }
+    if (la < 0 || lb < 0 || lb < la || reported.has(`${a}>${b}`)) continue;
+    reported.add(`${a}>${b}`);
+    problems.push(`main/${a}/ must not import main/${b}/ (layer ${la + 1} → ${lb + 1}): ${e.from} imports ${e.to}`);
   }
 
   for (const e of edges) {

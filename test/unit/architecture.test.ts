@@ -160,3 +160,8 @@ test("the README's code map names every main/ folder, and its layer line is MAIN
     .join(' ← ');
   assert.ok(readme.includes(`\n${line}\n`), `README.md should state the layer order as: ${line}`);
 });
+
+test('the checker fails on a new main/ folder that is in no layer', () => {
+  const problems = checkArchitecture([...ok, { from: 'main/team/sync.ts', to: 'main/drill/model.ts', typeOnly: true }]);
+  assert.deepEqual(problems, ['main/team/ is in no layer: add it to MAIN_LAYERS (test/helpers/imports.ts) and the README']);
+});
