@@ -8,20 +8,21 @@
  * compile error on both sides.
  */
 import { z } from 'zod';
+import type { ErrorCode } from '../common/errors';
+import { LIMITS } from '../common/limits';
+import { DRILL_MODES, UI_DRILL_MODES } from '../common/status';
 import type { Runbook } from '../runbook/model';
-import type { LibraryEntry } from '../runbook/library';
+import type { LibraryEntry } from '../runbook/model';
 import type { DrillSnapshot } from '../drill/model';
 import type { DrillComparison, HistoryEntry, HistoryRunbook, RunbookStats, Waterfall } from '../history/model';
-import type { BackupInfo, DbHealth } from '../store/backup';
-import type { PromptInfo, RunResult, TerminalEvent, TerminalInfo, TranscriptInfo } from '../terminal/types';
-import type { IndexRecord } from '../terminal/transcript';
-import { ATTACHMENT_KINDS, SEVERITIES, SIGNOFF_ROLES, TEST_TYPES } from '../evidence/model';
-import type { EvidenceExport } from '../evidence/service';
-import type { RunbookVars } from '../runner/drill-vars';
+import type { BackupInfo, DbHealth } from '../store/model';
+import type { IndexRecord, PromptInfo, RunResult, TerminalEvent, TerminalInfo, TranscriptInfo } from '../terminal/types';
+import { ATTACHMENT_KINDS, SEVERITIES, SIGNOFF_ROLES, TEST_TYPES, type EvidenceExport } from '../common/evidence';
+import type { RunbookVars } from '../runbook/model';
 
 const drillId = z.string().regex(/^[A-Za-z0-9_-]{6,64}$/, 'not a drill id');
 const stepIndex = z.number().int().min(0).max(10_000);
-const reason = z.string().trim().min(1, 'a reason is required').max(2000);
+const reason = z.string().trim().min(1, 'a reason is required').max(LIMITS.reason);
 const path = z.string().min(1).max(4096);
 /** A date (YYYY-MM-DD, a UTC day) or an ISO date-time with a zone; main/history/filter.ts checks it is a real one. */
 const dateFilter = z
@@ -30,7 +31,7 @@ const dateFilter = z
 /** History filters (main/history/model.ts HistoryFilter). */
 const historyFilter = {
   runbookPath: path.optional(),
-  mode: z.enum(['rehearsal', 'live', 'automated']).optional(),
+  mode: z.enum(DRILL_MODES).optional(),
   status: z.enum(['running', 'completed', 'failed', 'aborted']).optional(),
   result: z.enum(['pass', 'fail']).optional(),
   since: dateFilter.optional(),
@@ -44,9 +45,9 @@ const termCols = z.number().int().min(2).max(1000);
 const termRows = z.number().int().min(1).max(500);
 
 // Evidence (main/evidence).
-const personName = z.string().trim().min(1, 'a name is required').max(200);
-const evidenceText = z.string().trim().min(1, 'text is required').max(10_000);
-const isoTime = z.string().trim().min(1).max(64);
+const personName = z.string().trim().min(1, 'a name is required').max(LIMITS.name);
+const evidenceText = z.string().trim().min(1, 'text is required').max(LIMITS.evidenceText);
+const isoTime = z.string().trim().min(1).max(LIMITS.isoTime);
 /** Attachments are limited to 20 MiB (main/evidence/attachments.ts); base64 makes that 4/3 bigger. */
 const MAX_ATTACHMENT_BASE64 = Math.ceil((20 * 1024 * 1024) / 3) * 4;
 
@@ -56,17 +57,17 @@ export const paramSchemas = {
   'runbooks.list': z.object({}).strict(),
   'runbooks.get': z.object({ path }).strict(),
   'runbooks.addFolder': z.object({ path }).strict(),
-  /** The runbook's `vars:` for the start dialog to prompt for (main/runner/vars.ts); never a secret's value. */
+  /** The runbook's `vars:` for the start dialog to prompt for (main/runbook/vars.ts); never a secret's value. */
   'runbooks.vars': z.object({ path }).strict(),
   /** Choose the section that holds the procedure (null: back to Drillbook's guess); remembered for this runbook in the data folder. */
   'runbooks.setSteps': z.object({ path, steps: z.string().trim().min(1, 'name a section').max(300).nullable() }).strict(),
   'drill.start': z
     .object({
       runbookPath: path,
-      mode: z.enum(['rehearsal', 'live']),
-      operator: z.string().trim().min(1, 'operator name is required').max(200),
+      mode: z.enum(UI_DRILL_MODES),
+      operator: z.string().trim().min(1, 'operator name is required').max(LIMITS.name),
       /** Values for the runbook's variables (`{{NAME}}`); declared ones without a value take their default. Secrets cannot be given here. */
-      vars: z.record(z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'not a variable name').max(100), z.string().max(4096)).optional(),
+      vars: z.record(z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'not a variable name').max(100), z.string().max(LIMITS.varValue)).optional(),
     })
     .strict(),
   /** `full`: the whole snapshot even where this connection holds an earlier one (a client that missed a version, main/api/wire.ts). */
@@ -85,11 +86,11 @@ export const paramSchemas = {
       stepIndex,
       itemIndex: z.number().int().min(0).max(10_000),
       checked: z.boolean(),
-      note: z.string().max(4000).optional(),
+      note: z.string().max(LIMITS.note).optional(),
     })
     .strict(),
   'note.add': z
-    .object({ drillId, stepIndex: stepIndex.nullable().optional(), text: z.string().trim().min(1).max(20_000) })
+    .object({ drillId, stepIndex: stepIndex.nullable().optional(), text: z.string().trim().min(1).max(LIMITS.stepNote) })
     .strict(),
   'drill.pause': z.object({ drillId, reason }).strict(),
   'drill.resume': z.object({ drillId }).strict(),
@@ -158,13 +159,13 @@ export const paramSchemas = {
     })
     .strict(),
   // Evidence for auditors (main/evidence). `by` names who records it: the operator (default) or a participant.
-  'participant.set': z.object({ drillId, name: personName, role: z.string().trim().min(1, 'a role is required').max(200).nullable() }).strict(),
+  'participant.set': z.object({ drillId, name: personName, role: z.string().trim().min(1, 'a role is required').max(LIMITS.name).nullable() }).strict(),
   'scenario.set': z
     .object({ drillId, scenario: evidenceText, scope: evidenceText, testType: z.enum(TEST_TYPES) })
     .strict(),
-  'failure.declare': z.object({ drillId, failureAt: isoTime.optional(), note: z.string().trim().max(4000).optional() }).strict(),
+  'failure.declare': z.object({ drillId, failureAt: isoTime.optional(), note: z.string().trim().max(LIMITS.note).optional() }).strict(),
   'recoveryPoint.set': z
-    .object({ drillId, backupId: z.string().trim().min(1, 'a backup id is required').max(500), backupAt: isoTime, source: z.string().trim().max(1000).optional() })
+    .object({ drillId, backupId: z.string().trim().min(1, 'a backup id is required').max(LIMITS.backupId), backupAt: isoTime, source: z.string().trim().max(LIMITS.backupSource).optional() })
     .strict(),
   'finding.add': z
     .object({ drillId, text: evidenceText, severity: z.enum(SEVERITIES), stepIndex: stepIndex.nullable().optional(), by: personName.optional() })
@@ -191,13 +192,13 @@ export const paramSchemas = {
       text: z.string().min(1).max(5 * 1024 * 1024).optional(),
       /** Binary content as base64 (over the browser host, large files go to POST /evidence/attachments instead). */
       contentBase64: z.string().min(1).max(MAX_ATTACHMENT_BASE64).regex(/^[A-Za-z0-9+/]*={0,2}$/, 'not base64').optional(),
-      note: z.string().trim().max(4000).optional(),
+      note: z.string().trim().max(LIMITS.note).optional(),
       by: personName.optional(),
     })
     .strict()
     .refine((p) => (p.text === undefined) !== (p.contentBase64 === undefined), { message: 'give the content as text or as contentBase64 (one of them)' }),
   'signoff.add': z
-    .object({ drillId, role: z.enum(SIGNOFF_ROLES), name: personName, statement: z.string().trim().max(4000).optional() })
+    .object({ drillId, role: z.enum(SIGNOFF_ROLES), name: personName, statement: z.string().trim().max(LIMITS.note).optional() })
     .strict(),
   /** Writes a bundle under <dataDir>/exports. Redacted unless `redact` is false: send that only when the user explicitly chose it. */
   'evidence.export': z.object({ drillId, redact: z.boolean().optional(), pdf: z.boolean().optional() }).strict(),
@@ -287,7 +288,7 @@ export type ApiEvent =
   | { type: 'db.health'; health: DbHealth }
   | TerminalEvent;
 
-export type ErrorCode = 'bad_request' | 'not_found' | 'conflict' | 'internal';
+export type { ErrorCode };
 
 export interface ApiError {
   code: ErrorCode;

@@ -7,7 +7,7 @@ import path from 'node:path';
 import { realpathSync } from 'node:fs';
 import { z } from 'zod';
 import { isMethod, paramSchemas, requestSchema, type ApiEvent, type Method, type Params, type Response, type Results } from './contract';
-import { UserError, badRequest, notFound } from './errors';
+import { UserError, badRequest, notFound } from '../common/errors';
 import { DrillService } from '../drill/service';
 import { HistoryService } from '../history';
 import { DatabaseGuard } from '../store/backup';
@@ -21,7 +21,7 @@ import { VERSION } from '../version';
 import { TerminalService, type TerminalSshOptions } from '../terminal';
 import type { TerminalSink } from '../terminal/types';
 import { AttachmentStore, EvidenceService, terminalTranscripts, type PrintToPdf } from '../evidence';
-import { runbookVars, runbookWithVars } from '../runner/drill-vars';
+import { runbookVars, runbookWithVars } from '../runbook/vars';
 
 export interface CoreOptions {
   dataDir: string;

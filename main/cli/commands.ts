@@ -13,6 +13,7 @@
  * by `load()` when that command runs (measured: `lint` went from 0.82 s to
  * 0.27 s wall on a loaded 2-core machine, see `npm run bench -- cli`).
  */
+import { DRILL_MODES } from '../common/status';
 
 export type Handler = (values: Record<string, unknown>, positionals: string[]) => Promise<number>;
 
@@ -54,7 +55,7 @@ export const GLOBAL_FLAGS: Record<string, Flag> = {
   version: { type: 'boolean', short: 'V', help: 'print the version' },
 };
 
-const MODES = ['rehearsal', 'live', 'automated'] as const;
+const MODES = DRILL_MODES;
 
 /* eslint-disable @typescript-eslint/no-require-imports -- each command loads its module on first use, so `drillbook --help` stays fast */
 export const COMMANDS: Command[] = [

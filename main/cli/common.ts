@@ -28,11 +28,5 @@ export function oneOf<T extends string>(value: unknown, allowed: readonly T[], f
   throw new CliError(`--${flag} must be one of ${allowed.join(', ')} (got "${String(value)}")`);
 }
 
-export function formatMs(ms: number | null): string {
-  if (ms === null) return '—';
-  const total = Math.round(ms / 1000);
-  const h = Math.floor(total / 3600);
-  const m = Math.floor((total % 3600) / 60);
-  const s = total % 60;
-  return h > 0 ? `${h}h ${String(m).padStart(2, '0')}m` : m > 0 ? `${m}m ${String(s).padStart(2, '0')}s` : `${s}s`;
-}
+/** Durations in the CLI's output: the one formatter (main/common/duration.ts). */
+export { formatDuration as formatMs } from '../common/duration';

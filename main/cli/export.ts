@@ -6,7 +6,7 @@
 import path from 'node:path';
 import { existsSync } from 'node:fs';
 import { Core } from '../api/core';
-import { UserError } from '../api/errors';
+import { UserError } from '../common/errors';
 import { chromiumPrintToPdf, exportBundle, findChromium, loadRedactionPatterns, runExport, terminalTranscripts, pdfPageCount, type PrintToPdf } from '../evidence';
 import { Progress } from './output';
 import { BUNDLED_RUNBOOKS, CliError, EXIT, dataDirFrom } from './common';

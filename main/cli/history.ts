@@ -2,7 +2,7 @@ import { createReadStream, closeSync, existsSync, fsyncSync, openSync, renameSyn
 import path from 'node:path';
 import readline from 'node:readline';
 import { Core } from '../api/core';
-import { UserError } from '../api/errors';
+import { UserError } from '../common/errors';
 import { DatabaseError } from '../store/db';
 import { DRILL_MODES, DRILL_STATUSES } from '../drill/model';
 import { exportLines, importLines, type ExportSummary, type HistoryEntry, type HistoryFilter, type HistoryRunbook, type ImportReport } from '../history';

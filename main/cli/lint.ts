@@ -1,7 +1,7 @@
 import path from 'node:path';
 import { loadRunbookFile, RunbookError, type Runbook } from '../runbook';
 import { CliError, EXIT } from './common';
-import { lintVars } from '../runner/drill-vars';
+import { lintVars } from '../runbook/vars';
 import { describeStepSource } from '../runbook/describe';
 
 type LintResult = { file: string; runbook: Runbook } | { file: string; error: { line: number; message: string } };
@@ -27,7 +27,7 @@ export async function lintCommand(values: Record<string, unknown>, files: string
       if (d.severity === 'error') errors++;
       process.stderr.write(`${r.file}:${d.line}: ${d.severity === 'warning' ? 'warning: ' : ''}${d.message}\n`);
     }
-    // Variables (main/runner/vars.ts) are checked here too, not only when a drill starts.
+    // Variables (main/runbook/vars.ts) are checked here too, not only when a drill starts.
     for (const p of lintVars(r.runbook)) {
       errors++;
       process.stderr.write(`${r.file}:${p.line}: ${p.message}\n`);

@@ -4,14 +4,13 @@
  * anything connects or runs (bad input is exit 3); `finishRestoreTest`
  * writes the reports after the drill, whatever its outcome.
  */
-import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import type { Runbook } from '../runbook/model';
 import type { DrillMode } from '../drill/model';
 import type { Core } from '../api/core';
-import { UserError } from '../api/errors';
+import { UserError } from '../common/errors';
 import { blocksToRun } from '../runner/headless';
-import { parseVarFlags, prepareVars, VarsError } from '../runner/vars';
+import { parseVarFlags, prepareVars, VarsError } from '../runbook/vars';
 import { secretEnv, type SecretEnv } from '../runner/secrets';
 import { bundleDirFor, checkExportDir, checkOutputFile, chooseMode, manualSteps, strictProblem, writeJUnit, type ModeChoice } from '../runner/unattended';
 import { chromiumPrintToPdf, exportBundle, findChromium, loadRedactionPatterns, runExport, terminalTranscripts } from '../evidence';
@@ -42,19 +41,12 @@ export function prepareRestoreTest(values: Record<string, unknown>, runbook: Run
   } catch (err) {
     throw new CliError((err as Error).message);
   }
-  let source: string | undefined;
-  try {
-    source = readFileSync(runbook.file, 'utf8');
-  } catch {
-    source = undefined; // only line numbers of front matter problems depend on it
-  }
   let prepared;
   try {
     prepared = prepareVars(runbook, {
       given,
       env: process.env,
       secrets: 'require',
-      source,
       file: shownName,
       blocks: runbook.steps.flatMap((s) => blocksToRun(s.commands, all, tags)),
     });

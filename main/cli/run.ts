@@ -11,7 +11,7 @@ import { runConsole, type RunConsole } from './run-console';
 import { finishRestoreTest, prepareRestoreTest } from './run-options';
 import { outboundRedactor } from '../evidence/redact/outbound';
 import { DatabaseError, DatabaseMovedError } from '../store/db';
-import { UserError } from '../api/errors';
+import { UserError } from '../common/errors';
 
 /** Exit codes after a signal, as shells report them (128 + the signal's number). */
 const SIGNAL_EXIT: Record<'SIGINT' | 'SIGTERM', number> = { SIGINT: 130, SIGTERM: 143 };

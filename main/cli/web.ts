@@ -5,7 +5,7 @@ import { Core } from '../api/core';
 import { startWebServer } from '../web/server';
 import { acceptedTokenHashes, preferredPort, readWebState, rememberWebStart } from '../web/state';
 import { BUNDLED_RUNBOOKS, CliError, EXIT, RENDERER_DIR, dataDirFrom } from './common';
-import { UserError } from '../api/errors';
+import { UserError } from '../common/errors';
 import { DatabaseError } from '../store/db';
 
 /** Serves the UI until interrupted. Returns -1 so main() leaves the process running. */

@@ -17,7 +17,7 @@
  * fields a writer recorded (a block's `line`, a send's `via`) are allowed:
  * the catalogue names what readers use, not everything ever stored.
  */
-import type { DrillMode } from './model';
+import type { DrillMode } from '../common/status';
 // Evidence events (main/evidence) keep their data types beside the records derived from them.
 import type {
   AttachmentAddedData,
@@ -28,7 +28,7 @@ import type {
   RemediationAddedData,
   ScenarioSetData,
   SignoffAddedData,
-} from '../evidence/model';
+} from '../common/evidence';
 
 /** What `drill.started` records: everything needed to replay the drill without the runbook file. */
 export type DrillStartedData = {

@@ -2,15 +2,13 @@
  * The drill's data model: the events that are recorded, and the snapshot
  * that is derived from them. Pure types; JSON-serialisable.
  */
-import type { EvidenceState } from '../evidence/model';
+import type { EvidenceState } from '../common/evidence';
+import type { DrillMode, DrillStatus, StepStatus } from '../common/status';
 import type { EventDataMap, StoredEventDataMap } from './events';
 
-export type DrillMode = 'rehearsal' | 'live' | 'automated';
-export type DrillStatus = 'running' | 'completed' | 'failed' | 'aborted';
-export type StepStatus = 'pending' | 'running' | 'completed' | 'skipped' | 'failed';
-
-export const DRILL_MODES: readonly DrillMode[] = ['rehearsal', 'live', 'automated'];
-export const DRILL_STATUSES: readonly DrillStatus[] = ['running', 'completed', 'failed', 'aborted'];
+// Modes and statuses live in main/common/status.ts (with "is this step finished"); named here too, as before.
+export type { DrillMode, DrillStatus, StepStatus };
+export { DRILL_MODES, DRILL_STATUSES } from '../common/status';
 
 /**
  * A point in time as measured. `wallMs` is UTC wall clock (what a human
@@ -44,7 +42,7 @@ export const DRILL_EVENT_TYPES = [
   'terminal.integration',
   'drill.finished',
   'drill.aborted',
-  // Evidence for auditors (main/evidence): data shapes in main/evidence/model.ts.
+  // Evidence for auditors (main/evidence): data shapes in main/common/evidence.ts.
   'participant.set',
   'scenario.set',
   'failure.declared',

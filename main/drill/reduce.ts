@@ -18,7 +18,8 @@ import type {
 } from './model';
 import { distance, netLength, type Interval } from './timeline';
 import { isoUtc } from './clock';
-import { evidenceOf, foldEvidence, initEvidence, type EvidenceFold } from '../evidence/reduce';
+import { evidenceOf, foldEvidence, initEvidence, type EvidenceFold } from './evidence-reduce';
+import { isStepFinished } from '../common/status';
 import type { DrillStartedData } from './events';
 import { runMessage } from './events';
 import { RunJoin, runOutcome } from './runs';
@@ -40,7 +41,6 @@ interface StepTrack {
   view?: { from: StepState; step: StepState };
 }
 
-const TERMINAL: ReadonlySet<string> = new Set(['completed', 'skipped', 'failed']);
 
 export function startedData(events: readonly DrillEvent[]): DrillStartedData {
   const first = events[0];
@@ -404,11 +404,11 @@ function rtoResult(targetSec: number | null, steps: StepTrack[], pauses: Interva
   let windowEnd: number | null = null;
   let endStep: StepTrack | undefined;
   if (endMarked) {
-    if (TERMINAL.has(endMarked.state.status)) {
+    if (isStepFinished(endMarked.state.status)) {
       windowEnd = endMarked.end;
       endStep = endMarked;
     }
-  } else if (steps.length > 0 && steps.every((s) => TERMINAL.has(s.state.status))) {
+  } else if (steps.length > 0 && steps.every((s) => isStepFinished(s.state.status))) {
     endStep = maxBy(steps, (s) => s.end!);
     windowEnd = endStep ? endStep.end : null;
   }

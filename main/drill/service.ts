@@ -8,7 +8,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import type { Runbook } from '../runbook/model';
-import { conflict, notFound, badRequest } from '../api/errors';
+import { conflict, notFound, badRequest } from '../common/errors';
 import type { Db } from '../store/db';
 import { eventHash, newEventSalt } from './chain';
 import { isoUtc, systemNow, type Now } from './clock';
@@ -17,6 +17,7 @@ import type { CommandRunData, DrillStartedData, EventData } from './events';
 import { applyEvent, foldEvents, snapshotOf, stateOf, type DrillFold, type DrillState } from './reduce';
 import { DrillStore, type Owner } from './store';
 import { processAlive } from '../store/process';
+import { isStepFinished } from '../common/status';
 
 /** The events a terminal records on its own (main/terminal). */
 export type TerminalEventType = 'command.started' | 'command.typed' | 'terminal.integration';
@@ -24,7 +25,6 @@ export type TerminalEventType = 'command.started' | 'command.typed' | 'terminal.
 export type DrillListener = (drill: DrillSnapshot) => void;
 export type CommandHook = (drillId: string, event: DrillEvent) => void;
 
-const TERMINAL = new Set(['completed', 'skipped', 'failed']);
 
 /** A drill in memory: its log and the fold of it, advanced one event at a time (reduce.ts). */
 interface Cached {
@@ -142,7 +142,7 @@ export class DrillService {
   stepComplete(drillId: string, stepIndex: number): DrillSnapshot {
     const snap = this.writable(drillId);
     const step = this.step(snap, stepIndex);
-    if (TERMINAL.has(step.status)) throw conflict(`step ${stepIndex + 1} "${step.title}" is already ${step.status}`);
+    if (isStepFinished(step.status)) throw conflict(`step ${stepIndex + 1} "${step.title}" is already ${step.status}`);
     // Completing a step that was never started starts it at the same instant, explicitly, so the log says so.
     if (step.status === 'pending') this.record(drillId, 'step.started', undefined, stepIndex, { implicit: true });
     return this.record(drillId, 'step.completed', undefined, stepIndex, {});
@@ -216,7 +216,7 @@ export class DrillService {
 
   finish(drillId: string): DrillSnapshot {
     const snap = this.writable(drillId, { allowPaused: true });
-    const open = snap.steps.filter((s) => !TERMINAL.has(s.status));
+    const open = snap.steps.filter((s) => !isStepFinished(s.status));
     if (open.length > 0) {
       const names = open.slice(0, 3).map((s) => `${s.index + 1} "${s.title}"`).join(', ');
       throw conflict(
@@ -235,7 +235,7 @@ export class DrillService {
   private endStep(drillId: string, stepIndex: number, type: 'step.skipped' | 'step.failed', reason: string): DrillSnapshot {
     const snap = this.writable(drillId);
     const step = this.step(snap, stepIndex);
-    if (TERMINAL.has(step.status)) throw conflict(`step ${stepIndex + 1} "${step.title}" is already ${step.status}`);
+    if (isStepFinished(step.status)) throw conflict(`step ${stepIndex + 1} "${step.title}" is already ${step.status}`);
     return this.record(drillId, type, undefined, stepIndex, { reason });
   }
 

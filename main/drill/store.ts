@@ -7,28 +7,14 @@
  * an event written into an unlinked file.
  */
 import { assertInPlace, committedInPlace, type Db } from '../store/db';
-import { UserError } from '../api/errors';
+import { UserError } from '../common/errors';
 import type { Runbook } from '../runbook/model';
 import type { DrillEvent, DrillSnapshot, StepState, UncheckedDrillEvent } from './model';
 import { decodeEvents, MalformedEventError } from './decode';
 import { archiveDrillEvents, runbookKey } from '../store/migrations';
-import { unpackEvents } from './archive';
+import { unpackEvents, type EventRow } from '../store/archive';
 
-export interface EventRow {
-  drill_id: string;
-  seq: number;
-  type: string;
-  at: string;
-  wall_ms: number;
-  mono_ms: number;
-  clock: string;
-  operator: string;
-  step_index: number | null;
-  data: string;
-  prev_hash: string;
-  hash: string;
-  salt: string | null;
-}
+export type { EventRow };
 
 /** A step row known to be on disk: the snapshot's step object it was written from, and its values. */
 interface Written {

@@ -12,7 +12,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import { privateDir } from '../store/private';
 import { chmodSync, closeSync, fsyncSync, openSync, readFileSync, renameSync, statSync, writeSync, existsSync } from 'node:fs';
 import path from 'node:path';
-import { badRequest, notFound } from '../api/errors';
+import { badRequest, notFound } from '../common/errors';
 
 export const DEFAULT_MAX_ATTACHMENT_BYTES = 20 * 1024 * 1024;
 

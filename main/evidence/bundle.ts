@@ -22,7 +22,8 @@ import { verifyChain } from '../drill/chain';
 import type { DrillEvent, DrillSnapshot } from '../drill/model';
 import type { DrillService } from '../drill/service';
 import type { Runbook } from '../runbook/model';
-import { conflict } from '../api/errors';
+import { conflict } from '../common/errors';
+import type { ExportResult } from '../common/evidence';
 import { VERSION } from '../version';
 import { AttachmentStore, browserSafeName, isTextual, safeFileName } from './attachments';
 import { stepsCsv } from './csv';
@@ -67,16 +68,7 @@ export interface ExportOptions {
   now?: () => number;
 }
 
-export interface ExportResult {
-  drillId: string;
-  dir: string;
-  zipPath: string | null;
-  chainHead: string;
-  files: Manifest['files'];
-  signed: boolean;
-  pdf: boolean;
-  redaction: { applied: boolean; masked: Record<string, number>; redactedEvents: number[]; withheld: string[] };
-}
+export type { ExportResult };
 
 export interface ExportSource {
   drills: DrillService;

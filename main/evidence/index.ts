@@ -2,8 +2,8 @@
  * Audit evidence (main/evidence/BUNDLE.md): evidence recorded in a drill,
  * exported as a bundle an auditor can verify offline.
  */
-export * from './model';
-export { reduceEvidence, computeRpo, emptyEvidence } from './reduce';
+export * from '../common/evidence';
+export { reduceEvidence, computeRpo, emptyEvidence } from '../drill/evidence-reduce';
 export { EvidenceService, EXPORT_NAME, runExport, type EvidenceExport, type EvidenceOptions, type AttachmentInput } from './service';
 export { AttachmentStore, DEFAULT_MAX_ATTACHMENT_BYTES, safeFileName } from './attachments';
 export { blockChecks, checkBindingProblems, itemsProvedBy } from './binding';

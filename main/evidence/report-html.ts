@@ -5,6 +5,7 @@
  * anything. Every value from the drill is HTML-escaped. Pure.
  */
 import type { BundleAttachment, ReportCommand, ReportModel, TimelineData } from './report-model';
+import { formatDuration, formatSeconds } from '../common/duration';
 
 const esc = (s: string | number | null | undefined): string =>
   String(s ?? '').replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!);
@@ -14,18 +15,10 @@ export function fmtTime(iso: string | null): string {
   return iso.replace('T', ' ').replace(/\.\d+Z$/, 'Z');
 }
 
-export function fmtDuration(ms: number | null): string {
-  if (ms === null) return '—';
-  const total = Math.round(ms / 1000);
-  const h = Math.floor(total / 3600);
-  const m = Math.floor((total % 3600) / 60);
-  const sec = total % 60;
-  if (h > 0) return `${h}h ${String(m).padStart(2, '0')}m ${String(sec).padStart(2, '0')}s`;
-  if (m > 0) return `${m}m ${String(sec).padStart(2, '0')}s`;
-  return ms < 10_000 && ms % 1000 !== 0 ? `${(ms / 1000).toFixed(1)}s` : `${sec}s`;
-}
+/** Durations in the report: the one formatter (main/common/duration.ts). */
+export const fmtDuration = formatDuration;
 
-const fmtSec = (s: number | null) => (s === null ? '—' : fmtDuration(s * 1000));
+const fmtSec = formatSeconds;
 
 function verdict(met: boolean | null, open = false): string {
   if (open) return '<span class="badge neutral">in progress</span>';

@@ -7,7 +7,7 @@ import type { Runbook } from '../runbook/model';
 import { inRunbook } from './binding';
 import { runMessage } from '../drill/events';
 import { RunJoin, runOutcome } from '../drill/runs';
-import type { AttachmentRecord, FindingRecord, RemediationRecord, SignoffRecord, TestType } from './model';
+import type { AttachmentRecord, FindingRecord, RemediationRecord, SignoffRecord, TestType } from '../common/evidence';
 
 export interface BundleAttachment extends AttachmentRecord {
   /** Where it is in the bundle; null when withheld. */

@@ -13,7 +13,7 @@
  */
 import { existsSync } from 'node:fs';
 import path from 'node:path';
-import { badRequest, conflict, notFound, UserError } from '../api/errors';
+import { badRequest, conflict, notFound, UserError } from '../common/errors';
 import type { DrillService } from '../drill/service';
 import type { DrillEvent, DrillSnapshot } from '../drill/model';
 import type { EventData } from '../drill/events';
@@ -23,9 +23,9 @@ type EvidenceEventType = 'participant.set' | 'scenario.set' | 'failure.declared'
 import { isoUtc, type Now } from '../drill/clock';
 import { AttachmentStore, cleanMediaType, safeFileName } from './attachments';
 import { itemsProvedBy } from './binding';
-import { isIso } from './reduce';
-import type { AttachmentKind, Severity, SignoffRole, TestType } from './model';
-import { exportBundle, type ExportResult } from './bundle';
+import { isIso } from '../drill/evidence-reduce';
+import type { AttachmentKind, EvidenceExport, Severity, SignoffRole, TestType } from '../common/evidence';
+import { exportBundle } from './bundle';
 import { loadRedactionPatterns } from './config';
 import { chromiumPrintToPdf, PdfError, type PrintToPdf } from './pdf';
 import { RedactionConfigError } from './redact';
@@ -55,12 +55,7 @@ export interface EvidenceOptions {
 }
 
 /** A bundle exported into the data folder, for UIs: the browser downloads the zip through the host. */
-export interface EvidenceExport extends ExportResult {
-  /** The export's folder name under <dataDir>/exports (the zip is <name>.zip beside it). */
-  name: string;
-  /** Where the browser host serves the zip (authenticated like everything else it serves). */
-  downloadPath: string;
-}
+export type { EvidenceExport };
 
 /** Export names: the drill id and a UTC time stamp (what the browser host agrees to serve). */
 export const EXPORT_NAME = /^[A-Za-z0-9_-]{6,64}-\d{8}T\d{6}Z(-\d{1,3})?$/;

@@ -5,7 +5,7 @@
  * tests (or another recorder) can feed it too.
  */
 import { existsSync, readFileSync } from 'node:fs';
-import { listTranscripts } from '../terminal/service';
+import { listTranscripts } from '../terminal/transcript';
 
 export interface TranscriptInfo {
   /** Unique among the drill's transcripts; becomes the file name (made safe). */

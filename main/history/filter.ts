@@ -3,7 +3,7 @@
  * is how drills record their start (`2026-01-31T09:00:00.000Z`), so a range
  * is an index range.
  */
-import { badRequest } from '../api/errors';
+import { badRequest } from '../common/errors';
 import type { HistoryFilter } from './model';
 import { FAIL_SQL, PASS_SQL } from './stats';
 

@@ -5,7 +5,7 @@
  */
 import { performance } from 'node:perf_hooks';
 import type { Db } from '../store/db';
-import { notFound } from '../api/errors';
+import { notFound } from '../common/errors';
 import type { DrillService } from '../drill/service';
 import type { DrillMode } from '../drill/model';
 import type {

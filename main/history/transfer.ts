@@ -230,7 +230,7 @@ export class HistoryImporter {
     return { kind: 'imported', id: line.id };
   }
 
-  /** Summary rows, and a finished drill's log as one compact row (main/drill/archive.ts). */
+  /** Summary rows, and a finished drill's log as one compact row (main/store/archive.ts). */
   private finishImport(id: string, incoming: readonly DrillEvent[]): void {
     const snap = snapshotOf(incoming);
     this.store.writeSummary(snap);

@@ -55,23 +55,3 @@ function sumParts(text: string): number | null {
 function roundMs(seconds: number): number {
   return Math.round(seconds * 1000) / 1000;
 }
-
-/**
- * Formats seconds for people: `1h 05m`, `42m 10s`, `9s`. Hours drop the
- * seconds (nobody reads an RTO to the second once it is in hours).
- */
-export function formatDuration(seconds: number): string {
-  if (!Number.isFinite(seconds)) return '-';
-  const sign = seconds < 0 ? '-' : '';
-  const total = Math.floor(Math.abs(seconds));
-  const h = Math.floor(total / 3600);
-  const m = Math.floor((total % 3600) / 60);
-  const s = total % 60;
-  if (h > 0) return `${sign}${h}h ${pad2(m)}m`;
-  if (m > 0) return `${sign}${m}m ${pad2(s)}s`;
-  return `${sign}${s}s`;
-}
-
-function pad2(n: number): string {
-  return String(n).padStart(2, '0');
-}

@@ -5,6 +5,6 @@
 export * from './model';
 export { parseRunbook } from './parse';
 export { loadRunbookFile, MAX_RUNBOOK_BYTES } from './load';
-export { parseDuration, formatDuration } from './duration';
+export { parseDuration } from './duration';
 export { scanRunbookDirs, watchRunbookDirs, MAX_LIBRARY_FILES, type LibraryEntry } from './library';
 export { parseFenceInfo, parseAttrBlock, splitTrailingAttrs, parseHeadingAttrs, type ParsedAttrs, type ParsedInfo } from './attrs';

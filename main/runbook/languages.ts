@@ -3,7 +3,7 @@
  * shells run in bash, `python`/`node`/... with their interpreter, and data or
  * output (`json`, `yaml`, `text`, `output` ...) is shown, never run.
  * Shared by the parser (which warns only about runnable blocks left outside
- * the steps) and the runner's planning (main/runner/plan.ts).
+ * the steps) and the runner's planning (main/runbook/plan.ts).
  */
 
 /** Languages that are data or output, never a program: shown, not run. */

@@ -7,24 +7,10 @@ import { EventEmitter } from 'node:events';
 import fsp from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import type { DurationSpec } from './model';
+import type { LibraryEntry } from './model';
 import { loadRunbookFile } from './load';
 
-export interface LibraryEntry {
-  /** Absolute path of the runbook file. */
-  path: string;
-  /** The library folder it was found under. */
-  dir: string;
-  /** The runbook's title; the file name when it could not be loaded. */
-  title: string;
-  rto?: DurationSpec;
-  stepCount: number;
-  /** Why it could not be loaded (one line, `file:line: reason`). */
-  error?: string;
-  /** Diagnostics (errors and warnings) of a runbook that loaded. */
-  warnings: number;
-  mtimeMs: number;
-}
+export type { LibraryEntry };
 
 /** More than this many files under the library folders is almost surely a wrong folder (a home dir). */
 export const MAX_LIBRARY_FILES = 2000;

@@ -110,7 +110,11 @@ export interface RunbookMeta {
   owner?: string;
   tags: string[];
   targets: TargetSpec[];
-  /** Front matter keys Drillbook does not interpret, kept verbatim. */
+  /** `vars:`, read by ./vars.ts (readVarDecls); absent in runbooks recorded before issue 14. */
+  vars?: VarSpec[];
+  /** Mistakes in `vars:`, each with its line; a drill cannot start until they are fixed (`drillbook lint` lists them). */
+  varProblems?: VarProblem[];
+  /** Front matter keys Drillbook does not interpret, kept verbatim (`vars` included, as written). */
   extra: Record<string, unknown>;
 }
 
@@ -180,4 +184,66 @@ export class RunbookError extends Error {
     super(`${file}:${line}: ${reason}`);
     this.name = 'RunbookError';
   }
+}
+
+/** One runbook in the library list (runbook/library.ts scans the folders). */
+export interface LibraryEntry {
+  /** Absolute path of the runbook file. */
+  path: string;
+  /** The library folder it was found under. */
+  dir: string;
+  /** The runbook's title; the file name when it could not be loaded. */
+  title: string;
+  rto?: DurationSpec;
+  stepCount: number;
+  /** Why it could not be loaded (one line, `file:line: reason`). */
+  error?: string;
+  /** Diagnostics (errors and warnings) of a runbook that loaded. */
+  warnings: number;
+  mtimeMs: number;
+}
+
+// Variables (`vars:`; ./vars.ts reads and fills them)
+
+export interface VarSpec {
+  name: string;
+  /** Front matter line that declares it (1 when unknown). */
+  line: number;
+  description?: string;
+  default?: string;
+  secret: boolean;
+  /** Environment variable the value may come from (secrets: always; default the variable's own name). */
+  env?: string;
+  /** A regular expression every value must match (anchors are the author's). */
+  pattern?: string;
+  /** False when a secret may be left unset (e.g. PGPASSWORD, with ~/.pgpass as the alternative). */
+  required: boolean;
+}
+
+export interface VarProblem {
+  line: number;
+  message: string;
+}
+
+/** What the UI shows to prompt for values (never a secret's value). */
+export interface RunbookVarInfo {
+  name: string;
+  line: number;
+  description: string | null;
+  default: string | null;
+  secret: boolean;
+  required: boolean;
+  pattern: string | null;
+  /** The environment variable the value can come from, and whether it is set where the core runs. */
+  env: string | null;
+  envSet: boolean;
+  /** Lines of the blocks that use it. */
+  usedAt: number[];
+}
+
+/** The `runbooks.vars` result: what the start dialog asks for. */
+export interface RunbookVars {
+  vars: RunbookVarInfo[];
+  /** Mistakes in the declarations or references, with their lines; a drill cannot start until they are fixed. */
+  problems: string[];
 }

@@ -14,6 +14,8 @@ import { NAME_PATTERN, oneLine, parseFenceInfo, parseHeadingAttrs, splitTrailing
 import { parseDuration } from './duration';
 import { unwrapContainers, type TabPanel } from './containers';
 import { languageRuns } from './languages';
+import { readVarDecls } from './vars';
+import { parseSshDestination } from '../common/ssh-destination';
 import {
   RunbookError,
   type ChecklistItem,
@@ -268,6 +270,11 @@ function readMeta(fm: FrontMatter, diagnostics: Diagnostic[]): RunbookMeta {
   if (data.targets !== undefined && data.targets !== null) {
     meta.targets.push(...readTargets(fm, diagnostics));
   }
+  if (data.vars !== undefined && data.vars !== null) {
+    const { specs, problems } = readVarDecls(data.vars, varLines(fm));
+    meta.vars = specs;
+    meta.varProblems = problems;
+  }
   for (const [key, value] of Object.entries(data)) {
     if (!KNOWN_KEYS.has(key)) meta.extra[key] = value;
   }
@@ -291,6 +298,20 @@ function readDuration(value: unknown, key: string, line: number, diagnostics: Di
 function readTags(value: unknown): string[] {
   const raw = Array.isArray(value) ? value.map((v) => String(v)) : typeof value === 'string' ? value.split(/[,\s]+/) : [];
   return [...new Set(raw.map((t) => t.trim()).filter((t) => t !== ''))];
+}
+
+/** The file line of each variable's key under `vars:` (null: the `vars:` key), from the YAML nodes. */
+function varLines(fm: FrontMatter): (name: string | null) => number {
+  const nodes = keyNodes(fm, 'vars');
+  const keyLine = fm.lineOf(nodes?.key, 2);
+  const lines = new Map<string, number>();
+  if (isMap(nodes?.value)) {
+    for (const pair of nodes.value.items) {
+      const name = isScalar(pair.key) ? String(pair.key.value) : '';
+      if (!lines.has(name)) lines.set(name, fm.lineOf(pair.key, keyLine));
+    }
+  }
+  return (name) => (name === null ? keyLine : lines.get(name) ?? keyLine);
 }
 
 // ---------------------------------------------------------------------------
@@ -396,26 +417,20 @@ function targetFromString(givenName: string | null, text: string, problems: stri
     const name = givenName ?? 'local';
     return checkTargetName(name, problems) ? { name, kind: 'local' } : null;
   }
-  const ssh = /^(?:ssh:\/\/)?(?:([^@\s/]+)@)?(\[[^\]\s]+\]|[^:@\s/]+)(?::(\d+))?\/?$/.exec(text);
-  if (!ssh) {
+  const parsed = parseSshDestination(text);
+  if (!parsed.ok && parsed.problem === 'syntax') {
     problems.push(`target ${givenName ? `"${givenName}" ` : ''}"${text}" is not local, user@host[:port] or an ssh alias`);
     return null;
   }
-  const [, user, host = '', portText] = ssh;
-  const isAlias = user === undefined && portText === undefined && !text.startsWith('ssh://');
-  const name = givenName ?? host.replace(/^\[|\]$/g, '');
+  const host = parsed.ok ? parsed.dest.host : parsed.host;
+  const name = givenName ?? host;
   if (!checkTargetName(name, problems)) return null;
-  if (isAlias) return { name, kind: 'ssh', alias: host };
-  const target: TargetSpec = { name, kind: 'ssh', host: host.replace(/^\[|\]$/g, '') };
-  if (user !== undefined) target.user = user;
-  if (portText !== undefined) {
-    const port = readPort(portText);
-    if (port === null) {
-      problems.push(`target "${name}": port must be a number from 1 to 65535`);
-      return null;
-    }
-    target.port = port;
+  if (!parsed.ok) {
+    problems.push(`target "${name}": port must be a number from 1 to 65535`);
+    return null;
   }
+  if (parsed.alias) return { name, kind: 'ssh', alias: host };
+  const target: TargetSpec = { name, kind: 'ssh', ...parsed.dest };
   return target;
 }
 

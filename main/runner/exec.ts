@@ -8,7 +8,7 @@
  * SIGTERM to the group, SIGKILL to whatever is left after a short grace.
  */
 import { spawn } from 'node:child_process';
-import { DEFAULT_INTERPRETER } from './block-script';
+import { DEFAULT_INTERPRETER } from '../runbook/block-script';
 
 export interface ExecOptions {
   cwd: string;

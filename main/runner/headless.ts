@@ -11,11 +11,11 @@ import type { CommandBlock, Runbook } from '../runbook/model';
 import type { DrillService } from '../drill/service';
 import type { DrillMode, DrillSnapshot } from '../drill/model';
 import { runProgram, startBackground, type BackgroundProcess, type ExecResult } from './exec';
-import { blocksToRun, inlineScript, nothingToRunReason, planBlock, planContext, type BlockPlan, type PlanContext } from './plan';
-import { checkExpect } from './expect';
+import { blocksToRun, inlineScript, nothingToRunReason, planBlock, planContext, type BlockPlan, type PlanContext } from '../runbook/plan';
+import { checkExpect } from '../common/expect';
 import type { RemoteRunner } from './ssh';
 import { ExecTranscripts } from '../terminal/exec-transcript';
-import { newId } from '../terminal/session';
+import { newId } from '../common/ids';
 import { SecretMasker, maskText, type SecretEnv } from './secrets';
 
 export interface HeadlessOptions {

@@ -8,6 +8,7 @@
  * log, which the runner has already masked (./secrets.ts).
  */
 import type { DrillEvent, DrillEventOf, DrillSnapshot, StepState } from '../drill/model';
+import { formatSeconds } from '../common/duration';
 
 type RunEvent = DrillEventOf<'command.run'>;
 
@@ -164,13 +165,8 @@ function seconds(s: number): string {
   return (Math.round(s * 1000) / 1000).toFixed(3);
 }
 
-function duration(sec: number): string {
-  const total = Math.round(sec);
-  const h = Math.floor(total / 3600);
-  const m = Math.floor((total % 3600) / 60);
-  const s = total % 60;
-  return h > 0 ? `${h}h${String(m).padStart(2, '0')}m` : m > 0 ? `${m}m${String(s).padStart(2, '0')}s` : `${s}s`;
-}
+/** Durations in the report's names and messages: the one formatter (main/common/duration.ts). */
+const duration = formatSeconds;
 
 /**
  * Text as XML character data: terminal colour codes removed (they are noise

@@ -27,7 +27,7 @@ import {
   type SshConnection,
   type SshEndpoint,
 } from '../ssh';
-import { shQuote } from '../terminal/integration';
+import { shQuote } from '../common/shell';
 import type { ExecResult } from './exec';
 
 export interface SshRunnerOptions {

@@ -14,17 +14,14 @@ import path from 'node:path';
 import type { default as SSHConfigType } from 'ssh-config' with { 'resolution-mode': 'import' };
 import { SshError } from './errors';
 import { wildcardMatch } from './known-hosts';
+import { parseDestination, type SshDestination } from '../common/ssh-destination';
 
 // ssh-config ships CommonJS for require() (dist/) but only ESM type
 // declarations; the types above describe the same API.
 // eslint-disable-next-line @typescript-eslint/no-require-imports -- see the two lines above
 const sshConfig = require('ssh-config') as { parse(text: string): SSHConfigType };
 
-export interface SshDestination {
-  user?: string;
-  host: string;
-  port?: number;
-}
+export type { SshDestination };
 
 /** A fully resolved host to connect to (one hop). */
 export interface SshEndpoint {
@@ -63,23 +60,8 @@ export interface ResolveContext {
 const MAX_JUMP_DEPTH = 8;
 const DEFAULT_IDENTITIES = ['id_rsa', 'id_ecdsa', 'id_ecdsa_sk', 'id_ed25519', 'id_ed25519_sk'];
 
-/**
- * Parses `ssh://user@host:port`, `user@host:port`, `user@host`, `[v6]:port`
- * or a bare alias. Returns null for anything else.
- */
-export function parseDestination(text: string): SshDestination | null {
-  const m = /^(?:ssh:\/\/)?(?:([^@\s/:]+)@)?(\[[^\]\s]+\]|[^:@\s/[\]]+)(?::(\d{1,5}))?\/?$/.exec(text.trim());
-  if (!m) return null;
-  const [, user, rawHost = '', portText] = m;
-  const dest: SshDestination = { host: rawHost.replace(/^\[|\]$/g, '') };
-  if (user !== undefined) dest.user = user;
-  if (portText !== undefined) {
-    const port = Number(portText);
-    if (!Number.isInteger(port) || port < 1 || port > 65535) return null;
-    dest.port = port;
-  }
-  return dest;
-}
+/** `ssh://user@host:port`, `user@host:port`, `user@host`, `[v6]:port` or a bare alias; null for anything else (main/common/ssh-destination.ts). */
+export { parseDestination };
 
 /** Parses config text, expanding Include directives relative to ~/.ssh. */
 export function parseSshConfig(text: string, home: string, readFile: (file: string) => string | null = safeRead): SSHConfigType {

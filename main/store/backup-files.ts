@@ -16,20 +16,13 @@ import type { Db } from './db';
 import { BackupError, REQUIRED_TABLES, integrityCheck } from './integrity';
 import { sqliteOpts } from './native-binding';
 import { privateFiles } from './private';
+import type { BackupInfo, BackupKind } from './model';
+
+export type { BackupInfo, BackupKind };
 
 export const DB_FILE = 'drillbook.sqlite';
 export const BACKUP_DIR = 'backups';
 
-export type BackupKind = 'auto' | 'manual' | 'pre-restore';
-
-export interface BackupInfo {
-  file: string;
-  name: string;
-  kind: BackupKind;
-  /** When it was made (from its name), ISO UTC. */
-  createdAt: string;
-  bytes: number;
-}
 
 export function dbFile(dataDir: string): string {
   return path.join(dataDir, DB_FILE);

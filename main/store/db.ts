@@ -10,7 +10,7 @@ import { sqliteOpts } from './native-binding';
 import { privateDir, privateFiles, touchPrivate } from './private';
 import { accessSync, constants, existsSync, statSync } from 'node:fs';
 import path from 'node:path';
-import { UserError } from '../api/errors';
+import { UserError } from '../common/errors';
 import { MIGRATIONS } from './migrations';
 
 export type Db = Database.Database;

@@ -14,6 +14,9 @@ import { databaseLost, onDatabaseLost } from './db';
 import { backupDir, backupInfo, backupName, backupTo, backupToSync, dbFile, listBackups, removeStalePartials, rotateBackups, type BackupInfo } from './backup-files';
 import { BackupError, integrityCheckInBackground, type IntegrityReport } from './integrity';
 import { privateDir } from './private';
+import type { DbHealth } from './model';
+
+export type { DbHealth };
 
 const DEFAULT_KEEP = 10;
 const DEFAULT_INTERVAL_HOURS = 24;
@@ -35,19 +38,6 @@ export const AFTER_DRILL_CHANGE = 0.05;
 export const FULL_CHECK_DAYS = 7;
 const LAST_FULL_CHECK = '.last-full-check';
 
-export interface DbHealth {
-  /**
-   * unchecked: this host does not check at start (the CLI); checking: running now;
-   * lost: the file was moved or deleted under the open connection, and writes are refused.
-   */
-  state: 'unchecked' | 'checking' | 'ok' | 'failed' | 'lost';
-  check: IntegrityReport | null;
-  checkedAt: string | null;
-  /** One sentence for the user when something is wrong. */
-  message: string | null;
-  backups: { dir: string; count: number; newest: BackupInfo | null };
-  lastBackupError: string | null;
-}
 
 export interface GuardOptions {
   /** Desktop and web: check at start, start-up backups, async backups. The CLI: none of that; backups after a drill are synchronous. */

@@ -13,18 +13,14 @@ import { Worker } from 'node:worker_threads';
 import type { Db } from './db';
 import { MIGRATIONS } from './migrations';
 import { sqliteBinding, sqliteOpts } from './native-binding';
+import type { IntegrityReport } from './model';
+
+export type { IntegrityReport };
 
 /** How many problems an integrity check reports at most. */
 const MAX_PROBLEMS = 50;
 export const REQUIRED_TABLES = ['drills', 'events', 'drill_steps'];
 
-export interface IntegrityReport {
-  ok: boolean;
-  mode: 'quick' | 'full';
-  /** SQLite's own messages, at most MAX_PROBLEMS. */
-  problems: string[];
-  ms: number;
-}
 
 /** Why a backup, a restore or a file was refused: one sentence for the user. */
 export class BackupError extends Error {

@@ -4,8 +4,7 @@
  */
 import { createHash } from 'node:crypto';
 import type Database from 'better-sqlite3';
-import { ARCHIVE_FORMAT, packEvents, unpackEvents } from '../drill/archive';
-import type { EventRow } from '../drill/store';
+import { ARCHIVE_FORMAT, packEvents, unpackEvents, type EventRow } from './archive';
 
 export const MIGRATIONS: ReadonlyArray<(db: Database.Database) => void> = [
   // 1: drills, their append-only event log, and per-step rows for history queries.
@@ -143,7 +142,7 @@ export const MIGRATIONS: ReadonlyArray<(db: Database.Database) => void> = [
   // 4: compact history (issue 15: 68 KB per drill). A runbook is kept once per
   // distinct content (runbooks, keyed by the SHA-256 of its JSON) instead of a
   // copy in every drill row; a finished drill's event log is kept as one
-  // deflated row (event_logs, main/drill/archive.ts) instead of a row per
+  // deflated row (event_logs, main/store/archive.ts) instead of a row per
   // event; the index by step key, which no query reads, is dropped. Existing
   // drills are moved here, in the same transaction as the schema change;
   // readers take both forms (events appended after a drill was archived, such

@@ -5,7 +5,7 @@
  * record, its output follows in `.out`, and a `result` record closes it.
  */
 import { TranscriptWriter, transcriptPaths } from './transcript';
-import { newId } from './session';
+import { newId } from '../common/ids';
 
 export class ExecTranscripts {
   private readonly writers = new Map<string, TranscriptWriter>();

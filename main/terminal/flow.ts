@@ -17,10 +17,10 @@
  * transport at all. Memory stays bounded: at most `high` plus one frame
  * per terminal is in flight.
  */
-export const FLOW_HIGH_WATERMARK = 2_000_000;
-export const FLOW_LOW_WATERMARK = 500_000;
-/** The renderer acknowledges at least this many bytes at a time (as VS Code). */
-export const FLOW_ACK_SIZE = 5_000;
+import { FLOW_ACK_SIZE, FLOW_HIGH_WATERMARK, FLOW_LOW_WATERMARK } from '../common/flow';
+
+// The numbers are in main/common/flow.ts, where the renderer reads the ack size too.
+export { FLOW_ACK_SIZE, FLOW_HIGH_WATERMARK, FLOW_LOW_WATERMARK };
 
 export class FlowControl {
   private unacked = 0;

@@ -19,6 +19,8 @@
  * runs there are recorded with the exit code unknown, and say so.
  */
 
+import { shQuote } from '../common/shell';
+
 export const BASH_INTEGRATION = String.raw`# Drillbook shell integration for bash (see main/terminal/integration.ts).
 if [ -n "$DRILLBOOK_RC" ]; then rm -f -- "$DRILLBOOK_RC"; unset DRILLBOOK_RC; fi
 if [ -n "$DRILLBOOK_LOGIN" ]; then
@@ -108,11 +110,6 @@ if [ -z "$__drillbook_integrated" ]; then
   bind 'set enable-bracketed-paste on' 2>/dev/null
 fi
 `;
-
-/** Single-quotes a string for POSIX sh. */
-export function shQuote(s: string): string {
-  return `'${s.replace(/'/g, `'\\''`)}'`;
-}
 
 /**
  * The command run on an SSH exec channel (with a pty) to get bash with our

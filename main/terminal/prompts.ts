@@ -7,8 +7,8 @@
  * Answers are handed to the waiting connection attempt and not kept: the
  * broker forgets a question, and its answer, as soon as it is answered.
  */
-import { badRequest, notFound } from '../api/errors';
-import { newId } from './session';
+import { badRequest, notFound } from '../common/errors';
+import { newId } from '../common/ids';
 import type { PromptAnswer, PromptInfo } from './types';
 
 export const PROMPT_TIMEOUT_MS = 5 * 60_000;

@@ -8,12 +8,12 @@
  * reports the exit status (`command.run` with `resultOf`), which the
  * reducer folds into the same record.
  */
-import { appendFileSync, mkdirSync, readdirSync, statSync } from 'node:fs';
+import { appendFileSync, mkdirSync, statSync } from 'node:fs';
 import { TerminalHostClient, type HostBackend } from './host/client';
 import type { HostSession } from './host/protocol';
 import os from 'node:os';
 import path from 'node:path';
-import { badRequest, conflict, notFound } from '../api/errors';
+import { badRequest, conflict, notFound } from '../common/errors';
 import type { DrillService, TerminalEventType } from '../drill/service';
 import type { EventData } from '../drill/events';
 import type { DrillSnapshot } from '../drill/model';
@@ -30,11 +30,12 @@ import {
 } from '../ssh';
 import { findBash, localIntegrationFile, openSshShell, spawnLocalShell, type TerminalBackend } from './backend';
 import { PromptBroker } from './prompts';
-import { TerminalSession, newId, type RunOutcome, type RunRequest } from './session';
+import { TerminalSession, type RunOutcome, type RunRequest } from './session';
+import { newId } from '../common/ids';
 import { SequenceScanner } from './scanner';
-import { terminalBlockScript } from '../runner/block-script';
-import { planContext } from '../runner/plan';
-import { TranscriptWriter, readTranscriptIndex, transcriptPaths, readTranscriptBytes, type IndexRecord } from './transcript';
+import { terminalBlockScript } from '../runbook/block-script';
+import { planContext } from '../runbook/plan';
+import { TranscriptWriter, listTranscripts, readTranscriptIndex, transcriptPaths, readTranscriptBytes, type IndexRecord } from './transcript';
 import type { PromptAnswer, PromptInfo, RunResult, TerminalEvent, TerminalInfo, TerminalSink, TranscriptInfo } from './types';
 
 export interface TerminalSshOptions {
@@ -1005,51 +1006,4 @@ export function currentStep(snap: DrillSnapshot): number | null {
     if (s.status === 'running' && s.startedAt && (!best || s.startedAt >= best.at)) best = { index: s.index, at: s.startedAt };
   }
   return best?.index ?? null;
-}
-
-/** Scans <dataDir>/transcripts/<drillId>/ for transcripts; reads each one's opening record. */
-export function listTranscripts(dataDir: string, drillId: string): TranscriptInfo[] {
-  if (!/^[A-Za-z0-9_-]{1,64}$/.test(drillId)) return [];
-  const dir = path.join(dataDir, 'transcripts', drillId);
-  let names: string[];
-  try {
-    names = readdirSync(dir);
-  } catch {
-    return [];
-  }
-  const out: TranscriptInfo[] = [];
-  for (const name of names.filter((n) => n.endsWith('.jsonl')).sort()) {
-    const terminalId = name.slice(0, -'.jsonl'.length);
-    const index = path.join(dir, name);
-    const outFile = path.join(dir, terminalId + '.out');
-    const open = firstRecord(index);
-    let bytes = 0;
-    try {
-      bytes = statSync(outFile).size;
-    } catch {
-      bytes = 0;
-    }
-    out.push({
-      terminalId,
-      drillId,
-      target: typeof open?.target === 'string' ? open.target : 'unknown',
-      kind: open?.kind === 'ssh' || open?.kind === 'local' || open?.kind === 'exec' ? open.kind : 'local',
-      endpoint: typeof open?.endpoint === 'string' ? open.endpoint : '',
-      out: outFile,
-      index,
-      bytes,
-      openedAt: typeof open?.at === 'string' ? open.at : null,
-    });
-  }
-  return out.sort((a, b) => (a.openedAt ?? '').localeCompare(b.openedAt ?? ''));
-}
-
-function firstRecord(file: string): Record<string, unknown> | null {
-  try {
-    const { bytes } = readTranscriptBytes(file, 0, 8192);
-    const line = bytes.toString('utf8').split('\n')[0] ?? '';
-    return JSON.parse(line) as Record<string, unknown>;
-  } catch {
-    return null;
-  }
 }

@@ -12,8 +12,8 @@
  * much not yet on disk) pauses the source. Keystrokes are summarised for the
  * transcript by input-log.ts.
  */
-import { randomBytes } from 'node:crypto';
 import { OutputBatcher } from './batcher';
+import { newId } from '../common/ids';
 import { CommandTracker, type ShellState, type TrackerEvent } from './command-tracker';
 import { OutputCapture } from './capture';
 import { InputLog } from './input-log';
@@ -22,8 +22,8 @@ import { TranscriptWriter, type IndexRecord } from './transcript';
 import { TerminalViews } from './views';
 import type { TerminalBackend } from './backend';
 import type { TerminalInfo, TerminalSink, TerminalStatus } from './types';
-import { checkExpect } from '../runner/expect';
-import { blockScript, type BlockScript } from '../runner/block-script';
+import { checkExpect } from '../common/expect';
+import { blockScript, type BlockScript } from '../runbook/block-script';
 import { blockCommandLine, blockTransfer } from './integration';
 
 /** Above this many bytes queued for disk, the source is paused until the disk catches up. */
@@ -39,7 +39,7 @@ export interface RunRequest {
   text: string;
   /** The block's `cwd` attribute, if any. */
   cwd?: string | null;
-  /** How it runs, from `drillbook run`'s plan (main/runner/block-script.ts, terminalBlockScript); default: a fresh bash -e -o pipefail. */
+  /** How it runs, from `drillbook run`'s plan (main/runbook/block-script.ts, terminalBlockScript); default: a fresh bash -e -o pipefail. */
   plan?: BlockScript;
   expect: number | string | undefined;
   timeoutMs: number | undefined;
@@ -99,10 +99,6 @@ export interface SessionInit {
   start: (session: TerminalSession) => Promise<{ backend: TerminalBackend; integrated: boolean | null }>;
   /** A session re-adopted from the terminal host after a server restart (main/terminal/host): no new `open` record. */
   reattached?: { openedAt: string };
-}
-
-export function newId(prefix: string): string {
-  return prefix + randomBytes(6).toString('hex');
 }
 
 export class TerminalSession {

@@ -16,52 +16,12 @@
  * queued so the session can pause its source when the disk falls behind.
  */
 import { privateDir } from '../store/private';
-import { createReadStream, createWriteStream, openSync, readSync, closeSync, statSync, type WriteStream } from 'node:fs';
+import { createReadStream, createWriteStream, openSync, readSync, closeSync, statSync, readdirSync, type WriteStream } from 'node:fs';
+import type { IndexRecord, TranscriptEntry, TranscriptInfo } from './types';
 import path from 'node:path';
 import readline from 'node:readline';
 
-export type TranscriptEntry =
-  | {
-      t: 'open';
-      terminalId: string;
-      drillId: string | null;
-      target: string;
-      /** exec: a headless run's commands on exec channels / local bash. */
-      kind: 'local' | 'ssh' | 'exec';
-      endpoint: string;
-      cols: number;
-      rows: number;
-      stepIndex: number | null;
-    }
-  | { t: 'status'; status: string; message: string }
-  | { t: 'step'; stepIndex: number | null; title: string | null }
-  | { t: 'resize'; cols: number; rows: number }
-  | { t: 'input'; bytes: number; keys?: string[] }
-  | {
-      t: 'command';
-      runId: string;
-      stepIndex: number | null;
-      name: string | null;
-      text: string;
-      target: string;
-      /** script: a Run (a fresh bash child, integration.ts); typed/paste: older transcripts and headless runs. */
-      mode: 'paste' | 'typed' | 'script';
-      queued?: boolean;
-    }
-  /** A command the operator typed, as the shell reported it (text null: not in the shell's history). */
-  | { t: 'typed'; text: string | null; exitCode: number | null; stepIndex: number | null; outputFrom: number; outputTo: number }
-  | {
-      t: 'result';
-      runId: string;
-      exitCode: number | null;
-      expectPassed: boolean | null;
-      message: string;
-      outputFrom: number | null;
-      outputTo: number | null;
-    }
-  | { t: 'close'; reason: string };
-
-export type IndexRecord = TranscriptEntry & { at: string; offset: number };
+export type { IndexRecord, TranscriptEntry };
 
 export interface TranscriptPaths {
   out: string;
@@ -200,4 +160,51 @@ export function readTranscriptBytes(file: string, offset: number, length: number
     }
   }
   return { bytes, total };
+}
+
+/** Scans <dataDir>/transcripts/<drillId>/ for transcripts; reads each one's opening record. */
+export function listTranscripts(dataDir: string, drillId: string): TranscriptInfo[] {
+  if (!/^[A-Za-z0-9_-]{1,64}$/.test(drillId)) return [];
+  const dir = path.join(dataDir, 'transcripts', drillId);
+  let names: string[];
+  try {
+    names = readdirSync(dir);
+  } catch {
+    return [];
+  }
+  const out: TranscriptInfo[] = [];
+  for (const name of names.filter((n) => n.endsWith('.jsonl')).sort()) {
+    const terminalId = name.slice(0, -'.jsonl'.length);
+    const index = path.join(dir, name);
+    const outFile = path.join(dir, terminalId + '.out');
+    const open = firstRecord(index);
+    let bytes = 0;
+    try {
+      bytes = statSync(outFile).size;
+    } catch {
+      bytes = 0;
+    }
+    out.push({
+      terminalId,
+      drillId,
+      target: typeof open?.target === 'string' ? open.target : 'unknown',
+      kind: open?.kind === 'ssh' || open?.kind === 'local' || open?.kind === 'exec' ? open.kind : 'local',
+      endpoint: typeof open?.endpoint === 'string' ? open.endpoint : '',
+      out: outFile,
+      index,
+      bytes,
+      openedAt: typeof open?.at === 'string' ? open.at : null,
+    });
+  }
+  return out.sort((a, b) => (a.openedAt ?? '').localeCompare(b.openedAt ?? ''));
+}
+
+function firstRecord(file: string): Record<string, unknown> | null {
+  try {
+    const { bytes } = readTranscriptBytes(file, 0, 8192);
+    const line = bytes.toString('utf8').split('\n')[0] ?? '';
+    return JSON.parse(line) as Record<string, unknown>;
+  } catch {
+    return null;
+  }
 }

@@ -102,3 +102,47 @@ export interface TerminalSink {
   readonly id: string;
   data(terminalId: string, bytes: Uint8Array): void;
 }
+
+/** One record of a transcript's index (<terminalId>.jsonl), written by transcript.ts. */
+export type TranscriptEntry =
+  | {
+      t: 'open';
+      terminalId: string;
+      drillId: string | null;
+      target: string;
+      /** exec: a headless run's commands on exec channels / local bash. */
+      kind: 'local' | 'ssh' | 'exec';
+      endpoint: string;
+      cols: number;
+      rows: number;
+      stepIndex: number | null;
+    }
+  | { t: 'status'; status: string; message: string }
+  | { t: 'step'; stepIndex: number | null; title: string | null }
+  | { t: 'resize'; cols: number; rows: number }
+  | { t: 'input'; bytes: number; keys?: string[] }
+  | {
+      t: 'command';
+      runId: string;
+      stepIndex: number | null;
+      name: string | null;
+      text: string;
+      target: string;
+      /** script: a Run (a fresh bash child, integration.ts); typed/paste: older transcripts and headless runs. */
+      mode: 'paste' | 'typed' | 'script';
+      queued?: boolean;
+    }
+  /** A command the operator typed, as the shell reported it (text null: not in the shell's history). */
+  | { t: 'typed'; text: string | null; exitCode: number | null; stepIndex: number | null; outputFrom: number; outputTo: number }
+  | {
+      t: 'result';
+      runId: string;
+      exitCode: number | null;
+      expectPassed: boolean | null;
+      message: string;
+      outputFrom: number | null;
+      outputTo: number | null;
+    }
+  | { t: 'close'; reason: string };
+
+export type IndexRecord = TranscriptEntry & { at: string; offset: number };

@@ -23,7 +23,7 @@ import { WebSocketServer, type WebSocket } from 'ws';
 import type { Core } from '../api/core';
 import type { ServerMessage } from '../api/contract';
 import { DrillChannel, requestMethod } from '../api/wire';
-import { handleEvidenceHttp } from '../evidence/http';
+import { handleEvidenceHttp } from './evidence-routes';
 import { encodeFrame } from '../terminal/frames';
 import type { TerminalSink } from '../terminal/types';
 
@@ -117,7 +117,7 @@ export async function startWebServer(opts: WebServerOptions): Promise<WebServer>
       });
       return res.end();
     }
-    // Evidence bundle downloads and attachment uploads (main/evidence/http.ts), authenticated above like everything else.
+    // Evidence bundle downloads and attachment uploads (main/web/evidence-routes.ts), authenticated above like everything else.
     if (url.pathname.startsWith('/evidence/')) return void handleEvidenceHttp(opts.core, req, res, url);
     if (req.method !== 'GET' && req.method !== 'HEAD') {
       res.writeHead(405, { Allow: 'GET, HEAD' });

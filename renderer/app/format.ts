@@ -1,4 +1,5 @@
 /** Time formatting. Everything a human reads is UTC and says so. */
+import { formatDuration } from '../../main/common/duration.js';
 
 const pad = (n: number, w = 2) => String(Math.floor(n)).padStart(w, '0');
 
@@ -15,16 +16,8 @@ export function clockShort(ms: number): string {
   return h > 0 ? `${h}:${pad((s % 3600) / 60)}:${pad(s % 60)}` : `${pad(s / 60)}:${pad(s % 60)}`;
 }
 
-/** Human duration: "3m 12s", "1h 04m", "42s". */
-export function humanDuration(ms: number | null | undefined): string {
-  if (ms == null || !Number.isFinite(ms)) return '—';
-  const s = Math.max(0, Math.round(ms / 1000));
-  if (s < 60) return `${s}s`;
-  const m = Math.floor(s / 60);
-  if (m < 60) return `${m}m ${pad(s % 60)}s`;
-  const h = Math.floor(m / 60);
-  return `${h}h ${pad(m % 60)}m`;
-}
+/** Human duration: "3m 05s", "1h 04m 10s", "42s", "2.5s" — the one formatter (main/common/duration.ts). */
+export const humanDuration = formatDuration;
 
 /** RTO targets as written: 2700 → "45:00", 5400 → "1:30:00". */
 export function targetText(sec: number): string {

@@ -7,7 +7,7 @@
 import { create } from 'zustand';
 import type { AppInfo, Method, Params, Results } from '../../main/api/contract';
 import type { DrillMode, DrillSnapshot, DrillStatus } from '../../main/drill/model';
-import type { LibraryEntry } from '../../main/runbook/library';
+import type { LibraryEntry } from '../../main/runbook/model';
 import type { HistoryEntry } from '../../main/history/model';
 import type { Runbook } from '../../main/runbook/model';
 import { getClient, toApiError, type ConnStatus } from './transport';

@@ -1,6 +1,7 @@
 import { useState } from 'react';
 import { Dialog } from '../ui/Dialog';
 import { Button } from '../ui/Button';
+import { LIMITS } from '../../main/common/limits.js';
 
 export interface ReasonDialogProps {
   title: string;
@@ -52,7 +53,7 @@ export function ReasonDialog({ title, description, confirmLabel, tone = 'default
         rows={3}
         value={reason}
         placeholder={placeholder}
-        maxLength={2000}
+        maxLength={LIMITS.reason}
         onChange={(e) => setReason(e.target.value)}
         onKeyDown={(e) => {
           if (e.key === 'Enter' && !e.shiftKey) {

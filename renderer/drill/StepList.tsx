@@ -4,6 +4,7 @@ import { selectStep, useStore } from '../app/store';
 import { clockShort, plural } from '../app/format';
 import { StepStatusIcon } from '../ui/Icons';
 import { LiveDuration } from '../ui/Clock';
+import { isStepFinished } from '../../main/common/status.js';
 
 const STATUS_LABEL: Record<StepState['status'], string> = {
   pending: 'Not started',
@@ -22,7 +23,7 @@ export function StepList({ drillId }: { drillId: string }) {
   const selected = useStore((s) => s.selectedStep[drillId] ?? 0);
   if (!entry) return null;
   const { snap, receivedAt } = entry;
-  const done = snap.steps.filter((s) => s.status === 'completed' || s.status === 'skipped' || s.status === 'failed').length;
+  const done = snap.steps.filter((s) => isStepFinished(s.status)).length;
   return (
     <nav className="step-list" aria-label="Steps">
       <div className="step-list-head">

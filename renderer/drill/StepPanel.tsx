@@ -13,6 +13,8 @@ import { statusLabel } from './StepList';
 import type { CodeSlot } from '../ui/markdown';
 import type { ReactNode } from 'react';
 import { CheckItemEvidence } from '../evidence/EvidencePanel';
+import { isStepFinished } from '../../main/common/status.js';
+import { LIMITS } from '../../main/common/limits.js';
 
 export interface StepPanelProps {
   snap: DrillSnapshot;
@@ -38,7 +40,7 @@ export const StepPanel = forwardRef<HTMLTextAreaElement, StepPanelProps>(functio
 ) {
   const busy = useStore((s) => s.busy);
   const stepBusy = !!busy[`step:${step.index}`];
-  const ended = step.status === 'completed' || step.status === 'skipped' || step.status === 'failed';
+  const ended = isStepFinished(step.status);
   const stepNotes = snap.notes.filter((n) => n.stepIndex === step.index);
   const checkedCount = step.checklist.filter((c) => c.checked).length;
   const blocked = snap.paused;
@@ -244,7 +246,7 @@ const NotesSection = forwardRef<
               }
             }}
             data-testid="note-input"
-            maxLength={20000}
+            maxLength={LIMITS.stepNote}
           />
           <div className="note-form-row">
             <span className="hint">Ctrl+Enter to add</span>

@@ -10,6 +10,7 @@
  * A handler returns whether it acted (then the key's default is prevented).
  */
 import { KEYMAP, bindingFor, type DrillAction, type KeyBinding, type KeyLike } from './keymap.js';
+import { isStepFinished } from '../../main/common/status.js';
 
 /** The terminal (TerminalView), a dialog (Dialog) or a field handles these itself; the view never sees them. */
 export type OwnAction = Extract<DrillAction, 'copy' | 'paste' | 'find' | 'escape'>;
@@ -54,7 +55,7 @@ export interface KeyDeps {
 
 type Handler = (s: KeyState, d: KeyDeps) => boolean;
 
-const ended = (st: KeyStep) => st.status === 'completed' || st.status === 'skipped' || st.status === 'failed';
+const ended = (st: KeyStep) => isStepFinished(st.status);
 
 /** For the keys that change the drill: only while it can be acted on, with a step selected. */
 function onStep(h: (s: KeyState & { step: KeyStep }, d: KeyDeps) => boolean): Handler {

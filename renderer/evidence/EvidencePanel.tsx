@@ -8,7 +8,7 @@
 import { useRef, useState, type ReactNode } from 'react';
 import type { DrillSnapshot } from '../../main/drill/model';
 import type { Results } from '../../main/api/contract';
-import { SEVERITIES, TEST_TYPES, type AttachmentKind, type Severity, type TestType } from '../../main/evidence/model';
+import { SEVERITIES, TEST_TYPES, type AttachmentKind, type Severity, type TestType } from '../../main/common/evidence';
 import { useStore } from '../app/store';
 import { humanDuration, utcDateTime } from '../app/format';
 import { Button } from '../ui/Button';

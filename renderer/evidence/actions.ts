@@ -5,7 +5,7 @@
 import { create } from 'zustand';
 import type { Params, Results } from '../../main/api/contract';
 import type { DrillSnapshot } from '../../main/drill/model';
-import type { AttachmentKind } from '../../main/evidence/model';
+import type { AttachmentKind } from '../../main/common/evidence';
 import { api, toast, upsertDrill } from '../app/store';
 import { getClient } from '../app/transport';
 

@@ -4,7 +4,7 @@
  * nothing more is saved), and what to do about it.
  */
 import { useEffect, useState } from 'react';
-import type { DbHealth } from '../../main/store/backup';
+import type { DbHealth } from '../../main/store/model';
 import { useStore } from '../app/store';
 import { getClient } from '../app/transport';
 import { AlertIcon } from '../ui/Icons';

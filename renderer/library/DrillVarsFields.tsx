@@ -1,7 +1,8 @@
 import { useEffect, useMemo, useState } from 'react';
-import type { RunbookVars } from '../../main/runner/drill-vars';
+import type { RunbookVars } from '../../main/runbook/model';
 import { api } from '../app/store';
 import { AlertIcon } from '../ui/Icons';
+import { LIMITS } from '../../main/common/limits.js';
 
 export interface VarsState {
   /** Values the operator typed (empty fields are left out: the default applies). */
@@ -12,7 +13,7 @@ export interface VarsState {
 
 /**
  * The start dialog's "Variables" step: one field per `{{NAME}}` the runbook
- * declares (main/runner/vars.ts). Secrets are listed but never typed here:
+ * declares (main/runbook/vars.ts). Secrets are listed but never typed here:
  * they come from the environment of the terminal the commands run in.
  */
 export function DrillVarsFields({ runbookPath, touched, onChange }: { runbookPath: string; touched: boolean; onChange: (state: VarsState) => void }) {
@@ -64,7 +65,7 @@ export function DrillVarsFields({ runbookPath, touched, onChange }: { runbookPat
         value={values[v.name] ?? ''}
         onChange={(e) => setValues((s) => ({ ...s, [v.name]: e.target.value }))}
         placeholder={v.default !== null ? v.default || '(empty)' : v.envSet && v.env ? `from $${v.env}` : 'required'}
-        maxLength={4096}
+        maxLength={LIMITS.varValue}
         spellCheck={false}
         data-testid={`var-input-${v.name}`}
       />

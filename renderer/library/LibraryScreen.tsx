@@ -1,6 +1,6 @@
 import { useMemo, useState } from 'react';
 import { addFolder, loadLibrary, selectRunbook, useStore } from '../app/store';
-import type { LibraryEntry } from '../../main/runbook/library';
+import type { LibraryEntry } from '../../main/runbook/model';
 import { AlertIcon, FolderIcon, RefreshIcon, SearchIcon } from '../ui/Icons';
 import { Button } from '../ui/Button';
 import { RunbookPreview } from './RunbookPreview';

@@ -1,6 +1,6 @@
 import { useState } from 'react';
 import { useStore } from '../app/store';
-import type { LibraryEntry } from '../../main/runbook/library';
+import type { LibraryEntry } from '../../main/runbook/model';
 import type { Runbook, Step } from '../../main/runbook/model';
 import { Markdown } from '../ui/Markdown';
 import { Button } from '../ui/Button';

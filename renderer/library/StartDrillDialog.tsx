@@ -7,6 +7,7 @@ import { Button } from '../ui/Button';
 import { AlertIcon } from '../ui/Icons';
 import { targetText } from '../app/format';
 import { DrillVarsFields, type VarsState } from './DrillVarsFields';
+import { LIMITS } from '../../main/common/limits.js';
 
 export function StartDrillDialog({ runbook, onClose }: { runbook: Runbook; onClose: () => void }) {
   const remembered = useStore((s) => s.operator);
@@ -53,7 +54,7 @@ export function StartDrillDialog({ runbook, onClose }: { runbook: Runbook; onClo
         onChange={(e) => setOperator(e.target.value)}
         placeholder="Your name, as it should appear in the evidence"
         autoComplete="name"
-        maxLength={200}
+        maxLength={LIMITS.name}
         data-testid="operator-input"
       />
       {touched && !operator.trim() ? <div className="field-error">An operator name is required.</div> : <div className="field-hint">Recorded on every event of this drill.</div>}

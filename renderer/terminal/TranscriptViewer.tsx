@@ -2,7 +2,7 @@ import { useEffect, useRef, useState } from 'react';
 import type { ApiClient } from '../app/transport';
 import { toApiError } from '../app/transport';
 import type { TranscriptInfo } from '../../main/terminal/types';
-import type { IndexRecord } from '../../main/terminal/transcript';
+import type { IndexRecord } from '../../main/terminal/types';
 import { createXterm } from './xterm';
 import { exposeForTests } from './TerminalView';
 import './terminal.css';

@@ -10,9 +10,10 @@
  * callback), at least ACK_SIZE at a time, like VS Code's renderer.
  */
 import type { ApiClient } from '../app/transport';
+import { FLOW_ACK_SIZE } from '../../main/common/flow.js';
 
-/** Matches main/terminal/flow.ts FLOW_ACK_SIZE. */
-export const ACK_SIZE = 5_000;
+/** The core's ack size (main/common/flow.ts), not a copy of it. */
+export const ACK_SIZE = FLOW_ACK_SIZE;
 const HOLD_LIMIT = 4 * 1024 * 1024;
 
 /** `replay`: the terminal's scrollback re-sent after a reset (its old queries must not be answered). */

@@ -194,6 +194,6 @@ function seedOneDrill(
   const last = events[events.length - 1]!;
   const snap = reduceDrill(events, { wallMs: last.wallMs, monoMs: last.monoMs, clock: last.clock });
   store.writeSummary(snap);
-  // What a drill that ended leaves behind: its log as one compact row (main/drill/archive.ts).
+  // What a drill that ended leaves behind: its log as one compact row (main/store/archive.ts).
   if (snap.status !== 'running') archiveDrillEvents(db, d.id);
 }

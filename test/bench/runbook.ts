@@ -7,7 +7,7 @@ import { mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { loadRunbookFile } from '../../main/runbook';
-import { lintVars } from '../../main/runner/drill-vars';
+import { lintVars } from '../../main/runbook/vars';
 
 /** A Drillbook runbook with `steps` steps, each with text, a block with attributes and a checklist item. */
 export function sampleRunbook(steps: number): string {

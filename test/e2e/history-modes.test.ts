@@ -14,7 +14,7 @@ import { openApp, tid } from './ui';
 import { openDatabase } from '../../main/store/db';
 import { DrillService } from '../../main/drill/service';
 import { manualClock } from '../../main/drill/clock';
-import { runbook } from '../unit/history/fixture';
+import { runbook } from '../helpers/history-fixture';
 import type { DrillMode } from '../../main/drill/model';
 
 declare const location: any;

@@ -14,7 +14,7 @@ import path from 'node:path';
 import { openDatabase } from '../../main/store/db';
 import { DrillService } from '../../main/drill/service';
 import { manualClock } from '../../main/drill/clock';
-import { runbook } from '../unit/history/fixture';
+import { runbook } from '../helpers/history-fixture';
 import { damageIndexPage } from '../helpers/runbooks';
 
 declare const document: any;

@@ -5,9 +5,9 @@
  * is tested against (test/unit/drill/fold.test.ts). Not used by the app.
  */
 import type { ChecklistState, CommandRunRecord, UntrackedTerminal, DrillEvent, DrillSnapshot, DrillStatus, GapRecord, Instant, NoteRecord, PauseRecord, StepState } from '../../main/drill/model';
-import type { AttachmentRecord, CheckProof, EvidenceState, FindingRecord, Participant, RemediationRecord, SignoffRecord } from '../../main/evidence/model';
-import { ATTACHMENT_KINDS, SEVERITIES, SIGNOFF_ROLES, TEST_TYPES } from '../../main/evidence/model';
-import { computeRpo, emptyEvidence, isIso } from '../../main/evidence/reduce';
+import type { AttachmentRecord, CheckProof, EvidenceState, FindingRecord, Participant, RemediationRecord, SignoffRecord } from '../../main/common/evidence';
+import { ATTACHMENT_KINDS, SEVERITIES, SIGNOFF_ROLES, TEST_TYPES } from '../../main/common/evidence';
+import { computeRpo, emptyEvidence, isIso } from '../../main/drill/evidence-reduce';
 import { startedData } from '../../main/drill/reduce';
 import { axisOffsets, distance, netLength, type Interval } from '../../main/drill/timeline';
 import { isoUtc } from '../../main/drill/clock';

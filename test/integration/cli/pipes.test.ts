@@ -12,7 +12,7 @@ import path from 'node:path';
 import { ROOT } from '../../helpers/server';
 import { cliArgs, runCli } from '../../helpers/cli';
 import { tempDir } from '../../helpers/runbooks';
-import { historyFixture, runbook } from '../../unit/history/fixture';
+import { historyFixture, runbook } from '../../helpers/history-fixture';
 
 function readFirstChunkThenClose(args: string[]): Promise<{ code: number | null; signal: string | null; err: string; first: string }> {
   return new Promise((resolve, reject) => {

@@ -60,7 +60,7 @@ test('history: header row and colour on a terminal; plain rows in a pipe; NO_COL
     const ran = await inPty(['run', rb, '--data', data, '--mode', 'rehearsal']);
     assert.equal(ran.code, 0, ran.text);
     /* eslint-disable no-control-regex -- the tests check the ANSI colour escapes the CLI prints */
-    assert.match(ran.text, /\r\x1b\[2K\S*⏱ \d+s of RTO 10m 00s · \[1\/1\] Restore/, 'live line with elapsed, RTO and step');
+    assert.match(ran.text, /\r\x1b\[2K\S*⏱ [\d.]+s of RTO 10m 00s · \[1\/1\] Restore/, 'live line with elapsed, RTO and step');
     assert.match(ran.text, /\x1b\[32mcompleted\x1b\[0m/, 'the result in colour');
 
     // run in a pipe: the same lines, no live line, no colour.

@@ -10,7 +10,7 @@ import { cpSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import { ROOT } from '../../helpers/server';
 import { tempDir } from '../../helpers/runbooks';
-import { historyFixture, runbook } from '../../unit/history/fixture';
+import { historyFixture, runbook } from '../../helpers/history-fixture';
 
 function cli(dataDir: string, args: string[], input?: string) {
   const r = spawnSync(process.execPath, ['--import', 'tsx', path.join(ROOT, 'main/cli/index.ts'), ...args, '--data', dataDir], {

@@ -96,7 +96,7 @@ test('pg_dump restore test: passes over SSH, records an automated drill, leaves 
   assert.match(d.notes[0]?.text ?? '', /^Variables: BACKUP_DIR=.*PGPASSWORD=\(secret from \$PGPASSWORD\)/);
   // JUnit: one case per step with a time, plus the RTO.
   const cs = cases(r);
-  assert.equal(cs.at(-1)!.name, 'RTO within 30m00s');
+  assert.equal(cs.at(-1)!.name, 'RTO within 30m 00s');
   assert.equal(cs[5]!.name, '6. Restore the dump');
   // Clean-up ran: no scratch database, no scratch folder.
   assert.equal(pg.sql('postgres', "SELECT count(*) FROM pg_database WHERE datname = 'app_restore_test'").trim(), '0');

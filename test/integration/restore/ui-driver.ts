@@ -11,7 +11,7 @@ import { openDatabase } from '../../../main/store/db';
 import { DrillService } from '../../../main/drill/service';
 import { TerminalService } from '../../../main/terminal';
 import { parseRunbook } from '../../../main/runbook';
-import { runbookWithVars } from '../../../main/runner/drill-vars';
+import { runbookWithVars } from '../../../main/runbook/vars';
 import { blocksToRun } from '../../../main/runner/headless';
 import type { DrillSnapshot } from '../../../main/drill/model';
 import type { TerminalSink } from '../../../main/terminal/types';

@@ -1,5 +1,5 @@
 /**
- * Run in a terminal behaves as `drillbook run` does (main/runner/block-script.ts):
+ * Run in a terminal behaves as `drillbook run` does (main/runbook/block-script.ts):
  * each block in a fresh `bash -e -o pipefail` child, from the terminal's
  * start folder, sent as a script rather than pasted through readline; runs
  * clicked back to back queue and each keeps its own exit code, output and

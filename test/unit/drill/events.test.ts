@@ -16,12 +16,12 @@ import { runMessage } from '../../../main/drill/events';
 import { decodeEvents, EVENT_DATA_RULES, eventProblem, MalformedEventError } from '../../../main/drill/decode';
 import { reduceDrill } from '../../../main/drill/reduce';
 import { DrillService } from '../../../main/drill/service';
-import { UserError } from '../../../main/api/errors';
+import { UserError } from '../../../main/common/errors';
 import { buildReportModel } from '../../../main/evidence/report-model';
 import { exportLines, importLines, parseLine, type DrillLine } from '../../../main/history/transfer';
 import { verifyAllChains } from '../../../main/history/verify';
 import { referenceDrill } from '../../helpers/reduce-reference';
-import { historyFixture, runbook } from '../history/fixture';
+import { historyFixture, runbook } from '../../helpers/history-fixture';
 
 /** Chains a hand-written log as Drillbook would have (v2 events carry a salt, v1 events none). */
 function chain(events: Omit<DrillEvent, 'hash' | 'prevHash' | 'seq'>[]): DrillEvent[] {

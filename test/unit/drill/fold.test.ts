@@ -10,7 +10,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { applyEvent, foldEvents, initFold, reduceDrill, snapshotOf } from '../../../main/drill/reduce';
-import { reduceEvidence } from '../../../main/evidence/reduce';
+import { reduceEvidence } from '../../../main/drill/evidence-reduce';
 import { isoUtc, manualClock } from '../../../main/drill/clock';
 import type { DrillEvent, DrillEventType, DrillSnapshot, Instant } from '../../../main/drill/model';
 import { openDatabase } from '../../../main/store/db';

@@ -4,7 +4,7 @@ import { openDatabase } from '../../../main/store/db';
 import { DrillService } from '../../../main/drill/service';
 import { manualClock } from '../../../main/drill/clock';
 import { verifyChain } from '../../../main/drill/chain';
-import { UserError } from '../../../main/api/errors';
+import { UserError } from '../../../main/common/errors';
 import { HistoryService } from '../../../main/history';
 import { makeRunbook, tempDir } from '../../helpers/runbooks';
 

@@ -5,7 +5,7 @@ import path from 'node:path';
 import { openDatabase } from '../../../main/store/db';
 import { DrillService } from '../../../main/drill/service';
 import { manualClock } from '../../../main/drill/clock';
-import { UserError } from '../../../main/api/errors';
+import { UserError } from '../../../main/common/errors';
 import { AttachmentStore, compilePatterns, EvidenceService, exportBundle, verifyBundle, type TranscriptSource } from '../../../main/evidence';
 import { makeRunbook, tempDir } from '../../helpers/runbooks';
 

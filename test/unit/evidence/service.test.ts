@@ -6,7 +6,7 @@ import { openDatabase } from '../../../main/store/db';
 import { DrillService } from '../../../main/drill/service';
 import { manualClock } from '../../../main/drill/clock';
 import { verifyChain } from '../../../main/drill/chain';
-import { UserError } from '../../../main/api/errors';
+import { UserError } from '../../../main/common/errors';
 import type { DrillEventOf } from '../../../main/drill/model';
 import { AttachmentStore, EvidenceService, computeRpo, blockChecks } from '../../../main/evidence';
 import { parseRunbook } from '../../../main/runbook';

@@ -7,7 +7,7 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { historyFixture, runbook } from './fixture';
+import { historyFixture, runbook } from '../../helpers/history-fixture';
 import { medianByMode, isSlow } from '../../../main/history/stats';
 
 test('medianByMode keeps modes apart', () => {

@@ -6,7 +6,7 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { historyFixture, runbook } from './fixture';
+import { historyFixture, runbook } from '../../helpers/history-fixture';
 
 function plan(db: import('../../../main/store/db').Db, sql: string): string[] {
   const params: Record<string, unknown> = {};

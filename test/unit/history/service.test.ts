@@ -1,8 +1,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { summarize, drillResult, SLOW_FACTOR } from '../../../main/history';
-import { UserError } from '../../../main/api/errors';
-import { historyFixture, runbook } from './fixture';
+import { UserError } from '../../../main/common/errors';
+import { historyFixture, runbook } from '../../helpers/history-fixture';
 
 function close(a: number | null | undefined, b: number | null | undefined, what: string) {
   if (a === null || b === null || a === undefined || b === undefined) return assert.equal(a ?? null, b ?? null, what);

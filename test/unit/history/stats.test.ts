@@ -17,7 +17,7 @@ import {
   versionsOf,
 } from '../../../main/history/stats';
 import { dateBounds } from '../../../main/history/filter';
-import { UserError } from '../../../main/api/errors';
+import { UserError } from '../../../main/common/errors';
 
 test('percentiles interpolate linearly between closest ranks (R-7), so p50 is the usual median', () => {
   assert.equal(quantileSorted([10], 0.5), 10);

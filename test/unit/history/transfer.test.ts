@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { eventHash } from '../../../main/drill/chain';
 import type { DrillEvent } from '../../../main/drill/model';
 import { exportLines, importLines, parseLine, type DrillLine } from '../../../main/history/transfer';
-import { historyFixture, runbook } from './fixture';
+import { historyFixture, runbook } from '../../helpers/history-fixture';
 
 const rows = (db: import('../../../main/store/db').Db, sql: string) => db.prepare(sql).raw().all();
 const DRILL_COLS = `id, runbook_path, runbook_title, runbook_sha256, runbook_json, mode, operator, status, started_at, ended_at,

@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { formatDuration, parseDuration } from '../../../main/runbook';
+import { parseDuration } from '../../../main/runbook';
 
 test('parseDuration accepts the spellings authors use', () => {
   const cases: [string | number, number][] = [
@@ -49,19 +49,4 @@ test('parseDuration throws a clear one-line error on junk', () => {
   assert.throws(() => parseDuration('soon'), /invalid duration "soon": use a number with a unit, e\.g\. 90s, 45m/);
   assert.throws(() => parseDuration(-1), /invalid duration -1/);
   assert.throws(() => parseDuration(Number.NaN), /invalid duration/);
-});
-
-test('formatDuration', () => {
-  assert.equal(formatDuration(3900), '1h 05m');
-  assert.equal(formatDuration(2530), '42m 10s');
-  assert.equal(formatDuration(9), '9s');
-  assert.equal(formatDuration(0), '0s');
-  assert.equal(formatDuration(60), '1m 00s');
-  assert.equal(formatDuration(65), '1m 05s');
-  assert.equal(formatDuration(3600), '1h 00m');
-  assert.equal(formatDuration(3659), '1h 00m');
-  assert.equal(formatDuration(90061), '25h 01m');
-  assert.equal(formatDuration(9.9), '9s');
-  assert.equal(formatDuration(-75), '-1m 15s');
-  assert.equal(formatDuration(Number.NaN), '-');
 });

@@ -25,7 +25,7 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
 import { loadRunbookFile, type Runbook } from '../../../main/runbook';
-import { planBlock, type BlockPlan } from '../../../main/runner/plan';
+import { planBlock, type BlockPlan } from '../../../main/runbook/plan';
 
 const DIR = path.resolve(__dirname, '../../corpus');
 

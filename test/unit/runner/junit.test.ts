@@ -60,7 +60,7 @@ test('one testcase per step: time, failure with reason and output, skipped with 
         ['3. Sign off', '0.000', 'skipped,system-out'],
         ['4. Verify', '0.000', 'skipped,system-out'],
         ['5. Clean up', '0.000', 'skipped,system-out'],
-        ['RTO within 10m00s', '42.300', 'skipped'],
+        ['RTO within 10m 00s', '42.300', 'skipped'],
       ],
     );
     assert.equal(cases[0]!.attrs.classname, 'drillbook.test');
@@ -89,9 +89,9 @@ test('an RTO miss is a failing testcase of its own; a runbook without an RTO has
     svc.finish(id);
     const root = parseXml(drillToJUnit(svc.get(id), svc.events(id)));
     const rto = findAll(root, 'testcase').at(-1)!;
-    assert.equal(rto.attrs.name, 'RTO within 1m00s');
+    assert.equal(rto.attrs.name, 'RTO within 1m 00s');
     assert.equal(rto.children[0]!.name, 'failure');
-    assert.equal(rto.children[0]!.attrs.message, 'RTO missed: 1m30s against a target of 1m00s');
+    assert.equal(rto.children[0]!.attrs.message, 'RTO missed: 1m 30s against a target of 1m 00s');
     assert.equal(findAll(root, 'testsuite')[0]!.attrs.failures, '1');
   } finally {
     done();

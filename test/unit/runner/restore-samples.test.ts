@@ -11,7 +11,7 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { loadRunbookFile, type Runbook } from '../../../main/runbook';
 import { blocksToRun } from '../../../main/runner/headless';
-import { prepareVars, readVarSpecs } from '../../../main/runner/vars';
+import { prepareVars, readVarSpecs } from '../../../main/runbook/vars';
 import { manualSteps, strictProblem } from '../../../main/runner/unattended';
 
 const dir = path.resolve(__dirname, '../../../runbooks');
@@ -33,7 +33,7 @@ const REQUIRED: Record<string, Record<string, string>> = { 'postgres-partial-res
 
 for (const [name, target] of Object.entries(RUNNABLE)) {
   test(`${name}: every step runs unattended on the "${target}" target, and every variable resolves`, () => {
-    const { rb, source } = load(name);
+    const { rb } = load(name);
     assert.deepEqual(rb.diagnostics, []);
     assert.equal(rb.stepSource, 'h2');
     assert.ok(rb.rpo && rb.meta.owner && rb.meta.tags.includes('restore-test'), 'rpo, owner, tag restore-test');
@@ -61,19 +61,19 @@ for (const [name, target] of Object.entries(RUNNABLE)) {
     for (const b of deciding) assert.notEqual(b.attrs.expect, undefined, `${b.attrs.name} has expect`);
     assert.ok(blocks.filter((b) => b.attrs.expect !== undefined).length >= 4, 'pass/fail decided by expect, not only exit codes');
     // Every {{NAME}} is declared, the secrets resolve from the environment, and none is written into text.
-    const secrets = readVarSpecs(rb, source).specs.filter((s) => s.secret);
+    const secrets = readVarSpecs(rb).specs.filter((s) => s.secret);
     const env = Object.fromEntries(secrets.map((s) => [s.env!, 'a-long-secret-value']));
-    const prepared = prepareVars(rb, { given: REQUIRED[name] ?? {}, env, secrets: 'require', source, blocks: blocks });
+    const prepared = prepareVars(rb, { given: REQUIRED[name] ?? {}, env, secrets: 'require', blocks: blocks });
     const texts = prepared.runbook.steps.flatMap((s) => s.commands.map((c) => c.text)).join('\n');
     assert.doesNotMatch(texts, /\{\{\s*[A-Za-z_]\w*\s*\}\}/, 'no placeholder left');
     assert.doesNotMatch(JSON.stringify(prepared.runbook), /a-long-secret-value/);
-    for (const s of readVarSpecs(rb, source).specs) assert.ok(s.description || s.default !== undefined || s.secret, `${s.name} is explained or has a default`);
+    for (const s of readVarSpecs(rb).specs) assert.ok(s.description || s.default !== undefined || s.secret, `${s.name} is explained or has a default`);
   });
 }
 
 for (const name of DOCUMENTED) {
   test(`${name}: documented only, nothing runs unattended, every step explained`, () => {
-    const { rb, source } = load(name);
+    const { rb } = load(name);
     assert.deepEqual(rb.diagnostics, []);
     assert.ok(rb.rto && rb.rpo && rb.meta.tags.includes('documented'));
     const blocks = rb.steps.flatMap((s) => s.commands);
@@ -83,6 +83,6 @@ for (const name of DOCUMENTED) {
     assert.match(strictProblem(name, manualSteps(rb, false)) ?? '', /cannot run unattended/);
     assert.equal(rb.steps.filter((s) => s.rtoStart).length, 1);
     assert.equal(rb.steps.filter((s) => s.rtoEnd).length, 1);
-    prepareVars(rb, { given: {}, env: {}, secrets: 'require', source, blocks });
+    prepareVars(rb, { given: {}, env: {}, secrets: 'require', blocks });
   });
 }

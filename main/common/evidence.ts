@@ -3,7 +3,9 @@
  * tested, when the failure was declared and which backup it was restored
  * from (hence the actual RPO), findings, remediation, attachments, proof for
  * checklist items, and sign-off. Pure types; JSON-serialisable. The state
- * hangs off DrillSnapshot as `evidence` and is derived by ./reduce.
+ * hangs off DrillSnapshot as `evidence` and is derived by
+ * main/drill/evidence-reduce.ts. In common/ because the drill engine, the
+ * evidence bundle and the renderer's forms all read these shapes and lists.
  */
 
 /** How the recovery was exercised (NIST SP 800-34 §3.5 / ISO 22301 8.5 exercise kinds). */
@@ -162,3 +164,25 @@ export interface EvidenceState {
   /** The reviewer has signed off: the evidence can no longer change. */
   sealed: boolean;
 }
+
+/** What an evidence export wrote (evidence/bundle.ts). */
+export interface ExportResult {
+  drillId: string;
+  dir: string;
+  zipPath: string | null;
+  chainHead: string;
+  /** Every file in the bundle, as manifest.json lists it. */
+  files: { path: string; sha256: string; bytes: number }[];
+  signed: boolean;
+  pdf: boolean;
+  redaction: { applied: boolean; masked: Record<string, number>; redactedEvents: number[]; withheld: string[] };
+}
+
+
+export interface EvidenceExport extends ExportResult {
+  /** The export's folder name under <dataDir>/exports (the zip is <name>.zip beside it). */
+  name: string;
+  /** Where the browser host serves the zip (authenticated like everything else it serves). */
+  downloadPath: string;
+}
+

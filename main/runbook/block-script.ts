@@ -15,7 +15,7 @@
  * script is the block's text as the drill recorded it (variables already
  * filled in, ./vars.ts); secrets are never in it.
  */
-import type { CommandBlock } from '../runbook/model';
+import type { CommandBlock } from './model';
 import { inlineScript, planBlock, type PlanContext } from './plan';
 
 /** argv before the script: the script is always passed as the last argument. */

@@ -10,7 +10,7 @@ import { HistoryService } from '../../../main/history';
 import { tempDir } from '../../helpers/runbooks';
 import { eventHash, verifyChain } from '../../../main/drill/chain';
 import type { DrillEvent } from '../../../main/drill/model';
-import { runbook } from './fixture';
+import { runbook } from '../../helpers/history-fixture';
 
 /** The same drills, recorded into any database the engine can write to. */
 function recordInto(db: Database.Database): void {

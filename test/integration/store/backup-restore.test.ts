@@ -12,7 +12,7 @@ import path from 'node:path';
 import Database from 'better-sqlite3';
 import { ROOT, SocketClient, startServer } from '../../helpers/server';
 import { tempDir } from '../../helpers/runbooks';
-import { historyFixture, runbook } from '../../unit/history/fixture';
+import { historyFixture, runbook } from '../../helpers/history-fixture';
 import { Core } from '../../../main/api/core';
 import { DatabaseGuard, listBackups } from '../../../main/store/backup';
 

@@ -1,4 +1,9 @@
-import type { ErrorCode } from './contract';
+/**
+ * User-facing errors, shared by every layer (the store, the drill engine, the
+ * services and the hosts): one code the UI can act on and one plain sentence.
+ * Lives in common/ so no layer has to import the API to throw one.
+ */
+export type ErrorCode = 'bad_request' | 'not_found' | 'conflict' | 'internal';
 
 /**
  * An error meant for the user: a code the UI can act on and one plain

@@ -19,8 +19,8 @@
  *   in the drill's work folder.
  */
 import path from 'node:path';
-import type { CommandBlock, Runbook } from '../runbook/model';
-import { languageKind } from '../runbook/languages';
+import type { CommandBlock, Runbook } from './model';
+import { languageKind } from './languages';
 
 export interface PlanContext {
   /** The runbook file (its folder anchors relative `cwd`s). */

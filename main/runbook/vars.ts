@@ -15,10 +15,16 @@
  * it comes from the environment only and reaches blocks as an environment
  * variable named like the secret; `{{SECRET}}` is an error.
  *
- * Pure: no I/O. The caller passes the environment and the file's text (for
- * front matter line numbers).
+ * The parser (./parse.ts) reads the declarations with readVarDecls, from
+ * the front matter's YAML nodes (so every line is exact), into
+ * `runbook.meta.vars` and `runbook.meta.varProblems`, as it reads `targets:`.
+ * Everything here is pure: no I/O; the caller passes the environment.
  */
-import type { CommandBlock, Runbook } from '../runbook/model';
+import type { CommandBlock, Runbook, RunbookVarInfo, RunbookVars, VarProblem, VarSpec } from './model';
+import { badRequest } from '../common/errors';
+import { LIMITS } from '../common/limits';
+
+export type { RunbookVarInfo, RunbookVars, VarProblem, VarSpec };
 
 /** An environment variable name: what a block can read as $NAME. */
 export const VAR_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
@@ -26,28 +32,8 @@ export const VAR_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
 const REFERENCE = /\{\{\s*([A-Za-z_][A-Za-z0-9_]*)\s*\}\}/g;
 /** Bare words in Go/Helm templates (`{{end}}`, `{{else}}`): never variables, so never "undeclared". */
 const TEMPLATE_WORDS = new Set(['end', 'else', 'break', 'continue', 'nil', 'true', 'false', 'range', 'if', 'with', 'define', 'template', 'block']);
-const MAX_VALUE = 4096;
+const MAX_VALUE = LIMITS.varValue;
 const FIELDS = new Set(['default', 'description', 'secret', 'env', 'pattern', 'required']);
-
-export interface VarSpec {
-  name: string;
-  /** Front matter line that declares it (1 when unknown). */
-  line: number;
-  description?: string;
-  default?: string;
-  secret: boolean;
-  /** Environment variable the value may come from (secrets: always; default the variable's own name). */
-  env?: string;
-  /** A regular expression every value must match (anchors are the author's). */
-  pattern?: string;
-  /** False when a secret may be left unset (e.g. PGPASSWORD, with ~/.pgpass as the alternative). */
-  required: boolean;
-}
-
-export interface VarProblem {
-  line: number;
-  message: string;
-}
 
 /** Bad input found before anything ran: every problem, each with its file line. */
 export class VarsError extends Error {
@@ -70,10 +56,17 @@ export function formatProblems(file: string, problems: VarProblem[], max = 8): s
 // ---------------------------------------------------------------------------
 // Declarations
 
-/** The runbook's `vars:`; `source` (the file's text) gives each one its line. */
-export function readVarSpecs(runbook: Runbook, source?: string): { specs: VarSpec[]; problems: VarProblem[] } {
-  const raw = runbook.meta.extra.vars;
-  const lineOf = frontMatterLines(source);
+/** The `vars:` the parser read (declarations and their mistakes, each with its line). */
+export function readVarSpecs(runbook: Runbook): { specs: VarSpec[]; problems: VarProblem[] } {
+  return { specs: runbook.meta.vars ?? [], problems: runbook.meta.varProblems ?? [] };
+}
+
+/**
+ * The front matter's `vars:` value into declarations, for the parser.
+ * `lineOf(name)` is the file line of that variable's key (`lineOf(null)`:
+ * the `vars:` line).
+ */
+export function readVarDecls(raw: unknown, lineOf: (name: string | null) => number): { specs: VarSpec[]; problems: VarProblem[] } {
   const specs: VarSpec[] = [];
   const problems: VarProblem[] = [];
   if (raw === undefined || raw === null) return { specs, problems };
@@ -153,30 +146,6 @@ function checkValue(spec: VarSpec, value: string): string | null {
   if (value.length > MAX_VALUE) return `is longer than ${MAX_VALUE} characters`;
   if (spec.pattern !== undefined && !new RegExp(spec.pattern).test(value)) return `"${spec.secret ? '(secret)' : value}" does not match ${spec.pattern}`;
   return null;
-}
-
-/**
- * Line finder for front matter keys, from the raw text: the `vars:` line,
- * then the first line after it where `NAME:` appears. Good enough for both
- * block and flow YAML; falls back to the `vars:` line, then line 1.
- */
-function frontMatterLines(source: string | undefined): (name: string | null) => number {
-  if (!source) return () => 1;
-  const lines = source.replace(/^\uFEFF/, '').split(/\r\n?|\n/);
-  if (!/^---\s*$/.test(lines[0] ?? '')) return () => 1;
-  const close = lines.findIndex((l, i) => i > 0 && /^(---|\.\.\.)\s*$/.test(l));
-  const end = close < 0 ? lines.length : close;
-  const varsAt = lines.findIndex((l, i) => i > 0 && i < end && /^vars\s*:/.test(l));
-  if (varsAt < 0) return () => 1;
-  return (name) => {
-    if (name === null) return varsAt + 1;
-    const re = new RegExp(`(^|[\\s{,])["']?${name.replace(/[^A-Za-z0-9_]/g, '\\$&')}["']?\\s*:`);
-    for (let i = varsAt; i < end; i++) {
-      if (i > varsAt && /^\S/.test(lines[i] ?? '')) break; // the next top-level key
-      if (re.test(i === varsAt ? (lines[i] ?? '').replace(/^vars\s*:/, '') : (lines[i] ?? ''))) return i + 1;
-    }
-    return varsAt + 1;
-  };
 }
 
 // ---------------------------------------------------------------------------
@@ -360,9 +329,9 @@ export interface PreparedRun {
  */
 export function prepareVars(
   runbook: Runbook,
-  opts: ResolveOptions & { source?: string; blocks: readonly CommandBlock[]; file?: string },
+  opts: ResolveOptions & { blocks: readonly CommandBlock[]; file?: string },
 ): PreparedRun {
-  const { specs, problems } = readVarSpecs(runbook, opts.source);
+  const { specs, problems } = readVarSpecs(runbook);
   const refs = referenceProblems(opts.blocks, specs);
   const { resolved, problems: valueProblems } = resolveVars(specs, opts);
   const all = [...problems, ...refs, ...valueProblems];
@@ -383,24 +352,8 @@ export function parseVarFlags(items: readonly string[]): Record<string, string> 
   return out;
 }
 
-/** What the UI shows to prompt for values (never a secret's value). */
-export interface RunbookVarInfo {
-  name: string;
-  line: number;
-  description: string | null;
-  default: string | null;
-  secret: boolean;
-  required: boolean;
-  pattern: string | null;
-  /** The environment variable the value can come from, and whether it is set where the core runs. */
-  env: string | null;
-  envSet: boolean;
-  /** Lines of the blocks that use it. */
-  usedAt: number[];
-}
-
-export function describeRunbookVars(runbook: Runbook, env: NodeJS.ProcessEnv, source?: string): { vars: RunbookVarInfo[]; problems: string[] } {
-  const { specs, problems } = readVarSpecs(runbook, source);
+export function describeRunbookVars(runbook: Runbook, env: NodeJS.ProcessEnv): RunbookVars {
+  const { specs, problems } = readVarSpecs(runbook);
   const blocks = runbook.steps.flatMap((s) => s.commands);
   const refs = blocks.flatMap(blockReferences);
   const refProblems = referenceProblems(blocks, specs);
@@ -419,4 +372,49 @@ export function describeRunbookVars(runbook: Runbook, env: NodeJS.ProcessEnv, so
     })),
     problems: [...problems, ...refProblems].map((p) => `line ${p.line}: ${p.message}`),
   };
+}
+
+// ---------------------------------------------------------------------------
+// Drills started from a UI
+
+/*
+ * `runbooks.vars` and `drill.start` with `vars`: the same rules as
+ * `drillbook run`, except that secrets are not looked up, since an
+ * operator's terminal has its own environment, and a runbook that declares
+ * no variables starts as it is (a wiki page's `{{placeholder}}` is for the
+ * operator to replace).
+ */
+
+export function runbookVars(runbook: Runbook, env: NodeJS.ProcessEnv = process.env): RunbookVars {
+  return describeRunbookVars(runbook, env);
+}
+
+/** The runbook with the operator's values filled in, for `drill.start`. Throws bad_request naming every problem. */
+export function runbookWithVars(runbook: Runbook, given: Readonly<Record<string, string>> | undefined, env: NodeJS.ProcessEnv = process.env): Runbook {
+  const values = given ?? {};
+  if (readVarSpecs(runbook).specs.length === 0 && Object.keys(values).length === 0) return runbook;
+  try {
+    return prepareVars(runbook, {
+      given: values,
+      env,
+      secrets: 'skip',
+      file: basename(runbook.file),
+      blocks: runbook.steps.flatMap((s) => s.commands),
+    }).runbook;
+  } catch (err) {
+    if (err instanceof VarsError) throw badRequest(err.message.split('\n').join('; '));
+    throw err;
+  }
+}
+
+/** `drillbook lint`: mistakes in `vars:`, and (when it declares any) `{{NAME}}` references it cannot fill. */
+export function lintVars(runbook: Runbook): VarProblem[] {
+  const { specs, problems } = readVarSpecs(runbook);
+  if (specs.length === 0) return problems;
+  return [...problems, ...referenceProblems(runbook.steps.flatMap((s) => s.commands), specs)].sort((a, b) => a.line - b.line);
+}
+
+/** The file name of a path, / or \\ separated (no node:path: this module is pure). */
+function basename(file: string): string {
+  return file.slice(Math.max(file.lastIndexOf('/'), file.lastIndexOf('\\')) + 1);
 }

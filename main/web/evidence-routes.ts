@@ -17,7 +17,7 @@ import { createReadStream, statSync } from 'node:fs';
 import type { Core } from '../api/core';
 import { toApiError } from '../api/core';
 import type { Params } from '../api/contract';
-import { DEFAULT_MAX_ATTACHMENT_BYTES } from './attachments';
+import { DEFAULT_MAX_ATTACHMENT_BYTES } from '../evidence/attachments';
 
 export function handleEvidenceHttp(core: Core, req: http.IncomingMessage, res: http.ServerResponse, url: URL): Promise<void> {
   return route(core, req, res, url).catch((err: unknown) => {

@@ -10,10 +10,10 @@ import net from 'node:net';
 import path from 'node:path';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdirSync, readFileSync, statSync } from 'node:fs';
-import { ROOT } from '../helpers/server';
-import { tempDir } from '../helpers/runbooks';
-import { tokenHash } from '../../main/web/state';
-import { cookieName } from '../../main/web/server';
+import { ROOT } from '../../helpers/server';
+import { tempDir } from '../../helpers/runbooks';
+import { tokenHash } from '../../../main/web/state';
+import { cookieName } from '../../../main/web/server';
 
 interface Started {
   child: ChildProcess;

@@ -2,13 +2,13 @@
  * Drills recorded through the real engine (DrillService on a real SQLite
  * file) with a hand-driven clock, so every duration is known exactly.
  */
-import { openDatabase, type Db } from '../../../main/store/db';
-import { DrillService } from '../../../main/drill/service';
-import { manualClock } from '../../../main/drill/clock';
-import { HistoryService } from '../../../main/history';
-import type { DrillMode } from '../../../main/drill/model';
-import type { Runbook } from '../../../main/runbook/model';
-import { makeRunbook, tempDir } from '../../helpers/runbooks';
+import { openDatabase, type Db } from '../../main/store/db';
+import { DrillService } from '../../main/drill/service';
+import { manualClock } from '../../main/drill/clock';
+import { HistoryService } from '../../main/history';
+import type { DrillMode } from '../../main/drill/model';
+import type { Runbook } from '../../main/runbook/model';
+import { makeRunbook, tempDir } from './runbooks';
 
 export interface StepPlan {
   /** ms the step runs; 'skip' / 'fail' end it that way (after `ms` if given). */

@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import path from 'node:path';
 import { cpSync, rmSync } from 'node:fs';
 import { integrityCheckInBackground } from '../../../main/store/backup';
-import { historyFixture, runbook } from './fixture';
+import { historyFixture, runbook } from '../../helpers/history-fixture';
 import { damageIndexPage } from '../../helpers/runbooks';
 
 test('the start-up integrity check runs in a worker, finds damage, and still answers correctly when the worker cannot load SQLite', async () => {

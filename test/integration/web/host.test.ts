@@ -4,8 +4,8 @@ import http from 'node:http';
 import path from 'node:path';
 import { cpSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import WebSocket from 'ws';
-import { ROOT, SocketClient, startServer, type RunningServer } from '../helpers/server';
-import { tempDir } from '../helpers/runbooks';
+import { ROOT, SocketClient, startServer, type RunningServer } from '../../helpers/server';
+import { tempDir } from '../../helpers/runbooks';
 
 let server: RunningServer;
 const tmp = tempDir();

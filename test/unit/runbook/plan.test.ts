@@ -6,7 +6,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { parseRunbook } from '../../../main/runbook';
-import { blocksToRun, nothingToRunReason, planBlock, stripPrompts, type BlockPlan } from '../../../main/runner/plan';
+import { blocksToRun, nothingToRunReason, planBlock, stripPrompts, type BlockPlan } from '../../../main/runbook/plan';
 
 const ctx = { runbookFile: '/books/ops/restore.md', frontMatter: {}, workDir: '/work/d1' };
 function block(info: string, text: string) {

@@ -11,9 +11,9 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import path from 'node:path';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { SocketClient, killTerminalHost, startServer, terminalHostPid, type RunningServer } from '../helpers/server';
-import { tempDir } from '../helpers/runbooks';
-import { startSshd, sshdUnavailable } from '../helpers/sshd';
+import { SocketClient, killTerminalHost, startServer, terminalHostPid, type RunningServer } from '../../helpers/server';
+import { tempDir } from '../../helpers/runbooks';
+import { startSshd, sshdUnavailable } from '../../helpers/sshd';
 
 const RUNBOOK = `---
 title: Host survival

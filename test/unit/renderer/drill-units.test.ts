@@ -7,10 +7,10 @@ import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 
 const load = async () => ({
-  ...(await import('../../renderer/drill/keymap.js')),
-  ...(await import('../../renderer/drill/key-actions.js')),
-  ...(await import('../../renderer/drill/layout.js')),
-  ...(await import('../../renderer/app/format.js')),
+  ...(await import('../../../renderer/drill/keymap.js')),
+  ...(await import('../../../renderer/drill/key-actions.js')),
+  ...(await import('../../../renderer/drill/layout.js')),
+  ...(await import('../../../renderer/app/format.js')),
 });
 const key = (k: string, mods: Partial<Record<'ctrlKey' | 'shiftKey' | 'altKey' | 'metaKey', boolean>> = {}) => ({ key: k, ctrlKey: false, shiftKey: false, altKey: false, metaKey: false, ...mods });
 

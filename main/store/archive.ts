@@ -16,7 +16,23 @@
  * broken link) is kept as stored, so a check still finds it.
  */
 import { deflateRawSync, inflateRawSync } from 'node:zlib';
-import type { EventRow } from './store';
+
+/** One row of the events table (the drill log), as SQLite returns it. */
+export interface EventRow {
+  drill_id: string;
+  seq: number;
+  type: string;
+  at: string;
+  wall_ms: number;
+  mono_ms: number;
+  clock: string;
+  operator: string;
+  step_index: number | null;
+  data: string;
+  prev_hash: string;
+  hash: string;
+  salt: string | null;
+}
 
 /** Format 1: deflate-raw of JSON [[seq|null, type, at|null, wall_ms, mono_ms, clock, operator, step_index, data, prev_hash|null, hash, salt], …]. */
 export const ARCHIVE_FORMAT = 1;

@@ -2,8 +2,8 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import path from 'node:path';
 import { cpSync, mkdirSync } from 'node:fs';
-import { ROOT, SocketClient, startServer } from '../helpers/server';
-import { tempDir } from '../helpers/runbooks';
+import { ROOT, SocketClient, startServer } from '../../helpers/server';
+import { tempDir } from '../../helpers/runbooks';
 
 test('kill -9 mid-drill loses nothing that was acknowledged; the drill resumes with its clock and the gap', async () => {
   const tmp = tempDir();

@@ -1,10 +1,11 @@
 /**
  * Derives a drill's evidence from its event log. Pure, like the drill
- * reducer it sits beside: the same events always give the same evidence.
+ * reducer it sits beside (it is part of the drill's fold, so it lives in
+ * drill/; the bundle that exports evidence is in evidence/): the same events always give the same evidence.
  * Malformed data in an event (a hand-edited database) is skipped rather
  * than trusted, so the snapshot never carries a value of the wrong type.
  */
-import type { DrillEvent, DrillEventOf } from '../drill/model';
+import type { DrillEvent, DrillEventOf } from './model';
 import type {
   AttachmentRecord,
   CheckProof,
@@ -14,8 +15,8 @@ import type {
   RemediationRecord,
   RpoResult,
   SignoffRecord,
-} from './model';
-import { ATTACHMENT_KINDS, SEVERITIES, SIGNOFF_ROLES, TEST_TYPES } from './model';
+} from '../common/evidence';
+import { ATTACHMENT_KINDS, SEVERITIES, SIGNOFF_ROLES, TEST_TYPES } from '../common/evidence';
 
 const str = (v: unknown): string | null => (typeof v === 'string' ? v : null);
 const optStr = (v: unknown): string | undefined => (typeof v === 'string' && v !== '' ? v : undefined);

@@ -6,9 +6,9 @@ import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { Core } from '../../main/api/core';
-import { ADD_FOLDER_BUDGET } from '../../main/runbook/library';
-import { tempDir } from '../helpers/runbooks';
+import { Core } from '../../../main/api/core';
+import { ADD_FOLDER_BUDGET } from '../../../main/runbook/library';
+import { tempDir } from '../../helpers/runbooks';
 
 const tmp = tempDir('drillbook-addfolder-');
 let core: Core;

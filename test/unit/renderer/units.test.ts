@@ -8,9 +8,9 @@ import assert from 'node:assert/strict';
 // The renderer is an ES module package (renderer/package.json); this test
 // file is CommonJS, so it loads the renderer modules dynamically.
 const load = async () => ({
-  ...(await import('../../renderer/ui/markdown.js')),
-  ...(await import('../../renderer/app/format.js')),
-  ...(await import('../../renderer/drill/blocks.js')),
+  ...(await import('../../../renderer/ui/markdown.js')),
+  ...(await import('../../../renderer/app/format.js')),
+  ...(await import('../../../renderer/drill/blocks.js')),
 });
 
 describe('renderer markdown', () => {
@@ -78,7 +78,7 @@ describe('renderer time formats', () => {
     assert.equal(humanDuration(null), '—');
     assert.equal(humanDuration(42_000), '42s');
     assert.equal(humanDuration(192_000), '3m 12s');
-    assert.equal(humanDuration(3_840_000), '1h 04m');
+    assert.equal(humanDuration(3_840_000), '1h 04m 00s');
     assert.equal(utcTime('2026-01-14T07:41:02.123Z'), '07:41:02');
     assert.equal(utcDateTime('2026-01-14T07:41:02Z'), '2026-01-14 07:41');
     assert.equal(utcDateTime('2026-01-14T07:41:02Z', true), '2026-01-14 07:41:02');
