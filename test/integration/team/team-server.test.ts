@@ -1,0 +1,393 @@
+/**
+ * The team server against a real PostgreSQL (Debian's, started on loopback
+ * by the test) and the real CLI: migrations and append-only events in the
+ * database itself, the role matrix over every API method, login limits,
+ * publishing from two data folders with redaction, a tampered chain and a
+ * conflicting history refused, the server killed mid-publish, and what the
+ * team sees (filters, p50/p90, freshness).
+ */
+import { after, before, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawn, type ChildProcess } from 'node:child_process';
+import { statSync } from 'node:fs';
+import path from 'node:path';
+import { postgresUnavailable, startPostgres, type DbServer } from '../../helpers/services';
+import { freePort } from '../../helpers/sshd';
+import { ROOT } from '../../helpers/server';
+import { historyFixture, runbook } from '../../unit/history/fixture';
+import { TeamStore } from '../../../main/team/store';
+import { TeamServer } from '../../../main/team/server';
+import { API_METHODS, ROLES, allowed, type Role } from '../../../main/team/roles';
+import { LoginLimiter } from '../../../main/team/auth';
+import { eventHash } from '../../../main/drill/chain';
+
+const skip = postgresUnavailable();
+if (skip) test('team server', () => assert.fail(`cannot run: ${skip}`));
+
+let pg: DbServer;
+let dbNo = 0;
+before(async () => {
+  if (!skip) pg = await startPostgres();
+});
+after(async () => {
+  await pg?.stop();
+});
+
+function freshDb(): string {
+  const name = `team_${process.pid}_${++dbNo}`;
+  pg.sql('postgres', `CREATE DATABASE ${name}`);
+  return `postgres://postgres:${encodeURIComponent(pg.password)}@127.0.0.1:${pg.port}/${name}`;
+}
+
+interface Run {
+  code: number | null;
+  out: string;
+  err: string;
+}
+
+function cli(args: string[], opts: { input?: string; env?: NodeJS.ProcessEnv; timeoutMs?: number } = {}): Promise<Run> {
+  return new Promise((resolve) => {
+    const child = spawn(process.execPath, ['--import', 'tsx', path.join(ROOT, 'main/cli/index.ts'), ...args], {
+      cwd: ROOT,
+      env: { ...process.env, DRILLBOOK_DATA: '', DRILLBOOK_TEAM_TOKEN: '', ...opts.env },
+      stdio: ['pipe', 'pipe', 'pipe'],
+    });
+    let out = '';
+    let err = '';
+    child.stdout.on('data', (d) => (out += d));
+    child.stderr.on('data', (d) => (err += d));
+    const t = setTimeout(() => child.kill('SIGKILL'), opts.timeoutMs ?? 120_000);
+    child.on('close', (code) => {
+      clearTimeout(t);
+      resolve({ code, out, err });
+    });
+    child.stdin.end(opts.input ?? '');
+  });
+}
+
+/** `drillbook server` as its own process; resolves once it prints where it listens. */
+async function serverProcess(url: string, port: number): Promise<{ child: ChildProcess; log: () => string }> {
+  const child = spawn(process.execPath, ['--import', 'tsx', path.join(ROOT, 'main/cli/index.ts'), 'server', '--postgres', url, '--listen', `127.0.0.1:${port}`], {
+    cwd: ROOT,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let log = '';
+  child.stdout!.on('data', (d) => (log += d));
+  child.stderr!.on('data', (d) => (log += d));
+  await new Promise<void>((resolve, reject) => {
+    const t = setTimeout(() => reject(new Error(`server did not start: ${log}`)), 60_000);
+    const check = () => {
+      if (/listening on/.test(log)) {
+        clearTimeout(t);
+        resolve();
+      }
+    };
+    child.stdout!.on('data', check);
+    child.once('exit', () => reject(new Error(`server exited: ${log}`)));
+  });
+  return { child, log: () => log };
+}
+
+async function call(base: string, token: string | null, method: string, p: string, body?: unknown): Promise<{ status: number; json: any }> {
+  const res = await fetch(base + p, {
+    method,
+    headers: { ...(token ? { authorization: `Bearer ${token}` } : {}), ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
+    body: body === undefined ? undefined : JSON.stringify(body),
+  });
+  const text = await res.text();
+  return { status: res.status, json: text ? JSON.parse(text) : null };
+}
+
+async function inProcess(url: string, opts: ConstructorParameters<typeof TeamServer>[1] = {}) {
+  const store = new TeamStore(url);
+  await store.migrate();
+  const server = new TeamServer(store, opts);
+  const addr = await server.listen({ host: '127.0.0.1', port: 0, tls: null });
+  const base = `http://127.0.0.1:${addr.port}`;
+  return {
+    store,
+    server,
+    base,
+    close: async () => {
+      await server.close();
+      await store.close();
+    },
+  };
+}
+
+/** A data folder with `n` finished drills of a runbook, recorded through the real engine. */
+function machine(opts: { n: number; operator?: string; file?: string; every?: string; secret?: string; fail?: boolean; startDay?: number }) {
+  const f = historyFixture();
+  f.clock.advance((opts.startDay ?? 0) * 86_400_000);
+  const rb = runbook(['Declare', 'Restore', 'Verify'], { file: opts.file ?? '/srv/runbooks/db-restore.md', rto: 600 });
+  if (opts.every) rb.meta.extra = { ...rb.meta.extra, drill_every: opts.every };
+  const ids: string[] = [];
+  for (let i = 0; i < opts.n; i++) {
+    f.clock.advance(86_400_000);
+    const id = f.drills.start(rb, 'rehearsal', opts.operator ?? 'ana').id;
+    for (let s = 0; s < 3; s++) {
+      f.clock.advance(1_000);
+      f.drills.stepStart(id, s);
+      f.clock.advance(10_000 * (s + 1) + i * 1000);
+      if (opts.secret && s === 1) f.drills.addNote(id, s, `ran: PGPASSWORD=${opts.secret} pg_restore -d orders`);
+      if (opts.fail && s === 1) f.drills.stepFail(id, s, 'broke');
+      else f.drills.stepComplete(id, s);
+    }
+    f.drills.finish(id);
+    ids.push(id);
+  }
+  const events = ids.reduce((a, id) => a + f.drills.events(id).length, 0);
+  f.db.close();
+  return { dir: f.dir, ids, events };
+}
+
+test('migrations are versioned and repeatable; events and the audit log refuse UPDATE, DELETE and TRUNCATE in the database', { skip: !!skip }, async () => {
+  const url = freshDb();
+  const db = url.split('/').pop()!;
+  const t = await inProcess(url);
+  try {
+    assert.deepEqual(await t.store.migrate(), [], 'a second migrate applies nothing');
+    assert.equal(pg.sql(db, 'SELECT version FROM team_migrations').trim(), '1');
+    const { token } = await t.server.createUser('ana', 'operator', null);
+    const m = machine({ n: 1 });
+    const seed = await cli(['team', 'join', t.base, '--data', m.dir], { input: token + '\n' });
+    assert.equal(seed.code, 0, seed.err);
+    const pub = await cli(['team', 'publish', '--data', m.dir]);
+    assert.equal(pub.code, 0, pub.out + pub.err);
+    assert.equal(pg.sql(db, 'SELECT count(*) FROM team_events').trim(), String(m.events));
+    for (const q of [
+      `UPDATE team_events SET body = '{}' WHERE seq = 1`,
+      `DELETE FROM team_events WHERE seq = 1`,
+      `TRUNCATE team_events CASCADE`,
+      `UPDATE team_audit SET outcome = 'ok'`,
+      `DELETE FROM team_audit`,
+      `TRUNCATE team_audit`,
+    ]) {
+      assert.throws(() => pg.sql(db, q), /is refused: it is append-only/, q);
+    }
+    assert.equal(pg.sql(db, 'SELECT count(*) FROM team_events').trim(), String(m.events), 'nothing changed');
+  } finally {
+    await t.close();
+  }
+});
+
+test('role matrix: every API method answers 403 exactly for the roles the table leaves out, and 401 without a token', { skip: !!skip }, async () => {
+  const t = await inProcess(freshDb());
+  try {
+    const tokens = {} as Record<Role, string>;
+    for (const role of ROLES) tokens[role] = (await t.server.createUser(`u-${role}`, role, 'a long password 123')).token;
+    const bodies: Record<string, unknown> = {
+      login: { name: 'u-admin', password: 'a long password 123' },
+      'password.set': { password: 'another long password' },
+      'tokens.create': { label: 'matrix' },
+      'users.create': { name: `made-${Date.now()}`, role: 'auditor' },
+      'drills.publish': { drills: [] },
+      'drills.signoff': { verdict: 'approved', comment: 'ok' },
+    };
+    const seen: string[] = [];
+    for (const m of API_METHODS) {
+      for (const role of [...ROLES, null] as const) {
+        // A fresh token for each call, so tokens.revoke and password.set never lock the next call out.
+        const token = role === null ? null : (await call(t.base, tokens[role], 'POST', '/api/tokens', { label: 'm' })).json.token;
+        let p = m.path.replace(':id', 'no-such-drill-1');
+        if (m.name === 'tokens.revoke') p = m.path.replace(':id', '999999');
+        const body = m.name === 'users.create' ? { ...(bodies[m.name] as object), name: `made-${role}-${seen.length}` } : bodies[m.name];
+        const r = await call(t.base, token, m.method, p, m.method === 'POST' ? (body ?? {}) : undefined);
+        const expect = role === null ? (m.roles === 'public' ? 'any' : 401) : allowed(m, role) ? 'allowed' : 403;
+        if (expect === 'allowed' || expect === 'any') assert.ok(r.status !== 403 && r.status !== 401, `${m.name} as ${role}: ${r.status} ${JSON.stringify(r.json)}`);
+        else assert.equal(r.status, expect, `${m.name} as ${role}: ${JSON.stringify(r.json)}`);
+        if (r.status >= 400) assert.match(r.json.error, /^[^\n]+$/, 'one sentence, no stack');
+        seen.push(`${m.name}/${role}`);
+      }
+    }
+    assert.equal(seen.length, API_METHODS.length * (ROLES.length + 1));
+    const audit = await call(t.base, tokens.auditor, 'GET', '/api/audit?limit=1000');
+    assert.ok(audit.json.entries.some((e: any) => e.action === 'drills.publish' && e.outcome === 'refused 403' && e.actor === 'u-auditor'), 'refusals are audited');
+    assert.ok(audit.json.entries.some((e: any) => e.action === 'users.create' && e.outcome === 'ok'), 'actions are audited');
+  } finally {
+    await t.close();
+  }
+});
+
+test('login: a wrong password is refused, the sixth try is rate-limited, tokens are revocable', { skip: !!skip }, async () => {
+  const t = await inProcess(freshDb(), { limiter: new LoginLimiter(Date.now, 5, 60_000) });
+  try {
+    await t.server.createUser('ana', 'operator', 'correct horse battery');
+    const ok = await call(t.base, null, 'POST', '/api/login', { name: 'ana', password: 'correct horse battery' });
+    assert.equal(ok.status, 200);
+    const token = ok.json.token as string;
+    assert.equal((await call(t.base, token, 'GET', '/api/me')).json.name, 'ana');
+    for (let i = 0; i < 5; i++) assert.equal((await call(t.base, null, 'POST', '/api/login', { name: 'ana', password: 'wrong' })).status, 401);
+    const limited = await call(t.base, null, 'POST', '/api/login', { name: 'ana', password: 'correct horse battery' });
+    assert.equal(limited.status, 429);
+    assert.match(limited.json.error, /too many failed logins/);
+    assert.equal((await call(t.base, token, 'DELETE', `/api/tokens/${ok.json.tokenId}`)).status, 200);
+    const gone = await call(t.base, token, 'GET', '/api/me');
+    assert.equal(gone.status, 401);
+    assert.equal(gone.json.error, 'this API token is unknown or revoked');
+    const row = await t.store.pool.query('SELECT token_sha256 FROM team_tokens WHERE id = $1', [ok.json.tokenId]);
+    assert.notEqual(row.rows[0].token_sha256, token, 'only the hash is stored');
+    assert.doesNotMatch(JSON.stringify((await t.store.pool.query('SELECT * FROM team_tokens')).rows), new RegExp(token.slice(4)));
+  } finally {
+    await t.close();
+  }
+});
+
+test('two data folders publish and merge without duplicates; secrets are masked before they leave; the CLI token file is 0600', { skip: !!skip }, async () => {
+  const url = freshDb();
+  const db = url.split('/').pop()!;
+  const t = await inProcess(url);
+  const secret = 'Sup3r-S3cret-' + Math.random().toString(36).slice(2, 10);
+  try {
+    const ana = (await t.server.createUser('ana', 'operator', null)).token;
+    const bo = (await t.server.createUser('bo', 'operator', null)).token;
+    const a = machine({ n: 3, operator: 'ana', secret });
+    const b = machine({ n: 2, operator: 'bo', startDay: 10, fail: true });
+    assert.equal((await cli(['team', 'join', t.base, '--data', a.dir], { input: ana + '\n' })).code, 0);
+    assert.equal((await cli(['team', 'join', t.base, '--data', b.dir], { env: { DRILLBOOK_TEAM_TOKEN: bo } })).code, 0);
+    assert.equal(statSync(path.join(a.dir, 'team.json')).mode & 0o777, 0o600);
+    const st = await cli(['team', 'status', '--data', a.dir, '--json']);
+    assert.equal(JSON.parse(st.out).pending, 3, st.err);
+
+    const pa = await cli(['team', 'publish', '--data', a.dir]);
+    assert.equal(pa.code, 0, pa.out + pa.err);
+    assert.match(pa.out, /3 drills to publish: 3 published/);
+    const pb = await cli(['team', 'publish', '--data', b.dir]);
+    assert.match(pb.out, /2 drills to publish: 2 published/);
+    const again = await cli(['team', 'publish', '--data', a.dir]);
+    assert.match(again.out, /0 drills to publish/);
+
+    // Forget what was acknowledged: everything goes again, and the server has it all already.
+    await cli(['team', 'leave', '--data', a.dir]);
+    assert.equal((await cli(['team', 'join', t.base, '--data', a.dir], { input: ana + '\n' })).code, 0);
+    const resent = await cli(['team', 'publish', '--data', a.dir]);
+    assert.match(resent.out, /3 drills to publish: 0 published, 0 extended, 3 already there/);
+
+    assert.equal(pg.sql(db, 'SELECT count(*) FROM team_drills').trim(), '5');
+    assert.equal(pg.sql(db, 'SELECT count(*) FROM team_events').trim(), String(a.events + b.events));
+    assert.equal(pg.sql(db, `SELECT count(*) FROM team_events WHERE body LIKE '%${secret}%'`).trim(), '0', 'the secret never reached the server');
+    assert.ok(Number(pg.sql(db, `SELECT count(*) FROM team_events WHERE body LIKE '%REDACTED%' AND body LIKE '%disclosure%'`)) >= 3);
+
+    const admin = (await t.server.createUser('root', 'admin', null)).token;
+    const one = await call(t.base, admin, 'GET', `/api/drills/${a.ids[0]}`);
+    assert.equal(one.json.verification.ok, true, 'a redacted drill still verifies on the server');
+    const list = await call(t.base, admin, 'GET', '/api/drills?operator=bo');
+    assert.deepEqual(list.json.drills.map((d: any) => d.id).sort(), [...b.ids].sort());
+    assert.equal((await call(t.base, admin, 'GET', '/api/drills?result=fail')).json.drills.length, 2);
+    assert.equal((await call(t.base, admin, 'GET', '/api/drills?result=pass&mode=rehearsal')).json.drills.length, 3);
+    assert.equal((await call(t.base, admin, 'GET', '/api/drills?since=2026-01-09')).json.drills.length, 2);
+    assert.equal((await call(t.base, admin, 'GET', '/api/drills?until=2026-01-04')).json.drills.length, 3);
+    assert.equal((await call(t.base, admin, 'GET', '/api/drills?since=yesterday')).status, 400);
+    const stats = await call(t.base, admin, 'GET', '/api/runbooks');
+    const rb = stats.json.runbooks[0];
+    assert.equal(rb.drills, 5);
+    assert.equal(rb.passed, 3);
+    assert.equal(rb.operators, 2);
+    assert.ok(rb.netMs.p50 > 0 && rb.netMs.p90 >= rb.netMs.p50);
+  } finally {
+    await t.close();
+  }
+});
+
+test('a tampered chain and a conflicting history are refused with a clear report, and nothing is stored', { skip: !!skip }, async () => {
+  const url = freshDb();
+  const db = url.split('/').pop()!;
+  const t = await inProcess(url);
+  try {
+    const token = (await t.server.createUser('ana', 'operator', null)).token;
+    const f = historyFixture();
+    const rb = runbook(['Declare', 'Restore']);
+    const id = f.drill(rb, [1000, 2000]);
+    const line = { id, runbook: f.drills.runbookOf(id), events: f.drills.events(id) };
+    const tampered = JSON.parse(JSON.stringify(line));
+    tampered.events[3].wallMs -= 60_000; // a step made to look a minute shorter
+    const r = await call(t.base, token, 'POST', '/api/drills', { drills: [tampered] });
+    assert.equal(r.json.outcomes[0].kind, 'rejected');
+    assert.match(r.json.outcomes[0].reason, /hash chain broken: event 4 \(.+\) was altered/);
+    assert.equal(pg.sql(db, 'SELECT count(*) FROM team_drills').trim(), '0');
+
+    assert.equal((await call(t.base, token, 'POST', '/api/drills', { drills: [line] })).json.outcomes[0].kind, 'imported');
+    // The same drill id with another, self-consistent history (a note rewritten and re-hashed).
+    const forged = { ...line, events: [...line.events.slice(0, 2)] };
+    const e3 = { ...line.events[2]!, operator: 'mallory' };
+    e3.hash = eventHash({ ...e3, hash: undefined } as never);
+    forged.events.push(e3);
+    const c = await call(t.base, token, 'POST', '/api/drills', { drills: [forged] });
+    assert.equal(c.json.outcomes[0].kind, 'conflict');
+    assert.match(c.json.outcomes[0].reason, /a different history of this drill is already on the server: the two logs part at event 3 .*nothing was changed/);
+    assert.equal(pg.sql(db, 'SELECT count(*) FROM team_events').trim(), String(line.events.length));
+    f.close();
+  } finally {
+    await t.close();
+  }
+});
+
+test('the server killed -9 mid-publish and restarted: the client retries with backoff, nothing lost or duplicated', { skip: !!skip, timeout: 240_000 }, async () => {
+  const url = freshDb();
+  const db = url.split('/').pop()!;
+  const port = await freePort();
+  const boot = await cli(['server', '--postgres', url, '--create-admin', 'root']);
+  assert.equal(boot.code, 0, boot.err);
+  const adminToken = boot.out.trim();
+  assert.match(adminToken, /^dbt_/);
+  const m = machine({ n: 40 });
+  let server = await serverProcess(url, port);
+  const join = await cli(['team', 'join', `http://127.0.0.1:${port}`, '--data', m.dir], { input: adminToken + '\n' });
+  assert.equal(join.code, 0, join.err);
+  const publishing = cli(['team', 'publish', '--data', m.dir, '--batch', '2', '--retries', '20'], { timeoutMs: 200_000 });
+  // Wait until some drills have landed, then kill the server without warning.
+  const deadline = Date.now() + 120_000;
+  while (Number(pg.sql(db, 'SELECT count(*) FROM team_drills')) < 4 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+  server.child.kill('SIGKILL');
+  await new Promise((r) => server.child.once('exit', r));
+  const landed = Number(pg.sql(db, 'SELECT count(*) FROM team_drills'));
+  assert.ok(landed >= 4 && landed < 40, `killed mid-publish (${landed} of 40 landed)`);
+  await new Promise((r) => setTimeout(r, 1500));
+  server = await serverProcess(url, port);
+  try {
+    const r = await publishing;
+    assert.equal(r.code, 0, r.out + r.err);
+    assert.match(r.err, /cannot reach the team server .*retry 1 in/);
+    assert.equal(pg.sql(db, 'SELECT count(*) FROM team_drills').trim(), '40');
+    assert.equal(pg.sql(db, 'SELECT count(*) FROM team_events').trim(), String(m.events));
+    const st = await cli(['team', 'status', '--data', m.dir, '--json']);
+    assert.equal(JSON.parse(st.out).pending, 0);
+  } finally {
+    server.child.kill('SIGTERM');
+    await new Promise((r) => server.child.once('exit', r));
+  }
+});
+
+test('freshness: runbooks past their drill_every are overdue in a JSON endpoint a monitor can poll', { skip: !!skip }, async () => {
+  const t = await inProcess(freshDb(), { now: () => new Date('2026-03-01T00:00:00Z') });
+  try {
+    const token = (await t.server.createUser('ana', 'operator', null)).token;
+    for (const [file, every, fail] of [
+      ['/rb/orders.md', '30d', false],
+      ['/rb/billing.md', '90d', false],
+      ['/rb/never-passed.md', '90d', true],
+      ['/rb/no-policy.md', undefined, false],
+    ] as const) {
+      const m = machine({ n: 1, file, every, fail });
+      assert.equal((await cli(['team', 'join', t.base, '--data', m.dir], { input: token + '\n' })).code, 0);
+      const p = await cli(['team', 'publish', '--data', m.dir]);
+      assert.equal(p.code, 0, p.out + p.err);
+    }
+    const f = await call(t.base, token, 'GET', '/api/freshness');
+    assert.equal(f.status, 200);
+    assert.deepEqual(f.json.overdue.sort(), ['/rb/never-passed.md', '/rb/orders.md']);
+    const billing = f.json.runbooks.find((r: any) => r.runbookPath === '/rb/billing.md');
+    assert.equal(billing.drillEverySec, 90 * 86400);
+    assert.equal(billing.overdue, false);
+    assert.equal(f.json.runbooks.find((r: any) => r.runbookPath === '/rb/no-policy.md').drillEverySec, null);
+  } finally {
+    await t.close();
+  }
+});
+
+test('drillbook server refuses a public address without TLS, in one sentence', { skip: !!skip }, async () => {
+  const r = await cli(['server', '--postgres', 'postgres://x@127.0.0.1:1/x', '--listen', '0.0.0.0:8443']);
+  assert.equal(r.code, 3);
+  assert.equal(r.err.trim().split('\n').length, 1);
+  assert.match(r.err, /refusing to listen on 0\.0\.0\.0:8443 without TLS/);
+});
