@@ -226,11 +226,12 @@ export const COMMANDS: Command[] = [
   {
     name: 'team',
     summary: 'join a team server and publish finished drills to it',
-    usage: ['team join URL   (the API token on stdin, or DRILLBOOK_TEAM_TOKEN)', 'team status [--json]', 'team publish [--json] [--retries N] [--batch N]', 'team leave'],
+    usage: ['team join URL   (the API token on stdin, or DRILLBOOK_TEAM_TOKEN)', 'team status [--json]', 'team publish [--json] [--retries N] [--batch N] [--live]', 'team leave'],
     flags: {
       json: { type: 'boolean', help: 'print the result as JSON' },
       retries: { type: 'string', arg: 'N', help: 'team publish: retries per batch while the server is unreachable (default 7, backoff 0.5 s to 8 s)' },
       batch: { type: 'string', arg: 'N', help: 'team publish: drills per request (default 20)' },
+      live: { type: 'boolean', help: 'team publish: keep streaming, running drills included, so observers can watch (until Ctrl+C)' },
     },
     examples: ['drillbook team join https://drillbook.example.org < token.txt', 'drillbook team publish', 'drillbook team status'],
     subcommands: ['join', 'status', 'publish', 'leave'],

@@ -112,6 +112,7 @@ async function publishCommand(dataDir: string, values: Record<string, unknown>):
   if (attempts !== undefined && (!Number.isInteger(attempts) || attempts < 1 || attempts > 100)) throw new CliError('--retries must be a whole number from 0 to 99');
   const batch = values.batch === undefined ? undefined : Number(values.batch);
   if (batch !== undefined && (!Number.isInteger(batch) || batch < 1 || batch > 1000)) throw new CliError('--batch must be a whole number from 1 to 1000');
+  if (values.live) return liveLoop(dataDir, cfg, values, attempts);
   const core = openCore(values);
   try {
     const red = outboundRedactor(dataDir);
@@ -136,4 +137,35 @@ async function publishCommand(dataDir: string, values: Record<string, unknown>):
   } finally {
     core.close();
   }
+}
+
+/**
+ * `team publish --live`: every 2 s, publish what is new, running drills
+ * included, so observers on the server watch them; until SIGINT/SIGTERM.
+ * A failed round (server down) is reported once and tried again next round.
+ */
+async function liveLoop(dataDir: string, cfg: TeamConfig, values: Record<string, unknown>, attempts: number | undefined): Promise<number> {
+  let stop = false;
+  const onSignal = () => (stop = true);
+  process.once('SIGINT', onSignal);
+  process.once('SIGTERM', onSignal);
+  const red = outboundRedactor(dataDir);
+  let lastProblem = '';
+  process.stderr.write(`drillbook team publish --live: streaming to ${cfg.url}; Ctrl+C to stop\n`);
+  while (!stop) {
+    const core = openCore(values);
+    try {
+      const r = await publish(core.db, dataDir, cfg, red, { includeRunning: true, attempts: attempts ?? 1 });
+      const problem = r.unreachable ?? r.problems.map((p) => `${p.id}: ${p.reason}`).join('; ');
+      if (problem && problem !== lastProblem) process.stderr.write(`drillbook team publish --live: ${problem}\n`);
+      lastProblem = problem;
+    } catch (err) {
+      if (err instanceof TeamRefused) throw new CliError(`the team server refused the publish: ${err.message}`, EXIT.failed);
+      throw err;
+    } finally {
+      core.close();
+    }
+    for (let i = 0; i < 20 && !stop; i++) await new Promise((r) => setTimeout(r, 100));
+  }
+  return EXIT.ok;
 }

@@ -8,6 +8,9 @@
  * - operator: publishes their own drills, reads the team's history.
  * - reviewer: signs off other people's drills, reads.
  * - auditor: read-only, including the audit log and every drill's events.
+ *
+ * Every role may watch a live drill (live.*): read-only, from its recorded
+ * events; terminal output is never published, so it is never shown.
  */
 export const ROLES = ['admin', 'operator', 'reviewer', 'auditor'] as const;
 export type Role = (typeof ROLES)[number];
@@ -37,6 +40,8 @@ export const API_METHODS = [
   { name: 'drills.list', method: 'GET', path: '/api/drills', roles: ALL },
   { name: 'drills.get', method: 'GET', path: '/api/drills/:id', roles: ALL },
   { name: 'drills.signoff', method: 'POST', path: '/api/drills/:id/signoff', roles: ['admin', 'reviewer'] },
+  { name: 'live.list', method: 'GET', path: '/api/live', roles: ALL },
+  { name: 'live.get', method: 'GET', path: '/api/live/:id', roles: ALL },
   { name: 'runbooks.stats', method: 'GET', path: '/api/runbooks', roles: ALL },
   { name: 'freshness', method: 'GET', path: '/api/freshness', roles: ALL },
   { name: 'audit.list', method: 'GET', path: '/api/audit', roles: ['admin', 'auditor'] },

@@ -15,7 +15,7 @@ import { allowed, isRole, route, type ApiMethod, type Role } from './roles';
 import { LoginLimiter, checkPassword, hashPassword, newToken, tokenHash, verifyPassword } from './auth';
 import { parsePublished, verifyPublishedChain } from './ingest';
 import type { ListenPlan } from './listen';
-import { DRILL_MODES } from '../drill/model';
+import { DRILL_MODES, type DrillSnapshot } from '../drill/model';
 
 export const MAX_BODY = 32 * 1024 * 1024;
 
@@ -148,6 +148,15 @@ export class TeamServer {
       await this.store.signoff(ctx.params.id!, ctx.user!.id, b.verdict, comment);
       return { status: 201, json: { ok: true }, target: ctx.params.id, detail: { verdict: b.verdict } };
     },
+    'live.list': async () => {
+      const live = await this.store.live();
+      return { json: { drills: live.map(observerView) } };
+    },
+    'live.get': async (ctx) => {
+      const [one] = await this.store.live(ctx.params.id!);
+      if (!one) throw new HttpError(404, `no running drill ${ctx.params.id} on this server (it may have finished: see /api/drills/${ctx.params.id})`);
+      return { json: observerView(one), target: ctx.params.id };
+    },
     'runbooks.stats': async (ctx) => ({ json: { runbooks: await this.store.runbookStats(modeFrom(ctx.query)) } }),
     freshness: async () => {
       const now = this.opts.now?.() ?? new Date();
@@ -229,6 +238,31 @@ export class TeamServer {
       await new Promise<void>((r) => this.server!.close(() => r()));
     }
   }
+}
+
+/**
+ * What an observer sees of a running drill: steps, the RTO clock, the
+ * checklist, notes, commands and their results, as of the last event the
+ * operator's machine published. Never a terminal: transcripts stay on the
+ * operator's machine and are not part of the event log.
+ */
+function observerView(l: { snapshot: DrillSnapshot; lastEventAt: string; publishedAt: string }) {
+  const s = l.snapshot;
+  return {
+    id: s.id,
+    runbook: s.runbook,
+    mode: s.mode,
+    operator: s.operator,
+    status: s.status,
+    startedAt: s.startedAt,
+    paused: s.paused,
+    clock: s.clock,
+    rto: s.rto,
+    steps: s.steps,
+    notes: s.notes,
+    commands: s.commands.map((c) => ({ at: c.at, stepIndex: c.stepIndex, target: c.target, text: c.text, exitCode: c.exitCode, durationMs: c.durationMs, expectPassed: c.expectPassed, endedAt: c.endedAt })),
+    lastEventAt: l.lastEventAt,
+  };
 }
 
 function send(res: http.ServerResponse, status: number, json: unknown): void {

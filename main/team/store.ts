@@ -13,6 +13,8 @@ import { migrate } from './schema';
 import { drillEverySec, summarise, type DrillRow, type PublishedDrill } from './ingest';
 import type { Role } from './roles';
 import { canonicalJson } from '../drill/chain';
+import { reduceDrill } from '../drill/reduce';
+import type { DrillEvent, DrillSnapshot } from '../drill/model';
 
 export interface User {
   id: number;
@@ -322,6 +324,23 @@ export class TeamStore {
       events: ev.rows.map((e) => JSON.parse(e.body)),
       signoffs: so.rows.map((s) => ({ by: s.name, verdict: s.verdict, comment: s.comment, at: iso(s.at) })),
     };
+  }
+
+  /** Running drills, newest first, with their full snapshot as of their last published event. */
+  async live(id?: string): Promise<{ snapshot: DrillSnapshot; lastEventAt: string; publishedAt: string }[]> {
+    const d = await this.pool.query(
+      `SELECT id, published_at FROM team_drills WHERE status = 'running' AND ($1::text IS NULL OR id = $1) ORDER BY started_at DESC LIMIT 100`,
+      [id ?? null],
+    );
+    const out = [];
+    for (const r of d.rows) {
+      const ev = await this.pool.query('SELECT body FROM team_events WHERE drill_id = $1 ORDER BY seq', [r.id]);
+      const events = ev.rows.map((e) => JSON.parse(e.body) as DrillEvent);
+      const last = events[events.length - 1]!;
+      const snapshot = reduceDrill(events, { wallMs: last.wallMs, monoMs: last.monoMs, clock: last.clock });
+      out.push({ snapshot, lastEventAt: last.at, publishedAt: iso(r.published_at)! });
+    }
+    return out;
   }
 
   async signoff(drillId: string, userId: number, verdict: 'approved' | 'rejected', comment: string): Promise<void> {

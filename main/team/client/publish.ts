@@ -23,6 +23,8 @@ import { redactEvents } from '../../evidence/redact/outbound';
 import { loadState, saveState, type TeamConfig } from './config';
 
 export interface PublishOptions {
+  /** Also send running drills' events so far (live drills); the server appends as they grow. */
+  includeRunning?: boolean;
   batchSize?: number;
   attempts?: number;
   /** For tests: how long to wait before retry n (1-based). */
@@ -54,8 +56,8 @@ export function backoff(attempt: number): number {
 }
 
 /** Finished drills whose chain head the server has not acknowledged. */
-export function pendingDrills(db: Db, acked: Record<string, string>): string[] {
-  const rows = db.prepare(`SELECT id, chain_head FROM drills WHERE status <> 'running' ORDER BY started_at, id`).raw().all() as [string, string][];
+export function pendingDrills(db: Db, acked: Record<string, string>, includeRunning = false): string[] {
+  const rows = db.prepare(`SELECT id, chain_head FROM drills WHERE ? OR status <> 'running' ORDER BY started_at, id`).raw().all(includeRunning ? 1 : 0) as [string, string][];
   return rows.filter(([id, head]) => acked[id] !== head).map(([id]) => id);
 }
 
@@ -87,7 +89,7 @@ export async function api(cfg: Pick<TeamConfig, 'url' | 'token'>, method: string
 
 export async function publish(db: Db, dataDir: string, cfg: TeamConfig, red: Redactor, opts: PublishOptions = {}): Promise<PublishReport> {
   const state = loadState(dataDir, cfg.url);
-  const ids = pendingDrills(db, state.acked);
+  const ids = pendingDrills(db, state.acked, opts.includeRunning === true);
   const store = new DrillStore(db);
   const report: PublishReport = { pending: ids.length, imported: 0, extended: 0, duplicates: 0, older: 0, problems: [], queued: ids.length, unreachable: null };
   const size = opts.batchSize ?? 20;

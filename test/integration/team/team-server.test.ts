@@ -20,6 +20,9 @@ import { TeamServer } from '../../../main/team/server';
 import { API_METHODS, ROLES, allowed, type Role } from '../../../main/team/roles';
 import { LoginLimiter } from '../../../main/team/auth';
 import { eventHash } from '../../../main/drill/chain';
+import { publish } from '../../../main/team/client/publish';
+import { saveConfig } from '../../../main/team/client/config';
+import { Redactor } from '../../../main/evidence/redact/engine';
 
 const skip = postgresUnavailable();
 if (skip) test('team server', () => assert.fail(`cannot run: ${skip}`));
@@ -390,4 +393,58 @@ test('drillbook server refuses a public address without TLS, in one sentence', {
   assert.equal(r.code, 3);
   assert.equal(r.err.trim().split('\n').length, 1);
   assert.match(r.err, /refusing to listen on 0\.0\.0\.0:8443 without TLS/);
+});
+
+test('live drills: a running drill streams to the server, any role watches it read-only, and it leaves the live list when it ends', { skip: !!skip }, async () => {
+  const url = freshDb();
+  const t = await inProcess(url);
+  try {
+    const op = (await t.server.createUser('ana', 'operator', null)).token;
+    const auditor = (await t.server.createUser('audrey', 'auditor', null)).token;
+    const f = historyFixture();
+    const rb = runbook(['Declare', 'Restore', 'Verify']);
+    const cfg = { url: t.base, token: op, user: 'ana', role: 'operator', joinedAt: new Date().toISOString() };
+    saveConfig(f.dir, cfg);
+    const red = new Redactor([], true);
+    const id = f.drills.start(rb, 'live', 'ana').id;
+    f.drills.stepStart(id, 0);
+    f.clock.advance(5_000);
+    f.drills.stepComplete(id, 0);
+    const finishedOnly = await publish(f.db, f.dir, cfg, red);
+    assert.equal(finishedOnly.pending, 0, 'without --live a running drill waits');
+    const r1 = await publish(f.db, f.dir, cfg, red, { includeRunning: true });
+    assert.equal(r1.imported, 1);
+    let live = await call(t.base, auditor, 'GET', '/api/live');
+    assert.equal(live.json.drills.length, 1);
+    assert.deepEqual(live.json.drills[0].steps.map((s: any) => s.status), ['completed', 'pending', 'pending']);
+    assert.equal(live.json.drills[0].operator, 'ana');
+    assert.equal('transcript' in live.json.drills[0].commands, false);
+
+    f.drills.stepStart(id, 1);
+    f.clock.advance(7_000);
+    f.drills.addNote(id, 1, 'restore running');
+    const r2 = await publish(f.db, f.dir, cfg, red, { includeRunning: true });
+    assert.equal(r2.extended, 1);
+    const one = await call(t.base, auditor, 'GET', `/api/live/${id}`);
+    assert.equal(one.json.steps[1].status, 'running');
+    assert.equal(one.json.notes[0].text, 'restore running');
+    assert.equal(one.json.rto.open, true);
+
+    f.drills.stepComplete(id, 1);
+    f.drills.stepStart(id, 2);
+    f.drills.stepComplete(id, 2);
+    f.drills.finish(id);
+    const r3 = await publish(f.db, f.dir, cfg, red, { includeRunning: true });
+    assert.equal(r3.extended, 1);
+    live = await call(t.base, auditor, 'GET', '/api/live');
+    assert.equal(live.json.drills.length, 0);
+    assert.equal((await call(t.base, auditor, 'GET', `/api/live/${id}`)).status, 404);
+    const done = await call(t.base, auditor, 'GET', `/api/drills/${id}`);
+    assert.equal(done.json.summary.status, 'completed');
+    assert.equal(done.json.verification.ok, true);
+    assert.equal(done.json.events.length, f.drills.events(id).length);
+    f.close();
+  } finally {
+    await t.close();
+  }
 });
