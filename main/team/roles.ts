@@ -42,7 +42,8 @@ export const API_METHODS = [
   { name: 'drills.signoff', method: 'POST', path: '/api/drills/:id/signoff', roles: ['admin', 'reviewer'] },
   { name: 'live.list', method: 'GET', path: '/api/live', roles: ALL },
   { name: 'live.get', method: 'GET', path: '/api/live/:id', roles: ALL },
-  { name: 'runbooks.stats', method: 'GET', path: '/api/runbooks', roles: ALL },
+  { name: 'runbooks.list', method: 'GET', path: '/api/runbooks', roles: ALL },
+  { name: 'runbooks.stats', method: 'GET', path: '/api/runbooks/stats', roles: ALL },
   { name: 'freshness', method: 'GET', path: '/api/freshness', roles: ALL },
   { name: 'audit.list', method: 'GET', path: '/api/audit', roles: ['admin', 'auditor'] },
 ] as const satisfies readonly ApiMethod[];

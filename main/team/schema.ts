@@ -103,6 +103,30 @@ CREATE TRIGGER team_signoffs_append_only BEFORE UPDATE OR DELETE ON team_signoff
 CREATE TRIGGER team_signoffs_no_truncate BEFORE TRUNCATE ON team_signoffs FOR EACH STATEMENT EXECUTE FUNCTION team_append_only();
 `,
   },
+  {
+    version: 2,
+    name: 'per-runbook state for freshness and the runbook list',
+    // Measured (npm run bench -- team, 100,000 drills, loaded 2-core machine): freshness computed from team_drills
+    // took 1.8 s; read from this table, kept up to date in each publish's transaction, it is one small scan.
+    sql: `
+CREATE TABLE team_runbook_state (
+  path text PRIMARY KEY,
+  title text NOT NULL,
+  drill_every_sec double precision,
+  drills integer NOT NULL,
+  passed integer NOT NULL,
+  last_drill_at timestamptz NOT NULL,
+  last_pass_at timestamptz
+);
+INSERT INTO team_runbook_state (path, title, drill_every_sec, drills, passed, last_drill_at, last_pass_at)
+SELECT l.runbook_path, l.title, l.drill_every_sec, a.drills, a.passed, a.last_drill, a.last_pass
+FROM (SELECT DISTINCT ON (d.runbook_path) d.runbook_path, r.title, r.drill_every_sec
+      FROM team_drills d JOIN team_runbooks r ON r.key = d.runbook_key ORDER BY d.runbook_path, d.started_at DESC) l
+JOIN (SELECT runbook_path, count(*)::int AS drills, (count(*) FILTER (WHERE passed))::int AS passed, max(started_at) AS last_drill,
+             max(coalesce(ended_at, started_at)) FILTER (WHERE passed) AS last_pass
+      FROM team_drills GROUP BY runbook_path) a ON a.runbook_path = l.runbook_path;
+`,
+  },
 ];
 
 const LOCK_KEY = 0x64726c62; // 'drlb'

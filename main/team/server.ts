@@ -157,7 +157,14 @@ export class TeamServer {
       if (!one) throw new HttpError(404, `no running drill ${ctx.params.id} on this server (it may have finished: see /api/drills/${ctx.params.id})`);
       return { json: observerView(one), target: ctx.params.id };
     },
-    'runbooks.stats': async (ctx) => ({ json: { runbooks: await this.store.runbookStats(modeFrom(ctx.query)) } }),
+    'runbooks.list': async () => ({ json: { runbooks: await this.store.runbooks() } }),
+    'runbooks.stats': async (ctx) => {
+      const p = ctx.query.get('path');
+      if (!p) throw new HttpError(400, 'runbook statistics need the runbook: ?path=/srv/runbooks/orders.md');
+      const stats = await this.store.runbookStats(p, modeFrom(ctx.query));
+      if (!stats) throw new HttpError(404, `no finished drills of ${p} on this server`);
+      return { json: stats };
+    },
     freshness: async () => {
       const now = this.opts.now?.() ?? new Date();
       const runbooks = await this.store.freshness(now);

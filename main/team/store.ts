@@ -180,8 +180,8 @@ export class TeamStore {
     const incoming = drill.events;
     const head = incoming[incoming.length - 1]!.hash;
     return this.tx(async (c) => {
-      const found = await c.query('SELECT event_count, chain_head, publisher_id, status FROM team_drills WHERE id = $1 FOR UPDATE', [drill.id]);
-      const existing = found.rows[0] as { event_count: number; chain_head: string; publisher_id: string; status: string } | undefined;
+      const found = await c.query('SELECT event_count, chain_head, publisher_id, status, passed FROM team_drills WHERE id = $1 FOR UPDATE', [drill.id]);
+      const existing = found.rows[0] as { event_count: number; chain_head: string; publisher_id: string; status: string; passed: boolean | null } | undefined;
       if (existing) {
         if (existing.chain_head === head) return { id: drill.id, kind: 'duplicate' };
         const count = existing.event_count;
@@ -192,7 +192,9 @@ export class TeamStore {
             return { id: drill.id, kind: 'conflict', reason: 'this drill was published by another account; only that account (or an admin) can add to it' };
           }
           await this.insertEvents(c, incoming.slice(count));
-          await this.writeSummary(c, drill, summarise(incoming), publisher, false);
+          const row = summarise(incoming);
+          await this.writeSummary(c, drill, row, publisher, false);
+          await this.updateRunbookState(c, drill, row, existing.passed === true);
           return { id: drill.id, kind: 'extended', added: incoming.length - count };
         }
         const stored = (await c.query('SELECT seq, hash FROM team_events WHERE drill_id = $1 ORDER BY seq', [drill.id])).rows as { seq: number; hash: string }[];
@@ -204,8 +206,10 @@ export class TeamStore {
           reason: `a different history of this drill is already on the server: the two logs part at event ${at} (server: ${count} events, head ${existing.chain_head.slice(0, 12)}; yours: ${incoming.length} events, head ${head.slice(0, 12)}); nothing was changed`,
         };
       }
-      await this.writeSummary(c, drill, summarise(incoming), publisher, true);
+      const row = summarise(incoming);
+      await this.writeSummary(c, drill, row, publisher, true);
       await this.insertEvents(c, incoming);
+      await this.updateRunbookState(c, drill, row, null);
       return { id: drill.id, kind: 'imported', events: incoming.length };
     });
   }
@@ -222,6 +226,24 @@ export class TeamStore {
       });
       await c.query(`INSERT INTO team_events (drill_id, seq, type, hash, prev_hash, body) VALUES ${rows.join(', ')}`, values);
     }
+  }
+
+  /** Keeps team_runbook_state in step with one drill's new summary (`wasPassed`: null for a new drill). */
+  private async updateRunbookState(c: pg.PoolClient, drill: PublishedDrill, row: DrillRow, wasPassed: boolean | null): Promise<void> {
+    const passedDelta = (row.passed ? 1 : 0) - (wasPassed ? 1 : 0);
+    const passAt = row.passed ? (row.endedAt ?? row.startedAt) : null;
+    await c.query(
+      `INSERT INTO team_runbook_state AS s (path, title, drill_every_sec, drills, passed, last_drill_at, last_pass_at)
+       VALUES ($1, $2, $3, 1, $4, $5, $6)
+       ON CONFLICT (path) DO UPDATE SET
+         drills = s.drills + $7,
+         passed = s.passed + $8,
+         title = CASE WHEN excluded.last_drill_at >= s.last_drill_at THEN excluded.title ELSE s.title END,
+         drill_every_sec = CASE WHEN excluded.last_drill_at >= s.last_drill_at THEN excluded.drill_every_sec ELSE s.drill_every_sec END,
+         last_drill_at = greatest(s.last_drill_at, excluded.last_drill_at),
+         last_pass_at = CASE WHEN excluded.last_pass_at IS NULL THEN s.last_pass_at ELSE greatest(s.last_pass_at, excluded.last_pass_at) END`,
+      [row.runbookPath, drill.runbook.title, drillEverySec(drill.runbook), row.passed ? 1 : 0, row.startedAt, passAt, wasPassed === null ? 1 : 0, wasPassed === null ? (row.passed ? 1 : 0) : passedDelta],
+    );
   }
 
   private async writeSummary(c: pg.PoolClient, drill: PublishedDrill, row: DrillRow, publisher: User, insert: boolean): Promise<void> {
@@ -352,26 +374,44 @@ export class TeamStore {
     return rows[0] ? Number(rows[0].publisher_id) : null;
   }
 
-  /** Per runbook: drills, pass rate, p50/p90 of the drill's net time and of the RTO actual, across operators and versions. */
-  async runbookStats(mode?: string): Promise<Record<string, unknown>[]> {
+  /** Every runbook the team has drilled: drills, passes, last drill and last pass (team_runbook_state). */
+  async runbooks(): Promise<Record<string, unknown>[]> {
+    const { rows } = await this.pool.query('SELECT path, title, drills, passed, last_drill_at, last_pass_at, drill_every_sec FROM team_runbook_state ORDER BY path');
+    return rows.map((r) => ({ runbookPath: r.path, title: r.title, drills: r.drills, passed: r.passed, lastDrillAt: iso(r.last_drill_at), lastPassAt: iso(r.last_pass_at), drillEverySec: r.drill_every_sec }));
+  }
+
+  /** One runbook's team figures: drills, passes, operators, p50/p90 of the net time and the RTO actual, and per step. */
+  async runbookStats(runbookPath: string, mode?: string): Promise<Record<string, unknown> | null> {
     const { rows } = await this.pool.query(
-      `SELECT runbook_path, max(runbook_title) AS title, count(*)::int AS drills, count(*) FILTER (WHERE passed)::int AS passed,
-              count(DISTINCT operator)::int AS operators,
+      `SELECT max(runbook_title) AS title, count(*)::int AS drills, (count(*) FILTER (WHERE passed))::int AS passed,
+              count(DISTINCT operator)::int AS operators, count(DISTINCT runbook_sha256)::int AS versions,
               percentile_cont(0.5) WITHIN GROUP (ORDER BY net_ms) AS p50_ms, percentile_cont(0.9) WITHIN GROUP (ORDER BY net_ms) AS p90_ms,
               percentile_cont(0.5) WITHIN GROUP (ORDER BY rto_actual_sec) AS rto_p50_sec, percentile_cont(0.9) WITHIN GROUP (ORDER BY rto_actual_sec) AS rto_p90_sec,
               max(rto_target_sec) AS rto_target_sec
-       FROM team_drills WHERE status <> 'running' AND ($1::text IS NULL OR mode = $1) GROUP BY runbook_path ORDER BY runbook_path`,
-      [mode ?? null],
+       FROM team_drills WHERE runbook_path = $1 AND status <> 'running' AND ($2::text IS NULL OR mode = $2)`,
+      [runbookPath, mode ?? null],
     );
-    return rows.map((r) => ({
-      runbookPath: r.runbook_path,
+    const r = rows[0];
+    if (!r || r.drills === 0) return null;
+    const steps = await this.pool.query(
+      `SELECT s->>'key' AS key, max(s->>'title') AS title, count(*)::int AS n,
+              percentile_cont(0.5) WITHIN GROUP (ORDER BY (s->>'durationMs')::float8) AS p50, percentile_cont(0.9) WITHIN GROUP (ORDER BY (s->>'durationMs')::float8) AS p90
+       FROM team_drills d, jsonb_array_elements(d.steps) s
+       WHERE d.runbook_path = $1 AND d.status <> 'running' AND ($2::text IS NULL OR d.mode = $2) AND s->>'durationMs' IS NOT NULL
+       GROUP BY s->>'key' ORDER BY min((s->>'title'))`,
+      [runbookPath, mode ?? null],
+    );
+    return {
+      runbookPath,
       title: r.title,
       drills: r.drills,
       passed: r.passed,
       operators: r.operators,
+      versions: r.versions,
       netMs: { p50: r.p50_ms, p90: r.p90_ms },
       rtoSec: { target: r.rto_target_sec, p50: r.rto_p50_sec, p90: r.rto_p90_sec },
-    }));
+      steps: steps.rows.map((st) => ({ key: st.key, title: st.title, drills: st.n, p50Ms: st.p50, p90Ms: st.p90 })),
+    };
   }
 
   /**
@@ -380,14 +420,7 @@ export class TeamStore {
    */
   async freshness(now: Date): Promise<FreshnessRow[]> {
     const { rows } = await this.pool.query(
-      `WITH latest AS (
-         SELECT DISTINCT ON (d.runbook_path) d.runbook_path, r.title, r.drill_every_sec
-         FROM team_drills d JOIN team_runbooks r ON r.key = d.runbook_key ORDER BY d.runbook_path, d.started_at DESC
-       )
-       SELECT l.runbook_path, l.title, l.drill_every_sec,
-              (SELECT max(started_at) FROM team_drills d WHERE d.runbook_path = l.runbook_path) AS last_drill,
-              (SELECT max(coalesce(ended_at, started_at)) FROM team_drills d WHERE d.runbook_path = l.runbook_path AND d.passed) AS last_pass
-       FROM latest l ORDER BY l.runbook_path`,
+      `SELECT path AS runbook_path, title, drill_every_sec, last_drill_at AS last_drill, last_pass_at AS last_pass FROM team_runbook_state ORDER BY path`,
     );
     return rows.map((r) => freshnessRow(r, now));
   }

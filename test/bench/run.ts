@@ -13,6 +13,7 @@ import { redactionBench } from './redaction';
 import { sizeBench } from './size';
 import { terminalBench } from './terminal';
 import { chaosBench } from './chaos';
+import { teamBench } from './team';
 
 const BENCHES: { name: string; run: () => Promise<void> }[] = [
   { name: 'append', run: appendBench },
@@ -25,6 +26,7 @@ const BENCHES: { name: string; run: () => Promise<void> }[] = [
   { name: 'redaction', run: redactionBench },
   { name: 'big-runbook', run: bigRunbookBench },
   { name: 'chaos', run: chaosBench },
+  { name: 'team', run: teamBench },
 ];
 
 async function main(): Promise<number> {

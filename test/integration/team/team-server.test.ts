@@ -150,7 +150,7 @@ test('migrations are versioned and repeatable; events and the audit log refuse U
   const t = await inProcess(url);
   try {
     assert.deepEqual(await t.store.migrate(), [], 'a second migrate applies nothing');
-    assert.equal(pg.sql(db, 'SELECT version FROM team_migrations').trim(), '1');
+    assert.equal(pg.sql(db, `SELECT string_agg(version::text, ',' ORDER BY version) FROM team_migrations`).trim(), '1,2');
     const { token } = await t.server.createUser('ana', 'operator', null);
     const m = machine({ n: 1 });
     const seed = await cli(['team', 'join', t.base, '--data', m.dir], { input: token + '\n' });
@@ -281,12 +281,17 @@ test('two data folders publish and merge without duplicates; secrets are masked 
     assert.equal((await call(t.base, admin, 'GET', '/api/drills?since=2026-01-09')).json.drills.length, 2);
     assert.equal((await call(t.base, admin, 'GET', '/api/drills?until=2026-01-04')).json.drills.length, 3);
     assert.equal((await call(t.base, admin, 'GET', '/api/drills?since=yesterday')).status, 400);
-    const stats = await call(t.base, admin, 'GET', '/api/runbooks');
-    const rb = stats.json.runbooks[0];
+    const rbs = (await call(t.base, admin, 'GET', '/api/runbooks')).json.runbooks;
+    assert.deepEqual(rbs.map((r: any) => [r.runbookPath, r.drills, r.passed]), [['/srv/runbooks/db-restore.md', 5, 3]]);
+    const stats = await call(t.base, admin, 'GET', '/api/runbooks/stats?path=/srv/runbooks/db-restore.md');
+    const rb = stats.json;
     assert.equal(rb.drills, 5);
     assert.equal(rb.passed, 3);
     assert.equal(rb.operators, 2);
+    // Ana's drills: Restore ran 20 s + i s (i = 0..2); Bo's two failed at Restore after 20 s + i s.
+    assert.deepEqual(rb.steps.map((s: any) => s.title), ['Declare', 'Restore', 'Verify']);
     assert.ok(rb.netMs.p50 > 0 && rb.netMs.p90 >= rb.netMs.p50);
+    assert.equal((await call(t.base, admin, 'GET', '/api/runbooks/stats')).status, 400);
   } finally {
     await t.close();
   }
@@ -443,6 +448,9 @@ test('live drills: a running drill streams to the server, any role watches it re
     assert.equal(done.json.summary.status, 'completed');
     assert.equal(done.json.verification.ok, true);
     assert.equal(done.json.events.length, f.drills.events(id).length);
+    // Counted once though published three times; its pass counts once it has ended.
+    const rbs = (await call(t.base, auditor, 'GET', '/api/runbooks')).json.runbooks;
+    assert.deepEqual(rbs.map((r: any) => [r.drills, r.passed, r.lastPassAt !== null]), [[1, 1, true]]);
     f.close();
   } finally {
     await t.close();
