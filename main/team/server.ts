@@ -161,7 +161,9 @@ export class TeamServer {
     'runbooks.stats': async (ctx) => {
       const p = ctx.query.get('path');
       if (!p) throw new HttpError(400, 'runbook statistics need the runbook: ?path=/srv/runbooks/orders.md');
-      const stats = await this.store.runbookStats(p, modeFrom(ctx.query));
+      const last = Number(ctx.query.get('last') ?? 1000);
+      if (!Number.isInteger(last) || last < 1 || last > 10_000) throw new HttpError(400, 'last must be a whole number of drills from 1 to 10000');
+      const stats = await this.store.runbookStats(p, { mode: modeFrom(ctx.query), last });
       if (!stats) throw new HttpError(404, `no finished drills of ${p} on this server`);
       return { json: stats };
     },

@@ -289,7 +289,8 @@ test('two data folders publish and merge without duplicates; secrets are masked 
     assert.equal(rb.passed, 3);
     assert.equal(rb.operators, 2);
     // Ana's drills: Restore ran 20 s + i s (i = 0..2); Bo's two failed at Restore after 20 s + i s.
-    assert.deepEqual(rb.steps.map((s: any) => s.title), ['Declare', 'Restore', 'Verify']);
+    assert.deepEqual(rb.steps.map((s: any) => [s.title, s.p50Ms]), [['Declare', 11_000], ['Restore', 21_000], ['Verify', 31_000]]);
+    assert.equal(rb.basis.drills, 5);
     assert.ok(rb.netMs.p50 > 0 && rb.netMs.p90 >= rb.netMs.p50);
     assert.equal((await call(t.base, admin, 'GET', '/api/runbooks/stats')).status, 400);
   } finally {
