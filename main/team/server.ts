@@ -10,7 +10,7 @@ import http from 'node:http';
 import https from 'node:https';
 import { readFileSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
-import { TeamStore, type TeamFilter, type User } from './store';
+import { TeamStore, type TeamDrillEntry, type TeamFilter, type User } from './store';
 import { allowed, isRole, route, type ApiMethod, type Role } from './roles';
 import { LoginLimiter, checkPassword, hashPassword, newToken, tokenHash, verifyPassword } from './auth';
 import { parsePublished, verifyPublishedChain } from './ingest';
@@ -36,7 +36,7 @@ interface Ctx {
   body: unknown;
 }
 
-type Handler = (ctx: Ctx) => Promise<{ status?: number; json: unknown; target?: string; detail?: unknown }>;
+type Handler = (ctx: Ctx) => Promise<{ status?: number; json: unknown; csv?: string; target?: string; detail?: unknown }>;
 
 export class TeamServer {
   private server: http.Server | null = null;
@@ -131,7 +131,12 @@ export class TeamServer {
       for (const o of outcomes) tally[o.kind] = (tally[o.kind] ?? 0) + 1;
       return { json: { outcomes }, detail: { tally, problems: outcomes.filter((o) => o.kind === 'conflict' || o.kind === 'rejected') } };
     },
-    'drills.list': async (ctx) => ({ json: { drills: await this.store.drills(filterFrom(ctx.query)) } }),
+    'drills.list': async (ctx) => {
+      const format = ctx.query.get('format') ?? 'json';
+      if (format !== 'json' && format !== 'csv') throw new HttpError(400, 'format must be json or csv');
+      const drills = await this.store.drills(filterFrom(ctx.query));
+      return format === 'csv' ? { json: null, csv: drillsCsv(drills) } : { json: { drills } };
+    },
     'drills.get': async (ctx) => {
       const d = await this.store.drill(ctx.params.id!);
       if (!d) throw new HttpError(404, `no drill ${ctx.params.id} on this server`);
@@ -195,7 +200,10 @@ export class TeamServer {
       const body = req.method === 'POST' ? await readJson(req) : undefined;
       const out = await this.handlers[r.api.name]!({ user, address, params: r.params, query: url.searchParams, body });
       await this.store.audit({ actor: user?.name ?? null, address, action, target: out.target ?? null, outcome: 'ok', detail: out.detail });
-      send(res, out.status ?? 200, out.json);
+      if (out.csv !== undefined) {
+        res.writeHead(200, { 'content-type': 'text/csv; charset=utf-8', 'content-disposition': 'attachment; filename="team-drills.csv"', 'cache-control': 'no-store' });
+        res.end(out.csv);
+      } else send(res, out.status ?? 200, out.json);
     } catch (err) {
       const status = err instanceof HttpError ? err.status : 500;
       const message = err instanceof HttpError ? err.message : 'the team server hit an internal error; see its log';
@@ -272,6 +280,26 @@ function observerView(l: { snapshot: DrillSnapshot; lastEventAt: string; publish
     commands: s.commands.map((c) => ({ at: c.at, stepIndex: c.stepIndex, target: c.target, text: c.text, exitCode: c.exitCode, durationMs: c.durationMs, expectPassed: c.expectPassed, endedAt: c.endedAt })),
     lastEventAt: l.lastEventAt,
   };
+}
+
+/** RFC 4180 CSV; text a spreadsheet would run as a formula (=, +, -, @ first) gets an apostrophe, as `history --csv`. */
+export function drillsCsv(drills: readonly TeamDrillEntry[]): string {
+  const cell = (v: unknown) => {
+    if (v === null || v === undefined) return '';
+    const t = String(v);
+    const safe = typeof v === 'string' && /^[=+\-@\t\r]/.test(t) ? `'${t}` : t;
+    return /[",\r\n]/.test(safe) ? `"${safe.replace(/"/g, '""')}"` : safe;
+  };
+  const cols = ['id', 'runbook_title', 'runbook_path', 'mode', 'operator', 'status', 'result', 'started_at', 'ended_at', 'net_sec', 'rto_target_sec', 'rto_actual_sec', 'rto_met', 'publisher', 'chain_head'];
+  const lines = [cols.join(',')];
+  for (const d of drills) {
+    lines.push(
+      [d.id, d.runbook.title, d.runbook.path, d.mode, d.operator, d.status, d.result, d.startedAt, d.endedAt, d.netMs === null ? null : d.netMs / 1000, d.rto.targetSec, d.rto.actualSec, d.rto.met, d.publisher, d.chainHead]
+        .map(cell)
+        .join(','),
+    );
+  }
+  return lines.join('\r\n') + '\r\n';
 }
 
 function send(res: http.ServerResponse, status: number, json: unknown): void {

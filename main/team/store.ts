@@ -40,6 +40,22 @@ export interface TeamFilter {
   limit?: number;
 }
 
+export interface TeamDrillEntry {
+  id: string;
+  runbook: { path: string; title: string };
+  mode: string;
+  operator: string;
+  status: string;
+  startedAt: string;
+  endedAt: string | null;
+  rto: { targetSec: number | null; actualSec: number | null; met: boolean | null };
+  netMs: number | null;
+  result: 'pass' | 'fail' | null;
+  eventCount: number;
+  chainHead: string;
+  publisher: string;
+}
+
 export interface FreshnessRow {
   runbookPath: string;
   title: string;
@@ -272,28 +288,31 @@ export class TeamStore {
       row.eventCount,
       row.chainHead,
       JSON.stringify(row.steps),
+      row.steps.map((st) => st.key),
+      row.steps.map((st) => st.durationMs),
       publisher.id,
     ];
     if (insert) {
       await c.query(
         `INSERT INTO team_drills (id, runbook_key, runbook_path, runbook_title, runbook_sha256, mode, operator, status, started_at, ended_at,
-           rto_target_sec, rto_actual_sec, rto_met, net_ms, passed, event_count, chain_head, steps, publisher_id)
-         VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13,$14,$15,$16,$17,$18,$19)`,
+           rto_target_sec, rto_actual_sec, rto_met, net_ms, passed, event_count, chain_head, steps, step_keys, step_ms, publisher_id)
+         VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13,$14,$15,$16,$17,$18,$19,$20,$21)`,
         v,
       );
     } else {
       await c.query(
         `UPDATE team_drills SET runbook_key=$2, runbook_path=$3, runbook_title=$4, runbook_sha256=$5, mode=$6, operator=$7, status=$8, started_at=$9,
-           ended_at=$10, rto_target_sec=$11, rto_actual_sec=$12, rto_met=$13, net_ms=$14, passed=$15, event_count=$16, chain_head=$17, steps=$18
+           ended_at=$10, rto_target_sec=$11, rto_actual_sec=$12, rto_met=$13, net_ms=$14, passed=$15, event_count=$16, chain_head=$17, steps=$18,
+           step_keys=$19, step_ms=$20
          WHERE id=$1`,
-        v.slice(0, 18),
+        v.slice(0, 20),
       );
     }
   }
 
   // -- what the team sees --------------------------------------------------
 
-  async drills(f: TeamFilter): Promise<Record<string, unknown>[]> {
+  async drills(f: TeamFilter): Promise<TeamDrillEntry[]> {
     const where: string[] = [];
     const args: unknown[] = [];
     const add = (sql: string, v: unknown) => {
@@ -324,7 +343,7 @@ export class TeamStore {
       mode: r.mode,
       operator: r.operator,
       status: r.status,
-      startedAt: iso(r.started_at),
+      startedAt: iso(r.started_at)!,
       endedAt: iso(r.ended_at),
       rto: { targetSec: r.rto_target_sec, actualSec: r.rto_actual_sec, met: r.rto_met },
       netMs: r.net_ms,
@@ -401,14 +420,19 @@ export class TeamStore {
     );
     const r = rows[0];
     if (!r || r.drills === 0) return null;
-    const steps = await this.pool.query(
-      `SELECT s.key, max(s.title) AS title, count(*)::int AS n, min(s.ord) AS ord,
-              percentile_cont(0.5) WITHIN GROUP (ORDER BY s."durationMs") AS p50, percentile_cont(0.9) WITHIN GROUP (ORDER BY s."durationMs") AS p90
-       FROM (${recent}) d, ROWS FROM (jsonb_to_recordset(d.steps) AS (key text, title text, "durationMs" float8)) WITH ORDINALITY AS s(key, title, "durationMs", ord)
-       WHERE s."durationMs" IS NOT NULL
-       GROUP BY s.key ORDER BY ord`,
-      args,
-    );
+    const recentSteps = `SELECT step_keys, step_ms FROM team_drills WHERE runbook_path = $1 AND status <> 'running' AND ($2::text IS NULL OR mode = $2) ORDER BY started_at DESC LIMIT $3`;
+    const [steps, titles] = await Promise.all([
+      this.pool.query(
+        `SELECT s.key, count(*)::int AS n, min(s.ord) AS ord,
+                percentile_cont(0.5) WITHIN GROUP (ORDER BY s.ms) AS p50, percentile_cont(0.9) WITHIN GROUP (ORDER BY s.ms) AS p90
+         FROM (${recentSteps}) d, unnest(d.step_keys, d.step_ms) WITH ORDINALITY AS s(key, ms, ord)
+         WHERE s.ms IS NOT NULL GROUP BY s.key ORDER BY ord`,
+        args,
+      ),
+      // Titles as the newest drill names them.
+      this.pool.query(`SELECT steps FROM team_drills WHERE runbook_path = $1 ORDER BY started_at DESC LIMIT 1`, [runbookPath]),
+    ]);
+    const titleOf = new Map<string, string>(((titles.rows[0]?.steps ?? []) as { key: string; title: string }[]).map((st) => [st.key, st.title]));
     return {
       runbookPath,
       title: r.title,
@@ -419,7 +443,7 @@ export class TeamStore {
       versions: r.versions,
       netMs: { p50: r.p50_ms, p90: r.p90_ms },
       rtoSec: { target: r.rto_target_sec, p50: r.rto_p50_sec, p90: r.rto_p90_sec },
-      steps: steps.rows.map((st) => ({ key: st.key, title: st.title, drills: st.n, p50Ms: st.p50, p90Ms: st.p90 })),
+      steps: steps.rows.map((st) => ({ key: st.key, title: titleOf.get(st.key) ?? st.key, drills: st.n, p50Ms: st.p50, p90Ms: st.p90 })),
     };
   }
 

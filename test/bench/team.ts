@@ -102,13 +102,14 @@ export async function teamBench(): Promise<void> {
     );
     await store.pool.query(
       `INSERT INTO team_drills (id, runbook_key, runbook_path, runbook_title, runbook_sha256, mode, operator, status, started_at, ended_at,
-         rto_target_sec, rto_actual_sec, rto_met, net_ms, passed, event_count, chain_head, steps, publisher_id)
+         rto_target_sec, rto_actual_sec, rto_met, net_ms, passed, event_count, chain_head, steps, step_keys, step_ms, publisher_id)
        SELECT 'seed-' || g, 'seed-' || r, '/srv/runbooks/rb-' || r || '.md', 'Runbook ' || r, 'sha' || r,
               (ARRAY['rehearsal','live','automated'])[1 + g % 3], 'op' || (g % 50), CASE WHEN g % 7 = 0 THEN 'failed' ELSE 'completed' END,
               now() - (g || ' minutes')::interval * 5, now() - (g || ' minutes')::interval * 5 + interval '40 minutes',
-              3600, 1800 + g % 1800, true, 2400000 + (g % 600) * 1000, g % 7 <> 0, 82, md5(g::text), $1::jsonb, 1
+              3600, 1800 + g % 1800, true, 2400000 + (g % 600) * 1000, g % 7 <> 0, 82, md5(g::text), $1::jsonb, $3::text[],
+              ARRAY(SELECT 1000.0 + (g * 7 + i * 13) % 500 FROM generate_series(1, 40) i), 1
        FROM (SELECT g, CASE WHEN g % 10 = 0 THEN 0 ELSE 1 + g % 199 END AS r FROM generate_series(1, $2::int) g) x`,
-      [steps, seed],
+      [steps, seed, Array.from({ length: 40 }, (_, i) => `s${i}`)],
     );
     // The bulk rows bypass publish, so their per-runbook state is rebuilt as migration 2 does.
     await store.pool.query('DELETE FROM team_runbook_state');

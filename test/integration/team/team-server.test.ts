@@ -281,6 +281,12 @@ test('two data folders publish and merge without duplicates; secrets are masked 
     assert.equal((await call(t.base, admin, 'GET', '/api/drills?since=2026-01-09')).json.drills.length, 2);
     assert.equal((await call(t.base, admin, 'GET', '/api/drills?until=2026-01-04')).json.drills.length, 3);
     assert.equal((await call(t.base, admin, 'GET', '/api/drills?since=yesterday')).status, 400);
+    const csv = await fetch(`${t.base}/api/drills?format=csv&operator=ana`, { headers: { authorization: `Bearer ${admin}` } });
+    assert.match(csv.headers.get('content-type')!, /^text\/csv/);
+    const csvLines = (await csv.text()).trim().split('\r\n');
+    assert.equal(csvLines.length, 4, 'a header and three drills');
+    assert.match(csvLines[0]!, /^id,runbook_title,runbook_path,mode,operator,status,result,/);
+    assert.match(csvLines[1]!, /,rehearsal,ana,completed,pass,/);
     const rbs = (await call(t.base, admin, 'GET', '/api/runbooks')).json.runbooks;
     assert.deepEqual(rbs.map((r: any) => [r.runbookPath, r.drills, r.passed]), [['/srv/runbooks/db-restore.md', 5, 3]]);
     const stats = await call(t.base, admin, 'GET', '/api/runbooks/stats?path=/srv/runbooks/db-restore.md');
