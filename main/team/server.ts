@@ -15,9 +15,17 @@ import { allowed, isRole, route, type ApiMethod, type Role } from './roles';
 import { LoginLimiter, checkPassword, hashPassword, newToken, tokenHash, verifyPassword } from './auth';
 import { parsePublished, verifyPublishedChain } from './ingest';
 import type { ListenPlan } from './listen';
+import { CSP, CSS, HTML, JS } from './ui/page';
 import { DRILL_MODES, type DrillSnapshot } from '../drill/model';
 
 export const MAX_BODY = 32 * 1024 * 1024;
+
+/** The team page (ui/page.ts): static, no token needed to load it; everything it shows comes from the API. */
+const ASSETS: Record<string, { type: string; body: string }> = {
+  '/': { type: 'text/html; charset=utf-8', body: HTML },
+  '/team.js': { type: 'text/javascript; charset=utf-8', body: JS },
+  '/team.css': { type: 'text/css; charset=utf-8', body: CSS },
+};
 
 export class HttpError extends Error {
   constructor(
@@ -189,6 +197,12 @@ export class TeamServer {
   private async handle(req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
     const address = this.clientAddress(req);
     const url = new URL(req.url ?? '/', 'http://team.invalid');
+    const asset = req.method === 'GET' ? ASSETS[url.pathname] : undefined;
+    if (asset) {
+      res.writeHead(200, { 'content-type': asset.type, 'content-security-policy': CSP, 'x-content-type-options': 'nosniff', 'x-frame-options': 'DENY', 'referrer-policy': 'no-referrer', 'cache-control': 'no-cache' });
+      res.end(asset.body);
+      return;
+    }
     const r = route(req.method ?? 'GET', url.pathname);
     let user: Ctx['user'] = null;
     let action = `${req.method} ${url.pathname}`;

@@ -408,20 +408,10 @@ export class TeamStore {
    */
   async runbookStats(runbookPath: string, opts: { mode?: string; last?: number } = {}): Promise<Record<string, unknown> | null> {
     const args = [runbookPath, opts.mode ?? null, opts.last ?? 1000];
-    const recent = `SELECT * FROM team_drills WHERE runbook_path = $1 AND status <> 'running' AND ($2::text IS NULL OR mode = $2) ORDER BY started_at DESC LIMIT $3`;
-    const { rows } = await this.pool.query(
-      `SELECT max(runbook_title) AS title, count(*)::int AS drills, (count(*) FILTER (WHERE passed))::int AS passed,
-              count(DISTINCT operator)::int AS operators, count(DISTINCT runbook_sha256)::int AS versions, min(started_at) AS first, max(started_at) AS last,
-              percentile_cont(0.5) WITHIN GROUP (ORDER BY net_ms) AS p50_ms, percentile_cont(0.9) WITHIN GROUP (ORDER BY net_ms) AS p90_ms,
-              percentile_cont(0.5) WITHIN GROUP (ORDER BY rto_actual_sec) AS rto_p50_sec, percentile_cont(0.9) WITHIN GROUP (ORDER BY rto_actual_sec) AS rto_p90_sec,
-              max(rto_target_sec) AS rto_target_sec
-       FROM (${recent}) d`,
-      args,
-    );
-    const r = rows[0];
-    if (!r || r.drills === 0) return null;
+    const recent = `SELECT runbook_title, passed, operator, runbook_sha256, started_at, net_ms, rto_actual_sec, rto_target_sec FROM team_drills WHERE runbook_path = $1 AND status <> 'running' AND ($2::text IS NULL OR mode = $2) ORDER BY started_at DESC LIMIT $3`;
     const recentSteps = `SELECT step_keys, step_ms FROM team_drills WHERE runbook_path = $1 AND status <> 'running' AND ($2::text IS NULL OR mode = $2) ORDER BY started_at DESC LIMIT $3`;
-    const [steps, titles] = await Promise.all([
+    // Three queries on three connections at once: the answer takes as long as the slowest, not the sum.
+    const [steps, drillStats, titles] = await Promise.all([
       this.pool.query(
         `SELECT s.key, count(*)::int AS n, min(s.ord) AS ord,
                 percentile_cont(0.5) WITHIN GROUP (ORDER BY s.ms) AS p50, percentile_cont(0.9) WITHIN GROUP (ORDER BY s.ms) AS p90
@@ -429,9 +419,20 @@ export class TeamStore {
          WHERE s.ms IS NOT NULL GROUP BY s.key ORDER BY ord`,
         args,
       ),
+      this.pool.query(
+      `SELECT max(runbook_title) AS title, count(*)::int AS drills, (count(*) FILTER (WHERE passed))::int AS passed,
+              count(DISTINCT operator)::int AS operators, count(DISTINCT runbook_sha256)::int AS versions, min(started_at) AS first, max(started_at) AS last,
+              percentile_cont(0.5) WITHIN GROUP (ORDER BY net_ms) AS p50_ms, percentile_cont(0.9) WITHIN GROUP (ORDER BY net_ms) AS p90_ms,
+              percentile_cont(0.5) WITHIN GROUP (ORDER BY rto_actual_sec) AS rto_p50_sec, percentile_cont(0.9) WITHIN GROUP (ORDER BY rto_actual_sec) AS rto_p90_sec,
+              max(rto_target_sec) AS rto_target_sec
+       FROM (${recent}) d`,
+      args,
+    ),
       // Titles as the newest drill names them.
       this.pool.query(`SELECT steps FROM team_drills WHERE runbook_path = $1 ORDER BY started_at DESC LIMIT 1`, [runbookPath]),
     ]);
+    const r = drillStats.rows[0];
+    if (!r || r.drills === 0) return null;
     const titleOf = new Map<string, string>(((titles.rows[0]?.steps ?? []) as { key: string; title: string }[]).map((st) => [st.key, st.title]));
     return {
       runbookPath,
