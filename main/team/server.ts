@@ -197,6 +197,10 @@ export class TeamServer {
   private async handle(req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
     const address = this.clientAddress(req);
     const url = new URL(req.url ?? '/', 'http://team.invalid');
+    if (req.method === 'GET' && url.pathname === '/favicon.ico') {
+      res.writeHead(204).end();
+      return;
+    }
     const asset = req.method === 'GET' ? ASSETS[url.pathname] : undefined;
     if (asset) {
       res.writeHead(200, { 'content-type': asset.type, 'content-security-policy': CSP, 'x-content-type-options': 'nosniff', 'x-frame-options': 'DENY', 'referrer-policy': 'no-referrer', 'cache-control': 'no-cache' });

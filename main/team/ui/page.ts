@@ -41,6 +41,7 @@ header nav button[aria-current="page"] { background: color-mix(in srgb, var(--ac
 main { padding: 16px 20px; max-width: 1400px; }
 .muted { color: var(--muted); }
 h2 { font-size: 16px; margin: 4px 0 12px; }
+#runbook-detail h2 { margin-top: 24px; }
 form.filters { display: flex; flex-wrap: wrap; gap: 8px; align-items: end; margin-bottom: 12px; }
 label { display: flex; flex-direction: column; gap: 2px; font-size: 12px; color: var(--muted); }
 input, select, button.act { font: inherit; padding: 5px 8px; border: 1px solid var(--line); border-radius: 6px; background: var(--bg); color: var(--fg); }
@@ -87,6 +88,7 @@ export const JS = String.raw`'use strict';
     var s = Math.round(ms / 1000), h = Math.floor(s / 3600), m = Math.floor((s % 3600) / 60), r = s % 60;
     return h > 0 ? h + 'h ' + String(m).padStart(2, '0') + 'm' : m > 0 ? m + 'm ' + String(r).padStart(2, '0') + 's' : r + 's';
   }
+  function plural(n, word) { return n + ' ' + word + (n === 1 ? '' : 's'); }
   function day(iso) { return iso ? iso.replace('T', ' ').slice(0, 16) + ' UTC' : '—'; }
 
   function api(path, opts) {
@@ -189,7 +191,7 @@ export const JS = String.raw`'use strict';
 
   function runbooksView() {
     var list = el('div', { class: 'scroll' });
-    var detail = el('div');
+    var detail = el('div', { id: 'runbook-detail' });
     main.appendChild(el('h2', { text: 'Runbooks and freshness' }));
     main.appendChild(list); main.appendChild(detail);
     Promise.all([api('/api/runbooks'), api('/api/freshness')]).then(function (r) {
