@@ -23,6 +23,7 @@ import { eventHash } from '../../../main/drill/chain';
 import { publish } from '../../../main/team/client/publish';
 import { saveConfig } from '../../../main/team/client/config';
 import { Redactor } from '../../../main/evidence/redact/engine';
+import { openDatabase } from '../../../main/store/db';
 
 const skip = postgresUnavailable();
 if (skip) test('team server', () => assert.fail(`cannot run: ${skip}`));
@@ -459,6 +460,33 @@ test('live drills: a running drill streams to the server, any role watches it re
     const rbs = (await call(t.base, auditor, 'GET', '/api/runbooks')).json.runbooks;
     assert.deepEqual(rbs.map((r: any) => [r.drills, r.passed, r.lastPassAt !== null]), [[1, 1, true]]);
     f.close();
+  } finally {
+    await t.close();
+  }
+});
+
+test('PostgreSQL restarted under a publish: the server answers 5xx, the client retries, nothing lost or duplicated', { skip: !!skip, timeout: 240_000 }, async () => {
+  const url = freshDb();
+  const db = url.split('/').pop()!;
+  const t = await inProcess(url);
+  try {
+    const token = (await t.server.createUser('ana', 'operator', null)).token;
+    const m = machine({ n: 30 });
+    const f = { dir: m.dir };
+    const local = openDatabase(f.dir);
+    const cfg = { url: t.base, token, user: 'ana', role: 'operator', joinedAt: '' };
+    const retries: string[] = [];
+    const running = publish(local, f.dir, cfg, new Redactor([], true), { batchSize: 1, attempts: 30, backoffMs: () => 300, onRetry: (_n, _w, why) => retries.push(why) });
+    const deadline = Date.now() + 120_000;
+    while (Number(pg.sql(db, 'SELECT count(*) FROM team_drills')) < 3 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+    await pg.restart!();
+    const report = await running;
+    local.close();
+    assert.equal(report.unreachable, null);
+    assert.ok(retries.some((w) => /answered 500/.test(w)), `the restart was seen: ${retries.join(' | ')}`);
+    assert.equal(report.imported + report.duplicates, 30);
+    assert.equal(pg.sql(db, 'SELECT count(*) FROM team_drills').trim(), '30');
+    assert.equal(pg.sql(db, 'SELECT count(*) FROM team_events').trim(), String(m.events));
   } finally {
     await t.close();
   }
