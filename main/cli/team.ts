@@ -125,6 +125,7 @@ async function publishCommand(dataDir: string, values: Record<string, unknown>):
       throw err;
     });
     if (values.json) process.stdout.write(JSON.stringify(report, null, 2) + '\n');
+    else if (report.pending === 0) process.stdout.write(`nothing to publish: the server has every finished drill of this machine\n`);
     else {
       process.stdout.write(
         `${report.pending} drill${report.pending === 1 ? '' : 's'} to publish: ${report.imported} published, ${report.extended} extended, ${report.duplicates} already there, ${report.problems.length} refused, ${report.queued} still queued\n`,

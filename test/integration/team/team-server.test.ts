@@ -259,7 +259,7 @@ test('two data folders publish and merge without duplicates; secrets are masked 
     const pb = await cli(['team', 'publish', '--data', b.dir]);
     assert.match(pb.out, /2 drills to publish: 2 published/);
     const again = await cli(['team', 'publish', '--data', a.dir]);
-    assert.match(again.out, /0 drills to publish/);
+    assert.match(again.out, /nothing to publish: the server has every finished drill/);
 
     // Forget what was acknowledged: everything goes again, and the server has it all already.
     await cli(['team', 'leave', '--data', a.dir]);
@@ -489,5 +489,36 @@ test('PostgreSQL restarted under a publish: the server answers 5xx, the client r
     assert.equal(pg.sql(db, 'SELECT count(*) FROM team_events').trim(), String(m.events));
   } finally {
     await t.close();
+  }
+});
+
+test('with --tls-cert/--tls-key the server speaks only HTTPS', { skip: !!skip }, async () => {
+  const { mkdtempSync, readFileSync, rmSync } = await import('node:fs');
+  const os = await import('node:os');
+  const { execFileSync } = await import('node:child_process');
+  const https = await import('node:https');
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'team-tls-'));
+  const store = new TeamStore(freshDb());
+  const server = new TeamServer(store);
+  try {
+    await store.migrate();
+    execFileSync('openssl', ['req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256', '-nodes', '-keyout', path.join(dir, 'key.pem'), '-out', path.join(dir, 'cert.pem'), '-days', '1', '-subj', '/CN=127.0.0.1', '-addext', 'subjectAltName=IP:127.0.0.1'], { stdio: 'ignore' });
+    const addr = await server.listen({ host: '127.0.0.1', port: 0, tls: { cert: path.join(dir, 'cert.pem'), key: path.join(dir, 'key.pem') } });
+    const body = await new Promise<{ status: number; text: string }>((resolve, reject) => {
+      https
+        .get({ host: '127.0.0.1', port: addr.port, path: '/api/me', ca: readFileSync(path.join(dir, 'cert.pem')) }, (res) => {
+          let text = '';
+          res.on('data', (d) => (text += d));
+          res.on('end', () => resolve({ status: res.statusCode!, text }));
+        })
+        .on('error', reject);
+    });
+    assert.equal(body.status, 401);
+    assert.match(body.text, /needs an API token/);
+    await assert.rejects(fetch(`http://127.0.0.1:${addr.port}/api/me`), 'plain HTTP is not answered');
+  } finally {
+    await server.close();
+    await store.close();
+    rmSync(dir, { recursive: true, force: true });
   }
 });
