@@ -476,11 +476,18 @@ test('PostgreSQL restarted under a publish: the server answers 5xx, the client r
     const local = openDatabase(f.dir);
     const cfg = { url: t.base, token, user: 'ana', role: 'operator', joinedAt: '' };
     const retries: string[] = [];
-    const running = publish(local, f.dir, cfg, new Redactor([], true), { batchSize: 1, attempts: 30, backoffMs: () => 300, onRetry: (_n, _w, why) => retries.push(why) });
-    const deadline = Date.now() + 120_000;
-    while (Number(pg.sql(db, 'SELECT count(*) FROM team_drills')) < 3 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
-    await pg.restart!();
-    const report = await running;
+    // The restart starts from the client's own progress callback, so it always lands mid-publish.
+    let restarting: Promise<void> | null = null;
+    const report = await publish(local, f.dir, cfg, new Redactor([], true), {
+      batchSize: 1,
+      attempts: 60,
+      backoffMs: () => 300,
+      onRetry: (_n, _w, why) => retries.push(why),
+      onProgress: (sent) => {
+        if (sent === 3) restarting = pg.restart!();
+      },
+    });
+    await restarting;
     local.close();
     assert.equal(report.unreachable, null);
     assert.ok(retries.some((w) => /answered 500/.test(w)), `the restart was seen: ${retries.join(' | ')}`);
