@@ -70,7 +70,13 @@ export function route(method: string, pathname: string): { api: ApiMethod; param
     let ok = true;
     for (let i = 0; i < pattern.length; i++) {
       const p = pattern[i]!;
-      if (p.startsWith(':')) params[p.slice(1)] = decodeURIComponent(parts[i]!);
+      if (p.startsWith(':')) {
+        try {
+          params[p.slice(1)] = decodeURIComponent(parts[i]!);
+        } catch {
+          ok = false; // malformed %-escape: no method matches
+        }
+      }
       else if (p !== parts[i]) ok = false;
     }
     if (ok) return { api, params };

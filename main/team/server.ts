@@ -256,7 +256,13 @@ export class TeamServer {
   }
 
   async listen(plan: Pick<ListenPlan, 'host' | 'port' | 'tls'>): Promise<AddressInfo> {
-    const handler = (req: http.IncomingMessage, res: http.ServerResponse) => void this.handle(req, res);
+    // Last resort: whatever escapes handle() ends that one request, never the server.
+    const handler = (req: http.IncomingMessage, res: http.ServerResponse) =>
+      void this.handle(req, res).catch((err: unknown) => {
+        process.stderr.write(`drillbook server: ${(err as Error).stack ?? String(err)}\n`);
+        if (!res.headersSent) send(res, 500, { error: 'the team server hit an internal error; see its log' });
+        else res.destroy();
+      });
     this.server = plan.tls ? https.createServer({ cert: readFileSync(plan.tls.cert), key: readFileSync(plan.tls.key) }, handler) : http.createServer(handler);
     this.server.requestTimeout = 120_000;
     this.server.headersTimeout = 30_000;

@@ -61,6 +61,7 @@ test('every API method routes, and only the roles in the table are allowed', () 
   }
   assert.equal(route('GET', '/api/drills/abc123')?.params.id, 'abc123');
   assert.equal(route('PUT', '/api/drills'), null);
+  assert.equal(route('GET', '/api/drills/%E0%A4%A'), null, 'a malformed escape matches nothing (it threw before)');
   const publish = API_METHODS.find((m) => m.name === 'drills.publish')!;
   assert.equal(allowed(publish, 'operator'), true);
   assert.equal(allowed(publish, 'auditor'), false);
