@@ -52,7 +52,7 @@ export class TeamServer {
 
   constructor(
     readonly store: TeamStore,
-    private readonly opts: { now?: () => Date; limiter?: LoginLimiter; behindProxy?: boolean } = {},
+    private readonly opts: { now?: () => Date; limiter?: LoginLimiter; behindProxy?: boolean; maxBody?: number } = {},
   ) {
     this.limiter = opts.limiter ?? new LoginLimiter();
   }
@@ -215,7 +215,7 @@ export class TeamServer {
       action = r.api.name;
       user = await this.authenticate(req, r.api);
       if (!allowed(r.api, user?.role ?? null)) throw new HttpError(403, `a${/^[aeiou]/.test(user!.role) ? 'n' : ''} ${user!.role} may not call ${r.api.name}`);
-      const body = req.method === 'POST' ? await readJson(req) : undefined;
+      const body = req.method === 'POST' ? await readJson(req, this.opts.maxBody ?? MAX_BODY) : undefined;
       const out = await this.handlers[r.api.name]!({ user, address, params: r.params, query: url.searchParams, body });
       await this.store.audit({ actor: user?.name ?? null, address, action, target: out.target ?? null, outcome: 'ok', detail: out.detail });
       if (out.csv !== undefined) {
@@ -332,14 +332,15 @@ function send(res: http.ServerResponse, status: number, json: unknown): void {
   res.end(body);
 }
 
-async function readJson(req: http.IncomingMessage): Promise<unknown> {
+async function readJson(req: http.IncomingMessage, max: number): Promise<unknown> {
   const chunks: Buffer[] = [];
   let size = 0;
+  // Past the limit the rest is read and dropped (memory stays bounded), so the client gets the 413, not a reset.
   for await (const c of req) {
     size += (c as Buffer).length;
-    if (size > MAX_BODY) throw new HttpError(413, `the request is larger than ${MAX_BODY / 1024 / 1024} MiB; send fewer drills at a time`);
-    chunks.push(c as Buffer);
+    if (size <= max) chunks.push(c as Buffer);
   }
+  if (size > max) throw new HttpError(413, `the request is larger than ${max >= 1024 * 1024 ? `${Math.round(max / 1024 / 1024)} MiB` : `${Math.ceil(max / 1024)} KiB`}; send fewer drills at a time`);
   if (size === 0) return undefined;
   try {
     return JSON.parse(Buffer.concat(chunks).toString('utf8'));

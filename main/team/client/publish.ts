@@ -48,7 +48,14 @@ export interface PublishReport {
 }
 
 export class TeamUnreachable extends Error {}
-export class TeamRefused extends Error {}
+export class TeamRefused extends Error {
+  constructor(
+    message: string,
+    readonly status = 400,
+  ) {
+    super(message);
+  }
+}
 
 export function backoff(attempt: number): number {
   const base = Math.min(500 * 2 ** (attempt - 1), 8_000);
@@ -83,7 +90,7 @@ export async function api(cfg: Pick<TeamConfig, 'url' | 'token'>, method: string
   }
   const error = (json as { error?: string } | null)?.error;
   if (res.status >= 500 || res.status === 429) throw new TeamUnreachable(`the team server answered ${res.status}${error ? `: ${error}` : ''}`);
-  if (!res.ok) throw new TeamRefused(error ?? `the team server answered ${res.status}`);
+  if (!res.ok) throw new TeamRefused(error ?? `the team server answered ${res.status}`, res.status);
   return json;
 }
 
@@ -92,20 +99,22 @@ export async function publish(db: Db, dataDir: string, cfg: TeamConfig, red: Red
   const ids = pendingDrills(db, state.acked, opts.includeRunning === true);
   const store = new DrillStore(db);
   const report: PublishReport = { pending: ids.length, imported: 0, extended: 0, duplicates: 0, older: 0, problems: [], queued: ids.length, unreachable: null };
-  const size = opts.batchSize ?? 20;
+  let size = opts.batchSize ?? 20;
   const attempts = opts.attempts ?? 8;
-  for (let i = 0; i < ids.length; i += size) {
+  for (let i = 0; i < ids.length; ) {
     const batch = ids.slice(i, i + size).map((id) => {
       const events = store.events(id);
       return { type: 'drillbook.drill', v: 1, id, runbook: red.deep(store.runbook(id)), events: redactEvents(events, red).events, head: events[events.length - 1]!.hash };
     });
     const body = { drills: batch.map(({ head: _h, ...d }) => d) };
-    let answer: { outcomes: { id: string | null; kind: string; reason?: string }[] } | null = null;
+    let answer = null as { outcomes: { id: string | null; kind: string; reason?: string }[] } | null;
     for (let attempt = 1; ; attempt++) {
       try {
         answer = (await api(cfg, 'POST', '/api/drills', body, opts.fetchImpl)) as typeof answer;
         break;
       } catch (err) {
+        // Too large for one request: send fewer drills at a time (down to one).
+        if (err instanceof TeamRefused && err.status === 413 && batch.length > 1) break;
         if (!(err instanceof TeamUnreachable)) throw err;
         if (attempt >= attempts) {
           report.unreachable = err.message;
@@ -117,7 +126,11 @@ export async function publish(db: Db, dataDir: string, cfg: TeamConfig, red: Red
         await new Promise((r) => setTimeout(r, wait));
       }
     }
-    answer!.outcomes.forEach((o, j) => {
+    if (answer === null) {
+      size = Math.max(1, Math.floor(batch.length / 2));
+      continue;
+    }
+    answer.outcomes.forEach((o, j) => {
       const sent = batch[j]!;
       if (o.kind === 'conflict' || o.kind === 'rejected') {
         report.problems.push({ id: o.id ?? sent.id, kind: o.kind, reason: o.reason ?? o.kind });
@@ -130,8 +143,9 @@ export async function publish(db: Db, dataDir: string, cfg: TeamConfig, red: Red
       state.acked[sent.id] = sent.head;
     });
     saveState(dataDir, state);
-    report.queued = ids.length - Math.min(ids.length, i + size);
-    opts.onProgress?.(Math.min(ids.length, i + size), ids.length);
+    i += batch.length;
+    report.queued = ids.length - i;
+    opts.onProgress?.(i, ids.length);
   }
   return report;
 }

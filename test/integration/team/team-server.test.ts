@@ -24,6 +24,7 @@ import { publish } from '../../../main/team/client/publish';
 import { saveConfig } from '../../../main/team/client/config';
 import { Redactor } from '../../../main/evidence/redact/engine';
 import { openDatabase } from '../../../main/store/db';
+import { DrillStore as DrillStoreReader } from '../../../main/drill/store';
 
 const skip = postgresUnavailable();
 if (skip) test('team server', () => assert.fail(`cannot run: ${skip}`));
@@ -527,5 +528,32 @@ test('with --tls-cert/--tls-key the server speaks only HTTPS', { skip: !!skip },
     await server.close();
     await store.close();
     rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('a batch too large for the server is split until it fits; a drill too large alone is refused plainly', { skip: !!skip }, async () => {
+  const url = freshDb();
+  const db = url.split('/').pop()!;
+  const m = machine({ n: 6 });
+  const local = openDatabase(m.dir);
+  const one = Buffer.byteLength(JSON.stringify({ drills: [{ events: new DrillStoreReader(local).events(m.ids[0]!) }] }));
+  // Room for two drills a request, not three.
+  const t = await inProcess(url, { maxBody: one * 2 + 4000 });
+  try {
+    const token = (await t.server.createUser('ana', 'operator', null)).token;
+    const cfg = { url: t.base, token, user: 'ana', role: 'operator', joinedAt: '' };
+    const report = await publish(local, m.dir, cfg, new Redactor([], true), { batchSize: 6 });
+    assert.equal(report.imported, 6);
+    assert.equal(pg.sql(db, 'SELECT count(*) FROM team_drills').trim(), '6');
+    await t.close();
+    const tiny = await inProcess(url, { maxBody: 1000 });
+    const m2 = machine({ n: 1 });
+    const local2 = openDatabase(m2.dir);
+    await assert.rejects(publish(local2, m2.dir, { ...cfg, url: tiny.base }, new Redactor([], true)), /the request is larger than 1 KiB; send fewer drills at a time/);
+    local2.close();
+    await tiny.close();
+  } finally {
+    local.close();
+    await t.close().catch(() => undefined);
   }
 });
