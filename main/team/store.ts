@@ -89,11 +89,15 @@ export class TeamStore {
   }
 
   async migrate(): Promise<number[]> {
-    const c = await this.pool.connect();
+    const { c, done } = await this.checkout();
+    let failure: unknown;
     try {
       return await migrate(c);
+    } catch (err) {
+      failure = err;
+      throw err;
     } finally {
-      c.release();
+      done(failure);
     }
   }
 
@@ -101,18 +105,41 @@ export class TeamStore {
     await this.pool.end();
   }
 
-  private async tx<T>(f: (c: pg.PoolClient) => Promise<T>): Promise<T> {
+  /**
+   * A checked-out client whose connection drops (PostgreSQL restarted)
+   * emits 'error'; without a listener that is an uncaught exception that
+   * ends the server (seen in the restart test). The query in flight fails
+   * anyway and the request answers 500, so the event itself is ignored, and
+   * the broken client is discarded rather than returned to the pool.
+   */
+  private async checkout(): Promise<{ c: pg.PoolClient; done: (err?: unknown) => void }> {
     const c = await this.pool.connect();
+    let broken = false;
+    const onError = () => (broken = true);
+    c.on('error', onError);
+    return {
+      c,
+      done: (err?: unknown) => {
+        c.off('error', onError);
+        c.release(broken || err instanceof Error ? (err instanceof Error ? err : true) : undefined);
+      },
+    };
+  }
+
+  private async tx<T>(f: (c: pg.PoolClient) => Promise<T>): Promise<T> {
+    const { c, done } = await this.checkout();
+    let failure: unknown;
     try {
       await c.query('BEGIN');
       const out = await f(c);
       await c.query('COMMIT');
       return out;
     } catch (err) {
+      failure = err;
       await c.query('ROLLBACK').catch(() => undefined);
       throw err;
     } finally {
-      c.release();
+      done(failure);
     }
   }
 
