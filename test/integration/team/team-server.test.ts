@@ -557,3 +557,25 @@ test('a batch too large for the server is split until it fits; a drill too large
     await t.close().catch(() => undefined);
   }
 });
+
+test('a connection dropped inside a transaction fails that transaction, and the process lives on', { skip: !!skip }, async () => {
+  const store = new TeamStore(freshDb());
+  const killer = new TeamStore(freshDb());
+  try {
+    const tx = (store as unknown as { tx: <T>(f: (c: import('pg').PoolClient) => Promise<T>) => Promise<T> }).tx.bind(store);
+    await assert.rejects(
+      tx(async (c) => {
+        const pid = (await c.query('SELECT pg_backend_pid() AS pid')).rows[0].pid;
+        await killer.pool.query('SELECT pg_terminate_backend($1)', [pid]);
+        // Without a listener, the client's 'error' event during this wait was an uncaught exception.
+        await new Promise((r) => setTimeout(r, 500));
+        await c.query('SELECT 1');
+      }),
+      /terminat|Connection/i,
+    );
+    assert.equal((await store.pool.query('SELECT 1 AS one')).rows[0].one, 1, 'the pool gives a working connection afterwards');
+  } finally {
+    await store.close();
+    await killer.close();
+  }
+});
