@@ -210,12 +210,13 @@ export class TeamServer {
     const r = route(req.method ?? 'GET', url.pathname);
     let user: Ctx['user'] = null;
     let action = `${req.method} ${url.pathname}`;
+    let body: unknown;
     try {
       if (!r) throw new HttpError(404, `no such API method: ${req.method} ${url.pathname}`);
       action = r.api.name;
       user = await this.authenticate(req, r.api);
       if (!allowed(r.api, user?.role ?? null)) throw new HttpError(403, `a${/^[aeiou]/.test(user!.role) ? 'n' : ''} ${user!.role} may not call ${r.api.name}`);
-      const body = req.method === 'POST' ? await readJson(req, this.opts.maxBody ?? MAX_BODY) : undefined;
+      body = req.method === 'POST' ? await readJson(req, this.opts.maxBody ?? MAX_BODY) : undefined;
       const out = await this.handlers[r.api.name]!({ user, address, params: r.params, query: url.searchParams, body });
       await this.store.audit({ actor: user?.name ?? null, address, action, target: out.target ?? null, outcome: 'ok', detail: out.detail });
       if (out.csv !== undefined) {
@@ -227,7 +228,7 @@ export class TeamServer {
       const message = err instanceof HttpError ? err.message : 'the team server hit an internal error; see its log';
       if (!(err instanceof HttpError)) process.stderr.write(`drillbook server: ${action}: ${(err as Error).stack ?? String(err)}\n`);
       await this.store
-        .audit({ actor: user?.name ?? null, address, action, target: null, outcome: `refused ${status}`, detail: { error: message } })
+        .audit({ actor: user?.name ?? null, address, action, target: loginName(action, body) ?? r?.params.id ?? null, outcome: `refused ${status}`, detail: { error: message } })
         .catch(() => undefined);
       if (status === 429) res.setHeader('Retry-After', '60');
       send(res, status, { error: message });
@@ -324,6 +325,12 @@ export function drillsCsv(drills: readonly TeamDrillEntry[]): string {
     );
   }
   return lines.join('\r\n') + '\r\n';
+}
+
+/** The account a failed login tried, for the audit log (text only, bounded). */
+function loginName(action: string, body: unknown): string | null {
+  const name = action === 'login' ? (body as { name?: unknown } | undefined)?.name : undefined;
+  return typeof name === 'string' ? name.slice(0, 64) : null;
 }
 
 function send(res: http.ServerResponse, status: number, json: unknown): void {

@@ -224,6 +224,8 @@ test('login: a wrong password is refused, the sixth try is rate-limited, tokens 
     assert.equal((await call(t.base, token, 'GET', '/api/me')).json.name, 'ana');
     for (let i = 0; i < 5; i++) assert.equal((await call(t.base, null, 'POST', '/api/login', { name: 'ana', password: 'wrong' })).status, 401);
     const limited = await call(t.base, null, 'POST', '/api/login', { name: 'ana', password: 'correct horse battery' });
+    const failures = await t.store.pool.query(`SELECT target, outcome FROM team_audit WHERE action = 'login' AND outcome <> 'ok'`);
+    assert.deepEqual(failures.rows.map((r) => `${r.target} ${r.outcome}`), [...Array(5).fill('ana refused 401'), 'ana refused 429'], 'every failed login is audited with the account tried');
     assert.equal(limited.status, 429);
     assert.match(limited.json.error, /too many failed logins/);
     assert.equal((await call(t.base, token, 'DELETE', `/api/tokens/${ok.json.tokenId}`)).status, 200);
