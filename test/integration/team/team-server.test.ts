@@ -581,3 +581,27 @@ test('a connection dropped inside a transaction fails that transaction, and the 
     await killer.close();
   }
 });
+
+test('sign-off: a reviewer signs off another account’s drill; nobody signs off their own', { skip: !!skip }, async () => {
+  const t = await inProcess(freshDb());
+  try {
+    const op = (await t.server.createUser('ana', 'operator', null)).token;
+    const rev = (await t.server.createUser('rita', 'reviewer', null)).token;
+    const admin = (await t.server.createUser('root', 'admin', null)).token;
+    const f = historyFixture();
+    const id = f.drill(runbook(['Declare', 'Restore']), [1000, 2000]);
+    const line = { id, runbook: f.drills.runbookOf(id), events: f.drills.events(id) };
+    f.close();
+    assert.equal((await call(t.base, admin, 'POST', '/api/drills', { drills: [line] })).json.outcomes[0].kind, 'imported');
+    const own = await call(t.base, admin, 'POST', `/api/drills/${id}/signoff`, { verdict: 'approved', comment: 'mine' });
+    assert.equal(own.status, 403);
+    assert.match(own.json.error, /not their own/);
+    assert.equal((await call(t.base, op, 'POST', `/api/drills/${id}/signoff`, { verdict: 'approved' })).status, 403);
+    assert.equal((await call(t.base, rev, 'POST', `/api/drills/${id}/signoff`, { verdict: 'maybe' })).status, 400);
+    assert.equal((await call(t.base, rev, 'POST', `/api/drills/${id}/signoff`, { verdict: 'approved', comment: 'RTO evidence checked' })).status, 201);
+    const d = await call(t.base, op, 'GET', `/api/drills/${id}`);
+    assert.deepEqual(d.json.signoffs.map((s: any) => [s.by, s.verdict, s.comment]), [['rita', 'approved', 'RTO evidence checked']]);
+  } finally {
+    await t.close();
+  }
+});
