@@ -34,7 +34,7 @@ export async function teamCommand(values: Record<string, unknown>, positionals: 
 async function readToken(): Promise<string> {
   const env = process.env.DRILLBOOK_TEAM_TOKEN;
   if (env) return env.trim();
-  if (process.stdin.isTTY) process.stderr.write('Paste the API token from the team server (input is not shown): ');
+  if (process.stdin.isTTY) return readHidden('Paste the API token from the team server (input is not shown): ');
   const rl = readline.createInterface({ input: process.stdin, terminal: false });
   const line = await new Promise<string>((resolve) => {
     let done = false;
@@ -47,8 +47,36 @@ async function readToken(): Promise<string> {
     });
   });
   rl.close();
-  if (process.stdin.isTTY) process.stderr.write('\n');
   return line.trim();
+}
+
+/** Reads a line from the terminal without echoing it (raw mode); Ctrl+C cancels. */
+function readHidden(prompt: string): Promise<string> {
+  const stdin = process.stdin;
+  // Echo off before the prompt shows: a token pasted the instant it appears must not be echoed either.
+  stdin.setRawMode(true);
+  stdin.resume();
+  process.stderr.write(prompt);
+  let text = '';
+  return new Promise((resolve, reject) => {
+    const finish = (err?: Error) => {
+      stdin.off('data', onData);
+      stdin.setRawMode(false);
+      stdin.pause();
+      process.stderr.write('\n');
+      if (err) reject(err);
+      else resolve(text.trim());
+    };
+    const onData = (chunk: Buffer) => {
+      for (const ch of chunk.toString('utf8')) {
+        if (ch === '\r' || ch === '\n') return finish();
+        if (ch === '\u0003') return finish(new CliError('cancelled', 130));
+        if (ch === '\u007f' || ch === '\b') text = text.slice(0, -1);
+        else if (ch >= ' ') text += ch;
+      }
+    };
+    stdin.on('data', onData);
+  });
 }
 
 function membership(dataDir: string): TeamConfig {

@@ -24,6 +24,8 @@ import { publish } from '../../../main/team/client/publish';
 import { saveConfig } from '../../../main/team/client/config';
 import { Redactor } from '../../../main/evidence/redact/engine';
 import { openDatabase } from '../../../main/store/db';
+import * as pty from 'node-pty';
+import { cliArgs } from '../../helpers/cli';
 import { DrillStore as DrillStoreReader } from '../../../main/drill/store';
 
 const skip = postgresUnavailable();
@@ -601,6 +603,44 @@ test('sign-off: a reviewer signs off another account’s drill; nobody signs off
     assert.equal((await call(t.base, rev, 'POST', `/api/drills/${id}/signoff`, { verdict: 'approved', comment: 'RTO evidence checked' })).status, 201);
     const d = await call(t.base, op, 'GET', `/api/drills/${id}`);
     assert.deepEqual(d.json.signoffs.map((s: any) => [s.by, s.verdict, s.comment]), [['rita', 'approved', 'RTO evidence checked']]);
+  } finally {
+    await t.close();
+  }
+});
+
+test('team join at a terminal reads the token without echoing it', { skip: !!skip, timeout: 120_000 }, async () => {
+  const t = await inProcess(freshDb());
+  try {
+    const token = (await t.server.createUser('ana', 'operator', null)).token;
+    const m = machine({ n: 1 });
+    const out = await new Promise<{ code: number; text: string }>((resolve, reject) => {
+      const p = pty.spawn(process.execPath, cliArgs(['team', 'join', t.base, '--data', m.dir]), {
+        cols: 160,
+        rows: 40,
+        cwd: ROOT,
+        env: { ...(process.env as Record<string, string>), DRILLBOOK_DATA: '', DRILLBOOK_TEAM_TOKEN: '', TERM: 'xterm-256color' },
+      });
+      let text = '';
+      let sent = false;
+      const timer = setTimeout(() => {
+        p.kill();
+        reject(new Error(`team join did not end: ${text}`));
+      }, 90_000);
+      p.onData((d) => {
+        text += d;
+        if (!sent && text.includes('input is not shown')) {
+          sent = true;
+          p.write(token + '\r');
+        }
+      });
+      p.onExit(({ exitCode }) => {
+        clearTimeout(timer);
+        setTimeout(() => resolve({ code: exitCode, text }), 100);
+      });
+    });
+    assert.equal(out.code, 0, out.text);
+    assert.match(out.text, /joined .* as ana \(operator\)/);
+    assert.ok(!out.text.includes(token.slice(4, 20)), 'the token is not echoed');
   } finally {
     await t.close();
   }
