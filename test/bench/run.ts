@@ -14,6 +14,7 @@ import { sizeBench } from './size';
 import { terminalBench } from './terminal';
 import { chaosBench } from './chaos';
 import { transportBench } from './transport';
+import { teamBench } from './team';
 
 const BENCHES: { name: string; run: () => Promise<void> }[] = [
   { name: 'append', run: appendBench },
@@ -27,6 +28,7 @@ const BENCHES: { name: string; run: () => Promise<void> }[] = [
   { name: 'big-runbook', run: bigRunbookBench },
   { name: 'chaos', run: chaosBench },
   { name: 'transport', run: transportBench },
+  { name: 'team', run: teamBench },
 ];
 
 async function main(): Promise<number> {

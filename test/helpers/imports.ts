@@ -40,7 +40,7 @@ export const MAIN_LAYERS: readonly (readonly string[])[] = [
   ['ssh', 'drill'],
   ['history', 'terminal'],
   ['evidence'],
-  ['runner'],
+  ['runner', 'team'],
   ['api'],
   ['web'],
   ['cli', 'desktop'],

@@ -32,6 +32,8 @@ export interface DbServer {
   sql(database: string, query: string): string;
   log(): string;
   stop(): Promise<void>;
+  /** PostgreSQL only: a fast shutdown and a start on the same port and data (the team server's restart tests). */
+  restart?(): Promise<void>;
 }
 
 const running = new Set<ChildProcess>();
@@ -180,7 +182,8 @@ export async function startPostgres(opts: { password?: string } = {}): Promise<D
         'PostgreSQL',
       );
       if (started.addrInUse) continue;
-      const { child, log } = started;
+      let { child, log } = started;
+      const args = ['-D', data, '-p', String(port), '-k', socketDir, '-c', 'listen_addresses=127.0.0.1', '-c', 'fsync=off', '-c', 'synchronous_commit=off', '-c', 'full_page_writes=off', '-c', 'shared_buffers=32MB', '-c', 'max_connections=40', '-c', 'logging_collector=off'];
       const env = { ...process.env, PGPASSWORD: password, PGCONNECT_TIMEOUT: '10' };
       return {
         kind: 'postgresql',
@@ -191,7 +194,7 @@ export async function startPostgres(opts: { password?: string } = {}): Promise<D
         dir,
         socketDir,
         version,
-        log,
+        log: () => log(),
         sql(database, query) {
           const r = spawnSync('psql', ['-X', '-q', '-v', 'ON_ERROR_STOP=1', '-At', '-h', '127.0.0.1', '-p', String(port), '-U', 'postgres', '-d', database, '-c', query], {
             encoding: 'utf8',
@@ -204,6 +207,12 @@ export async function startPostgres(opts: { password?: string } = {}): Promise<D
         stop: async () => {
           await stopChild(child, 'SIGINT'); // fast shutdown
           rmSync(dir, { recursive: true, force: true });
+        },
+        restart: async () => {
+          await stopChild(child, 'SIGINT');
+          const again = await startServer(path.join(bin, 'postgres'), args, owner, /database system is ready to accept connections/, 'PostgreSQL');
+          if (again.addrInUse) throw new Error(`PostgreSQL could not listen on ${port} again after a restart`);
+          ({ child, log } = again);
         },
       };
     }

@@ -1,0 +1,66 @@
+/**
+ * `drillbook server`: the team server on PostgreSQL (main/team). Applies the
+ * schema migrations, then either creates the first admin (--create-admin,
+ * printing its API token once) or serves the API until SIGINT/SIGTERM.
+ */
+import { CliError, EXIT } from './common';
+import { planListen } from '../team/listen';
+import { TeamStore } from '../team/store';
+import { TeamServer, HttpError } from '../team/server';
+
+export async function serverCommand(values: Record<string, unknown>, positionals: string[]): Promise<number> {
+  if (positionals.length > 0) throw new CliError(`unexpected argument "${positionals[0]}"`);
+  const url = (values.postgres as string | undefined) ?? process.env.DRILLBOOK_POSTGRES;
+  if (!url) throw new CliError('the team server needs its database: --postgres postgres://USER@HOST/DB (or DRILLBOOK_POSTGRES)');
+  let plan;
+  try {
+    plan = planListen({
+      listen: values.listen as string | undefined,
+      tlsCert: values['tls-cert'] as string | undefined,
+      tlsKey: values['tls-key'] as string | undefined,
+      behindProxy: values['behind-proxy'] === true,
+    });
+  } catch (err) {
+    throw new CliError((err as Error).message);
+  }
+  const store = new TeamStore(url);
+  try {
+    const applied = await store.migrate();
+    if (applied.length > 0) process.stderr.write(`drillbook server: database schema migrated to version ${applied[applied.length - 1]}\n`);
+  } catch (err) {
+    await store.close().catch(() => undefined);
+    throw new CliError(`cannot use the database: ${(err as Error).message}`, EXIT.internal);
+  }
+  const server = new TeamServer(store, { behindProxy: plan.behindProxy });
+  if (typeof values['create-admin'] === 'string') {
+    try {
+      const { token } = await server.createUser(values['create-admin'], 'admin', null, 'bootstrap');
+      await store.audit({ actor: null, address: 'cli', action: 'users.create', target: values['create-admin'], outcome: 'ok', detail: { role: 'admin', bootstrap: true } });
+      process.stdout.write(`${token}\n`);
+      process.stderr.write(`drillbook server: admin ${values['create-admin']} created; the token above is shown once: keep it in a password manager\n`);
+      return EXIT.ok;
+    } catch (err) {
+      throw new CliError(err instanceof HttpError ? err.message : (err as Error).message);
+    } finally {
+      await store.close();
+    }
+  }
+  if ((await store.userCount()) === 0) process.stderr.write('drillbook server: no accounts yet; create the first admin with --create-admin NAME\n');
+  let addr;
+  try {
+    addr = await server.listen(plan);
+  } catch (err) {
+    await store.close();
+    throw new CliError(`cannot listen on ${plan.host}:${plan.port}: ${(err as Error).message}`, EXIT.internal);
+  }
+  const scheme = plan.tls ? 'https' : 'http';
+  const host = addr.family === 'IPv6' ? `[${addr.address}]` : addr.address;
+  process.stdout.write(`drillbook team server listening on ${scheme}://${host}:${addr.port}${plan.behindProxy ? ' (behind a TLS proxy)' : ''}\n`);
+  await new Promise<void>((resolve) => {
+    process.once('SIGINT', resolve);
+    process.once('SIGTERM', resolve);
+  });
+  await server.close();
+  await store.close();
+  return EXIT.ok;
+}

@@ -1,0 +1,151 @@
+/**
+ * Publishing this machine's finished drills to the team server.
+ *
+ * The queue is the local history itself: a drill is pending while the
+ * server has not acknowledged its current chain head (team-published.json
+ * keeps the acknowledged heads, written atomically after every batch). So
+ * nothing is lost when the server is down or the client is killed: the next
+ * publish sends again what was not acknowledged, and the server answers
+ * "duplicate" for what it already has (drill id, seq, hash).
+ *
+ * Everything leaves through the outbound redactor (main/evidence/redact):
+ * masked v2 events go with a disclosure, so the server still verifies them.
+ *
+ * A server that cannot be reached, or answers 5xx/429, is retried with
+ * exponential backoff (0.5 s doubling to 8 s, ±20 % jitter), at most
+ * `attempts` times per batch (default 8: about 40 s), then the publish
+ * stops with the rest still queued.
+ */
+import type { Db } from '../../store/db';
+import { DrillStore } from '../../drill/store';
+import type { Redactor } from '../../evidence/redact';
+import { redactEvents } from '../../evidence/redact/outbound';
+import { loadState, saveState, type TeamConfig } from './config';
+
+export interface PublishOptions {
+  /** Also send running drills' events so far (live drills); the server appends as they grow. */
+  includeRunning?: boolean;
+  batchSize?: number;
+  attempts?: number;
+  /** For tests: how long to wait before retry n (1-based). */
+  backoffMs?: (attempt: number) => number;
+  onProgress?: (sent: number, total: number) => void;
+  onRetry?: (attempt: number, waitMs: number, why: string) => void;
+  fetchImpl?: typeof fetch;
+}
+
+export interface PublishReport {
+  pending: number;
+  imported: number;
+  extended: number;
+  duplicates: number;
+  older: number;
+  problems: { id: string | null; kind: 'conflict' | 'rejected'; reason: string }[];
+  /** Drills still queued (server unreachable). */
+  queued: number;
+  /** Why publishing stopped early, when the server could not be reached. */
+  unreachable: string | null;
+}
+
+export class TeamUnreachable extends Error {}
+export class TeamRefused extends Error {
+  constructor(
+    message: string,
+    readonly status = 400,
+  ) {
+    super(message);
+  }
+}
+
+export function backoff(attempt: number): number {
+  const base = Math.min(500 * 2 ** (attempt - 1), 8_000);
+  return Math.round(base * (0.8 + Math.random() * 0.4));
+}
+
+/** Finished drills whose chain head the server has not acknowledged. */
+export function pendingDrills(db: Db, acked: Record<string, string>, includeRunning = false): string[] {
+  const rows = db.prepare(`SELECT id, chain_head FROM drills WHERE ? OR status <> 'running' ORDER BY started_at, id`).raw().all(includeRunning ? 1 : 0) as [string, string][];
+  return rows.filter(([id, head]) => acked[id] !== head).map(([id]) => id);
+}
+
+export async function api(cfg: Pick<TeamConfig, 'url' | 'token'>, method: string, p: string, body?: unknown, fetchImpl: typeof fetch = fetch): Promise<unknown> {
+  let res: Response;
+  try {
+    res = await fetchImpl(cfg.url + p, {
+      method,
+      headers: { authorization: `Bearer ${cfg.token}`, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
+      body: body === undefined ? undefined : JSON.stringify(body),
+      signal: AbortSignal.timeout(120_000),
+    });
+  } catch (err) {
+    const cause = (err as { cause?: { code?: string; message?: string } }).cause;
+    throw new TeamUnreachable(`cannot reach the team server at ${cfg.url} (${cause?.code ?? cause?.message ?? (err as Error).message})`);
+  }
+  const text = await res.text().catch(() => '');
+  let json: unknown = null;
+  try {
+    json = text ? JSON.parse(text) : null;
+  } catch {
+    /* not JSON */
+  }
+  const error = (json as { error?: string } | null)?.error;
+  if (res.status >= 500 || res.status === 429) throw new TeamUnreachable(`the team server answered ${res.status}${error ? `: ${error}` : ''}`);
+  if (!res.ok) throw new TeamRefused(error ?? `the team server answered ${res.status}`, res.status);
+  return json;
+}
+
+export async function publish(db: Db, dataDir: string, cfg: TeamConfig, red: Redactor, opts: PublishOptions = {}): Promise<PublishReport> {
+  const state = loadState(dataDir, cfg.url);
+  const ids = pendingDrills(db, state.acked, opts.includeRunning === true);
+  const store = new DrillStore(db);
+  const report: PublishReport = { pending: ids.length, imported: 0, extended: 0, duplicates: 0, older: 0, problems: [], queued: ids.length, unreachable: null };
+  let size = opts.batchSize ?? 20;
+  const attempts = opts.attempts ?? 8;
+  for (let i = 0; i < ids.length; ) {
+    const batch = ids.slice(i, i + size).map((id) => {
+      const events = store.events(id);
+      return { type: 'drillbook.drill', v: 1, id, runbook: red.deep(store.runbook(id)), events: redactEvents(events, red).events, head: events[events.length - 1]!.hash };
+    });
+    const body = { drills: batch.map(({ head: _h, ...d }) => d) };
+    let answer = null as { outcomes: { id: string | null; kind: string; reason?: string }[] } | null;
+    for (let attempt = 1; ; attempt++) {
+      try {
+        answer = (await api(cfg, 'POST', '/api/drills', body, opts.fetchImpl)) as typeof answer;
+        break;
+      } catch (err) {
+        // Too large for one request: send fewer drills at a time (down to one).
+        if (err instanceof TeamRefused && err.status === 413 && batch.length > 1) break;
+        if (!(err instanceof TeamUnreachable)) throw err;
+        if (attempt >= attempts) {
+          report.unreachable = err.message;
+          report.queued = ids.length - i;
+          return report;
+        }
+        const wait = (opts.backoffMs ?? backoff)(attempt);
+        opts.onRetry?.(attempt, wait, err.message);
+        await new Promise((r) => setTimeout(r, wait));
+      }
+    }
+    if (answer === null) {
+      size = Math.max(1, Math.floor(batch.length / 2));
+      continue;
+    }
+    answer.outcomes.forEach((o, j) => {
+      const sent = batch[j]!;
+      if (o.kind === 'conflict' || o.kind === 'rejected') {
+        report.problems.push({ id: o.id ?? sent.id, kind: o.kind, reason: o.reason ?? o.kind });
+        return;
+      }
+      if (o.kind === 'imported') report.imported++;
+      else if (o.kind === 'extended') report.extended++;
+      else if (o.kind === 'duplicate') report.duplicates++;
+      else if (o.kind === 'older') report.older++;
+      state.acked[sent.id] = sent.head;
+    });
+    saveState(dataDir, state);
+    i += batch.length;
+    report.queued = ids.length - i;
+    opts.onProgress?.(i, ids.length);
+  }
+  return report;
+}

@@ -1,0 +1,398 @@
+/**
+ * The team server: a small JSON API over HTTP(S) in front of TeamStore.
+ * Every request is routed through the role table (roles.ts), every
+ * action, allowed or refused, lands in the append-only audit log before
+ * the answer goes out, and errors are one sentence with a status code.
+ * Bodies are bounded (32 MiB: a publish batch); a publisher sends drills in
+ * batches well under that.
+ */
+import http from 'node:http';
+import https from 'node:https';
+import { readFileSync } from 'node:fs';
+import type { AddressInfo } from 'node:net';
+import { TeamStore, type TeamDrillEntry, type TeamFilter, type User } from './store';
+import { allowed, isRole, route, type ApiMethod, type Role } from './roles';
+import { LoginLimiter, checkPassword, hashPassword, newToken, tokenHash, verifyPassword } from './auth';
+import { parsePublished, verifyPublishedChain } from './ingest';
+import type { ListenPlan } from './listen';
+import { CSP, CSS, HTML, JS } from './ui/page';
+import { DRILL_MODES, type DrillSnapshot } from '../drill/model';
+
+export const MAX_BODY = 32 * 1024 * 1024;
+
+/** The team page (ui/page.ts): static, no token needed to load it; everything it shows comes from the API. */
+const ASSETS: Record<string, { type: string; body: string }> = {
+  '/': { type: 'text/html; charset=utf-8', body: HTML },
+  '/team.js': { type: 'text/javascript; charset=utf-8', body: JS },
+  '/team.css': { type: 'text/css; charset=utf-8', body: CSS },
+};
+
+export class HttpError extends Error {
+  constructor(
+    readonly status: number,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+interface Ctx {
+  user: (User & { tokenId: number }) | null;
+  address: string;
+  params: Record<string, string>;
+  query: URLSearchParams;
+  body: unknown;
+}
+
+type Handler = (ctx: Ctx) => Promise<{ status?: number; json: unknown; csv?: string; target?: string; detail?: unknown }>;
+
+export class TeamServer {
+  private server: http.Server | null = null;
+  readonly limiter: LoginLimiter;
+
+  constructor(
+    readonly store: TeamStore,
+    private readonly opts: { now?: () => Date; limiter?: LoginLimiter; behindProxy?: boolean; maxBody?: number } = {},
+  ) {
+    this.limiter = opts.limiter ?? new LoginLimiter();
+  }
+
+  /** Creates an account with a fresh API token, returned once (bootstrap and users.create). */
+  async createUser(name: string, role: Role, password: string | null, label = 'created'): Promise<{ user: User; token: string }> {
+    if (!/^[A-Za-z0-9._@-]{1,64}$/.test(name)) throw new HttpError(400, 'a user name is 1 to 64 letters, digits, dots, dashes, underscores or @');
+    if (await this.store.userByName(name)) throw new HttpError(409, `there is already a user called ${name}`);
+    const hash = password === null ? null : await hashPassword(checkPassword(password));
+    const user = await this.store.createUser(name, role, hash);
+    const token = newToken();
+    await this.store.addToken(user.id, tokenHash(token), label);
+    return { user, token };
+  }
+
+  private readonly handlers: Record<string, Handler> = {
+    login: async (ctx) => {
+      const b = (ctx.body ?? {}) as { name?: unknown; password?: unknown };
+      if (typeof b.name !== 'string' || typeof b.password !== 'string') throw new HttpError(400, 'login needs a name and a password');
+      const keys = [`user:${b.name}`, `addr:${ctx.address}`];
+      const wait = this.limiter.retryAfter(keys);
+      if (wait > 0) throw new HttpError(429, `too many failed logins; try again in ${Math.ceil(wait / 60_000)} minute(s)`);
+      const user = await this.store.userByName(b.name);
+      if (!user || !(await verifyPassword(b.password, user.passwordHash))) {
+        this.limiter.fail(keys);
+        throw new HttpError(401, 'wrong user name or password');
+      }
+      this.limiter.succeed(keys);
+      const token = newToken();
+      const id = await this.store.addToken(user.id, tokenHash(token), 'login');
+      return { json: { token, tokenId: id, user: { name: user.name, role: user.role } }, target: user.name };
+    },
+    me: async (ctx) => ({ json: { name: ctx.user!.name, role: ctx.user!.role, tokenId: ctx.user!.tokenId } }),
+    'password.set': async (ctx) => {
+      const b = (ctx.body ?? {}) as { password?: unknown };
+      let pw: string;
+      try {
+        pw = checkPassword(b.password);
+      } catch (err) {
+        throw new HttpError(400, (err as Error).message);
+      }
+      await this.store.setPassword(ctx.user!.id, await hashPassword(pw));
+      return { json: { ok: true }, target: ctx.user!.name };
+    },
+    'tokens.create': async (ctx) => {
+      const b = (ctx.body ?? {}) as { label?: unknown };
+      const label = typeof b.label === 'string' && b.label.length <= 100 ? b.label : 'api';
+      const token = newToken();
+      const id = await this.store.addToken(ctx.user!.id, tokenHash(token), label);
+      return { status: 201, json: { token, tokenId: id }, target: String(id) };
+    },
+    'tokens.revoke': async (ctx) => {
+      const id = Number(ctx.params.id);
+      if (!Number.isInteger(id) || id < 1) throw new HttpError(400, 'a token id is a positive whole number');
+      const ok = await this.store.revokeToken(id, ctx.user!.id, ctx.user!.role === 'admin');
+      if (!ok) throw new HttpError(404, `no active token ${id} of yours`);
+      return { json: { revoked: id }, target: String(id) };
+    },
+    'users.list': async () => ({ json: { users: await this.store.users() } }),
+    'users.create': async (ctx) => {
+      const b = (ctx.body ?? {}) as { name?: unknown; role?: unknown; password?: unknown };
+      if (typeof b.name !== 'string') throw new HttpError(400, 'a new user needs a name');
+      if (!isRole(b.role)) throw new HttpError(400, 'role must be one of admin, operator, reviewer, auditor');
+      if (b.password !== undefined && typeof b.password !== 'string') throw new HttpError(400, 'password must be text');
+      let created;
+      try {
+        created = await this.createUser(b.name, b.role, (b.password as string | undefined) ?? null);
+      } catch (err) {
+        if (err instanceof Error && !(err instanceof HttpError) && /12 characters|1024/.test(err.message)) throw new HttpError(400, err.message);
+        throw err;
+      }
+      return { status: 201, json: { user: created.user, token: created.token }, target: b.name, detail: { role: b.role } };
+    },
+    'drills.publish': async (ctx) => {
+      const b = ctx.body as { drills?: unknown };
+      if (!b || !Array.isArray(b.drills)) throw new HttpError(400, 'publish needs {"drills": [...]}');
+      if (b.drills.length > 1000) throw new HttpError(413, 'at most 1000 drills per request');
+      const outcomes = [];
+      for (const raw of b.drills) {
+        const p = parsePublished(raw);
+        outcomes.push(p.ok ? await this.store.publish(p.drill, ctx.user!) : { id: p.id, kind: 'rejected' as const, reason: p.reason });
+      }
+      const tally: Record<string, number> = {};
+      for (const o of outcomes) tally[o.kind] = (tally[o.kind] ?? 0) + 1;
+      return { json: { outcomes }, detail: { tally, problems: outcomes.filter((o) => o.kind === 'conflict' || o.kind === 'rejected') } };
+    },
+    'drills.list': async (ctx) => {
+      const format = ctx.query.get('format') ?? 'json';
+      if (format !== 'json' && format !== 'csv') throw new HttpError(400, 'format must be json or csv');
+      const drills = await this.store.drills(filterFrom(ctx.query));
+      return format === 'csv' ? { json: null, csv: drillsCsv(drills) } : { json: { drills } };
+    },
+    'drills.get': async (ctx) => {
+      const d = await this.store.drill(ctx.params.id!);
+      if (!d) throw new HttpError(404, `no drill ${ctx.params.id} on this server`);
+      const problem = verifyPublishedChain(d.events as never);
+      return { json: { ...d, verification: { ok: problem === null, problem } }, target: ctx.params.id };
+    },
+    'drills.signoff': async (ctx) => {
+      const b = (ctx.body ?? {}) as { verdict?: unknown; comment?: unknown };
+      if (b.verdict !== 'approved' && b.verdict !== 'rejected') throw new HttpError(400, 'verdict must be approved or rejected');
+      const comment = typeof b.comment === 'string' ? b.comment.slice(0, 4000) : '';
+      const publisher = await this.store.drillPublisher(ctx.params.id!);
+      if (publisher === null) throw new HttpError(404, `no drill ${ctx.params.id} on this server`);
+      if (publisher === ctx.user!.id) throw new HttpError(403, 'a reviewer signs off other people’s drills, not their own');
+      await this.store.signoff(ctx.params.id!, ctx.user!.id, b.verdict, comment);
+      return { status: 201, json: { ok: true }, target: ctx.params.id, detail: { verdict: b.verdict } };
+    },
+    'live.list': async () => {
+      const live = await this.store.live();
+      return { json: { drills: live.map(observerView) } };
+    },
+    'live.get': async (ctx) => {
+      const [one] = await this.store.live(ctx.params.id!);
+      if (!one) throw new HttpError(404, `no running drill ${ctx.params.id} on this server (it may have finished: see /api/drills/${ctx.params.id})`);
+      return { json: observerView(one), target: ctx.params.id };
+    },
+    'runbooks.list': async () => ({ json: { runbooks: await this.store.runbooks() } }),
+    'runbooks.stats': async (ctx) => {
+      const p = ctx.query.get('path');
+      if (!p) throw new HttpError(400, 'runbook statistics need the runbook: ?path=/srv/runbooks/orders.md');
+      const last = Number(ctx.query.get('last') ?? 1000);
+      if (!Number.isInteger(last) || last < 1 || last > 10_000) throw new HttpError(400, 'last must be a whole number of drills from 1 to 10000');
+      const stats = await this.store.runbookStats(p, { mode: modeFrom(ctx.query), last });
+      if (!stats) throw new HttpError(404, `no finished drills of ${p} on this server`);
+      return { json: stats };
+    },
+    freshness: async () => {
+      const now = this.opts.now?.() ?? new Date();
+      const runbooks = await this.store.freshness(now);
+      return { json: { asOf: now.toISOString(), overdue: runbooks.filter((r) => r.overdue).map((r) => r.runbookPath), runbooks } };
+    },
+    'audit.list': async (ctx) => {
+      const limit = Number(ctx.query.get('limit') ?? 200);
+      if (!Number.isInteger(limit) || limit < 1 || limit > 1000) throw new HttpError(400, 'limit must be a whole number from 1 to 1000');
+      const before = ctx.query.get('before');
+      return { json: { entries: await this.store.auditLog(limit, before ? Number(before) : undefined) } };
+    },
+  };
+
+  /** Handles one request; exported for tests through the real socket only. */
+  private async handle(req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
+    const address = this.clientAddress(req);
+    const url = new URL(req.url ?? '/', 'http://team.invalid');
+    if (req.method === 'GET' && url.pathname === '/favicon.ico') {
+      res.writeHead(204).end();
+      return;
+    }
+    const asset = req.method === 'GET' ? ASSETS[url.pathname] : undefined;
+    if (asset) {
+      res.writeHead(200, { 'content-type': asset.type, 'content-security-policy': CSP, 'x-content-type-options': 'nosniff', 'x-frame-options': 'DENY', 'referrer-policy': 'no-referrer', 'cache-control': 'no-cache' });
+      res.end(asset.body);
+      return;
+    }
+    const r = route(req.method ?? 'GET', url.pathname);
+    let user: Ctx['user'] = null;
+    let action = `${req.method} ${url.pathname}`;
+    let body: unknown;
+    try {
+      if (!r) throw new HttpError(404, `no such API method: ${req.method} ${url.pathname}`);
+      action = r.api.name;
+      user = await this.authenticate(req, r.api);
+      if (!allowed(r.api, user?.role ?? null)) throw new HttpError(403, `a${/^[aeiou]/.test(user!.role) ? 'n' : ''} ${user!.role} may not call ${r.api.name}`);
+      body = req.method === 'POST' ? await readJson(req, this.opts.maxBody ?? MAX_BODY) : undefined;
+      const out = await this.handlers[r.api.name]!({ user, address, params: r.params, query: url.searchParams, body });
+      await this.store.audit({ actor: user?.name ?? null, address, action, target: out.target ?? null, outcome: 'ok', detail: out.detail });
+      if (out.csv !== undefined) {
+        res.writeHead(200, { 'content-type': 'text/csv; charset=utf-8', 'content-disposition': 'attachment; filename="team-drills.csv"', 'cache-control': 'no-store' });
+        res.end(out.csv);
+      } else send(res, out.status ?? 200, out.json);
+    } catch (err) {
+      const status = err instanceof HttpError ? err.status : 500;
+      const message = err instanceof HttpError ? err.message : 'the team server hit an internal error; see its log';
+      if (!(err instanceof HttpError)) process.stderr.write(`drillbook server: ${action}: ${(err as Error).stack ?? String(err)}\n`);
+      await this.store
+        .audit({ actor: user?.name ?? null, address, action, target: loginName(action, body) ?? r?.params.id ?? null, outcome: `refused ${status}`, detail: { error: message } })
+        .catch(() => undefined);
+      if (status === 429) res.setHeader('Retry-After', '60');
+      send(res, status, { error: message });
+    }
+  }
+
+  private clientAddress(req: http.IncomingMessage): string {
+    const peer = req.socket.remoteAddress ?? '?';
+    if (!this.opts.behindProxy) return peer;
+    const fwd = req.headers['x-forwarded-for'];
+    const first = (Array.isArray(fwd) ? fwd[0] : fwd)?.split(',')[0]?.trim();
+    return first || peer;
+  }
+
+  private async authenticate(req: http.IncomingMessage, api: ApiMethod): Promise<Ctx['user']> {
+    const h = req.headers.authorization;
+    if (!h) {
+      if (api.roles === 'public') return null;
+      throw new HttpError(401, 'this needs an API token: Authorization: Bearer TOKEN');
+    }
+    const m = /^Bearer (\S+)$/.exec(h);
+    if (!m) throw new HttpError(401, 'the Authorization header must be "Bearer TOKEN"');
+    const user = await this.store.userByToken(tokenHash(m[1]!));
+    if (!user) throw new HttpError(401, 'this API token is unknown or revoked');
+    return user;
+  }
+
+  async listen(plan: Pick<ListenPlan, 'host' | 'port' | 'tls'>): Promise<AddressInfo> {
+    // Last resort: whatever escapes handle() ends that one request, never the server.
+    const handler = (req: http.IncomingMessage, res: http.ServerResponse) =>
+      void this.handle(req, res).catch((err: unknown) => {
+        process.stderr.write(`drillbook server: ${(err as Error).stack ?? String(err)}\n`);
+        if (!res.headersSent) send(res, 500, { error: 'the team server hit an internal error; see its log' });
+        else res.destroy();
+      });
+    this.server = plan.tls ? https.createServer({ cert: readFileSync(plan.tls.cert), key: readFileSync(plan.tls.key) }, handler) : http.createServer(handler);
+    this.server.requestTimeout = 120_000;
+    this.server.headersTimeout = 30_000;
+    await new Promise<void>((resolve, reject) => {
+      this.server!.once('error', reject);
+      this.server!.listen(plan.port, plan.host, () => resolve());
+    });
+    return this.server.address() as AddressInfo;
+  }
+
+  async close(): Promise<void> {
+    if (this.server) {
+      this.server.closeAllConnections?.();
+      await new Promise<void>((r) => this.server!.close(() => r()));
+    }
+  }
+}
+
+/**
+ * What an observer sees of a running drill: steps, the RTO clock, the
+ * checklist, notes, commands and their results, as of the last event the
+ * operator's machine published. Never a terminal: transcripts stay on the
+ * operator's machine and are not part of the event log.
+ */
+function observerView(l: { snapshot: DrillSnapshot; lastEventAt: string; publishedAt: string }) {
+  const s = l.snapshot;
+  return {
+    id: s.id,
+    runbook: s.runbook,
+    mode: s.mode,
+    operator: s.operator,
+    status: s.status,
+    startedAt: s.startedAt,
+    paused: s.paused,
+    clock: s.clock,
+    rto: s.rto,
+    steps: s.steps,
+    notes: s.notes,
+    commands: s.commands.map((c) => ({ at: c.at, stepIndex: c.stepIndex, target: c.target, text: c.text, exitCode: c.exitCode, durationMs: c.durationMs, expectPassed: c.expectPassed, endedAt: c.endedAt })),
+    lastEventAt: l.lastEventAt,
+  };
+}
+
+/** RFC 4180 CSV; text a spreadsheet would run as a formula (=, +, -, @ first) gets an apostrophe, as `history --csv`. */
+export function drillsCsv(drills: readonly TeamDrillEntry[]): string {
+  const cell = (v: unknown) => {
+    if (v === null || v === undefined) return '';
+    const t = String(v);
+    const safe = typeof v === 'string' && /^[=+\-@\t\r]/.test(t) ? `'${t}` : t;
+    return /[",\r\n]/.test(safe) ? `"${safe.replace(/"/g, '""')}"` : safe;
+  };
+  const cols = ['id', 'runbook_title', 'runbook_path', 'mode', 'operator', 'status', 'result', 'started_at', 'ended_at', 'net_sec', 'rto_target_sec', 'rto_actual_sec', 'rto_met', 'publisher', 'chain_head'];
+  const lines = [cols.join(',')];
+  for (const d of drills) {
+    lines.push(
+      [d.id, d.runbook.title, d.runbook.path, d.mode, d.operator, d.status, d.result, d.startedAt, d.endedAt, d.netMs === null ? null : d.netMs / 1000, d.rto.targetSec, d.rto.actualSec, d.rto.met, d.publisher, d.chainHead]
+        .map(cell)
+        .join(','),
+    );
+  }
+  return lines.join('\r\n') + '\r\n';
+}
+
+/** The account a failed login tried, for the audit log (text only, bounded). */
+function loginName(action: string, body: unknown): string | null {
+  const name = action === 'login' ? (body as { name?: unknown } | undefined)?.name : undefined;
+  return typeof name === 'string' ? name.slice(0, 64) : null;
+}
+
+function send(res: http.ServerResponse, status: number, json: unknown): void {
+  const body = JSON.stringify(json);
+  res.writeHead(status, { 'content-type': 'application/json; charset=utf-8', 'cache-control': 'no-store', 'x-content-type-options': 'nosniff' });
+  res.end(body);
+}
+
+async function readJson(req: http.IncomingMessage, max: number): Promise<unknown> {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  // Past the limit the rest is read and dropped (memory stays bounded), so the client gets the 413, not a reset.
+  for await (const c of req) {
+    size += (c as Buffer).length;
+    if (size <= max) chunks.push(c as Buffer);
+  }
+  if (size > max) throw new HttpError(413, `the request is larger than ${max >= 1024 * 1024 ? `${Math.round(max / 1024 / 1024)} MiB` : `${Math.ceil(max / 1024)} KiB`}; send fewer drills at a time`);
+  if (size === 0) return undefined;
+  try {
+    return JSON.parse(Buffer.concat(chunks).toString('utf8'));
+  } catch {
+    throw new HttpError(400, 'the request body is not valid JSON');
+  }
+}
+
+function modeFrom(q: URLSearchParams): string | undefined {
+  const mode = q.get('mode') ?? undefined;
+  if (mode !== undefined && !(DRILL_MODES as readonly string[]).includes(mode)) throw new HttpError(400, `mode must be one of ${DRILL_MODES.join(', ')}`);
+  return mode;
+}
+
+function dateFrom(q: URLSearchParams, key: string): string | undefined {
+  const v = q.get(key);
+  if (v === null) return undefined;
+  const day = /^\d{4}-\d{2}-\d{2}$/.test(v);
+  const t = Date.parse(day ? `${v}T00:00:00Z` : v);
+  if (Number.isNaN(t)) throw new HttpError(400, `${key} must be a UTC day (2026-01-31) or an ISO time`);
+  return new Date(key === 'until' && day ? t + 86_400_000 - 1 : t).toISOString();
+}
+
+export function filterFrom(q: URLSearchParams): TeamFilter {
+  const f: TeamFilter = {};
+  const runbook = q.get('runbook');
+  if (runbook) f.runbook = runbook;
+  const operator = q.get('operator');
+  if (operator) f.operator = operator;
+  const mode = modeFrom(q);
+  if (mode) f.mode = mode;
+  const result = q.get('result');
+  if (result !== null) {
+    if (result !== 'pass' && result !== 'fail') throw new HttpError(400, 'result must be pass or fail');
+    f.result = result;
+  }
+  const since = dateFrom(q, 'since');
+  if (since) f.since = since;
+  const until = dateFrom(q, 'until');
+  if (until) f.until = until;
+  const limit = q.get('limit');
+  if (limit !== null) {
+    const n = Number(limit);
+    if (!Number.isInteger(n) || n < 1 || n > 1000) throw new HttpError(400, 'limit must be a whole number from 1 to 1000');
+    f.limit = n;
+  }
+  return f;
+}

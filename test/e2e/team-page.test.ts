@@ -1,0 +1,121 @@
+/**
+ * The team server's page in Chromium, against a real PostgreSQL: sign in
+ * with a password, the team's history with a filter, runbooks with the
+ * overdue count and a runbook's per-step p50/p90, a live drill, the audit
+ * log; a runbook title carrying HTML stays text. With DRILLBOOK_TEAM_SHOTS=DIR
+ * it also writes screenshots at 1440x900 and 1024x700.
+ */
+import { after, before, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdirSync } from 'node:fs';
+import path from 'node:path';
+import { postgresUnavailable, startPostgres, type DbServer } from '../helpers/services';
+import { cleanup, launchBrowser, newPage, waitFor } from './harness';
+import { historyFixture, runbook } from '../helpers/history-fixture';
+import { TeamStore } from '../../main/team/store';
+import { TeamServer } from '../../main/team/server';
+import { publish } from '../../main/team/client/publish';
+import { Redactor } from '../../main/evidence/redact/engine';
+
+declare const window: any;
+
+const skip = postgresUnavailable();
+if (skip) test('team page', () => assert.fail(`cannot run: ${skip}`));
+
+let pg: DbServer;
+let store: TeamStore;
+let server: TeamServer;
+let base = '';
+const SHOTS = process.env.DRILLBOOK_TEAM_SHOTS;
+
+before(async () => {
+  if (skip) return;
+  pg = await startPostgres();
+  pg.sql('postgres', 'CREATE DATABASE team_page');
+  store = new TeamStore(`postgres://postgres:${encodeURIComponent(pg.password)}@127.0.0.1:${pg.port}/team_page`);
+  await store.migrate();
+  server = new TeamServer(store, { now: () => new Date('2026-06-01T00:00:00Z') });
+  base = `http://127.0.0.1:${(await server.listen({ host: '127.0.0.1', port: 0, tls: null })).port}`;
+  await server.createUser('maria', 'admin', 'maria long password');
+  const op = await server.createUser('ana', 'operator', null);
+  const cfg = { url: base, token: op.token, user: 'ana', role: 'operator', joinedAt: '' };
+  const red = new Redactor([], true);
+  for (const [file, title, every, n, failEvery] of [
+    ['/srv/runbooks/orders-db.md', 'Orders database: point-in-time restore', '30d', 6, 3],
+    ['/srv/runbooks/billing.md', 'Billing <img src=x onerror="window.pwned=1"> restore', '90d', 3, 0],
+    ['/srv/runbooks/wiki.md', 'Wiki files from restic', undefined, 2, 0],
+  ] as const) {
+    const f = historyFixture();
+    const rb = runbook(['Declare the incident', 'Restore the base backup', 'Replay WAL to the target time', 'Verify row counts'], { file, rto: 3600 });
+    rb.title = title;
+    if (every) rb.meta.extra = { drill_every: every };
+    for (let i = 0; i < n; i++) f.drill(rb, [60_000, { ms: 900_000 + i * 60_000, end: failEvery && i % failEvery === 2 ? 'fail' : 'complete' }, 300_000, 120_000], { mode: i % 2 ? 'live' : 'rehearsal' });
+    const started = f.drills.start(rb, 'live', 'bo').id;
+    if (file.includes('orders')) {
+      f.drills.stepStart(started, 0);
+      f.clock.advance(30_000);
+      f.drills.stepComplete(started, 0);
+      f.drills.stepStart(started, 1);
+    }
+    await publish(f.db, f.dir, cfg, red, { includeRunning: file.includes('orders') });
+    f.close();
+  }
+});
+after(async () => {
+  await cleanup();
+  await server?.close();
+  await store?.close();
+  await pg?.stop();
+});
+
+for (const size of [
+  { width: 1440, height: 900 },
+  { width: 1024, height: 700 },
+]) {
+  test(`the team page at ${size.width}x${size.height}: sign in, history, runbooks, live, audit`, { skip: !!skip }, async () => {
+    const browser = await launchBrowser();
+    const { page, errors } = await newPage(browser, { ...size, colorScheme: 'light' });
+    const shot = async (name: string) => {
+      if (!SHOTS) return;
+      mkdirSync(SHOTS, { recursive: true });
+      await page.screenshot({ path: path.join(SHOTS, `team-${name}-${size.width}.png`) });
+    };
+    const res = await page.goto(base + '/');
+    assert.match(res!.headers()['content-security-policy']!, /script-src 'self'/);
+    await page.fill('#login-name', 'maria');
+    await page.fill('#login-password', 'wrong password here');
+    await page.click('button[type=submit]');
+    await waitFor(() => page.textContent('[role=alert]').then((t) => /wrong user name or password/.test(t ?? '')), 'a wrong password is said plainly');
+    await page.fill('#login-password', 'maria long password');
+    await page.click('button[type=submit]');
+    await page.waitForSelector('#drills tbody tr');
+    assert.equal(await page.locator('#drills tbody tr').count(), 12, '11 finished drills and the running one streamed live');
+    await shot('history');
+    await page.selectOption('select[name=result]', 'fail');
+    await page.click('form.filters button[type=submit]');
+    await waitFor(async () => (await page.locator('#drills tbody tr').count()) === 2, 'the filter shows the 2 failed drills');
+
+    await page.click('[data-tab=runbooks]');
+    await page.waitForSelector('#runbooks tbody tr');
+    // Orders: last pass in January, 30 d policy → overdue on 1 June; billing 90 d → overdue too; wiki has no policy.
+    assert.equal(await page.textContent('#overdue-count'), '2 runbooks overdue');
+    assert.equal(await page.evaluate(() => window.pwned), undefined, 'a title carrying HTML never runs');
+    assert.equal(await page.locator('#runbooks img').count(), 0);
+    assert.ok((await page.textContent('#runbooks'))!.includes('Billing <img src=x onerror="window.pwned=1"> restore'));
+    await page.click('text=Orders database: point-in-time restore');
+    await page.waitForSelector('#steps tbody tr');
+    assert.equal(await page.locator('#steps tbody tr').count(), 4);
+    await shot('runbooks');
+
+    await page.click('[data-tab=live]');
+    await page.waitForSelector('#live .card');
+    assert.equal(await page.locator('#live .card').count(), 1);
+    assert.ok((await page.textContent('#live'))!.includes('Restore the base backup — running'));
+    await shot('live');
+
+    await page.click('[data-tab=audit]');
+    await page.waitForSelector('#audit tbody tr');
+    assert.ok((await page.textContent('#audit'))!.includes('drills.publish'));
+    assert.deepEqual(errors.filter((e) => !/401|Unauthorized/.test(e)), []);
+  });
+}
