@@ -12,6 +12,7 @@ import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { RENDERER_MAY_IMPORT } from '../../helpers/imports';
 
 const ROOT = path.resolve(__dirname, '../../..');
 const TSC = path.join(ROOT, 'node_modules/typescript/bin/tsc');
@@ -47,8 +48,9 @@ test('the same planted file without Node passes, and the program holds no @types
   assert.equal(r.code, 0, r.out);
   assert.deepEqual(r.files.filter((f) => f.includes('/@types/node/')), []);
   const main = r.files.filter((f) => f.startsWith(path.join(ROOT, 'main') + '/')).map((f) => path.relative(ROOT, f)).sort();
-  for (const f of main) assert.match(f, /^main\/(common\/.*|api\/contract\.ts|[a-z]+\/(model|types|headline|ticks|describe)\.ts)$/, `${f} is in the renderer's program`);
-  assert.ok(main.length <= 15, `${main.length} main/ files in the renderer's program: ${main.join(', ')}`);
+  for (const f of main) assert.ok(f.startsWith('main/common/') || RENDERER_MAY_IMPORT.includes(f), `${f} is in the renderer's program`);
+  // Each one is on the list above; the cap catches a model that starts dragging others in (the issue counted 57).
+  assert.ok(main.length <= 20, `${main.length} main/ files in the renderer's program: ${main.join(', ')}`);
 });
 
 test('renderer/tsconfig.json carries no workaround for main/ code', () => {
