@@ -3,6 +3,7 @@ import { clockShort, hms, humanDuration, targetText } from '../app/format';
 import { useSince } from '../ui/Clock';
 import type { DrillSnapshot } from '../../main/drill/model';
 import { RTO_WARN_FRACTION, clockHeadline, rtoLevel } from '../../main/drill/headline';
+import { countRender } from '../app/renders';
 
 export { RTO_WARN_FRACTION, rtoLevel };
 
@@ -31,6 +32,7 @@ export function liveClock(snap: DrillSnapshot, since: number): LiveClock {
  * the drill clock runs).
  */
 export function DrillClock({ drillId }: { drillId: string }) {
+  countRender('DrillClock');
   const entry = useStore((s) => s.drills[drillId]);
   const snap = entry?.snap;
   const running = snap?.status === 'running';

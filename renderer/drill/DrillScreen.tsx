@@ -34,6 +34,7 @@ import { TerminalWorkspace, runActions } from '../terminal';
 import { lastBlockFailure } from '../../main/drill/headline';
 import { KEYMAP, bindingFor, keyLabel } from './keymap';
 import { activityOpenFor, toggleActivity, toggleWide, useLayout } from './layout';
+import { countRender } from '../app/renders';
 
 /** Focus back on the step (out of the terminal or a field), so the single-key shortcuts work. */
 function focusStep(): void {
@@ -64,6 +65,7 @@ export function matchRunbookStep(runbook: Runbook | undefined, step: StepState):
 const isEnded = (st: StepState | undefined) => !!st && (st.status === 'completed' || st.status === 'skipped' || st.status === 'failed');
 
 export function DrillScreen({ drillId, onBack }: { drillId: string; onBack: () => void }) {
+  countRender('DrillScreen');
   const entry = useStore((s) => s.drills[drillId]);
   const snap = entry?.snap;
   const selected = useStore((s) => s.selectedStep[drillId] ?? 0);

@@ -4,6 +4,7 @@ import { selectStep, useStore } from '../app/store';
 import { clockShort, plural } from '../app/format';
 import { StepStatusIcon } from '../ui/Icons';
 import { LiveDuration } from '../ui/Clock';
+import { countRender } from '../app/renders';
 
 const STATUS_LABEL: Record<StepState['status'], string> = {
   pending: 'Not started',
@@ -18,6 +19,7 @@ export function statusLabel(s: StepState['status']): string {
 }
 
 export function StepList({ drillId }: { drillId: string }) {
+  countRender('StepList');
   const entry = useStore((s) => s.drills[drillId]);
   const selected = useStore((s) => s.selectedStep[drillId] ?? 0);
   if (!entry) return null;

@@ -1,6 +1,7 @@
 import { forwardRef, useState } from 'react';
 import type { DrillSnapshot, StepState } from '../../main/drill/model';
 import type { Runbook, Step } from '../../main/runbook/model';
+import { countRender } from '../app/renders';
 import { addNote, completeStep, setCheck, startStep, useStore } from '../app/store';
 import { clockShort, utcTime } from '../app/format';
 import { Markdown } from '../ui/Markdown';
@@ -36,6 +37,7 @@ export const StepPanel = forwardRef<HTMLTextAreaElement, StepPanelProps>(functio
   { snap, receivedAt, step, runbookStep, runbook, canAct, onSkip, onFail, onComplete, codeActions },
   noteRef,
 ) {
+  countRender('StepPanel');
   const busy = useStore((s) => s.busy);
   const stepBusy = !!busy[`step:${step.index}`];
   const ended = step.status === 'completed' || step.status === 'skipped' || step.status === 'failed';
