@@ -1,4 +1,4 @@
-import { useStore } from '../app/store';
+import { useDrills } from './store';
 import { clockShort, hms, humanDuration, targetText } from '../app/format';
 import { useSince } from '../ui/Clock';
 import type { DrillSnapshot } from '../../main/drill/model';
@@ -33,7 +33,7 @@ export function liveClock(snap: DrillSnapshot, since: number): LiveClock {
  */
 export function DrillClock({ drillId }: { drillId: string }) {
   countRender('DrillClock');
-  const entry = useStore((s) => s.drills[drillId]);
+  const entry = useDrills((s) => s.drills[drillId]);
   const snap = entry?.snap;
   const running = snap?.status === 'running';
   const since = useSince(entry?.receivedAt ?? 0, !!snap && running && (snap.clock.ticking || snap.paused), 200);

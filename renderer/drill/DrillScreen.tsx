@@ -15,9 +15,10 @@ import {
   skipStep,
   startStep,
   completeStep,
-  useStore,
-  navigate,
-} from '../app/store';
+  useDrills,
+} from './store';
+import { useBusy, useConn } from '../app/calls';
+import { navigate } from '../app/nav';
 import { humanDuration, localTimeHint, plural, utcDateTime, utcTime } from '../app/format';
 import { Button } from '../ui/Button';
 import { Badge } from '../ui/Badge';
@@ -66,13 +67,13 @@ const isEnded = (st: StepState | undefined) => !!st && (st.status === 'completed
 
 export function DrillScreen({ drillId, onBack }: { drillId: string; onBack: () => void }) {
   countRender('DrillScreen');
-  const entry = useStore((s) => s.drills[drillId]);
+  const entry = useDrills((s) => s.drills[drillId]);
   const snap = entry?.snap;
-  const selected = useStore((s) => s.selectedStep[drillId] ?? 0);
-  const rbCache = useStore((s) => s.drillRunbooks[drillId]);
-  const connOpen = useStore((s) => s.conn.state === 'open');
-  const busy = useStore((s) => s.busy);
-  const dismissedInterrupted = useStore((s) => s.dismissedInterrupted.includes(drillId));
+  const selected = useDrills((s) => s.selectedStep[drillId] ?? 0);
+  const rbCache = useDrills((s) => s.drillRunbooks[drillId]);
+  const connOpen = useConn((s) => s.conn.state === 'open');
+  const busy = useBusy((s) => s.busy);
+  const dismissedInterrupted = useDrills((s) => s.dismissedInterrupted.includes(drillId));
   const [dialog, setDialog] = useState<DialogState>(null);
   const [notFound, setNotFound] = useState(false);
   const noteRef = useRef<HTMLTextAreaElement>(null);
@@ -88,7 +89,7 @@ export function DrillScreen({ drillId, onBack }: { drillId: string; onBack: () =
 
   /** Completing a step whose last block failed its check asks first. */
   const requestComplete = (index: number) => {
-    const cur = useStore.getState().drills[drillId]?.snap;
+    const cur = useDrills.getState().drills[drillId]?.snap;
     if (cur && lastBlockFailure(cur, index)) setDialog({ kind: 'complete', step: index });
     else void completeStep(drillId, index);
   };
@@ -103,7 +104,7 @@ export function DrillScreen({ drillId, onBack }: { drillId: string; onBack: () =
     if (entry || !connOpen) return;
     let cancelled = false;
     void refreshDrill(drillId).then(() => {
-      if (!cancelled && !useStore.getState().drills[drillId]) setNotFound(true);
+      if (!cancelled && !useDrills.getState().drills[drillId]) setNotFound(true);
     });
     return () => {
       cancelled = true;
@@ -127,12 +128,13 @@ export function DrillScreen({ drillId, onBack }: { drillId: string; onBack: () =
       if (isTyping(e.target)) return;
       const binding = bindingFor(e, 'view');
       if (!binding) return;
-      const st = useStore.getState();
+      const st = useDrills.getState();
+      const busyNow = useBusy.getState().busy;
       const cur = st.drills[drillId]?.snap;
       if (!cur) return;
       const sel = st.selectedStep[drillId] ?? 0;
       const step = cur.steps[sel];
-      const act = cur.status === 'running' && !cur.interrupted && st.conn.state === 'open';
+      const act = cur.status === 'running' && !cur.interrupted && useConn.getState().conn.state === 'open';
       const handled = () => e.preventDefault();
       switch (binding.action) {
         case 'next':
@@ -166,7 +168,7 @@ export function DrillScreen({ drillId, onBack }: { drillId: string; onBack: () =
         case 'startOrComplete':
           // Enter on a focused button/link activates that instead.
           if (e.target instanceof HTMLElement && e.target.closest('button, a, summary, label')) return;
-          if (cur.paused || st.busy[`step:${sel}`]) return;
+          if (cur.paused || busyNow[`step:${sel}`]) return;
           handled();
           if (step.status === 'pending') void startStep(drillId, sel);
           else if (step.status === 'running') requestComplete(sel);
@@ -191,7 +193,7 @@ export function DrillScreen({ drillId, onBack }: { drillId: string; onBack: () =
         case 'tick': {
           handled();
           const next = step.checklist.find((c) => !c.checked);
-          if (next && !st.busy[`check:${sel}:${next.index}`]) void setCheck(drillId, sel, next.index, true);
+          if (next && !busyNow[`check:${sel}:${next.index}`]) void setCheck(drillId, sel, next.index, true);
           return;
         }
         default:

@@ -1,6 +1,6 @@
 import { memo } from 'react';
 import type { StepState } from '../../main/drill/model';
-import { selectStep, useStore } from '../app/store';
+import { selectStep, useDrills } from './store';
 import { clockShort, plural } from '../app/format';
 import { StepStatusIcon } from '../ui/Icons';
 import { LiveDuration } from '../ui/Clock';
@@ -20,8 +20,8 @@ export function statusLabel(s: StepState['status']): string {
 
 export function StepList({ drillId }: { drillId: string }) {
   countRender('StepList');
-  const entry = useStore((s) => s.drills[drillId]);
-  const selected = useStore((s) => s.selectedStep[drillId] ?? 0);
+  const entry = useDrills((s) => s.drills[drillId]);
+  const selected = useDrills((s) => s.selectedStep[drillId] ?? 0);
   if (!entry) return null;
   const { snap, receivedAt } = entry;
   const done = snap.steps.filter((s) => s.status === 'completed' || s.status === 'skipped' || s.status === 'failed').length;

@@ -2,7 +2,8 @@ import { forwardRef, useState } from 'react';
 import type { DrillSnapshot, StepState } from '../../main/drill/model';
 import type { Runbook, Step } from '../../main/runbook/model';
 import { countRender } from '../app/renders';
-import { addNote, completeStep, setCheck, startStep, useStore } from '../app/store';
+import { useBusy } from '../app/calls';
+import { addNote, completeStep, setCheck, startStep } from './store';
 import { clockShort, utcTime } from '../app/format';
 import { Markdown } from '../ui/Markdown';
 import { Button } from '../ui/Button';
@@ -38,7 +39,7 @@ export const StepPanel = forwardRef<HTMLTextAreaElement, StepPanelProps>(functio
   noteRef,
 ) {
   countRender('StepPanel');
-  const busy = useStore((s) => s.busy);
+  const busy = useBusy((s) => s.busy);
   const stepBusy = !!busy[`step:${step.index}`];
   const ended = step.status === 'completed' || step.status === 'skipped' || step.status === 'failed';
   const stepNotes = snap.notes.filter((n) => n.stepIndex === step.index);
@@ -197,7 +198,7 @@ const NotesSection = forwardRef<
   { drillId: string; stepIndex: number; notes: DrillSnapshot['notes']; canAct: boolean }
 >(function NotesSection({ drillId, stepIndex, notes, canAct }, ref) {
   const [text, setText] = useState('');
-  const busy = useStore((s) => !!s.busy.note);
+  const busy = useBusy((s) => !!s.busy.note);
   const submit = async () => {
     if (!text.trim() || busy) return;
     const ok = await addNote(drillId, stepIndex, text.trim());

@@ -9,7 +9,7 @@ import { useRef, useState, type ReactNode } from 'react';
 import type { DrillSnapshot } from '../../main/drill/model';
 import type { Results } from '../../main/api/contract';
 import { SEVERITIES, TEST_TYPES, type AttachmentKind, type Severity, type TestType } from '../../main/evidence/model';
-import { useStore } from '../app/store';
+import { useBusy, useConn } from '../app/calls';
 import { humanDuration, utcDateTime } from '../app/format';
 import { Button } from '../ui/Button';
 import { Badge } from '../ui/Badge';
@@ -37,7 +37,7 @@ const ended = (snap: DrillSnapshot) => snap.status !== 'running';
 
 /** Evidence can change (the reviewer has not signed) and we are connected. */
 function useCanRecord(snap: DrillSnapshot): boolean {
-  const open = useStore((s) => s.conn.state === 'open');
+  const open = useConn((s) => s.conn.state === 'open');
   return open && !snap.evidence.sealed && !snap.interrupted;
 }
 
@@ -139,7 +139,7 @@ function ScenarioSection({ snap, canRecord }: { snap: DrillSnapshot; canRecord: 
   const [scenario, setScenarioText] = useState(cur?.scenario ?? '');
   const [scope, setScope] = useState(cur?.scope ?? '');
   const [testType, setTestType] = useState<TestType>(cur?.testType ?? 'restore');
-  const busy = useStore((s) => !!s.busy['ev:scenario']);
+  const busy = useBusy((s) => !!s.busy['ev:scenario']);
   return (
     <Section title="Scenario and scope" testId="ev-scenario">
       {cur ? (
@@ -187,7 +187,7 @@ function ScenarioSection({ snap, canRecord }: { snap: DrillSnapshot; canRecord: 
 function ParticipantsSection({ snap, canRecord }: { snap: DrillSnapshot; canRecord: boolean }) {
   const [name, setName] = useState('');
   const [role, setRole] = useState('');
-  const busy = useStore((s) => !!s.busy['ev:participant']);
+  const busy = useBusy((s) => !!s.busy['ev:participant']);
   const submit = async () => {
     if (!name.trim() || !role.trim()) return;
     if (await setParticipant(snap.id, name.trim(), role.trim())) {
@@ -240,8 +240,8 @@ function RpoSection({ snap, canRecord }: { snap: DrillSnapshot; canRecord: boole
   const [backupId, setBackupId] = useState(ev.recoveryPoint?.backupId ?? '');
   const [backupAt, setBackupAt] = useState(ev.recoveryPoint?.backupAt ?? '');
   const [source, setSource] = useState(ev.recoveryPoint?.source ?? '');
-  const busyF = useStore((s) => !!s.busy['ev:failure']);
-  const busyR = useStore((s) => !!s.busy['ev:rp']);
+  const busyF = useBusy((s) => !!s.busy['ev:failure']);
+  const busyR = useBusy((s) => !!s.busy['ev:rp']);
   const rpo = ev.rpo;
   return (
     <Section title="Failure and recovery point (RPO)" testId="ev-rpo">
@@ -299,7 +299,7 @@ function FindingsSection({ snap, canRecord }: { snap: DrillSnapshot; canRecord: 
   const [text, setText] = useState('');
   const [severity, setSeverity] = useState<Severity>('medium');
   const [step, setStep] = useState('');
-  const busy = useStore((s) => !!s.busy['ev:finding']);
+  const busy = useBusy((s) => !!s.busy['ev:finding']);
   return (
     <Section title="Findings" testId="ev-findings">
       {snap.evidence.findings.length ? (
@@ -358,7 +358,7 @@ function RemediationSection({ snap, canRecord }: { snap: DrillSnapshot; canRecor
   const [owner, setOwner] = useState('');
   const [due, setDue] = useState('');
   const [finding, setFinding] = useState('');
-  const busy = useStore((s) => !!s.busy['ev:remediation']);
+  const busy = useBusy((s) => !!s.busy['ev:remediation']);
   return (
     <Section title="Remediation" testId="ev-remediation">
       {snap.evidence.remediations.length ? (
@@ -440,8 +440,8 @@ function SignoffSection({ snap, canRecord }: { snap: DrillSnapshot; canRecord: b
   const [statement, setStatement] = useState('');
   const [reviewStatement, setReviewStatement] = useState('');
   const [reviewer, setReviewer] = useState('');
-  const busyOp = useStore((s) => !!s.busy['ev:signoff:operator']);
-  const busyRev = useStore((s) => !!s.busy['ev:signoff:reviewer']);
+  const busyOp = useBusy((s) => !!s.busy['ev:signoff:operator']);
+  const busyRev = useBusy((s) => !!s.busy['ev:signoff:reviewer']);
   return (
     <Section title="Sign-off" testId="ev-signoff">
       {signed.length ? (
@@ -614,7 +614,7 @@ export function CheckItemEvidence({ snap, stepIndex, itemIndex, canAct }: { snap
 
 function TickNoteDialog({ snap, stepIndex, itemIndex, onClose }: { snap: DrillSnapshot; stepIndex: number; itemIndex: number; onClose: () => void }) {
   const [note, setNote] = useState('');
-  const busy = useStore((s) => !!s.busy[`check:${stepIndex}:${itemIndex}`]);
+  const busy = useBusy((s) => !!s.busy[`check:${stepIndex}:${itemIndex}`]);
   const text = snap.steps[stepIndex]?.checklist[itemIndex]?.text ?? '';
   return (
     <Dialog
@@ -646,8 +646,8 @@ function ExportDialog({ snap, onClose }: { snap: DrillSnapshot; onClose: () => v
   const [understood, setUnderstood] = useState(false);
   const [pdf, setPdf] = useState(true);
   const [result, setResult] = useState<ExportResult | null>(null);
-  const busy = useStore((s) => !!s.busy['ev:export']);
-  const host = useStore((s) => s.appInfo?.host);
+  const busy = useBusy((s) => !!s.busy['ev:export']);
+  const host = useConn((s) => s.appInfo?.host);
   const blocked = !redact && !understood;
   if (result) {
     const masked = Object.entries(result.redaction.masked);

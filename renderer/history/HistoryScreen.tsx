@@ -1,6 +1,9 @@
 import { useEffect, useMemo, useState } from 'react';
 import type { DrillMode, DrillStatus, DrillSummary } from '../../main/drill/model';
-import { api, loadHistory, loadMoreHistory, openDrill, useStore, type HistoryFilter } from '../app/store';
+import { api } from '../app/calls';
+import { openDrill } from '../app/nav';
+import { useLibrary } from '../library/store';
+import { loadHistory, loadMoreHistory, useHistoryList, type HistoryFilter } from './store';
 import { openCompare, openRunbookPage, openWaterfall } from './route';
 import { hms, targetText, utcDateTime } from '../app/format';
 import { Badge } from '../ui/Badge';
@@ -38,12 +41,12 @@ export function RtoCell({ rto }: { rto: DrillSummary['rto'] }) {
 }
 
 export function HistoryScreen() {
-  const history = useStore((s) => s.history);
-  const loaded = useStore((s) => s.historyLoaded);
-  const loading = useStore((s) => s.historyLoading);
-  const filter = useStore((s) => s.historyFilter);
-  const library = useStore((s) => s.library);
-  const total = useStore((s) => s.historyTotal);
+  const history = useHistoryList((s) => s.history);
+  const loaded = useHistoryList((s) => s.historyLoaded);
+  const loading = useHistoryList((s) => s.historyLoading);
+  const filter = useHistoryList((s) => s.historyFilter);
+  const library = useLibrary((s) => s.library);
+  const total = useHistoryList((s) => s.historyTotal);
   // Two drills ticked → compare them.
   const [picked, setPicked] = useState<string[]>([]);
   const togglePick = (id: string) => setPicked((p) => (p.includes(id) ? p.filter((x) => x !== id) : [...p, id].slice(-2)));

@@ -9,7 +9,7 @@ import { useEffect, useLayoutEffect, useMemo, useRef, useState, type ReactNode }
 import uPlot from 'uplot';
 import type { DrillMode } from '../../main/drill/model';
 import type { RunbookStats, StepStat } from '../../main/history/model';
-import { api } from '../app/store';
+import { api } from '../app/calls';
 import { humanDuration, plural, utcDateTime } from '../app/format';
 import { Badge } from '../ui/Badge';
 import { useTheme } from '../app/theme';

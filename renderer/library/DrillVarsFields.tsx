@@ -1,6 +1,6 @@
 import { useEffect, useMemo, useState } from 'react';
 import type { RunbookVars } from '../../main/runner/drill-vars';
-import { api } from '../app/store';
+import { api } from '../app/calls';
 import { AlertIcon } from '../ui/Icons';
 
 export interface VarsState {

@@ -3,7 +3,7 @@ import type { DrillSnapshot } from '../../main/drill/model';
 import type { Step } from '../../main/runbook/model';
 import type { CodeSlot } from '../ui/markdown';
 import { getClient } from '../app/transport';
-import { toast } from '../app/store';
+import { toast } from '../app/calls';
 import { TerminalPanel } from './TerminalPanel';
 import { TranscriptViewer } from './TranscriptViewer';
 import { RunButton } from './RunButton';
