@@ -25,6 +25,7 @@ import type {
 } from './model';
 import { HistoryQueries, type DrillRow, type StepBrief, type StepScope, type TrendRow } from './queries';
 import { coefficientOfVariation, drillResult, isSlow, medianByMode, statsByMode, MIN_SAMPLES_FOR_FLAG, rankSteps, SLOW_FACTOR, statKeys, stepChanges, summarize, versionsOf } from './stats';
+import { cutTrend, rollingByMode } from './downsample';
 import { buildWaterfall, compareSteps, type StepMedians } from './waterfall';
 
 /** How many of the most recent drills the runbook page lists with their flags. */
@@ -84,7 +85,7 @@ export class HistoryService {
     if (title === null) throw notFound(`no drills of ${query.runbookPath} in the history`);
 
     const { versions, versionIndex, markers } = versionsOf(rows.map((r) => ({ id: r[0], startedAt: r[1], sha256: r[8] })));
-    const trend: RunbookStats['trend'] = { t: [], id: [], rtoActualSec: [], rtoTargetSec: [], netSec: [], result: [], status: [], mode: [], version: versionIndex };
+    const trend: RunbookStats['trend'] = { t: [], id: [], rtoActualSec: [], rtoTargetSec: [], netSec: [], result: [], status: [], mode: [], version: versionIndex, rolling: [] };
     const counts = { drills: rows.length, running: 0, finished: 0, passed: 0, failed: 0, completed: 0 };
     const rtoValues: number[] = [];
     const netValues: number[] = [];
@@ -108,6 +109,8 @@ export class HistoryService {
         if (net !== null) netValues.push(net);
       }
     }
+    // The chart plots RTO actual when any drill has one, else net time; its rolling line is computed over every drill.
+    trend.rolling = rollingByMode(trend.rtoActualSec.some((v) => v !== null) ? trend.rtoActualSec : trend.netSec, trend.mode, trend.status);
     const rtoSec = summarize(rtoValues);
     const netMs = summarize(netValues);
 
@@ -205,6 +208,8 @@ export class HistoryService {
     });
 
     const { slowest, mostVariable } = rankSteps(steps);
+    // The chart gets what its pixels can show; every figure above was computed over all the drills.
+    const cut = cutTrend(trend, fullMarkers, query.chartPx);
     return {
       runbook: { path: query.runbookPath, title, rtoTargetSec: lastRow ? lastRow[5] : null },
       query,
@@ -214,9 +219,10 @@ export class HistoryService {
       netMs,
       last: recent[0] ?? null,
       recent,
-      trend,
+      trend: cut.trend,
+      trendSample: cut.sample,
       versions,
-      markers: fullMarkers,
+      markers: cut.markers,
       steps,
       slowest,
       mostVariable,
