@@ -193,6 +193,8 @@ export interface RunbookStats {
   mostVariable: string[];
   /** How long the server took to compute this, for the bench and the curious. */
   computeMs: number;
+  /** Served from the server's cache (nothing it depends on changed since it was computed, in computeMs). */
+  cached?: boolean;
   /** The same figures for each mode in view: modes are never mixed in a judgement (a cron run is not a rehearsal). */
   byMode: ModeStats[];
 }

@@ -213,7 +213,7 @@ export function RunbookPage({ path }: { path: string }) {
       <p className="muted small history-foot">
         Pass = completed with the RTO met (or no target); pass rate counts finished drills. Percentiles interpolate between ranks (p50 is the median). Drill times
         are over completed drills; step times over every completed run of the step. Steps are matched across versions by their stable key. Computed in{' '}
-        {stats.computeMs} ms.
+        {stats.computeMs} ms{stats.cached ? ' (kept since: no drill of this runbook changed)' : ''}.
       </p>
     </div>
   );

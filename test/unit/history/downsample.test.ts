@@ -122,3 +122,40 @@ test('runbookStats on 300 drills with a narrow chart: a cut trend, every figure 
     f.close();
   }
 });
+
+test('runbookStats is served from the cache until a drill of that runbook changes, and then recomputed', () => {
+  const f = historyFixture();
+  try {
+    const rb = runbook(['Declare', 'Restore'], { rto: 1500, file: '/rb/a.md' });
+    const other = runbook(['Only'], { file: '/rb/b.md' });
+    for (let i = 0; i < 5; i++) f.drill(rb, [1000 + i * 10, 2000]);
+    f.drill(other, [500]);
+    const first = f.history.runbookStats({ runbookPath: rb.file });
+    assert.equal(first.cached, undefined);
+    const again = f.history.runbookStats({ runbookPath: rb.file });
+    assert.equal(again.cached, true);
+    assert.deepEqual({ ...again, cached: undefined }, { ...first, cached: undefined });
+    // A drill of another runbook leaves this page's cache alone.
+    f.drill(other, [600]);
+    assert.equal(f.history.runbookStats({ runbookPath: rb.file }).cached, true);
+    // A running drill of this runbook: every event counts (a completed step changes the medians).
+    const id = f.drills.start(rb, 'rehearsal', 'ana').id;
+    const running = f.history.runbookStats({ runbookPath: rb.file });
+    assert.equal(running.cached, undefined);
+    assert.equal(running.counts.running, 1);
+    f.drills.stepStart(id, 0);
+    f.clock.advance(99_000);
+    f.drills.stepComplete(id, 0);
+    const afterStep = f.history.runbookStats({ runbookPath: rb.file });
+    assert.equal(afterStep.cached, undefined);
+    assert.equal(afterStep.steps[0]!.durations!.n, 6);
+    assert.equal(afterStep.steps[0]!.durations!.max, 99_000);
+    // Rows written around the drill service (an import, a test) are seen through the drill count and step sums.
+    f.db.prepare("UPDATE step_stats SET n = n + 0, sum_ms = sum_ms + 1 WHERE runbook_path = ?").run(rb.file);
+    assert.equal(f.history.runbookStats({ runbookPath: rb.file }).cached, undefined);
+    // Other filters are other entries.
+    assert.equal(f.history.runbookStats({ runbookPath: rb.file, mode: 'rehearsal' }).cached, undefined);
+  } finally {
+    f.close();
+  }
+});
