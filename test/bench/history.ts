@@ -9,7 +9,7 @@
  * pages again.
  *
  * BENCH_DRILLS=N changes the seeded size; BENCH_SCALE=K the growth (1: none);
- * BENCH_KEEP=1 keeps the data folder.
+ * BENCH_KEEP=1 keeps the data folder; BENCH_PARTS=core,transfer,render picks what runs (all by default).
  */
 import { mkdtempSync, rmSync, statSync } from 'node:fs';
 import os from 'node:os';
@@ -58,6 +58,7 @@ export function printRows(title: string, rows: Row[]): void {
 export async function historyBench(): Promise<void> {
   const drills = Number(process.env.BENCH_DRILLS ?? 10_000);
   const steps = 40;
+  const parts = new Set((process.env.BENCH_PARTS ?? 'core,transfer,render').split(','));
   // BENCH_DATA=DIR seeds into DIR once and reuses it on later runs (handy while tuning); otherwise a temp folder.
   const reuse = process.env.BENCH_DATA ? path.resolve(process.env.BENCH_DATA) : null;
   const dir = reuse ?? mkdtempSync(path.join(os.tmpdir(), 'drillbook-bench-history-'));
@@ -79,9 +80,9 @@ export async function historyBench(): Promise<void> {
     console.log(`  hot runbook ${hot.path}: ${hot.drills} drills; typical ${typical.path}: ${typical.drills} drills`);
 
     if (grownAlready) console.log(`  (already grown: the ${drills}-drill round is skipped)`);
-    else await coreBench(dir, hot, typical, drills);
-    if (!grownAlready) await transferBench(dir, typical);
-    if (!grownAlready) await renderBench(dir, hot, typical, drills).catch((err: Error) => console.log(`\nChromium render times: not measured (${err.message})`));
+    else if (parts.has('core')) await coreBench(dir, hot, typical, drills);
+    if (!grownAlready && parts.has('transfer')) await transferBench(dir, typical);
+    if (!grownAlready && parts.has('render')) await renderBench(dir, hot, typical, drills).catch((err: Error) => console.log(`\nChromium render times: not measured (${err.message})`));
 
     const scale = Number(process.env.BENCH_SCALE ?? 10);
     if (scale > 1) {
@@ -99,8 +100,8 @@ export async function historyBench(): Promise<void> {
       const bigHot = rbs[0]!;
       const bigTypical = rbs[Math.floor(rbs.length / 2)]!;
       console.log(`  hot runbook ${bigHot.path}: ${bigHot.drills} drills; typical ${bigTypical.path}: ${bigTypical.drills} drills`);
-      await coreBench(dir, bigHot, bigTypical, total);
-      await renderBench(dir, bigHot, bigTypical, total).catch((err: Error) => console.log(`\nChromium render times: not measured (${err.message})`));
+      if (parts.has('core')) await coreBench(dir, bigHot, bigTypical, total);
+      if (parts.has('render')) await renderBench(dir, bigHot, bigTypical, total).catch((err: Error) => console.log(`\nChromium render times: not measured (${err.message})`));
     }
   } finally {
     if (process.env.BENCH_KEEP || reuse) console.log(`\nkept ${dir}`);
