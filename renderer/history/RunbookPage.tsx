@@ -334,11 +334,17 @@ function RtoChart({ stats, onDrawn }: { stats: RunbookStats; onDrawn: () => void
             ctx.setLineDash([3, 4]);
             ctx.lineWidth = 1;
             ctx.font = `${10 * devicePixelRatio}px sans-serif`;
-            const minGap = 24 * devicePixelRatio;
+            // Labels need room ("v118" is ~25 px); lines closer than 6 px would grey the whole plot out on a
+            // history with hundreds of versions, so a crowded stretch shows one line per 6 px.
+            const minGap = 40 * devicePixelRatio;
+            const lineGap = 6 * devicePixelRatio;
             let lastX = -Infinity;
+            let lastLine = -Infinity;
             for (const m of markers) {
               const x = Math.round(u.valToPos(m.t, 'x', true));
               if (x < u.bbox.left || x > u.bbox.left + u.bbox.width) continue;
+              if (x - lastLine < lineGap) continue;
+              lastLine = x;
               ctx.beginPath();
               ctx.moveTo(x, u.bbox.top);
               ctx.lineTo(x, u.bbox.top + u.bbox.height);
