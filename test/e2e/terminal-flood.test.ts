@@ -85,6 +85,8 @@ describe('a terminal flood in the drill view', { timeout: 240_000 }, () => {
       180_000,
     );
     const afterFlood = await sample(page);
+    // DRILLBOOK_SCREENSHOTS=DIR keeps a picture of the drill view right after the flood, to look at.
+    if (process.env.DRILLBOOK_SCREENSHOTS) await page.screenshot({ path: path.join(process.env.DRILLBOOK_SCREENSHOTS, 'drill-flood-1440.png') });
 
     const chunks = afterFlood.chunks - before.chunks;
     const bytes = afterFlood.bytes - before.bytes;
