@@ -8,6 +8,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { cutTrend, PX_PER_BIN, rollingByMode, rollingMedian, sampleTrend } from '../../../main/history/downsample';
 import type { TrendColumns } from '../../../main/history/model';
+import { medianByMode, statsByMode } from '../../../main/history/stats';
 import { historyFixture, runbook } from './fixture';
 
 function lcg(seed: number) {
@@ -160,8 +161,7 @@ test('runbookStats is served from the cache until a drill of that runbook change
   }
 });
 
-test('per-mode figures of 200,000 drills take linear time (they copied the list on every drill: minutes)', async () => {
-  const { medianByMode, statsByMode } = await import('../../../main/history/stats');
+test('per-mode figures of 200,000 drills take linear time (they copied the list on every drill: minutes)', () => {
   const modes = ['rehearsal', 'automated', 'live'] as const;
   const rows = Array.from({ length: 200_000 }, (_, i) => ({
     mode: modes[i % 3]!,
