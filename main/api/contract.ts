@@ -107,7 +107,14 @@ export const paramSchemas = {
   'history.count': z.object(historyFilter).strict(),
   'history.runbooks': z.object({}).strict(),
   'history.runbookStats': z
-    .object({ runbookPath: path, mode: historyFilter.mode, since: historyFilter.since, until: historyFilter.until })
+    .object({
+      runbookPath: path,
+      mode: historyFilter.mode,
+      since: historyFilter.since,
+      until: historyFilter.until,
+      /** The trend chart's width in pixels (main/history/downsample.ts). */
+      chartPx: z.number().int().min(100).max(20_000).optional(),
+    })
     .strict(),
   'history.drillWaterfall': z.object({ drillId }).strict(),
   'history.compare': z.object({ a: drillId, b: drillId }).strict(),

@@ -67,7 +67,10 @@ export interface DurationSummary {
   cv: number | null;
 }
 
-/** One drill on the trend chart, in columns (uPlot's native shape, compact over the wire). */
+/**
+ * Drills on the trend chart, in columns (uPlot's native shape, compact over the wire), oldest first. Every drill,
+ * or with many drills the ones the chart can show (main/history/downsample.ts; `RunbookStats.trendSample` says so).
+ */
 export interface TrendColumns {
   /** Drill start, Unix seconds. */
   t: number[];
@@ -80,6 +83,18 @@ export interface TrendColumns {
   mode: DrillMode[];
   /** Index into `versions` of the runbook version each drill ran. */
   version: number[];
+  /** The rolling median (9 completed drills of the same mode) at each drill, computed over every drill. */
+  rolling: (number | null)[];
+}
+
+/** How the trend was cut to the chart's width; null when it holds every drill. */
+export interface TrendSample {
+  /** Drills the chart stands for (all of them in the query). */
+  drills: number;
+  /** Drills in the trend columns. */
+  shown: number;
+  /** Pixels of chart width per time bin (each bin keeps its fastest and slowest passed and failed drill). */
+  pxPerBin: number;
 }
 
 export interface RunbookVersion {
@@ -151,6 +166,8 @@ export interface RunbookStatsQuery {
   mode?: DrillMode;
   since?: string;
   until?: string;
+  /** The trend chart's width in pixels: the trend is cut to what it can show (default 1600). */
+  chartPx?: number;
 }
 
 export interface RunbookStats {
@@ -166,6 +183,7 @@ export interface RunbookStats {
   /** Newest first. */
   recent: RecentDrill[];
   trend: TrendColumns;
+  trendSample: TrendSample | null;
   versions: RunbookVersion[];
   markers: VersionMarker[];
   /** In runbook order. */
@@ -175,6 +193,8 @@ export interface RunbookStats {
   mostVariable: string[];
   /** How long the server took to compute this, for the bench and the curious. */
   computeMs: number;
+  /** Served from the server's cache (nothing it depends on changed since it was computed, in computeMs). */
+  cached?: boolean;
   /** The same figures for each mode in view: modes are never mixed in a judgement (a cron run is not a rehearsal). */
   byMode: ModeStats[];
 }

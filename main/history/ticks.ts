@@ -47,6 +47,9 @@ export function utcTicks(fromMs: number, toMs: number, maxTicks = 6): { stepMs: 
 
 /** Labels for uPlot's time-axis splits (seconds), given the spacing it chose (seconds). */
 export function utcAxisValues(splitsSec: readonly number[], incrSec: number): string[] {
+  // Ticks months or years apart (a history of many years): "Mar 2024", or "2024" — never a bare "1 Jan" eleven times.
+  if (incrSec >= 360 * 86_400) return splitsSec.map((s) => String(new Date(s * 1000).getUTCFullYear()));
+  if (incrSec >= 28 * 86_400) return splitsSec.map((s) => `${MONTHS[new Date(s * 1000).getUTCMonth()]} ${new Date(s * 1000).getUTCFullYear()}`);
   let prevDay = '';
   return splitsSec.map((s) => {
     const ms = s * 1000;

@@ -1,4 +1,6 @@
-import { openDrill, recoverDrill, useStore } from './store';
+import { useBusy } from './calls';
+import { openDrill, useNav } from './nav';
+import { dismissInterrupted, recoverDrill, useDrills } from '../drill/store';
 import type { DrillSnapshot } from '../../main/drill/model';
 import { localTimeHint, utcDateTime, utcTime } from './format';
 import { AlertIcon, DrillIcon } from '../ui/Icons';
@@ -31,11 +33,11 @@ export function lastActivity(snap: DrillSnapshot): string {
  * way back in.
  */
 export function ActiveDrillsBanner() {
-  const active = useStore((s) => s.active);
-  const drills = useStore((s) => s.drills);
-  const view = useStore((s) => s.view);
-  const dismissed = useStore((s) => s.dismissedInterrupted);
-  const busy = useStore((s) => s.busy);
+  const active = useDrills((s) => s.active);
+  const drills = useDrills((s) => s.drills);
+  const view = useNav((s) => s.view);
+  const dismissed = useDrills((s) => s.dismissedInterrupted);
+  const busy = useBusy((s) => s.busy);
 
   const snaps = active.map((id) => drills[id]?.snap).filter((d): d is DrillSnapshot => !!d && d.status === 'running');
   const interrupted = snaps.filter((d) => d.interrupted && !dismissed.includes(d.id));
@@ -71,7 +73,7 @@ export function ActiveDrillsBanner() {
               </Button>
               <Button
                 variant="ghost"
-                onClick={() => useStore.setState((s) => ({ dismissedInterrupted: [...s.dismissedInterrupted, d.id] }))}
+                onClick={() => dismissInterrupted(d.id)}
                 data-testid="dismiss-interrupted"
               >
                 Later

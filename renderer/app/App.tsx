@@ -1,4 +1,4 @@
-import { useStore, navigate } from './store';
+import { navigate, useNav } from './nav';
 import { ConnectionBanner } from './ConnectionBanner';
 import { ActiveDrillsBanner } from './ActiveDrillsBanner';
 import { TopBar } from './TopBar';
@@ -9,7 +9,7 @@ import { HistoryRoot } from '../history/HistoryRoot';
 import { DbHealthBanner } from '../history/DbHealthBanner';
 
 export function App() {
-  const view = useStore((s) => s.view);
+  const view = useNav((s) => s.view);
   return (
     <div className="app">
       <TopBar />

@@ -1,8 +1,8 @@
-import { useStore } from './store';
+import { useConn } from './calls';
 import { AlertIcon } from '../ui/Icons';
 
 export function ConnectionBanner() {
-  const conn = useStore((s) => s.conn);
+  const conn = useConn((s) => s.conn);
   if (conn.state === 'open') return null;
   if (conn.state === 'connecting' && (conn.attempts ?? 0) < 2) return null;
   const refused = conn.state === 'refused';

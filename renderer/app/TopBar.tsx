@@ -1,5 +1,7 @@
 import type { ReactNode } from 'react';
-import { useStore, navigate } from './store';
+import { useConn } from './calls';
+import { navigate, useNav } from './nav';
+import { useDrills } from '../drill/store';
 import { cycleTheme, useTheme } from './theme';
 import { BookIcon, DrillIcon, HistoryIcon, MonitorIcon, MoonIcon, SunIcon } from '../ui/Icons';
 
@@ -14,11 +16,13 @@ function Logo() {
 }
 
 export function TopBar() {
-  const view = useStore((s) => s.view);
-  const lastDrill = useStore((s) => (s.view.name === 'drill' ? s.view.id : s.lastDrillId ?? s.active[0] ?? null));
-  const conn = useStore((s) => s.conn.state);
-  const host = useStore((s) => s.appInfo?.host);
-  const version = useStore((s) => s.appInfo?.version);
+  const view = useNav((s) => s.view);
+  const shownDrill = useNav((s) => (s.view.name === 'drill' ? s.view.id : s.lastDrillId));
+  const firstActive = useDrills((s) => s.active[0] ?? null);
+  const lastDrill = shownDrill ?? firstActive;
+  const conn = useConn((s) => s.conn.state);
+  const host = useConn((s) => s.appInfo?.host);
+  const version = useConn((s) => s.appInfo?.version);
   const { pref } = useTheme();
 
   const tab = (name: 'library' | 'drill' | 'history', label: string, icon: ReactNode, disabled = false) => (

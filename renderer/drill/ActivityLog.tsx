@@ -2,6 +2,7 @@ import type { ReactNode } from 'react';
 import type { DrillSnapshot } from '../../main/drill/model';
 import { humanDuration, utcDateTime, utcTime } from '../app/format';
 import { CheckIcon, FlagIcon, GapIcon, PauseIcon, PlayIcon, SkipIcon, StopIcon, XIcon } from '../ui/Icons';
+import { countRender } from '../app/renders';
 
 interface Entry {
   at: string;
@@ -107,6 +108,7 @@ export function buildLog(snap: DrillSnapshot): Entry[] {
 }
 
 export function ActivityLog({ snap, onHide }: { snap: DrillSnapshot; onHide?: () => void }) {
+  countRender('ActivityLog');
   const log = buildLog(snap);
   return (
     <aside className="activity" aria-label="Activity">

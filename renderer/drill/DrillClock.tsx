@@ -1,8 +1,9 @@
-import { useStore } from '../app/store';
+import { useDrills } from './store';
 import { clockShort, hms, humanDuration, targetText } from '../app/format';
 import { useSince } from '../ui/Clock';
 import type { DrillSnapshot } from '../../main/drill/model';
 import { RTO_WARN_FRACTION, clockHeadline, rtoLevel } from '../../main/drill/headline';
+import { countRender } from '../app/renders';
 
 export { RTO_WARN_FRACTION, rtoLevel };
 
@@ -31,7 +32,8 @@ export function liveClock(snap: DrillSnapshot, since: number): LiveClock {
  * the drill clock runs).
  */
 export function DrillClock({ drillId }: { drillId: string }) {
-  const entry = useStore((s) => s.drills[drillId]);
+  countRender('DrillClock');
+  const entry = useDrills((s) => s.drills[drillId]);
   const snap = entry?.snap;
   const running = snap?.status === 'running';
   const since = useSince(entry?.receivedAt ?? 0, !!snap && running && (snap.clock.ticking || snap.paused), 200);

@@ -15,9 +15,10 @@ import {
   skipStep,
   startStep,
   completeStep,
-  useStore,
-  navigate,
-} from '../app/store';
+  useDrills,
+} from './store';
+import { useBusy, useConn } from '../app/calls';
+import { navigate } from '../app/nav';
 import { humanDuration, localTimeHint, plural, utcDateTime, utcTime } from '../app/format';
 import { Button } from '../ui/Button';
 import { Badge } from '../ui/Badge';
@@ -35,6 +36,7 @@ import { lastBlockFailure } from '../../main/drill/headline';
 import { keyLabel } from './keymap';
 import { KEY_ACTIONS, footerBindings, viewBinding, type KeyDeps, type KeyState } from './key-actions';
 import { activityOpenFor, toggleActivity, toggleWide, useLayout } from './layout';
+import { countRender } from '../app/renders';
 
 /** Focus back on the step (out of the terminal or a field), so the single-key shortcuts work. */
 function focusStep(): void {
@@ -63,13 +65,14 @@ export function matchRunbookStep(runbook: Runbook | undefined, step: StepState):
 }
 
 export function DrillScreen({ drillId, onBack }: { drillId: string; onBack: () => void }) {
-  const entry = useStore((s) => s.drills[drillId]);
+  countRender('DrillScreen');
+  const entry = useDrills((s) => s.drills[drillId]);
   const snap = entry?.snap;
-  const selected = useStore((s) => s.selectedStep[drillId] ?? 0);
-  const rbCache = useStore((s) => s.drillRunbooks[drillId]);
-  const connOpen = useStore((s) => s.conn.state === 'open');
-  const busy = useStore((s) => s.busy);
-  const dismissedInterrupted = useStore((s) => s.dismissedInterrupted.includes(drillId));
+  const selected = useDrills((s) => s.selectedStep[drillId] ?? 0);
+  const rbCache = useDrills((s) => s.drillRunbooks[drillId]);
+  const connOpen = useConn((s) => s.conn.state === 'open');
+  const busy = useBusy((s) => s.busy);
+  const dismissedInterrupted = useDrills((s) => s.dismissedInterrupted.includes(drillId));
   const [dialog, setDialog] = useState<DialogState>(null);
   const [notFound, setNotFound] = useState(false);
   const noteRef = useRef<HTMLTextAreaElement>(null);
@@ -85,7 +88,7 @@ export function DrillScreen({ drillId, onBack }: { drillId: string; onBack: () =
 
   /** Completing a step whose last block failed its check asks first. */
   const requestComplete = (index: number) => {
-    const cur = useStore.getState().drills[drillId]?.snap;
+    const cur = useDrills.getState().drills[drillId]?.snap;
     if (cur && lastBlockFailure(cur, index)) setDialog({ kind: 'complete', step: index });
     else void completeStep(drillId, index);
   };
@@ -101,7 +104,7 @@ export function DrillScreen({ drillId, onBack }: { drillId: string; onBack: () =
     if (haveEntry || !connOpen) return;
     let cancelled = false;
     void refreshDrill(drillId).then(() => {
-      if (!cancelled && !useStore.getState().drills[drillId]) setNotFound(true);
+      if (!cancelled && !useDrills.getState().drills[drillId]) setNotFound(true);
     });
     return () => {
       cancelled = true;
@@ -139,16 +142,17 @@ export function DrillScreen({ drillId, onBack }: { drillId: string; onBack: () =
       if (document.querySelector('[role="dialog"]')) return;
       const binding = viewBinding(e, isTyping(e.target));
       if (!binding) return;
-      const st = useStore.getState();
+      const st = useDrills.getState();
+      const busyNow = useBusy.getState().busy;
       const cur = st.drills[drillId]?.snap;
       if (!cur && binding.scope !== 'anywhere') return;
       const sel = st.selectedStep[drillId] ?? 0;
       const state: KeyState = {
         sel,
         step: cur?.steps[sel],
-        canAct: !!cur && cur.status === 'running' && !cur.interrupted && st.conn.state === 'open',
+        canAct: !!cur && cur.status === 'running' && !cur.interrupted && useConn.getState().conn.state === 'open',
         paused: !!cur?.paused,
-        busy: (key) => !!st.busy[key],
+        busy: (key) => !!busyNow[key],
         onControl: e.target instanceof HTMLElement && !!e.target.closest('button, a, summary, label'),
       };
       if (KEY_ACTIONS[binding.action](state, deps)) e.preventDefault();

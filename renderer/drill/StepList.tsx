@@ -1,10 +1,11 @@
 import { memo } from 'react';
 import type { StepState } from '../../main/drill/model';
-import { selectStep, useStore } from '../app/store';
+import { selectStep, useDrills } from './store';
 import { clockShort, plural } from '../app/format';
 import { StepStatusIcon } from '../ui/Icons';
 import { LiveDuration } from '../ui/Clock';
 import { isStepFinished } from '../../main/common/status.js';
+import { countRender } from '../app/renders';
 
 const STATUS_LABEL: Record<StepState['status'], string> = {
   pending: 'Not started',
@@ -19,8 +20,9 @@ export function statusLabel(s: StepState['status']): string {
 }
 
 export function StepList({ drillId }: { drillId: string }) {
-  const entry = useStore((s) => s.drills[drillId]);
-  const selected = useStore((s) => s.selectedStep[drillId] ?? 0);
+  countRender('StepList');
+  const entry = useDrills((s) => s.drills[drillId]);
+  const selected = useDrills((s) => s.selectedStep[drillId] ?? 0);
   if (!entry) return null;
   const { snap, receivedAt } = entry;
   const done = snap.steps.filter((s) => isStepFinished(s.status)).length;

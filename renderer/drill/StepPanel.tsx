@@ -1,7 +1,9 @@
 import { forwardRef, useState } from 'react';
 import type { DrillSnapshot, StepState } from '../../main/drill/model';
 import type { Runbook, Step } from '../../main/runbook/model';
-import { addNote, completeStep, setCheck, startStep, useStore } from '../app/store';
+import { countRender } from '../app/renders';
+import { useBusy } from '../app/calls';
+import { addNote, completeStep, setCheck, startStep } from './store';
 import { clockShort, utcTime } from '../app/format';
 import { Markdown } from '../ui/Markdown';
 import { Button } from '../ui/Button';
@@ -38,7 +40,8 @@ export const StepPanel = forwardRef<HTMLTextAreaElement, StepPanelProps>(functio
   { snap, receivedAt, step, runbookStep, runbook, canAct, onSkip, onFail, onComplete, codeActions },
   noteRef,
 ) {
-  const busy = useStore((s) => s.busy);
+  countRender('StepPanel');
+  const busy = useBusy((s) => s.busy);
   const stepBusy = !!busy[`step:${step.index}`];
   const ended = isStepFinished(step.status);
   const stepNotes = snap.notes.filter((n) => n.stepIndex === step.index);
@@ -197,7 +200,7 @@ const NotesSection = forwardRef<
   { drillId: string; stepIndex: number; notes: DrillSnapshot['notes']; canAct: boolean }
 >(function NotesSection({ drillId, stepIndex, notes, canAct }, ref) {
   const [text, setText] = useState('');
-  const busy = useStore((s) => !!s.busy.note);
+  const busy = useBusy((s) => !!s.busy.note);
   const submit = async () => {
     if (!text.trim() || busy) return;
     const ok = await addNote(drillId, stepIndex, text.trim());

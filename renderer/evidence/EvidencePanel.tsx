@@ -9,7 +9,7 @@ import { useRef, useState, type ReactNode } from 'react';
 import type { DrillSnapshot } from '../../main/drill/model';
 import type { Results } from '../../main/api/contract';
 import { SEVERITIES, TEST_TYPES, type AttachmentKind, type Severity, type TestType } from '../../main/common/evidence';
-import { useStore } from '../app/store';
+import { useBusy, useConn } from '../app/calls';
 import { humanDuration, utcDateTime } from '../app/format';
 import { Button } from '../ui/Button';
 import { Badge } from '../ui/Badge';
@@ -38,7 +38,7 @@ const ended = (snap: DrillSnapshot) => snap.status !== 'running';
 
 /** Evidence can change (the reviewer has not signed) and we are connected. */
 function useCanRecord(snap: DrillSnapshot): boolean {
-  const open = useStore((s) => s.conn.state === 'open');
+  const open = useConn((s) => s.conn.state === 'open');
   return open && !snap.evidence.sealed && !snap.interrupted;
 }
 
@@ -567,7 +567,7 @@ export function CheckItemEvidence({ snap, stepIndex, itemIndex, canAct }: { snap
 
 function TickNoteDialog({ snap, stepIndex, itemIndex, onClose }: { snap: DrillSnapshot; stepIndex: number; itemIndex: number; onClose: () => void }) {
   const [note, setNote] = useState('');
-  const busy = useStore((s) => !!s.busy[`check:${stepIndex}:${itemIndex}`]);
+  const busy = useBusy((s) => !!s.busy[`check:${stepIndex}:${itemIndex}`]);
   const text = snap.steps[stepIndex]?.checklist[itemIndex]?.text ?? '';
   return (
     <Dialog
@@ -599,8 +599,8 @@ function ExportDialog({ snap, onClose }: { snap: DrillSnapshot; onClose: () => v
   const [understood, setUnderstood] = useState(false);
   const [pdf, setPdf] = useState(true);
   const [result, setResult] = useState<ExportResult | null>(null);
-  const busy = useStore((s) => !!s.busy['ev:export']);
-  const host = useStore((s) => s.appInfo?.host);
+  const busy = useBusy((s) => !!s.busy['ev:export']);
+  const host = useConn((s) => s.appInfo?.host);
   const blocked = !redact && !understood;
   if (result) {
     const masked = Object.entries(result.redaction.masked);

@@ -6,7 +6,8 @@ import { create } from 'zustand';
 import type { Params, Results } from '../../main/api/contract';
 import type { DrillSnapshot } from '../../main/drill/model';
 import type { AttachmentKind } from '../../main/common/evidence';
-import { api, toast, upsertDrill } from '../app/store';
+import { api, toast } from '../app/calls';
+import { upsertDrill } from '../drill/store';
 import { getClient } from '../app/transport';
 
 /** Whether each drill's view shows the evidence panel instead of the step. */

@@ -7,7 +7,7 @@
  * name (or an aria-label), their data-testid and their length limit.
  */
 import { useState, type ChangeEvent, type ReactNode } from 'react';
-import { useStore } from '../app/store';
+import { useBusy } from '../app/calls';
 
 type FieldElement = HTMLInputElement | HTMLTextAreaElement | HTMLSelectElement;
 
@@ -27,7 +27,7 @@ export interface EvidenceForm<F extends Record<string, string>> {
 
 export function useEvidenceForm<F extends Record<string, string>>(initial: F, busyKey: string): EvidenceForm<F> {
   const [values, setValues] = useState<F>(initial);
-  const busy = useStore((s) => !!s.busy[busyKey]);
+  const busy = useBusy((s) => !!s.busy[busyKey]);
   const text = (name: keyof F) => (values[name] ?? '').trim();
   return {
     values,

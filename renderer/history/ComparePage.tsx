@@ -5,7 +5,7 @@
  */
 import { useEffect, useLayoutEffect, useState } from 'react';
 import type { DrillComparison } from '../../main/history/model';
-import { api } from '../app/store';
+import { api } from '../app/calls';
 import { humanDuration, utcDateTime } from '../app/format';
 import { Badge } from '../ui/Badge';
 import { markPainted } from './perf';

@@ -5,12 +5,12 @@
  */
 import { useEffect, useState } from 'react';
 import type { DbHealth } from '../../main/store/model';
-import { useStore } from '../app/store';
+import { useConn } from '../app/calls';
 import { getClient } from '../app/transport';
 import { AlertIcon } from '../ui/Icons';
 
 export function DbHealthBanner() {
-  const conn = useStore((s) => s.conn.state);
+  const conn = useConn((s) => s.conn.state);
   const [health, setHealth] = useState<DbHealth | null>(null);
   useEffect(() => getClient().onEvent((e) => e.type === 'db.health' && setHealth(e.health)), []);
   useEffect(() => {

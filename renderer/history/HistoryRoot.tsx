@@ -3,7 +3,8 @@
  * waterfall, or two drills compared, by the address after #/history.
  */
 import { useEffect, useLayoutEffect } from 'react';
-import { useStore } from '../app/store';
+import { useNav } from '../app/nav';
+import { useHistoryList } from './store';
 import { HistoryScreen } from './HistoryScreen';
 import { RunbookPage } from './RunbookPage';
 import { WaterfallPage } from './WaterfallPage';
@@ -14,10 +15,10 @@ import './history.css';
 
 export function HistoryRoot() {
   const page = useHistoryPage((s) => s.page);
-  const view = useStore((s) => s.view);
-  const history = useStore((s) => s.history);
-  const loaded = useStore((s) => s.historyLoaded);
-  const loading = useStore((s) => s.historyLoading);
+  const view = useNav((s) => s.view);
+  const history = useHistoryList((s) => s.history);
+  const loaded = useHistoryList((s) => s.historyLoaded);
+  const loading = useHistoryList((s) => s.historyLoading);
 
   useEffect(() => followHistoryHash(), []);
   // The app's own navigation (the History tab) rewrites the address to #/history: follow it back to the list.

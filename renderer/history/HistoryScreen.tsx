@@ -1,6 +1,10 @@
-import { useEffect, useMemo, useState } from 'react';
+import { memo, useCallback, useEffect, useMemo, useState } from 'react';
 import type { DrillMode, DrillStatus, DrillSummary } from '../../main/drill/model';
-import { api, loadHistory, loadMoreHistory, openDrill, useStore, type HistoryFilter } from '../app/store';
+import type { HistoryEntry } from '../../main/history/model';
+import { api } from '../app/calls';
+import { openDrill } from '../app/nav';
+import { useLibrary } from '../library/store';
+import { loadHistory, loadMoreHistory, useHistoryList, type HistoryFilter } from './store';
 import { openCompare, openRunbookPage, openWaterfall } from './route';
 import { hms, targetText, utcDateTime } from '../app/format';
 import { Badge } from '../ui/Badge';
@@ -37,16 +41,99 @@ export function RtoCell({ rto }: { rto: DrillSummary['rto'] }) {
   );
 }
 
+/**
+ * One drill in the list. Memoized: ticking a drill to compare, or loading the next page, renders the rows that
+ * changed, not every row on screen.
+ */
+const HistoryRow = memo(function HistoryRow({ d, picked, onPick }: { d: HistoryEntry; picked: boolean; onPick: (id: string) => void }) {
+  const { completed: done, skipped, failed, total: stepTotal } = d.stepCounts;
+  return (
+    <tr
+      className="history-row"
+      tabIndex={0}
+      onClick={() => openDrill(d.id)}
+      onKeyDown={(e) => {
+        if (e.key === 'Enter' || e.key === ' ') {
+          e.preventDefault();
+          openDrill(d.id);
+        }
+      }}
+      data-testid="history-row"
+      data-drill-id={d.id}
+      data-status={d.status}
+    >
+      <td onClick={(e) => e.stopPropagation()} onKeyDown={(e) => e.stopPropagation()}>
+        <input type="checkbox" checked={picked} onChange={() => onPick(d.id)} aria-label="Pick to compare" data-testid="history-pick" />
+      </td>
+      <td className="cell-title">
+        <button
+          type="button"
+          className="link-btn strong"
+          onClick={(e) => {
+            e.stopPropagation();
+            openRunbookPage(d.runbook.path);
+          }}
+          onKeyDown={(e) => e.stopPropagation()}
+          title="Trends for this runbook"
+          data-testid="history-runbook-link"
+        >
+          {d.runbook.title}
+        </button>
+      </td>
+      <td>{d.mode === 'live' ? <Badge tone="live">LIVE</Badge> : <span className="muted">{d.mode}</span>}</td>
+      <td>{d.operator}</td>
+      <td>
+        <Badge tone={d.interrupted ? 'warn' : STATUS_TONE[d.status]} testId="history-status">
+          {d.interrupted ? 'interrupted' : d.status}
+        </Badge>{' '}
+        {d.result ? (
+          <Badge tone={d.result === 'pass' ? 'ok' : 'danger'} testId="history-result" title="Pass = completed with the RTO met (or no target)">
+            {d.result}
+          </Badge>
+        ) : null}
+      </td>
+      <td className="mono">{utcDateTime(d.startedAt, true)}</td>
+      <td className="num mono" data-testid="history-net" data-ms={d.netMs ?? ''}>
+        {d.netMs != null ? hms(d.netMs) : '—'}
+      </td>
+      <td>
+        <RtoCell rto={d.rto} />
+      </td>
+      <td className="num small" title={`${done} completed, ${skipped} skipped, ${failed} failed`}>
+        <span className="mono">
+          {done}/{stepTotal}
+        </span>
+        {skipped ? <span className="muted"> · {skipped} skipped</span> : null}
+        {failed ? <span className="danger-text"> · {failed} failed</span> : null}
+      </td>
+      <td className="num">
+        <button
+          type="button"
+          className="link-btn small"
+          onClick={(e) => {
+            e.stopPropagation();
+            openWaterfall(d.id);
+          }}
+          onKeyDown={(e) => e.stopPropagation()}
+          data-testid="history-waterfall"
+        >
+          waterfall
+        </button>
+      </td>
+    </tr>
+  );
+});
+
 export function HistoryScreen() {
-  const history = useStore((s) => s.history);
-  const loaded = useStore((s) => s.historyLoaded);
-  const loading = useStore((s) => s.historyLoading);
-  const filter = useStore((s) => s.historyFilter);
-  const library = useStore((s) => s.library);
-  const total = useStore((s) => s.historyTotal);
+  const history = useHistoryList((s) => s.history);
+  const loaded = useHistoryList((s) => s.historyLoaded);
+  const loading = useHistoryList((s) => s.historyLoading);
+  const filter = useHistoryList((s) => s.historyFilter);
+  const library = useLibrary((s) => s.library);
+  const total = useHistoryList((s) => s.historyTotal);
   // Two drills ticked → compare them.
   const [picked, setPicked] = useState<string[]>([]);
-  const togglePick = (id: string) => setPicked((p) => (p.includes(id) ? p.filter((x) => x !== id) : [...p, id].slice(-2)));
+  const togglePick = useCallback((id: string) => setPicked((p) => (p.includes(id) ? p.filter((x) => x !== id) : [...p, id].slice(-2))), []);
   // Runbooks with drills, including ones no longer in the library or not on the loaded page.
   const [drilled, setDrilled] = useState<{ path: string; title: string }[]>([]);
   useEffect(() => {
@@ -157,85 +244,9 @@ export function HistoryScreen() {
             </tr>
           </thead>
           <tbody>
-            {history.map((d) => {
-              const { completed: done, skipped, failed, total: stepTotal } = d.stepCounts;
-              return (
-                <tr
-                  key={d.id}
-                  className="history-row"
-                  tabIndex={0}
-                  onClick={() => openDrill(d.id)}
-                  onKeyDown={(e) => {
-                    if (e.key === 'Enter' || e.key === ' ') {
-                      e.preventDefault();
-                      openDrill(d.id);
-                    }
-                  }}
-                  data-testid="history-row"
-                  data-drill-id={d.id}
-                  data-status={d.status}
-                >
-                  <td onClick={(e) => e.stopPropagation()} onKeyDown={(e) => e.stopPropagation()}>
-                    <input type="checkbox" checked={picked.includes(d.id)} onChange={() => togglePick(d.id)} aria-label="Pick to compare" data-testid="history-pick" />
-                  </td>
-                  <td className="cell-title">
-                    <button
-                      type="button"
-                      className="link-btn strong"
-                      onClick={(e) => {
-                        e.stopPropagation();
-                        openRunbookPage(d.runbook.path);
-                      }}
-                      onKeyDown={(e) => e.stopPropagation()}
-                      title="Trends for this runbook"
-                      data-testid="history-runbook-link"
-                    >
-                      {d.runbook.title}
-                    </button>
-                  </td>
-                  <td>{d.mode === 'live' ? <Badge tone="live">LIVE</Badge> : <span className="muted">{d.mode}</span>}</td>
-                  <td>{d.operator}</td>
-                  <td>
-                    <Badge tone={d.interrupted ? 'warn' : STATUS_TONE[d.status]} testId="history-status">
-                      {d.interrupted ? 'interrupted' : d.status}
-                    </Badge>{' '}
-                    {d.result ? (
-                      <Badge tone={d.result === 'pass' ? 'ok' : 'danger'} testId="history-result" title="Pass = completed with the RTO met (or no target)">
-                        {d.result}
-                      </Badge>
-                    ) : null}
-                  </td>
-                  <td className="mono">{utcDateTime(d.startedAt, true)}</td>
-                  <td className="num mono" data-testid="history-net" data-ms={d.netMs ?? ''}>
-                    {d.netMs != null ? hms(d.netMs) : '—'}
-                  </td>
-                  <td>
-                    <RtoCell rto={d.rto} />
-                  </td>
-                  <td className="num small" title={`${done} completed, ${skipped} skipped, ${failed} failed`}>
-                    <span className="mono">
-                      {done}/{stepTotal}
-                    </span>
-                    {skipped ? <span className="muted"> · {skipped} skipped</span> : null}
-                    {failed ? <span className="danger-text"> · {failed} failed</span> : null}
-                  </td>
-                  <td className="num">
-                    <button
-                      type="button"
-                      className="link-btn small"
-                      onClick={(e) => {
-                        e.stopPropagation();
-                        openWaterfall(d.id);
-                      }}
-                      onKeyDown={(e) => e.stopPropagation()}
-                      data-testid="history-waterfall"
-                    >
-                      waterfall
-                    </button>
-                  </td>
-                </tr>
-              );
-            })}
+            {history.map((d) => (
+              <HistoryRow key={d.id} d={d} picked={picked.includes(d.id)} onPick={togglePick} />
+            ))}
           </tbody>
         </table>
         {loaded && history.length === 0 ? (

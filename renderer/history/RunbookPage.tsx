@@ -9,7 +9,7 @@ import { useEffect, useLayoutEffect, useMemo, useRef, useState, type ReactNode }
 import uPlot from 'uplot';
 import type { DrillMode } from '../../main/drill/model';
 import type { RunbookStats, StepStat } from '../../main/history/model';
-import { api } from '../app/store';
+import { api } from '../app/calls';
 import { humanDuration, plural, utcDateTime } from '../app/format';
 import { Badge } from '../ui/Badge';
 import { useTheme } from '../app/theme';
@@ -19,6 +19,9 @@ import { DURATION_INCRS_SEC, durationTick, utcAxisValues } from '../../main/hist
 import { backToList, openCompare, openWaterfall } from './route';
 
 const SLOW = 1.5;
+
+/** The trend chart's width can be no more than the window's (the server cuts the trend to it). */
+const chartPx = () => Math.max(320, Math.ceil(document.documentElement.clientWidth || window.innerWidth));
 type Order = 'runbook' | 'slowest' | 'variable';
 
 export function RunbookPage({ path }: { path: string }) {
@@ -37,6 +40,8 @@ export function RunbookPage({ path }: { path: string }) {
     setError(null);
     void api('history.runbookStats', {
       runbookPath: path,
+      // The server cuts the trend to what a chart this wide can show (main/history/downsample.ts).
+      chartPx: chartPx(),
       ...(mode ? { mode } : {}),
       ...(since ? { since } : {}),
       ...(until ? { until } : {}),
@@ -172,6 +177,12 @@ export function RunbookPage({ path }: { path: string }) {
             each dot a drill (click one for its waterfall) · line: rolling median of 9 completed drills · dashed: runbook version changed
           </span>
         </div>
+        {stats.trendSample ? (
+          <p className="muted small hist-sample-note" data-testid="rb-chart-sample">
+            {stats.trendSample.shown.toLocaleString('en')} of {stats.trendSample.drills.toLocaleString('en')} drills drawn: in every {stats.trendSample.pxPerBin}-pixel
+            column the fastest and slowest passed and failed drill, and the first of each version. Figures above are over all {stats.trendSample.drills.toLocaleString('en')}.
+          </p>
+        ) : null}
         <RtoChart stats={stats} onDrawn={chartDrawn} />
         {stats.markers.length ? <Markers stats={stats} /> : null}
       </section>
@@ -203,7 +214,7 @@ export function RunbookPage({ path }: { path: string }) {
       <p className="muted small history-foot">
         Pass = completed with the RTO met (or no target); pass rate counts finished drills. Percentiles interpolate between ranks (p50 is the median). Drill times
         are over completed drills; step times over every completed run of the step. Steps are matched across versions by their stable key. Computed in{' '}
-        {stats.computeMs} ms.
+        {stats.computeMs} ms{stats.cached ? ' (kept since: no drill of this runbook changed)' : ''}.
       </p>
     </div>
   );
@@ -251,21 +262,6 @@ export function ResultBadge({ result }: { result: 'pass' | 'fail' | null }) {
   );
 }
 
-/** Median of the last `w` values seen (nulls skipped), at every point. */
-function rollingMedian(values: (number | null)[], include: boolean[], w: number): (number | null)[] {
-  const window: number[] = [];
-  return values.map((v, i) => {
-    if (v !== null && include[i]) {
-      window.push(v);
-      if (window.length > w) window.shift();
-    }
-    if (window.length === 0) return null;
-    const s = [...window].sort((a, b) => a - b);
-    const h = (s.length - 1) / 2;
-    return (s[Math.floor(h)]! + s[Math.ceil(h)]!) / 2;
-  });
-}
-
 const axisDuration = (_u: uPlot, vals: number[]) => vals.map((v) => (v == null ? '' : durationTick(v)));
 /** UTC, 24-hour labels on uPlot's round time splits (main/history/ticks.ts). */
 const axisUtc = (_u: uPlot, vals: number[], _axis: number, _space: number, incr: number) => utcAxisValues(vals, incr);
@@ -283,10 +279,8 @@ function RtoChart({ stats, onDrawn }: { stats: RunbookStats; onDrawn: () => void
     const pass = y.map((v, i) => (tr.result[i] === 'pass' ? v : null));
     const fail = y.map((v, i) => (tr.result[i] !== 'pass' ? v : null));
     // One rolling median per mode: a cron run's seconds and a rehearsal's minutes never share a line.
-    const rolling = modes.map((m) => {
-      const mine = y.map((v, i) => (tr.mode[i] === m ? v : null));
-      return rollingMedian(mine, tr.status.map((st, i) => st === 'completed' && tr.mode[i] === m), 9).map((v, i) => (tr.mode[i] === m ? v : null));
-    });
+    // The server computed each drill's rolling median over every drill of its mode, before any cut.
+    const rolling = modes.map((m) => tr.rolling.map((v, i) => (tr.mode[i] === m ? v : null)));
     return [tr.t, pass, fail, ...rolling, tr.rtoTargetSec];
   }, [tr, hasRto, modes]);
 
@@ -341,11 +335,17 @@ function RtoChart({ stats, onDrawn }: { stats: RunbookStats; onDrawn: () => void
             ctx.setLineDash([3, 4]);
             ctx.lineWidth = 1;
             ctx.font = `${10 * devicePixelRatio}px sans-serif`;
-            const minGap = 24 * devicePixelRatio;
+            // Labels need room ("v118" is ~25 px); lines closer than 6 px would grey the whole plot out on a
+            // history with hundreds of versions, so a crowded stretch shows one line per 6 px.
+            const minGap = 40 * devicePixelRatio;
+            const lineGap = 6 * devicePixelRatio;
             let lastX = -Infinity;
+            let lastLine = -Infinity;
             for (const m of markers) {
               const x = Math.round(u.valToPos(m.t, 'x', true));
               if (x < u.bbox.left || x > u.bbox.left + u.bbox.width) continue;
+              if (x - lastLine < lineGap) continue;
+              lastLine = x;
               ctx.beginPath();
               ctx.moveTo(x, u.bbox.top);
               ctx.lineTo(x, u.bbox.top + u.bbox.height);
@@ -374,7 +374,7 @@ function RtoChart({ stats, onDrawn }: { stats: RunbookStats; onDrawn: () => void
   }, [stats, tr, hasRto, modes, theme]);
 
   return (
-    <div data-testid="rb-chart-rto" data-points={tr.t.length} data-markers={stats.markers.length}>
+    <div data-testid="rb-chart-rto" data-points={tr.t.length} data-drills={stats.trendSample?.drills ?? tr.t.length} data-markers={stats.markers.length}>
       <Chart options={options} data={data} height={260} testId="rb-chart-rto-canvas" ariaLabel="RTO actual against target over time" onDrawn={onDrawn} />
     </div>
   );

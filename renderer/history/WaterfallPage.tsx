@@ -7,7 +7,8 @@
  */
 import { useEffect, useLayoutEffect, useState } from 'react';
 import type { Waterfall } from '../../main/history/model';
-import { api, openDrill } from '../app/store';
+import { api } from '../app/calls';
+import { openDrill } from '../app/nav';
 import { humanDuration, utcDateTime } from '../app/format';
 import { Badge } from '../ui/Badge';
 import { markPainted } from './perf';

@@ -1,6 +1,6 @@
 import { useEffect, useMemo, useState } from 'react';
 import type { RunbookVars } from '../../main/runbook/model';
-import { api } from '../app/store';
+import { api } from '../app/calls';
 import { AlertIcon } from '../ui/Icons';
 import { LIMITS } from '../../main/common/limits.js';
 

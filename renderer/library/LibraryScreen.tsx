@@ -1,5 +1,6 @@
 import { useMemo, useState } from 'react';
-import { addFolder, loadLibrary, selectRunbook, useStore } from '../app/store';
+import { useBusy, useConn } from '../app/calls';
+import { addFolder, loadLibrary, selectRunbook, setLibraryFilter, useLibrary } from './store';
 import type { LibraryEntry } from '../../main/runbook/model';
 import { AlertIcon, FolderIcon, RefreshIcon, SearchIcon } from '../ui/Icons';
 import { Button } from '../ui/Button';
@@ -27,12 +28,12 @@ function fileName(path: string): string {
 }
 
 export function LibraryScreen() {
-  const library = useStore((s) => s.library);
-  const loaded = useStore((s) => s.libraryLoaded);
-  const filter = useStore((s) => s.libraryFilter);
-  const selected = useStore((s) => s.selectedRunbook);
-  const dirs = useStore((s) => s.appInfo?.runbookDirs);
-  const busyAdd = useStore((s) => !!s.busy.addFolder);
+  const library = useLibrary((s) => s.library);
+  const loaded = useLibrary((s) => s.libraryLoaded);
+  const filter = useLibrary((s) => s.libraryFilter);
+  const selected = useLibrary((s) => s.selectedRunbook);
+  const dirs = useConn((s) => s.appInfo?.runbookDirs);
+  const busyAdd = useBusy((s) => !!s.busy.addFolder);
   const [folderOpen, setFolderOpen] = useState(false);
   const [folder, setFolder] = useState('');
 
@@ -105,7 +106,7 @@ export function LibraryScreen() {
             type="search"
             placeholder="Filter runbooks"
             value={filter}
-            onChange={(e) => useStore.setState({ libraryFilter: e.target.value })}
+            onChange={(e) => setLibraryFilter(e.target.value)}
             data-testid="library-filter"
             aria-label="Filter runbooks"
           />

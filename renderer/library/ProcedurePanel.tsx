@@ -8,7 +8,8 @@
  */
 import { useState } from 'react';
 import type { Runbook } from '../../main/runbook/model';
-import { api, loadLibrary, loadRunbook } from '../app/store';
+import { api } from '../app/calls';
+import { loadLibrary, loadRunbook } from './store';
 import { Markdown } from '../ui/Markdown';
 import { describeStepSource as describeSource } from '../../main/runbook/describe';
 

@@ -1,5 +1,5 @@
 import { useState } from 'react';
-import { useStore } from '../app/store';
+import { useLibrary } from './store';
 import type { LibraryEntry } from '../../main/runbook/model';
 import type { Runbook, Step } from '../../main/runbook/model';
 import { Markdown } from '../ui/Markdown';
@@ -12,7 +12,7 @@ import { commandCaption } from '../drill/commands';
 import { ContextSections, ProcedurePanel } from './ProcedurePanel';
 
 export function RunbookPreview({ path, entry }: { path: string; entry: LibraryEntry | null }) {
-  const cache = useStore((s) => s.runbooks[path]);
+  const cache = useLibrary((s) => s.runbooks[path]);
   const [starting, setStarting] = useState(false);
   const runbook = cache?.runbook;
   const error = entry?.error ?? (!runbook ? cache?.error : undefined);

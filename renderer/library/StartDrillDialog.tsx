@@ -1,7 +1,8 @@
 import { useCallback, useState } from 'react';
 import type { Runbook } from '../../main/runbook/model';
 import type { DrillMode } from '../../main/drill/model';
-import { startDrill, useStore } from '../app/store';
+import { useBusy } from '../app/calls';
+import { startDrill, useDrills } from '../drill/store';
 import { Dialog } from '../ui/Dialog';
 import { Button } from '../ui/Button';
 import { AlertIcon } from '../ui/Icons';
@@ -10,8 +11,8 @@ import { DrillVarsFields, type VarsState } from './DrillVarsFields';
 import { LIMITS } from '../../main/common/limits.js';
 
 export function StartDrillDialog({ runbook, onClose }: { runbook: Runbook; onClose: () => void }) {
-  const remembered = useStore((s) => s.operator);
-  const busy = useStore((s) => !!s.busy['drill.start']);
+  const remembered = useDrills((s) => s.operator);
+  const busy = useBusy((s) => !!s.busy['drill.start']);
   const [operator, setOperator] = useState(remembered);
   const [mode, setMode] = useState<Exclude<DrillMode, 'automated'>>('rehearsal');
   const [touched, setTouched] = useState(false);

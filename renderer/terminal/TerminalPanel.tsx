@@ -9,6 +9,7 @@ import { TerminalView } from './TerminalView';
 import type { XtermHandle } from './xterm';
 import { refreshTerminals, removeTerminal, setActiveTerminal, upsertTerminal, useTerminals, wireTerminalState } from './state';
 import './terminal.css';
+import { countRender } from '../app/renders';
 
 export interface TerminalPanelProps {
   client: ApiClient;
@@ -66,6 +67,7 @@ function findDecorations() {
  * one-click Reconnect when a connection drops.
  */
 export function TerminalPanel({ client, drillId, targets, stepTarget, canOpen }: TerminalPanelProps) {
+  countRender('TerminalPanel');
   const all = useTerminals((s) => s.terminals);
   const prompts = useTerminals((s) => s.prompts);
   const activeId = useTerminals((s) => s.active[drillId]);

@@ -3,6 +3,7 @@ import type { ApiClient } from '../app/transport';
 import { hubFor } from './hub';
 import { createXterm, terminalTheme, type XtermHandle } from './xterm';
 import { bindingFor, isMac, matchKey } from '../drill/keymap';
+import { countRender } from '../app/renders';
 
 export interface TerminalViewProps {
   client: ApiClient;
@@ -68,6 +69,7 @@ export function terminalKeys(h: XtermHandle, hooks: { onFind?: () => void }, mac
 }
 
 export function TerminalView({ client, terminalId, active, onSearchReady, onFind, onNotice }: TerminalViewProps) {
+  countRender('TerminalView');
   const hooks = useRef({ onFind, onNotice });
   // The latest callbacks, for the key handler; set after render (a ref is not written during render).
   useLayoutEffect(() => {
@@ -107,12 +109,16 @@ export function TerminalView({ client, terminalId, active, onSearchReady, onFind
     };
     el.addEventListener('contextmenu', onContextMenu, true);
     let written = 0;
+    // Output chunks handed to xterm.js (a property, not an attribute: the flood test reads it, nothing re-renders).
+    let chunks = 0;
+    Object.defineProperty(el, 'drillbookChunks', { get: () => chunks, configurable: true });
     // While xterm.js parses replayed scrollback, what it would answer to old queries in it (DA, DSR, DECRQSS,
     // OSC colour reports) is not typed into the live shell: that was junk like "1$r0m" at the prompt.
     let replaying = 0;
     const detach = hub.attach(terminalId, {
       data: (bytes, replay) => {
         if (replay) replaying++;
+        chunks++;
         h.term.write(bytes, () => {
           if (replay) replaying--;
           written += bytes.length;

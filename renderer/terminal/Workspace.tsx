@@ -3,7 +3,7 @@ import type { DrillSnapshot } from '../../main/drill/model';
 import type { Step } from '../../main/runbook/model';
 import type { CodeSlot } from '../ui/markdown';
 import { getClient } from '../app/transport';
-import { toast } from '../app/store';
+import { toast } from '../app/calls';
 import { TerminalPanel } from './TerminalPanel';
 import { TranscriptViewer } from './TranscriptViewer';
 import { RunButton } from './RunButton';
@@ -11,6 +11,7 @@ import { setCollapsed, useTerminals } from './state';
 import { setTermPx, termWidth, terminalCharPx, toggleWide, useLayout, STEP_MIN_PX, TERM_MIN_PX } from '../drill/layout';
 import { blockIndexOf } from '../drill/commands';
 import './terminal.css';
+import { countRender } from '../app/renders';
 
 /** The target a step works on: its first code block's (local when it names none). */
 export function stepTarget(step: Step | undefined): string | null {
@@ -50,6 +51,7 @@ const STACKED_QUERY = '(max-width: 1180px)';
  * ended, their transcripts). The panel can be folded away.
  */
 export function TerminalWorkspace({ snap, targets, step, canAct, wide = false, stepLabel, children }: TerminalWorkspaceProps) {
+  countRender('TerminalWorkspace');
   const collapsed = useTerminals((s) => s.collapsed[snap.id] ?? false);
   const chosenPx = useLayout((s) => s.termPx);
   const running = snap.status === 'running';

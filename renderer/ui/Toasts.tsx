@@ -1,5 +1,5 @@
 import { useEffect, useRef, useState } from 'react';
-import { dismissToast, useStore, type Toast } from '../app/store';
+import { dismissToast, useToasts, type Toast } from '../app/calls';
 import { AlertIcon, InfoIcon, XIcon } from './Icons';
 
 /** How long a toast stays, unless the pointer or focus is on it. Errors stay longer: they are read, then acted on. */
@@ -12,7 +12,7 @@ export const TOAST_MS = { error: 10_000, info: 5_000 } as const;
  * pointer or focus stays until let go. Never a stack trace.
  */
 export function Toasts() {
-  const toasts = useStore((s) => s.toasts);
+  const toasts = useToasts((s) => s.toasts);
   if (toasts.length === 0) return null;
   return (
     <div className="toasts" role="region" aria-label="Notifications">

@@ -20,7 +20,7 @@ declare const document: { querySelectorAll(s: string): ArrayLike<{ textContent: 
 const CHROMIUM = process.env.DRILLBOOK_CHROMIUM ?? '/usr/bin/chromium';
 const RUNS = 5;
 
-export async function renderBench(dir: string, hot: SeededRunbook, typical: SeededRunbook): Promise<void> {
+export async function renderBench(dir: string, hot: SeededRunbook, typical: SeededRunbook, total: number): Promise<void> {
   if (!existsSync(CHROMIUM)) throw new Error(`no Chromium at ${CHROMIUM}`);
   if (!existsSync(path.join(ROOT, 'dist', 'renderer', 'index.html'))) {
     const b = spawnSync(process.execPath, [path.join(ROOT, 'node_modules', 'vite', 'bin', 'vite.js'), 'build', '--config', 'renderer/vite.config.ts', '--logLevel', 'warn'], { cwd: ROOT, stdio: 'inherit' });
@@ -43,7 +43,7 @@ export async function renderBench(dir: string, hot: SeededRunbook, typical: Seed
     }
     c.close();
     console.log(
-      `\nweb host on the 10,000-drill history: up in ${startMs.toFixed(0)} ms; start-up integrity_check ${health.check?.ok ? 'ok' : health.state} in ${health.check?.ms ?? '?'} ms (background worker), ` +
+      `\nweb host on the ${total.toLocaleString('en')}-drill history: up in ${startMs.toFixed(0)} ms; start-up integrity_check ${health.check?.ok ? 'ok' : health.state} in ${health.check?.ms ?? '?'} ms (background worker), ` +
         `first automatic backup done ${((performance.now() - t) / 1000).toFixed(1)} s later (${health.backups.newest ? (health.backups.newest.bytes / 1e6).toFixed(0) + ' MB' : 'none'})`,
     );
 
@@ -86,7 +86,7 @@ export async function renderBench(dir: string, hot: SeededRunbook, typical: Seed
         await page.goBack();
         return ms;
       }));
-      printRows(`Rendered in Chromium (${RUNS} runs each; "first" is the first visit):`, rows);
+      printRows(`Rendered in Chromium, ${total.toLocaleString('en')} drills (${RUNS} runs each; "first" is the first visit):`, rows);
       const med = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
       for (const what of [...new Set(dataTimes.map((d) => d.what))].filter((w) => w.startsWith('Runbook'))) {
         const split = dataTimes.filter((d) => d.what === what);

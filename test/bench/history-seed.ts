@@ -197,3 +197,59 @@ function seedOneDrill(
   // What a drill that ended leaves behind: its log as one compact row (main/store/archive.ts).
   if (snap.status !== 'running') archiveDrillEvents(db, d.id);
 }
+
+/**
+ * Grows a seeded history `copies` times over in bulk SQL, so the 100,000-drill
+ * bench does not take an hour of reducer time on 2 shared cores (seeding runs
+ * ~100-250 drills/s there). Copy k of every drill gets the id `<id>~k` and
+ * starts k whole spans earlier (span: the seeded drills' first to last start,
+ * plus one gap), so the seeded drills stay the newest and every copy lands
+ * in the past; its summary row, step rows and compact event log are the
+ * original's. What is exact: every row the history list, its counts and the
+ * trend and step statistics read (step_stats is recomputed at the end). What
+ * is not: a copy's event log still carries the original's hash chain, so
+ * `db check` would flag the copies; the bench opens only seeded drills.
+ * The step-row triggers are dropped for the bulk insert (the copied rows
+ * carry their denormalized columns already) and put back as they were.
+ */
+export function cloneHistory(db: Db, copies: number): { drills: number; ms: number } {
+  const t0 = performance.now();
+  const span = db.prepare('SELECT julianday(MAX(started_at)) - julianday(MIN(started_at)) AS days, COUNT(*) AS n FROM drills').get() as { days: number; n: number };
+  const stepDays = (span.days * (span.n + 1)) / Math.max(1, span.n);
+  const cols = (table: string) => (db.prepare(`SELECT name FROM pragma_table_info('${table}')`).pluck().all() as string[]);
+  const shift = (col: string) => `CASE WHEN ${col} IS NULL THEN NULL ELSE strftime('%Y-%m-%dT%H:%M:%fZ', julianday(${col}) - @days) END`;
+  const select = (table: string, overrides: Record<string, string>) => {
+    const c = cols(table);
+    return { list: c.join(', '), exprs: c.map((name) => overrides[name] ?? name).join(', ') };
+  };
+  const drills = select('drills', { id: `id || '~' || @k`, started_at: shift('started_at'), ended_at: shift('ended_at') });
+  const steps = select('drill_steps', { drill_id: `drill_id || '~' || @k`, started_at: shift('started_at'), ended_at: shift('ended_at'), drill_started_at: shift('drill_started_at') });
+  const logs = select('event_logs', { drill_id: `drill_id || '~' || @k` });
+  const triggers = db.prepare("SELECT name, sql FROM sqlite_master WHERE type = 'trigger' AND tbl_name = 'drill_steps'").all() as { name: string; sql: string }[];
+  const old = db.pragma('synchronous', { simple: true });
+  db.pragma('synchronous = OFF');
+  try {
+    db.transaction(() => {
+      for (const t of triggers) db.exec(`DROP TRIGGER ${t.name}`);
+      const origin = "id NOT LIKE '%~%'";
+      const copyDrills = db.prepare(`INSERT INTO drills (${drills.list}) SELECT ${drills.exprs} FROM drills WHERE ${origin}`);
+      const copySteps = db.prepare(`INSERT INTO drill_steps (${steps.list}) SELECT ${steps.exprs} FROM drill_steps WHERE drill_id NOT LIKE '%~%'`);
+      const copyLogs = db.prepare(`INSERT INTO event_logs (${logs.list}) SELECT ${logs.exprs} FROM event_logs WHERE drill_id NOT LIKE '%~%'`);
+      for (let k = 1; k < copies; k++) {
+        const args = { k: String(k), days: k * stepDays };
+        copyDrills.run(args);
+        copySteps.run(args);
+        copyLogs.run(args);
+      }
+      db.exec(`DELETE FROM step_stats;
+        INSERT INTO step_stats (runbook_path, stat_key, n, sum_ms, sum_sq)
+          SELECT runbook_path, stat_key, COUNT(*), SUM(duration_ms), SUM(duration_ms * duration_ms) FROM drill_steps
+          WHERE status = 'completed' AND duration_ms IS NOT NULL AND runbook_path IS NOT NULL GROUP BY runbook_path, stat_key;`);
+      for (const t of triggers) db.exec(t.sql);
+    })();
+  } finally {
+    db.pragma(`synchronous = ${String(old)}`);
+  }
+  const n = db.prepare('SELECT COUNT(*) FROM drills').pluck().get() as number;
+  return { drills: n, ms: performance.now() - t0 };
+}

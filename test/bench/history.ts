@@ -4,7 +4,12 @@
  * list and a runbook's trend page need — in the core, over the real API
  * (JSON), and rendered in Chromium — against the 200 ms goal.
  *
- * BENCH_DRILLS=N changes the size; BENCH_KEEP=1 keeps the data folder.
+ * Then grows the same history tenfold (100,000 drills: history-seed.ts's
+ * cloneHistory, bulk SQL) and times the core, the API and the rendered
+ * pages again.
+ *
+ * BENCH_DRILLS=N changes the seeded size; BENCH_SCALE=K the growth (1: none);
+ * BENCH_KEEP=1 keeps the data folder; BENCH_PARTS=core,transfer,render picks what runs (all by default).
  */
 import { mkdtempSync, rmSync, statSync } from 'node:fs';
 import os from 'node:os';
@@ -13,7 +18,7 @@ import { performance } from 'node:perf_hooks';
 import { Core } from '../../main/api/core';
 import { openDatabase } from '../../main/store/db';
 import { exportLines, importLines } from '../../main/history';
-import { seedHistory, type SeededRunbook } from './history-seed';
+import { cloneHistory, seedHistory, type SeededRunbook } from './history-seed';
 import { renderBench } from './history-render';
 
 const GOAL_MS = 200;
@@ -53,13 +58,17 @@ export function printRows(title: string, rows: Row[]): void {
 export async function historyBench(): Promise<void> {
   const drills = Number(process.env.BENCH_DRILLS ?? 10_000);
   const steps = 40;
+  const parts = new Set((process.env.BENCH_PARTS ?? 'core,transfer,render').split(','));
   // BENCH_DATA=DIR seeds into DIR once and reuses it on later runs (handy while tuning); otherwise a temp folder.
   const reuse = process.env.BENCH_DATA ? path.resolve(process.env.BENCH_DATA) : null;
   const dir = reuse ?? mkdtempSync(path.join(os.tmpdir(), 'drillbook-bench-history-'));
   try {
     const t = performance.now();
     const db = openDatabase(dir);
-    const seeded = reuse !== null && (db.prepare('SELECT COUNT(*) FROM drills').pluck().get() as number) === drills;
+    const count = (where: string) => db.prepare(`SELECT COUNT(*) FROM drills ${where}`).pluck().get() as number;
+    const seeded = reuse !== null && count("WHERE id NOT LIKE '%~%'") === drills;
+    // A reused folder that was already grown holds the copies too: the first round would not be the seeded size.
+    const grownAlready = seeded && count('') > drills;
     const runbooks = seeded ? seededRunbooks(db) : seedHistory(db, { drills, stepsPerDrill: steps, runbooks: 10, hotShare: 0.5, versionEvery: 40 });
     db.pragma('wal_checkpoint(TRUNCATE)');
     db.close();
@@ -70,9 +79,30 @@ export async function historyBench(): Promise<void> {
     console.log(`${seeded ? 'reused' : 'seeded'} ${drills} drills × ${steps} steps over ${runbooks.length} runbooks in ${(seedMs / 1000).toFixed(1)} s; database ${(size / 1e6).toFixed(0)} MB`);
     console.log(`  hot runbook ${hot.path}: ${hot.drills} drills; typical ${typical.path}: ${typical.drills} drills`);
 
-    await coreBench(dir, hot, typical);
-    await transferBench(dir, typical);
-    await renderBench(dir, hot, typical).catch((err: Error) => console.log(`\nChromium render times: not measured (${err.message})`));
+    if (grownAlready) console.log(`  (already grown: the ${drills}-drill round is skipped)`);
+    else if (parts.has('core')) await coreBench(dir, hot, typical, drills);
+    if (!grownAlready && parts.has('transfer')) await transferBench(dir, typical);
+    if (!grownAlready && parts.has('render')) await renderBench(dir, hot, typical, drills).catch((err: Error) => console.log(`\nChromium render times: not measured (${err.message})`));
+
+    const scale = Number(process.env.BENCH_SCALE ?? 10);
+    if (scale > 1) {
+      const big = openDatabase(dir);
+      const grown = big.prepare('SELECT COUNT(*) FROM drills').pluck().get() as number;
+      const { drills: total, ms } = grown >= drills * scale ? { drills: grown, ms: 0 } : cloneHistory(big, scale);
+      big.pragma('wal_checkpoint(TRUNCATE)');
+      const rbs = seededRunbooks(big);
+      big.close();
+      const bytes = statSync(path.join(dir, 'drillbook.sqlite')).size;
+      console.log(
+        `\n${ms ? `grew the history to ${total} drills by copying it ${scale}× back in time, in bulk SQL, in ${(ms / 1000).toFixed(1)} s` : `reused ${total} drills`}; ` +
+          `database ${(bytes / 1e6).toFixed(0)} MB (the ${drills} newest are seeded; the copies' event logs are the originals', the bench opens only seeded drills)`,
+      );
+      const bigHot = rbs[0]!;
+      const bigTypical = rbs[Math.floor(rbs.length / 2)]!;
+      console.log(`  hot runbook ${bigHot.path}: ${bigHot.drills} drills; typical ${bigTypical.path}: ${bigTypical.drills} drills`);
+      if (parts.has('core')) await coreBench(dir, bigHot, bigTypical, total);
+      if (parts.has('render')) await renderBench(dir, bigHot, bigTypical, total).catch((err: Error) => console.log(`\nChromium render times: not measured (${err.message})`));
+    }
   } finally {
     if (process.env.BENCH_KEEP || reuse) console.log(`\nkept ${dir}`);
     else rmSync(dir, { recursive: true, force: true });
@@ -83,7 +113,7 @@ function seededRunbooks(db: import('../../main/store/db').Db): SeededRunbook[] {
   return (db.prepare('SELECT runbook_path AS path, MAX(runbook_title) AS title, COUNT(*) AS drills FROM drills GROUP BY runbook_path ORDER BY drills DESC').all() as SeededRunbook[]);
 }
 
-async function coreBench(dir: string, hot: SeededRunbook, typical: SeededRunbook): Promise<void> {
+async function coreBench(dir: string, hot: SeededRunbook, typical: SeededRunbook, total: number): Promise<void> {
   // The CLI host: no background check or backups competing with the timings.
   const core = new Core({ dataDir: dir, runbookDirs: [], host: 'cli' });
   try {
@@ -101,7 +131,7 @@ async function coreBench(dir: string, hot: SeededRunbook, typical: SeededRunbook
     rows.push(await timeIt('trend page, hot runbook, rehearsals in 2024 (API)', () => api(core, [['history.runbookStats', { runbookPath: hot.path, mode: 'rehearsal', since: '2024-01-01', until: '2024-12-31' }]])));
     rows.push(await timeIt('waterfall of one drill (API)', () => api(core, [['history.drillWaterfall', { drillId: last[0]!.id }]])));
     rows.push(await timeIt('compare two drills (API)', () => api(core, [['history.compare', { a: last[1]!.id, b: last[0]!.id }]])));
-    printRows('Core and API (dispatch + JSON encode/decode, as the socket does), 10,000 drills:', rows);
+    printRows(`Core and API (dispatch + JSON encode/decode, as the socket does), ${total.toLocaleString('en')} drills:`, rows);
   } finally {
     core.close();
   }

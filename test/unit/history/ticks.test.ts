@@ -46,3 +46,9 @@ test('ticks hours apart over days: midnights are the day, the rest 24-hour times
   const s = at('2026-01-06T12:00:00Z') / 1000;
   assert.deepEqual(utcAxisValues([s, s + 43_200, s + 86_400, s + 129_600], 43_200), ['12:00', '7 Jan', '12:00', '8 Jan']);
 });
+
+test('ticks months or years apart carry the year (a long history read "1 Jan" under every tick)', () => {
+  const y = (yr: number, m = 0) => Date.UTC(yr, m, 1) / 1000;
+  assert.deepEqual(utcAxisValues([y(2019), y(2020), y(2021)], 365 * 86_400), ['2019', '2020', '2021']);
+  assert.deepEqual(utcAxisValues([y(2024, 10), y(2024, 11), y(2025, 0)], 30 * 86_400), ['Nov 2024', 'Dec 2024', 'Jan 2025']);
+});
