@@ -10,6 +10,7 @@ import type { DrillSnapshot } from '../../main/drill/model';
 import type { Results } from '../../main/api/contract';
 import { SEVERITIES, TEST_TYPES, type AttachmentKind, type Severity, type TestType } from '../../main/common/evidence';
 import { useBusy, useConn } from '../app/calls';
+import { LIMITS } from '../../main/common/limits';
 import { humanDuration, utcDateTime } from '../app/format';
 import { Button } from '../ui/Button';
 import { Badge } from '../ui/Badge';
@@ -161,8 +162,8 @@ function ScenarioSection({ snap, canRecord }: { snap: DrillSnapshot; canRecord: 
             f.submit(() => (f.filled('scenario', 'scope') ? setScenario({ drillId: snap.id, scenario: f.text('scenario'), scope: f.text('scope'), testType: f.values.testType as TestType }) : undefined))
           }
         >
-          <TextField form={f} name="scenario" placeholder="Scenario, e.g. primary orders DB lost (disk failure)" testId="scenario-input" maxLength={10000} />
-          <TextField form={f} name="scope" placeholder="Scope, e.g. orders DB only; no application failover" testId="scope-input" maxLength={10000} />
+          <TextField form={f} name="scenario" placeholder="Scenario, e.g. primary orders DB lost (disk failure)" testId="scenario-input" maxLength={LIMITS.evidenceText} />
+          <TextField form={f} name="scope" placeholder="Scope, e.g. orders DB only; no application failover" testId="scope-input" maxLength={LIMITS.evidenceText} />
           <div className="ev-row">
             <select className="input select" {...f.bind('testType')} data-testid="testtype-select" aria-label="Test type">
               {TEST_TYPES.map((t) => (
@@ -202,8 +203,8 @@ function ParticipantsSection({ snap, canRecord }: { snap: DrillSnapshot; canReco
       </ul>
       {canRecord ? (
         <RecordForm className="ev-row" onSubmit={() => f.submit(() => (f.filled('name', 'role') ? setParticipant(snap.id, f.text('name'), f.text('role')) : undefined), ['name', 'role'])}>
-          <TextField form={f} name="name" placeholder="Name" testId="participant-name" maxLength={200} />
-          <TextField form={f} name="role" placeholder="Role, e.g. DBA, observer, reviewer" testId="participant-role" maxLength={200} />
+          <TextField form={f} name="name" placeholder="Name" testId="participant-name" maxLength={LIMITS.name} />
+          <TextField form={f} name="role" placeholder="Role, e.g. DBA, observer, reviewer" testId="participant-role" maxLength={LIMITS.name} />
           <Button type="submit" size="sm" busy={f.busy} disabled={!f.filled('name', 'role')} data-testid="participant-add">
             Add
           </Button>
@@ -240,8 +241,8 @@ function RpoSection({ snap, canRecord }: { snap: DrillSnapshot; canRecord: boole
       {canRecord ? (
         <>
           <RecordForm className="ev-row" onSubmit={() => failure.submit(() => declareFailure(snap.id, failure.text('failureAt') || undefined, failure.text('note') || undefined), ['failureAt'])}>
-            <TextField form={failure} name="failureAt" mono placeholder="Failure time, e.g. 2026-03-03T08:55:00Z (empty: now)" testId="failure-at" maxLength={64} />
-            <TextField form={failure} name="note" placeholder="What failed (optional)" testId="failure-note" maxLength={4000} />
+            <TextField form={failure} name="failureAt" mono placeholder="Failure time, e.g. 2026-03-03T08:55:00Z (empty: now)" testId="failure-at" maxLength={LIMITS.isoTime} />
+            <TextField form={failure} name="note" placeholder="What failed (optional)" testId="failure-note" maxLength={LIMITS.note} />
             <Button type="submit" size="sm" busy={failure.busy} data-testid="failure-declare">
               {failure.filled('failureAt') ? 'Declare failure' : 'Declare failure now'}
             </Button>
@@ -256,9 +257,9 @@ function RpoSection({ snap, canRecord }: { snap: DrillSnapshot; canRecord: boole
               )
             }
           >
-            <TextField form={rp} name="backupId" placeholder="Backup ID" testId="rp-id" maxLength={500} />
-            <TextField form={rp} name="backupAt" mono placeholder="Backup time (UTC), e.g. 2026-03-03T08:30:00Z" testId="rp-at" maxLength={64} />
-            <TextField form={rp} name="source" placeholder="Source (optional)" testId="rp-source" maxLength={1000} />
+            <TextField form={rp} name="backupId" placeholder="Backup ID" testId="rp-id" maxLength={LIMITS.backupId} />
+            <TextField form={rp} name="backupAt" mono placeholder="Backup time (UTC), e.g. 2026-03-03T08:30:00Z" testId="rp-at" maxLength={LIMITS.isoTime} />
+            <TextField form={rp} name="source" placeholder="Source (optional)" testId="rp-source" maxLength={LIMITS.backupSource} />
             <Button type="submit" size="sm" busy={rp.busy} disabled={!rp.filled('backupId', 'backupAt')} data-testid="rp-save">
               Record
             </Button>
@@ -298,7 +299,7 @@ function FindingsSection({ snap, canRecord }: { snap: DrillSnapshot; canRecord: 
             )
           }
         >
-          <TextField form={f} name="text" rows={2} placeholder="Finding" testId="finding-text" maxLength={10000} />
+          <TextField form={f} name="text" rows={2} placeholder="Finding" testId="finding-text" maxLength={LIMITS.evidenceText} />
           <div className="ev-row">
             <select className="input select" {...f.bind('severity')} data-testid="finding-severity" aria-label="Severity">
               {SEVERITIES.map((s) => (
@@ -357,9 +358,9 @@ function RemediationSection({ snap, canRecord }: { snap: DrillSnapshot; canRecor
             )
           }
         >
-          <TextField form={f} name="text" placeholder="Action" testId="remediation-text" maxLength={10000} />
+          <TextField form={f} name="text" placeholder="Action" testId="remediation-text" maxLength={LIMITS.evidenceText} />
           <div className="ev-row">
-            <TextField form={f} name="owner" placeholder="Owner" testId="remediation-owner" maxLength={200} />
+            <TextField form={f} name="owner" placeholder="Owner" testId="remediation-owner" maxLength={LIMITS.name} />
             <TextField form={f} name="due" type="date" label="Due date" testId="remediation-due" />
             <select className="input select" {...f.bind('finding')} data-testid="remediation-finding" aria-label="For finding">
               <option value="">no finding</option>
@@ -421,7 +422,7 @@ function SignoffSection({ snap, canRecord }: { snap: DrillSnapshot; canRecord: b
       ) : canRecord ? (
         !op ? (
           <RecordForm className="ev-row" onSubmit={() => opForm.submit(() => signOff({ drillId: snap.id, role: 'operator', name: snap.operator, ...(opForm.text('statement') ? { statement: opForm.text('statement') } : {}) }))}>
-            <TextField form={opForm} name="statement" placeholder="Statement (optional), e.g. Restore performed as described" testId="signoff-statement" maxLength={4000} />
+            <TextField form={opForm} name="statement" placeholder="Statement (optional), e.g. Restore performed as described" testId="signoff-statement" maxLength={LIMITS.note} />
             <Button type="submit" variant="primary" size="sm" busy={opForm.busy} data-testid="signoff-operator">
               Sign off as {snap.operator}
             </Button>
@@ -437,8 +438,8 @@ function SignoffSection({ snap, canRecord }: { snap: DrillSnapshot; canRecord: b
               )
             }
           >
-            <TextField form={revForm} name="reviewer" placeholder="Reviewer (not the operator)" testId="signoff-reviewer-name" maxLength={200} />
-            <TextField form={revForm} name="statement" placeholder="Reviewer's statement (optional)" testId="signoff-reviewer-statement" maxLength={4000} />
+            <TextField form={revForm} name="reviewer" placeholder="Reviewer (not the operator)" testId="signoff-reviewer-name" maxLength={LIMITS.name} />
+            <TextField form={revForm} name="statement" placeholder="Reviewer's statement (optional)" testId="signoff-reviewer-statement" maxLength={LIMITS.note} />
             <Button type="submit" variant="primary" size="sm" busy={revForm.busy} disabled={!revForm.filled('reviewer')} data-testid="signoff-reviewer">
               Sign off as reviewer
             </Button>
@@ -529,7 +530,7 @@ function AttachDialog({ target, onClose }: { target: AttachTarget; onClose: () =
       <label className="field-label" htmlFor="ev-attach-note">
         Note <span className="muted">(optional)</span>
       </label>
-      <input id="ev-attach-note" className="input" value={note} onChange={(e) => setNote(e.target.value)} data-testid="attach-note" maxLength={4000} />
+      <input id="ev-attach-note" className="input" value={note} onChange={(e) => setNote(e.target.value)} data-testid="attach-note" maxLength={LIMITS.note} />
     </Dialog>
   );
 }
@@ -587,7 +588,7 @@ function TickNoteDialog({ snap, stepIndex, itemIndex, onClose }: { snap: DrillSn
       }
     >
       <p className="dialog-desc">{text}</p>
-      <textarea className="input textarea" rows={3} value={note} onChange={(e) => setNote(e.target.value)} placeholder="What you checked, and how" data-testid="tick-note-input" maxLength={4000} />
+      <textarea className="input textarea" rows={3} value={note} onChange={(e) => setNote(e.target.value)} placeholder="What you checked, and how" data-testid="tick-note-input" maxLength={LIMITS.note} />
     </Dialog>
   );
 }
