@@ -73,7 +73,7 @@ describe('crash recovery', { timeout: 180_000 }, () => {
     await gap.waitFor();
     assert.match(
       await gap.innerText(),
-      /Drillbook was not running for \d+(m \d\d)?s \(\d\d:\d\d:\d\d–\d\d:\d\d:\d\d UTC\); the clock kept running\./,
+      /Drillbook was not running for (\d+(\.\d)?s|\d+m \d\ds) \(\d\d:\d\d:\d\d–\d\d:\d\d:\d\d UTC\); the clock kept running\./,
     );
     await waitStepStatus(page, 0, 'completed');
     await waitStepStatus(page, 1, 'running');
