@@ -118,6 +118,7 @@ export function TerminalView({ client, terminalId, active, onSearchReady, onFind
     let replaying = 0;
     const detach = hub.attach(terminalId, {
       data: (bytes, replay) => {
+        if (bytes.length === 0) return; // the hub turns empty frames into reset(); nothing to parse or acknowledge
         chunks++;
         // Acknowledged piece by piece as xterm.js parses them (see pieces.ts): the core resumes before the page runs dry.
         let left = bytes.length;
