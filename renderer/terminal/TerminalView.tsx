@@ -1,6 +1,7 @@
 import { useEffect, useLayoutEffect, useRef } from 'react';
 import type { ApiClient } from '../app/transport';
 import { hubFor } from './hub';
+import { writeInPieces } from './pieces';
 import { createXterm, terminalTheme, type XtermHandle } from './xterm';
 import { bindingFor, isMac, matchKey } from '../drill/keymap';
 import { countRender } from '../app/renders';
@@ -117,13 +118,17 @@ export function TerminalView({ client, terminalId, active, onSearchReady, onFind
     let replaying = 0;
     const detach = hub.attach(terminalId, {
       data: (bytes, replay) => {
-        if (replay) replaying++;
+        if (bytes.length === 0) return; // the hub turns empty frames into reset(); nothing to parse or acknowledge
         chunks++;
-        h.term.write(bytes, () => {
-          if (replay) replaying--;
-          written += bytes.length;
+        // Acknowledged piece by piece as xterm.js parses them (see pieces.ts): the core resumes before the page runs dry.
+        let left = bytes.length;
+        if (replay) replaying++;
+        writeInPieces(h.term, bytes, (n) => {
+          left -= n;
+          if (replay && left === 0) replaying--;
+          written += n;
           el.dataset.bytes = String(written);
-          hub.ack(terminalId, bytes.length);
+          hub.ack(terminalId, n);
         });
       },
       reset: () => h.term.reset(),

@@ -18,6 +18,9 @@
  * memory flat while flooding. Also printed: CPU seconds per process group
  * during the flood (on 2 cores it shows who the bottleneck is).
  *
+ * Also printed: Chromium's CPU seconds per MiB for 3 and 5, a ratio that
+ * the load of other processes disturbs far less than wall time does.
+ *
  * BENCH_MB=N changes the file size (default 50); BENCH_VERBOSE=1 prints
  * phase timings; BENCH_PROFILE=FILE writes the page's CPU profile of the
  * flood (.cpuprofile, opens in Chrome DevTools); BENCH_CHROMIUM_ARGS adds
@@ -297,6 +300,7 @@ export async function terminalBench(): Promise<void> {
 
     phase('in-page');
     // 5. xterm.js alone in the same page and size: the browser's own ceiling (parse + DOM/WebGL render), no transport.
+    const cpuInPageBefore = cpuByGroup(pid);
     const inPageMs = (await page.evaluate(
       async ({ sel, totalLines }: { sel: string; totalLines: number }) => {
         const el = document.querySelector(sel);
@@ -336,6 +340,7 @@ export async function terminalBench(): Promise<void> {
       },
       { sel: view, totalLines: lines },
     )) as number;
+    const cpuInPage = (cpuByGroup(pid).chromium ?? 0) - (cpuInPageBefore.chromium ?? 0);
 
     phase('close');
     await page.close();
@@ -359,6 +364,10 @@ export async function terminalBench(): Promise<void> {
       .filter(([, v]) => v > 0.005)
       .sort((a, b) => b[1] - a[1]);
     console.log(`    CPU during the flood (${(e2eMs / 1000).toFixed(2)} s wall, ${os.cpus().length} cores): ${cpu.map(([k, v]) => `${k} ${v.toFixed(2)} s`).join(', ')}`);
+    // CPU seconds per MiB: what each path costs Chromium, steadier than wall time on a machine shared with other work.
+    const cpuE2e = (cpuAfter.chromium ?? 0) - (cpuBefore.chromium ?? 0);
+    const perMib = (secs: number) => ((secs * 1000) / (ptyBytes / MB)).toFixed(0);
+    console.log(`    Chromium CPU per MiB: xterm.js alone ${perMib(cpuInPage)} ms, real UI ${perMib(cpuE2e)} ms (= ${((cpuInPage / cpuE2e) * 100).toFixed(0)}% efficiency)`);
     console.log('');
     console.log(`echo latency (${latencies.length} keys)  p50 ${pct(latencies, 50).toFixed(1)} ms   p99 ${pct(latencies, 99).toFixed(1)} ms   max ${Math.max(...latencies).toFixed(1)} ms   (aim p99 < 30 ms)`);
     console.log('');
