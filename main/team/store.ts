@@ -9,7 +9,7 @@
  */
 import { createHash } from 'node:crypto';
 import pg from 'pg';
-import { migrate } from './schema';
+import { excessPrivileges, grantAppRole, migrate, pendingMigrations } from './schema';
 import { drillEverySec, summarise, type DrillRow, type PublishedDrill } from './ingest';
 import type { Role } from './roles';
 import { canonicalJson } from '../drill/chain';
@@ -99,6 +99,35 @@ export class TeamStore {
     } finally {
       done(failure);
     }
+  }
+
+  /** Runs one function on a checked-out client (released, or discarded when broken). */
+  private async withClient<T>(f: (c: pg.PoolClient) => Promise<T>): Promise<T> {
+    const { c, done } = await this.checkout();
+    let failure: unknown;
+    try {
+      return await f(c);
+    } catch (err) {
+      failure = err;
+      throw err;
+    } finally {
+      done(failure);
+    }
+  }
+
+  /** Schema versions the database lacks; read-only, so the application role may ask before serving. */
+  pendingMigrations(): Promise<number[]> {
+    return this.withClient(pendingMigrations);
+  }
+
+  /** Grants the application role its rights (schema.ts appRoleGrants); run as the owner. */
+  grantAppRole(role: string): Promise<void> {
+    return this.withClient((c) => grantAppRole(c, role));
+  }
+
+  /** UPDATE/DELETE/TRUNCATE rights the connected role holds that the application role must not. */
+  excessPrivileges(): Promise<string[]> {
+    return this.withClient(excessPrivileges);
   }
 
   async close(): Promise<void> {

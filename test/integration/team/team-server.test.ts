@@ -8,7 +8,7 @@
  */
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn, type ChildProcess } from 'node:child_process';
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { statSync } from 'node:fs';
 import path from 'node:path';
 import { postgresUnavailable, startPostgres, type DbServer } from '../../helpers/services';
@@ -154,7 +154,7 @@ test('migrations are versioned and repeatable; events and the audit log refuse U
   const t = await inProcess(url);
   try {
     assert.deepEqual(await t.store.migrate(), [], 'a second migrate applies nothing');
-    assert.equal(pg.sql(db, `SELECT string_agg(version::text, ',' ORDER BY version) FROM team_migrations`).trim(), '1,2');
+    assert.equal(pg.sql(db, `SELECT string_agg(version::text, ',' ORDER BY version) FROM team_migrations`).trim(), '1,2,3');
     const { token } = await t.server.createUser('ana', 'operator', null);
     const m = machine({ n: 1 });
     const seed = await cli(['team', 'join', t.base, '--data', m.dir], { input: token + '\n' });
@@ -175,6 +175,82 @@ test('migrations are versioned and repeatable; events and the audit log refuse U
     assert.equal(pg.sql(db, 'SELECT count(*) FROM team_events').trim(), String(m.events), 'nothing changed');
   } finally {
     await t.close();
+  }
+});
+
+/** psql as another role (password authentication over loopback TCP, as the server connects). */
+function sqlAs(role: string, password: string, db: string, query: string): string {
+  const r = spawnSync('psql', ['-X', '-q', '-v', 'ON_ERROR_STOP=1', '-At', '-h', '127.0.0.1', '-p', String(pg.port), '-U', role, '-d', db, '-c', query], {
+    encoding: 'utf8',
+    env: { ...process.env, PGPASSWORD: password, PGCONNECT_TIMEOUT: '10' },
+    timeout: 60_000,
+  });
+  if (r.status !== 0) throw new Error(`psql: ${(r.stderr || String(r.error)).trim()}`);
+  return r.stdout;
+}
+
+test('the application role: migrations as the owner, then the server connects as a role the database itself refuses UPDATE/DELETE/TRUNCATE on events, sign-offs and audit log', { skip: !!skip, timeout: 240_000 }, async () => {
+  const ownerUrl = freshDb();
+  const db = ownerUrl.split('/').pop()!;
+  const role = `drillbook_app_${process.pid}`;
+  pg.sql('postgres', `CREATE ROLE ${role} LOGIN PASSWORD 'app-secret-42'`);
+  const appUrl = `postgres://${role}:app-secret-42@127.0.0.1:${pg.port}/${db}`;
+  // Before the grants the role cannot even read: the server refuses to start in one sentence, nothing half-done.
+  const early = await cli(['server', '--postgres', appUrl, '--listen', '127.0.0.1:0']);
+  assert.equal(early.code, 4, early.err);
+  assert.match(early.err, /cannot use the database: .*(permission denied|may not apply)/);
+  const grant = await cli(['server', '--postgres', ownerUrl, '--grant-app-role', role]);
+  assert.equal(grant.code, 0, grant.err);
+  assert.match(grant.err, /may not UPDATE, DELETE or TRUNCATE events/);
+  assert.equal(pg.sql(db, `SELECT string_agg(version::text, ',' ORDER BY version) FROM team_migrations`).trim(), '1,2,3');
+  const admin = await cli(['server', '--postgres', appUrl, '--create-admin', 'root']);
+  assert.equal(admin.code, 0, admin.err);
+  const port = await freePort();
+  const srv = await serverProcess(appUrl, port);
+  try {
+    assert.doesNotMatch(srv.log(), /warning/, 'a properly granted role draws no warning');
+    const base = `http://127.0.0.1:${port}`;
+    const ana = await call(base, admin.out.trim(), 'POST', '/api/users', { name: 'ana', role: 'operator' });
+    assert.equal(ana.status, 201);
+    const m = machine({ n: 2 });
+    assert.equal((await cli(['team', 'join', base, '--data', m.dir], { input: ana.json.token + '\n' })).code, 0);
+    const pub = await cli(['team', 'publish', '--data', m.dir]);
+    assert.equal(pub.code, 0, pub.out + pub.err);
+    const rev = await call(base, admin.out.trim(), 'POST', `/api/drills/${m.ids[0]}/signoff`, { verdict: 'approved', comment: 'ok' });
+    assert.equal(rev.status, 201, JSON.stringify(rev.json));
+    assert.equal(sqlAs(role, 'app-secret-42', db, 'SELECT count(*) FROM team_events').trim(), String(m.events));
+    for (const q of [
+      `UPDATE team_events SET body = '{}' WHERE seq = 1`,
+      `DELETE FROM team_events WHERE seq = 1`,
+      `TRUNCATE team_events CASCADE`,
+      `UPDATE team_audit SET outcome = 'ok'`,
+      `DELETE FROM team_audit`,
+      `TRUNCATE team_audit`,
+      `UPDATE team_signoffs SET verdict = 'rejected'`,
+      `DELETE FROM team_signoffs`,
+      `TRUNCATE team_signoffs`,
+      `DELETE FROM team_drills`,
+      `DELETE FROM team_users`,
+      `ALTER TABLE team_events DISABLE TRIGGER team_events_append_only`,
+      `DROP TRIGGER team_events_append_only ON team_events`,
+    ]) {
+      // Refused by the grants (permission denied / must be owner), not only by the triggers' "append-only".
+      assert.throws(() => sqlAs(role, 'app-secret-42', db, q), /permission denied|must be owner/, q);
+    }
+    assert.equal(pg.sql(db, 'SELECT count(*) FROM team_events').trim(), String(m.events), 'nothing changed');
+    assert.equal(pg.sql(db, 'SELECT count(*) FROM team_signoffs').trim(), '1');
+  } finally {
+    srv.child.kill('SIGTERM');
+    await new Promise((r) => srv.child.once('exit', r));
+  }
+  // The owner (here a superuser) still draws the warning: the grants are the point, not the triggers alone.
+  const port2 = await freePort();
+  const owner = await serverProcess(ownerUrl, port2);
+  try {
+    assert.match(owner.log(), /warning: this database role holds UPDATE on team_events/);
+  } finally {
+    owner.child.kill('SIGTERM');
+    await new Promise((r) => owner.child.once('exit', r));
   }
 });
 
