@@ -45,6 +45,8 @@ export const API_METHODS = [
   { name: 'runbooks.list', method: 'GET', path: '/api/runbooks', roles: ALL },
   { name: 'runbooks.stats', method: 'GET', path: '/api/runbooks/stats', roles: ALL },
   { name: 'freshness', method: 'GET', path: '/api/freshness', roles: ALL },
+  { name: 'policies.list', method: 'GET', path: '/api/policies', roles: ALL },
+  { name: 'policies.set', method: 'POST', path: '/api/policies', roles: ['admin'] },
   { name: 'audit.list', method: 'GET', path: '/api/audit', roles: ['admin', 'auditor'] },
 ] as const satisfies readonly ApiMethod[];
 

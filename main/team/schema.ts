@@ -140,7 +140,8 @@ JOIN (SELECT runbook_path, count(*)::int AS drills, (count(*) FILTER (WHERE pass
     sql: `
 CREATE TABLE team_tag_policies (
   tag text PRIMARY KEY CHECK (length(tag) BETWEEN 1 AND 100),
-  every_sec double precision NOT NULL CHECK (every_sec > 0),
+  -- NULL: the policy was withdrawn (rows are updated, never deleted: the application role has no DELETE).
+  every_sec double precision CHECK (every_sec IS NULL OR every_sec > 0),
   set_by text NOT NULL,
   set_at timestamptz NOT NULL DEFAULT now()
 );

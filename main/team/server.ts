@@ -17,6 +17,7 @@ import { parsePublished, verifyPublishedChain } from './ingest';
 import type { ListenPlan } from './listen';
 import { CSP, CSS, HTML, JS } from './ui/page';
 import { DRILL_MODES, type DrillSnapshot } from '../drill/model';
+import { parseDuration } from '../runbook/duration';
 
 export const MAX_BODY = 32 * 1024 * 1024;
 
@@ -184,6 +185,14 @@ export class TeamServer {
       const now = this.opts.now?.() ?? new Date();
       const runbooks = await this.store.freshness(now);
       return { json: { asOf: now.toISOString(), overdue: runbooks.filter((r) => r.overdue).map((r) => r.runbookPath), runbooks } };
+    },
+    'policies.list': async () => ({ json: { policies: await this.store.tagPolicies() } }),
+    'policies.set': async (ctx) => {
+      const b = (ctx.body ?? {}) as { tag?: unknown; every?: unknown };
+      if (typeof b.tag !== 'string' || !/^\S{1,100}$/.test(b.tag)) throw new HttpError(400, 'a policy needs the tag it is for: {"tag": "restore-test", "every": "30d"}');
+      const everySec = policySeconds(b.every);
+      await this.store.setTagPolicy(b.tag, everySec, ctx.user!.name);
+      return { json: { tag: b.tag, everySec }, target: b.tag, detail: { everySec } };
     },
     'audit.list': async (ctx) => {
       const limit = Number(ctx.query.get('limit') ?? 200);
@@ -354,6 +363,20 @@ async function readJson(req: http.IncomingMessage, max: number): Promise<unknown
   } catch {
     throw new HttpError(400, 'the request body is not valid JSON');
   }
+}
+
+/** A policy's interval: a duration ("30d", "12h") or seconds; null withdraws the policy. */
+function policySeconds(every: unknown): number | null {
+  if (every === null) return null;
+  if (typeof every !== 'string' && typeof every !== 'number') throw new HttpError(400, 'every must be a duration such as "30d", or null to withdraw the policy');
+  let seconds: number;
+  try {
+    seconds = parseDuration(every).seconds;
+  } catch {
+    throw new HttpError(400, `"${String(every).slice(0, 40)}" is not a duration: write it as 30d, 12h or 90m`);
+  }
+  if (!(seconds > 0) || seconds > 10 * 365 * 86400) throw new HttpError(400, 'every must be more than zero and at most ten years');
+  return seconds;
 }
 
 function modeFrom(q: URLSearchParams): string | undefined {

@@ -59,7 +59,13 @@ export interface TeamDrillEntry {
 export interface FreshnessRow {
   runbookPath: string;
   title: string;
+  tags: string[];
+  /** The policy in force: the stricter of the front matter's `drill_every` and the server's policies for the runbook's tags. */
   drillEverySec: number | null;
+  /** Where it comes from: `drill_every` (front matter) or `tag:NAME` (a server policy). */
+  policySource: string | null;
+  /** The front matter's own `drill_every`, whatever the tags say. */
+  frontMatterEverySec: number | null;
   lastDrillAt: string | null;
   lastPassAt: string | null;
   dueAt: string | null;
@@ -305,16 +311,17 @@ export class TeamStore {
     const passedDelta = (row.passed ? 1 : 0) - (wasPassed ? 1 : 0);
     const passAt = row.passed ? (row.endedAt ?? row.startedAt) : null;
     await c.query(
-      `INSERT INTO team_runbook_state AS s (path, title, drill_every_sec, drills, passed, last_drill_at, last_pass_at)
-       VALUES ($1, $2, $3, 1, $4, $5, $6)
+      `INSERT INTO team_runbook_state AS s (path, title, drill_every_sec, drills, passed, last_drill_at, last_pass_at, tags)
+       VALUES ($1, $2, $3, 1, $4, $5, $6, $9)
        ON CONFLICT (path) DO UPDATE SET
+         tags = CASE WHEN excluded.last_drill_at >= s.last_drill_at THEN excluded.tags ELSE s.tags END,
          drills = s.drills + $7,
          passed = s.passed + $8,
          title = CASE WHEN excluded.last_drill_at >= s.last_drill_at THEN excluded.title ELSE s.title END,
          drill_every_sec = CASE WHEN excluded.last_drill_at >= s.last_drill_at THEN excluded.drill_every_sec ELSE s.drill_every_sec END,
          last_drill_at = greatest(s.last_drill_at, excluded.last_drill_at),
          last_pass_at = CASE WHEN excluded.last_pass_at IS NULL THEN s.last_pass_at ELSE greatest(s.last_pass_at, excluded.last_pass_at) END`,
-      [row.runbookPath, drill.runbook.title, drillEverySec(drill.runbook), row.passed ? 1 : 0, row.startedAt, passAt, wasPassed === null ? 1 : 0, wasPassed === null ? (row.passed ? 1 : 0) : passedDelta],
+      [row.runbookPath, drill.runbook.title, drillEverySec(drill.runbook), row.passed ? 1 : 0, row.startedAt, passAt, wasPassed === null ? 1 : 0, wasPassed === null ? (row.passed ? 1 : 0) : passedDelta, runbookTags(drill.runbook)],
     );
   }
 
@@ -505,26 +512,65 @@ export class TeamStore {
   }
 
   /**
-   * Each runbook's last passing drill against its policy (the newest
-   * published snapshot's `drill_every`). Never passed with a policy = overdue.
+   * Each runbook's last passing drill against its policy: the stricter of
+   * the newest published snapshot's `drill_every` and the server's policies
+   * for its tags. Never passed with a policy = overdue.
    */
   async freshness(now: Date): Promise<FreshnessRow[]> {
     const { rows } = await this.pool.query(
-      `SELECT path AS runbook_path, title, drill_every_sec, last_drill_at AS last_drill, last_pass_at AS last_pass FROM team_runbook_state ORDER BY path`,
+      `SELECT s.path AS runbook_path, s.title, s.tags, s.drill_every_sec, s.last_drill_at AS last_drill, s.last_pass_at AS last_pass,
+              p.tag AS tag, p.every_sec AS tag_every_sec
+       FROM team_runbook_state s
+       LEFT JOIN LATERAL (SELECT tag, every_sec FROM team_tag_policies WHERE tag = ANY(s.tags) AND every_sec IS NOT NULL ORDER BY every_sec, tag LIMIT 1) p ON true
+       ORDER BY s.path`,
     );
     return rows.map((r) => freshnessRow(r, now));
   }
+
+  /** The server's freshness policies per tag (withdrawn ones left out). */
+  async tagPolicies(): Promise<{ tag: string; everySec: number; setBy: string; setAt: string }[]> {
+    const { rows } = await this.pool.query('SELECT tag, every_sec, set_by, set_at FROM team_tag_policies WHERE every_sec IS NOT NULL ORDER BY tag');
+    return rows.map((r) => ({ tag: r.tag, everySec: r.every_sec, setBy: r.set_by, setAt: iso(r.set_at)! }));
+  }
+
+  /** Sets (or, with null, withdraws) the policy for one tag. */
+  async setTagPolicy(tag: string, everySec: number | null, by: string): Promise<void> {
+    await this.pool.query(
+      `INSERT INTO team_tag_policies (tag, every_sec, set_by) VALUES ($1, $2, $3)
+       ON CONFLICT (tag) DO UPDATE SET every_sec = excluded.every_sec, set_by = excluded.set_by, set_at = now()`,
+      [tag, everySec, by],
+    );
+  }
 }
 
-export function freshnessRow(r: { runbook_path: string; title: string; drill_every_sec: number | null; last_drill: unknown; last_pass: unknown }, now: Date): FreshnessRow {
-  const every = r.drill_every_sec;
+/** A published runbook's tags (front matter `tags:`), text only, bounded. */
+function runbookTags(runbook: PublishedDrill['runbook']): string[] {
+  const tags = (runbook as { meta?: { tags?: unknown } }).meta?.tags;
+  return Array.isArray(tags) ? tags.filter((t): t is string => typeof t === 'string' && t.length > 0 && t.length <= 100).slice(0, 50) : [];
+}
+
+/** The stricter of two policies (seconds), and where it comes from. */
+export function effectivePolicy(frontMatterSec: number | null, tag: { tag: string; everySec: number } | null): { everySec: number; source: string } | null {
+  if (tag && (frontMatterSec === null || tag.everySec < frontMatterSec)) return { everySec: tag.everySec, source: `tag:${tag.tag}` };
+  return frontMatterSec === null ? null : { everySec: frontMatterSec, source: 'drill_every' };
+}
+
+export function freshnessRow(
+  r: { runbook_path: string; title: string; tags?: string[]; drill_every_sec: number | null; tag?: string | null; tag_every_sec?: number | null; last_drill: unknown; last_pass: unknown },
+  now: Date,
+): FreshnessRow {
+  const policy = effectivePolicy(r.drill_every_sec, r.tag && r.tag_every_sec ? { tag: r.tag, everySec: r.tag_every_sec } : null);
+  const every = policy?.everySec ?? null;
   const lastPass = iso(r.last_pass);
   const due = every === null ? null : lastPass === null ? null : new Date(Date.parse(lastPass) + every * 1000).toISOString();
   const overdue = every !== null && (due === null || Date.parse(due) < now.getTime());
   return {
     runbookPath: r.runbook_path,
     title: r.title,
+    tags: r.tags ?? [],
     drillEverySec: every,
+    policySource: policy?.source ?? null,
+    frontMatterEverySec: r.drill_every_sec,
     lastDrillAt: iso(r.last_drill),
     lastPassAt: lastPass,
     dueAt: due,

@@ -198,7 +198,7 @@ export const JS = String.raw`'use strict';
       var fresh = {}; r[1].runbooks.forEach(function (f) { fresh[f.runbookPath] = f; });
       var rows = r[0].runbooks.map(function (rb) {
         var f = fresh[rb.runbookPath] || {};
-        var policy = f.drillEverySec ? Math.round(f.drillEverySec / 86400) + ' d' : 'none';
+        var policy = f.drillEverySec ? Math.round(f.drillEverySec / 86400) + ' d' + (f.policySource && f.policySource.indexOf('tag:') === 0 ? ' (tag ' + f.policySource.slice(4) + ')' : '') : 'none';
         var status = f.drillEverySec ? (f.overdue ? el('span', { class: 'overdue', text: f.lastPassAt ? 'overdue ' + Math.round(f.overdueBySec / 86400) + ' d' : 'overdue: never passed' }) : el('span', { class: 'pass', text: 'due ' + day(f.dueAt).slice(0, 10) })) : el('span', { class: 'muted', text: '—' });
         return el('tr', {}, [
           el('td', { class: 'wrap' }, [el('button', { class: 'link', text: rb.title, onclick: function () { stats(rb.runbookPath); } }), el('br'), el('span', { class: 'muted', text: rb.runbookPath })]),

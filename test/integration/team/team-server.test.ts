@@ -123,11 +123,12 @@ async function inProcess(url: string, opts: ConstructorParameters<typeof TeamSer
 }
 
 /** A data folder with `n` finished drills of a runbook, recorded through the real engine. */
-function machine(opts: { n: number; operator?: string; file?: string; every?: string; secret?: string; fail?: boolean; startDay?: number }) {
+function machine(opts: { n: number; operator?: string; file?: string; every?: string; tags?: string[]; secret?: string; fail?: boolean; startDay?: number }) {
   const f = historyFixture();
   f.clock.advance((opts.startDay ?? 0) * 86_400_000);
   const rb = runbook(['Declare', 'Restore', 'Verify'], { file: opts.file ?? '/srv/runbooks/db-restore.md', rto: 600 });
   if (opts.every) rb.meta.extra = { ...rb.meta.extra, drill_every: opts.every };
+  if (opts.tags) rb.meta.tags = opts.tags;
   const ids: string[] = [];
   for (let i = 0; i < opts.n; i++) {
     f.clock.advance(86_400_000);
@@ -266,6 +267,7 @@ test('role matrix: every API method answers 403 exactly for the roles the table 
       'users.create': { name: `made-${Date.now()}`, role: 'auditor' },
       'drills.publish': { drills: [] },
       'drills.signoff': { verdict: 'approved', comment: 'ok' },
+      'policies.set': { tag: 'matrix', every: '30d' },
     };
     const seen: string[] = [];
     for (const m of API_METHODS) {
@@ -477,6 +479,51 @@ test('freshness: runbooks past their drill_every are overdue in a JSON endpoint 
     assert.equal(billing.drillEverySec, 90 * 86400);
     assert.equal(billing.overdue, false);
     assert.equal(f.json.runbooks.find((r: any) => r.runbookPath === '/rb/no-policy.md').drillEverySec, null);
+  } finally {
+    await t.close();
+  }
+});
+
+test('freshness per tag: a server policy (restore-test: 30d) besides drill_every; the stricter one applies, in the overdue list and the JSON endpoint', { skip: !!skip }, async () => {
+  // The fixture's drills finish on day 1 (2026-01-02); "now" is 45 days later.
+  const t = await inProcess(freshDb(), { now: () => new Date('2026-02-16T00:00:00Z') });
+  try {
+    const admin = (await t.server.createUser('root', 'admin', null)).token;
+    const token = (await t.server.createUser('ana', 'operator', null)).token;
+    for (const [file, every, tags] of [
+      ['/rb/orders.md', '90d', ['restore-test', 'postgres']],
+      ['/rb/billing.md', undefined, ['restore-test']],
+      ['/rb/wiki.md', '90d', ['docs']],
+      ['/rb/cache.md', '7d', ['restore-test']],
+    ] as const) {
+      const m = machine({ n: 1, file, every, tags: [...tags] });
+      assert.equal((await cli(['team', 'join', t.base, '--data', m.dir], { input: token + '\n' })).code, 0);
+      const p = await cli(['team', 'publish', '--data', m.dir]);
+      assert.equal(p.code, 0, p.out + p.err);
+    }
+    const before = await call(t.base, token, 'GET', '/api/freshness');
+    assert.deepEqual(before.json.overdue, ['/rb/cache.md'], 'front matter alone: only the 7-day runbook is overdue');
+    // Only an admin sets policies; a bad interval is one sentence.
+    assert.equal((await call(t.base, token, 'POST', '/api/policies', { tag: 'restore-test', every: '30d' })).status, 403);
+    const bad = await call(t.base, admin, 'POST', '/api/policies', { tag: 'restore-test', every: 'soon' });
+    assert.equal(bad.status, 400);
+    assert.match(bad.json.error, /is not a duration/);
+    assert.equal((await call(t.base, admin, 'POST', '/api/policies', { tag: 'restore-test', every: '30d' })).status, 200);
+    const pol = await call(t.base, token, 'GET', '/api/policies');
+    assert.deepEqual(pol.json.policies.map((p: any) => [p.tag, p.everySec, p.setBy]), [['restore-test', 30 * 86400, 'root']]);
+    const f = await call(t.base, token, 'GET', '/api/freshness');
+    assert.deepEqual(f.json.overdue, ['/rb/billing.md', '/rb/cache.md', '/rb/orders.md']);
+    const row = (p: string) => f.json.runbooks.find((r: any) => r.runbookPath === p);
+    assert.deepEqual([row('/rb/orders.md').drillEverySec, row('/rb/orders.md').policySource, row('/rb/orders.md').frontMatterEverySec], [30 * 86400, 'tag:restore-test', 90 * 86400]);
+    assert.deepEqual(row('/rb/orders.md').tags, ['restore-test', 'postgres']);
+    assert.equal(row('/rb/billing.md').policySource, 'tag:restore-test', 'a tag policy covers a runbook with no drill_every');
+    assert.deepEqual([row('/rb/cache.md').drillEverySec, row('/rb/cache.md').policySource], [7 * 86400, 'drill_every'], 'the stricter front matter wins');
+    assert.deepEqual([row('/rb/wiki.md').overdue, row('/rb/wiki.md').policySource], [false, 'drill_every']);
+    // Withdrawn (null): back to the front matter; the change is in the audit log.
+    assert.equal((await call(t.base, admin, 'POST', '/api/policies', { tag: 'restore-test', every: null })).status, 200);
+    assert.deepEqual((await call(t.base, token, 'GET', '/api/freshness')).json.overdue, ['/rb/cache.md']);
+    const audit = await call(t.base, admin, 'GET', '/api/audit');
+    assert.equal(audit.json.entries.filter((e: any) => e.action === 'policies.set' && e.outcome === 'ok').length, 2);
   } finally {
     await t.close();
   }
