@@ -7,6 +7,7 @@
 import readline from 'node:readline';
 import { CliError, EXIT, dataDirFrom } from './common';
 import { openCore } from './history';
+import { bundleMaker } from '../team/client/bundle';
 import { outboundRedactor } from '../evidence/redact/outbound';
 import { loadConfig, loadState, normaliseUrl, removeConfig, saveConfig, type TeamConfig } from '../team/client/config';
 import { api, pendingDrills, publish, TeamRefused, TeamUnreachable } from '../team/client/publish';
@@ -146,6 +147,7 @@ async function publishCommand(dataDir: string, values: Record<string, unknown>):
     const red = outboundRedactor(dataDir);
     const report = await publish(core.db, dataDir, cfg, red, {
       attempts,
+      bundle: bundleMaker({ drills: core.drills, attachments: core.evidence.attachments }, dataDir),
       batchSize: batch,
       onRetry: (n, wait, why) => process.stderr.write(`drillbook team publish: ${why}; retry ${n} in ${(wait / 1000).toFixed(1)}s\n`),
     }).catch((err) => {
@@ -153,11 +155,16 @@ async function publishCommand(dataDir: string, values: Record<string, unknown>):
       throw err;
     });
     if (values.json) process.stdout.write(JSON.stringify(report, null, 2) + '\n');
-    else if (report.pending === 0) process.stdout.write(`nothing to publish: the server has every finished drill of this machine\n`);
-    else {
+    else if (report.pending === 0) {
+      process.stdout.write(`nothing to publish: the server has every finished drill of this machine\n`);
+      const b = report.bundles;
+      if (b.uploaded + b.kept + b.queued > 0) process.stdout.write(`evidence bundles: ${b.uploaded} stored by the server, ${b.kept} already there, ${b.queued} still queued\n`);
+      for (const p of report.problems) process.stdout.write(`  ${p.id ?? '?'}: ${p.kind}: ${p.reason}\n`);
+    } else {
       process.stdout.write(
         `${report.pending} drill${report.pending === 1 ? '' : 's'} to publish: ${report.imported} published, ${report.extended} extended, ${report.duplicates} already there, ${report.problems.length} refused, ${report.queued} still queued\n`,
       );
+      process.stdout.write(`evidence bundles: ${report.bundles.uploaded} stored by the server, ${report.bundles.kept} already there, ${report.bundles.queued} still queued\n`);
       for (const p of report.problems) process.stdout.write(`  ${p.id ?? '?'}: ${p.kind}: ${p.reason}\n`);
       if (report.unreachable) process.stderr.write(`drillbook team publish: ${report.unreachable}; ${report.queued} drills stay queued and go with the next publish\n`);
     }

@@ -152,10 +152,28 @@ JOIN team_runbooks r ON r.key = d.runbook_key
 WHERE d.runbook_path = s.path AND jsonb_typeof(r.json::jsonb -> 'meta' -> 'tags') = 'array';
 `,
   },
+  {
+    version: 4,
+    name: 'evidence bundles, verified on arrival, never replaced',
+    sql: `
+CREATE TABLE team_bundles (
+  drill_id text PRIMARY KEY REFERENCES team_drills(id),
+  sha256 text NOT NULL,
+  size integer NOT NULL,
+  bytes bytea NOT NULL,
+  chain_head text NOT NULL,
+  verification jsonb NOT NULL,
+  uploaded_by bigint NOT NULL REFERENCES team_users(id),
+  uploaded_at timestamptz NOT NULL DEFAULT now()
+);
+CREATE TRIGGER team_bundles_append_only BEFORE UPDATE OR DELETE ON team_bundles FOR EACH ROW EXECUTE FUNCTION team_append_only();
+CREATE TRIGGER team_bundles_no_truncate BEFORE TRUNCATE ON team_bundles FOR EACH STATEMENT EXECUTE FUNCTION team_append_only();
+`,
+  },
 ];
 
 /** Tables whose rows never change once written: the application's role gets SELECT and INSERT only. */
-export const APPEND_ONLY_TABLES = ['team_events', 'team_audit', 'team_signoffs'] as const;
+export const APPEND_ONLY_TABLES = ['team_events', 'team_audit', 'team_signoffs', 'team_bundles'] as const;
 /** Tables the server updates (accounts, tokens, derived summaries, policies): SELECT, INSERT, UPDATE; never DELETE or TRUNCATE. */
 export const UPDATABLE_TABLES = ['team_users', 'team_tokens', 'team_runbooks', 'team_drills', 'team_runbook_state', 'team_tag_policies'] as const;
 

@@ -74,6 +74,17 @@ export interface FreshnessRow {
   overdueBySec: number | null;
 }
 
+export interface BundleInfo {
+  sha256: string;
+  size: number;
+  chainHead: string;
+  /** The server's check on arrival (main/evidence verify against the published chain head). */
+  verification: { ok: boolean; coverage: string | null; checked: string[]; problems: { kind: string; file: string | null; message: string }[] };
+  uploadedAt: string;
+  uploadedBy: string;
+  bytes?: Buffer;
+}
+
 export interface AuditEntry {
   actor: string | null;
   address: string | null;
@@ -525,6 +536,39 @@ export class TeamStore {
        ORDER BY s.path`,
     );
     return rows.map((r) => freshnessRow(r, now));
+  }
+
+  /** A drill's chain head and status, or null when the server has no such drill. */
+  async drillHead(id: string): Promise<{ chainHead: string; status: string; publisherId: number } | null> {
+    const { rows } = await this.pool.query('SELECT chain_head, status, publisher_id FROM team_drills WHERE id = $1', [id]);
+    return rows[0] ? { chainHead: rows[0].chain_head, status: rows[0].status, publisherId: Number(rows[0].publisher_id) } : null;
+  }
+
+  /**
+   * Stores a verified bundle; never replaces one. Returns 'stored', or
+   * 'kept' with the stored bundle's digest when the drill already has one
+   * (the primary key decides, so two uploads racing store exactly one).
+   */
+  async addBundle(b: { drillId: string; sha256: string; bytes: Buffer; chainHead: string; verification: unknown; userId: number }): Promise<{ kind: 'stored' | 'kept'; sha256: string }> {
+    const { rowCount } = await this.pool.query(
+      `INSERT INTO team_bundles (drill_id, sha256, size, bytes, chain_head, verification, uploaded_by) VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT (drill_id) DO NOTHING`,
+      [b.drillId, b.sha256, b.bytes.length, b.bytes, b.chainHead, JSON.stringify(b.verification), b.userId],
+    );
+    if ((rowCount ?? 0) > 0) return { kind: 'stored', sha256: b.sha256 };
+    const { rows } = await this.pool.query('SELECT sha256 FROM team_bundles WHERE drill_id = $1', [b.drillId]);
+    return { kind: 'kept', sha256: rows[0].sha256 };
+  }
+
+  /** A drill's bundle: what is known about it, and with `bytes` the zip itself. */
+  async bundle(drillId: string, bytes: boolean): Promise<BundleInfo | null> {
+    const { rows } = await this.pool.query(
+      `SELECT b.sha256, b.size, b.chain_head, b.verification, b.uploaded_at, u.name AS uploaded_by${bytes ? ', b.bytes' : ''}
+       FROM team_bundles b JOIN team_users u ON u.id = b.uploaded_by WHERE b.drill_id = $1`,
+      [drillId],
+    );
+    const r = rows[0];
+    if (!r) return null;
+    return { sha256: r.sha256, size: r.size, chainHead: r.chain_head, verification: r.verification, uploadedAt: iso(r.uploaded_at)!, uploadedBy: r.uploaded_by, ...(bytes ? { bytes: r.bytes as Buffer } : {}) };
   }
 
   /** The server's freshness policies per tag (withdrawn ones left out). */

@@ -9,7 +9,13 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { statSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { createHash } from 'node:crypto';
+import { verifyBundle } from '../../../main/evidence/verify';
+import { readZip, writeZip } from '../../../main/evidence/zip';
+import { Core } from '../../../main/api/core';
+import { bundleMaker } from '../../../main/team/client/bundle';
 import path from 'node:path';
 import { postgresUnavailable, startPostgres, type DbServer } from '../../helpers/services';
 import { freePort } from '../../helpers/sshd';
@@ -155,7 +161,7 @@ test('migrations are versioned and repeatable; events and the audit log refuse U
   const t = await inProcess(url);
   try {
     assert.deepEqual(await t.store.migrate(), [], 'a second migrate applies nothing');
-    assert.equal(pg.sql(db, `SELECT string_agg(version::text, ',' ORDER BY version) FROM team_migrations`).trim(), '1,2,3');
+    assert.equal(pg.sql(db, `SELECT string_agg(version::text, ',' ORDER BY version) FROM team_migrations`).trim(), '1,2,3,4');
     const { token } = await t.server.createUser('ana', 'operator', null);
     const m = machine({ n: 1 });
     const seed = await cli(['team', 'join', t.base, '--data', m.dir], { input: token + '\n' });
@@ -203,7 +209,7 @@ test('the application role: migrations as the owner, then the server connects as
   const grant = await cli(['server', '--postgres', ownerUrl, '--grant-app-role', role]);
   assert.equal(grant.code, 0, grant.err);
   assert.match(grant.err, /may not UPDATE, DELETE or TRUNCATE events/);
-  assert.equal(pg.sql(db, `SELECT string_agg(version::text, ',' ORDER BY version) FROM team_migrations`).trim(), '1,2,3');
+  assert.equal(pg.sql(db, `SELECT string_agg(version::text, ',' ORDER BY version) FROM team_migrations`).trim(), '1,2,3,4');
   const admin = await cli(['server', '--postgres', appUrl, '--create-admin', 'root']);
   assert.equal(admin.code, 0, admin.err);
   const port = await freePort();
@@ -230,6 +236,8 @@ test('the application role: migrations as the owner, then the server connects as
       `UPDATE team_signoffs SET verdict = 'rejected'`,
       `DELETE FROM team_signoffs`,
       `TRUNCATE team_signoffs`,
+      `UPDATE team_bundles SET bytes = '\\x00'`,
+      `DELETE FROM team_bundles`,
       `DELETE FROM team_drills`,
       `DELETE FROM team_users`,
       `ALTER TABLE team_events DISABLE TRIGGER team_events_append_only`,
@@ -240,6 +248,7 @@ test('the application role: migrations as the owner, then the server connects as
     }
     assert.equal(pg.sql(db, 'SELECT count(*) FROM team_events').trim(), String(m.events), 'nothing changed');
     assert.equal(pg.sql(db, 'SELECT count(*) FROM team_signoffs').trim(), '1');
+    assert.equal(pg.sql(db, 'SELECT count(*) FROM team_bundles').trim(), '2', 'the app role stored both evidence bundles');
   } finally {
     srv.child.kill('SIGTERM');
     await new Promise((r) => srv.child.once('exit', r));
@@ -524,6 +533,95 @@ test('freshness per tag: a server policy (restore-test: 30d) besides drill_every
     assert.deepEqual((await call(t.base, token, 'GET', '/api/freshness')).json.overdue, ['/rb/cache.md']);
     const audit = await call(t.base, admin, 'GET', '/api/audit');
     assert.equal(audit.json.entries.filter((e: any) => e.action === 'policies.set' && e.outcome === 'ok').length, 2);
+  } finally {
+    await t.close();
+  }
+});
+
+test('evidence: each published drill\'s bundle is made and redacted on the client, verified by the server on arrival, downloadable by an auditor, never replaced; a tampered or mismatched upload is refused', { skip: !!skip, timeout: 240_000 }, async () => {
+  const t = await inProcess(freshDb());
+  try {
+    const admin = (await t.server.createUser('root', 'admin', null)).token;
+    const ana = (await t.server.createUser('ana', 'operator', null)).token;
+    const auditor = (await t.server.createUser('audrey', 'auditor', null)).token;
+    const secret = 'Sup3rS3cretPgPass!';
+    const m = machine({ n: 2, secret });
+    assert.equal((await cli(['team', 'join', t.base, '--data', m.dir], { input: ana + '\n' })).code, 0);
+    const pub = await cli(['team', 'publish', '--data', m.dir]);
+    assert.equal(pub.code, 0, pub.out + pub.err);
+    assert.match(pub.out, /evidence bundles: 2 stored by the server, 0 already there, 0 still queued/);
+    // The drill page says what the server found.
+    const d = await call(t.base, auditor, 'GET', `/api/drills/${m.ids[0]}`);
+    assert.equal(d.json.bundle.verification.ok, true, JSON.stringify(d.json.bundle));
+    assert.equal(d.json.bundle.uploadedBy, 'ana');
+    assert.match(d.json.bundle.verification.coverage, /./);
+    // An auditor downloads it; it verifies offline, carries no secret, and matches the published chain head.
+    const res = await fetch(`${t.base}/api/drills/${m.ids[0]}/bundle`, { headers: { authorization: `Bearer ${auditor}` } });
+    assert.equal(res.status, 200);
+    assert.equal(res.headers.get('content-type'), 'application/zip');
+    assert.equal(res.headers.get('x-drillbook-verification'), 'ok');
+    const zip = Buffer.from(await res.arrayBuffer());
+    assert.equal(createHash('sha256').update(zip).digest('hex'), res.headers.get('x-drillbook-sha256'));
+    const dir = mkdtempSync(path.join(tmpdir(), 'team-bundle-test-'));
+    try {
+      writeFileSync(path.join(dir, 'a.zip'), zip);
+      const v = await verifyBundle(path.join(dir, 'a.zip'), { expectHead: d.json.summary.chainHead });
+      assert.equal(v.ok, true, JSON.stringify(v.problems));
+      const files = await readZip(path.join(dir, 'a.zip'));
+      for (const [name, bytes] of files) assert.ok(!bytes.includes(secret), `${name} carries the secret`);
+      // Publishing again sends nothing new; the bundles are not sent twice.
+      const again = await cli(['team', 'publish', '--data', m.dir]);
+      assert.equal(again.code, 0, again.out + again.err);
+      assert.match(again.out, /nothing to publish/);
+      assert.doesNotMatch(again.out, /evidence bundles/);
+      // Nobody replaces a stored bundle: not its publisher, not an admin; an auditor may not upload at all.
+      const upload = (token: string, id: string, body: Buffer) => fetch(`${t.base}/api/drills/${id}/bundle`, { method: 'POST', headers: { authorization: `Bearer ${token}`, 'content-type': 'application/zip' }, body: new Uint8Array(body) });
+      for (const token of [ana, admin]) {
+        const r = await upload(token, m.ids[0]!, zip);
+        assert.equal(r.status, 409);
+        assert.match(((await r.json()) as any).error, /never replaced/);
+      }
+      assert.equal((await upload(auditor, m.ids[0]!, zip)).status, 403);
+      // A drill without a bundle yet (published by a client that sent none): a tampered bundle and another drill's bundle are refused, nothing stored.
+      const m2 = machine({ n: 1, file: '/rb/other.md' });
+      const db2 = openDatabase(m2.dir);
+      try {
+        const r = await publish(db2, m2.dir, { url: t.base, token: ana } as never, new Redactor([], true));
+        assert.equal(r.imported, 1);
+      } finally {
+        db2.close();
+      }
+      const mismatch = await upload(ana, m2.ids[0]!, zip);
+      assert.equal(mismatch.status, 422, 'drill 1\'s bundle offered as drill 2\'s');
+      assert.match(((await mismatch.json()) as any).error, /fails verification against the published drill/);
+      const notZip = await upload(ana, m2.ids[0]!, Buffer.from('{"hello": 1}'));
+      assert.equal(notZip.status, 400);
+      // Drill 2's own bundle with one file altered after export: refused on the modified file.
+      const core2 = new Core({ dataDir: m2.dir, runbookDirs: [], host: 'cli' });
+      let own: Buffer;
+      try {
+        own = await bundleMaker({ drills: core2.drills, attachments: core2.evidence.attachments }, m2.dir)(m2.ids[0]!);
+      } finally {
+        core2.close();
+      }
+      writeFileSync(path.join(dir, 'own.zip'), own);
+      const edited = await readZip(path.join(dir, 'own.zip'));
+      const csvName = [...edited.keys()].find((k) => k.endsWith('.csv'))!;
+      edited.set(csvName, Buffer.concat([edited.get(csvName)!, Buffer.from('x,y\n')]));
+      await writeZip(edited, path.join(dir, 'tampered.zip'), new Date());
+      const tampered = await upload(ana, m2.ids[0]!, readFileSync(path.join(dir, 'tampered.zip')));
+      assert.equal(tampered.status, 422);
+      assert.match(((await tampered.json()) as any).error, new RegExp(`fails verification.*${csvName.replace('.', '\\.')}`));
+      assert.equal((await call(t.base, auditor, 'GET', `/api/drills/${m2.ids[0]}/bundle`)).status, 404, 'nothing stored');
+      const refused = await call(t.base, admin, 'GET', '/api/audit?limit=50');
+      assert.ok(refused.json.entries.some((e: any) => e.action === 'drills.bundle.upload' && e.outcome === 'refused 422' && e.target === m2.ids[0]));
+      // The genuine one is stored.
+      const good = await upload(ana, m2.ids[0]!, own);
+      assert.equal(good.status, 201, await good.clone().text());
+      assert.equal(((await good.json()) as any).verification.ok, true);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   } finally {
     await t.close();
   }
