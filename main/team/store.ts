@@ -54,6 +54,8 @@ export interface TeamDrillEntry {
   eventCount: number;
   chainHead: string;
   publisher: string;
+  /** The evidence bundle the server verified and stored (null: none yet). */
+  evidence: { sha256: string; verified: boolean } | null;
 }
 
 export interface FreshnessRow {
@@ -406,8 +408,9 @@ export class TeamStore {
     args.push(Math.min(Math.max(f.limit ?? 100, 1), 1000));
     const { rows } = await this.pool.query(
       `SELECT d.id, d.runbook_path, d.runbook_title, d.mode, d.operator, d.status, d.started_at, d.ended_at, d.rto_target_sec, d.rto_actual_sec,
-              d.rto_met, d.net_ms, d.passed, d.event_count, d.chain_head, u.name AS publisher
-       FROM team_drills d JOIN team_users u ON u.id = d.publisher_id
+              d.rto_met, d.net_ms, d.passed, d.event_count, d.chain_head, u.name AS publisher,
+              b.sha256 AS bundle_sha256, (b.verification->>'ok')::boolean AS bundle_ok
+       FROM team_drills d JOIN team_users u ON u.id = d.publisher_id LEFT JOIN team_bundles b ON b.drill_id = d.id
        ${where.length ? 'WHERE ' + where.join(' AND ') : ''} ORDER BY d.started_at DESC, d.id LIMIT $${args.length}`,
       args,
     );
@@ -425,6 +428,7 @@ export class TeamStore {
       eventCount: r.event_count,
       chainHead: r.chain_head,
       publisher: r.publisher,
+      evidence: r.bundle_sha256 ? { sha256: r.bundle_sha256, verified: r.bundle_ok === true } : null,
     }));
   }
 

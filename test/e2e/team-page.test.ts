@@ -16,6 +16,8 @@ import { TeamStore } from '../../main/team/store';
 import { TeamServer } from '../../main/team/server';
 import { publish } from '../../main/team/client/publish';
 import { Redactor } from '../../main/evidence/redact/engine';
+import { AttachmentStore } from '../../main/evidence/attachments';
+import { bundleMaker } from '../../main/team/client/bundle';
 
 declare const window: any;
 
@@ -57,7 +59,7 @@ before(async () => {
       f.drills.stepComplete(started, 0);
       f.drills.stepStart(started, 1);
     }
-    await publish(f.db, f.dir, cfg, red, { includeRunning: file.includes('orders') });
+    await publish(f.db, f.dir, cfg, red, { includeRunning: file.includes('orders'), bundle: bundleMaker({ drills: f.drills, attachments: new AttachmentStore(f.dir) }, f.dir) });
     f.close();
   }
 });
@@ -90,7 +92,11 @@ for (const size of [
     await page.click('button[type=submit]');
     await page.waitForSelector('#drills tbody tr');
     assert.equal(await page.locator('#drills tbody tr').count(), 12, '11 finished drills and the running one streamed live');
+    assert.equal(await page.locator('#drills [data-bundle]').count(), 11, 'every finished drill has its verified bundle');
+    assert.equal(await page.locator('#drills button:has-text("✓ verified")').count(), 11);
     await shot('history');
+    const [download] = await Promise.all([page.waitForEvent('download'), page.locator('#drills [data-bundle]').first().click()]);
+    assert.match(download.suggestedFilename(), /^drill-.+\.zip$/);
     await page.selectOption('select[name=result]', 'fail');
     await page.click('form.filters button[type=submit]');
     await waitFor(async () => (await page.locator('#drills tbody tr').count()) === 2, 'the filter shows the 2 failed drills');

@@ -174,15 +174,20 @@ export const JS = String.raw`'use strict';
         var rows = j.drills.map(function (d) {
           var rto = d.rto.targetSec === null ? '—' : dur((d.rto.actualSec || 0) * 1000) + ' / ' + dur(d.rto.targetSec * 1000) + (d.rto.met === false ? ' missed' : '');
           return el('tr', {}, [
-            el('td', { text: day(d.startedAt) }),
+            el('td', { class: 'when' }, [el('span', { text: day(d.startedAt).slice(0, 10) }), el('br'), el('span', { class: 'muted', text: day(d.startedAt).slice(11) })]),
             el('td', { class: 'wrap' }, [el('span', { text: d.runbook.title }), el('br'), el('span', { class: 'muted', text: d.runbook.path })]),
             el('td', { text: d.operator }), el('td', { text: d.mode }),
             el('td', { class: d.result || 'running', text: d.result || d.status }),
             el('td', { class: 'num', text: dur(d.netMs) }), el('td', { class: 'num', text: rto }),
             el('td', { class: 'muted', text: d.publisher }),
+            el('td', {}, [d.evidence ? el('button', { class: 'link', 'data-bundle': d.id, title: 'Download the evidence bundle (zip), sha256 ' + d.evidence.sha256, 'aria-label': 'download the evidence bundle, ' + (d.evidence.verified ? 'verified by the server' : 'failed the server\'s verification'), text: d.evidence.verified ? '✓ verified' : '✗ failed', onclick: function () {
+              api('/api/drills/' + encodeURIComponent(d.id) + '/bundle', { raw: true }).then(function (r) { return r.blob(); }).then(function (b) {
+                var a = el('a', { href: URL.createObjectURL(b), download: 'drill-' + d.id + '.zip' }); a.click(); setTimeout(function () { URL.revokeObjectURL(a.href); }, 1000);
+              }).catch(fail(out));
+            } }) : el('span', { class: 'muted', text: d.status === 'running' ? '—' : 'not yet' })]),
           ]);
         });
-        out.appendChild(el('table', { id: 'drills' }, [el('thead', {}, [el('tr', {}, ['Started', 'Runbook', 'Operator', 'Mode', 'Result', 'Net', 'RTO actual / target', 'Published by'].map(function (h, i) { return el('th', { class: i === 5 || i === 6 ? 'num' : '', text: h }); }))]), el('tbody', {}, rows)]));
+        out.appendChild(el('table', { id: 'drills' }, [el('thead', {}, [el('tr', {}, ['Started', 'Runbook', 'Operator', 'Mode', 'Result', 'Net', 'RTO actual / target', 'Published by', 'Evidence'].map(function (h, i) { return el('th', { class: i === 5 || i === 6 ? 'num' : '', text: h }); }))]), el('tbody', {}, rows)]));
       }).catch(fail(out));
     }
     main.appendChild(el('h2', { text: 'Team history' }));
