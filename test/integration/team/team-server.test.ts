@@ -627,6 +627,88 @@ test('evidence: each published drill\'s bundle is made and redacted on the clien
   }
 });
 
+/** Polls until `fn` holds (bounded: 60 s, generous for a loaded machine). */
+async function waitFor(fn: () => boolean | Promise<boolean>, message: string, timeoutMs = 60_000): Promise<void> {
+  const until = Date.now() + timeoutMs;
+  while (!(await fn())) {
+    if (Date.now() > until) assert.fail(`timed out: ${message}`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
+test('publishing without a cron: a drill finished in a host while the server is down stays queued on disk, is retried with backoff, and arrives once when the server is back or at the next start', { skip: !!skip, timeout: 240_000 }, async () => {
+  const url = freshDb();
+  const store = new TeamStore(url);
+  await store.migrate();
+  let server = new TeamServer(store);
+  const port = (await server.listen({ host: '127.0.0.1', port: 0, tls: null })).port;
+  const base = `http://127.0.0.1:${port}`;
+  const ana = (await server.createUser('ana', 'operator', null)).token;
+  const m = machine({ n: 1 }); // one drill already finished before joining: published at the first start
+  assert.equal((await cli(['team', 'join', base, '--data', m.dir], { input: ana + '\n' })).code, 0);
+  await server.close(); // the server is down
+  const count = async () => Number((await store.pool.query('SELECT count(*)::int AS n FROM team_drills')).rows[0].n);
+  const rb = runbook(['Declare', 'Restore'], { file: '/srv/runbooks/host-drill.md', rto: 600 });
+  const finishOne = (core: Core) => {
+    const id = core.drills.start(rb, 'rehearsal', 'ana').id;
+    for (const s of [0, 1]) {
+      core.drills.stepStart(id, s);
+      core.drills.stepComplete(id, s);
+    }
+    core.drills.finish(id);
+    return id;
+  };
+  const retries: number[] = [];
+  // 1. A web host: the server is down at start and when the drill finishes; it retries with backoff while it runs.
+  let core = new Core({ dataDir: m.dir, runbookDirs: [], host: 'web', teamRetryMs: (n) => (retries.push(n), 300) });
+  let first: string;
+  try {
+    first = finishOne(core);
+    await waitFor(() => retries.length >= 2, 'retries while the server is down');
+    assert.equal(core.team.last?.unreachable !== null, true);
+    assert.equal(await count(), 0);
+  } finally {
+    core.close();
+  }
+  // 2. Closed with the drill still queued: nothing is lost, the queue is the history on disk.
+  server = new TeamServer(store);
+  await server.listen({ host: '127.0.0.1', port, tls: null });
+  try {
+    core = new Core({ dataDir: m.dir, runbookDirs: [], host: 'web' });
+    try {
+      await waitFor(async () => (await count()) === 2, 'the next start publishes both queued drills');
+      await core.team.settle(30_000);
+      assert.equal(core.team.last?.bundles.uploaded, 2, JSON.stringify(core.team.last));
+      // 3. While the host runs, a drill that finishes goes at once.
+      const second = finishOne(core);
+      await waitFor(async () => (await count()) === 3, 'a finished drill is published in the background');
+      await core.team.settle(30_000);
+      assert.ok((await store.bundle(second, false))?.verification.ok, 'with its evidence bundle');
+    } finally {
+      core.close();
+    }
+    // 4. Another start: nothing sent twice.
+    core = new Core({ dataDir: m.dir, runbookDirs: [], host: 'web' });
+    try {
+      await core.team.settle(30_000);
+      assert.equal(core.team.last?.pending, 0);
+    } finally {
+      core.close();
+    }
+    assert.equal(await count(), 3, 'each drill arrives once');
+    const events = Number((await store.pool.query('SELECT count(*)::int AS n FROM team_events WHERE drill_id = $1', [first])).rows[0].n);
+    const local = openDatabase(m.dir);
+    try {
+      assert.equal(events, new DrillStoreReader(local).events(first).length, 'the whole log, once');
+    } finally {
+      local.close();
+    }
+  } finally {
+    await server.close();
+    await store.close();
+  }
+});
+
 test('drillbook server refuses a public address without TLS, in one sentence', { skip: !!skip }, async () => {
   const r = await cli(['server', '--postgres', 'postgres://x@127.0.0.1:1/x', '--listen', '0.0.0.0:8443']);
   assert.equal(r.code, 3);
