@@ -96,6 +96,9 @@ export interface AuditEntry {
   detail?: unknown;
 }
 
+/** The RTO trend's most points: oldest to newest, each a run of consecutive drills (p50, worst, target, misses). */
+export const TREND_BUCKETS = 40;
+
 const iso = (v: unknown): string | null => (v === null || v === undefined ? null : new Date(v as string).toISOString());
 
 export class TeamStore {
@@ -486,10 +489,10 @@ export class TeamStore {
    */
   async runbookStats(runbookPath: string, opts: { mode?: string; last?: number } = {}): Promise<Record<string, unknown> | null> {
     const args = [runbookPath, opts.mode ?? null, opts.last ?? 1000];
-    const recent = `SELECT runbook_title, passed, operator, runbook_sha256, started_at, net_ms, rto_actual_sec, rto_target_sec FROM team_drills WHERE runbook_path = $1 AND status <> 'running' AND ($2::text IS NULL OR mode = $2) ORDER BY started_at DESC LIMIT $3`;
+    const recent = `SELECT runbook_title, passed, operator, runbook_sha256, started_at, net_ms, rto_actual_sec, rto_target_sec, rto_met FROM team_drills WHERE runbook_path = $1 AND status <> 'running' AND ($2::text IS NULL OR mode = $2) ORDER BY started_at DESC LIMIT $3`;
     const recentSteps = `SELECT step_keys, step_ms FROM team_drills WHERE runbook_path = $1 AND status <> 'running' AND ($2::text IS NULL OR mode = $2) ORDER BY started_at DESC LIMIT $3`;
     // Three queries on three connections at once: the answer takes as long as the slowest, not the sum.
-    const [steps, drillStats, titles] = await Promise.all([
+    const [steps, drillStats, titles, trend] = await Promise.all([
       this.pool.query(
         `SELECT s.key, count(*)::int AS n, min(s.ord) AS ord,
                 percentile_cont(0.5) WITHIN GROUP (ORDER BY s.ms) AS p50, percentile_cont(0.9) WITHIN GROUP (ORDER BY s.ms) AS p90
@@ -508,6 +511,14 @@ export class TeamStore {
     ),
       // Titles as the newest drill names them.
       this.pool.query(`SELECT steps FROM team_drills WHERE runbook_path = $1 ORDER BY started_at DESC LIMIT 1`, [runbookPath]),
+      // RTO against target over time, downsampled on the server to at most TREND_BUCKETS buckets of consecutive drills.
+      this.pool.query(
+        `SELECT b, count(*)::int AS n, min(started_at) AS first, max(started_at) AS last,
+                percentile_cont(0.5) WITHIN GROUP (ORDER BY rto_actual_sec) AS p50, max(rto_actual_sec) AS worst, max(rto_target_sec) AS target,
+                (count(*) FILTER (WHERE rto_met IS FALSE))::int AS missed
+         FROM (SELECT d.*, ntile(${TREND_BUCKETS}) OVER (ORDER BY started_at) AS b FROM (${recent}) d) x GROUP BY b ORDER BY b`,
+        args,
+      ),
     ]);
     const r = drillStats.rows[0];
     if (!r || r.drills === 0) return null;
@@ -523,6 +534,7 @@ export class TeamStore {
       netMs: { p50: r.p50_ms, p90: r.p90_ms },
       rtoSec: { target: r.rto_target_sec, p50: r.rto_p50_sec, p90: r.rto_p90_sec },
       steps: steps.rows.map((st) => ({ key: st.key, title: titleOf.get(st.key) ?? st.key, drills: st.n, p50Ms: st.p50, p90Ms: st.p90 })),
+      trend: trend.rows.map((t) => ({ from: iso(t.first), to: iso(t.last), drills: t.n, rtoP50Sec: t.p50, rtoWorstSec: t.worst, rtoTargetSec: t.target, missed: t.missed })),
     };
   }
 

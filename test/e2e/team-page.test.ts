@@ -111,6 +111,9 @@ for (const size of [
     await page.click('text=Orders database: point-in-time restore');
     await page.waitForSelector('#steps tbody tr');
     assert.equal(await page.locator('#steps tbody tr').count(), 4);
+    assert.equal(await page.locator('#trend rect.bar').count(), 6, 'one point per finished drill (few drills), the running one left out');
+    assert.equal(await page.locator('#trend line.target').count(), 1);
+    assert.match((await page.textContent('#trend figcaption'))!, /target line of 1h 00m\. 0 missed/);
     await shot('runbooks');
 
     await page.click('[data-tab=live]');

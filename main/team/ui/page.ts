@@ -57,6 +57,11 @@ td.num, th.num { text-align: right; font-variant-numeric: tabular-nums; }
 .running { color: var(--warn); font-weight: 600; }
 .login { max-width: 360px; margin: 60px auto; display: flex; flex-direction: column; gap: 10px; }
 .error { color: var(--bad); }
+.trend { margin: 8px 0 16px; max-width: 720px; }
+.trend svg { width: 100%; height: auto; display: block; border-bottom: 1px solid var(--line); }
+.trend .bar { fill: color-mix(in srgb, var(--accent) 70%, transparent); }
+.trend .bar.missed { fill: var(--bad); }
+.trend .target { stroke: var(--warn); stroke-width: 2; stroke-dasharray: 6 4; }
 .cards { display: grid; grid-template-columns: repeat(auto-fill, minmax(320px, 1fr)); gap: 12px; }
 .card { border: 1px solid var(--line); border-radius: 8px; padding: 12px; }
 a.link, button.link { color: var(--accent); background: none; border: 0; padding: 0; cursor: pointer; font: inherit; text-decoration: underline; }
@@ -212,18 +217,47 @@ export const JS = String.raw`'use strict';
         ]);
       });
       list.appendChild(el('p', { class: r[1].overdue.length ? 'overdue' : 'pass', id: 'overdue-count', text: r[1].overdue.length + ' runbook' + (r[1].overdue.length === 1 ? '' : 's') + ' overdue' }));
-      list.appendChild(el('table', { id: 'runbooks' }, [el('thead', {}, [el('tr', {}, ['Runbook', 'Drills', 'Passed', 'Last pass', 'drill_every', 'Freshness'].map(function (h, i) { return el('th', { class: i === 1 || i === 2 ? 'num' : '', text: h }); }))]), el('tbody', {}, rows)]));
+      list.appendChild(el('table', { id: 'runbooks' }, [el('thead', {}, [el('tr', {}, ['Runbook', 'Drills', 'Passed', 'Last pass', 'Drill every', 'Freshness'].map(function (h, i) { return el('th', { class: i === 1 || i === 2 ? 'num' : '', text: h }); }))]), el('tbody', {}, rows)]));
     }).catch(fail(list));
     function stats(p) {
       api('/api/runbooks/stats?path=' + encodeURIComponent(p)).then(function (s) {
         clear(detail);
         detail.appendChild(el('h2', { text: s.title + ': the team\u2019s times' }));
         detail.appendChild(el('p', { class: 'muted', text: 'Newest ' + s.basis.drills + ' finished drills (' + day(s.basis.from) + ' to ' + day(s.basis.to) + '), ' + s.operators + ' operators, ' + s.versions + ' versions. Drill p50 ' + dur(s.netMs.p50) + ', p90 ' + dur(s.netMs.p90) + (s.rtoSec.target ? '; RTO target ' + dur(s.rtoSec.target * 1000) + ', actual p50 ' + dur(s.rtoSec.p50 * 1000) + ', p90 ' + dur(s.rtoSec.p90 * 1000) : '') + '.' }));
+        if (s.trend.length > 1 && s.rtoSec.target) detail.appendChild(trendChart(s.trend));
         detail.appendChild(el('table', { id: 'steps' }, [el('thead', {}, [el('tr', {}, [el('th', { text: 'Step' }), el('th', { class: 'num', text: 'Drills' }), el('th', { class: 'num', text: 'p50' }), el('th', { class: 'num', text: 'p90' })])]), el('tbody', {}, s.steps.map(function (st) {
           return el('tr', {}, [el('td', { class: 'wrap', text: st.title }), el('td', { class: 'num', text: String(st.drills) }), el('td', { class: 'num', text: dur(st.p50Ms) }), el('td', { class: 'num', text: dur(st.p90Ms) })]);
         }))]));
       }).catch(fail(detail));
     }
+  }
+
+  /** RTO p50 per point (bars; red where a drill missed) against the target (line), as SVG built node by node. */
+  function trendChart(trend) {
+    var NS = 'http://www.w3.org/2000/svg';
+    function svg(tag, attrs, children) {
+      var e = document.createElementNS(NS, tag);
+      for (var k in attrs) e.setAttribute(k, String(attrs[k]));
+      (children || []).forEach(function (c) { e.appendChild(c); });
+      return e;
+    }
+    var W = 640, H = 120, pad = 4;
+    var top = Math.max.apply(null, trend.map(function (b) { return Math.max(b.rtoP50Sec || 0, b.rtoTargetSec || 0); })) * 1.15 || 1;
+    var bw = (W - pad * 2) / trend.length;
+    var y = function (v) { return H - pad - (v / top) * (H - pad * 2); };
+    var target = trend[trend.length - 1].rtoTargetSec;
+    var nodes = trend.map(function (b, i) {
+      var h = Math.max(1, H - pad - y(b.rtoP50Sec || 0));
+      return svg('rect', { x: (pad + i * bw + 1).toFixed(1), y: y(b.rtoP50Sec || 0).toFixed(1), width: Math.max(1, bw - 2).toFixed(1), height: h.toFixed(1), class: b.missed ? 'bar missed' : 'bar' }, [
+        svg('title', {}, [document.createTextNode(day(b.from) + (b.drills > 1 ? ' to ' + day(b.to) : '') + ': ' + b.drills + ' drill' + (b.drills === 1 ? '' : 's') + ', RTO p50 ' + dur((b.rtoP50Sec || 0) * 1000) + ', worst ' + dur((b.rtoWorstSec || 0) * 1000) + (b.missed ? ', ' + b.missed + ' missed' : ''))]),
+      ]);
+    });
+    if (target) nodes.push(svg('line', { x1: pad, x2: W - pad, y1: y(target).toFixed(1), y2: y(target).toFixed(1), class: 'target' }));
+    var missed = trend.reduce(function (a, b) { return a + b.missed; }, 0);
+    return el('figure', { class: 'trend', id: 'trend' }, [
+      svg('svg', { viewBox: '0 0 ' + W + ' ' + H, role: 'img', 'aria-label': 'RTO against target over ' + trend.length + ' points' }, nodes),
+      el('figcaption', { class: 'muted', text: 'RTO actual (p50 per point, oldest left; red: a drill missed it) against the target line of ' + dur(target * 1000) + '. ' + missed + ' missed.' }),
+    ]);
   }
 
   function liveView() {

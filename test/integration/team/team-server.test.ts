@@ -391,7 +391,34 @@ test('two data folders publish and merge without duplicates; secrets are masked 
     assert.deepEqual(rb.steps.map((s: any) => [s.title, s.p50Ms]), [['Declare', 11_000], ['Restore', 21_000], ['Verify', 31_000]]);
     assert.equal(rb.basis.drills, 5);
     assert.ok(rb.netMs.p50 > 0 && rb.netMs.p90 >= rb.netMs.p50);
+    assert.deepEqual(rb.trend.map((b: any) => [b.drills, b.rtoTargetSec]), [[1, 600], [1, 600], [1, 600], [1, 600], [1, 600]], 'few drills: one point each');
     assert.equal((await call(t.base, admin, 'GET', '/api/runbooks/stats')).status, 400);
+  } finally {
+    await t.close();
+  }
+});
+
+test('RTO trend per runbook: downsampled on the server to at most 40 points of consecutive drills, oldest first', { skip: !!skip, timeout: 240_000 }, async () => {
+  const t = await inProcess(freshDb());
+  try {
+    const token = (await t.server.createUser('ana', 'operator', null)).token;
+    const m = machine({ n: 90 });
+    const db = openDatabase(m.dir);
+    try {
+      const r = await publish(db, m.dir, { url: t.base, token } as never, new Redactor([], true), { batchSize: 50 });
+      assert.equal(r.imported, 90);
+    } finally {
+      db.close();
+    }
+    const s = (await call(t.base, token, 'GET', '/api/runbooks/stats?path=/srv/runbooks/db-restore.md')).json;
+    assert.equal(s.trend.length, 40);
+    assert.equal(s.trend.reduce((a: number, b: any) => a + b.drills, 0), 90, 'every drill in exactly one point');
+    for (let i = 1; i < s.trend.length; i++) assert.ok(s.trend[i].from >= s.trend[i - 1].to, 'consecutive, oldest first');
+    // The fixture's drill i takes 3 s longer than drill i-1: the RTO rises along the trend, the target stays 600 s.
+    assert.ok(s.trend[39].rtoP50Sec > s.trend[0].rtoP50Sec);
+    assert.ok(s.trend.every((b: any) => b.rtoTargetSec === 600 && b.rtoWorstSec >= b.rtoP50Sec && b.missed === 0));
+    const few = (await call(t.base, token, 'GET', '/api/runbooks/stats?path=/srv/runbooks/db-restore.md&last=10')).json;
+    assert.equal(few.trend.length, 10, 'the trend covers the same newest drills as the percentiles');
   } finally {
     await t.close();
   }
