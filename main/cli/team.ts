@@ -10,7 +10,7 @@ import { openCore } from './history';
 import { bundleMaker } from '../team/client/bundle';
 import { outboundRedactor } from '../evidence/redact/outbound';
 import { loadConfig, loadState, normaliseUrl, removeConfig, saveConfig, type TeamConfig } from '../team/client/config';
-import { api, pendingDrills, publish, TeamRefused, TeamUnreachable } from '../team/client/publish';
+import { api, bundlesPending, pendingDrills, publish, TeamRefused, TeamUnreachable } from '../team/client/publish';
 
 export async function teamCommand(values: Record<string, unknown>, positionals: string[]): Promise<number> {
   const [sub, ...rest] = positionals;
@@ -109,7 +109,7 @@ async function join(dataDir: string, rest: string[], values: Record<string, unkn
     throw err;
   }
   saveConfig(dataDir, { url, token, user: me.name, role: me.role, joinedAt: new Date().toISOString() });
-  process.stdout.write(`joined ${url} as ${me.name} (${me.role}); publish finished drills with drillbook team publish\n`);
+  process.stdout.write(`joined ${url} as ${me.name} (${me.role}); the web host, the desktop app and drillbook run publish finished drills from now on; drillbook team publish sends what is queued now\n`);
   void values;
   return EXIT.ok;
 }
@@ -118,8 +118,11 @@ async function status(dataDir: string, values: Record<string, unknown>): Promise
   const cfg = membership(dataDir);
   const core = openCore(values);
   let pending: number;
+  let bundles: number;
   try {
-    pending = pendingDrills(core.db, loadState(dataDir, cfg.url).acked).length;
+    const state = loadState(dataDir, cfg.url);
+    pending = pendingDrills(core.db, state.acked).length;
+    bundles = bundlesPending(core.db, state).length;
   } finally {
     core.close();
   }
@@ -129,9 +132,9 @@ async function status(dataDir: string, values: Record<string, unknown>): Promise
   } catch (err) {
     reach = err instanceof TeamRefused ? `refuses this token (${err.message})` : (err as Error).message;
   }
-  const out = { url: cfg.url, user: cfg.user, role: cfg.role, pending, server: reach };
+  const out = { url: cfg.url, user: cfg.user, role: cfg.role, pending, bundlesPending: bundles, server: reach };
   if (values.json) process.stdout.write(JSON.stringify(out, null, 2) + '\n');
-  else process.stdout.write(`team server ${cfg.url} as ${cfg.user} (${cfg.role}): ${reach}; ${pending} finished drill${pending === 1 ? '' : 's'} not yet published\n`);
+  else process.stdout.write(`team server ${cfg.url} as ${cfg.user} (${cfg.role}): ${reach}; ${pending} finished drill${pending === 1 ? '' : 's'} not yet published${bundles ? `, ${bundles} evidence bundle${bundles === 1 ? '' : 's'} not yet sent` : ''}\n`);
   return EXIT.ok;
 }
 

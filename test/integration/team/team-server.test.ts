@@ -22,6 +22,7 @@ import { freePort } from '../../helpers/sshd';
 import { ROOT } from '../../helpers/server';
 import { historyFixture, runbook } from '../../helpers/history-fixture';
 import { TeamStore } from '../../../main/team/store';
+import { MIGRATIONS } from '../../../main/team/schema';
 import { TeamServer } from '../../../main/team/server';
 import { API_METHODS, ROLES, allowed, type Role } from '../../../main/team/roles';
 import { LoginLimiter } from '../../../main/team/auth';
@@ -261,6 +262,31 @@ test('the application role: migrations as the owner, then the server connects as
   } finally {
     owner.child.kill('SIGTERM');
     await new Promise((r) => owner.child.once('exit', r));
+  }
+});
+
+test('migration 3 on a database with drills: each runbook\'s tags come from its newest drill\'s snapshot', { skip: !!skip }, async () => {
+  const url = freshDb();
+  const db = url.split('/').pop()!;
+  pg.sql(db, `CREATE TABLE team_migrations (version integer PRIMARY KEY, name text NOT NULL, applied_at timestamptz NOT NULL DEFAULT now())`);
+  for (const m of MIGRATIONS.slice(0, 2)) {
+    pg.sql(db, m.sql);
+    pg.sql(db, `INSERT INTO team_migrations (version, name) VALUES (${m.version}, 'v${m.version}')`);
+  }
+  pg.sql(db, `INSERT INTO team_users (name, role) VALUES ('a', 'admin')`);
+  pg.sql(db, `INSERT INTO team_runbooks VALUES ('k1', '/r.md', 's', 'T', null, '{"meta":{"tags":["restore-test","pg"]}}'), ('k0', '/r.md', 's', 'T', null, '{"meta":{"tags":["old"]}}')`);
+  pg.sql(
+    db,
+    `INSERT INTO team_drills (id, runbook_key, runbook_path, runbook_title, runbook_sha256, mode, operator, status, started_at, event_count, chain_head, steps, publisher_id)
+     VALUES ('d1', 'k1', '/r.md', 'T', 's', 'rehearsal', 'a', 'completed', '2026-01-02', 1, 'h', '[]', 1), ('d0', 'k0', '/r.md', 'T', 's', 'rehearsal', 'a', 'completed', '2026-01-01', 1, 'h', '[]', 1)`,
+  );
+  pg.sql(db, `INSERT INTO team_runbook_state (path, title, drills, passed, last_drill_at) VALUES ('/r.md', 'T', 2, 0, '2026-01-02')`);
+  const store = new TeamStore(url);
+  try {
+    assert.deepEqual(await store.migrate(), [3, 4]);
+    assert.equal(pg.sql(db, `SELECT array_to_string(tags, ',') FROM team_runbook_state`).trim(), 'restore-test,pg');
+  } finally {
+    await store.close();
   }
 });
 
