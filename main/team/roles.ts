@@ -48,6 +48,7 @@ export const API_METHODS = [
   { name: 'drills.bundle.get', method: 'GET', path: '/api/drills/:id/bundle', roles: ALL },
   { name: 'drills.signoff', method: 'POST', path: '/api/drills/:id/signoff', roles: ['admin', 'reviewer'] },
   { name: 'live.list', method: 'GET', path: '/api/live', roles: ALL },
+  { name: 'live.events', method: 'GET', path: '/api/live/events', roles: ALL },
   { name: 'live.get', method: 'GET', path: '/api/live/:id', roles: ALL },
   { name: 'runbooks.list', method: 'GET', path: '/api/runbooks', roles: ALL },
   { name: 'runbooks.stats', method: 'GET', path: '/api/runbooks/stats', roles: ALL },

@@ -14,7 +14,8 @@ import { createHash } from 'node:crypto';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { TeamStore, type BundleInfo, type TeamDrillEntry, type TeamFilter, type User } from './store';
+import type pg from 'pg';
+import { CHANGED_CHANNEL, TeamStore, type BundleInfo, type TeamDrillEntry, type TeamFilter, type User } from './store';
 import { verifyBundle } from '../evidence/verify';
 import { BundleReadError } from '../evidence/zip';
 import { allowed, isRole, route, type ApiMethod, type Role } from './roles';
@@ -51,7 +52,7 @@ interface Ctx {
   body: unknown;
 }
 
-type Handler = (ctx: Ctx) => Promise<{ status?: number; json: unknown; csv?: string; file?: { type: string; name: string; bytes: Buffer; headers?: Record<string, string> }; target?: string; detail?: unknown }>;
+type Handler = (ctx: Ctx) => Promise<{ status?: number; json: unknown; stream?: true; csv?: string; file?: { type: string; name: string; bytes: Buffer; headers?: Record<string, string> }; target?: string; detail?: unknown }>;
 
 const ZIP_MAGIC = Buffer.from([0x50, 0x4b, 0x03, 0x04]);
 
@@ -211,6 +212,7 @@ export class TeamServer {
       const live = await this.store.live();
       return { json: { drills: live.map(observerView) } };
     },
+    'live.events': async () => ({ json: null, stream: true }),
     'live.get': async (ctx) => {
       const [one] = await this.store.live(ctx.params.id!);
       if (!one) throw new HttpError(404, `no running drill ${ctx.params.id} on this server (it may have finished: see /api/drills/${ctx.params.id})`);
@@ -274,7 +276,9 @@ export class TeamServer {
       body = req.method !== 'POST' ? undefined : r.api.name === 'drills.bundle.upload' ? await readBody(req, max, 'send a smaller bundle (leave large attachments out)') : await readJson(req, max);
       const out = await this.handlers[r.api.name]!({ user, address, params: r.params, query: url.searchParams, body });
       await this.store.audit({ actor: user?.name ?? null, address, action, target: out.target ?? null, outcome: 'ok', detail: out.detail });
-      if (out.file) {
+      if (out.stream) {
+        await this.subscribe(res);
+      } else if (out.file) {
         res.writeHead(200, {
           'content-type': out.file.type,
           'content-length': String(out.file.bytes.length),
@@ -298,6 +302,52 @@ export class TeamServer {
       if (status === 429) res.setHeader('Retry-After', '60');
       send(res, status, { error: message });
     }
+  }
+
+  private readonly streams = new Set<http.ServerResponse>();
+  private listener: Promise<pg.PoolClient> | null = null;
+  private heartbeat: NodeJS.Timeout | null = null;
+
+  /**
+   * Live updates for observers (Server-Sent Events): `event: drill` with
+   * the drill's id whenever new events of it are stored, by this server or
+   * any other on the same database (PostgreSQL LISTEN/NOTIFY, sent at
+   * commit). The page then fetches the drill as usual; nothing but the id
+   * travels on the stream. A comment line every 20 s keeps proxies open.
+   */
+  private async subscribe(res: http.ServerResponse): Promise<void> {
+    await this.listen_();
+    res.writeHead(200, { 'content-type': 'text/event-stream; charset=utf-8', 'cache-control': 'no-store', 'x-content-type-options': 'nosniff', 'x-accel-buffering': 'no' });
+    res.write(': live drill updates\n\n');
+    this.streams.add(res);
+    res.on('close', () => this.streams.delete(res));
+    this.heartbeat ??= setInterval(() => {
+      for (const r of this.streams) r.write(': ping\n\n');
+    }, 20_000);
+    this.heartbeat.unref();
+  }
+
+  private listen_(): Promise<pg.PoolClient> {
+    this.listener ??= (async () => {
+      const c = await this.store.pool.connect();
+      c.on('notification', (n) => {
+        if (n.channel !== CHANGED_CHANNEL) return;
+        const line = `event: drill\ndata: ${JSON.stringify({ id: n.payload })}\n\n`;
+        for (const r of this.streams) r.write(line);
+      });
+      c.on('error', () => {
+        // PostgreSQL restarted: the next subscriber listens again; open streams are ended so their pages reconnect.
+        this.listener = null;
+        c.release(true);
+        for (const r of this.streams) r.end();
+      });
+      await c.query(`LISTEN ${CHANGED_CHANNEL}`);
+      return c;
+    })().catch((err) => {
+      this.listener = null;
+      throw err;
+    });
+    return this.listener;
   }
 
   private clientAddress(req: http.IncomingMessage): string {
@@ -340,6 +390,12 @@ export class TeamServer {
   }
 
   async close(): Promise<void> {
+    for (const r of this.streams) r.end();
+    this.streams.clear();
+    if (this.heartbeat) clearInterval(this.heartbeat);
+    const l = this.listener;
+    this.listener = null;
+    if (l) await l.then((c) => c.release(true)).catch(() => undefined);
     if (this.server) {
       this.server.closeAllConnections?.();
       await new Promise<void>((r) => this.server!.close(() => r()));

@@ -289,6 +289,7 @@ export class TeamStore {
           const row = summarise(incoming);
           await this.writeSummary(c, drill, row, publisher, false);
           await this.updateRunbookState(c, drill, row, existing.passed === true);
+          await notifyChanged(c, drill.id);
           return { id: drill.id, kind: 'extended', added: incoming.length - count };
         }
         const stored = (await c.query('SELECT seq, hash FROM team_events WHERE drill_id = $1 ORDER BY seq', [drill.id])).rows as { seq: number; hash: string }[];
@@ -304,6 +305,7 @@ export class TeamStore {
       await this.writeSummary(c, drill, row, publisher, true);
       await this.insertEvents(c, incoming);
       await this.updateRunbookState(c, drill, row, null);
+      await notifyChanged(c, drill.id);
       return { id: drill.id, kind: 'imported', events: incoming.length };
     });
   }
@@ -637,6 +639,13 @@ export function freshnessRow(
     overdue,
     overdueBySec: every === null || due === null ? null : Math.round((now.getTime() - Date.parse(due)) / 1000),
   };
+}
+
+/** The NOTIFY channel a drill's new events are announced on (delivered at commit, to every server on the database). */
+export const CHANGED_CHANNEL = 'drillbook_team_drill';
+
+async function notifyChanged(c: pg.PoolClient, id: string): Promise<void> {
+  await c.query('SELECT pg_notify($1, $2)', [CHANGED_CHANNEL, id]);
 }
 
 function toUser(r: { id: unknown; name: string; role: Role }): User {

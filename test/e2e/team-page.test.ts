@@ -119,6 +119,7 @@ for (const size of [
     await page.click('[data-tab=live]');
     await page.waitForSelector('#live .card');
     assert.equal(await page.locator('#live .card').count(), 1);
+    await page.waitForSelector('#live[data-stream=open]'); // the push channel is open under the CSP (connect-src 'self')
     assert.ok((await page.textContent('#live'))!.includes('Restore the base backup — running'));
     await shot('live');
 

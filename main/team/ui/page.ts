@@ -71,7 +71,7 @@ a.link, button.link { color: var(--accent); background: none; border: 0; padding
 export const JS = String.raw`'use strict';
 (function () {
   var TOKEN_KEY = 'drillbook-team-token';
-  var state = { token: sessionStorage.getItem(TOKEN_KEY), me: null, tab: 'history', timer: null };
+  var state = { token: sessionStorage.getItem(TOKEN_KEY), me: null, tab: 'history', timer: null, stream: null };
   var main = document.getElementById('main');
   var nav = document.getElementById('nav');
   var who = document.getElementById('who');
@@ -137,6 +137,7 @@ export const JS = String.raw`'use strict';
   var TABS = [['history', 'History'], ['runbooks', 'Runbooks'], ['live', 'Live drills'], ['audit', 'Audit log']];
   function render() {
     if (state.timer) { clearInterval(state.timer); state.timer = null; }
+    if (state.stream) { state.stream.abort(); state.stream = null; }
     clear(main); clear(nav); who.textContent = '';
     if (!state.token) { main.appendChild(loginView()); return; }
     if (!state.me) { api('/api/me').then(function (me) { state.me = me; render(); }).catch(fail(main)); return; }
@@ -263,7 +264,7 @@ export const JS = String.raw`'use strict';
   function liveView() {
     var out = el('div', { class: 'cards', id: 'live' });
     main.appendChild(el('h2', { text: 'Live drills' }));
-    main.appendChild(el('p', { class: 'muted', text: 'Read-only, as of each drill\u2019s last published event (drillbook team publish --live). Terminals are never shown here.' }));
+    main.appendChild(el('p', { class: 'muted', text: 'Read-only, as of each drill\u2019s last published event (drillbook team publish --live), updated as it arrives. Terminals are never shown here.' }));
     main.appendChild(out);
     function load() {
       api('/api/live').then(function (j) {
@@ -278,7 +279,23 @@ export const JS = String.raw`'use strict';
         });
       }).catch(fail(out));
     }
-    load(); state.timer = setInterval(load, 3000);
+    // Pushed: the server names a drill on /api/live/events as soon as new events of it are stored; polling every
+    // 15 s only covers a stream that a proxy cut.
+    load(); state.timer = setInterval(load, 15000);
+    var ac = new AbortController(); state.stream = ac;
+    fetch('/api/live/events', { headers: { authorization: 'Bearer ' + state.token }, signal: ac.signal }).then(function (r) {
+      if (!r.ok || !r.body) return;
+      var reader = r.body.getReader(), dec = new TextDecoder(), buf = '';
+      out.setAttribute('data-stream', 'open');
+      (function pump() {
+        reader.read().then(function (x) {
+          if (x.done) { out.setAttribute('data-stream', 'closed'); return; }
+          buf += dec.decode(x.value, { stream: true });
+          if (buf.indexOf('event: drill') >= 0) { buf = ''; load(); } else if (buf.length > 65536) buf = '';
+          pump();
+        }).catch(function () { out.setAttribute('data-stream', 'closed'); });
+      })();
+    }).catch(function () { /* aborted, or no stream: polling goes on */ });
   }
 
   function auditView() {

@@ -186,6 +186,15 @@ test('migrations are versioned and repeatable; events and the audit log refuse U
   }
 });
 
+/** The live event stream's status (and error), without waiting for a stream that never ends. */
+async function openStream(base: string, token: string | null): Promise<{ status: number; json: any }> {
+  const ac = new AbortController();
+  const res = await fetch(base + '/api/live/events', { headers: token ? { authorization: `Bearer ${token}` } : {}, signal: ac.signal });
+  const json = res.status === 200 ? null : await res.json();
+  ac.abort();
+  return { status: res.status, json };
+}
+
 /** psql as another role (password authentication over loopback TCP, as the server connects). */
 function sqlAs(role: string, password: string, db: string, query: string): string {
   const r = spawnSync('psql', ['-X', '-q', '-v', 'ON_ERROR_STOP=1', '-At', '-h', '127.0.0.1', '-p', String(pg.port), '-U', role, '-d', db, '-c', query], {
@@ -312,7 +321,7 @@ test('role matrix: every API method answers 403 exactly for the roles the table 
         let p = m.path.replace(':id', 'no-such-drill-1');
         if (m.name === 'tokens.revoke') p = m.path.replace(':id', '999999');
         const body = m.name === 'users.create' ? { ...(bodies[m.name] as object), name: `made-${role}-${seen.length}` } : bodies[m.name];
-        const r = await call(t.base, token, m.method, p, m.method === 'POST' ? (body ?? {}) : undefined);
+        const r = m.name === 'live.events' ? await openStream(t.base, token) : await call(t.base, token, m.method, p, m.method === 'POST' ? (body ?? {}) : undefined);
         const expect = role === null ? (m.roles === 'public' ? 'any' : 401) : allowed(m, role) ? 'allowed' : 403;
         if (expect === 'allowed' || expect === 'any') assert.ok(r.status !== 403 && r.status !== 401, `${m.name} as ${role}: ${r.status} ${JSON.stringify(r.json)}`);
         else assert.equal(r.status, expect, `${m.name} as ${role}: ${JSON.stringify(r.json)}`);
@@ -822,6 +831,47 @@ test('live drills: a running drill streams to the server, any role watches it re
     assert.deepEqual(rbs.map((r: any) => [r.drills, r.passed, r.lastPassAt !== null]), [[1, 1, true]]);
     f.close();
   } finally {
+    await t.close();
+  }
+});
+
+test('live updates for observers: the event stream names a drill as soon as new events of it are stored, through LISTEN/NOTIFY', { skip: !!skip, timeout: 120_000 }, async () => {
+  const t = await inProcess(freshDb());
+  // A second server on the same database: an observer on it hears what is published through the first.
+  const other = new TeamServer(t.store);
+  const otherBase = `http://127.0.0.1:${(await other.listen({ host: '127.0.0.1', port: 0, tls: null })).port}`;
+  const ac = new AbortController();
+  try {
+    const ana = (await t.server.createUser('ana', 'operator', null)).token;
+    const audrey = (await t.server.createUser('audrey', 'auditor', null)).token;
+    const res = await fetch(otherBase + '/api/live/events', { headers: { authorization: `Bearer ${audrey}` }, signal: ac.signal });
+    assert.equal(res.status, 200);
+    assert.match(res.headers.get('content-type')!, /^text\/event-stream/);
+    const reader = res.body!.getReader();
+    let text = '';
+    const read = async (want: RegExp) => {
+      const until = Date.now() + 30_000;
+      while (!want.test(text)) {
+        if (Date.now() > until) assert.fail(`no ${want} on the stream: ${text}`);
+        const { value, done } = await reader.read();
+        if (done) assert.fail('the stream ended');
+        text += Buffer.from(value!).toString('utf8');
+      }
+    };
+    await read(/: live drill updates/);
+    const m = machine({ n: 1 });
+    const db = openDatabase(m.dir);
+    try {
+      const r = await publish(db, m.dir, { url: t.base, token: ana } as never, new Redactor([], true));
+      assert.equal(r.imported, 1);
+    } finally {
+      db.close();
+    }
+    await read(new RegExp(`event: drill\ndata: \\{"id":"${m.ids[0]}"\\}`));
+    assert.equal((await openStream(otherBase, null)).status, 401);
+  } finally {
+    ac.abort();
+    await other.close();
     await t.close();
   }
 });
