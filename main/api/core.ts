@@ -22,6 +22,7 @@ import { TerminalService, type TerminalSshOptions } from '../terminal';
 import type { TerminalSink } from '../terminal/types';
 import { AttachmentStore, EvidenceService, terminalTranscripts, type PrintToPdf } from '../evidence';
 import { runbookVars, runbookWithVars } from '../runbook/vars';
+import { BackgroundPublisher } from '../team/client/background';
 
 export interface CoreOptions {
   dataDir: string;
@@ -41,6 +42,13 @@ export interface CoreOptions {
    * with the first one named. Default: the desktop and web hosts; CLI readers (history, stats, export) do not.
    */
   writer?: boolean;
+  /**
+   * Publish finished drills to the team server in the background when this data folder has joined one
+   * (main/team/client/background.ts). Default: the desktop and web hosts; `drillbook run` asks for it.
+   */
+  teamPublish?: boolean;
+  /** For tests: the wait before background publishing's retry n. */
+  teamRetryMs?: (n: number) => number;
 }
 
 /** Who is calling: hosts pass the connection's terminal sink so output reaches that viewer. */
@@ -60,6 +68,8 @@ export class Core {
   readonly terminals: TerminalService;
   /** Audit evidence and bundle export (main/evidence). */
   readonly evidence: EvidenceService;
+  /** Background publishing to the team server, when this data folder has joined one. */
+  readonly team: BackgroundPublisher;
   private readonly settings: Settings;
   private readonly listeners = new Set<EventListener>();
   private stopWatching: (() => void) | null = null;
@@ -98,6 +108,20 @@ export class Core {
       transcripts: terminalTranscripts(opts.dataDir),
     });
     const ev = this.evidence;
+    this.team = new BackgroundPublisher({
+      db: this.db,
+      dataDir: opts.dataDir,
+      source: { drills: this.drills, attachments: this.evidence.attachments },
+      ...(opts.teamRetryMs ? { retryMs: opts.teamRetryMs } : {}),
+      log: (m) => process.stderr.write(`drillbook: ${m}\n`),
+    });
+    if (opts.teamPublish ?? opts.host !== 'cli') {
+      this.drills.onChange((drill) => {
+        if (drill.status !== 'running') this.team.kick();
+      });
+      // Whatever an earlier session left queued (the server was down, the app was closed mid-publish).
+      this.team.kick();
+    }
 
     const d = this.drills;
     this.handlers = {
@@ -220,6 +244,7 @@ export class Core {
   }
 
   close(): void {
+    this.team.stop();
     // Terminals first: closing one may record a command's result in the database.
     void this.terminals.closeAll();
     this.stopWatching?.();

@@ -211,7 +211,7 @@ export const COMMANDS: Command[] = [
   {
     name: 'server',
     summary: 'run the team server on PostgreSQL (see README: Team server)',
-    usage: ['server --postgres URL [--listen ADDR:PORT] [--tls-cert FILE --tls-key FILE | --behind-proxy]', 'server --postgres URL --create-admin NAME'],
+    usage: ['server --postgres URL [--listen ADDR:PORT] [--tls-cert FILE --tls-key FILE | --behind-proxy]', 'server --postgres URL --create-admin NAME', 'server --postgres OWNER_URL --migrate [--grant-app-role ROLE]'],
     flags: {
       postgres: { type: 'string', arg: 'URL', help: 'the PostgreSQL connection URL (or DRILLBOOK_POSTGRES)' },
       listen: { type: 'string', arg: 'ADDR:PORT', help: 'where to listen (default 127.0.0.1:8470); beyond loopback needs TLS or --behind-proxy' },
@@ -219,6 +219,8 @@ export const COMMANDS: Command[] = [
       'tls-key': { type: 'string', arg: 'FILE', complete: 'file', help: 'TLS private key (PEM)' },
       'behind-proxy': { type: 'boolean', help: 'a TLS-terminating proxy in front ends the connections' },
       'create-admin': { type: 'string', arg: 'NAME', help: 'create the first admin and print its API token once, then exit' },
+      migrate: { type: 'boolean', help: 'apply the schema migrations (as the database owner) and exit' },
+      'grant-app-role': { type: 'string', arg: 'ROLE', help: 'migrate, then grant ROLE what the server needs and no UPDATE/DELETE/TRUNCATE on events, sign-offs and audit log; exit' },
     },
     examples: ['drillbook server --postgres postgres://drillbook@/drillbook --create-admin alice', 'drillbook server --postgres postgres://drillbook@/drillbook --listen 0.0.0.0:8443 --tls-cert cert.pem --tls-key key.pem'],
     positionals: 'none',

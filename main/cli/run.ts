@@ -136,7 +136,7 @@ export async function runCommand(values: Record<string, unknown>, files: string[
 
     let core: Core;
     try {
-      core = new Core({ dataDir, runbookDirs: [BUNDLED_RUNBOOKS], host: 'cli', writer: true });
+      core = new Core({ dataDir, runbookDirs: [BUNDLED_RUNBOOKS], host: 'cli', writer: true, teamPublish: true });
     } catch (err) {
       out.close();
       ssh.close();
@@ -181,6 +181,9 @@ export async function runCommand(values: Record<string, unknown>, files: string[
     } finally {
       out.close(finalCode);
       ssh.close();
+      // A joined data folder: the finished drill is on its way to the team server (bounded; if it is down, the drill
+      // stays queued on disk for the next publish, run or app start).
+      await core.team.settle(30_000);
       core.close();
     }
   }

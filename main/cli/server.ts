@@ -24,12 +24,33 @@ export async function serverCommand(values: Record<string, unknown>, positionals
     throw new CliError((err as Error).message);
   }
   const store = new TeamStore(url);
+  const grant = values['grant-app-role'] as string | undefined;
   try {
-    const applied = await store.migrate();
-    if (applied.length > 0) process.stderr.write(`drillbook server: database schema migrated to version ${applied[applied.length - 1]}\n`);
+    // The application role has no DDL rights: it migrates only when something is pending (and then says who must).
+    const pending = values.migrate === true || grant !== undefined ? [0] : await store.pendingMigrations();
+    if (pending.length > 0) {
+      const applied = await store.migrate().catch((err: Error) => {
+        throw new Error(/permission denied|must be owner/.test(err.message) ? `schema migrations are pending and this role may not apply them (${err.message}); run drillbook server --migrate as the database owner` : err.message);
+      });
+      if (applied.length > 0) process.stderr.write(`drillbook server: database schema migrated to version ${applied[applied.length - 1]}\n`);
+    }
+    if (grant !== undefined) {
+      await store.grantAppRole(grant);
+      process.stderr.write(`drillbook server: role ${grant} may read, insert and update the summaries; it may not UPDATE, DELETE or TRUNCATE events, sign-offs or the audit log\n`);
+    }
   } catch (err) {
     await store.close().catch(() => undefined);
     throw new CliError(`cannot use the database: ${(err as Error).message}`, EXIT.internal);
+  }
+  if (values.migrate === true || grant !== undefined) {
+    await store.close();
+    return EXIT.ok;
+  }
+  const excess = await store.excessPrivileges().catch(() => []);
+  if (excess.length > 0) {
+    process.stderr.write(
+      `drillbook server: warning: this database role holds ${excess.slice(0, 3).join(', ')}${excess.length > 3 ? ` and ${excess.length - 3} more` : ''}; the triggers still refuse it, but serve as a role granted with --grant-app-role (README: Team server)\n`,
+    );
   }
   const server = new TeamServer(store, { behindProxy: plan.behindProxy });
   if (typeof values['create-admin'] === 'string') {

@@ -7,9 +7,10 @@
 import readline from 'node:readline';
 import { CliError, EXIT, dataDirFrom } from './common';
 import { openCore } from './history';
+import { bundleMaker } from '../team/client/bundle';
 import { outboundRedactor } from '../evidence/redact/outbound';
 import { loadConfig, loadState, normaliseUrl, removeConfig, saveConfig, type TeamConfig } from '../team/client/config';
-import { api, pendingDrills, publish, TeamRefused, TeamUnreachable } from '../team/client/publish';
+import { api, bundlesPending, pendingDrills, publish, TeamRefused, TeamUnreachable } from '../team/client/publish';
 
 export async function teamCommand(values: Record<string, unknown>, positionals: string[]): Promise<number> {
   const [sub, ...rest] = positionals;
@@ -108,7 +109,7 @@ async function join(dataDir: string, rest: string[], values: Record<string, unkn
     throw err;
   }
   saveConfig(dataDir, { url, token, user: me.name, role: me.role, joinedAt: new Date().toISOString() });
-  process.stdout.write(`joined ${url} as ${me.name} (${me.role}); publish finished drills with drillbook team publish\n`);
+  process.stdout.write(`joined ${url} as ${me.name} (${me.role}); the web host, the desktop app and drillbook run publish finished drills from now on; drillbook team publish sends what is queued now\n`);
   void values;
   return EXIT.ok;
 }
@@ -117,8 +118,11 @@ async function status(dataDir: string, values: Record<string, unknown>): Promise
   const cfg = membership(dataDir);
   const core = openCore(values);
   let pending: number;
+  let bundles: number;
   try {
-    pending = pendingDrills(core.db, loadState(dataDir, cfg.url).acked).length;
+    const state = loadState(dataDir, cfg.url);
+    pending = pendingDrills(core.db, state.acked).length;
+    bundles = bundlesPending(core.db, state).length;
   } finally {
     core.close();
   }
@@ -128,9 +132,9 @@ async function status(dataDir: string, values: Record<string, unknown>): Promise
   } catch (err) {
     reach = err instanceof TeamRefused ? `refuses this token (${err.message})` : (err as Error).message;
   }
-  const out = { url: cfg.url, user: cfg.user, role: cfg.role, pending, server: reach };
+  const out = { url: cfg.url, user: cfg.user, role: cfg.role, pending, bundlesPending: bundles, server: reach };
   if (values.json) process.stdout.write(JSON.stringify(out, null, 2) + '\n');
-  else process.stdout.write(`team server ${cfg.url} as ${cfg.user} (${cfg.role}): ${reach}; ${pending} finished drill${pending === 1 ? '' : 's'} not yet published\n`);
+  else process.stdout.write(`team server ${cfg.url} as ${cfg.user} (${cfg.role}): ${reach}; ${pending} finished drill${pending === 1 ? '' : 's'} not yet published${bundles ? `, ${bundles} evidence bundle${bundles === 1 ? '' : 's'} not yet sent` : ''}\n`);
   return EXIT.ok;
 }
 
@@ -146,6 +150,7 @@ async function publishCommand(dataDir: string, values: Record<string, unknown>):
     const red = outboundRedactor(dataDir);
     const report = await publish(core.db, dataDir, cfg, red, {
       attempts,
+      bundle: bundleMaker({ drills: core.drills, attachments: core.evidence.attachments }, dataDir),
       batchSize: batch,
       onRetry: (n, wait, why) => process.stderr.write(`drillbook team publish: ${why}; retry ${n} in ${(wait / 1000).toFixed(1)}s\n`),
     }).catch((err) => {
@@ -153,11 +158,16 @@ async function publishCommand(dataDir: string, values: Record<string, unknown>):
       throw err;
     });
     if (values.json) process.stdout.write(JSON.stringify(report, null, 2) + '\n');
-    else if (report.pending === 0) process.stdout.write(`nothing to publish: the server has every finished drill of this machine\n`);
-    else {
+    else if (report.pending === 0) {
+      process.stdout.write(`nothing to publish: the server has every finished drill of this machine\n`);
+      const b = report.bundles;
+      if (b.uploaded + b.kept + b.queued > 0) process.stdout.write(`evidence bundles: ${b.uploaded} stored by the server, ${b.kept} already there, ${b.queued} still queued\n`);
+      for (const p of report.problems) process.stdout.write(`  ${p.id ?? '?'}: ${p.kind}: ${p.reason}\n`);
+    } else {
       process.stdout.write(
         `${report.pending} drill${report.pending === 1 ? '' : 's'} to publish: ${report.imported} published, ${report.extended} extended, ${report.duplicates} already there, ${report.problems.length} refused, ${report.queued} still queued\n`,
       );
+      process.stdout.write(`evidence bundles: ${report.bundles.uploaded} stored by the server, ${report.bundles.kept} already there, ${report.bundles.queued} still queued\n`);
       for (const p of report.problems) process.stdout.write(`  ${p.id ?? '?'}: ${p.kind}: ${p.reason}\n`);
       if (report.unreachable) process.stderr.write(`drillbook team publish: ${report.unreachable}; ${report.queued} drills stay queued and go with the next publish\n`);
     }

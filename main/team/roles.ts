@@ -7,7 +7,12 @@
  * - admin: everything, including accounts.
  * - operator: publishes their own drills, reads the team's history.
  * - reviewer: signs off other people's drills, reads.
- * - auditor: read-only, including the audit log and every drill's events.
+ * - auditor: read-only, including the audit log, every drill's events and
+ *   its evidence bundle (downloaded with the server's verification).
+ *
+ * Nobody replaces a stored evidence bundle, an admin included: the first
+ * verified upload of a drill's bundle is the one kept (team_bundles is
+ * append-only like the events).
  *
  * Every role may watch a live drill (live.*): read-only, from its recorded
  * events; terminal output is never published, so it is never shown.
@@ -39,12 +44,17 @@ export const API_METHODS = [
   { name: 'drills.publish', method: 'POST', path: '/api/drills', roles: ['admin', 'operator'] },
   { name: 'drills.list', method: 'GET', path: '/api/drills', roles: ALL },
   { name: 'drills.get', method: 'GET', path: '/api/drills/:id', roles: ALL },
+  { name: 'drills.bundle.upload', method: 'POST', path: '/api/drills/:id/bundle', roles: ['admin', 'operator'] },
+  { name: 'drills.bundle.get', method: 'GET', path: '/api/drills/:id/bundle', roles: ALL },
   { name: 'drills.signoff', method: 'POST', path: '/api/drills/:id/signoff', roles: ['admin', 'reviewer'] },
   { name: 'live.list', method: 'GET', path: '/api/live', roles: ALL },
+  { name: 'live.events', method: 'GET', path: '/api/live/events', roles: ALL },
   { name: 'live.get', method: 'GET', path: '/api/live/:id', roles: ALL },
   { name: 'runbooks.list', method: 'GET', path: '/api/runbooks', roles: ALL },
   { name: 'runbooks.stats', method: 'GET', path: '/api/runbooks/stats', roles: ALL },
   { name: 'freshness', method: 'GET', path: '/api/freshness', roles: ALL },
+  { name: 'policies.list', method: 'GET', path: '/api/policies', roles: ALL },
+  { name: 'policies.set', method: 'POST', path: '/api/policies', roles: ['admin'] },
   { name: 'audit.list', method: 'GET', path: '/api/audit', roles: ['admin', 'auditor'] },
 ] as const satisfies readonly ApiMethod[];
 

@@ -132,7 +132,104 @@ JOIN (SELECT runbook_path, count(*)::int AS drills, (count(*) FILTER (WHERE pass
       FROM team_drills GROUP BY runbook_path) a ON a.runbook_path = l.runbook_path;
 `,
   },
+  {
+    version: 3,
+    name: 'freshness policies per runbook tag',
+    // A runbook's tags as the newest published snapshot names them, kept beside its freshness state; backfilled from
+    // the stored runbook snapshots of each runbook's newest drill.
+    sql: `
+CREATE TABLE team_tag_policies (
+  tag text PRIMARY KEY CHECK (length(tag) BETWEEN 1 AND 100),
+  -- NULL: the policy was withdrawn (rows are updated, never deleted: the application role has no DELETE).
+  every_sec double precision CHECK (every_sec IS NULL OR every_sec > 0),
+  set_by text NOT NULL,
+  set_at timestamptz NOT NULL DEFAULT now()
+);
+ALTER TABLE team_runbook_state ADD COLUMN tags text[] NOT NULL DEFAULT '{}';
+UPDATE team_runbook_state s SET tags = ARRAY(SELECT jsonb_array_elements_text(coalesce(r.json::jsonb -> 'meta' -> 'tags', '[]'::jsonb)))
+FROM (SELECT DISTINCT ON (runbook_path) runbook_path, runbook_key FROM team_drills ORDER BY runbook_path, started_at DESC) d
+JOIN team_runbooks r ON r.key = d.runbook_key
+WHERE d.runbook_path = s.path AND jsonb_typeof(r.json::jsonb -> 'meta' -> 'tags') = 'array';
+`,
+  },
+  {
+    version: 4,
+    name: 'evidence bundles, verified on arrival, never replaced',
+    sql: `
+CREATE TABLE team_bundles (
+  drill_id text PRIMARY KEY REFERENCES team_drills(id),
+  sha256 text NOT NULL,
+  size integer NOT NULL,
+  bytes bytea NOT NULL,
+  chain_head text NOT NULL,
+  verification jsonb NOT NULL,
+  uploaded_by bigint NOT NULL REFERENCES team_users(id),
+  uploaded_at timestamptz NOT NULL DEFAULT now()
+);
+CREATE TRIGGER team_bundles_append_only BEFORE UPDATE OR DELETE ON team_bundles FOR EACH ROW EXECUTE FUNCTION team_append_only();
+CREATE TRIGGER team_bundles_no_truncate BEFORE TRUNCATE ON team_bundles FOR EACH STATEMENT EXECUTE FUNCTION team_append_only();
+`,
+  },
 ];
+
+/** Tables whose rows never change once written: the application's role gets SELECT and INSERT only. */
+export const APPEND_ONLY_TABLES = ['team_events', 'team_audit', 'team_signoffs', 'team_bundles'] as const;
+/** Tables the server updates (accounts, tokens, derived summaries, policies): SELECT, INSERT, UPDATE; never DELETE or TRUNCATE. */
+export const UPDATABLE_TABLES = ['team_users', 'team_tokens', 'team_runbooks', 'team_drills', 'team_runbook_state', 'team_tag_policies'] as const;
+
+/**
+ * The grants for the role the server connects as (run by the owner, after
+ * the migrations): no UPDATE, DELETE or TRUNCATE on the append-only tables,
+ * no DELETE or TRUNCATE anywhere, no DDL. The triggers refuse those changes
+ * too; the grants mean the database refuses them before any trigger runs,
+ * even for someone holding the server's password. The role must exist
+ * (CREATE ROLE is the database administrator's decision, not the server's).
+ */
+export function appRoleGrants(role: string): string[] {
+  if (!/^[a-z_][a-z0-9_]{0,62}$/.test(role)) throw new Error(`"${role}" is not a plain PostgreSQL role name (lower-case letters, digits, underscores)`);
+  const all = [...APPEND_ONLY_TABLES, ...UPDATABLE_TABLES, 'team_migrations'];
+  return [
+    `REVOKE ALL ON ${all.join(', ')} FROM ${role}`,
+    `GRANT SELECT, INSERT ON ${APPEND_ONLY_TABLES.join(', ')} TO ${role}`,
+    `GRANT SELECT, INSERT, UPDATE ON ${UPDATABLE_TABLES.join(', ')} TO ${role}`,
+    `GRANT SELECT ON team_migrations TO ${role}`,
+    `GRANT USAGE ON ALL SEQUENCES IN SCHEMA public TO ${role}`,
+  ];
+}
+
+/** Applies appRoleGrants in one transaction. */
+export async function grantAppRole(client: PoolClient, role: string): Promise<void> {
+  const statements = appRoleGrants(role);
+  const { rows } = await client.query('SELECT 1 FROM pg_roles WHERE rolname = $1', [role]);
+  if (rows.length === 0) throw new Error(`there is no PostgreSQL role ${role}: create it first (CREATE ROLE ${role} LOGIN PASSWORD '…')`);
+  await client.query('BEGIN');
+  try {
+    for (const q of statements) await client.query(q);
+    await client.query('COMMIT');
+  } catch (err) {
+    await client.query('ROLLBACK');
+    throw err;
+  }
+}
+
+/** What the connected role could change that it should not (empty for a properly granted application role). */
+export async function excessPrivileges(client: PoolClient): Promise<string[]> {
+  const { rows } = await client.query<{ t: string; p: string }>(
+    `SELECT t, p FROM unnest($1::text[]) t, unnest(ARRAY['UPDATE', 'DELETE', 'TRUNCATE']) p
+     WHERE to_regclass(t) IS NOT NULL AND has_table_privilege(current_user, t, p)
+       AND (p <> 'UPDATE' OR t = ANY($2::text[]))`,
+    [[...APPEND_ONLY_TABLES, ...UPDATABLE_TABLES], [...APPEND_ONLY_TABLES]],
+  );
+  return rows.map((r) => `${r.p} on ${r.t}`);
+}
+
+/** Schema versions this server has that the database lacks (read-only: an application role may ask). */
+export async function pendingMigrations(client: PoolClient): Promise<number[]> {
+  const exists = await client.query(`SELECT to_regclass('team_migrations') IS NOT NULL AS ok`);
+  const rows = exists.rows[0]?.ok ? (await client.query<{ version: number }>('SELECT version FROM team_migrations')).rows : [];
+  const have = new Set(rows.map((r) => r.version));
+  return MIGRATIONS.filter((m) => !have.has(m.version)).map((m) => m.version);
+}
 
 const LOCK_KEY = 0x64726c62; // 'drlb'
 

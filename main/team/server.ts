@@ -10,13 +10,21 @@ import http from 'node:http';
 import https from 'node:https';
 import { readFileSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
-import { TeamStore, type TeamDrillEntry, type TeamFilter, type User } from './store';
+import { createHash } from 'node:crypto';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import type pg from 'pg';
+import { CHANGED_CHANNEL, TeamStore, type BundleInfo, type TeamDrillEntry, type TeamFilter, type User } from './store';
+import { verifyBundle } from '../evidence/verify';
+import { BundleReadError } from '../evidence/zip';
 import { allowed, isRole, route, type ApiMethod, type Role } from './roles';
 import { LoginLimiter, checkPassword, hashPassword, newToken, tokenHash, verifyPassword } from './auth';
 import { parsePublished, verifyPublishedChain } from './ingest';
 import type { ListenPlan } from './listen';
 import { CSP, CSS, HTML, JS } from './ui/page';
 import { DRILL_MODES, type DrillSnapshot } from '../drill/model';
+import { parseDuration } from '../runbook/duration';
 
 export const MAX_BODY = 32 * 1024 * 1024;
 
@@ -44,7 +52,9 @@ interface Ctx {
   body: unknown;
 }
 
-type Handler = (ctx: Ctx) => Promise<{ status?: number; json: unknown; csv?: string; target?: string; detail?: unknown }>;
+type Handler = (ctx: Ctx) => Promise<{ status?: number; json: unknown; stream?: true; csv?: string; file?: { type: string; name: string; bytes: Buffer; headers?: Record<string, string> }; target?: string; detail?: unknown }>;
+
+const ZIP_MAGIC = Buffer.from([0x50, 0x4b, 0x03, 0x04]);
 
 export class TeamServer {
   private server: http.Server | null = null;
@@ -149,7 +159,44 @@ export class TeamServer {
       const d = await this.store.drill(ctx.params.id!);
       if (!d) throw new HttpError(404, `no drill ${ctx.params.id} on this server`);
       const problem = verifyPublishedChain(d.events as never);
-      return { json: { ...d, verification: { ok: problem === null, problem } }, target: ctx.params.id };
+      const bundle = await this.store.bundle(ctx.params.id!, false);
+      return { json: { ...d, verification: { ok: problem === null, problem }, bundle }, target: ctx.params.id };
+    },
+    'drills.bundle.upload': async (ctx) => {
+      const id = ctx.params.id!;
+      const drill = await this.store.drillHead(id);
+      if (!drill) throw new HttpError(404, `no drill ${id} on this server: publish the drill before its evidence`);
+      if (drill.status === 'running') throw new HttpError(409, `drill ${id} is still running; its evidence bundle goes once it has finished`);
+      if (drill.publisherId !== ctx.user!.id && ctx.user!.role !== 'admin') throw new HttpError(403, 'only the account that published this drill (or an admin) uploads its evidence');
+      const bytes = ctx.body;
+      if (!Buffer.isBuffer(bytes) || bytes.length < 4 || !bytes.subarray(0, 4).equals(ZIP_MAGIC)) throw new HttpError(400, 'the upload is not a zip file: send the bundle zip that drillbook export writes');
+      const stored = await this.store.bundle(id, false);
+      if (stored) throw new HttpError(409, `drill ${id}'s evidence bundle is already stored (sha256 ${stored.sha256.slice(0, 16)}); a stored bundle is never replaced`);
+      const verification = await verifyUpload(bytes, drill.chainHead);
+      if (!verification.ok) {
+        const first = verification.problems[0];
+        throw new HttpError(422, `the bundle fails verification against the published drill, so it was not stored: ${first ? first.message : 'unknown problem'}`);
+      }
+      const sha256 = createHash('sha256').update(bytes).digest('hex');
+      const out = await this.store.addBundle({ drillId: id, sha256, bytes, chainHead: drill.chainHead, verification, userId: ctx.user!.id });
+      if (out.kind === 'kept') throw new HttpError(409, `drill ${id}'s evidence bundle is already stored (sha256 ${out.sha256.slice(0, 16)}); a stored bundle is never replaced`);
+      return { status: 201, json: { stored: id, sha256, size: bytes.length, verification }, target: id, detail: { sha256, size: bytes.length } };
+    },
+    'drills.bundle.get': async (ctx) => {
+      const id = ctx.params.id!;
+      const b = await this.store.bundle(id, true);
+      if (!b) throw new HttpError(404, `no evidence bundle for drill ${id} on this server (the publisher's machine sends it after the drill)`);
+      return {
+        json: null,
+        file: {
+          type: 'application/zip',
+          name: `drill-${id.replace(/[^A-Za-z0-9_-]/g, '_')}.zip`,
+          bytes: b.bytes!,
+          headers: { 'x-drillbook-sha256': b.sha256, 'x-drillbook-verification': b.verification.ok ? 'ok' : 'failed' },
+        },
+        target: id,
+        detail: { sha256: b.sha256 },
+      };
     },
     'drills.signoff': async (ctx) => {
       const b = (ctx.body ?? {}) as { verdict?: unknown; comment?: unknown };
@@ -165,6 +212,7 @@ export class TeamServer {
       const live = await this.store.live();
       return { json: { drills: live.map(observerView) } };
     },
+    'live.events': async () => ({ json: null, stream: true }),
     'live.get': async (ctx) => {
       const [one] = await this.store.live(ctx.params.id!);
       if (!one) throw new HttpError(404, `no running drill ${ctx.params.id} on this server (it may have finished: see /api/drills/${ctx.params.id})`);
@@ -184,6 +232,14 @@ export class TeamServer {
       const now = this.opts.now?.() ?? new Date();
       const runbooks = await this.store.freshness(now);
       return { json: { asOf: now.toISOString(), overdue: runbooks.filter((r) => r.overdue).map((r) => r.runbookPath), runbooks } };
+    },
+    'policies.list': async () => ({ json: { policies: await this.store.tagPolicies() } }),
+    'policies.set': async (ctx) => {
+      const b = (ctx.body ?? {}) as { tag?: unknown; every?: unknown };
+      if (typeof b.tag !== 'string' || !/^\S{1,100}$/.test(b.tag)) throw new HttpError(400, 'a policy needs the tag it is for: {"tag": "restore-test", "every": "30d"}');
+      const everySec = policySeconds(b.every);
+      await this.store.setTagPolicy(b.tag, everySec, ctx.user!.name);
+      return { json: { tag: b.tag, everySec }, target: b.tag, detail: { everySec } };
     },
     'audit.list': async (ctx) => {
       const limit = Number(ctx.query.get('limit') ?? 200);
@@ -216,10 +272,23 @@ export class TeamServer {
       action = r.api.name;
       user = await this.authenticate(req, r.api);
       if (!allowed(r.api, user?.role ?? null)) throw new HttpError(403, `a${/^[aeiou]/.test(user!.role) ? 'n' : ''} ${user!.role} may not call ${r.api.name}`);
-      body = req.method === 'POST' ? await readJson(req, this.opts.maxBody ?? MAX_BODY) : undefined;
+      const max = this.opts.maxBody ?? MAX_BODY;
+      body = req.method !== 'POST' ? undefined : r.api.name === 'drills.bundle.upload' ? await readBody(req, max, 'send a smaller bundle (leave large attachments out)') : await readJson(req, max);
       const out = await this.handlers[r.api.name]!({ user, address, params: r.params, query: url.searchParams, body });
       await this.store.audit({ actor: user?.name ?? null, address, action, target: out.target ?? null, outcome: 'ok', detail: out.detail });
-      if (out.csv !== undefined) {
+      if (out.stream) {
+        await this.subscribe(res);
+      } else if (out.file) {
+        res.writeHead(200, {
+          'content-type': out.file.type,
+          'content-length': String(out.file.bytes.length),
+          'content-disposition': `attachment; filename="${out.file.name}"`,
+          'cache-control': 'no-store',
+          'x-content-type-options': 'nosniff',
+          ...out.file.headers,
+        });
+        res.end(out.file.bytes);
+      } else if (out.csv !== undefined) {
         res.writeHead(200, { 'content-type': 'text/csv; charset=utf-8', 'content-disposition': 'attachment; filename="team-drills.csv"', 'cache-control': 'no-store' });
         res.end(out.csv);
       } else send(res, out.status ?? 200, out.json);
@@ -233,6 +302,52 @@ export class TeamServer {
       if (status === 429) res.setHeader('Retry-After', '60');
       send(res, status, { error: message });
     }
+  }
+
+  private readonly streams = new Set<http.ServerResponse>();
+  private listener: Promise<pg.PoolClient> | null = null;
+  private heartbeat: NodeJS.Timeout | null = null;
+
+  /**
+   * Live updates for observers (Server-Sent Events): `event: drill` with
+   * the drill's id whenever new events of it are stored, by this server or
+   * any other on the same database (PostgreSQL LISTEN/NOTIFY, sent at
+   * commit). The page then fetches the drill as usual; nothing but the id
+   * travels on the stream. A comment line every 20 s keeps proxies open.
+   */
+  private async subscribe(res: http.ServerResponse): Promise<void> {
+    await this.listen_();
+    res.writeHead(200, { 'content-type': 'text/event-stream; charset=utf-8', 'cache-control': 'no-store', 'x-content-type-options': 'nosniff', 'x-accel-buffering': 'no' });
+    res.write(': live drill updates\n\n');
+    this.streams.add(res);
+    res.on('close', () => this.streams.delete(res));
+    this.heartbeat ??= setInterval(() => {
+      for (const r of this.streams) r.write(': ping\n\n');
+    }, 20_000);
+    this.heartbeat.unref();
+  }
+
+  private listen_(): Promise<pg.PoolClient> {
+    this.listener ??= (async () => {
+      const c = await this.store.pool.connect();
+      c.on('notification', (n) => {
+        if (n.channel !== CHANGED_CHANNEL) return;
+        const line = `event: drill\ndata: ${JSON.stringify({ id: n.payload })}\n\n`;
+        for (const r of this.streams) r.write(line);
+      });
+      c.on('error', () => {
+        // PostgreSQL restarted: the next subscriber listens again; open streams are ended so their pages reconnect.
+        this.listener = null;
+        c.release(true);
+        for (const r of this.streams) r.end();
+      });
+      await c.query(`LISTEN ${CHANGED_CHANNEL}`);
+      return c;
+    })().catch((err) => {
+      this.listener = null;
+      throw err;
+    });
+    return this.listener;
   }
 
   private clientAddress(req: http.IncomingMessage): string {
@@ -275,6 +390,12 @@ export class TeamServer {
   }
 
   async close(): Promise<void> {
+    for (const r of this.streams) r.end();
+    this.streams.clear();
+    if (this.heartbeat) clearInterval(this.heartbeat);
+    const l = this.listener;
+    this.listener = null;
+    if (l) await l.then((c) => c.release(true)).catch(() => undefined);
     if (this.server) {
       this.server.closeAllConnections?.();
       await new Promise<void>((r) => this.server!.close(() => r()));
@@ -339,6 +460,39 @@ function send(res: http.ServerResponse, status: number, json: unknown): void {
   res.end(body);
 }
 
+/**
+ * The server's check of an uploaded bundle: main/evidence verify (every
+ * file against the manifest, the hash chain, what is re-derived from it)
+ * and the chain head the publisher's drill has on this server, so a bundle
+ * of another drill, or of an altered log, is refused. The zip goes to a
+ * private temporary folder for the reader and is removed at once.
+ */
+async function verifyUpload(bytes: Buffer, chainHead: string): Promise<BundleInfo['verification']> {
+  const dir = await mkdtemp(path.join(tmpdir(), 'drillbook-bundle-'));
+  try {
+    const file = path.join(dir, 'bundle.zip');
+    await writeFile(file, bytes, { mode: 0o600 });
+    const r = await verifyBundle(file, { expectHead: chainHead });
+    return { ok: r.ok, coverage: r.coverage, checked: r.checked, problems: r.problems.map((p) => ({ kind: p.kind, file: p.file, message: p.message })) };
+  } catch (err) {
+    if (err instanceof BundleReadError) throw new HttpError(400, `the upload is not a readable Drillbook bundle: ${err.message}`);
+    throw err;
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+}
+
+async function readBody(req: http.IncomingMessage, max: number, hint: string): Promise<Buffer> {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const c of req) {
+    size += (c as Buffer).length;
+    if (size <= max) chunks.push(c as Buffer);
+  }
+  if (size > max) throw new HttpError(413, `the request is larger than ${Math.round(max / 1024 / 1024)} MiB; ${hint}`);
+  return Buffer.concat(chunks);
+}
+
 async function readJson(req: http.IncomingMessage, max: number): Promise<unknown> {
   const chunks: Buffer[] = [];
   let size = 0;
@@ -354,6 +508,20 @@ async function readJson(req: http.IncomingMessage, max: number): Promise<unknown
   } catch {
     throw new HttpError(400, 'the request body is not valid JSON');
   }
+}
+
+/** A policy's interval: a duration ("30d", "12h") or seconds; null withdraws the policy. */
+function policySeconds(every: unknown): number | null {
+  if (every === null) return null;
+  if (typeof every !== 'string' && typeof every !== 'number') throw new HttpError(400, 'every must be a duration such as "30d", or null to withdraw the policy');
+  let seconds: number;
+  try {
+    seconds = parseDuration(every).seconds;
+  } catch {
+    throw new HttpError(400, `"${String(every).slice(0, 40)}" is not a duration: write it as 30d, 12h or 90m`);
+  }
+  if (!(seconds > 0) || seconds > 10 * 365 * 86400) throw new HttpError(400, 'every must be more than zero and at most ten years');
+  return seconds;
 }
 
 function modeFrom(q: URLSearchParams): string | undefined {

@@ -9,7 +9,7 @@
  */
 import { createHash } from 'node:crypto';
 import pg from 'pg';
-import { migrate } from './schema';
+import { excessPrivileges, grantAppRole, migrate, pendingMigrations } from './schema';
 import { drillEverySec, summarise, type DrillRow, type PublishedDrill } from './ingest';
 import type { Role } from './roles';
 import { canonicalJson } from '../drill/chain';
@@ -54,18 +54,37 @@ export interface TeamDrillEntry {
   eventCount: number;
   chainHead: string;
   publisher: string;
+  /** The evidence bundle the server verified and stored (null: none yet). */
+  evidence: { sha256: string; verified: boolean } | null;
 }
 
 export interface FreshnessRow {
   runbookPath: string;
   title: string;
+  tags: string[];
+  /** The policy in force: the stricter of the front matter's `drill_every` and the server's policies for the runbook's tags. */
   drillEverySec: number | null;
+  /** Where it comes from: `drill_every` (front matter) or `tag:NAME` (a server policy). */
+  policySource: string | null;
+  /** The front matter's own `drill_every`, whatever the tags say. */
+  frontMatterEverySec: number | null;
   lastDrillAt: string | null;
   lastPassAt: string | null;
   dueAt: string | null;
   overdue: boolean;
   /** Seconds past due (positive when overdue). */
   overdueBySec: number | null;
+}
+
+export interface BundleInfo {
+  sha256: string;
+  size: number;
+  chainHead: string;
+  /** The server's check on arrival (main/evidence verify against the published chain head). */
+  verification: { ok: boolean; coverage: string | null; checked: string[]; problems: { kind: string; file: string | null; message: string }[] };
+  uploadedAt: string;
+  uploadedBy: string;
+  bytes?: Buffer;
 }
 
 export interface AuditEntry {
@@ -76,6 +95,9 @@ export interface AuditEntry {
   outcome: string;
   detail?: unknown;
 }
+
+/** The RTO trend's most points: oldest to newest, each a run of consecutive drills (p50, worst, target, misses). */
+export const TREND_BUCKETS = 40;
 
 const iso = (v: unknown): string | null => (v === null || v === undefined ? null : new Date(v as string).toISOString());
 
@@ -99,6 +121,35 @@ export class TeamStore {
     } finally {
       done(failure);
     }
+  }
+
+  /** Runs one function on a checked-out client (released, or discarded when broken). */
+  private async withClient<T>(f: (c: pg.PoolClient) => Promise<T>): Promise<T> {
+    const { c, done } = await this.checkout();
+    let failure: unknown;
+    try {
+      return await f(c);
+    } catch (err) {
+      failure = err;
+      throw err;
+    } finally {
+      done(failure);
+    }
+  }
+
+  /** Schema versions the database lacks; read-only, so the application role may ask before serving. */
+  pendingMigrations(): Promise<number[]> {
+    return this.withClient(pendingMigrations);
+  }
+
+  /** Grants the application role its rights (schema.ts appRoleGrants); run as the owner. */
+  grantAppRole(role: string): Promise<void> {
+    return this.withClient((c) => grantAppRole(c, role));
+  }
+
+  /** UPDATE/DELETE/TRUNCATE rights the connected role holds that the application role must not. */
+  excessPrivileges(): Promise<string[]> {
+    return this.withClient(excessPrivileges);
   }
 
   async close(): Promise<void> {
@@ -238,6 +289,7 @@ export class TeamStore {
           const row = summarise(incoming);
           await this.writeSummary(c, drill, row, publisher, false);
           await this.updateRunbookState(c, drill, row, existing.passed === true);
+          await notifyChanged(c, drill.id);
           return { id: drill.id, kind: 'extended', added: incoming.length - count };
         }
         const stored = (await c.query('SELECT seq, hash FROM team_events WHERE drill_id = $1 ORDER BY seq', [drill.id])).rows as { seq: number; hash: string }[];
@@ -253,6 +305,7 @@ export class TeamStore {
       await this.writeSummary(c, drill, row, publisher, true);
       await this.insertEvents(c, incoming);
       await this.updateRunbookState(c, drill, row, null);
+      await notifyChanged(c, drill.id);
       return { id: drill.id, kind: 'imported', events: incoming.length };
     });
   }
@@ -276,16 +329,17 @@ export class TeamStore {
     const passedDelta = (row.passed ? 1 : 0) - (wasPassed ? 1 : 0);
     const passAt = row.passed ? (row.endedAt ?? row.startedAt) : null;
     await c.query(
-      `INSERT INTO team_runbook_state AS s (path, title, drill_every_sec, drills, passed, last_drill_at, last_pass_at)
-       VALUES ($1, $2, $3, 1, $4, $5, $6)
+      `INSERT INTO team_runbook_state AS s (path, title, drill_every_sec, drills, passed, last_drill_at, last_pass_at, tags)
+       VALUES ($1, $2, $3, 1, $4, $5, $6, $9)
        ON CONFLICT (path) DO UPDATE SET
+         tags = CASE WHEN excluded.last_drill_at >= s.last_drill_at THEN excluded.tags ELSE s.tags END,
          drills = s.drills + $7,
          passed = s.passed + $8,
          title = CASE WHEN excluded.last_drill_at >= s.last_drill_at THEN excluded.title ELSE s.title END,
          drill_every_sec = CASE WHEN excluded.last_drill_at >= s.last_drill_at THEN excluded.drill_every_sec ELSE s.drill_every_sec END,
          last_drill_at = greatest(s.last_drill_at, excluded.last_drill_at),
          last_pass_at = CASE WHEN excluded.last_pass_at IS NULL THEN s.last_pass_at ELSE greatest(s.last_pass_at, excluded.last_pass_at) END`,
-      [row.runbookPath, drill.runbook.title, drillEverySec(drill.runbook), row.passed ? 1 : 0, row.startedAt, passAt, wasPassed === null ? 1 : 0, wasPassed === null ? (row.passed ? 1 : 0) : passedDelta],
+      [row.runbookPath, drill.runbook.title, drillEverySec(drill.runbook), row.passed ? 1 : 0, row.startedAt, passAt, wasPassed === null ? 1 : 0, wasPassed === null ? (row.passed ? 1 : 0) : passedDelta, runbookTags(drill.runbook)],
     );
   }
 
@@ -359,8 +413,9 @@ export class TeamStore {
     args.push(Math.min(Math.max(f.limit ?? 100, 1), 1000));
     const { rows } = await this.pool.query(
       `SELECT d.id, d.runbook_path, d.runbook_title, d.mode, d.operator, d.status, d.started_at, d.ended_at, d.rto_target_sec, d.rto_actual_sec,
-              d.rto_met, d.net_ms, d.passed, d.event_count, d.chain_head, u.name AS publisher
-       FROM team_drills d JOIN team_users u ON u.id = d.publisher_id
+              d.rto_met, d.net_ms, d.passed, d.event_count, d.chain_head, u.name AS publisher,
+              b.sha256 AS bundle_sha256, (b.verification->>'ok')::boolean AS bundle_ok
+       FROM team_drills d JOIN team_users u ON u.id = d.publisher_id LEFT JOIN team_bundles b ON b.drill_id = d.id
        ${where.length ? 'WHERE ' + where.join(' AND ') : ''} ORDER BY d.started_at DESC, d.id LIMIT $${args.length}`,
       args,
     );
@@ -378,6 +433,7 @@ export class TeamStore {
       eventCount: r.event_count,
       chainHead: r.chain_head,
       publisher: r.publisher,
+      evidence: r.bundle_sha256 ? { sha256: r.bundle_sha256, verified: r.bundle_ok === true } : null,
     }));
   }
 
@@ -435,10 +491,10 @@ export class TeamStore {
    */
   async runbookStats(runbookPath: string, opts: { mode?: string; last?: number } = {}): Promise<Record<string, unknown> | null> {
     const args = [runbookPath, opts.mode ?? null, opts.last ?? 1000];
-    const recent = `SELECT runbook_title, passed, operator, runbook_sha256, started_at, net_ms, rto_actual_sec, rto_target_sec FROM team_drills WHERE runbook_path = $1 AND status <> 'running' AND ($2::text IS NULL OR mode = $2) ORDER BY started_at DESC LIMIT $3`;
+    const recent = `SELECT runbook_title, passed, operator, runbook_sha256, started_at, net_ms, rto_actual_sec, rto_target_sec, rto_met FROM team_drills WHERE runbook_path = $1 AND status <> 'running' AND ($2::text IS NULL OR mode = $2) ORDER BY started_at DESC LIMIT $3`;
     const recentSteps = `SELECT step_keys, step_ms FROM team_drills WHERE runbook_path = $1 AND status <> 'running' AND ($2::text IS NULL OR mode = $2) ORDER BY started_at DESC LIMIT $3`;
     // Three queries on three connections at once: the answer takes as long as the slowest, not the sum.
-    const [steps, drillStats, titles] = await Promise.all([
+    const [steps, drillStats, titles, trend] = await Promise.all([
       this.pool.query(
         `SELECT s.key, count(*)::int AS n, min(s.ord) AS ord,
                 percentile_cont(0.5) WITHIN GROUP (ORDER BY s.ms) AS p50, percentile_cont(0.9) WITHIN GROUP (ORDER BY s.ms) AS p90
@@ -457,6 +513,14 @@ export class TeamStore {
     ),
       // Titles as the newest drill names them.
       this.pool.query(`SELECT steps FROM team_drills WHERE runbook_path = $1 ORDER BY started_at DESC LIMIT 1`, [runbookPath]),
+      // RTO against target over time, downsampled on the server to at most TREND_BUCKETS buckets of consecutive drills.
+      this.pool.query(
+        `SELECT b, count(*)::int AS n, min(started_at) AS first, max(started_at) AS last,
+                percentile_cont(0.5) WITHIN GROUP (ORDER BY rto_actual_sec) AS p50, max(rto_actual_sec) AS worst, max(rto_target_sec) AS target,
+                (count(*) FILTER (WHERE rto_met IS FALSE))::int AS missed
+         FROM (SELECT d.*, ntile(${TREND_BUCKETS}) OVER (ORDER BY started_at) AS b FROM (${recent}) d) x GROUP BY b ORDER BY b`,
+        args,
+      ),
     ]);
     const r = drillStats.rows[0];
     if (!r || r.drills === 0) return null;
@@ -472,36 +536,116 @@ export class TeamStore {
       netMs: { p50: r.p50_ms, p90: r.p90_ms },
       rtoSec: { target: r.rto_target_sec, p50: r.rto_p50_sec, p90: r.rto_p90_sec },
       steps: steps.rows.map((st) => ({ key: st.key, title: titleOf.get(st.key) ?? st.key, drills: st.n, p50Ms: st.p50, p90Ms: st.p90 })),
+      trend: trend.rows.map((t) => ({ from: iso(t.first), to: iso(t.last), drills: t.n, rtoP50Sec: t.p50, rtoWorstSec: t.worst, rtoTargetSec: t.target, missed: t.missed })),
     };
   }
 
   /**
-   * Each runbook's last passing drill against its policy (the newest
-   * published snapshot's `drill_every`). Never passed with a policy = overdue.
+   * Each runbook's last passing drill against its policy: the stricter of
+   * the newest published snapshot's `drill_every` and the server's policies
+   * for its tags. Never passed with a policy = overdue.
    */
   async freshness(now: Date): Promise<FreshnessRow[]> {
     const { rows } = await this.pool.query(
-      `SELECT path AS runbook_path, title, drill_every_sec, last_drill_at AS last_drill, last_pass_at AS last_pass FROM team_runbook_state ORDER BY path`,
+      `SELECT s.path AS runbook_path, s.title, s.tags, s.drill_every_sec, s.last_drill_at AS last_drill, s.last_pass_at AS last_pass,
+              p.tag AS tag, p.every_sec AS tag_every_sec
+       FROM team_runbook_state s
+       LEFT JOIN LATERAL (SELECT tag, every_sec FROM team_tag_policies WHERE tag = ANY(s.tags) AND every_sec IS NOT NULL ORDER BY every_sec, tag LIMIT 1) p ON true
+       ORDER BY s.path`,
     );
     return rows.map((r) => freshnessRow(r, now));
   }
+
+  /** A drill's chain head and status, or null when the server has no such drill. */
+  async drillHead(id: string): Promise<{ chainHead: string; status: string; publisherId: number } | null> {
+    const { rows } = await this.pool.query('SELECT chain_head, status, publisher_id FROM team_drills WHERE id = $1', [id]);
+    return rows[0] ? { chainHead: rows[0].chain_head, status: rows[0].status, publisherId: Number(rows[0].publisher_id) } : null;
+  }
+
+  /**
+   * Stores a verified bundle; never replaces one. Returns 'stored', or
+   * 'kept' with the stored bundle's digest when the drill already has one
+   * (the primary key decides, so two uploads racing store exactly one).
+   */
+  async addBundle(b: { drillId: string; sha256: string; bytes: Buffer; chainHead: string; verification: unknown; userId: number }): Promise<{ kind: 'stored' | 'kept'; sha256: string }> {
+    const { rowCount } = await this.pool.query(
+      `INSERT INTO team_bundles (drill_id, sha256, size, bytes, chain_head, verification, uploaded_by) VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT (drill_id) DO NOTHING`,
+      [b.drillId, b.sha256, b.bytes.length, b.bytes, b.chainHead, JSON.stringify(b.verification), b.userId],
+    );
+    if ((rowCount ?? 0) > 0) return { kind: 'stored', sha256: b.sha256 };
+    const { rows } = await this.pool.query('SELECT sha256 FROM team_bundles WHERE drill_id = $1', [b.drillId]);
+    return { kind: 'kept', sha256: rows[0].sha256 };
+  }
+
+  /** A drill's bundle: what is known about it, and with `bytes` the zip itself. */
+  async bundle(drillId: string, bytes: boolean): Promise<BundleInfo | null> {
+    const { rows } = await this.pool.query(
+      `SELECT b.sha256, b.size, b.chain_head, b.verification, b.uploaded_at, u.name AS uploaded_by${bytes ? ', b.bytes' : ''}
+       FROM team_bundles b JOIN team_users u ON u.id = b.uploaded_by WHERE b.drill_id = $1`,
+      [drillId],
+    );
+    const r = rows[0];
+    if (!r) return null;
+    return { sha256: r.sha256, size: r.size, chainHead: r.chain_head, verification: r.verification, uploadedAt: iso(r.uploaded_at)!, uploadedBy: r.uploaded_by, ...(bytes ? { bytes: r.bytes as Buffer } : {}) };
+  }
+
+  /** The server's freshness policies per tag (withdrawn ones left out). */
+  async tagPolicies(): Promise<{ tag: string; everySec: number; setBy: string; setAt: string }[]> {
+    const { rows } = await this.pool.query('SELECT tag, every_sec, set_by, set_at FROM team_tag_policies WHERE every_sec IS NOT NULL ORDER BY tag');
+    return rows.map((r) => ({ tag: r.tag, everySec: r.every_sec, setBy: r.set_by, setAt: iso(r.set_at)! }));
+  }
+
+  /** Sets (or, with null, withdraws) the policy for one tag. */
+  async setTagPolicy(tag: string, everySec: number | null, by: string): Promise<void> {
+    await this.pool.query(
+      `INSERT INTO team_tag_policies (tag, every_sec, set_by) VALUES ($1, $2, $3)
+       ON CONFLICT (tag) DO UPDATE SET every_sec = excluded.every_sec, set_by = excluded.set_by, set_at = now()`,
+      [tag, everySec, by],
+    );
+  }
 }
 
-export function freshnessRow(r: { runbook_path: string; title: string; drill_every_sec: number | null; last_drill: unknown; last_pass: unknown }, now: Date): FreshnessRow {
-  const every = r.drill_every_sec;
+/** A published runbook's tags (front matter `tags:`), text only, bounded. */
+function runbookTags(runbook: PublishedDrill['runbook']): string[] {
+  const tags = (runbook as { meta?: { tags?: unknown } }).meta?.tags;
+  return Array.isArray(tags) ? tags.filter((t): t is string => typeof t === 'string' && t.length > 0 && t.length <= 100).slice(0, 50) : [];
+}
+
+/** The stricter of two policies (seconds), and where it comes from. */
+export function effectivePolicy(frontMatterSec: number | null, tag: { tag: string; everySec: number } | null): { everySec: number; source: string } | null {
+  if (tag && (frontMatterSec === null || tag.everySec < frontMatterSec)) return { everySec: tag.everySec, source: `tag:${tag.tag}` };
+  return frontMatterSec === null ? null : { everySec: frontMatterSec, source: 'drill_every' };
+}
+
+export function freshnessRow(
+  r: { runbook_path: string; title: string; tags?: string[]; drill_every_sec: number | null; tag?: string | null; tag_every_sec?: number | null; last_drill: unknown; last_pass: unknown },
+  now: Date,
+): FreshnessRow {
+  const policy = effectivePolicy(r.drill_every_sec, r.tag && r.tag_every_sec ? { tag: r.tag, everySec: r.tag_every_sec } : null);
+  const every = policy?.everySec ?? null;
   const lastPass = iso(r.last_pass);
   const due = every === null ? null : lastPass === null ? null : new Date(Date.parse(lastPass) + every * 1000).toISOString();
   const overdue = every !== null && (due === null || Date.parse(due) < now.getTime());
   return {
     runbookPath: r.runbook_path,
     title: r.title,
+    tags: r.tags ?? [],
     drillEverySec: every,
+    policySource: policy?.source ?? null,
+    frontMatterEverySec: r.drill_every_sec,
     lastDrillAt: iso(r.last_drill),
     lastPassAt: lastPass,
     dueAt: due,
     overdue,
     overdueBySec: every === null || due === null ? null : Math.round((now.getTime() - Date.parse(due)) / 1000),
   };
+}
+
+/** The NOTIFY channel a drill's new events are announced on (delivered at commit, to every server on the database). */
+export const CHANGED_CHANNEL = 'drillbook_team_drill';
+
+async function notifyChanged(c: pg.PoolClient, id: string): Promise<void> {
+  await c.query('SELECT pg_notify($1, $2)', [CHANGED_CHANNEL, id]);
 }
 
 function toUser(r: { id: unknown; name: string; role: Role }): User {

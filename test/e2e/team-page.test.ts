@@ -16,6 +16,8 @@ import { TeamStore } from '../../main/team/store';
 import { TeamServer } from '../../main/team/server';
 import { publish } from '../../main/team/client/publish';
 import { Redactor } from '../../main/evidence/redact/engine';
+import { AttachmentStore } from '../../main/evidence/attachments';
+import { bundleMaker } from '../../main/team/client/bundle';
 
 declare const window: any;
 
@@ -57,7 +59,7 @@ before(async () => {
       f.drills.stepComplete(started, 0);
       f.drills.stepStart(started, 1);
     }
-    await publish(f.db, f.dir, cfg, red, { includeRunning: file.includes('orders') });
+    await publish(f.db, f.dir, cfg, red, { includeRunning: file.includes('orders'), bundle: bundleMaker({ drills: f.drills, attachments: new AttachmentStore(f.dir) }, f.dir) });
     f.close();
   }
 });
@@ -90,7 +92,11 @@ for (const size of [
     await page.click('button[type=submit]');
     await page.waitForSelector('#drills tbody tr');
     assert.equal(await page.locator('#drills tbody tr').count(), 12, '11 finished drills and the running one streamed live');
+    assert.equal(await page.locator('#drills [data-bundle]').count(), 11, 'every finished drill has its verified bundle');
+    assert.equal(await page.locator('#drills button:has-text("✓ verified")').count(), 11);
     await shot('history');
+    const [download] = await Promise.all([page.waitForEvent('download'), page.locator('#drills [data-bundle]').first().click()]);
+    assert.match(download.suggestedFilename(), /^drill-.+\.zip$/);
     await page.selectOption('select[name=result]', 'fail');
     await page.click('form.filters button[type=submit]');
     await waitFor(async () => (await page.locator('#drills tbody tr').count()) === 2, 'the filter shows the 2 failed drills');
@@ -105,11 +111,15 @@ for (const size of [
     await page.click('text=Orders database: point-in-time restore');
     await page.waitForSelector('#steps tbody tr');
     assert.equal(await page.locator('#steps tbody tr').count(), 4);
+    assert.equal(await page.locator('#trend rect.bar').count(), 6, 'one point per finished drill (few drills), the running one left out');
+    assert.equal(await page.locator('#trend line.target').count(), 1);
+    assert.match((await page.textContent('#trend figcaption'))!, /target line of 1h 00m\. 0 missed/);
     await shot('runbooks');
 
     await page.click('[data-tab=live]');
     await page.waitForSelector('#live .card');
     assert.equal(await page.locator('#live .card').count(), 1);
+    await page.waitForSelector('#live[data-stream=open]'); // the push channel is open under the CSP (connect-src 'self')
     assert.ok((await page.textContent('#live'))!.includes('Restore the base backup — running'));
     await shot('live');
 

@@ -73,6 +73,8 @@ export function removeConfig(dataDir: string): boolean {
 export interface PublishState {
   url: string;
   acked: Record<string, string>;
+  /** Drill id → the chain head whose evidence bundle the server stored (or refused: it is not sent again). */
+  bundles?: Record<string, string>;
 }
 
 export function loadState(dataDir: string, url: string): PublishState {

@@ -20,7 +20,7 @@ import type { Db } from '../../store/db';
 import { DrillStore } from '../../drill/store';
 import type { Redactor } from '../../evidence/redact';
 import { redactEvents } from '../../evidence/redact/outbound';
-import { loadState, saveState, type TeamConfig } from './config';
+import { loadState, saveState, type PublishState, type TeamConfig } from './config';
 
 export interface PublishOptions {
   /** Also send running drills' events so far (live drills); the server appends as they grow. */
@@ -32,6 +32,8 @@ export interface PublishOptions {
   onProgress?: (sent: number, total: number) => void;
   onRetry?: (attempt: number, waitMs: number, why: string) => void;
   fetchImpl?: typeof fetch;
+  /** Makes a finished drill's redacted evidence bundle (client/bundle.ts); without it no bundles are sent. */
+  bundle?: (drillId: string) => Promise<Buffer>;
 }
 
 export interface PublishReport {
@@ -45,6 +47,8 @@ export interface PublishReport {
   queued: number;
   /** Why publishing stopped early, when the server could not be reached. */
   unreachable: string | null;
+  /** Evidence bundles: stored by the server now, already there, still to send. */
+  bundles: { uploaded: number; kept: number; queued: number };
 }
 
 export class TeamUnreachable extends Error {}
@@ -73,8 +77,8 @@ export async function api(cfg: Pick<TeamConfig, 'url' | 'token'>, method: string
   try {
     res = await fetchImpl(cfg.url + p, {
       method,
-      headers: { authorization: `Bearer ${cfg.token}`, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
-      body: body === undefined ? undefined : JSON.stringify(body),
+      headers: { authorization: `Bearer ${cfg.token}`, ...(body === undefined ? {} : { 'content-type': Buffer.isBuffer(body) ? 'application/zip' : 'application/json' }) },
+      body: body === undefined ? undefined : Buffer.isBuffer(body) ? new Uint8Array(body) : JSON.stringify(body),
       signal: AbortSignal.timeout(120_000),
     });
   } catch (err) {
@@ -98,7 +102,7 @@ export async function publish(db: Db, dataDir: string, cfg: TeamConfig, red: Red
   const state = loadState(dataDir, cfg.url);
   const ids = pendingDrills(db, state.acked, opts.includeRunning === true);
   const store = new DrillStore(db);
-  const report: PublishReport = { pending: ids.length, imported: 0, extended: 0, duplicates: 0, older: 0, problems: [], queued: ids.length, unreachable: null };
+  const report: PublishReport = { pending: ids.length, imported: 0, extended: 0, duplicates: 0, older: 0, problems: [], queued: ids.length, unreachable: null, bundles: { uploaded: 0, kept: 0, queued: 0 } };
   let size = opts.batchSize ?? 20;
   const attempts = opts.attempts ?? 8;
   for (let i = 0; i < ids.length; ) {
@@ -119,6 +123,7 @@ export async function publish(db: Db, dataDir: string, cfg: TeamConfig, red: Red
         if (attempt >= attempts) {
           report.unreachable = err.message;
           report.queued = ids.length - i;
+          report.bundles.queued = bundlesPending(db, state).length;
           return report;
         }
         const wait = (opts.backoffMs ?? backoff)(attempt);
@@ -147,5 +152,53 @@ export async function publish(db: Db, dataDir: string, cfg: TeamConfig, red: Red
     report.queued = ids.length - i;
     opts.onProgress?.(i, ids.length);
   }
+  if (opts.bundle) await publishBundles(db, dataDir, cfg, state, opts.bundle, report, opts);
   return report;
+}
+
+/** Finished drills the server has acknowledged whose evidence bundle it has not yet stored (or refused). */
+export function bundlesPending(db: Db, state: PublishState): string[] {
+  const rows = db.prepare(`SELECT id, chain_head FROM drills WHERE status <> 'running' ORDER BY started_at, id`).raw().all() as [string, string][];
+  return rows.filter(([id, head]) => state.acked[id] === head && state.bundles?.[id] !== head).map(([id]) => id);
+}
+
+/**
+ * After the events: each acknowledged finished drill's bundle, one at a
+ * time (a bundle can be megabytes). Stored or already there (409): done.
+ * Refused (422, 400, 413): reported once and not sent again, since the
+ * same bundle would be refused again. Unreachable: retried with the same
+ * backoff, then left queued for the next publish.
+ */
+async function publishBundles(db: Db, dataDir: string, cfg: TeamConfig, state: PublishState, make: (id: string) => Promise<Buffer>, report: PublishReport, opts: PublishOptions): Promise<void> {
+  const ids = bundlesPending(db, state);
+  const heads = new Map((db.prepare('SELECT id, chain_head FROM drills').raw().all() as [string, string][]).map(([id, head]) => [id, head]));
+  report.bundles.queued = ids.length;
+  const attempts = opts.attempts ?? 8;
+  for (const id of ids) {
+    const zip = await make(id);
+    for (let attempt = 1; ; attempt++) {
+      try {
+        await api(cfg, 'POST', `/api/drills/${encodeURIComponent(id)}/bundle`, zip, opts.fetchImpl);
+        report.bundles.uploaded++;
+        break;
+      } catch (err) {
+        if (err instanceof TeamRefused) {
+          if (err.status === 409 && /already stored/.test(err.message)) report.bundles.kept++;
+          else report.problems.push({ id, kind: 'rejected', reason: `evidence bundle: ${err.message}` });
+          break;
+        }
+        if (!(err instanceof TeamUnreachable)) throw err;
+        if (attempt >= attempts) {
+          report.unreachable = err.message;
+          return;
+        }
+        const wait = (opts.backoffMs ?? backoff)(attempt);
+        opts.onRetry?.(attempt, wait, err.message);
+        await new Promise((r) => setTimeout(r, wait));
+      }
+    }
+    state.bundles = { ...state.bundles, [id]: heads.get(id)! };
+    saveState(dataDir, state);
+    report.bundles.queued--;
+  }
 }

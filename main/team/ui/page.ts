@@ -57,6 +57,11 @@ td.num, th.num { text-align: right; font-variant-numeric: tabular-nums; }
 .running { color: var(--warn); font-weight: 600; }
 .login { max-width: 360px; margin: 60px auto; display: flex; flex-direction: column; gap: 10px; }
 .error { color: var(--bad); }
+.trend { margin: 8px 0 16px; max-width: 720px; }
+.trend svg { width: 100%; height: auto; display: block; border-bottom: 1px solid var(--line); }
+.trend .bar { fill: color-mix(in srgb, var(--accent) 70%, transparent); }
+.trend .bar.missed { fill: var(--bad); }
+.trend .target { stroke: var(--warn); stroke-width: 2; stroke-dasharray: 6 4; }
 .cards { display: grid; grid-template-columns: repeat(auto-fill, minmax(320px, 1fr)); gap: 12px; }
 .card { border: 1px solid var(--line); border-radius: 8px; padding: 12px; }
 a.link, button.link { color: var(--accent); background: none; border: 0; padding: 0; cursor: pointer; font: inherit; text-decoration: underline; }
@@ -66,7 +71,7 @@ a.link, button.link { color: var(--accent); background: none; border: 0; padding
 export const JS = String.raw`'use strict';
 (function () {
   var TOKEN_KEY = 'drillbook-team-token';
-  var state = { token: sessionStorage.getItem(TOKEN_KEY), me: null, tab: 'history', timer: null };
+  var state = { token: sessionStorage.getItem(TOKEN_KEY), me: null, tab: 'history', timer: null, stream: null };
   var main = document.getElementById('main');
   var nav = document.getElementById('nav');
   var who = document.getElementById('who');
@@ -132,6 +137,7 @@ export const JS = String.raw`'use strict';
   var TABS = [['history', 'History'], ['runbooks', 'Runbooks'], ['live', 'Live drills'], ['audit', 'Audit log']];
   function render() {
     if (state.timer) { clearInterval(state.timer); state.timer = null; }
+    if (state.stream) { state.stream.abort(); state.stream = null; }
     clear(main); clear(nav); who.textContent = '';
     if (!state.token) { main.appendChild(loginView()); return; }
     if (!state.me) { api('/api/me').then(function (me) { state.me = me; render(); }).catch(fail(main)); return; }
@@ -174,15 +180,20 @@ export const JS = String.raw`'use strict';
         var rows = j.drills.map(function (d) {
           var rto = d.rto.targetSec === null ? '—' : dur((d.rto.actualSec || 0) * 1000) + ' / ' + dur(d.rto.targetSec * 1000) + (d.rto.met === false ? ' missed' : '');
           return el('tr', {}, [
-            el('td', { text: day(d.startedAt) }),
+            el('td', { class: 'when' }, [el('span', { text: day(d.startedAt).slice(0, 10) }), el('br'), el('span', { class: 'muted', text: day(d.startedAt).slice(11) })]),
             el('td', { class: 'wrap' }, [el('span', { text: d.runbook.title }), el('br'), el('span', { class: 'muted', text: d.runbook.path })]),
             el('td', { text: d.operator }), el('td', { text: d.mode }),
             el('td', { class: d.result || 'running', text: d.result || d.status }),
             el('td', { class: 'num', text: dur(d.netMs) }), el('td', { class: 'num', text: rto }),
             el('td', { class: 'muted', text: d.publisher }),
+            el('td', {}, [d.evidence ? el('button', { class: 'link', 'data-bundle': d.id, title: 'Download the evidence bundle (zip), sha256 ' + d.evidence.sha256, 'aria-label': 'download the evidence bundle, ' + (d.evidence.verified ? 'verified by the server' : 'failed the server\'s verification'), text: d.evidence.verified ? '✓ verified' : '✗ failed', onclick: function () {
+              api('/api/drills/' + encodeURIComponent(d.id) + '/bundle', { raw: true }).then(function (r) { return r.blob(); }).then(function (b) {
+                var a = el('a', { href: URL.createObjectURL(b), download: 'drill-' + d.id + '.zip' }); a.click(); setTimeout(function () { URL.revokeObjectURL(a.href); }, 1000);
+              }).catch(fail(out));
+            } }) : el('span', { class: 'muted', text: d.status === 'running' ? '—' : 'not yet' })]),
           ]);
         });
-        out.appendChild(el('table', { id: 'drills' }, [el('thead', {}, [el('tr', {}, ['Started', 'Runbook', 'Operator', 'Mode', 'Result', 'Net', 'RTO actual / target', 'Published by'].map(function (h, i) { return el('th', { class: i === 5 || i === 6 ? 'num' : '', text: h }); }))]), el('tbody', {}, rows)]));
+        out.appendChild(el('table', { id: 'drills' }, [el('thead', {}, [el('tr', {}, ['Started', 'Runbook', 'Operator', 'Mode', 'Result', 'Net', 'RTO actual / target', 'Published by', 'Evidence'].map(function (h, i) { return el('th', { class: i === 5 || i === 6 ? 'num' : '', text: h }); }))]), el('tbody', {}, rows)]));
       }).catch(fail(out));
     }
     main.appendChild(el('h2', { text: 'Team history' }));
@@ -198,7 +209,7 @@ export const JS = String.raw`'use strict';
       var fresh = {}; r[1].runbooks.forEach(function (f) { fresh[f.runbookPath] = f; });
       var rows = r[0].runbooks.map(function (rb) {
         var f = fresh[rb.runbookPath] || {};
-        var policy = f.drillEverySec ? Math.round(f.drillEverySec / 86400) + ' d' : 'none';
+        var policy = f.drillEverySec ? Math.round(f.drillEverySec / 86400) + ' d' + (f.policySource && f.policySource.indexOf('tag:') === 0 ? ' (tag ' + f.policySource.slice(4) + ')' : '') : 'none';
         var status = f.drillEverySec ? (f.overdue ? el('span', { class: 'overdue', text: f.lastPassAt ? 'overdue ' + Math.round(f.overdueBySec / 86400) + ' d' : 'overdue: never passed' }) : el('span', { class: 'pass', text: 'due ' + day(f.dueAt).slice(0, 10) })) : el('span', { class: 'muted', text: '—' });
         return el('tr', {}, [
           el('td', { class: 'wrap' }, [el('button', { class: 'link', text: rb.title, onclick: function () { stats(rb.runbookPath); } }), el('br'), el('span', { class: 'muted', text: rb.runbookPath })]),
@@ -207,13 +218,14 @@ export const JS = String.raw`'use strict';
         ]);
       });
       list.appendChild(el('p', { class: r[1].overdue.length ? 'overdue' : 'pass', id: 'overdue-count', text: r[1].overdue.length + ' runbook' + (r[1].overdue.length === 1 ? '' : 's') + ' overdue' }));
-      list.appendChild(el('table', { id: 'runbooks' }, [el('thead', {}, [el('tr', {}, ['Runbook', 'Drills', 'Passed', 'Last pass', 'drill_every', 'Freshness'].map(function (h, i) { return el('th', { class: i === 1 || i === 2 ? 'num' : '', text: h }); }))]), el('tbody', {}, rows)]));
+      list.appendChild(el('table', { id: 'runbooks' }, [el('thead', {}, [el('tr', {}, ['Runbook', 'Drills', 'Passed', 'Last pass', 'Drill every', 'Freshness'].map(function (h, i) { return el('th', { class: i === 1 || i === 2 ? 'num' : '', text: h }); }))]), el('tbody', {}, rows)]));
     }).catch(fail(list));
     function stats(p) {
       api('/api/runbooks/stats?path=' + encodeURIComponent(p)).then(function (s) {
         clear(detail);
         detail.appendChild(el('h2', { text: s.title + ': the team\u2019s times' }));
         detail.appendChild(el('p', { class: 'muted', text: 'Newest ' + s.basis.drills + ' finished drills (' + day(s.basis.from) + ' to ' + day(s.basis.to) + '), ' + s.operators + ' operators, ' + s.versions + ' versions. Drill p50 ' + dur(s.netMs.p50) + ', p90 ' + dur(s.netMs.p90) + (s.rtoSec.target ? '; RTO target ' + dur(s.rtoSec.target * 1000) + ', actual p50 ' + dur(s.rtoSec.p50 * 1000) + ', p90 ' + dur(s.rtoSec.p90 * 1000) : '') + '.' }));
+        if (s.trend.length > 1 && s.rtoSec.target) detail.appendChild(trendChart(s.trend));
         detail.appendChild(el('table', { id: 'steps' }, [el('thead', {}, [el('tr', {}, [el('th', { text: 'Step' }), el('th', { class: 'num', text: 'Drills' }), el('th', { class: 'num', text: 'p50' }), el('th', { class: 'num', text: 'p90' })])]), el('tbody', {}, s.steps.map(function (st) {
           return el('tr', {}, [el('td', { class: 'wrap', text: st.title }), el('td', { class: 'num', text: String(st.drills) }), el('td', { class: 'num', text: dur(st.p50Ms) }), el('td', { class: 'num', text: dur(st.p90Ms) })]);
         }))]));
@@ -221,10 +233,38 @@ export const JS = String.raw`'use strict';
     }
   }
 
+  /** RTO p50 per point (bars; red where a drill missed) against the target (line), as SVG built node by node. */
+  function trendChart(trend) {
+    var NS = 'http://www.w3.org/2000/svg';
+    function svg(tag, attrs, children) {
+      var e = document.createElementNS(NS, tag);
+      for (var k in attrs) e.setAttribute(k, String(attrs[k]));
+      (children || []).forEach(function (c) { e.appendChild(c); });
+      return e;
+    }
+    var W = 640, H = 120, pad = 4;
+    var top = Math.max.apply(null, trend.map(function (b) { return Math.max(b.rtoP50Sec || 0, b.rtoTargetSec || 0); })) * 1.15 || 1;
+    var bw = (W - pad * 2) / trend.length;
+    var y = function (v) { return H - pad - (v / top) * (H - pad * 2); };
+    var target = trend[trend.length - 1].rtoTargetSec;
+    var nodes = trend.map(function (b, i) {
+      var h = Math.max(1, H - pad - y(b.rtoP50Sec || 0));
+      return svg('rect', { x: (pad + i * bw + 1).toFixed(1), y: y(b.rtoP50Sec || 0).toFixed(1), width: Math.max(1, bw - 2).toFixed(1), height: h.toFixed(1), class: b.missed ? 'bar missed' : 'bar' }, [
+        svg('title', {}, [document.createTextNode(day(b.from) + (b.drills > 1 ? ' to ' + day(b.to) : '') + ': ' + b.drills + ' drill' + (b.drills === 1 ? '' : 's') + ', RTO p50 ' + dur((b.rtoP50Sec || 0) * 1000) + ', worst ' + dur((b.rtoWorstSec || 0) * 1000) + (b.missed ? ', ' + b.missed + ' missed' : ''))]),
+      ]);
+    });
+    if (target) nodes.push(svg('line', { x1: pad, x2: W - pad, y1: y(target).toFixed(1), y2: y(target).toFixed(1), class: 'target' }));
+    var missed = trend.reduce(function (a, b) { return a + b.missed; }, 0);
+    return el('figure', { class: 'trend', id: 'trend' }, [
+      svg('svg', { viewBox: '0 0 ' + W + ' ' + H, role: 'img', 'aria-label': 'RTO against target over ' + trend.length + ' points' }, nodes),
+      el('figcaption', { class: 'muted', text: 'RTO actual (p50 per point, oldest left; red: a drill missed it) against the target line of ' + dur(target * 1000) + '. ' + missed + ' missed.' }),
+    ]);
+  }
+
   function liveView() {
     var out = el('div', { class: 'cards', id: 'live' });
     main.appendChild(el('h2', { text: 'Live drills' }));
-    main.appendChild(el('p', { class: 'muted', text: 'Read-only, as of each drill\u2019s last published event (drillbook team publish --live). Terminals are never shown here.' }));
+    main.appendChild(el('p', { class: 'muted', text: 'Read-only, as of each drill\u2019s last published event (drillbook team publish --live), updated as it arrives. Terminals are never shown here.' }));
     main.appendChild(out);
     function load() {
       api('/api/live').then(function (j) {
@@ -239,7 +279,23 @@ export const JS = String.raw`'use strict';
         });
       }).catch(fail(out));
     }
-    load(); state.timer = setInterval(load, 3000);
+    // Pushed: the server names a drill on /api/live/events as soon as new events of it are stored; polling every
+    // 15 s only covers a stream that a proxy cut.
+    load(); state.timer = setInterval(load, 15000);
+    var ac = new AbortController(); state.stream = ac;
+    fetch('/api/live/events', { headers: { authorization: 'Bearer ' + state.token }, signal: ac.signal }).then(function (r) {
+      if (!r.ok || !r.body) return;
+      var reader = r.body.getReader(), dec = new TextDecoder(), buf = '';
+      out.setAttribute('data-stream', 'open');
+      (function pump() {
+        reader.read().then(function (x) {
+          if (x.done) { out.setAttribute('data-stream', 'closed'); return; }
+          buf += dec.decode(x.value, { stream: true });
+          if (buf.indexOf('event: drill') >= 0) { buf = ''; load(); } else if (buf.length > 65536) buf = '';
+          pump();
+        }).catch(function () { out.setAttribute('data-stream', 'closed'); });
+      })();
+    }).catch(function () { /* aborted, or no stream: polling goes on */ });
   }
 
   function auditView() {

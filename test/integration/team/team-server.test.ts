@@ -8,14 +8,21 @@
  */
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn, type ChildProcess } from 'node:child_process';
-import { statSync } from 'node:fs';
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { createHash } from 'node:crypto';
+import { verifyBundle } from '../../../main/evidence/verify';
+import { readZip, writeZip } from '../../../main/evidence/zip';
+import { Core } from '../../../main/api/core';
+import { bundleMaker } from '../../../main/team/client/bundle';
 import path from 'node:path';
 import { postgresUnavailable, startPostgres, type DbServer } from '../../helpers/services';
 import { freePort } from '../../helpers/sshd';
 import { ROOT } from '../../helpers/server';
 import { historyFixture, runbook } from '../../helpers/history-fixture';
 import { TeamStore } from '../../../main/team/store';
+import { MIGRATIONS } from '../../../main/team/schema';
 import { TeamServer } from '../../../main/team/server';
 import { API_METHODS, ROLES, allowed, type Role } from '../../../main/team/roles';
 import { LoginLimiter } from '../../../main/team/auth';
@@ -123,11 +130,12 @@ async function inProcess(url: string, opts: ConstructorParameters<typeof TeamSer
 }
 
 /** A data folder with `n` finished drills of a runbook, recorded through the real engine. */
-function machine(opts: { n: number; operator?: string; file?: string; every?: string; secret?: string; fail?: boolean; startDay?: number }) {
+function machine(opts: { n: number; operator?: string; file?: string; every?: string; tags?: string[]; secret?: string; fail?: boolean; startDay?: number }) {
   const f = historyFixture();
   f.clock.advance((opts.startDay ?? 0) * 86_400_000);
   const rb = runbook(['Declare', 'Restore', 'Verify'], { file: opts.file ?? '/srv/runbooks/db-restore.md', rto: 600 });
   if (opts.every) rb.meta.extra = { ...rb.meta.extra, drill_every: opts.every };
+  if (opts.tags) rb.meta.tags = opts.tags;
   const ids: string[] = [];
   for (let i = 0; i < opts.n; i++) {
     f.clock.advance(86_400_000);
@@ -154,7 +162,7 @@ test('migrations are versioned and repeatable; events and the audit log refuse U
   const t = await inProcess(url);
   try {
     assert.deepEqual(await t.store.migrate(), [], 'a second migrate applies nothing');
-    assert.equal(pg.sql(db, `SELECT string_agg(version::text, ',' ORDER BY version) FROM team_migrations`).trim(), '1,2');
+    assert.equal(pg.sql(db, `SELECT string_agg(version::text, ',' ORDER BY version) FROM team_migrations`).trim(), '1,2,3,4');
     const { token } = await t.server.createUser('ana', 'operator', null);
     const m = machine({ n: 1 });
     const seed = await cli(['team', 'join', t.base, '--data', m.dir], { input: token + '\n' });
@@ -178,6 +186,119 @@ test('migrations are versioned and repeatable; events and the audit log refuse U
   }
 });
 
+/** The live event stream's status (and error), without waiting for a stream that never ends. */
+async function openStream(base: string, token: string | null): Promise<{ status: number; json: any }> {
+  const ac = new AbortController();
+  const res = await fetch(base + '/api/live/events', { headers: token ? { authorization: `Bearer ${token}` } : {}, signal: ac.signal });
+  const json = res.status === 200 ? null : await res.json();
+  ac.abort();
+  return { status: res.status, json };
+}
+
+/** psql as another role (password authentication over loopback TCP, as the server connects). */
+function sqlAs(role: string, password: string, db: string, query: string): string {
+  const r = spawnSync('psql', ['-X', '-q', '-v', 'ON_ERROR_STOP=1', '-At', '-h', '127.0.0.1', '-p', String(pg.port), '-U', role, '-d', db, '-c', query], {
+    encoding: 'utf8',
+    env: { ...process.env, PGPASSWORD: password, PGCONNECT_TIMEOUT: '10' },
+    timeout: 60_000,
+  });
+  if (r.status !== 0) throw new Error(`psql: ${(r.stderr || String(r.error)).trim()}`);
+  return r.stdout;
+}
+
+test('the application role: migrations as the owner, then the server connects as a role the database itself refuses UPDATE/DELETE/TRUNCATE on events, sign-offs and audit log', { skip: !!skip, timeout: 240_000 }, async () => {
+  const ownerUrl = freshDb();
+  const db = ownerUrl.split('/').pop()!;
+  const role = `drillbook_app_${process.pid}`;
+  pg.sql('postgres', `CREATE ROLE ${role} LOGIN PASSWORD 'app-secret-42'`);
+  const appUrl = `postgres://${role}:app-secret-42@127.0.0.1:${pg.port}/${db}`;
+  // Before the grants the role cannot even read: the server refuses to start in one sentence, nothing half-done.
+  const early = await cli(['server', '--postgres', appUrl, '--listen', '127.0.0.1:0']);
+  assert.equal(early.code, 4, early.err);
+  assert.match(early.err, /cannot use the database: .*(permission denied|may not apply)/);
+  const grant = await cli(['server', '--postgres', ownerUrl, '--grant-app-role', role]);
+  assert.equal(grant.code, 0, grant.err);
+  assert.match(grant.err, /may not UPDATE, DELETE or TRUNCATE events/);
+  assert.equal(pg.sql(db, `SELECT string_agg(version::text, ',' ORDER BY version) FROM team_migrations`).trim(), '1,2,3,4');
+  const admin = await cli(['server', '--postgres', appUrl, '--create-admin', 'root']);
+  assert.equal(admin.code, 0, admin.err);
+  const port = await freePort();
+  const srv = await serverProcess(appUrl, port);
+  try {
+    assert.doesNotMatch(srv.log(), /warning/, 'a properly granted role draws no warning');
+    const base = `http://127.0.0.1:${port}`;
+    const ana = await call(base, admin.out.trim(), 'POST', '/api/users', { name: 'ana', role: 'operator' });
+    assert.equal(ana.status, 201);
+    const m = machine({ n: 2 });
+    assert.equal((await cli(['team', 'join', base, '--data', m.dir], { input: ana.json.token + '\n' })).code, 0);
+    const pub = await cli(['team', 'publish', '--data', m.dir]);
+    assert.equal(pub.code, 0, pub.out + pub.err);
+    const rev = await call(base, admin.out.trim(), 'POST', `/api/drills/${m.ids[0]}/signoff`, { verdict: 'approved', comment: 'ok' });
+    assert.equal(rev.status, 201, JSON.stringify(rev.json));
+    assert.equal(sqlAs(role, 'app-secret-42', db, 'SELECT count(*) FROM team_events').trim(), String(m.events));
+    for (const q of [
+      `UPDATE team_events SET body = '{}' WHERE seq = 1`,
+      `DELETE FROM team_events WHERE seq = 1`,
+      `TRUNCATE team_events CASCADE`,
+      `UPDATE team_audit SET outcome = 'ok'`,
+      `DELETE FROM team_audit`,
+      `TRUNCATE team_audit`,
+      `UPDATE team_signoffs SET verdict = 'rejected'`,
+      `DELETE FROM team_signoffs`,
+      `TRUNCATE team_signoffs`,
+      `UPDATE team_bundles SET bytes = '\\x00'`,
+      `DELETE FROM team_bundles`,
+      `DELETE FROM team_drills`,
+      `DELETE FROM team_users`,
+      `ALTER TABLE team_events DISABLE TRIGGER team_events_append_only`,
+      `DROP TRIGGER team_events_append_only ON team_events`,
+    ]) {
+      // Refused by the grants (permission denied / must be owner), not only by the triggers' "append-only".
+      assert.throws(() => sqlAs(role, 'app-secret-42', db, q), /permission denied|must be owner/, q);
+    }
+    assert.equal(pg.sql(db, 'SELECT count(*) FROM team_events').trim(), String(m.events), 'nothing changed');
+    assert.equal(pg.sql(db, 'SELECT count(*) FROM team_signoffs').trim(), '1');
+    assert.equal(pg.sql(db, 'SELECT count(*) FROM team_bundles').trim(), '2', 'the app role stored both evidence bundles');
+  } finally {
+    srv.child.kill('SIGTERM');
+    await new Promise((r) => srv.child.once('exit', r));
+  }
+  // The owner (here a superuser) still draws the warning: the grants are the point, not the triggers alone.
+  const port2 = await freePort();
+  const owner = await serverProcess(ownerUrl, port2);
+  try {
+    assert.match(owner.log(), /warning: this database role holds UPDATE on team_events/);
+  } finally {
+    owner.child.kill('SIGTERM');
+    await new Promise((r) => owner.child.once('exit', r));
+  }
+});
+
+test('migration 3 on a database with drills: each runbook\'s tags come from its newest drill\'s snapshot', { skip: !!skip }, async () => {
+  const url = freshDb();
+  const db = url.split('/').pop()!;
+  pg.sql(db, `CREATE TABLE team_migrations (version integer PRIMARY KEY, name text NOT NULL, applied_at timestamptz NOT NULL DEFAULT now())`);
+  for (const m of MIGRATIONS.slice(0, 2)) {
+    pg.sql(db, m.sql);
+    pg.sql(db, `INSERT INTO team_migrations (version, name) VALUES (${m.version}, 'v${m.version}')`);
+  }
+  pg.sql(db, `INSERT INTO team_users (name, role) VALUES ('a', 'admin')`);
+  pg.sql(db, `INSERT INTO team_runbooks VALUES ('k1', '/r.md', 's', 'T', null, '{"meta":{"tags":["restore-test","pg"]}}'), ('k0', '/r.md', 's', 'T', null, '{"meta":{"tags":["old"]}}')`);
+  pg.sql(
+    db,
+    `INSERT INTO team_drills (id, runbook_key, runbook_path, runbook_title, runbook_sha256, mode, operator, status, started_at, event_count, chain_head, steps, publisher_id)
+     VALUES ('d1', 'k1', '/r.md', 'T', 's', 'rehearsal', 'a', 'completed', '2026-01-02', 1, 'h', '[]', 1), ('d0', 'k0', '/r.md', 'T', 's', 'rehearsal', 'a', 'completed', '2026-01-01', 1, 'h', '[]', 1)`,
+  );
+  pg.sql(db, `INSERT INTO team_runbook_state (path, title, drills, passed, last_drill_at) VALUES ('/r.md', 'T', 2, 0, '2026-01-02')`);
+  const store = new TeamStore(url);
+  try {
+    assert.deepEqual(await store.migrate(), [3, 4]);
+    assert.equal(pg.sql(db, `SELECT array_to_string(tags, ',') FROM team_runbook_state`).trim(), 'restore-test,pg');
+  } finally {
+    await store.close();
+  }
+});
+
 test('role matrix: every API method answers 403 exactly for the roles the table leaves out, and 401 without a token', { skip: !!skip }, async () => {
   const t = await inProcess(freshDb());
   try {
@@ -190,6 +311,7 @@ test('role matrix: every API method answers 403 exactly for the roles the table 
       'users.create': { name: `made-${Date.now()}`, role: 'auditor' },
       'drills.publish': { drills: [] },
       'drills.signoff': { verdict: 'approved', comment: 'ok' },
+      'policies.set': { tag: 'matrix', every: '30d' },
     };
     const seen: string[] = [];
     for (const m of API_METHODS) {
@@ -199,7 +321,7 @@ test('role matrix: every API method answers 403 exactly for the roles the table 
         let p = m.path.replace(':id', 'no-such-drill-1');
         if (m.name === 'tokens.revoke') p = m.path.replace(':id', '999999');
         const body = m.name === 'users.create' ? { ...(bodies[m.name] as object), name: `made-${role}-${seen.length}` } : bodies[m.name];
-        const r = await call(t.base, token, m.method, p, m.method === 'POST' ? (body ?? {}) : undefined);
+        const r = m.name === 'live.events' ? await openStream(t.base, token) : await call(t.base, token, m.method, p, m.method === 'POST' ? (body ?? {}) : undefined);
         const expect = role === null ? (m.roles === 'public' ? 'any' : 401) : allowed(m, role) ? 'allowed' : 403;
         if (expect === 'allowed' || expect === 'any') assert.ok(r.status !== 403 && r.status !== 401, `${m.name} as ${role}: ${r.status} ${JSON.stringify(r.json)}`);
         else assert.equal(r.status, expect, `${m.name} as ${role}: ${JSON.stringify(r.json)}`);
@@ -304,7 +426,34 @@ test('two data folders publish and merge without duplicates; secrets are masked 
     assert.deepEqual(rb.steps.map((s: any) => [s.title, s.p50Ms]), [['Declare', 11_000], ['Restore', 21_000], ['Verify', 31_000]]);
     assert.equal(rb.basis.drills, 5);
     assert.ok(rb.netMs.p50 > 0 && rb.netMs.p90 >= rb.netMs.p50);
+    assert.deepEqual(rb.trend.map((b: any) => [b.drills, b.rtoTargetSec]), [[1, 600], [1, 600], [1, 600], [1, 600], [1, 600]], 'few drills: one point each');
     assert.equal((await call(t.base, admin, 'GET', '/api/runbooks/stats')).status, 400);
+  } finally {
+    await t.close();
+  }
+});
+
+test('RTO trend per runbook: downsampled on the server to at most 40 points of consecutive drills, oldest first', { skip: !!skip, timeout: 240_000 }, async () => {
+  const t = await inProcess(freshDb());
+  try {
+    const token = (await t.server.createUser('ana', 'operator', null)).token;
+    const m = machine({ n: 90 });
+    const db = openDatabase(m.dir);
+    try {
+      const r = await publish(db, m.dir, { url: t.base, token } as never, new Redactor([], true), { batchSize: 50 });
+      assert.equal(r.imported, 90);
+    } finally {
+      db.close();
+    }
+    const s = (await call(t.base, token, 'GET', '/api/runbooks/stats?path=/srv/runbooks/db-restore.md')).json;
+    assert.equal(s.trend.length, 40);
+    assert.equal(s.trend.reduce((a: number, b: any) => a + b.drills, 0), 90, 'every drill in exactly one point');
+    for (let i = 1; i < s.trend.length; i++) assert.ok(s.trend[i].from >= s.trend[i - 1].to, 'consecutive, oldest first');
+    // The fixture's drill i takes 3 s longer than drill i-1: the RTO rises along the trend, the target stays 600 s.
+    assert.ok(s.trend[39].rtoP50Sec > s.trend[0].rtoP50Sec);
+    assert.ok(s.trend.every((b: any) => b.rtoTargetSec === 600 && b.rtoWorstSec >= b.rtoP50Sec && b.missed === 0));
+    const few = (await call(t.base, token, 'GET', '/api/runbooks/stats?path=/srv/runbooks/db-restore.md&last=10')).json;
+    assert.equal(few.trend.length, 10, 'the trend covers the same newest drills as the percentiles');
   } finally {
     await t.close();
   }
@@ -406,6 +555,222 @@ test('freshness: runbooks past their drill_every are overdue in a JSON endpoint 
   }
 });
 
+test('freshness per tag: a server policy (restore-test: 30d) besides drill_every; the stricter one applies, in the overdue list and the JSON endpoint', { skip: !!skip }, async () => {
+  // The fixture's drills finish on day 1 (2026-01-02); "now" is 45 days later.
+  const t = await inProcess(freshDb(), { now: () => new Date('2026-02-16T00:00:00Z') });
+  try {
+    const admin = (await t.server.createUser('root', 'admin', null)).token;
+    const token = (await t.server.createUser('ana', 'operator', null)).token;
+    for (const [file, every, tags] of [
+      ['/rb/orders.md', '90d', ['restore-test', 'postgres']],
+      ['/rb/billing.md', undefined, ['restore-test']],
+      ['/rb/wiki.md', '90d', ['docs']],
+      ['/rb/cache.md', '7d', ['restore-test']],
+    ] as const) {
+      const m = machine({ n: 1, file, every, tags: [...tags] });
+      assert.equal((await cli(['team', 'join', t.base, '--data', m.dir], { input: token + '\n' })).code, 0);
+      const p = await cli(['team', 'publish', '--data', m.dir]);
+      assert.equal(p.code, 0, p.out + p.err);
+    }
+    const before = await call(t.base, token, 'GET', '/api/freshness');
+    assert.deepEqual(before.json.overdue, ['/rb/cache.md'], 'front matter alone: only the 7-day runbook is overdue');
+    // Only an admin sets policies; a bad interval is one sentence.
+    assert.equal((await call(t.base, token, 'POST', '/api/policies', { tag: 'restore-test', every: '30d' })).status, 403);
+    const bad = await call(t.base, admin, 'POST', '/api/policies', { tag: 'restore-test', every: 'soon' });
+    assert.equal(bad.status, 400);
+    assert.match(bad.json.error, /is not a duration/);
+    assert.equal((await call(t.base, admin, 'POST', '/api/policies', { tag: 'restore-test', every: '30d' })).status, 200);
+    const pol = await call(t.base, token, 'GET', '/api/policies');
+    assert.deepEqual(pol.json.policies.map((p: any) => [p.tag, p.everySec, p.setBy]), [['restore-test', 30 * 86400, 'root']]);
+    const f = await call(t.base, token, 'GET', '/api/freshness');
+    assert.deepEqual(f.json.overdue, ['/rb/billing.md', '/rb/cache.md', '/rb/orders.md']);
+    const row = (p: string) => f.json.runbooks.find((r: any) => r.runbookPath === p);
+    assert.deepEqual([row('/rb/orders.md').drillEverySec, row('/rb/orders.md').policySource, row('/rb/orders.md').frontMatterEverySec], [30 * 86400, 'tag:restore-test', 90 * 86400]);
+    assert.deepEqual(row('/rb/orders.md').tags, ['restore-test', 'postgres']);
+    assert.equal(row('/rb/billing.md').policySource, 'tag:restore-test', 'a tag policy covers a runbook with no drill_every');
+    assert.deepEqual([row('/rb/cache.md').drillEverySec, row('/rb/cache.md').policySource], [7 * 86400, 'drill_every'], 'the stricter front matter wins');
+    assert.deepEqual([row('/rb/wiki.md').overdue, row('/rb/wiki.md').policySource], [false, 'drill_every']);
+    // Withdrawn (null): back to the front matter; the change is in the audit log.
+    assert.equal((await call(t.base, admin, 'POST', '/api/policies', { tag: 'restore-test', every: null })).status, 200);
+    assert.deepEqual((await call(t.base, token, 'GET', '/api/freshness')).json.overdue, ['/rb/cache.md']);
+    const audit = await call(t.base, admin, 'GET', '/api/audit');
+    assert.equal(audit.json.entries.filter((e: any) => e.action === 'policies.set' && e.outcome === 'ok').length, 2);
+  } finally {
+    await t.close();
+  }
+});
+
+test('evidence: each published drill\'s bundle is made and redacted on the client, verified by the server on arrival, downloadable by an auditor, never replaced; a tampered or mismatched upload is refused', { skip: !!skip, timeout: 240_000 }, async () => {
+  const t = await inProcess(freshDb());
+  try {
+    const admin = (await t.server.createUser('root', 'admin', null)).token;
+    const ana = (await t.server.createUser('ana', 'operator', null)).token;
+    const auditor = (await t.server.createUser('audrey', 'auditor', null)).token;
+    const secret = 'Sup3rS3cretPgPass!';
+    const m = machine({ n: 2, secret });
+    assert.equal((await cli(['team', 'join', t.base, '--data', m.dir], { input: ana + '\n' })).code, 0);
+    const pub = await cli(['team', 'publish', '--data', m.dir]);
+    assert.equal(pub.code, 0, pub.out + pub.err);
+    assert.match(pub.out, /evidence bundles: 2 stored by the server, 0 already there, 0 still queued/);
+    // The drill page says what the server found.
+    const d = await call(t.base, auditor, 'GET', `/api/drills/${m.ids[0]}`);
+    assert.equal(d.json.bundle.verification.ok, true, JSON.stringify(d.json.bundle));
+    assert.equal(d.json.bundle.uploadedBy, 'ana');
+    assert.match(d.json.bundle.verification.coverage, /./);
+    // An auditor downloads it; it verifies offline, carries no secret, and matches the published chain head.
+    const res = await fetch(`${t.base}/api/drills/${m.ids[0]}/bundle`, { headers: { authorization: `Bearer ${auditor}` } });
+    assert.equal(res.status, 200);
+    assert.equal(res.headers.get('content-type'), 'application/zip');
+    assert.equal(res.headers.get('x-drillbook-verification'), 'ok');
+    const zip = Buffer.from(await res.arrayBuffer());
+    assert.equal(createHash('sha256').update(zip).digest('hex'), res.headers.get('x-drillbook-sha256'));
+    const dir = mkdtempSync(path.join(tmpdir(), 'team-bundle-test-'));
+    try {
+      writeFileSync(path.join(dir, 'a.zip'), zip);
+      const v = await verifyBundle(path.join(dir, 'a.zip'), { expectHead: d.json.summary.chainHead });
+      assert.equal(v.ok, true, JSON.stringify(v.problems));
+      const files = await readZip(path.join(dir, 'a.zip'));
+      for (const [name, bytes] of files) assert.ok(!bytes.includes(secret), `${name} carries the secret`);
+      // Publishing again sends nothing new; the bundles are not sent twice.
+      const again = await cli(['team', 'publish', '--data', m.dir]);
+      assert.equal(again.code, 0, again.out + again.err);
+      assert.match(again.out, /nothing to publish/);
+      assert.doesNotMatch(again.out, /evidence bundles/);
+      // Nobody replaces a stored bundle: not its publisher, not an admin; an auditor may not upload at all.
+      const upload = (token: string, id: string, body: Buffer) => fetch(`${t.base}/api/drills/${id}/bundle`, { method: 'POST', headers: { authorization: `Bearer ${token}`, 'content-type': 'application/zip' }, body: new Uint8Array(body) });
+      for (const token of [ana, admin]) {
+        const r = await upload(token, m.ids[0]!, zip);
+        assert.equal(r.status, 409);
+        assert.match(((await r.json()) as any).error, /never replaced/);
+      }
+      assert.equal((await upload(auditor, m.ids[0]!, zip)).status, 403);
+      // A drill without a bundle yet (published by a client that sent none): a tampered bundle and another drill's bundle are refused, nothing stored.
+      const m2 = machine({ n: 1, file: '/rb/other.md' });
+      const db2 = openDatabase(m2.dir);
+      try {
+        const r = await publish(db2, m2.dir, { url: t.base, token: ana } as never, new Redactor([], true));
+        assert.equal(r.imported, 1);
+      } finally {
+        db2.close();
+      }
+      const mismatch = await upload(ana, m2.ids[0]!, zip);
+      assert.equal(mismatch.status, 422, 'drill 1\'s bundle offered as drill 2\'s');
+      assert.match(((await mismatch.json()) as any).error, /fails verification against the published drill/);
+      const notZip = await upload(ana, m2.ids[0]!, Buffer.from('{"hello": 1}'));
+      assert.equal(notZip.status, 400);
+      // Drill 2's own bundle with one file altered after export: refused on the modified file.
+      const core2 = new Core({ dataDir: m2.dir, runbookDirs: [], host: 'cli' });
+      let own: Buffer;
+      try {
+        own = await bundleMaker({ drills: core2.drills, attachments: core2.evidence.attachments }, m2.dir)(m2.ids[0]!);
+      } finally {
+        core2.close();
+      }
+      writeFileSync(path.join(dir, 'own.zip'), own);
+      const edited = await readZip(path.join(dir, 'own.zip'));
+      const csvName = [...edited.keys()].find((k) => k.endsWith('.csv'))!;
+      edited.set(csvName, Buffer.concat([edited.get(csvName)!, Buffer.from('x,y\n')]));
+      await writeZip(edited, path.join(dir, 'tampered.zip'), new Date());
+      const tampered = await upload(ana, m2.ids[0]!, readFileSync(path.join(dir, 'tampered.zip')));
+      assert.equal(tampered.status, 422);
+      assert.match(((await tampered.json()) as any).error, new RegExp(`fails verification.*${csvName.replace('.', '\\.')}`));
+      assert.equal((await call(t.base, auditor, 'GET', `/api/drills/${m2.ids[0]}/bundle`)).status, 404, 'nothing stored');
+      const refused = await call(t.base, admin, 'GET', '/api/audit?limit=50');
+      assert.ok(refused.json.entries.some((e: any) => e.action === 'drills.bundle.upload' && e.outcome === 'refused 422' && e.target === m2.ids[0]));
+      // The genuine one is stored.
+      const good = await upload(ana, m2.ids[0]!, own);
+      assert.equal(good.status, 201, await good.clone().text());
+      assert.equal(((await good.json()) as any).verification.ok, true);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  } finally {
+    await t.close();
+  }
+});
+
+/** Polls until `fn` holds (bounded: 60 s, generous for a loaded machine). */
+async function waitFor(fn: () => boolean | Promise<boolean>, message: string, timeoutMs = 60_000): Promise<void> {
+  const until = Date.now() + timeoutMs;
+  while (!(await fn())) {
+    if (Date.now() > until) assert.fail(`timed out: ${message}`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
+test('publishing without a cron: a drill finished in a host while the server is down stays queued on disk, is retried with backoff, and arrives once when the server is back or at the next start', { skip: !!skip, timeout: 240_000 }, async () => {
+  const url = freshDb();
+  const store = new TeamStore(url);
+  await store.migrate();
+  let server = new TeamServer(store);
+  const port = (await server.listen({ host: '127.0.0.1', port: 0, tls: null })).port;
+  const base = `http://127.0.0.1:${port}`;
+  const ana = (await server.createUser('ana', 'operator', null)).token;
+  const m = machine({ n: 1 }); // one drill already finished before joining: published at the first start
+  assert.equal((await cli(['team', 'join', base, '--data', m.dir], { input: ana + '\n' })).code, 0);
+  await server.close(); // the server is down
+  const count = async () => Number((await store.pool.query('SELECT count(*)::int AS n FROM team_drills')).rows[0].n);
+  const rb = runbook(['Declare', 'Restore'], { file: '/srv/runbooks/host-drill.md', rto: 600 });
+  const finishOne = (core: Core) => {
+    const id = core.drills.start(rb, 'rehearsal', 'ana').id;
+    for (const s of [0, 1]) {
+      core.drills.stepStart(id, s);
+      core.drills.stepComplete(id, s);
+    }
+    core.drills.finish(id);
+    return id;
+  };
+  const retries: number[] = [];
+  // 1. A web host: the server is down at start and when the drill finishes; it retries with backoff while it runs.
+  let core = new Core({ dataDir: m.dir, runbookDirs: [], host: 'web', teamRetryMs: (n) => (retries.push(n), 300) });
+  let first: string;
+  try {
+    first = finishOne(core);
+    await waitFor(() => retries.length >= 2, 'retries while the server is down');
+    assert.equal(core.team.last?.unreachable !== null, true);
+    assert.equal(await count(), 0);
+  } finally {
+    core.close();
+  }
+  // 2. Closed with the drill still queued: nothing is lost, the queue is the history on disk.
+  server = new TeamServer(store);
+  await server.listen({ host: '127.0.0.1', port, tls: null });
+  try {
+    core = new Core({ dataDir: m.dir, runbookDirs: [], host: 'web' });
+    try {
+      await waitFor(async () => (await count()) === 2, 'the next start publishes both queued drills');
+      await core.team.settle(30_000);
+      assert.equal(core.team.last?.bundles.uploaded, 2, JSON.stringify(core.team.last));
+      // 3. While the host runs, a drill that finishes goes at once.
+      const second = finishOne(core);
+      await waitFor(async () => (await count()) === 3, 'a finished drill is published in the background');
+      await core.team.settle(30_000);
+      assert.ok((await store.bundle(second, false))?.verification.ok, 'with its evidence bundle');
+    } finally {
+      core.close();
+    }
+    // 4. Another start: nothing sent twice.
+    core = new Core({ dataDir: m.dir, runbookDirs: [], host: 'web' });
+    try {
+      await core.team.settle(30_000);
+      assert.equal(core.team.last?.pending, 0);
+    } finally {
+      core.close();
+    }
+    assert.equal(await count(), 3, 'each drill arrives once');
+    const events = Number((await store.pool.query('SELECT count(*)::int AS n FROM team_events WHERE drill_id = $1', [first])).rows[0].n);
+    const local = openDatabase(m.dir);
+    try {
+      assert.equal(events, new DrillStoreReader(local).events(first).length, 'the whole log, once');
+    } finally {
+      local.close();
+    }
+  } finally {
+    await server.close();
+    await store.close();
+  }
+});
+
 test('drillbook server refuses a public address without TLS, in one sentence', { skip: !!skip }, async () => {
   const r = await cli(['server', '--postgres', 'postgres://x@127.0.0.1:1/x', '--listen', '0.0.0.0:8443']);
   assert.equal(r.code, 3);
@@ -466,6 +831,47 @@ test('live drills: a running drill streams to the server, any role watches it re
     assert.deepEqual(rbs.map((r: any) => [r.drills, r.passed, r.lastPassAt !== null]), [[1, 1, true]]);
     f.close();
   } finally {
+    await t.close();
+  }
+});
+
+test('live updates for observers: the event stream names a drill as soon as new events of it are stored, through LISTEN/NOTIFY', { skip: !!skip, timeout: 120_000 }, async () => {
+  const t = await inProcess(freshDb());
+  // A second server on the same database: an observer on it hears what is published through the first.
+  const other = new TeamServer(t.store);
+  const otherBase = `http://127.0.0.1:${(await other.listen({ host: '127.0.0.1', port: 0, tls: null })).port}`;
+  const ac = new AbortController();
+  try {
+    const ana = (await t.server.createUser('ana', 'operator', null)).token;
+    const audrey = (await t.server.createUser('audrey', 'auditor', null)).token;
+    const res = await fetch(otherBase + '/api/live/events', { headers: { authorization: `Bearer ${audrey}` }, signal: ac.signal });
+    assert.equal(res.status, 200);
+    assert.match(res.headers.get('content-type')!, /^text\/event-stream/);
+    const reader = res.body!.getReader();
+    let text = '';
+    const read = async (want: RegExp) => {
+      const until = Date.now() + 30_000;
+      while (!want.test(text)) {
+        if (Date.now() > until) assert.fail(`no ${want} on the stream: ${text}`);
+        const { value, done } = await reader.read();
+        if (done) assert.fail('the stream ended');
+        text += Buffer.from(value!).toString('utf8');
+      }
+    };
+    await read(/: live drill updates/);
+    const m = machine({ n: 1 });
+    const db = openDatabase(m.dir);
+    try {
+      const r = await publish(db, m.dir, { url: t.base, token: ana } as never, new Redactor([], true));
+      assert.equal(r.imported, 1);
+    } finally {
+      db.close();
+    }
+    await read(new RegExp(`event: drill\ndata: \\{"id":"${m.ids[0]}"\\}`));
+    assert.equal((await openStream(otherBase, null)).status, 401);
+  } finally {
+    ac.abort();
+    await other.close();
     await t.close();
   }
 });

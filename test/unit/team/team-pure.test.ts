@@ -8,7 +8,7 @@ import assert from 'node:assert/strict';
 import { planListen, parseListen } from '../../../main/team/listen';
 import { LoginLimiter, hashPassword, verifyPassword, tokenHash, newToken } from '../../../main/team/auth';
 import { API_METHODS, allowed, route } from '../../../main/team/roles';
-import { freshnessRow } from '../../../main/team/store';
+import { effectivePolicy, freshnessRow } from '../../../main/team/store';
 import { parsePublished, verifyPublishedChain } from '../../../main/team/ingest';
 import { historyFixture, runbook } from '../../helpers/history-fixture';
 import { Redactor } from '../../../main/evidence/redact/engine';
@@ -110,4 +110,13 @@ test('a published drill verifies as recorded and redacted; an altered or re-link
   } finally {
     f.close();
   }
+});
+
+test('effectivePolicy: the stricter of drill_every and a tag policy, saying which', () => {
+
+  assert.equal(effectivePolicy(null, null), null);
+  assert.deepEqual(effectivePolicy(90, null), { everySec: 90, source: 'drill_every' });
+  assert.deepEqual(effectivePolicy(null, { tag: 'restore-test', everySec: 30 }), { everySec: 30, source: 'tag:restore-test' });
+  assert.deepEqual(effectivePolicy(90, { tag: 'restore-test', everySec: 30 }), { everySec: 30, source: 'tag:restore-test' });
+  assert.deepEqual(effectivePolicy(7, { tag: 'restore-test', everySec: 30 }), { everySec: 7, source: 'drill_every' });
 });

@@ -1,0 +1,121 @@
+/**
+ * Publishing without a cron: a host that has joined a team (the web host,
+ * the desktop app, `drillbook run`) publishes in the background whenever a
+ * drill finishes, and once at start for whatever an earlier session left.
+ *
+ * The queue is the one publish() already keeps on disk (the local history
+ * against team-published.json), so nothing is held in memory that a crash
+ * could lose: a drill finished while the server is down stays pending and
+ * goes at the next start or the next finish, once (the server answers
+ * "duplicate" for what it has). One publish at a time; a request during
+ * one runs again right after it. An unreachable server is retried with
+ * bounded backoff (5 s doubling to 5 minutes) while the host runs.
+ * Never a prompt, never an exception into the host: problems go to `log`.
+ */
+import type { Db } from '../../store/db';
+import type { ExportSource } from '../../evidence/bundle';
+import { outboundRedactor } from '../../evidence/redact/outbound';
+import { bundleMaker } from './bundle';
+import { loadConfig } from './config';
+import { publish, type PublishReport } from './publish';
+
+export interface BackgroundOptions {
+  db: Db;
+  dataDir: string;
+  source: ExportSource;
+  /** Wait before retry n (1-based) after the server could not be reached. */
+  retryMs?: (n: number) => number;
+  log?: (message: string) => void;
+  fetchImpl?: typeof fetch;
+}
+
+export function retryDelay(n: number): number {
+  return Math.min(5_000 * 2 ** (n - 1), 300_000);
+}
+
+export class BackgroundPublisher {
+  private running: Promise<void> | null = null;
+  private again = false;
+  private stopped = false;
+  private failures = 0;
+  private timer: NodeJS.Timeout | null = null;
+  /** The last round's report (for status and tests). */
+  last: PublishReport | null = null;
+
+  constructor(private readonly opts: BackgroundOptions) {}
+
+  /** Whether this data folder has joined a team (team.json). A broken membership file counts as not joined, said once. */
+  joined(): boolean {
+    try {
+      return loadConfig(this.opts.dataDir) !== null;
+    } catch (err) {
+      this.opts.log?.(`team publishing is off: ${(err as Error).message}`);
+      return false;
+    }
+  }
+
+  /** Asks for a publish round; returns at once. */
+  kick(): void {
+    if (this.stopped || !this.joined()) return;
+    if (this.running) {
+      this.again = true;
+      return;
+    }
+    if (this.timer) {
+      clearTimeout(this.timer);
+      this.timer = null;
+    }
+    this.running = this.round().finally(() => {
+      this.running = null;
+      if (this.again && !this.stopped) {
+        this.again = false;
+        this.kick();
+      }
+    });
+  }
+
+  /** Waits for the round in flight (and its follow-up), at most `timeoutMs`. */
+  async settle(timeoutMs: number): Promise<void> {
+    const until = Date.now() + timeoutMs;
+    while (this.running && Date.now() < until) {
+      await Promise.race([this.running, new Promise((r) => setTimeout(r, Math.max(1, until - Date.now())))]);
+    }
+  }
+
+  stop(): void {
+    this.stopped = true;
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = null;
+  }
+
+  private async round(): Promise<void> {
+    try {
+      const cfg = loadConfig(this.opts.dataDir);
+      if (!cfg) return;
+      const report = await publish(this.opts.db, this.opts.dataDir, cfg, outboundRedactor(this.opts.dataDir), {
+        attempts: 1,
+        bundle: bundleMaker(this.opts.source, this.opts.dataDir),
+        fetchImpl: this.opts.fetchImpl,
+      });
+      this.last = report;
+      for (const p of report.problems) this.opts.log?.(`team publish: ${p.id ?? '?'}: ${p.reason}`);
+      if (report.unreachable) this.retryLater(report.unreachable);
+      else this.failures = 0;
+    } catch (err) {
+      // The host is closing (database closed mid-round) or the server refused the token: said, never thrown.
+      if (!this.stopped) this.retryLater((err as Error).message);
+    }
+  }
+
+  private retryLater(why: string): void {
+    if (this.stopped) return;
+    this.failures++;
+    const wait = (this.opts.retryMs ?? retryDelay)(this.failures);
+    if (this.failures === 1) this.opts.log?.(`team publish: ${why}; finished drills stay queued on disk and go on the next try (backoff, the next finished drill, or the next start)`);
+    this.timer = setTimeout(() => {
+      this.timer = null;
+      this.kick();
+    }, wait);
+    this.timer.unref();
+  }
+}
