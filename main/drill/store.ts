@@ -13,6 +13,7 @@ import type { DrillEvent, DrillSnapshot, StepState, UncheckedDrillEvent } from '
 import { decodeEvents, MalformedEventError } from './decode';
 import { archiveDrillEvents, runbookKey } from '../store/migrations';
 import { unpackEvents, type EventRow } from '../store/archive';
+import { ALL_MODES, settleQuantiles } from '../store/quantiles';
 
 export type { EventRow };
 
@@ -135,7 +136,12 @@ export class DrillStore {
         this.insertEvent(event);
         this.writeSummary(snapshot, next);
         // The drill just ended: its log becomes one compact row (archive.ts); later events (notes) are rows again.
-        if (snapshot.status !== 'running' && (event.type === 'drill.finished' || event.type === 'drill.aborted')) archiveDrillEvents(this.db, event.drillId);
+        if (snapshot.status !== 'running' && (event.type === 'drill.finished' || event.type === 'drill.aborted')) {
+          archiveDrillEvents(this.db, event.drillId);
+          // Its steps' quantile anchors walked to their ranks (a few seeks), so the next page visit walks none.
+          const d = this.db.prepare('SELECT runbook_path, mode FROM drills WHERE id = ?').get(event.drillId) as { runbook_path: string; mode: string } | undefined;
+          if (d) settleQuantiles(this.db, d.runbook_path, [d.mode, ALL_MODES]);
+        }
       });
     } catch (err) {
       this.writtenSteps.delete(snapshot.id); // rolled back (or not known to be in place): the next append writes every step again
