@@ -5,7 +5,7 @@
 import { createHash } from 'node:crypto';
 import type Database from 'better-sqlite3';
 import { ARCHIVE_FORMAT, packEvents, unpackEvents, type EventRow } from './archive';
-import { anchorAt, rankOf } from './quantiles';
+import { rebuildQuantiles } from './quantiles';
 
 export const MIGRATIONS: ReadonlyArray<(db: Database.Database) => void> = [
   // 1: drills, their append-only event log, and per-step rows for history queries.
@@ -168,14 +168,13 @@ export const MIGRATIONS: ReadonlyArray<(db: Database.Database) => void> = [
 
   // 5: per-mode step quantiles without a scan (issue 15: the first visit of a
   // hot runbook's page walked an index per step and mode, 3-6 s at 50,000
-  // drills). drill_steps_by_mode sorts each mode's completed runs of a step by
-  // duration; step_quantiles keeps, per runbook, step and mode ('' = every
+  // drills). step_quantiles keeps, per runbook, step and mode ('' = every
   // mode), the count of completed runs and an anchor per tracked quantile
   // (a value and how many runs are shorter), kept exact by triggers and walked
-  // by seeks (main/store/quantiles.ts). The backfill places every anchor once.
+  // by seeks on drill_steps_stats (main/store/quantiles.ts; an index per mode
+  // would cost 3.4 KB per drill). The backfill places every anchor once.
   (db) => {
     db.exec(`
-      CREATE INDEX drill_steps_by_mode ON drill_steps (runbook_path, stat_key, drill_mode, duration_ms) WHERE status = 'completed';
       CREATE TABLE step_quantiles (
         runbook_path TEXT NOT NULL,
         stat_key TEXT NOT NULL,
@@ -187,14 +186,6 @@ export const MIGRATIONS: ReadonlyArray<(db: Database.Database) => void> = [
         q90_below INTEGER NOT NULL DEFAULT 0,
         PRIMARY KEY (runbook_path, stat_key, mode)
       ) WITHOUT ROWID;
-      INSERT INTO step_quantiles (runbook_path, stat_key, mode, n)
-        SELECT runbook_path, stat_key, drill_mode, COUNT(*) FROM drill_steps
-        WHERE status = 'completed' AND duration_ms IS NOT NULL AND runbook_path IS NOT NULL AND stat_key IS NOT NULL AND drill_mode IS NOT NULL
-        GROUP BY runbook_path, stat_key, drill_mode
-        UNION ALL
-        SELECT runbook_path, stat_key, '', COUNT(*) FROM drill_steps
-        WHERE status = 'completed' AND duration_ms IS NOT NULL AND runbook_path IS NOT NULL AND stat_key IS NOT NULL AND drill_mode IS NOT NULL
-        GROUP BY runbook_path, stat_key;
       CREATE TRIGGER step_quantiles_update AFTER UPDATE ON drill_steps
         WHEN OLD.status IS NOT NEW.status OR OLD.duration_ms IS NOT NEW.duration_ms OR OLD.runbook_path IS NOT NEW.runbook_path
           OR OLD.stat_key IS NOT NEW.stat_key OR OLD.drill_mode IS NOT NEW.drill_mode BEGIN
@@ -218,13 +209,7 @@ export const MIGRATIONS: ReadonlyArray<(db: Database.Database) => void> = [
           WHERE runbook_path = OLD.runbook_path AND stat_key = OLD.stat_key AND mode IN (OLD.drill_mode, '');
       END;
     `);
-    const set = db.prepare('UPDATE step_quantiles SET q50_value = ?, q50_below = ?, q90_value = ?, q90_below = ? WHERE runbook_path = ? AND stat_key = ? AND mode = ?');
-    for (const r of db.prepare('SELECT runbook_path, stat_key, mode, n FROM step_quantiles').all() as { runbook_path: string; stat_key: string; mode: string; n: number }[]) {
-      const scope = { runbookPath: r.runbook_path, key: r.stat_key, mode: r.mode };
-      const a50 = anchorAt(db, scope, rankOf(r.n, 0.5).lo);
-      const a90 = anchorAt(db, scope, rankOf(r.n, 0.9).lo);
-      set.run(a50.value, a50.below, a90.value, a90.below, r.runbook_path, r.stat_key, r.mode);
-    }
+    rebuildQuantiles(db);
   },
 ];
 

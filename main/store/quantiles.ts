@@ -9,7 +9,7 @@
  * keep n and below exact on every change of a step row, in the transaction
  * that changes it. The wanted rank moves by at most one per change, so the
  * anchor is walked to it from distinct value to distinct value, each move an
- * index seek (O(log n)); the drill store settles the walked anchors back when
+ * index seek (O(log n); for one mode, plus the other modes' rows passed); the drill store settles the walked anchors back when
  * a drill finishes, in the same transaction. A walk longer than MAX_WALK (an
  * anchor never settled) falls back to the counted skip, so the figure is
  * always exact, never approximated.
@@ -52,7 +52,8 @@ export function rankOf(n: number, q: number): { lo: number; hi: number; frac: nu
 }
 
 function where(scope: QuantileScope): string {
-  // Matches the partial indexes drill_steps_stats (every mode) and drill_steps_by_mode.
+  // Matches the partial index drill_steps_stats, sorted by duration within a step: a mode's neighbour is the next
+  // row of that mode in duration order (a mode of share s costs about 1/s rows per move).
   return scope.mode === ALL_MODES
     ? `runbook_path = @runbookPath AND stat_key = @key AND status = 'completed'`
     : `runbook_path = @runbookPath AND stat_key = @key AND drill_mode = @mode AND status = 'completed'`;
@@ -183,5 +184,33 @@ export function settleQuantiles(db: Database.Database, runbookPath: string, mode
       const anchors = ANCHORED.map((a, i) => (r.n < 1 ? { value: null, below: 0 } : quantile(db, scope, r.n, a.q, row.anchors[i]!).anchor));
       set.run(...anchors.flatMap((a) => [a.value, a.below]), runbookPath, r.stat_key, mode);
     }
+  }
+}
+
+/**
+ * Counts every runbook's completed step runs per mode into step_quantiles
+ * afresh and places every anchor by the counted skip: O(rows), for the
+ * migration that creates the table and for bulk writers that bypass the
+ * triggers (the bench's history copies).
+ */
+export function rebuildQuantiles(db: Database.Database): void {
+  db.exec(`
+    DELETE FROM step_quantiles;
+    INSERT INTO step_quantiles (runbook_path, stat_key, mode, n)
+      SELECT runbook_path, stat_key, drill_mode, COUNT(*) FROM drill_steps
+      WHERE status = 'completed' AND duration_ms IS NOT NULL AND runbook_path IS NOT NULL AND stat_key IS NOT NULL AND drill_mode IS NOT NULL
+      GROUP BY runbook_path, stat_key, drill_mode
+      UNION ALL
+      SELECT runbook_path, stat_key, '', COUNT(*) FROM drill_steps
+      WHERE status = 'completed' AND duration_ms IS NOT NULL AND runbook_path IS NOT NULL AND stat_key IS NOT NULL AND drill_mode IS NOT NULL
+      GROUP BY runbook_path, stat_key;
+  `);
+  const set = db.prepare(
+    `UPDATE step_quantiles SET ${ANCHORED.map((a) => `${a.value} = ?, ${a.below} = ?`).join(', ')} WHERE runbook_path = ? AND stat_key = ? AND mode = ?`,
+  );
+  for (const r of db.prepare('SELECT runbook_path, stat_key, mode, n FROM step_quantiles').all() as { runbook_path: string; stat_key: string; mode: string; n: number }[]) {
+    const scope = { runbookPath: r.runbook_path, key: r.stat_key, mode: r.mode };
+    const anchors = ANCHORED.map((a) => anchorAt(db, scope, rankOf(r.n, a.q).lo));
+    set.run(...anchors.flatMap((a) => [a.value, a.below]), r.runbook_path, r.stat_key, r.mode);
   }
 }
