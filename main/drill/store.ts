@@ -13,6 +13,7 @@ import type { DrillEvent, DrillSnapshot, StepState, UncheckedDrillEvent } from '
 import { decodeEvents, MalformedEventError } from './decode';
 import { archiveDrillEvents, runbookKey } from '../store/migrations';
 import { unpackEvents, type EventRow } from '../store/archive';
+import { ALL_MODES, settleQuantiles } from '../store/quantiles';
 
 export type { EventRow };
 
@@ -135,7 +136,10 @@ export class DrillStore {
         this.insertEvent(event);
         this.writeSummary(snapshot, next);
         // The drill just ended: its log becomes one compact row (archive.ts); later events (notes) are rows again.
-        if (snapshot.status !== 'running' && (event.type === 'drill.finished' || event.type === 'drill.aborted')) archiveDrillEvents(this.db, event.drillId);
+        if (snapshot.status !== 'running' && (event.type === 'drill.finished' || event.type === 'drill.aborted')) {
+          archiveDrillEvents(this.db, event.drillId);
+          this.settle(event.drillId);
+        }
       });
     } catch (err) {
       this.writtenSteps.delete(snapshot.id); // rolled back (or not known to be in place): the next append writes every step again
@@ -172,6 +176,7 @@ export class DrillStore {
       eventCount: s.eventCount,
       chainHead: s.chainHead,
     });
+    let stepsWritten = 0;
     for (const st of s.steps) {
       if (written) {
         const was = written[st.index];
@@ -190,7 +195,19 @@ export class DrillStore {
         endedAt: st.endedAt,
         durationMs: st.durationMs,
       });
+      stepsWritten++;
     }
+    // An ended drill written whole (imported, seeded): settle its runbook's quantile anchors here (append does it as a drill ends).
+    if (!written && s.status !== 'running' && stepsWritten > 0) this.settle(s.id);
+  }
+
+  /**
+   * The ended drill's runbook: its steps' quantile anchors walked to their ranks, a few seeks each
+   * (main/store/quantiles.ts), in the transaction that ends the drill, so the next page visit walks none.
+   */
+  private settle(drillId: string): void {
+    const d = this.db.prepare('SELECT runbook_path, mode FROM drills WHERE id = ?').get(drillId) as { runbook_path: string; mode: string } | undefined;
+    if (d) settleQuantiles(this.db, d.runbook_path, [d.mode, ALL_MODES]);
   }
 
   setOwner(drillId: string, owner: Owner): void {

@@ -15,6 +15,7 @@ import type { DrillMode, DrillStatus, StepStatus } from '../drill/model';
 import type { HistoryFilter, HistoryRunbook, ListOptions } from './model';
 import { dateBounds, drillWhere } from './filter';
 import { interpolate, quantilePosition } from './stats';
+import { ALL_MODES, ANCHORED, keptQuantile, quantileRow } from '../store/quantiles';
 
 export interface DrillRow {
   id: string;
@@ -262,6 +263,8 @@ export class HistoryQueries {
    */
   stepQuantile(scope: StepScope, key: string, n: number, q: number): number | null {
     if (n < 1) return null;
+    // Whole runbook or one mode: the kept anchor (migration 5), a few seeks instead of a skip over half the runs.
+    if (isKept(scope) && ANCHORED.some((a) => a.q === q)) return keptQuantile(this.db, { runbookPath: scope.runbookPath, key, mode: scope.mode ?? ALL_MODES }, q);
     const { lo, hi, frac } = quantilePosition(n, q);
     const w = stepWhere(scope);
     const fromTop = lo > (n - 1) / 2;
@@ -294,6 +297,7 @@ export class HistoryQueries {
   /** Completed runs of one step within a scope (a mode, dates), from the stats index. */
   stepCountIn(scope: StepScope, key: string): number {
     if (isWhole(scope)) return this.stepCount(scope.runbookPath, key);
+    if (isKept(scope)) return quantileRow(this.db, { runbookPath: scope.runbookPath, key, mode: scope.mode! })?.n ?? 0;
     const w = stepWhere(scope);
     return this.stmt(`SELECT COUNT(*) FROM drill_steps ${w.sql} AND stat_key = @key`).pluck().get({ ...w.args, key }) as number;
   }
@@ -306,6 +310,11 @@ export class HistoryQueries {
       | undefined;
     return row && row.title !== null && row.step_index !== null ? { title: row.title, step_index: row.step_index } : null;
   }
+}
+
+/** A scope whose counts and quantiles step_quantiles keeps: the whole runbook or one mode, no dates. */
+function isKept(scope: StepScope): boolean {
+  return scope.since === undefined && scope.until === undefined;
 }
 
 function isWhole(scope: StepScope): boolean {

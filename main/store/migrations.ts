@@ -5,6 +5,7 @@
 import { createHash } from 'node:crypto';
 import type Database from 'better-sqlite3';
 import { ARCHIVE_FORMAT, packEvents, unpackEvents, type EventRow } from './archive';
+import { rebuildQuantiles } from './quantiles';
 
 export const MIGRATIONS: ReadonlyArray<(db: Database.Database) => void> = [
   // 1: drills, their append-only event log, and per-step rows for history queries.
@@ -163,6 +164,52 @@ export const MIGRATIONS: ReadonlyArray<(db: Database.Database) => void> = [
     }
     const ids = db.prepare("SELECT id FROM drills WHERE status != 'running'").pluck().all() as string[];
     for (const id of ids) archiveDrillEvents(db, id);
+  },
+
+  // 5: per-mode step quantiles without a scan (issue 15: the first visit of a
+  // hot runbook's page walked an index per step and mode, 3-6 s at 50,000
+  // drills). step_quantiles keeps, per runbook, step and mode ('' = every
+  // mode), the count of completed runs and an anchor per tracked quantile
+  // (a value and how many runs are shorter), kept exact by triggers and walked
+  // by seeks on drill_steps_stats (main/store/quantiles.ts; an index per mode
+  // would cost 3.4 KB per drill). The backfill places every anchor once.
+  (db) => {
+    db.exec(`
+      CREATE TABLE step_quantiles (
+        runbook_path TEXT NOT NULL,
+        stat_key TEXT NOT NULL,
+        mode TEXT NOT NULL,
+        n INTEGER NOT NULL,
+        q50_value REAL,
+        q50_below INTEGER NOT NULL DEFAULT 0,
+        q90_value REAL,
+        q90_below INTEGER NOT NULL DEFAULT 0,
+        PRIMARY KEY (runbook_path, stat_key, mode)
+      ) WITHOUT ROWID;
+      CREATE TRIGGER step_quantiles_update AFTER UPDATE ON drill_steps
+        WHEN OLD.status IS NOT NEW.status OR OLD.duration_ms IS NOT NEW.duration_ms OR OLD.runbook_path IS NOT NEW.runbook_path
+          OR OLD.stat_key IS NOT NEW.stat_key OR OLD.drill_mode IS NOT NEW.drill_mode BEGIN
+        UPDATE step_quantiles SET n = n - 1,
+            q50_below = q50_below - (q50_value IS NOT NULL AND OLD.duration_ms < q50_value),
+            q90_below = q90_below - (q90_value IS NOT NULL AND OLD.duration_ms < q90_value)
+          WHERE OLD.status = 'completed' AND OLD.duration_ms IS NOT NULL AND OLD.drill_mode IS NOT NULL
+            AND runbook_path = OLD.runbook_path AND stat_key = OLD.stat_key AND mode IN (OLD.drill_mode, '');
+        INSERT INTO step_quantiles (runbook_path, stat_key, mode, n)
+          SELECT NEW.runbook_path, NEW.stat_key, m.mode, 1 FROM (SELECT NEW.drill_mode AS mode UNION ALL SELECT '' AS mode) AS m
+          WHERE NEW.status = 'completed' AND NEW.duration_ms IS NOT NULL AND NEW.runbook_path IS NOT NULL AND NEW.stat_key IS NOT NULL AND NEW.drill_mode IS NOT NULL
+          ON CONFLICT (runbook_path, stat_key, mode) DO UPDATE SET n = n + 1,
+            q50_below = q50_below + (q50_value IS NOT NULL AND NEW.duration_ms < q50_value),
+            q90_below = q90_below + (q90_value IS NOT NULL AND NEW.duration_ms < q90_value);
+      END;
+      CREATE TRIGGER step_quantiles_delete AFTER DELETE ON drill_steps
+        WHEN OLD.status = 'completed' AND OLD.duration_ms IS NOT NULL AND OLD.drill_mode IS NOT NULL BEGIN
+        UPDATE step_quantiles SET n = n - 1,
+            q50_below = q50_below - (q50_value IS NOT NULL AND OLD.duration_ms < q50_value),
+            q90_below = q90_below - (q90_value IS NOT NULL AND OLD.duration_ms < q90_value)
+          WHERE runbook_path = OLD.runbook_path AND stat_key = OLD.stat_key AND mode IN (OLD.drill_mode, '');
+      END;
+    `);
+    rebuildQuantiles(db);
   },
 ];
 

@@ -1,4 +1,4 @@
-import { memo, useCallback, useEffect, useMemo, useState } from 'react';
+import { memo, useCallback, useEffect, useLayoutEffect, useMemo, useRef, useState } from 'react';
 import type { DrillMode, DrillStatus, DrillSummary } from '../../main/drill/model';
 import type { HistoryEntry } from '../../main/history/model';
 import { api } from '../app/calls';
@@ -9,6 +9,7 @@ import { openCompare, openRunbookPage, openWaterfall } from './route';
 import { hms, targetText, utcDateTime } from '../app/format';
 import { Badge } from '../ui/Badge';
 import { RefreshIcon } from '../ui/Icons';
+import { rowWindow } from './rowWindow';
 
 const STATUS_TONE: Record<DrillStatus, 'accent' | 'ok' | 'danger' | 'warn'> = {
   running: 'accent',
@@ -124,6 +125,47 @@ const HistoryRow = memo(function HistoryRow({ d, picked, onPick }: { d: HistoryE
   );
 });
 
+/** A row's height before one is measured (px; 13 px text, badges, 9 px padding). */
+const ROW_HEIGHT_GUESS = 41;
+
+/**
+ * The rows of the list that are on screen (rowWindow.ts): the table's scroller (.table-wrap) against its body,
+ * read on scroll and resize, one update per frame.
+ */
+function useVisibleRows(count: number) {
+  const scroller = useRef<HTMLDivElement>(null);
+  const body = useRef<HTMLTableSectionElement>(null);
+  const [rowHeight, setRowHeight] = useState(ROW_HEIGHT_GUESS);
+  const [view, setView] = useState({ top: 0, height: typeof window === 'undefined' ? 900 : window.innerHeight });
+  useLayoutEffect(() => {
+    const el = scroller.current;
+    if (!el) return;
+    let frame = 0;
+    const read = () => {
+      frame = 0;
+      const b = body.current;
+      if (!b) return;
+      const top = el.getBoundingClientRect().top - b.getBoundingClientRect().top;
+      const height = el.clientHeight;
+      setView((v) => (Math.abs(v.top - top) < 1 && v.height === height ? v : { top, height }));
+      const first = b.querySelector<HTMLElement>('tr.history-row');
+      if (first && first.offsetHeight > 0) setRowHeight((h) => (h === first.offsetHeight ? h : first.offsetHeight));
+    };
+    const schedule = () => {
+      if (!frame) frame = requestAnimationFrame(read);
+    };
+    read();
+    el.addEventListener('scroll', schedule, { passive: true });
+    window.addEventListener('resize', schedule);
+    return () => {
+      el.removeEventListener('scroll', schedule);
+      window.removeEventListener('resize', schedule);
+      if (frame) cancelAnimationFrame(frame);
+    };
+  }, [count]);
+  return { scroller, body, win: rowWindow(count, rowHeight, view.top, view.height) };
+}
+
 export function HistoryScreen() {
   const history = useHistoryList((s) => s.history);
   const loaded = useHistoryList((s) => s.historyLoaded);
@@ -148,6 +190,8 @@ export function HistoryScreen() {
     if (filter.runbookPath && !m.has(filter.runbookPath)) m.set(filter.runbookPath, filter.runbookPath);
     return [...m.entries()].sort((a, b) => a[1].localeCompare(b[1]));
   }, [library, history, drilled, filter.runbookPath]);
+
+  const { scroller, body, win } = useVisibleRows(history.length);
 
   const update = (patch: Partial<HistoryFilter>) => {
     const next: HistoryFilter = { ...filter, ...patch };
@@ -227,7 +271,7 @@ export function HistoryScreen() {
           </button>
         </div>
       </div>
-      <div className="table-wrap">
+      <div className="table-wrap" ref={scroller}>
         <table className="history-table">
           <thead>
             <tr>
@@ -243,10 +287,12 @@ export function HistoryScreen() {
               <th />
             </tr>
           </thead>
-          <tbody>
-            {history.map((d) => (
+          <tbody ref={body}>
+            {win.padTop > 0 ? <tr className="history-spacer" aria-hidden="true" style={{ height: win.padTop }} /> : null}
+            {history.slice(win.start, win.end).map((d) => (
               <HistoryRow key={d.id} d={d} picked={picked.includes(d.id)} onPick={togglePick} />
             ))}
+            {win.padBottom > 0 ? <tr className="history-spacer" aria-hidden="true" style={{ height: win.padBottom }} /> : null}
           </tbody>
         </table>
         {loaded && history.length === 0 ? (

@@ -12,6 +12,7 @@ import { eventHash } from '../../main/drill/chain';
 import { reduceDrill, type DrillStartedData } from '../../main/drill/reduce';
 import { DrillStore } from '../../main/drill/store';
 import { archiveDrillEvents } from '../../main/store/migrations';
+import { rebuildQuantiles } from '../../main/store/quantiles';
 
 export interface SeedOptions {
   drills: number;
@@ -246,6 +247,8 @@ export function cloneHistory(db: Db, copies: number): { drills: number; ms: numb
           SELECT runbook_path, stat_key, COUNT(*), SUM(duration_ms), SUM(duration_ms * duration_ms) FROM drill_steps
           WHERE status = 'completed' AND duration_ms IS NOT NULL AND runbook_path IS NOT NULL GROUP BY runbook_path, stat_key;`);
       for (const t of triggers) db.exec(t.sql);
+      // The copies bypassed the triggers: count and place the quantile anchors afresh (migration 5).
+      rebuildQuantiles(db);
     })();
   } finally {
     db.pragma(`synchronous = ${String(old)}`);

@@ -4,6 +4,7 @@ import { eventHash } from '../../../main/drill/chain';
 import type { DrillEvent } from '../../../main/drill/model';
 import { exportLines, importLines, parseLine, type DrillLine } from '../../../main/history/transfer';
 import { historyFixture, runbook } from '../../helpers/history-fixture';
+import { ANCHORED, quantileRow, rankOf, walk } from '../../../main/store/quantiles';
 
 const rows = (db: import('../../../main/store/db').Db, sql: string) => db.prepare(sql).raw().all();
 const DRILL_COLS = `id, runbook_path, runbook_title, runbook_sha256, runbook_json, mode, operator, status, started_at, ended_at,
@@ -54,6 +55,14 @@ test('export → import reproduces every finished drill exactly, and importing a
     const shape = (s: typeof statsA) => s.steps.map((x) => [x.key, x.n, x.durations, x.slowRuns]);
     assert.deepEqual(shape(statsB), shape(statsA));
     assert.equal(statsB.passRate, 2 / 4);
+    // Imported drills leave their quantile anchors settled (migration 5), as drills that end here do.
+    const kept = b.db.prepare('SELECT runbook_path, stat_key, mode, n FROM step_quantiles').all() as { runbook_path: string; stat_key: string; mode: string; n: number }[];
+    assert.ok(kept.length > 0);
+    for (const r of kept) {
+      const scope = { runbookPath: r.runbook_path, key: r.stat_key, mode: r.mode };
+      const row = quantileRow(b.db, scope)!;
+      ANCHORED.forEach((q, i) => assert.deepEqual(walk(b.db, scope, row.anchors[i]!, rankOf(r.n, q.q).lo)?.anchor, row.anchors[i], `${r.stat_key}/${r.mode || 'all'} p${q.q * 100} settled on import`));
+    }
 
     const again = await importLines(b.db, lines);
     assert.equal(again.duplicates, 4);

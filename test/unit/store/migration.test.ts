@@ -11,6 +11,8 @@ import { tempDir } from '../../helpers/runbooks';
 import { eventHash, verifyChain } from '../../../main/drill/chain';
 import type { DrillEvent } from '../../../main/drill/model';
 import { runbook } from '../../helpers/history-fixture';
+import { quantileSorted } from '../../../main/history/stats';
+import { keptQuantile } from '../../../main/store/quantiles';
 
 /** The same drills, recorded into any database the engine can write to. */
 function recordInto(db: Database.Database): void {
@@ -155,6 +157,55 @@ test('upgrading a history recorded before migration 2 fills the statistics colum
       };
       assert.deepEqual(stats(upgraded), stats(current));
       assert.equal(stats(upgraded).counts.running, 1);
+    } finally {
+      upgraded.close();
+      current.close();
+    }
+  } finally {
+    old.cleanup();
+    fresh.cleanup();
+  }
+});
+
+test('upgrading a history recorded before migration 5 keeps per-mode step counts and quantiles equal to a sort of the rows', () => {
+  const old = tempDir();
+  const fresh = tempDir();
+  try {
+    legacyDatabase(path.join(old.dir, 'drillbook.sqlite'), 4);
+    const upgraded = openDatabase(old.dir);
+    const current = openDatabase(fresh.dir);
+    recordInto(current);
+    try {
+      assert.equal(schemaVersion(upgraded), MIGRATIONS.length);
+      // Anchors may sit at different (equally valid) places: the running drill's completed step moved the ranks after the
+      // last settle in `current`; the counts and every quantile they give must be the same.
+      const kept = (db: Database.Database) => db.prepare('SELECT runbook_path, stat_key, mode, n FROM step_quantiles ORDER BY runbook_path, stat_key, mode').all() as { runbook_path: string; stat_key: string; mode: string; n: number }[];
+      assert.ok(kept(upgraded).length > 0, 'the backfill made rows');
+      assert.deepEqual(kept(upgraded), kept(current), 'backfilled counts equal trigger-kept counts');
+      for (const r of kept(upgraded)) {
+        const scope = { runbookPath: r.runbook_path, key: r.stat_key, mode: r.mode };
+        const rows = upgraded
+          .prepare(`SELECT duration_ms FROM drill_steps WHERE status = 'completed' AND stat_key = ? AND (drill_mode = ? OR ? = '') ORDER BY duration_ms`)
+          .pluck()
+          .all(r.stat_key, r.mode, r.mode) as number[];
+        assert.equal(r.n, rows.length);
+        for (const q of [0.5, 0.9]) {
+          assert.equal(keptQuantile(upgraded, scope, q), quantileSorted(rows, q), `${r.stat_key} ${r.mode || 'all'} p${q * 100} upgraded`);
+          assert.equal(keptQuantile(current, scope, q), quantileSorted(rows, q), `${r.stat_key} ${r.mode || 'all'} p${q * 100} current`);
+        }
+      }
+      for (const mode of ['rehearsal', 'automated'] as const) {
+        const h = new HistoryService(upgraded, new DrillService(upgraded));
+        const medians = h.stepMedians('/runbooks/restore.md', ['declare', 'verify', 'restore', 'verify'], mode);
+        for (const [key, m] of medians) {
+          const rows = upgraded
+            .prepare("SELECT duration_ms FROM drill_steps WHERE status = 'completed' AND stat_key = ? AND drill_mode = ? ORDER BY duration_ms")
+            .pluck()
+            .all(key, mode) as number[];
+          assert.equal(m.samples, rows.length, `${mode} ${key} count`);
+          assert.equal(m.medianMs, quantileSorted(rows, 0.5), `${mode} ${key} median`);
+        }
+      }
     } finally {
       upgraded.close();
       current.close();
