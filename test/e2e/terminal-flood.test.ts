@@ -70,8 +70,9 @@ describe('a terminal flood in the drill view', { timeout: 240_000 }, () => {
     await page.waitForTimeout(1000);
 
     const before = await sample(page);
-    // About 6 MB of output, written by the shell in many small writes: hundreds of frames reach the page.
-    await page.keyboard.type('for i in $(seq 1 60); do seq 1 15000; done; echo flood-$((40+2))-done');
+    // About 5.7 MB of output in 300 writes 20 ms apart (longer than the core's 16 ms frame), so hundreds of frames
+    // reach the page however fast the machine is: 60 back-to-back writes once came as only 84 frames on a quiet one.
+    await page.keyboard.type('for i in $(seq 1 300); do seq 1 4000; sleep 0.02; done; echo flood-$((40+2))-done');
     await page.keyboard.press('Enter');
     await waitFor(
       async () => page.evaluate(() => {
