@@ -34,7 +34,8 @@ export interface DrillLine {
   events: DrillEvent[];
 }
 
-const eventSchema = z
+/** One stored event as it travels in a JSONL line (and, with a disclosure, to the team server: main/team/ingest.ts). */
+export const eventSchema = z
   .object({
     drillId: z.string(),
     seq: z.number().int().min(1),

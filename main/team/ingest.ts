@@ -7,9 +7,10 @@
  */
 import { z } from 'zod';
 import { disclosedEventHash, eventHash, type Disclosure } from '../drill/chain';
-import { DRILL_EVENT_TYPES, type DrillEvent } from '../drill/model';
+import type { DrillEvent } from '../drill/model';
 import { reduceDrill, type DrillStartedData } from '../drill/reduce';
 import { parseDuration } from '../runbook/duration';
+import { eventSchema } from '../history/transfer';
 
 /** An event as published: a DrillEvent, with a disclosure in place of the salt when redaction masked it. */
 export type PublishedEvent = DrillEvent & { disclosure?: Disclosure };
@@ -20,26 +21,8 @@ export interface PublishedDrill {
   events: PublishedEvent[];
 }
 
-const hex64 = /^[0-9a-f]{64}$/;
 const disclosureSchema = z.object({ salts: z.record(z.string(), z.string()), commitments: z.record(z.string(), z.string()) }).strict();
-const eventSchema = z
-  .object({
-    drillId: z.string(),
-    seq: z.number().int().min(1),
-    type: z.enum(DRILL_EVENT_TYPES),
-    at: z.string(),
-    wallMs: z.number(),
-    monoMs: z.number(),
-    clock: z.string(),
-    operator: z.string(),
-    stepIndex: z.number().int().min(0).nullable(),
-    data: z.record(z.string(), z.unknown()),
-    prevHash: z.string(),
-    hash: z.string().regex(hex64),
-    salt: z.string().regex(/^[0-9a-f]{32}$/).optional(),
-    disclosure: disclosureSchema.optional(),
-  })
-  .strict();
+const publishedEventSchema = eventSchema.extend({ disclosure: disclosureSchema.optional() }).strict();
 
 const drillSchema = z
   .object({
@@ -47,7 +30,7 @@ const drillSchema = z
     v: z.literal(1).optional(),
     id: z.string().regex(/^[A-Za-z0-9_-]{6,64}$/, 'not a drill id'),
     runbook: z.object({ file: z.string().min(1), sha256: z.string().min(1), title: z.string(), steps: z.array(z.unknown()) }).passthrough(),
-    events: z.array(eventSchema).min(1).max(1_000_000),
+    events: z.array(publishedEventSchema).min(1).max(1_000_000),
   })
   .strict();
 

@@ -97,6 +97,11 @@ test('a published drill verifies as recorded and redacted; an altered or re-link
     assert.ok(masked.redactedEvents.length > 0, 'the note is masked');
     assert.doesNotMatch(JSON.stringify(masked.events), /Tr0ub4dor/);
     assert.equal(verifyPublishedChain(masked.events), null, 'a redacted v2 chain still verifies');
+    // The event shape is the JSONL line's (main/history/transfer.ts) plus a disclosure: masked events pass it, extra fields do not.
+    assert.equal(parsePublished(JSON.parse(JSON.stringify({ ...line, events: masked.events }))).ok, true);
+    const extra = JSON.parse(JSON.stringify(line));
+    extra.events[1].evil = 1;
+    assert.equal(parsePublished(extra).ok, false, 'an event with a field Drillbook does not write is refused');
 
     const tampered = JSON.parse(JSON.stringify(line));
     tampered.events[2].monoMs += 1;
