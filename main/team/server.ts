@@ -8,7 +8,7 @@
  */
 import http from 'node:http';
 import https from 'node:https';
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync, statSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import { createHash } from 'node:crypto';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
@@ -22,18 +22,67 @@ import { allowed, isRole, route, type ApiMethod, type Role } from './roles';
 import { LoginLimiter, checkPassword, hashPassword, newToken, tokenHash, verifyPassword } from './auth';
 import { parsePublished, verifyPublishedChain } from './ingest';
 import type { ListenPlan } from './listen';
+import type { AuditList, FreshnessAnswer, LiveDrillView, LiveList, PolicyList, TeamDrillDetail, TeamDrillList, TeamLoginAnswer, TeamMe, TeamRunbookList, TeamRunbookStats } from './model';
 import { CSP, CSS, HTML, JS } from './ui/page';
+import { APP_ROOT } from '../version';
 import { DRILL_MODES, type DrillSnapshot } from '../drill/model';
 import { parseDuration } from '../runbook/duration';
 
 export const MAX_BODY = 32 * 1024 * 1024;
 
-/** The team page (ui/page.ts): static, no token needed to load it; everything it shows comes from the API. */
-const ASSETS: Record<string, { type: string; body: string }> = {
-  '/': { type: 'text/html; charset=utf-8', body: HTML },
-  '/team.js': { type: 'text/javascript; charset=utf-8', body: JS },
-  '/team.css': { type: 'text/css; charset=utf-8', body: CSS },
+/**
+ * The small vanilla page (ui/page.ts) at /lite: kept because it costs three
+ * strings, works where the React bundle was not built, and its e2e test
+ * still guards it.
+ */
+const LITE: Record<string, { type: string; body: string }> = {
+  '/lite': { type: 'text/html; charset=utf-8', body: HTML },
+  '/lite/team.js': { type: 'text/javascript; charset=utf-8', body: JS },
+  '/lite/team.css': { type: 'text/css; charset=utf-8', body: CSS },
 };
+
+/**
+ * The React app at / in team mode: the same vite bundle the desktop app and
+ * `drillbook web` load (dist/renderer), under this server's strict CSP (no
+ * inline script, no inline style element, fetches to this origin only). The
+ * renderer learns it is in team mode from one meta tag put into index.html
+ * here; the local app's index.html has none, so its startup is unchanged.
+ */
+export const TEAM_CSP =
+  "default-src 'none'; script-src 'self'; style-src 'self'; connect-src 'self'; img-src 'self' data:; font-src 'self'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'";
+export const TEAM_MODE_META = '<meta name="drillbook-mode" content="team" />';
+const ASSET_TYPES: Record<string, string> = {
+  '.js': 'text/javascript; charset=utf-8',
+  '.css': 'text/css; charset=utf-8',
+  '.svg': 'image/svg+xml',
+  '.png': 'image/png',
+  '.woff2': 'font/woff2',
+  '.map': 'application/json',
+};
+const SECURITY_HEADERS = { 'content-security-policy': TEAM_CSP, 'x-content-type-options': 'nosniff', 'x-frame-options': 'DENY', 'referrer-policy': 'no-referrer' };
+
+/** index.html with the team-mode marker as the first thing in <head>; null when the page has no <head> to put it in. */
+export function teamIndexHtml(html: string): string | null {
+  const at = html.search(/<head[^>]*>/i);
+  if (at < 0) return null;
+  const end = html.indexOf('>', at) + 1;
+  return `${html.slice(0, end)}\n    ${TEAM_MODE_META}${html.slice(end)}`;
+}
+
+/** A file under dist/renderer/assets/ for a request path, or null (outside the folder, not a file, unknown type). */
+export function assetFile(rendererDir: string, pathname: string): string | null {
+  if (!pathname.startsWith('/assets/')) return null;
+  let rel: string;
+  try {
+    rel = decodeURIComponent(pathname.slice('/assets/'.length));
+  } catch {
+    return null;
+  }
+  if (!/^[A-Za-z0-9._-]+$/.test(rel) || rel.startsWith('.')) return null;
+  if (!ASSET_TYPES[path.extname(rel)]) return null;
+  const file = path.join(rendererDir, 'assets', rel);
+  return existsSync(file) && statSync(file).isFile() ? file : null;
+}
 
 export class HttpError extends Error {
   constructor(
@@ -62,7 +111,7 @@ export class TeamServer {
 
   constructor(
     readonly store: TeamStore,
-    private readonly opts: { now?: () => Date; limiter?: LoginLimiter; behindProxy?: boolean; maxBody?: number } = {},
+    private readonly opts: { now?: () => Date; limiter?: LoginLimiter; behindProxy?: boolean; maxBody?: number; rendererDir?: string } = {},
   ) {
     this.limiter = opts.limiter ?? new LoginLimiter();
   }
@@ -93,9 +142,9 @@ export class TeamServer {
       this.limiter.succeed(keys);
       const token = newToken();
       const id = await this.store.addToken(user.id, tokenHash(token), 'login');
-      return { json: { token, tokenId: id, user: { name: user.name, role: user.role } }, target: user.name };
+      return { json: { token, tokenId: id, user: { name: user.name, role: user.role } } satisfies TeamLoginAnswer, target: user.name };
     },
-    me: async (ctx) => ({ json: { name: ctx.user!.name, role: ctx.user!.role, tokenId: ctx.user!.tokenId } }),
+    me: async (ctx) => ({ json: { name: ctx.user!.name, role: ctx.user!.role, tokenId: ctx.user!.tokenId } satisfies TeamMe }),
     'password.set': async (ctx) => {
       const b = (ctx.body ?? {}) as { password?: unknown };
       let pw: string;
@@ -153,14 +202,15 @@ export class TeamServer {
       const format = ctx.query.get('format') ?? 'json';
       if (format !== 'json' && format !== 'csv') throw new HttpError(400, 'format must be json or csv');
       const drills = await this.store.drills(filterFrom(ctx.query));
-      return format === 'csv' ? { json: null, csv: drillsCsv(drills) } : { json: { drills } };
+      return format === 'csv' ? { json: null, csv: drillsCsv(drills) } : { json: { drills } satisfies TeamDrillList };
     },
     'drills.get': async (ctx) => {
       const d = await this.store.drill(ctx.params.id!);
       if (!d) throw new HttpError(404, `no drill ${ctx.params.id} on this server`);
       const problem = verifyPublishedChain(d.events as never);
       const bundle = await this.store.bundle(ctx.params.id!, false);
-      return { json: { ...d, verification: { ok: problem === null, problem }, bundle }, target: ctx.params.id };
+      // Read without its bytes (store.bundle(id, false)): the meta only.
+      return { json: { ...d, verification: { ok: problem === null, problem }, bundle } satisfies TeamDrillDetail, target: ctx.params.id };
     },
     'drills.bundle.upload': async (ctx) => {
       const id = ctx.params.id!;
@@ -210,7 +260,7 @@ export class TeamServer {
     },
     'live.list': async () => {
       const live = await this.store.live();
-      return { json: { drills: live.map(observerView) } };
+      return { json: { drills: live.map(observerView) } satisfies LiveList };
     },
     'live.events': async () => ({ json: null, stream: true }),
     'live.get': async (ctx) => {
@@ -218,7 +268,7 @@ export class TeamServer {
       if (!one) throw new HttpError(404, `no running drill ${ctx.params.id} on this server (it may have finished: see /api/drills/${ctx.params.id})`);
       return { json: observerView(one), target: ctx.params.id };
     },
-    'runbooks.list': async () => ({ json: { runbooks: await this.store.runbooks() } }),
+    'runbooks.list': async () => ({ json: { runbooks: await this.store.runbooks() } satisfies TeamRunbookList }),
     'runbooks.stats': async (ctx) => {
       const p = ctx.query.get('path');
       if (!p) throw new HttpError(400, 'runbook statistics need the runbook: ?path=/srv/runbooks/orders.md');
@@ -226,14 +276,14 @@ export class TeamServer {
       if (!Number.isInteger(last) || last < 1 || last > 10_000) throw new HttpError(400, 'last must be a whole number of drills from 1 to 10000');
       const stats = await this.store.runbookStats(p, { mode: modeFrom(ctx.query), last });
       if (!stats) throw new HttpError(404, `no finished drills of ${p} on this server`);
-      return { json: stats };
+      return { json: stats satisfies TeamRunbookStats };
     },
     freshness: async () => {
       const now = this.opts.now?.() ?? new Date();
       const runbooks = await this.store.freshness(now);
-      return { json: { asOf: now.toISOString(), overdue: runbooks.filter((r) => r.overdue).map((r) => r.runbookPath), runbooks } };
+      return { json: { asOf: now.toISOString(), overdue: runbooks.filter((r) => r.overdue).map((r) => r.runbookPath), runbooks } satisfies FreshnessAnswer };
     },
-    'policies.list': async () => ({ json: { policies: await this.store.tagPolicies() } }),
+    'policies.list': async () => ({ json: { policies: await this.store.tagPolicies() } satisfies PolicyList }),
     'policies.set': async (ctx) => {
       const b = (ctx.body ?? {}) as { tag?: unknown; every?: unknown };
       if (typeof b.tag !== 'string' || !/^\S{1,100}$/.test(b.tag)) throw new HttpError(400, 'a policy needs the tag it is for: {"tag": "restore-test", "every": "30d"}');
@@ -245,7 +295,7 @@ export class TeamServer {
       const limit = Number(ctx.query.get('limit') ?? 200);
       if (!Number.isInteger(limit) || limit < 1 || limit > 1000) throw new HttpError(400, 'limit must be a whole number from 1 to 1000');
       const before = ctx.query.get('before');
-      return { json: { entries: await this.store.auditLog(limit, before ? Number(before) : undefined) } };
+      return { json: { entries: await this.store.auditLog(limit, before ? Number(before) : undefined) } satisfies AuditList };
     },
   };
 
@@ -257,12 +307,7 @@ export class TeamServer {
       res.writeHead(204).end();
       return;
     }
-    const asset = req.method === 'GET' ? ASSETS[url.pathname] : undefined;
-    if (asset) {
-      res.writeHead(200, { 'content-type': asset.type, 'content-security-policy': CSP, 'x-content-type-options': 'nosniff', 'x-frame-options': 'DENY', 'referrer-policy': 'no-referrer', 'cache-control': 'no-cache' });
-      res.end(asset.body);
-      return;
-    }
+    if (req.method === 'GET' && !url.pathname.startsWith('/api/') && this.serveUi(url.pathname, res)) return;
     const r = route(req.method ?? 'GET', url.pathname);
     let user: Ctx['user'] = null;
     let action = `${req.method} ${url.pathname}`;
@@ -302,6 +347,39 @@ export class TeamServer {
       if (status === 429) res.setHeader('Retry-After', '60');
       send(res, status, { error: message });
     }
+  }
+
+  /** The pages: the React app at / and its assets, the lite page at /lite. False when the path is none of them. */
+  private serveUi(pathname: string, res: http.ServerResponse): boolean {
+    const lite = LITE[pathname];
+    if (lite) {
+      res.writeHead(200, { 'content-type': lite.type, 'content-security-policy': CSP, 'x-content-type-options': 'nosniff', 'x-frame-options': 'DENY', 'referrer-policy': 'no-referrer', 'cache-control': 'no-cache' });
+      res.end(lite.body);
+      return true;
+    }
+    const dir = this.opts.rendererDir ?? path.join(APP_ROOT, 'dist', 'renderer');
+    if (pathname === '/' || pathname === '/index.html') {
+      let html: string | null = null;
+      try {
+        html = teamIndexHtml(readFileSync(path.join(dir, 'index.html'), 'utf8'));
+      } catch {
+        html = null;
+      }
+      if (html === null) {
+        res.writeHead(503, { 'content-type': 'text/plain; charset=utf-8', 'cache-control': 'no-store', ...SECURITY_HEADERS });
+        res.end('The Drillbook UI is not built on this server: run `npm run build:renderer`, or open /lite for the small page.\n');
+        return true;
+      }
+      res.writeHead(200, { 'content-type': 'text/html; charset=utf-8', 'cache-control': 'no-cache', ...SECURITY_HEADERS });
+      res.end(html);
+      return true;
+    }
+    const file = assetFile(dir, pathname);
+    if (!file) return false;
+    // Vite names assets by content hash, so a year of caching is safe; index.html above is revalidated each time.
+    res.writeHead(200, { 'content-type': ASSET_TYPES[path.extname(file)]!, 'cache-control': 'public, max-age=31536000, immutable', ...SECURITY_HEADERS });
+    res.end(readFileSync(file));
+    return true;
   }
 
   private readonly streams = new Set<http.ServerResponse>();
@@ -409,7 +487,7 @@ export class TeamServer {
  * operator's machine published. Never a terminal: transcripts stay on the
  * operator's machine and are not part of the event log.
  */
-function observerView(l: { snapshot: DrillSnapshot; lastEventAt: string; publishedAt: string }) {
+function observerView(l: { snapshot: DrillSnapshot; lastEventAt: string; publishedAt: string }): LiveDrillView {
   const s = l.snapshot;
   return {
     id: s.id,
@@ -543,6 +621,8 @@ export function filterFrom(q: URLSearchParams): TeamFilter {
   const f: TeamFilter = {};
   const runbook = q.get('runbook');
   if (runbook) f.runbook = runbook;
+  const tag = q.get('tag');
+  if (tag) f.tag = tag;
   const operator = q.get('operator');
   if (operator) f.operator = operator;
   const mode = modeFrom(q);

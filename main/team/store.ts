@@ -12,6 +12,7 @@ import pg from 'pg';
 import { excessPrivileges, grantAppRole, migrate, pendingMigrations } from './schema';
 import { drillEverySec, summarise, type DrillRow, type PublishedDrill } from './ingest';
 import type { Role } from './roles';
+import type { AuditEntry, BundleMeta, FreshnessRow, TagPolicy, TeamDrillDetail, TeamDrillEntry, TeamFilter, TeamRunbook, TeamRunbookStats } from './model';
 import { canonicalJson } from '../drill/chain';
 import { reduceDrill } from '../drill/reduce';
 import type { DrillEvent, DrillSnapshot } from '../drill/model';
@@ -30,70 +31,11 @@ export type PublishOutcome =
   | { id: string; kind: 'conflict'; reason: string }
   | { id: string | null; kind: 'rejected'; reason: string };
 
-export interface TeamFilter {
-  runbook?: string;
-  operator?: string;
-  mode?: string;
-  result?: 'pass' | 'fail';
-  since?: string;
-  until?: string;
-  limit?: number;
-}
+/** The answers' shapes live in model.ts, which the renderer's team pages read too. */
+export type { AuditEntry, FreshnessRow, TeamDrillEntry, TeamFilter } from './model';
 
-export interface TeamDrillEntry {
-  id: string;
-  runbook: { path: string; title: string };
-  mode: string;
-  operator: string;
-  status: string;
-  startedAt: string;
-  endedAt: string | null;
-  rto: { targetSec: number | null; actualSec: number | null; met: boolean | null };
-  netMs: number | null;
-  result: 'pass' | 'fail' | null;
-  eventCount: number;
-  chainHead: string;
-  publisher: string;
-  /** The evidence bundle the server verified and stored (null: none yet). */
-  evidence: { sha256: string; verified: boolean } | null;
-}
-
-export interface FreshnessRow {
-  runbookPath: string;
-  title: string;
-  tags: string[];
-  /** The policy in force: the stricter of the front matter's `drill_every` and the server's policies for the runbook's tags. */
-  drillEverySec: number | null;
-  /** Where it comes from: `drill_every` (front matter) or `tag:NAME` (a server policy). */
-  policySource: string | null;
-  /** The front matter's own `drill_every`, whatever the tags say. */
-  frontMatterEverySec: number | null;
-  lastDrillAt: string | null;
-  lastPassAt: string | null;
-  dueAt: string | null;
-  overdue: boolean;
-  /** Seconds past due (positive when overdue). */
-  overdueBySec: number | null;
-}
-
-export interface BundleInfo {
-  sha256: string;
-  size: number;
-  chainHead: string;
-  /** The server's check on arrival (main/evidence verify against the published chain head). */
-  verification: { ok: boolean; coverage: string | null; checked: string[]; problems: { kind: string; file: string | null; message: string }[] };
-  uploadedAt: string;
-  uploadedBy: string;
+export interface BundleInfo extends BundleMeta {
   bytes?: Buffer;
-}
-
-export interface AuditEntry {
-  actor: string | null;
-  address: string | null;
-  action: string;
-  target: string | null;
-  outcome: string;
-  detail?: unknown;
 }
 
 /** The RTO trend's most points: oldest to newest, each a run of consecutive drills (p50, worst, target, misses). */
@@ -404,6 +346,7 @@ export class TeamStore {
       args.push(f.runbook);
       where.push(`(runbook_path = $${args.length} OR runbook_title = $${args.length})`);
     }
+    if (f.tag) add('runbook_path IN (SELECT path FROM team_runbook_state WHERE ? = ANY(tags))', f.tag);
     if (f.operator) add('operator = ?', f.operator);
     if (f.mode) add('mode = ?', f.mode);
     if (f.result === 'pass') where.push('passed IS TRUE');
@@ -437,14 +380,14 @@ export class TeamStore {
     }));
   }
 
-  async drill(id: string): Promise<{ summary: Record<string, unknown>; events: unknown[]; signoffs: unknown[] } | null> {
-    const d = await this.pool.query('SELECT * FROM team_drills WHERE id = $1', [id]);
+  async drill(id: string): Promise<Omit<TeamDrillDetail, 'verification' | 'bundle'> | null> {
+    const d = await this.pool.query('SELECT d.*, u.name AS publisher_name FROM team_drills d JOIN team_users u ON u.id = d.publisher_id WHERE d.id = $1', [id]);
     if (!d.rows[0]) return null;
     const ev = await this.pool.query('SELECT body FROM team_events WHERE drill_id = $1 ORDER BY seq', [id]);
     const so = await this.pool.query('SELECT s.verdict, s.comment, s.at, u.name FROM team_signoffs s JOIN team_users u ON u.id = s.user_id WHERE drill_id = $1 ORDER BY s.id', [id]);
     const r = d.rows[0];
     return {
-      summary: { id: r.id, runbook: { path: r.runbook_path, title: r.runbook_title, sha256: r.runbook_sha256 }, mode: r.mode, operator: r.operator, status: r.status, startedAt: iso(r.started_at), endedAt: iso(r.ended_at), steps: r.steps, eventCount: r.event_count, chainHead: r.chain_head, publisherId: Number(r.publisher_id) },
+      summary: { id: r.id, runbook: { path: r.runbook_path, title: r.runbook_title, sha256: r.runbook_sha256 }, mode: r.mode, operator: r.operator, status: r.status, startedAt: iso(r.started_at), endedAt: iso(r.ended_at), steps: r.steps, rto: { targetSec: r.rto_target_sec, actualSec: r.rto_actual_sec, met: r.rto_met }, netMs: r.net_ms, result: r.passed === null ? null : r.passed ? 'pass' : 'fail', eventCount: r.event_count, chainHead: r.chain_head, publisherId: Number(r.publisher_id), publisher: r.publisher_name },
       events: ev.rows.map((e) => JSON.parse(e.body)),
       signoffs: so.rows.map((s) => ({ by: s.name, verdict: s.verdict, comment: s.comment, at: iso(s.at) })),
     };
@@ -477,7 +420,7 @@ export class TeamStore {
   }
 
   /** Every runbook the team has drilled: drills, passes, last drill and last pass (team_runbook_state). */
-  async runbooks(): Promise<Record<string, unknown>[]> {
+  async runbooks(): Promise<TeamRunbook[]> {
     const { rows } = await this.pool.query('SELECT path, title, drills, passed, last_drill_at, last_pass_at, drill_every_sec FROM team_runbook_state ORDER BY path');
     return rows.map((r) => ({ runbookPath: r.path, title: r.title, drills: r.drills, passed: r.passed, lastDrillAt: iso(r.last_drill_at), lastPassAt: iso(r.last_pass_at), drillEverySec: r.drill_every_sec }));
   }
@@ -489,7 +432,7 @@ export class TeamStore {
    * step. Measured on 10,000 drills × 40 steps of one runbook: all of them
    * took 2.2 s on a loaded 2-core machine, the newest 1,000 well under 200 ms.
    */
-  async runbookStats(runbookPath: string, opts: { mode?: string; last?: number } = {}): Promise<Record<string, unknown> | null> {
+  async runbookStats(runbookPath: string, opts: { mode?: string; last?: number } = {}): Promise<TeamRunbookStats | null> {
     const args = [runbookPath, opts.mode ?? null, opts.last ?? 1000];
     const recent = `SELECT runbook_title, passed, operator, runbook_sha256, started_at, net_ms, rto_actual_sec, rto_target_sec, rto_met FROM team_drills WHERE runbook_path = $1 AND status <> 'running' AND ($2::text IS NULL OR mode = $2) ORDER BY started_at DESC LIMIT $3`;
     const recentSteps = `SELECT step_keys, step_ms FROM team_drills WHERE runbook_path = $1 AND status <> 'running' AND ($2::text IS NULL OR mode = $2) ORDER BY started_at DESC LIMIT $3`;
@@ -590,7 +533,7 @@ export class TeamStore {
   }
 
   /** The server's freshness policies per tag (withdrawn ones left out). */
-  async tagPolicies(): Promise<{ tag: string; everySec: number; setBy: string; setAt: string }[]> {
+  async tagPolicies(): Promise<TagPolicy[]> {
     const { rows } = await this.pool.query('SELECT tag, every_sec, set_by, set_at FROM team_tag_policies WHERE every_sec IS NOT NULL ORDER BY tag');
     return rows.map((r) => ({ tag: r.tag, everySec: r.every_sec, setBy: r.set_by, setAt: iso(r.set_at)! }));
   }

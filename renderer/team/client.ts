@@ -28,6 +28,8 @@ export interface TeamApi {
   getJson<T>(path: string): Promise<T>;
   /** POST a JSON body, JSON answer back. */
   postJson<T>(path: string, body: unknown): Promise<T>;
+  /** DELETE, JSON answer back (revoking this tab's token on sign-out). */
+  deleteJson<T>(path: string): Promise<T>;
   /** GET raw bytes (CSV export, evidence bundle). */
   getBlob(path: string): Promise<Blob>;
   /**
@@ -112,6 +114,10 @@ export function createTeamClient(opts: ClientOptions): TeamApi {
     },
     async postJson<T>(path: string, body: unknown): Promise<T> {
       const res = await request(path, { method: 'POST', headers: headers(true), body: JSON.stringify(body) });
+      return (await res.json()) as T;
+    },
+    async deleteJson<T>(path: string): Promise<T> {
+      const res = await request(path, { method: 'DELETE', headers: headers(false) });
       return (await res.json()) as T;
     },
     async getBlob(path: string): Promise<Blob> {

@@ -1,5 +1,5 @@
 /**
- * The team server's page in Chromium, against a real PostgreSQL: sign in
+ * The team server's lite page (/lite) in Chromium, against a real PostgreSQL: sign in
  * with a password, the team's history with a filter, runbooks with the
  * overdue count and a runbook's per-step p50/p90, a live drill, the audit
  * log; a runbook title carrying HTML stays text. With DRILLBOOK_TEAM_SHOTS=DIR
@@ -80,9 +80,9 @@ for (const size of [
     const shot = async (name: string) => {
       if (!SHOTS) return;
       mkdirSync(SHOTS, { recursive: true });
-      await page.screenshot({ path: path.join(SHOTS, `team-${name}-${size.width}.png`) });
+      await page.screenshot({ path: path.join(SHOTS, `team-lite-${name}-${size.width}.png`) });
     };
-    const res = await page.goto(base + '/');
+    const res = await page.goto(base + '/lite');
     assert.match(res!.headers()['content-security-policy']!, /script-src 'self'/);
     await page.fill('#login-name', 'maria');
     await page.fill('#login-password', 'wrong password here');

@@ -69,6 +69,10 @@ export const RENDERER_MAY_IMPORT = [
   'main/runbook/describe.ts',
   'main/store/model.ts',
   'main/terminal/types.ts',
+  // The team server's answers (types only), read by the React app's team mode (renderer/team/), and the role table
+  // (pure, imports nothing) so the pages hide what a role cannot call with the same table the server enforces.
+  'main/team/model.ts',
+  'main/team/roles.ts',
 ];
 
 const SOURCE = /\.(ts|tsx|mts|cts)$/;

@@ -1,8 +1,8 @@
 /**
- * The team server's read-only web page: the team's history with filters and
- * CSV export, runbooks with freshness and p50/p90, live drills, and the
- * audit log. Not yet the React UI in team mode (issue 16): a small page the
- * server ships itself, so a manager or auditor has something to open.
+ * The team server's small read-only page, at /lite: the team's history with
+ * filters and CSV export, runbooks with freshness and p50/p90, live drills,
+ * and the audit log. The React app in team mode (renderer/team/) is at /;
+ * this page stays for a server without the built renderer.
  *
  * Everything it shows comes from the JSON API and is put on the page with
  * textContent, never as HTML; the Content-Security-Policy allows only this
@@ -19,8 +19,8 @@ export const HTML = `<!doctype html>
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <title>Drillbook team</title>
-<link rel="stylesheet" href="/team.css">
-<script src="/team.js" defer></script>
+<link rel="stylesheet" href="/lite/team.css">
+<script src="/lite/team.js" defer></script>
 </head>
 <body>
 <header><strong>Drillbook</strong> <span class="muted">team server</span><nav id="nav"></nav><span id="who" class="muted"></span></header>

@@ -50,7 +50,8 @@ test('the same planted file without Node passes, and the program holds no @types
   const main = r.files.filter((f) => f.startsWith(path.join(ROOT, 'main') + '/')).map((f) => path.relative(ROOT, f)).sort();
   for (const f of main) assert.ok(f.startsWith('main/common/') || RENDERER_MAY_IMPORT.includes(f), `${f} is in the renderer's program`);
   // Each one is on the list above; the cap catches a model that starts dragging others in (the issue counted 57).
-  assert.ok(main.length <= 20, `${main.length} main/ files in the renderer's program: ${main.join(', ')}`);
+  // 22: the 20 before, plus main/team/model.ts and main/team/roles.ts (issue 16, the team pages).
+  assert.ok(main.length <= 22, `${main.length} main/ files in the renderer's program: ${main.join(', ')}`);
 });
 
 test('renderer/tsconfig.json carries no workaround for main/ code', () => {

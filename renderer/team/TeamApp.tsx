@@ -1,0 +1,244 @@
+/**
+ * The React app in team mode (served by `drillbook server`): sign in, who
+ * am I, sign out, and the team's pages. Nothing here talks to a local
+ * Drillbook: every figure comes from the team server's JSON API through
+ * one typed client (client.ts), with the answer types the server itself
+ * is checked against (main/team/model.ts).
+ */
+import { useCallback, useEffect, useMemo, useState, type FormEvent, type ReactNode } from 'react';
+import { createTeamClient, TeamError, type TeamApi } from './client';
+import { clearSession, loadSession, saveSession, type Saved } from './session';
+import { go, useRoute } from './hooks';
+import { emptyFilter, filterQuery, tabOf, type TeamRoute } from './route';
+import { can } from './view';
+import type { TeamLoginAnswer, TeamMe } from '../../main/team/model';
+import { cycleTheme, useTheme } from '../app/theme';
+import { Button } from '../ui/Button';
+import { BookIcon, HistoryIcon, MonitorIcon, MoonIcon, SunIcon, DrillIcon, InfoIcon, ClockIcon } from '../ui/Icons';
+import { HistoryPage } from './pages/HistoryPage';
+import { RunbooksPage } from './pages/RunbooksPage';
+import { RunbookPage } from './pages/RunbookPage';
+import { DrillPage } from './pages/DrillPage';
+import { AuditPage } from './pages/AuditPage';
+import { PoliciesPage } from './pages/PoliciesPage';
+import { LivePage } from './pages/LivePage';
+import { TeamLiveDrill } from './live/TeamLiveDrill';
+import './team.css';
+
+interface Session extends Saved {
+  me: TeamMe;
+}
+
+function Logo() {
+  return (
+    <svg width="22" height="22" viewBox="0 0 24 24" aria-hidden="true" className="logo-mark">
+      <rect x="1" y="1" width="22" height="22" rx="6" fill="var(--accent)" />
+      <circle cx="12" cy="13" r="6" fill="none" stroke="var(--on-accent)" strokeWidth="2" />
+      <path d="M12 13V9.5M10 4.5h4" stroke="var(--on-accent)" strokeWidth="2" strokeLinecap="round" />
+    </svg>
+  );
+}
+
+function ThemeButton() {
+  const { pref } = useTheme();
+  return (
+    <button type="button" className="icon-btn" onClick={cycleTheme} data-testid="theme-toggle" title={`Theme: ${pref} (click to change)`} aria-label={`Theme: ${pref}`}>
+      {pref === 'light' ? <SunIcon /> : pref === 'dark' ? <MoonIcon /> : <MonitorIcon />}
+    </button>
+  );
+}
+
+export function TeamApp() {
+  const [session, setSession] = useState<Session | null>(null);
+  const [restoring, setRestoring] = useState(() => loadSession() !== null);
+  const [notice, setNotice] = useState<string | null>(null);
+
+  const signedOut = useCallback((message: string | null) => {
+    clearSession();
+    setSession(null);
+    setNotice(message);
+  }, []);
+
+  // A saved token (a reload of this tab): ask who it belongs to; a refused one signs out with a sentence.
+  useEffect(() => {
+    const saved = loadSession();
+    if (!saved) return;
+    let live = true;
+    createTeamClient({ token: saved.token })
+      .getJson<TeamMe>('/api/me')
+      .then(
+        (me) => live && setSession({ ...saved, me }),
+        (err: Error) => live && signedOut(err instanceof TeamError && err.status === 401 ? 'Your session ended; sign in again.' : err.message),
+      )
+      .finally(() => live && setRestoring(false));
+    return () => {
+      live = false;
+    };
+  }, [signedOut]);
+
+  const api = useMemo(
+    () => (session ? createTeamClient({ token: session.token, onUnauthorized: () => signedOut('Your session ended (the token was revoked or is unknown); sign in again.') }) : null),
+    [session, signedOut],
+  );
+
+  const signOut = useCallback(async () => {
+    if (session && api && session.origin === 'login' && session.tokenId !== null) {
+      // The password form's token is this tab's alone: revoke it, so a copy of it is worth nothing.
+      await api.deleteJson(`/api/tokens/${session.tokenId}`).catch(() => undefined);
+    }
+    signedOut(null);
+  }, [api, session, signedOut]);
+
+  if (restoring) return <div className="team-center muted">Signing in…</div>;
+  if (!session || !api)
+    return (
+      <SignIn
+        notice={notice}
+        onSignedIn={(s) => {
+          saveSession(s);
+          setNotice(null);
+          setSession(s);
+        }}
+      />
+    );
+  return <Shell api={api} me={session.me} onSignOut={() => void signOut()} />;
+}
+
+function SignIn({ notice, onSignedIn }: { notice: string | null; onSignedIn: (s: Session) => void }) {
+  const [name, setName] = useState('');
+  const [password, setPassword] = useState('');
+  const [token, setToken] = useState('');
+  const [error, setError] = useState<string | null>(null);
+  const [busy, setBusy] = useState(false);
+
+  const submit = async (e: FormEvent) => {
+    e.preventDefault();
+    setError(null);
+    const pasted = token.trim();
+    if (!pasted && (!name.trim() || !password)) {
+      setError('Enter your user name and password, or paste an API token.');
+      return;
+    }
+    setBusy(true);
+    try {
+      let saved: Saved;
+      if (pasted) saved = { token: pasted, origin: 'pasted', tokenId: null };
+      else {
+        const a = await createTeamClient({ token: null }).postJson<TeamLoginAnswer>('/api/login', { name: name.trim(), password });
+        saved = { token: a.token, origin: 'login', tokenId: a.tokenId };
+      }
+      const me = await createTeamClient({ token: saved.token }).getJson<TeamMe>('/api/me');
+      onSignedIn({ ...saved, me });
+    } catch (err) {
+      setError(err instanceof TeamError && err.status === 401 && pasted ? 'That API token is unknown or revoked.' : (err as Error).message);
+    } finally {
+      setBusy(false);
+    }
+  };
+
+  return (
+    <div className="team-signin-wrap">
+      <form className="team-signin" onSubmit={(e) => void submit(e)} data-testid="team-signin" noValidate>
+        <div className="brand">
+          <Logo />
+          <span className="brand-name">Drillbook</span>
+          <span className="muted">team server</span>
+        </div>
+        <h1>Sign in</h1>
+        {notice ? <p className="team-notice" role="status">{notice}</p> : null}
+        <label className="field-label" htmlFor="team-name">User name</label>
+        <input id="team-name" className="input" autoComplete="username" value={name} onChange={(e) => setName(e.target.value)} autoFocus />
+        <label className="field-label" htmlFor="team-password">Password</label>
+        <input id="team-password" className="input" type="password" autoComplete="current-password" value={password} onChange={(e) => setPassword(e.target.value)} />
+        <div className="team-or"><span>or</span></div>
+        <label className="field-label" htmlFor="team-token">API token</label>
+        <input id="team-token" className="input" type="password" autoComplete="off" placeholder="dbt_…" value={token} onChange={(e) => setToken(e.target.value)} />
+        <p className="field-hint">A token from <code>drillbook server --create-admin</code> or an admin. It stays in this tab only.</p>
+        {error ? <p className="field-error team-error" role="alert">{error}</p> : null}
+        <Button variant="primary" type="submit" busy={busy} data-testid="team-signin-submit">
+          Sign in
+        </Button>
+      </form>
+    </div>
+  );
+}
+
+function Shell({ api, me, onSignOut }: { api: TeamApi; me: TeamMe; onSignOut: () => void }) {
+  const route = useRoute();
+  const tab = tabOf(route);
+  const tabs: { id: ReturnType<typeof tabOf>; label: string; icon: ReactNode; to: TeamRoute; show: boolean }[] = [
+    { id: 'history', label: 'History', icon: <HistoryIcon />, to: { name: 'history', filter: emptyFilter() }, show: true },
+    { id: 'runbooks', label: 'Runbooks', icon: <BookIcon />, to: { name: 'runbooks' }, show: true },
+    { id: 'live', label: 'Live drills', icon: <DrillIcon />, to: { name: 'live' }, show: true },
+    { id: 'policies', label: 'Policies', icon: <ClockIcon />, to: { name: 'policies' }, show: true },
+    { id: 'audit', label: 'Audit log', icon: <InfoIcon />, to: { name: 'audit' }, show: can(me.role, 'audit.list') },
+  ];
+  return (
+    <div className="app team-app" data-role={me.role}>
+      <header className="topbar">
+        <div className="brand">
+          <Logo />
+          <span className="brand-name">Drillbook</span>
+          <span className="team-badge">team</span>
+        </div>
+        <nav className="nav" aria-label="Team">
+          {tabs
+            .filter((t) => t.show)
+            .map((t) => (
+              <a
+                key={t.id}
+                href={`#/${t.id}`}
+                className={`nav-tab ${tab === t.id ? 'is-active' : ''}`}
+                aria-current={tab === t.id ? 'page' : undefined}
+                data-testid={`team-nav-${t.id}`}
+                onClick={(e) => {
+                  e.preventDefault();
+                  go(t.to);
+                }}
+              >
+                {t.icon}
+                <span>{t.label}</span>
+              </a>
+            ))}
+        </nav>
+        <div className="topbar-right">
+          <span className="team-who" data-testid="team-who">
+            {me.name} <span className="team-role">{me.role}</span>
+          </span>
+          <ThemeButton />
+          <Button variant="ghost" size="sm" onClick={onSignOut} data-testid="team-signout">
+            Sign out
+          </Button>
+        </div>
+      </header>
+      <main className="app-main team-main">
+        <Page route={route} api={api} me={me} />
+      </main>
+    </div>
+  );
+}
+
+function Page({ route, api, me }: { route: TeamRoute; api: TeamApi; me: TeamMe }) {
+  switch (route.name) {
+    case 'history':
+      return <HistoryPage key={filterQuery(route.filter)} api={api} filter={route.filter} />;
+    case 'runbooks':
+      return <RunbooksPage api={api} />;
+    case 'runbook':
+      return <RunbookPage api={api} path={route.path} mode={route.mode} />;
+    case 'drill':
+      return <DrillPage api={api} id={route.id} me={me} />;
+    case 'live':
+      return <LivePage api={api} />;
+    case 'liveDrill':
+      return (
+        <div className="hist-page">
+          <TeamLiveDrill key={route.id} drillId={route.id} api={api} />
+        </div>
+      );
+    case 'audit':
+      return can(me.role, 'audit.list') ? <AuditPage api={api} /> : <p className="team-error hist-page">An {me.role} may not read the audit log.</p>;
+    case 'policies':
+      return <PoliciesPage api={api} me={me} />;
+  }
+}

@@ -1,0 +1,68 @@
+/** The audit log (admins and auditors): every server-side action, allowed or refused, newest first, 200 a page. */
+import { useState } from 'react';
+import type { TeamApi } from '../client';
+import type { AuditList } from '../../../main/team/model';
+import { useLoad } from '../hooks';
+import { utcDateTime } from '../../app/format';
+import { Button } from '../../ui/Button';
+import { Loaded } from './bits';
+
+export function AuditPage({ api }: { api: TeamApi }) {
+  const [before, setBefore] = useState<number[]>([]);
+  const cursor = before[before.length - 1];
+  const [load] = useLoad(`audit|${cursor ?? ''}`, () => api.getJson<AuditList>(`/api/audit?limit=200${cursor ? `&before=${cursor}` : ''}`));
+  return (
+    <div className="hist-page team-page" data-testid="team-audit">
+      <div className="hist-page-head">
+        <div className="hist-page-title">
+          <h1>Audit log</h1>
+          <span className="muted">Append-only: every action on this server, allowed or refused, newest first.</span>
+        </div>
+        <div className="team-actions">
+          {before.length ? (
+            <Button size="sm" onClick={() => setBefore((b) => b.slice(0, -1))}>
+              Newer
+            </Button>
+          ) : null}
+          {load.state === 'ok' && load.value.entries.length === 200 ? (
+            <Button size="sm" onClick={() => setBefore((b) => [...b, load.value.entries[load.value.entries.length - 1]!.id])}>
+              Older
+            </Button>
+          ) : null}
+        </div>
+      </div>
+      <Loaded load={load}>
+        {(v) => (
+          <div className="table-wrap">
+            <table className="history-table team-table" data-testid="team-audit-table">
+              <thead>
+                <tr>
+                  <th>When (UTC)</th>
+                  <th>Who</th>
+                  <th>From</th>
+                  <th>Action</th>
+                  <th>Target</th>
+                  <th>Outcome</th>
+                </tr>
+              </thead>
+              <tbody>
+                {v.entries.map((e) => (
+                  <tr key={e.id}>
+                    <td>{utcDateTime(e.at, true)}</td>
+                    <td>{e.actor ?? <span className="muted">—</span>}</td>
+                    <td className="muted">{e.address ?? ''}</td>
+                    <td>{e.action}</td>
+                    <td className="team-wrap">{e.target ?? ''}</td>
+                    <td className={e.outcome === 'ok' ? 'ok-text' : 'danger-text'} title={e.outcome === 'ok' ? undefined : String((e.detail as { error?: unknown } | undefined)?.error ?? '')}>
+                      {e.outcome}
+                    </td>
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+          </div>
+        )}
+      </Loaded>
+    </div>
+  );
+}
