@@ -473,7 +473,15 @@ export class TeamServer {
     if (this.heartbeat) clearInterval(this.heartbeat);
     const l = this.listener;
     this.listener = null;
-    if (l) await l.then((c) => c.release(true)).catch(() => undefined);
+    // Released here, so a late error from it (the pool ending) must not release it again: that throws outside any request.
+    if (l)
+      await l
+        .then((c) => {
+          c.removeAllListeners('error');
+          c.on('error', () => undefined);
+          c.release(true);
+        })
+        .catch(() => undefined);
     if (this.server) {
       this.server.closeAllConnections?.();
       await new Promise<void>((r) => this.server!.close(() => r()));

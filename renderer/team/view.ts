@@ -3,9 +3,9 @@
  * table, main/team/roles.ts), freshness and policy in words, and an event's
  * one-line description. No React, no fetch: unit-tested as they are.
  */
-import { API_METHODS, allowed, type ApiMethodName, type Role } from '../../main/team/roles';
-import type { FreshnessRow, TeamEvent, TeamRunbook } from '../../main/team/model';
-import { formatDuration, formatSeconds } from '../../main/common/duration';
+import { API_METHODS, allowed, type ApiMethodName, type Role } from '../../main/team/roles.js';
+import type { FreshnessRow, TeamEvent, TeamRunbook } from '../../main/team/model.js';
+import { formatDuration, formatSeconds } from '../../main/common/duration.js';
 
 /** Whether `role` may call the API method `name`: the table the server enforces, so the page hides exactly what it would refuse. */
 export function can(role: Role, name: ApiMethodName): boolean {
@@ -73,7 +73,7 @@ export function eventLine(e: TeamEvent, stepTitle: (index: number) => string | n
   if (verb && step) return `Step ${verb}: ${step}`;
   const bits: string[] = [];
   if (step) bits.push(step);
-  for (const k of ['reason', 'text', 'command', 'verdict', 'title']) {
+  for (const k of ['reason', 'text', 'message', 'verdict', 'title']) {
     const v = d[k];
     if (typeof v === 'string' && v) bits.push(v.length > 160 ? `${v.slice(0, 159)}…` : v);
   }

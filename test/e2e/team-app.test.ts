@@ -245,6 +245,10 @@ test('team app at 1440x900: sign in, history filters and exports, runbooks, runb
   await page.waitForSelector('[data-testid=team-audit-table] tbody tr');
   const audit = (await page.textContent('[data-testid=team-audit-table]'))!;
   assert.ok(audit.includes('drills.publish') && audit.includes('policies.set') && audit.includes('drills.signoff'));
+  await page.check('[data-testid=team-audit-changes]');
+  await waitFor(async () => !(await page.textContent('[data-testid=team-audit-table]'))!.includes('runbooks.list'), 'reads are hidden');
+  const changes = (await page.textContent('[data-testid=team-audit-table]'))!;
+  assert.ok(changes.includes('policies.set') && /refused 400/.test(changes), 'changes and refusals stay');
   await shot(page, 'audit', W);
 
   // Live drills: the running one, and its page.

@@ -68,9 +68,11 @@ function Drill({ api, d, me, onSigned }: { api: TeamApi; d: TeamDrillDetail; me:
         <Tile label="Started (UTC)" value={s.startedAt ? utcDateTime(s.startedAt) : '—'} />
         <Tile label="Net time" value={formatDuration(s.netMs)} />
         <Tile
-          label="RTO actual / target"
-          value={s.rto.targetSec === null ? 'no target' : `${formatSeconds(s.rto.actualSec)} / ${formatSeconds(s.rto.targetSec)}`}
+          label="RTO actual"
+          value={s.rto.targetSec === null ? 'no target' : formatSeconds(s.rto.actualSec)}
+          sub={s.rto.targetSec === null ? undefined : `target ${formatSeconds(s.rto.targetSec)}${s.rto.met === false ? ' · missed' : s.rto.met ? ' · met' : ''}`}
           tone={s.rto.met === false ? 'danger' : s.rto.met ? 'ok' : undefined}
+          testId="team-drill-rto"
         />
       </div>
       <section className="hist-card" data-testid="team-drill-integrity">
@@ -104,9 +106,18 @@ function Drill({ api, d, me, onSigned }: { api: TeamApi; d: TeamDrillDetail; me:
             </div>
             <div className="muted">
               Uploaded by {d.bundle.uploadedBy} at {utcDateTime(d.bundle.uploadedAt)} UTC
-              {d.bundle.verification.coverage ? ` · ${d.bundle.verification.coverage}` : ''}
-              {d.bundle.verification.checked.length ? ` · checked: ${d.bundle.verification.checked.join(', ')}` : ''}
             </div>
+            {d.bundle.verification.coverage ? <p className="team-coverage">{d.bundle.verification.coverage}</p> : null}
+            {d.bundle.verification.checked.length ? (
+              <details className="team-checked">
+                <summary>What the server checked ({d.bundle.verification.checked.length})</summary>
+                <ul>
+                  {d.bundle.verification.checked.map((c, i) => (
+                    <li key={i}>{c}</li>
+                  ))}
+                </ul>
+              </details>
+            ) : null}
             {d.bundle.verification.problems.length ? (
               <ul className="danger-text">
                 {d.bundle.verification.problems.map((p, i) => (

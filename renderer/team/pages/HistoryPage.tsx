@@ -121,11 +121,11 @@ export function HistoryPage({ api, filter }: { api: TeamApi; filter: HistoryFilt
           <span>Until (UTC)</span>
           <input className="input" type="date" name="until" value={draft.until} onChange={set('until')} />
         </label>
-        <Button variant="primary" size="sm" type="submit" data-testid="team-filter-apply">
+        <Button variant="primary" type="submit" data-testid="team-filter-apply">
           Show
         </Button>
         {active ? (
-          <Button size="sm" variant="ghost" onClick={() => apply(emptyFilter())} data-testid="team-filter-clear">
+          <Button variant="ghost" onClick={() => apply(emptyFilter())} data-testid="team-filter-clear">
             Clear
           </Button>
         ) : null}
@@ -153,7 +153,7 @@ export function HistoryPage({ api, filter }: { api: TeamApi; filter: HistoryFilt
                   <th>Mode</th>
                   <th>Result</th>
                   <th className="num">Net</th>
-                  <th className="num">RTO actual / target</th>
+                  <th className="num">RTO</th>
                   <th>Evidence</th>
                 </tr>
               </thead>
@@ -169,7 +169,10 @@ export function HistoryPage({ api, filter }: { api: TeamApi; filter: HistoryFilt
                       if (e.key === 'Enter') go(d.status === 'running' ? { name: 'liveDrill', id: d.id } : { name: 'drill', id: d.id });
                     }}
                   >
-                    <td>{utcDateTime(d.startedAt)}</td>
+                    <td>
+                      <span className="team-title">{utcDateTime(d.startedAt).slice(0, 10)}</span>
+                      <span className="team-sub">{utcDateTime(d.startedAt).slice(11)}</span>
+                    </td>
                     <td className="cell-title">
                       <span className="team-title">{d.runbook.title}</span>
                       <span className="team-sub">{d.runbook.path}</span>
@@ -179,8 +182,17 @@ export function HistoryPage({ api, filter }: { api: TeamApi; filter: HistoryFilt
                     <td>{d.status === 'running' ? <Badge tone="live">running</Badge> : <ResultBadge result={d.result} />}</td>
                     <td className="num">{formatDuration(d.netMs)}</td>
                     <td className={`num ${d.rto.met === false ? 'danger-text' : ''}`}>
-                      {d.rto.targetSec === null ? '—' : `${formatSeconds(d.rto.actualSec)} / ${formatSeconds(d.rto.targetSec)}`}
-                      {d.rto.met === false ? ' missed' : ''}
+                      {d.rto.targetSec === null ? (
+                        '—'
+                      ) : (
+                        <>
+                          <span className="team-title">
+                            {formatSeconds(d.rto.actualSec)}
+                            {d.rto.met === false ? ' missed' : ''}
+                          </span>
+                          <span className="team-sub">of {formatSeconds(d.rto.targetSec)}</span>
+                        </>
+                      )}
                     </td>
                     <td>{d.evidence ? d.evidence.verified ? <Badge tone="ok">✓ verified</Badge> : <Badge tone="danger">✗ failed</Badge> : <span className="muted">{d.status === 'running' ? '—' : 'not yet'}</span>}</td>
                   </tr>

@@ -97,7 +97,8 @@ export function PoliciesPage({ api, me }: { api: TeamApi; me: TeamMe }) {
                 </div>
               )}
               {admin ? (
-                <form className="team-filters hist-card" onSubmit={submit} data-testid="team-policy-form">
+                <form className="team-filters hist-card" onSubmit={submit} data-testid="team-policy-form" aria-label="Set a policy">
+                  <h2 className="team-form-title">Set or change a policy</h2>
                   <label>
                     <span>Tag</span>
                     <input className="input" list="team-known-tags" value={tag} onChange={(e) => setTag(e.target.value)} placeholder="database" size={16} />
@@ -111,7 +112,7 @@ export function PoliciesPage({ api, me }: { api: TeamApi; me: TeamMe }) {
                     <span>Drill every</span>
                     <input className="input" value={every} onChange={(e) => setEvery(e.target.value)} placeholder="30d" size={8} />
                   </label>
-                  <Button variant="primary" size="sm" type="submit" busy={busy} data-testid="team-policy-save">
+                  <Button variant="primary" type="submit" busy={busy} data-testid="team-policy-save">
                     Set policy
                   </Button>
                   {error ? <span className="team-error" role="alert">{error}</span> : null}

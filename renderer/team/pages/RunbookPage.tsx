@@ -68,8 +68,9 @@ export function RunbookPage({ api, path, mode }: { api: TeamApi; path: string; m
               <Tile label="Drills" value={`${s.drills} (${s.passed} passed)`} testId="team-tile-drills" />
               <Tile label="Net p50 / p90" value={`${formatDuration(s.netMs.p50)} / ${formatDuration(s.netMs.p90)}`} testId="team-tile-net" />
               <Tile
-                label="RTO p50 / p90 · target"
-                value={s.rtoSec.target === null ? 'no target' : `${formatSeconds(s.rtoSec.p50)} / ${formatSeconds(s.rtoSec.p90)} · ${formatSeconds(s.rtoSec.target)}`}
+                label="RTO p50 / p90"
+                value={s.rtoSec.target === null ? 'no target' : `${formatSeconds(s.rtoSec.p50)} / ${formatSeconds(s.rtoSec.p90)}`}
+                sub={s.rtoSec.target === null ? undefined : `target ${formatSeconds(s.rtoSec.target)}`}
                 tone={s.rtoSec.target !== null && (s.rtoSec.p90 ?? 0) > s.rtoSec.target ? 'danger' : undefined}
                 testId="team-tile-rto"
               />

@@ -8,11 +8,12 @@ export function ResultBadge({ result }: { result: 'pass' | 'fail' | null }) {
   return <Badge tone={result === 'pass' ? 'ok' : 'danger'}>{result}</Badge>;
 }
 
-export function Tile({ label, value, tone, testId }: { label: string; value: ReactNode; tone?: 'danger' | 'ok'; testId?: string }) {
+export function Tile({ label, value, sub, tone, testId }: { label: string; value: ReactNode; sub?: ReactNode; tone?: 'danger' | 'ok'; testId?: string }) {
   return (
     <div className="hist-tile" data-testid={testId}>
       <div className="hist-tile-label">{label}</div>
       <div className={`hist-tile-value ${tone ? `${tone}-text` : ''}`}>{value}</div>
+      {sub ? <div className="team-tile-sub">{sub}</div> : null}
     </div>
   );
 }
