@@ -107,7 +107,7 @@ function Drill({ api, d, me, onSigned }: { api: TeamApi; d: TeamDrillDetail; me:
             <div className="muted">
               Uploaded by {d.bundle.uploadedBy} at {utcDateTime(d.bundle.uploadedAt)} UTC
             </div>
-            {d.bundle.verification.coverage ? <p className="team-coverage">{d.bundle.verification.coverage}</p> : null}
+            {d.bundle.verification.coverage ? <p className="team-coverage">What the bundle proves: {d.bundle.verification.coverage}</p> : null}
             {d.bundle.verification.checked.length ? (
               <details className="team-checked">
                 <summary>What the server checked ({d.bundle.verification.checked.length})</summary>
