@@ -1,6 +1,7 @@
 /** Small React glue for the team pages: the hash route, and one fetch with its loading and error state. */
 import { useCallback, useEffect, useState, useSyncExternalStore } from 'react';
 import { parseRoute, routeHash, type TeamRoute } from './route';
+import { markPainted } from '../history/perf';
 
 function subscribe(cb: () => void): () => void {
   window.addEventListener('hashchange', cb);
@@ -52,4 +53,15 @@ export function saveBlob(blob: Blob, name: string): void {
   a.click();
   a.remove();
   setTimeout(() => URL.revokeObjectURL(a.href), 10_000);
+}
+
+/**
+ * Marks `drillbook:team-<page>:painted` (and data-painted-team-<page> on <html>) each time the page's data lands on
+ * screen, for render timing in Chromium (the history bench's convention, renderer/history/perf.ts).
+ */
+export function usePainted(page: string, load: Load<unknown>): void {
+  const value = load.state === 'ok' ? load.value : null;
+  useEffect(() => {
+    if (value !== null) markPainted(`team-${page}`);
+  }, [page, value]);
 }

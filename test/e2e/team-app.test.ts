@@ -143,6 +143,8 @@ test('team app at 1440x900: sign in, history filters and exports, runbooks, runb
   assert.equal(await page.locator('[data-testid=team-drills] img').count(), 0);
   assert.ok((await page.textContent('[data-testid=team-drills]'))!.includes('Billing <img src=x onerror="window.pwned=1"> restore'));
   await shot(page, 'history', W);
+  // Render timing marks for the bench (renderer/history/perf.ts convention).
+  await waitFor(() => page.evaluate(() => window.document.documentElement.dataset.paintedTeamHistory), 'the history marks its paint');
 
   // Filters: each one narrows the list, and the address keeps it.
   const expectRows = async (n: number, what: string) => waitFor(async () => (await rows(page, 'team-drills').count()) === n || (n === 0 && (await page.locator('[data-testid=team-history-empty]').count()) === 1), what);
@@ -256,7 +258,7 @@ test('team app at 1440x900: sign in, history filters and exports, runbooks, runb
   await page.waitForSelector('[data-live]');
   assert.equal(await page.locator('[data-live]').count(), 1);
   assert.match((await page.textContent('[data-live]'))!, /Step 2 of 4: Restore the base backup/);
-  await shot(page, 'live', W);
+  await shot(page, 'livelist', W);
   const liveId = (await page.getAttribute('[data-live]', 'data-live'))!;
   await page.click('[data-live]');
   assert.equal(await page.evaluate(() => window.location.hash), `#/live/${encodeURIComponent(liveId)}`);
@@ -336,7 +338,7 @@ test('team app at 1024x700: every page fits and is photographed', { skip: !!skip
   await shot(page, 'drill', W);
   await page.click('[data-testid=team-nav-live]');
   await page.waitForSelector('[data-live]');
-  await shot(page, 'live', W);
+  await shot(page, 'livelist', W);
   // Nothing wider than the window: the top bar and the pages scroll inside, not the whole page sideways.
   assert.ok((await page.evaluate(() => window.document.documentElement.scrollWidth)) <= W, 'no horizontal scroll of the whole page');
   assert.deepEqual(noErrors(errors), []);

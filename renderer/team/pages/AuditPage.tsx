@@ -5,7 +5,7 @@
 import { useState } from 'react';
 import type { TeamApi } from '../client';
 import type { AuditList } from '../../../main/team/model';
-import { useLoad } from '../hooks';
+import { useLoad, usePainted } from '../hooks';
 import { utcDateTime } from '../../app/format';
 import { Button } from '../../ui/Button';
 import { Loaded } from './bits';
@@ -20,6 +20,7 @@ export function AuditPage({ api }: { api: TeamApi }) {
   const [changesOnly, setChangesOnly] = useState(false);
   const cursor = before[before.length - 1];
   const [load] = useLoad(`audit|${cursor ?? ''}`, () => api.getJson<AuditList>(`/api/audit?limit=200${cursor ? `&before=${cursor}` : ''}`));
+  usePainted('audit', load);
   return (
     <div className="hist-page team-page" data-testid="team-audit">
       <div className="hist-page-head">

@@ -9,7 +9,7 @@ import { useState, type FormEvent } from 'react';
 import type { TeamApi } from '../client';
 import type { TeamDrillDetail, TeamMe } from '../../../main/team/model';
 import { formatDuration, formatSeconds } from '../../../main/common/duration';
-import { go, saveBlob, useLoad } from '../hooks';
+import { go, saveBlob, useLoad, usePainted } from '../hooks';
 import { can, downloadName, eventLine } from '../view';
 import { utcDateTime, utcTime, plural } from '../../app/format';
 import { Badge } from '../../ui/Badge';
@@ -18,6 +18,7 @@ import { Loaded, ResultBadge, Tile } from './bits';
 
 export function DrillPage({ api, id, me }: { api: TeamApi; id: string; me: TeamMe }) {
   const [load, reload] = useLoad(`drill|${id}`, () => api.getJson<TeamDrillDetail>(`/api/drills/${encodeURIComponent(id)}`));
+  usePainted('drill', load);
   return (
     <div className="hist-page team-page" data-testid="team-drill">
       <Loaded load={load}>{(d) => <Drill api={api} d={d} me={me} onSigned={reload} />}</Loaded>

@@ -9,7 +9,7 @@ import type { TeamApi } from '../client';
 import type { FreshnessAnswer, TeamDrillList, TeamRunbookList } from '../../../main/team/model';
 import { DRILL_MODES } from '../../../main/common/status';
 import { formatDuration, formatSeconds } from '../../../main/common/duration';
-import { go, saveBlob, useLoad } from '../hooks';
+import { go, saveBlob, useLoad, usePainted } from '../hooks';
 import { emptyFilter, filterQuery, type HistoryFilter } from '../route';
 import { allTags, downloadName } from '../view';
 import { utcDateTime, plural } from '../../app/format';
@@ -28,6 +28,7 @@ export function HistoryPage({ api, filter }: { api: TeamApi; filter: HistoryFilt
 
   const [list] = useLoad(`${applied}|${limit}`, () => api.getJson<TeamDrillList>(`/api/drills?${filterQuery(filter, { limit: String(limit) })}`));
   const [choices] = useLoad('choices', () => Promise.all([api.getJson<TeamRunbookList>('/api/runbooks'), api.getJson<FreshnessAnswer>('/api/freshness')]));
+  usePainted('history', list);
 
   const set = (k: keyof HistoryFilter) => (e: { target: { value: string } }) => setDraft((d) => ({ ...d, [k]: e.target.value }));
   const apply = (f: HistoryFilter) => go({ name: 'history', filter: f });

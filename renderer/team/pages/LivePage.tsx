@@ -7,7 +7,7 @@
 import { useEffect } from 'react';
 import type { TeamApi } from '../client';
 import type { LiveList } from '../../../main/team/model';
-import { go, useLoad } from '../hooks';
+import { go, useLoad, usePainted } from '../hooks';
 import { formatDuration, formatSeconds } from '../../../main/common/duration';
 import { utcDateTime } from '../../app/format';
 import { Badge } from '../../ui/Badge';
@@ -15,6 +15,7 @@ import { Loaded } from './bits';
 
 export function LivePage({ api }: { api: TeamApi }) {
   const [load, reload] = useLoad('live', () => api.getJson<LiveList>('/api/live'));
+  usePainted('live-list', load);
   useEffect(() => {
     const ac = new AbortController();
     void api.stream('/api/live/events', () => reload(), ac.signal).catch(() => undefined);

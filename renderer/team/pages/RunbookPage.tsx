@@ -12,7 +12,7 @@ import type { FreshnessAnswer, TeamDrillList, TeamRunbookStats } from '../../../
 import { DRILL_MODES } from '../../../main/common/status';
 import { formatDuration, formatSeconds } from '../../../main/common/duration';
 import { DURATION_INCRS_SEC, durationTick, utcAxisValues } from '../../../main/history/ticks';
-import { go, useLoad } from '../hooks';
+import { go, useLoad, usePainted } from '../hooks';
 import { everyText, freshnessState, policySourceText } from '../view';
 import { utcDateTime, plural } from '../../app/format';
 import { useTheme } from '../../app/theme';
@@ -28,6 +28,7 @@ export function RunbookPage({ api, path, mode }: { api: TeamApi; path: string; m
   const q = new URLSearchParams({ path });
   if (mode) q.set('mode', mode);
   const [stats] = useLoad(`stats|${q}`, () => api.getJson<TeamRunbookStats>(`/api/runbooks/stats?${q}`));
+  usePainted('runbook', stats);
   const [recent] = useLoad(`recent|${path}|${mode}`, () => api.getJson<TeamDrillList>(`/api/drills?${new URLSearchParams({ runbook: path, limit: '10', ...(mode ? { mode } : {}) })}`));
   const [fresh] = useLoad('freshness', () => api.getJson<FreshnessAnswer>('/api/freshness'));
   const f = fresh.state === 'ok' ? fresh.value.runbooks.find((r) => r.runbookPath === path) : undefined;

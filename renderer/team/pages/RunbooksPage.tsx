@@ -6,13 +6,14 @@
  */
 import type { TeamApi } from '../client';
 import type { FreshnessAnswer, TeamRunbookList } from '../../../main/team/model';
-import { go, useLoad } from '../hooks';
+import { go, useLoad, usePainted } from '../hooks';
 import { everyText, freshnessState, policySourceText, runbookRows } from '../view';
 import { utcDateTime, plural } from '../../app/format';
 import { Loaded } from './bits';
 
 export function RunbooksPage({ api }: { api: TeamApi }) {
   const [load] = useLoad('runbooks', () => Promise.all([api.getJson<TeamRunbookList>('/api/runbooks'), api.getJson<FreshnessAnswer>('/api/freshness')]));
+  usePainted('runbooks', load);
   return (
     <div className="hist-page team-page" data-testid="team-runbooks">
       <div className="hist-page-head">
