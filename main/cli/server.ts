@@ -3,7 +3,9 @@
  * schema migrations, then either creates the first admin (--create-admin,
  * printing its API token once) or serves the API until SIGINT/SIGTERM.
  */
-import { CliError, EXIT } from './common';
+import { existsSync } from 'node:fs';
+import path from 'node:path';
+import { CliError, EXIT, RENDERER_DIR } from './common';
 import { planListen } from '../team/listen';
 import { TeamStore } from '../team/store';
 import { TeamServer, HttpError } from '../team/server';
@@ -52,7 +54,7 @@ export async function serverCommand(values: Record<string, unknown>, positionals
       `drillbook server: warning: this database role holds ${excess.slice(0, 3).join(', ')}${excess.length > 3 ? ` and ${excess.length - 3} more` : ''}; the triggers still refuse it, but serve as a role granted with --grant-app-role (README: Team server)\n`,
     );
   }
-  const server = new TeamServer(store, { behindProxy: plan.behindProxy });
+  const server = new TeamServer(store, { behindProxy: plan.behindProxy, rendererDir: RENDERER_DIR });
   if (typeof values['create-admin'] === 'string') {
     try {
       const { token } = await server.createUser(values['create-admin'], 'admin', null, 'bootstrap');
@@ -77,6 +79,9 @@ export async function serverCommand(values: Record<string, unknown>, positionals
   const scheme = plan.tls ? 'https' : 'http';
   const host = addr.family === 'IPv6' ? `[${addr.address}]` : addr.address;
   process.stdout.write(`drillbook team server listening on ${scheme}://${host}:${addr.port}${plan.behindProxy ? ' (behind a TLS proxy)' : ''}\n`);
+  if (!existsSync(path.join(RENDERER_DIR, 'index.html'))) {
+    process.stderr.write('drillbook server: the team pages are not built (run `npm run build:renderer`); until then / answers 503 and /lite serves the small page\n');
+  }
   await new Promise<void>((resolve) => {
     process.once('SIGINT', resolve);
     process.once('SIGTERM', resolve);

@@ -13,7 +13,8 @@
  */
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdirSync, readFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import type { Page } from 'playwright-core';
 import { postgresUnavailable, startPostgres, type DbServer } from '../helpers/services';
@@ -117,6 +118,20 @@ test('the team server serves the built React app at / with the team-mode tag und
   assert.equal(lite.status, 200);
   assert.match(await lite.text(), /\/lite\/team\.js/);
   assert.equal((await fetch(base + '/lite/team.js')).status, 200);
+
+  // A server whose renderer is not built says so in one sentence; the lite page still works.
+  const empty = mkdtempSync(path.join(os.tmpdir(), 'drillbook-no-renderer-'));
+  const bare = new TeamServer(store, { rendererDir: empty });
+  try {
+    const at = `http://127.0.0.1:${(await bare.listen({ host: '127.0.0.1', port: 0, tls: null })).port}`;
+    const r = await fetch(at + '/');
+    assert.equal(r.status, 503);
+    assert.match(await r.text(), /^The Drillbook UI is not built on this server: run `npm run build:renderer`, or open \/lite for the small page\.\n$/);
+    assert.equal((await fetch(at + '/lite')).status, 200);
+  } finally {
+    await bare.close();
+    rmSync(empty, { recursive: true, force: true });
+  }
 });
 
 test('team app at 1440x900: sign in, history filters and exports, runbooks, runbook, drill and its bundle, policies, audit, live, sign out', { skip: !!skip }, async () => {
