@@ -11,6 +11,7 @@ import type { TeamDrillDetail, TeamMe } from '../../../main/team/model';
 import { formatDuration, formatSeconds } from '../../../main/common/duration';
 import { go, saveBlob, useLoad, usePainted } from '../hooks';
 import { can, downloadName, eventLine } from '../view';
+import { emptyFilter } from '../route';
 import { utcDateTime, utcTime, plural } from '../../app/format';
 import { Badge } from '../../ui/Badge';
 import { Button } from '../../ui/Button';
@@ -44,8 +45,8 @@ function Drill({ api, d, me, onSigned }: { api: TeamApi; d: TeamDrillDetail; me:
     <>
       <div className="hist-page-head">
         <div className="hist-page-title">
-          <Button size="sm" variant="ghost" className="team-back" onClick={() => history.back()}>
-            ← Back
+          <Button size="sm" variant="ghost" className="team-back" onClick={() => go({ name: 'history', filter: emptyFilter() })}>
+            ← History
           </Button>
           <h1 data-testid="team-drill-title">{s.runbook.title}</h1>
           <span className="muted">
