@@ -21,6 +21,7 @@ import { fetchSnapshot, openApp, openRunbook, stepItem, tid } from './ui';
 import { postgresUnavailable, startPostgres, type DbServer } from '../helpers/services';
 import { RUNBOOKS, runDrill, startRig, unavailable, type Rig } from '../integration/restore/harness';
 import { resultsOf, sshConfigFor } from '../integration/restore/ui-driver';
+import { cliPrefix } from '../helpers/cli';
 
 declare const document: any;
 
@@ -181,7 +182,7 @@ describe('the PostgreSQL sample, entirely through the UI', { skip: !!skip, timeo
 
     // The exported evidence (the CLI, on the same data folder).
     const out = path.join(rig.dir, 'evidence');
-    const exp = spawnSync(process.execPath, ['--import', 'tsx', path.join(ROOT, 'main/cli/index.ts'), 'export', drillId, '--out', out, '--no-pdf', '--data', ws.dataDir], { cwd: ROOT, encoding: 'utf8', timeout: 120_000 });
+    const exp = spawnSync(process.execPath, [...cliPrefix(), 'export', drillId, '--out', out, '--no-pdf', '--data', ws.dataDir], { cwd: ROOT, encoding: 'utf8', timeout: 120_000 });
     assert.equal(exp.status, 0, exp.stderr);
     const html = readFileSync(path.join(out, 'report.html'), 'utf8');
     const json = JSON.parse(readFileSync(path.join(out, 'drill.json'), 'utf8'));

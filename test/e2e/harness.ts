@@ -9,6 +9,7 @@ import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync 
 import os from 'node:os';
 import path from 'node:path';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import { cliPrefix } from '../helpers/cli';
 
 export const ROOT = path.resolve(__dirname, '..', '..');
 export const FIXTURES = path.join(ROOT, 'test', 'fixtures');
@@ -95,7 +96,7 @@ export async function startServer(ws: Workspace, opts: { port?: number | 'rememb
   const portArgs = opts.port === 'remembered' ? [] : ['--port', String(opts.port ?? 0)];
   const child = spawn(
     process.execPath,
-    ['--import', 'tsx', path.join(ROOT, 'main', 'cli', 'index.ts'), 'web', ...portArgs, '--no-open', '--data', ws.dataDir, '--runbooks', ws.runbooksDir],
+    [...cliPrefix(), 'web', ...portArgs, '--no-open', '--data', ws.dataDir, '--runbooks', ws.runbooksDir],
     // A short grace: the terminal host of a test's data folder goes soon after its shells (killTerminalHost ends it at cleanup).
     { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, DRILLBOOK_DATA: '', BROWSER: 'none', DRILLBOOK_HOST_GRACE_MS: '3000' } },
   );

@@ -9,6 +9,7 @@ import { spawn } from 'node:child_process';
 import { chmodSync, existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { assertRendererBuilt, cleanup, launchBrowser, makeWorkspace, onCleanup, startServer, waitFor, ROOT } from './harness';
+import { cliPrefix } from '../helpers/cli';
 
 after(cleanup);
 
@@ -21,7 +22,7 @@ test('drillbook web opens the browser on a 0600 launcher file; the token is in n
   // Records its arguments and its own command line as `ps` shows it.
   writeFileSync(path.join(bin, 'xdg-open'), `#!/bin/sh\ntr '\\0' ' ' < /proc/$$/cmdline > ${record}.tmp; printf '\\n%s\\n' "$*" >> ${record}.tmp; mv ${record}.tmp ${record}\n`);
   chmodSync(path.join(bin, 'xdg-open'), 0o755);
-  const child = spawn(process.execPath, ['--import', 'tsx', path.join(ROOT, 'main/cli/index.ts'), 'web', '--port', '0', '--data', ws.dataDir, '--runbooks', ws.runbooksDir], {
+  const child = spawn(process.execPath, [...cliPrefix(), 'web', '--port', '0', '--data', ws.dataDir, '--runbooks', ws.runbooksDir], {
     cwd: ROOT,
     env: { ...process.env, DRILLBOOK_DATA: '', PATH: `${bin}:${process.env.PATH}` },
   });

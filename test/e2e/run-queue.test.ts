@@ -11,6 +11,7 @@ import path from 'node:path';
 import type { Browser } from 'playwright-core';
 import { cleanup, launchBrowser, makeWorkspace, newPage, ROOT, startServer, type Server, type Workspace } from './harness';
 import { fetchSnapshot, openApp, openRunbook, startDrill, tid } from './ui';
+import { cliPrefix } from '../helpers/cli';
 
 const TITLE = 'Queue e2e';
 const RUNBOOK = `---
@@ -81,7 +82,7 @@ describe('Run while a block runs', { timeout: 180_000 }, () => {
     await tid(page, 'reason-input').fill('e2e done');
     await tid(page, 'confirm-reason').click();
     const out = path.join(ws.dataDir, '..', 'evidence');
-    const exp = spawnSync(process.execPath, ['--import', 'tsx', path.join(ROOT, 'main/cli/index.ts'), 'export', drillId, '--out', out, '--no-pdf', '--data', ws.dataDir], { cwd: ROOT, encoding: 'utf8', timeout: 120_000 });
+    const exp = spawnSync(process.execPath, [...cliPrefix(), 'export', drillId, '--out', out, '--no-pdf', '--data', ws.dataDir], { cwd: ROOT, encoding: 'utf8', timeout: 120_000 });
     assert.equal(exp.status, 0, exp.stderr);
     const html = readFileSync(path.join(out, 'report.html'), 'utf8');
     // One row per run: its own exit code and only its own output.

@@ -10,8 +10,10 @@ import { drillWireSchema, type ApiEvent, type DrillWire, type Method, type Param
 import { DrillMirror } from '../../main/api/mirror';
 import type { DrillSnapshot } from '../../main/drill/model';
 import { decodeFrame } from '../../main/terminal/frames';
+import { cliPrefix } from './cli';
 
-export const ROOT = path.resolve(__dirname, '..', '..');
+export { ROOT } from './root';
+import { ROOT } from './root';
 
 export interface RunningServer {
   url: string;
@@ -24,7 +26,7 @@ export interface RunningServer {
 
 /** `detached`: the server gets a process group of its own, so a test can signal the group as Ctrl+C in a terminal does. */
 export async function startServer(dataDir: string, runbookDir: string, timeoutMs = 20_000, opts: { detached?: boolean } = {}): Promise<RunningServer> {
-  const child = spawn(process.execPath, ['--import', 'tsx', path.join(ROOT, 'main/cli/index.ts'), 'web', '--port', '0', '--no-open', '--data', dataDir, '--runbooks', runbookDir], {
+  const child = spawn(process.execPath, [...cliPrefix(), 'web', '--port', '0', '--no-open', '--data', dataDir, '--runbooks', runbookDir], {
     cwd: ROOT,
     detached: opts.detached === true,
     stdio: ['ignore', 'pipe', 'pipe'],

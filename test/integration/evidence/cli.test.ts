@@ -10,6 +10,7 @@ import path from 'node:path';
 import { tempDir } from '../../helpers/runbooks';
 import { ROOT } from '../../helpers/server';
 import { recordEvidenceDrill, SECRETS } from './fixture';
+import { cliPrefix } from '../../helpers/cli';
 
 let tmp: { dir: string; cleanup: () => void };
 let drillId: string;
@@ -17,7 +18,7 @@ let chainHead: string;
 let dataDir: string;
 
 function cli(...args: string[]) {
-  const r = spawnSync(process.execPath, ['--import', 'tsx', path.join(ROOT, 'main/cli/index.ts'), ...args], {
+  const r = spawnSync(process.execPath, [...cliPrefix(), ...args], {
     cwd: ROOT,
     encoding: 'utf8',
     timeout: 90_000,

@@ -13,6 +13,7 @@ import path from 'node:path';
 import { ROOT } from '../../helpers/server';
 import { tempDir } from '../../helpers/runbooks';
 import { RESTORE_WORK, VENDOR, fake } from '../../fixtures/secrets/restore-work';
+import { cliPrefix } from '../../helpers/cli';
 
 const tmp = tempDir('drillbook-outbound-');
 const CHROMIUM = process.env.DRILLBOOK_CHROMIUM ?? '/usr/bin/chromium';
@@ -74,7 +75,7 @@ exit 2
   const junit = path.join(tmp.dir, 'report.xml');
   const evidence = path.join(tmp.dir, 'evidence');
   const cli = (...args: string[]) => {
-    const r = spawnSync(process.execPath, ['--import', 'tsx', path.join(ROOT, 'main/cli/index.ts'), ...args, '--data', data], {
+    const r = spawnSync(process.execPath, [...cliPrefix(), ...args, '--data', data], {
       cwd: ROOT,
       encoding: 'utf8',
       // The bundle's report.pdf is printed by Chromium where it is installed (and read back with pdftotext).
@@ -143,6 +144,6 @@ exit 2
   const other = path.join(tmp.dir, 'other');
   const file = path.join(tmp.dir, 'export.jsonl');
   writeFileSync(file, exp.out);
-  const imp = spawnSync(process.execPath, ['--import', 'tsx', path.join(ROOT, 'main/cli/index.ts'), 'history', 'import', file, '--data', other], { cwd: ROOT, encoding: 'utf8' });
+  const imp = spawnSync(process.execPath, [...cliPrefix(), 'history', 'import', file, '--data', other], { cwd: ROOT, encoding: 'utf8' });
   assert.match(imp.stdout, /exported with credentials masked, which can be read and verified but not imported; export it again with history export --no-redact/);
 });

@@ -11,9 +11,10 @@ import path from 'node:path';
 import { ROOT } from '../../helpers/server';
 import { tempDir } from '../../helpers/runbooks';
 import { historyFixture, runbook } from '../../helpers/history-fixture';
+import { cliPrefix } from '../../helpers/cli';
 
 function cli(dataDir: string, args: string[], input?: string) {
-  const r = spawnSync(process.execPath, ['--import', 'tsx', path.join(ROOT, 'main/cli/index.ts'), ...args, '--data', dataDir], {
+  const r = spawnSync(process.execPath, [...cliPrefix(), ...args, '--data', dataDir], {
     cwd: ROOT,
     encoding: 'utf8',
     timeout: 60_000,

@@ -14,6 +14,7 @@ import { findAll, parseXml, type XmlElement } from '../../helpers/xml';
 import { Core } from '../../../main/api/core';
 import type { DrillSnapshot } from '../../../main/drill/model';
 import { loadRunbookFile } from '../../../main/runbook';
+import { cliPrefix } from '../../helpers/cli';
 
 export const RUNBOOKS = path.join(ROOT, 'runbooks');
 
@@ -75,9 +76,7 @@ export function runDrill(
   const junitFile = path.join(rig.dir, `junit-${n}.xml`);
   const file = runbook.includes('/') ? runbook : path.join(RUNBOOKS, runbook);
   const args = [
-    '--import',
-    'tsx',
-    path.join(ROOT, 'main/cli/index.ts'),
+    ...cliPrefix(),
     'run',
     file,
     '--data',

@@ -79,11 +79,12 @@ exit 9
 echo tagged > tagged.txt
 \`\`\`
 `;
+import { cliPrefix } from '../../helpers/cli';
 
 function run(args: string[], dataDir: string): Promise<{ code: number; stdout: string; ms: number }> {
   const started = Date.now();
   return new Promise((resolve) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', path.join(ROOT, 'main/cli/index.ts'), 'run', ...args, '--data', dataDir], {
+    const child = spawn(process.execPath, [...cliPrefix(), 'run', ...args, '--data', dataDir], {
       cwd: ROOT,
       env: { ...process.env, DRILLBOOK_CHROMIUM: '/nonexistent/chromium' },
       stdio: ['ignore', 'pipe', 'pipe'],

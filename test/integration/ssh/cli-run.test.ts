@@ -12,6 +12,7 @@ import path from 'node:path';
 import { ROOT } from '../../helpers/server';
 import { startSshd, sshdUnavailable, type TestSshd } from '../../helpers/sshd';
 import { tempDir } from '../../helpers/runbooks';
+import { cliPrefix } from '../../helpers/cli';
 
 const unavailable = sshdUnavailable();
 if (unavailable) test('drillbook run over ssh', () => assert.fail(`cannot run: ${unavailable}`));
@@ -74,7 +75,7 @@ function cli(args: string[]): Promise<{ code: number; stdout: string; stderr: st
   return new Promise((resolve) => {
     const env: NodeJS.ProcessEnv = { ...process.env, DRILLBOOK_DATA: '', DB_PASS: SECRET };
     delete env.SSH_AUTH_SOCK;
-    const child = spawn(process.execPath, ['--import', 'tsx', path.join(ROOT, 'main/cli/index.ts'), ...args], { cwd: ROOT, env });
+    const child = spawn(process.execPath, [...cliPrefix(), ...args], { cwd: ROOT, env });
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));

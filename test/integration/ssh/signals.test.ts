@@ -15,6 +15,7 @@ import { ROOT } from '../../helpers/server';
 import { startSshd, sshdUnavailable, type TestSshd } from '../../helpers/sshd';
 import { tempDir } from '../../helpers/runbooks';
 import { DrillStore } from '../../../main/drill/store';
+import { cliPrefix } from '../../helpers/cli';
 
 const unavailable = sshdUnavailable();
 let sshd: TestSshd;
@@ -47,7 +48,7 @@ function longRunbook(name: string, target: string | null): { file: string; pids:
 function start(args: string[]): { child: ChildProcess; exit: Promise<number | null>; out: () => string } {
   const env: NodeJS.ProcessEnv = { ...process.env, DRILLBOOK_DATA: '' };
   delete env.SSH_AUTH_SOCK;
-  const child = spawn(process.execPath, ['--import', 'tsx', path.join(ROOT, 'main/cli/index.ts'), ...args], { cwd: ROOT, env });
+  const child = spawn(process.execPath, [...cliPrefix(), ...args], { cwd: ROOT, env });
   let out = '';
   child.stdout!.on('data', (d: Buffer) => (out += d.toString()));
   child.stderr!.on('data', (d: Buffer) => (out += d.toString()));

@@ -14,6 +14,7 @@ import path from 'node:path';
 import { connectSsh, type SshEndpoint } from '../../../main/ssh';
 import { ROOT } from '../../helpers/server';
 import { tempDir } from '../../helpers/runbooks';
+import { cliPrefix } from '../../helpers/cli';
 
 const tmp = tempDir('drillbook-stall-');
 after(() => tmp.cleanup());
@@ -97,7 +98,7 @@ test('drillbook run exits, in bounded time, after a stalled host fails to connec
     const args = ['run', runbook, '--data', path.join(tmp.dir, 'data'), '--target', `db=ssh://x@127.0.0.1:${srv.port}`, '--ssh-config', sshConfig, '--known-hosts', path.join(tmp.dir, 'kh')];
     const env: NodeJS.ProcessEnv = { ...process.env, DRILLBOOK_DATA: '' };
     delete env.SSH_AUTH_SOCK;
-    const child = spawn(process.execPath, ['--import', 'tsx', path.join(ROOT, 'main/cli/index.ts'), ...args], { cwd: ROOT, env });
+    const child = spawn(process.execPath, [...cliPrefix(), ...args], { cwd: ROOT, env });
     let stderr = '';
     child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
     child.stdout.resume();

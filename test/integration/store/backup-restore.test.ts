@@ -15,9 +15,10 @@ import { tempDir } from '../../helpers/runbooks';
 import { historyFixture, runbook } from '../../helpers/history-fixture';
 import { Core } from '../../../main/api/core';
 import { DatabaseGuard, listBackups } from '../../../main/store/backup';
+import { cliPrefix } from '../../helpers/cli';
 
 function cli(dataDir: string, ...args: string[]) {
-  const r = spawnSync(process.execPath, ['--import', 'tsx', path.join(ROOT, 'main/cli/index.ts'), ...args, '--data', dataDir], {
+  const r = spawnSync(process.execPath, [...cliPrefix(), ...args, '--data', dataDir], {
     cwd: ROOT,
     encoding: 'utf8',
     timeout: 60_000,

@@ -11,6 +11,7 @@ import path from 'node:path';
 import Database from 'better-sqlite3';
 import { ROOT } from '../../helpers/server';
 import { tempDir } from '../../helpers/runbooks';
+import { cliPrefix } from '../../helpers/cli';
 
 const tmp = tempDir('drillbook-datafolder-');
 after(() => tmp.cleanup());
@@ -20,7 +21,7 @@ test('drillbook run whose data folder is moved mid-run exits 4 and says what was
   const moved = path.join(tmp.dir, 'moved');
   const runbook = path.join(tmp.dir, 'mv.md');
   writeFileSync(runbook, `# Moves its data\n\n## Move the folder\n\n\`\`\`sh {auto=true}\nmv ${data} ${moved}\n\`\`\`\n\n## After\n\n\`\`\`sh {auto=true}\necho after\n\`\`\`\n`);
-  const r = spawnSync(process.execPath, ['--import', 'tsx', path.join(ROOT, 'main/cli/index.ts'), 'run', runbook, '--data', data], {
+  const r = spawnSync(process.execPath, [...cliPrefix(), 'run', runbook, '--data', data], {
     cwd: ROOT,
     encoding: 'utf8',
     env: { ...process.env, DRILLBOOK_DATA: '' },

@@ -11,13 +11,14 @@ import path from 'node:path';
 import { ROOT } from '../../helpers/server';
 import { tempDir } from '../../helpers/runbooks';
 import { AttachmentStore } from '../../../main/evidence/attachments';
+import { cliPrefix } from '../../helpers/cli';
 
 const tmp = tempDir('drillbook-perms-');
 after(() => tmp.cleanup());
 
 function cli(data: string, ...args: string[]) {
   // umask 022, as on most systems: the modes below are Drillbook's doing, not the test's.
-  const r = spawnSync('/bin/sh', ['-c', 'umask 022; exec "$@"', 'sh', process.execPath, '--import', 'tsx', path.join(ROOT, 'main/cli/index.ts'), ...args, '--data', data], {
+  const r = spawnSync('/bin/sh', ['-c', 'umask 022; exec "$@"', 'sh', process.execPath, ...cliPrefix(), ...args, '--data', data], {
     cwd: ROOT,
     encoding: 'utf8',
     env: { ...process.env, CI: 'true' },

@@ -11,20 +11,20 @@ import path from 'node:path';
 import { ROOT } from '../../helpers/server';
 import { tempDir } from '../../helpers/runbooks';
 import { Core } from '../../../main/api/core';
+import { cliPrefix } from '../../helpers/cli';
 
 const tmp = tempDir('drillbook-lock-');
 after(() => tmp.cleanup());
 const data = path.join(tmp.dir, 'data');
-const CLI = path.join(ROOT, 'main/cli/index.ts');
 const env: NodeJS.ProcessEnv = { ...process.env, DRILLBOOK_DATA: '' };
 
 function cli(args: string[]) {
-  return spawnSync(process.execPath, ['--import', 'tsx', CLI, ...args], { cwd: ROOT, encoding: 'utf8', env, timeout: 60_000 });
+  return spawnSync(process.execPath, [...cliPrefix(), ...args], { cwd: ROOT, encoding: 'utf8', env, timeout: 60_000 });
 }
 
 /** `drillbook web --no-open` on the data folder, resolved once it serves. */
 function web(): Promise<{ child: ChildProcess; stop: () => Promise<void> }> {
-  const child = spawn(process.execPath, ['--import', 'tsx', CLI, 'web', '--no-open', '--port', '0', '--data', data], { cwd: ROOT, env });
+  const child = spawn(process.execPath, [...cliPrefix(), 'web', '--no-open', '--port', '0', '--data', data], { cwd: ROOT, env });
   return new Promise((resolve, reject) => {
     let out = '';
     const t = setTimeout(() => reject(new Error(`web did not start: ${out}`)), 60_000);

@@ -34,6 +34,7 @@ import { openDatabase } from '../../../main/store/db';
 import * as pty from 'node-pty';
 import { cliArgs } from '../../helpers/cli';
 import { DrillStore as DrillStoreReader } from '../../../main/drill/store';
+import { cliPrefix } from '../../helpers/cli';
 
 const skip = postgresUnavailable();
 if (skip) test('team server', () => assert.fail(`cannot run: ${skip}`));
@@ -61,7 +62,7 @@ interface Run {
 
 function cli(args: string[], opts: { input?: string; env?: NodeJS.ProcessEnv; timeoutMs?: number } = {}): Promise<Run> {
   return new Promise((resolve) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', path.join(ROOT, 'main/cli/index.ts'), ...args], {
+    const child = spawn(process.execPath, [...cliPrefix(), ...args], {
       cwd: ROOT,
       env: { ...process.env, DRILLBOOK_DATA: '', DRILLBOOK_TEAM_TOKEN: '', ...opts.env },
       stdio: ['pipe', 'pipe', 'pipe'],
@@ -81,7 +82,7 @@ function cli(args: string[], opts: { input?: string; env?: NodeJS.ProcessEnv; ti
 
 /** `drillbook server` as its own process; resolves once it prints where it listens. */
 async function serverProcess(url: string, port: number): Promise<{ child: ChildProcess; log: () => string }> {
-  const child = spawn(process.execPath, ['--import', 'tsx', path.join(ROOT, 'main/cli/index.ts'), 'server', '--postgres', url, '--listen', `127.0.0.1:${port}`], {
+  const child = spawn(process.execPath, [...cliPrefix(), 'server', '--postgres', url, '--listen', `127.0.0.1:${port}`], {
     cwd: ROOT,
     stdio: ['ignore', 'pipe', 'pipe'],
   });

@@ -14,6 +14,7 @@ import { ROOT } from '../../helpers/server';
 import { tempDir } from '../../helpers/runbooks';
 import { tokenHash } from '../../../main/web/state';
 import { cookieName } from '../../../main/web/server';
+import { cliPrefix } from '../../helpers/cli';
 
 interface Started {
   child: ChildProcess;
@@ -23,7 +24,7 @@ interface Started {
 }
 
 async function startWeb(dataDir: string, runbooks: string, extra: string[] = []): Promise<Started> {
-  const child = spawn(process.execPath, ['--import', 'tsx', path.join(ROOT, 'main/cli/index.ts'), 'web', '--no-open', '--data', dataDir, '--runbooks', runbooks, ...extra], {
+  const child = spawn(process.execPath, [...cliPrefix(), 'web', '--no-open', '--data', dataDir, '--runbooks', runbooks, ...extra], {
     cwd: ROOT,
     stdio: ['ignore', 'pipe', 'pipe'],
     env: { ...process.env, DRILLBOOK_DATA: '', DRILLBOOK_HOST_GRACE_MS: '1000' },

@@ -10,6 +10,7 @@ import { spawnSync } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { tempDir } from '../../helpers/runbooks';
+import { cliPrefix } from '../../helpers/cli';
 
 const ROOT = path.resolve(__dirname, '../../..');
 
@@ -52,7 +53,7 @@ test('lint names what it did not take, with file:line, and summarises the proced
         '```',
       ].join('\n'),
     );
-    const r = spawnSync(process.execPath, ['--import', 'tsx', path.join(ROOT, 'main/cli/index.ts'), 'lint', file], { cwd: ROOT, encoding: 'utf8', timeout: 60_000 });
+    const r = spawnSync(process.execPath, [...cliPrefix(), 'lint', file], { cwd: ROOT, encoding: 'utf8', timeout: 60_000 });
     assert.equal(r.status, 0, r.stderr);
     const lines = r.stderr.trim().split('\n');
     const at = (n: number) => lines.filter((l) => l.startsWith(`${file}:${n}: warning: `)).map((l) => l.slice(`${file}:${n}: warning: `.length));
