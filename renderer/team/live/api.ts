@@ -1,0 +1,56 @@
+/**
+ * What the observer view needs of the team server, and the shapes it gets.
+ * `TeamApi` is the subset of the team shell's client (renderer/team/client.ts,
+ * built alongside) that live drills use: the shell passes its client in.
+ */
+import type { DrillSnapshot } from '../../../main/drill/model';
+import type { Step } from '../../../main/runbook/model';
+
+export interface TeamApi {
+  /** The bearer token in use (null when signed out). */
+  readonly token: string | null;
+  /** GET a JSON answer; throws an Error carrying the server's one-sentence message on any non-2xx. */
+  getJson<T>(path: string): Promise<T>;
+  /**
+   * Server-Sent Events over fetch, with the bearer header: calls onMessage
+   * with each event's data field; resolves when the server ends the stream
+   * or the signal aborts; rejects if the server refuses.
+   */
+  stream(path: string, onMessage: (data: string) => void, signal: AbortSignal): Promise<void>;
+}
+
+/** GET /api/live/:id — the drill as of its last published event, never a terminal. */
+export interface LiveDrillView {
+  drill: DrillSnapshot;
+  /** The runbook's steps as the operator's machine published them (redacted there). */
+  steps: Step[];
+  /** ISO UTC of the last event (the snapshot is as of it). */
+  lastEventAt: string;
+  /** The server's clock when it answered. */
+  serverTime: string;
+}
+
+/** One row of GET /api/live (running drills, newest first). */
+export interface LiveListRow {
+  id: string;
+  runbook: DrillSnapshot['runbook'];
+  mode: DrillSnapshot['mode'];
+  operator: string;
+  status: DrillSnapshot['status'];
+  startedAt: string;
+  paused: boolean;
+  clock: DrillSnapshot['clock'];
+  rto: DrillSnapshot['rto'];
+  steps: DrillSnapshot['steps'];
+  eventCount: number;
+  lastEventAt: string;
+}
+
+export interface LiveList {
+  drills: LiveListRow[];
+  serverTime: string;
+}
+
+export const livePath = (id: string) => `/api/live/${encodeURIComponent(id)}`;
+export const LIVE_LIST_PATH = '/api/live';
+export const LIVE_EVENTS_PATH = '/api/live/events';
