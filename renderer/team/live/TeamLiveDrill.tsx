@@ -56,6 +56,8 @@ function LiveBanner({ operator, ended, receivedAt, lastEventAt, conn }: { operat
         </span>
       )}
       {quiet ? <span className="team-live-quiet">— no news from the operator’s machine for a while; its link may be down</span> : null}
+      <span className="team-live-sep">·</span>
+      <span className="muted">terminals stay on the operator’s machine</span>
       <span className="team-live-conn muted" data-testid="live-conn" data-state={conn.state}>
         <ConnText conn={conn} now={perfNow} />
       </span>

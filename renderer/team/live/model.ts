@@ -11,7 +11,7 @@
  * ended drill does not tick (renderer/drill/live-clock.ts).
  */
 import type { DrillSnapshot } from '../../../main/drill/model';
-import { liveClock, type LiveClock } from '../../drill/live-clock';
+import { liveClock, type LiveClock } from '../../drill/live-clock.js';
 
 /** Milliseconds between the last event and the server's answer (0 when the clocks disagree the other way). */
 export function eventAgeAtAnswer(lastEventAt: string, serverTime: string): number {
