@@ -3,7 +3,7 @@
  * clock (DrillClock.tsx) and the team's observer view read it, and it is
  * unit-tested in Node.
  */
-import type { DrillSnapshot } from '../../main/drill/model';
+import type { DrillSnapshot } from '../../main/drill/model.js';
 
 export interface LiveClock {
   netMs: number;

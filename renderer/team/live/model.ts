@@ -10,7 +10,7 @@
  * then this page's own monotonic clock (performance.now()). A paused or
  * ended drill does not tick (renderer/drill/live-clock.ts).
  */
-import type { DrillSnapshot } from '../../../main/drill/model';
+import type { DrillSnapshot } from '../../../main/drill/model.js';
 import { liveClock, type LiveClock } from '../../drill/live-clock.js';
 
 /** Milliseconds between the last event and the server's answer (0 when the clocks disagree the other way). */
