@@ -114,6 +114,8 @@ test('an observer watches a live drill read-only and sees each thing the operato
   await openFixture(page, `token=${observer}`);
   await page.waitForSelector('[data-testid=team-live-row]');
   assert.match((await page.textContent('[data-testid=team-live-row]'))!, /Orders database restore.*ana · live · step 1 of 3: Declare the incident/s);
+  mkdirSync(SHOTS, { recursive: true });
+  await page.screenshot({ path: path.join(SHOTS, 'team-live-list-1440.png') });
   await page.click('[data-testid=team-live-row]');
   await page.waitForSelector('[data-testid=team-live][data-status=running]');
   await waitFor(() => page.getAttribute('[data-testid=live-conn]', 'data-state').then((s) => s === 'live'), 'the live stream is open');
@@ -161,12 +163,17 @@ test('an observer watches a live drill read-only and sees each thing the operato
   assert.match((await page.textContent('[data-testid=step-markdown]'))!, /pg_restore -d orders/, 'the step text as published');
   assert.equal(await page.getAttribute('[data-testid=clock-headline]', 'data-kind'), 'rto', 'the RTO window opened at step 2');
 
-  mkdirSync(SHOTS, { recursive: true });
   await page.screenshot({ path: path.join(SHOTS, 'team-live-1440.png') });
   await page.setViewportSize({ width: 1024, height: 700 });
   await page.waitForTimeout(300);
   await page.screenshot({ path: path.join(SHOTS, 'team-live-1024.png') });
   await page.setViewportSize({ width: 1440, height: 900 });
+
+  // The observer looks back at step 1; picking the current step again follows the operator again.
+  await page.click('[data-testid=step-item][data-index="0"]');
+  await page.waitForSelector('[data-testid=step-panel][data-index="0"]');
+  await page.click('[data-testid=step-item][data-index="1"]');
+  await page.waitForSelector('[data-testid=step-panel][data-index="1"]');
 
   // The server cuts the live stream (as when PostgreSQL restarts): the page tries again and catches up.
   for (const r of (server as unknown as { streams: Set<{ end(): void }> }).streams) r.end();

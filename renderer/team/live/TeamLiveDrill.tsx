@@ -91,7 +91,10 @@ export function TeamLiveDrill({ drillId, api }: { drillId: string; api: TeamApi 
   }
 
   const running = snap.status === 'running';
-  const selected = Math.min(picked ?? followStep(snap), Math.max(0, snap.steps.length - 1));
+  const following = followStep(snap);
+  const selected = Math.min(picked ?? following, Math.max(0, snap.steps.length - 1));
+  // Picking the operator's current step goes back to following the operator.
+  const pick = (i: number) => setPicked(i === following ? null : i);
   const step = snap.steps[selected];
 
   return (
@@ -175,7 +178,7 @@ export function TeamLiveDrill({ drillId, api }: { drillId: string; api: TeamApi 
       </div>
 
       <div className="drill-grid has-activity" data-testid="drill-grid">
-        <StepListView snap={snap} receivedAt={receivedAt} selected={selected} onSelect={setPicked} />
+        <StepListView snap={snap} receivedAt={receivedAt} selected={selected} onSelect={pick} />
         <main className="drill-centre team-live-centre">
           {step ? (
             <StepPanel
