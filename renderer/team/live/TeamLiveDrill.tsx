@@ -33,7 +33,7 @@ function publishedStep(steps: Step[], st: StepState): Step | undefined {
 }
 
 function ConnText({ conn, now }: { conn: LiveConn; now: number }) {
-  if (conn.state === 'live') return <span data-state="live">live</span>;
+  if (conn.state === 'live') return <span data-state="live">updates live</span>;
   if (conn.state === 'connecting') return <span data-state="connecting">connecting…</span>;
   if (conn.state === 'refused') return <span data-state="refused">{conn.message}</span>;
   return <span data-state="retrying">updates lost; trying again in {Math.max(1, Math.ceil((conn.at - now) / 1000))} s</span>;
