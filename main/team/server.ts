@@ -353,6 +353,8 @@ export class TeamServer {
       });
       c.on('error', () => {
         // PostgreSQL restarted: the next subscriber listens again; open streams are ended so their pages reconnect.
+        // Released once: a client already closed (close() below) may still report its socket's end as an error.
+        if (released(c)) return;
         this.listener = null;
         c.release(true);
         for (const r of this.streams) r.end();
@@ -411,12 +413,26 @@ export class TeamServer {
     if (this.heartbeat) clearInterval(this.heartbeat);
     const l = this.listener;
     this.listener = null;
-    if (l) await l.then((c) => c.release(true)).catch(() => undefined);
+    if (l)
+      await l
+        .then((c) => {
+          if (!released(c)) c.release(true);
+        })
+        .catch(() => undefined);
     if (this.server) {
       this.server.closeAllConnections?.();
       await new Promise<void>((r) => this.server!.close(() => r()));
     }
   }
+}
+
+const releasedClients = new WeakSet<pg.PoolClient>();
+
+/** Marks the live listener's client released; true when it already was (a second release throws in node-postgres). */
+function released(c: pg.PoolClient): boolean {
+  if (releasedClients.has(c)) return true;
+  releasedClients.add(c);
+  return false;
 }
 
 /** When the drill's last event was recorded (the snapshot is taken as of it). */

@@ -152,6 +152,7 @@ test('an observer watches a live drill read-only and sees each thing the operato
   drills.stepStart(id, 1);
   drills.commandRun(id, 1, { target: 'local', text: 'pg_restore -d orders /backups/orders.dump', name: null, terminalId: TERMINAL_ID, transcript: TRANSCRIPT, exitCode: 0, durationMs: 4200, expectPassed: null, outputTail: `restored ${CANARY}`, outputFrom: 0, outputTo: 900 });
   drills.addNote(id, 1, 'restore started on db-replica-2');
+  drills.addNote(id, 1, '<img src=x onerror="window.pwned=3"> a note is text');
   t = await publishNow();
   await page.waitForSelector('[data-testid=step-panel][data-index="1"][data-status=running]', { timeout: SHOWS_WITHIN_MS });
   await page.waitForSelector('[data-testid=note-item]:has-text("restore started on db-replica-2")', { timeout: SHOWS_WITHIN_MS });
@@ -168,6 +169,14 @@ test('an observer watches a live drill read-only and sees each thing the operato
   await page.waitForTimeout(300);
   await page.screenshot({ path: path.join(SHOTS, 'team-live-1024.png') });
   await page.setViewportSize({ width: 1440, height: 900 });
+
+  // Someone else's text (the published runbook, a note) never runs in the observer's page.
+  await page.waitForSelector('[data-testid=note-item]:has-text("a note is text")');
+  await page.click('[data-testid=step-item][data-index="2"]');
+  await page.waitForSelector('[data-testid=step-markdown]:has-text("stays text")');
+  assert.equal(await page.evaluate(() => (globalThis as { pwned?: unknown }).pwned), undefined);
+  assert.equal(await page.locator('[data-testid=team-live] img').count(), 0);
+  assert.equal(await page.locator('a[href^="javascript:"]').count(), 0);
 
   // The observer looks back at step 1; picking the current step again follows the operator again.
   await page.click('[data-testid=step-item][data-index="0"]');

@@ -35,6 +35,9 @@ pg_restore -d orders /backups/orders.dump
 
 ## Verify {rto=end}
 
+Published runbook text is someone else's input: <img src=x onerror="window.pwned=1"> stays text, and so does
+[this link](javascript:window.pwned=2).
+
 \`\`\`sh
 psql -c 'select count(*) from orders'
 \`\`\`
