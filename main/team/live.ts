@@ -9,10 +9,11 @@
  * Folds are kept per drill (LiveFolds): a request after new events applies
  * only those (`seq > count`), so a long drill is not re-read and re-folded on
  * every push. Measured (`npm run bench -- team-live`, 5,009 events, a 473 KiB
- * snapshot, load 21 on 2 shared cores): a fresh fold (the whole log read and
- * reduced, what every request did before) 148 ms p50; a whole GET with the
- * kept fold 84 ms, 49 ms after one new event (the rest is the queries, the
- * audit row and the JSON of a snapshot that size).
+ * snapshot, two runs at load 21 and 25 on 2 shared cores): a fresh fold (the
+ * whole log read and reduced, what every request did before) 148-184 ms p50;
+ * a whole GET with the kept fold 81-84 ms, 49-75 ms after one new event (the
+ * rest is the token and head queries, the audit row's commit and the JSON of
+ * a snapshot that size).
  */
 import { applyEvent, initFold, snapshotOf, type DrillFold } from '../drill/reduce';
 import type { DrillEvent, DrillSnapshot, StepState } from '../drill/model';

@@ -71,6 +71,19 @@ export class TeamServer {
     this.folds = new LiveFolds((id, after) => this.store.eventsAfter(id, after));
   }
 
+  /** Published runbooks' steps by key (a hash of the runbook as published, so never stale); the newest 64 kept. */
+  private readonly steps = new Map<string, unknown[]>();
+
+  private async stepsOf(key: string): Promise<unknown[]> {
+    let steps = this.steps.get(key);
+    if (!steps) {
+      steps = publishedSteps(await this.store.publishedRunbook(key));
+      this.steps.set(key, steps);
+      if (this.steps.size > 64) this.steps.delete(this.steps.keys().next().value!);
+    }
+    return steps;
+  }
+
   private now(): Date {
     return this.opts.now?.() ?? new Date();
   }
@@ -231,8 +244,7 @@ export class TeamServer {
       const [head] = await this.store.liveHeads(id);
       const snap = head ? await this.folds.snapshot(id, head) : null;
       if (!head || !snap) throw new HttpError(404, `no drill ${id} on this server (a drill appears here once its publisher streams it: drillbook team publish --live)`);
-      const runbook = await this.store.publishedRunbook(head.runbookKey);
-      return { json: { drill: snap, steps: publishedSteps(runbook), lastEventAt: lastAt(snap), serverTime: this.now().toISOString() }, target: id };
+      return { json: { drill: snap, steps: await this.stepsOf(head.runbookKey), lastEventAt: lastAt(snap), serverTime: this.now().toISOString() }, target: id };
     },
     'runbooks.list': async () => ({ json: { runbooks: await this.store.runbooks() } }),
     'runbooks.stats': async (ctx) => {
