@@ -40,7 +40,7 @@ function ConnText({ conn, now }: { conn: LiveConn; now: number }) {
 }
 
 /** The banner: read-only, whom, how stale, and whether updates arrive. Ticks once a second on its own. */
-function LiveBanner({ operator, ended, receivedAt, lastEventAt, conn }: { operator: string; ended: boolean; receivedAt: number; lastEventAt: string; conn: LiveConn }) {
+function LiveBanner({ operator, ended, receivedAt, lastEventAt, conn, retries }: { operator: string; ended: boolean; receivedAt: number; lastEventAt: string; conn: LiveConn; retries: number }) {
   const perfNow = useNow(!ended || conn.state === 'retrying', 1000);
   const age = perfNow - receivedAt;
   const quiet = !ended && age > QUIET_MS;
@@ -58,7 +58,7 @@ function LiveBanner({ operator, ended, receivedAt, lastEventAt, conn }: { operat
       {quiet ? <span className="team-live-quiet">— no news from the operator’s machine for a while; its link may be down</span> : null}
       <span className="team-live-sep">·</span>
       <span className="muted">terminals stay on the operator’s machine</span>
-      <span className="team-live-conn muted" data-testid="live-conn" data-state={conn.state}>
+      <span className="team-live-conn muted" data-testid="live-conn" data-state={conn.state} data-retries={retries}>
         <ConnText conn={conn} now={perfNow} />
       </span>
     </div>
@@ -66,7 +66,7 @@ function LiveBanner({ operator, ended, receivedAt, lastEventAt, conn }: { operat
 }
 
 export function TeamLiveDrill({ drillId, api }: { drillId: string; api: TeamApi }) {
-  const { view, receivedAt, error, missing, conn } = useLiveDrill(api, drillId);
+  const { view, receivedAt, error, missing, conn, retries } = useLiveDrill(api, drillId);
   const [picked, setPicked] = useState<number | null>(null);
   const snap = view?.drill;
   const steps = useMemo(() => view?.steps ?? [], [view]);
@@ -105,7 +105,7 @@ export function TeamLiveDrill({ drillId, api }: { drillId: string; api: TeamApi 
       data-status={snap.status}
       data-events={snap.eventCount}
     >
-      <LiveBanner operator={snap.operator} ended={!running} receivedAt={receivedAt} lastEventAt={view.lastEventAt} conn={conn} />
+      <LiveBanner operator={snap.operator} ended={!running} receivedAt={receivedAt} lastEventAt={view.lastEventAt} conn={conn} retries={retries} />
       {error ? (
         <div className="notice notice-warn small" role="alert" data-testid="live-error">
           The last update failed: {error} Showing the drill as of its last good answer.

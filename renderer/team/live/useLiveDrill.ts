@@ -23,6 +23,8 @@ export interface LiveDrillState {
   /** A 404: there is no such drill on the server. */
   missing: boolean;
   conn: LiveConn;
+  /** How many times the live stream was lost and tried again. */
+  retries: number;
 }
 
 const POLL_MS = 30_000;
@@ -38,7 +40,7 @@ function sleep(ms: number, signal: AbortSignal): Promise<void> {
 }
 
 export function useLiveDrill(api: TeamApi, drillId: string): LiveDrillState {
-  const [st, setSt] = useState<LiveDrillState>({ view: null, receivedAt: 0, error: null, missing: false, conn: { state: 'connecting' } });
+  const [st, setSt] = useState<LiveDrillState>({ view: null, receivedAt: 0, error: null, missing: false, conn: { state: 'connecting' }, retries: 0 });
 
   useEffect(() => {
     const ac = new AbortController();
@@ -46,7 +48,7 @@ export function useLiveDrill(api: TeamApi, drillId: string): LiveDrillState {
     let current: LiveDrillView['drill'] | null = null;
     let inflight = false;
     let again = false;
-    setSt({ view: null, receivedAt: 0, error: null, missing: false, conn: { state: 'connecting' } });
+    setSt({ view: null, receivedAt: 0, error: null, missing: false, conn: { state: 'connecting' }, retries: 0 });
 
     const load = async (): Promise<void> => {
       if (inflight) {
@@ -100,7 +102,7 @@ export function useLiveDrill(api: TeamApi, drillId: string): LiveDrillState {
         if (signal.aborted) return;
         if (performance.now() - opened > 30_000) attempt = 0;
         const wait = backoffMs(attempt++);
-        setSt((s) => ({ ...s, conn: { state: 'retrying', at: performance.now() + wait } }));
+        setSt((s) => ({ ...s, conn: { state: 'retrying', at: performance.now() + wait }, retries: s.retries + 1 }));
         await sleep(wait, signal);
         if (!signal.aborted) void load();
       }
