@@ -14,6 +14,14 @@
  * a whole GET with the kept fold 81-84 ms, 49-75 ms after one new event (the
  * rest is the token and head queries, the audit row's commit and the JSON of
  * a snapshot that size).
+ *
+ * An observer who holds a snapshot asks for what changed since it
+ * (`?base=CHAIN_HEAD`) and gets a SnapshotDelta when the server kept that
+ * snapshot (the one before the last update, which every observer that kept
+ * up holds): a note on a 300-note drill is ~1 KiB, not the drill. Not the
+ * wire's RFC 6902 patches (main/api/wire.ts): team/ sits below api/ in the
+ * layers, and a drill's lists only grow or change near their end, so "cut
+ * this list at N, append these" plus whole changed fields is enough.
  */
 import { applyEvent, initFold, snapshotOf, type DrillFold } from '../drill/reduce';
 import type { DrillEvent, DrillSnapshot, StepState } from '../drill/model';
@@ -57,6 +65,38 @@ interface Kept {
   fold: DrillFold;
   head: string;
   snapshot: DrillSnapshot;
+  /** The snapshot before the last update: what observers who kept up hold, so they can be sent a delta. */
+  prev: DrillSnapshot | null;
+}
+
+/**
+ * What changed between two snapshots of one drill: whole values for the
+ * fields that changed, and for lists the index from which they differ and
+ * the items from there (lists only grow or change near their end: notes,
+ * commands, pauses, steps). An observer who holds `from` rebuilds the new
+ * snapshot with applyDelta (renderer/team/live/model.ts); one who holds
+ * anything else fetches it whole.
+ */
+export interface SnapshotDelta {
+  from: { eventCount: number; chainHead: string };
+  set: Record<string, unknown>;
+  tails: Record<string, { at: number; items: unknown[] }>;
+}
+
+const sameValue = (a: unknown, b: unknown) => a === b || JSON.stringify(a) === JSON.stringify(b);
+
+export function snapshotDelta(base: DrillSnapshot, next: DrillSnapshot): SnapshotDelta {
+  const delta: SnapshotDelta = { from: { eventCount: base.eventCount, chainHead: base.chainHead }, set: {}, tails: {} };
+  const b = base as unknown as Record<string, unknown>;
+  for (const [key, value] of Object.entries(next)) {
+    const old = b[key];
+    if (Array.isArray(value) && Array.isArray(old)) {
+      let at = 0;
+      while (at < value.length && at < old.length && sameValue(old[at], value[at])) at++;
+      if (at < value.length || value.length !== old.length) delta.tails[key] = { at, items: value.slice(at) };
+    } else if (!sameValue(old, value)) delta.set[key] = value;
+  }
+  return delta;
 }
 
 /** The snapshot as of the fold's last event (the observer's clock ticks on from there). */
@@ -104,12 +144,19 @@ export class LiveFolds {
     const first = events[0];
     if (!k && !first) return null;
     const fold = k ? k.fold : initFold(first!);
+    const prev = k ? k.snapshot : null;
     for (const e of events) {
       applyEvent(fold, e);
       this.folded++;
     }
-    k = { fold, head: fold.last.hash, snapshot: snapshotAtLast(fold) };
+    k = { fold, head: fold.last.hash, snapshot: snapshotAtLast(fold), prev };
     return this.touch(id, k).snapshot;
+  }
+
+  /** The kept snapshot before `snap` (same drill), when it is the one with chain head `base`. */
+  before(id: string, snap: DrillSnapshot, base: string): DrillSnapshot | null {
+    const k = this.kept.get(id);
+    return k && k.snapshot === snap && k.prev?.chainHead === base ? k.prev : null;
   }
 
   private touch(id: string, k: Kept): Kept {

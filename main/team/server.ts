@@ -24,7 +24,7 @@ import { parsePublished, verifyPublishedChain } from './ingest';
 import type { ListenPlan } from './listen';
 import { CSP, CSS, HTML, JS } from './ui/page';
 import { DRILL_MODES, type DrillSnapshot } from '../drill/model';
-import { LiveFolds, liveSummary } from './live';
+import { LiveFolds, liveSummary, snapshotDelta } from './live';
 import { parseDuration } from '../runbook/duration';
 
 export const MAX_BODY = 32 * 1024 * 1024;
@@ -244,7 +244,12 @@ export class TeamServer {
       const [head] = await this.store.liveHeads(id);
       const snap = head ? await this.folds.snapshot(id, head) : null;
       if (!head || !snap) throw new HttpError(404, `no drill ${id} on this server (a drill appears here once its publisher streams it: drillbook team publish --live)`);
-      return { json: { drill: snap, steps: await this.stepsOf(head.runbookKey), lastEventAt: lastAt(snap), serverTime: this.now().toISOString() }, target: id };
+      const serverTime = this.now().toISOString();
+      // ?base=CHAIN_HEAD: the observer holds that snapshot; what changed since is enough (a note: ~1 KiB, not the whole drill).
+      const base = ctx.query.get('base');
+      const from = base === null ? null : base === snap.chainHead ? snap : this.folds.before(id, snap, base);
+      if (from) return { json: { delta: snapshotDelta(from, snap), lastEventAt: lastAt(snap), serverTime }, target: id };
+      return { json: { drill: snap, steps: await this.stepsOf(head.runbookKey), lastEventAt: lastAt(snap), serverTime }, target: id };
     },
     'runbooks.list': async () => ({ json: { runbooks: await this.store.runbooks() } }),
     'runbooks.stats': async (ctx) => {

@@ -110,6 +110,12 @@ test('an observer watches a live drill read-only and sees each thing the operato
   const { page, errors } = await newPage(browser, { width: 1440, height: 900, colorScheme: 'light' });
   const methods = new Set<string>();
   page.on('request', (r) => methods.add(r.method()));
+  // Updates after the first come as deltas against the snapshot the page holds (?base=CHAIN_HEAD).
+  const answers = { delta: 0, whole: 0 };
+  page.on('response', (r) => {
+    if (!/\/api\/live\/[^/?]+(\?|$)/.test(new URL(r.url()).pathname + new URL(r.url()).search) || r.url().includes('/api/live/events')) return;
+    void r.json().then((j: { delta?: unknown }) => void (j.delta ? answers.delta++ : answers.whole++)).catch(() => undefined);
+  });
   // From the live list, as the shell would.
   await openFixture(page, `token=${observer}`);
   await page.waitForSelector('[data-testid=team-live-row]');
@@ -216,6 +222,7 @@ test('an observer watches a live drill read-only and sees each thing the operato
   assert.match((await page.textContent('[data-testid=live-stale]'))!, /^last event \d\d:\d\d:\d\d UTC$/);
   await page.screenshot({ path: path.join(SHOTS, 'team-live-1440-ended.png') });
   assert.deepEqual([...methods], ['GET']);
+  assert.ok(answers.delta >= 3, `most updates came as deltas (${JSON.stringify(answers)})`);
   assert.deepEqual(errors, []);
-  console.log(`  observer saw: a ticked item ${tickMs.toFixed(0)} ms after publish; a step, a command and a note ${stepMs.toFixed(0)} ms after publish`);
+  console.log(`  observer saw: a ticked item ${tickMs.toFixed(0)} ms after publish; a step, a command and a note ${stepMs.toFixed(0)} ms after publish; answers ${JSON.stringify(answers)}`);
 });

@@ -3,8 +3,8 @@
  * `TeamApi` is the subset of the team shell's client (renderer/team/client.ts,
  * built alongside) that live drills use: the shell passes its client in.
  */
-import type { DrillSnapshot } from '../../../main/drill/model';
-import type { Step } from '../../../main/runbook/model';
+import type { DrillSnapshot } from '../../../main/drill/model.js';
+import type { Step } from '../../../main/runbook/model.js';
 
 export interface TeamApi {
   /** The bearer token in use (null when signed out). */
@@ -30,6 +30,20 @@ export interface LiveDrillView {
   serverTime: string;
 }
 
+/**
+ * GET /api/live/:id?base=CHAIN_HEAD when the observer holds the snapshot with
+ * that chain head: what changed since (main/team/live.ts snapshotDelta).
+ */
+export interface LiveDrillDelta {
+  delta: {
+    from: { eventCount: number; chainHead: string };
+    set: Record<string, unknown>;
+    tails: Record<string, { at: number; items: unknown[] }>;
+  };
+  lastEventAt: string;
+  serverTime: string;
+}
+
 /** One row of GET /api/live (running drills, newest first). */
 export interface LiveListRow {
   id: string;
@@ -51,6 +65,6 @@ export interface LiveList {
   serverTime: string;
 }
 
-export const livePath = (id: string) => `/api/live/${encodeURIComponent(id)}`;
+export const livePath = (id: string, base?: string) => `/api/live/${encodeURIComponent(id)}${base ? `?base=${encodeURIComponent(base)}` : ''}`;
 export const LIVE_LIST_PATH = '/api/live';
 export const LIVE_EVENTS_PATH = '/api/live/events';

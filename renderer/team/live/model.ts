@@ -12,6 +12,7 @@
  */
 import type { DrillSnapshot } from '../../../main/drill/model.js';
 import { liveClock, type LiveClock } from '../../drill/live-clock.js';
+import type { LiveDrillDelta } from './api.js';
 
 /** Milliseconds between the last event and the server's answer (0 when the clocks disagree the other way). */
 export function eventAgeAtAnswer(lastEventAt: string, serverTime: string): number {
@@ -84,4 +85,20 @@ export function changedId(data: string): string | null {
   } catch {
     return null;
   }
+}
+
+/**
+ * The snapshot a delta makes of the one it was taken from (null when `cur` is
+ * not that one: the caller fetches the drill whole). Lists are cut at the
+ * delta's index and its items appended; other fields replaced.
+ */
+export function applyDelta(cur: DrillSnapshot, d: LiveDrillDelta['delta']): DrillSnapshot | null {
+  if (cur.chainHead !== d.from.chainHead || cur.eventCount !== d.from.eventCount) return null;
+  const next: Record<string, unknown> = { ...cur, ...d.set };
+  for (const [key, t] of Object.entries(d.tails)) {
+    const list = (cur as unknown as Record<string, unknown>)[key];
+    if (!Array.isArray(list) || t.at > list.length) return null;
+    next[key] = list.slice(0, t.at).concat(t.items);
+  }
+  return next as unknown as DrillSnapshot;
 }

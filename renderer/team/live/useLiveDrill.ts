@@ -9,8 +9,8 @@
  * overlap: a change during one is fetched right after it.
  */
 import { useEffect, useState } from 'react';
-import { LIVE_EVENTS_PATH, livePath, type LiveDrillView, type TeamApi } from './api';
-import { backoffMs, changedId, isNewer, receivedAtOf } from './model';
+import { LIVE_EVENTS_PATH, livePath, type LiveDrillDelta, type LiveDrillView, type TeamApi } from './api';
+import { applyDelta, backoffMs, changedId, isNewer, receivedAtOf } from './model';
 
 export type LiveConn = { state: 'connecting' } | { state: 'live' } | { state: 'retrying'; /** performance.now() of the next attempt. */ at: number } | { state: 'refused'; message: string };
 
@@ -45,7 +45,7 @@ export function useLiveDrill(api: TeamApi, drillId: string): LiveDrillState {
   useEffect(() => {
     const ac = new AbortController();
     const signal = ac.signal;
-    let current: LiveDrillView['drill'] | null = null;
+    let current: LiveDrillView | null = null;
     let inflight = false;
     let again = false;
     setSt({ view: null, receivedAt: 0, error: null, missing: false, conn: { state: 'connecting' }, retries: 0 });
@@ -60,12 +60,24 @@ export function useLiveDrill(api: TeamApi, drillId: string): LiveDrillState {
         do {
           again = false;
           try {
-            const v = await api.getJson<LiveDrillView>(livePath(drillId));
+            // Holding a snapshot, ask for what changed since it; a delta that does not fit is fetched whole.
+            const answer = await api.getJson<LiveDrillView | LiveDrillDelta>(livePath(drillId, current?.drill.chainHead));
             if (signal.aborted) return;
             const arrived = performance.now();
-            if (isNewer(v.drill, current)) {
-              current = v.drill;
-              setSt((s) => ({ ...s, view: v, receivedAt: receivedAtOf(v, arrived), error: null, missing: false }));
+            let v: LiveDrillView | null = null;
+            if ('delta' in answer) {
+              const drill = current ? applyDelta(current.drill, answer.delta) : null;
+              if (drill && current) v = { ...current, drill, lastEventAt: answer.lastEventAt, serverTime: answer.serverTime };
+              else {
+                current = null;
+                again = true;
+                continue;
+              }
+            } else v = answer;
+            if (isNewer(v.drill, current?.drill)) {
+              current = v;
+              const view = v;
+              setSt((s) => ({ ...s, view, receivedAt: receivedAtOf(view, arrived), error: null, missing: false }));
             } else setSt((s) => (s.error ? { ...s, error: null } : s));
           } catch (err) {
             if (signal.aborted) return;
@@ -111,7 +123,7 @@ export function useLiveDrill(api: TeamApi, drillId: string): LiveDrillState {
     void load();
     void listen();
     const poll = window.setInterval(() => {
-      if (!current || current.status === 'running') void load();
+      if (!current || current.drill.status === 'running') void load();
     }, POLL_MS);
     return () => {
       ac.abort();

@@ -94,6 +94,26 @@ test('every role watches a running drill read-only: steps, clock, checklist, not
     assert.equal(next.json.drill.steps[1].checklist[0].checked, true);
     assert.deepEqual(next.json.drill.notes.map((n: any) => n.text), ['restore running, 1200 rows so far', 'counts match']);
 
+    // An observer holding the earlier snapshot asks for what changed since: a delta, not the drill.
+    const held = one.json.drill;
+    f.drills.addNote(id, 1, 'a third note');
+    await publish(f.db, f.dir, cfg, red, { includeRunning: true });
+    const whole = await get(tokens.auditor!, `/api/live/${id}`);
+    const heldNow = whole.json.drill;
+    f.drills.addNote(id, 1, 'a fourth note');
+    await publish(f.db, f.dir, cfg, red, { includeRunning: true });
+    const delta = await get(tokens.auditor!, `/api/live/${id}?base=${heldNow.chainHead}`);
+    assert.ok(delta.json.delta, delta.text.slice(0, 200));
+    assert.deepEqual(delta.json.delta.from, { eventCount: heldNow.eventCount, chainHead: heldNow.chainHead });
+    assert.equal(delta.json.delta.tails.notes.at, 3);
+    assert.deepEqual(delta.json.delta.tails.notes.items.map((n: any) => n.text), ['a fourth note']);
+    assert.ok(delta.text.length < whole.text.length / 2, `delta ${delta.text.length} bytes, whole ${whole.text.length}`);
+    for (const secret of [CANARY, TERMINAL_ID, TRANSCRIPT]) assert.ok(!delta.text.includes(secret));
+    const same = await get(tokens.auditor!, `/api/live/${id}?base=${delta.json.delta.set.chainHead}`);
+    assert.deepEqual([same.json.delta.set, same.json.delta.tails], [{}, {}], 'nothing new: an empty delta');
+    const stale = await get(tokens.auditor!, `/api/live/${id}?base=${held.chainHead}`);
+    assert.equal(stale.json.drill.eventCount, heldNow.eventCount + 1, 'a base the server no longer keeps: the drill whole');
+
     // Aborted: the observer sees the end and a stopped clock.
     f.drills.abort(id, 'the restore host ran out of disk');
     await publish(f.db, f.dir, cfg, red, { includeRunning: true });

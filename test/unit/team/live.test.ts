@@ -7,7 +7,7 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { LiveFolds, liveSummary, observerSnapshot } from '../../../main/team/live';
+import { LiveFolds, liveSummary, observerSnapshot, snapshotDelta } from '../../../main/team/live';
 import { reduceDrill } from '../../../main/drill/reduce';
 import type { DrillEvent } from '../../../main/drill/model';
 import { historyFixture } from '../../helpers/history-fixture';
@@ -95,4 +95,34 @@ test('concurrent requests share one read; a log that does not continue the kept 
   assert.equal(snap!.eventCount, other.length);
   assert.deepEqual(snap, atLast(other));
   assert.equal(await new LiveFolds(async () => []).snapshot('none', { eventCount: 0, chainHead: '' }), null);
+});
+
+test('a delta between two snapshots rebuilds the newer one on the observer’s side, for every pair of a real drill’s prefixes; a note costs a few hundred bytes', async () => {
+  const { applyDelta } = await import('../../../renderer/team/live/model.js');
+  const events = recorded();
+  const snaps = events.map((_, i) => atLast(events.slice(0, i + 1)));
+  for (let i = 0; i < snaps.length; i++) {
+    for (const j of [i, i + 1, i + 3, snaps.length - 1]) {
+      if (j >= snaps.length || j < i) continue;
+      const d = snapshotDelta(snaps[i]!, snaps[j]!);
+      const rebuilt = applyDelta(JSON.parse(JSON.stringify(snaps[i])), JSON.parse(JSON.stringify(d)));
+      assert.deepEqual(rebuilt, JSON.parse(JSON.stringify(snaps[j])), `${i + 1} → ${j + 1} events`);
+    }
+  }
+  // Held by the observer: anything but the delta's base is refused (the observer then fetches the drill whole).
+  assert.equal(applyDelta(snaps[2]!, snapshotDelta(snaps[1]!, snaps[3]!)), null);
+  // A drill with 300 notes: one more note is a small delta, the drill itself is not.
+  const f = historyFixture();
+  try {
+    const id = recordLiveDrill(f);
+    for (let i = 0; i < 300; i++) f.drills.addNote(id, 1, `note ${i}: replaying WAL segment 000000010000000A000000${i}`);
+    const before = atLast(f.drills.events(id));
+    f.drills.addNote(id, 1, 'one more');
+    const after = atLast(f.drills.events(id));
+    const size = JSON.stringify(snapshotDelta(before, after)).length;
+    assert.ok(size < 2_000, `a note's delta is ${size} bytes`);
+    assert.ok(JSON.stringify(after).length > 40_000);
+  } finally {
+    f.close();
+  }
 });
