@@ -18,7 +18,8 @@
  * An observer who holds a snapshot asks for what changed since it
  * (`?base=CHAIN_HEAD`) and gets a SnapshotDelta when the server kept that
  * snapshot (the one before the last update, which every observer that kept
- * up holds): a note on a 300-note drill is ~1 KiB, not the drill. Not the
+ * up holds): a note on a 300-note drill is ~1 KiB, not the drill; on the
+ * bench's 5,009-event drill 7.7 KB in 22 ms against 473 KiB in 53 ms. Not the
  * wire's RFC 6902 patches (main/api/wire.ts): team/ sits below api/ in the
  * layers, and a drill's lists only grow or change near their end, so "cut
  * this list at N, append these" plus whole changed fields is enough.

@@ -5,7 +5,8 @@
  * Interleaved, rounds of: a cold request (a fresh fold: the whole log read
  * and reduced, what every request did before the folds were kept), a
  * request with nothing new (kept fold), and a request after one new event
- * (kept fold + that event). Medians printed, with the load average.
+ * (kept fold + that event), then that change as a delta (?base=). Medians
+ * printed, with the load average.
  */
 import { performance } from 'node:perf_hooks';
 import { loadavg } from 'node:os';
@@ -45,8 +46,8 @@ export async function teamLiveBench(): Promise<void> {
     }
     await publish(f.db, f.dir, cfg, red, { includeRunning: true });
     const head = async () => (await store.liveHeads(id))[0]!;
-    const http = async () => {
-      const res = await fetch(`${base}/api/live/${id}`, { headers: { authorization: `Bearer ${auditor.token}` } });
+    const http = async (q = '') => {
+      const res = await fetch(`${base}/api/live/${id}${q}`, { headers: { authorization: `Bearer ${auditor.token}` } });
       const body = await res.text();
       if (res.status !== 200) throw new Error(body);
       return body.length;
@@ -55,7 +56,9 @@ export async function teamLiveBench(): Promise<void> {
     const cold: number[] = [];
     const kept: number[] = [];
     const oneNew: number[] = [];
+    const delta: number[] = [];
     let bytes = 0;
+    let deltaBytes = 0;
     for (let r = 0; r < ROUNDS; r++) {
       let t = performance.now();
       await new LiveFolds((d, after) => store.eventsAfter(d, after)).snapshot(id, await head());
@@ -63,19 +66,24 @@ export async function teamLiveBench(): Promise<void> {
       t = performance.now();
       bytes = await http();
       kept.push(performance.now() - t);
+      const held = (await head()).chainHead;
       f.clock.advance(1_000);
       f.drills.addNote(id, 0, `round ${r}`);
       await publish(f.db, f.dir, cfg, red, { includeRunning: true });
       t = performance.now();
       await http();
       oneNew.push(performance.now() - t);
+      t = performance.now();
+      deltaBytes = await http(`?base=${held}`);
+      delta.push(performance.now() - t);
     }
     const events = (await head()).eventCount;
     process.stdout.write(
       `team-live: ${events} events, snapshot ${(bytes / 1024).toFixed(0)} KiB; load ${loadavg()[0]!.toFixed(1)}\n` +
         `  a fresh fold (whole log read and reduced, the old path)  p50 ${med(cold).toFixed(1)} ms\n` +
         `  GET /api/live/:id, nothing new (kept fold)               p50 ${med(kept).toFixed(1)} ms\n` +
-        `  GET /api/live/:id after one new event (kept fold + 1)    p50 ${med(oneNew).toFixed(1)} ms\n`,
+        `  GET /api/live/:id after one new event (kept fold + 1)    p50 ${med(oneNew).toFixed(1)} ms\n` +
+        `  GET /api/live/:id?base=HEAD, the delta after one note     p50 ${med(delta).toFixed(1)} ms, ${deltaBytes} bytes\n`,
     );
   } finally {
     f.close();
