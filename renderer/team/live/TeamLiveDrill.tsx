@@ -67,7 +67,9 @@ function LiveBanner({ operator, ended, receivedAt, lastEventAt, conn, retries }:
 
 export function TeamLiveDrill({ drillId, api }: { drillId: string; api: TeamApi }) {
   const { view, receivedAt, error, missing, conn, retries } = useLiveDrill(api, drillId);
-  const [picked, setPicked] = useState<number | null>(null);
+  // The step the observer picked, for this drill only (another drill starts by following its operator).
+  const [pickedFor, setPicked] = useState<{ drillId: string; index: number } | null>(null);
+  const picked = pickedFor?.drillId === drillId ? pickedFor.index : null;
   const snap = view?.drill;
   const steps = useMemo(() => view?.steps ?? [], [view]);
 
@@ -94,7 +96,7 @@ export function TeamLiveDrill({ drillId, api }: { drillId: string; api: TeamApi 
   const following = followStep(snap);
   const selected = Math.min(picked ?? following, Math.max(0, snap.steps.length - 1));
   // Picking the operator's current step goes back to following the operator.
-  const pick = (i: number) => setPicked(i === following ? null : i);
+  const pick = (i: number) => setPicked(i === following ? null : { drillId, index: i });
   const step = snap.steps[selected];
 
   return (
