@@ -181,8 +181,8 @@ export interface TeamDrillDetail {
   bundle: BundleMeta | null;
 }
 
-/** What an observer sees of a running drill (GET /api/live, /api/live/:id): never a terminal. */
-export interface LiveDrillView {
+/** A live-list row (GET /api/live): enough for a card (no notes, commands or evidence), never a terminal. */
+export interface LiveSummary {
   id: string;
   runbook: DrillSnapshot['runbook'];
   mode: DrillMode;
@@ -193,13 +193,14 @@ export interface LiveDrillView {
   clock: DrillSnapshot['clock'];
   rto: DrillSnapshot['rto'];
   steps: StepState[];
-  notes: DrillSnapshot['notes'];
-  commands: Pick<DrillSnapshot['commands'][number], 'at' | 'stepIndex' | 'target' | 'text' | 'exitCode' | 'durationMs' | 'expectPassed' | 'endedAt'>[];
+  eventCount: number;
   lastEventAt: string;
 }
 
 export interface LiveList {
-  drills: LiveDrillView[];
+  drills: LiveSummary[];
+  /** The server's clock when it answered (event ages are measured against it, not the browser's clock). */
+  serverTime: string;
 }
 
 export interface AuditEntry {

@@ -22,10 +22,11 @@ import { allowed, isRole, route, type ApiMethod, type Role } from './roles';
 import { LoginLimiter, checkPassword, hashPassword, newToken, tokenHash, verifyPassword } from './auth';
 import { parsePublished, verifyPublishedChain } from './ingest';
 import type { ListenPlan } from './listen';
-import type { AuditList, FreshnessAnswer, LiveDrillView, LiveList, PolicyList, TeamDrillDetail, TeamDrillList, TeamLoginAnswer, TeamMe, TeamRunbookList, TeamRunbookStats } from './model';
+import type { AuditList, FreshnessAnswer, LiveList, PolicyList, TeamDrillDetail, TeamDrillList, TeamLoginAnswer, TeamMe, TeamRunbookList, TeamRunbookStats } from './model';
 import { CSP, CSS, HTML, JS } from './ui/page';
 import { APP_ROOT } from '../version';
 import { DRILL_MODES, type DrillSnapshot } from '../drill/model';
+import { LiveFolds, liveSummary, snapshotDelta } from './live';
 import { parseDuration } from '../runbook/duration';
 
 export const MAX_BODY = 32 * 1024 * 1024;
@@ -108,12 +109,32 @@ const ZIP_MAGIC = Buffer.from([0x50, 0x4b, 0x03, 0x04]);
 export class TeamServer {
   private server: http.Server | null = null;
   readonly limiter: LoginLimiter;
+  /** Observers' drill snapshots, kept per drill and extended by new events only (live.ts). */
+  readonly folds: LiveFolds;
 
   constructor(
     readonly store: TeamStore,
     private readonly opts: { now?: () => Date; limiter?: LoginLimiter; behindProxy?: boolean; maxBody?: number; rendererDir?: string } = {},
   ) {
     this.limiter = opts.limiter ?? new LoginLimiter();
+    this.folds = new LiveFolds((id, after) => this.store.eventsAfter(id, after));
+  }
+
+  /** Published runbooks' steps by key (a hash of the runbook as published, so never stale); the newest 64 kept. */
+  private readonly steps = new Map<string, unknown[]>();
+
+  private async stepsOf(key: string): Promise<unknown[]> {
+    let steps = this.steps.get(key);
+    if (!steps) {
+      steps = publishedSteps(await this.store.publishedRunbook(key));
+      this.steps.set(key, steps);
+      if (this.steps.size > 64) this.steps.delete(this.steps.keys().next().value!);
+    }
+    return steps;
+  }
+
+  private now(): Date {
+    return this.opts.now?.() ?? new Date();
   }
 
   /** Creates an account with a fresh API token, returned once (bootstrap and users.create). */
@@ -259,14 +280,26 @@ export class TeamServer {
       return { status: 201, json: { ok: true }, target: ctx.params.id, detail: { verdict: b.verdict } };
     },
     'live.list': async () => {
-      const live = await this.store.live();
-      return { json: { drills: live.map(observerView) } satisfies LiveList };
+      const heads = await this.store.liveHeads();
+      const drills = [];
+      for (const h of heads) {
+        const snap = await this.folds.snapshot(h.id, h);
+        if (snap) drills.push(liveSummary(snap, lastAt(snap)));
+      }
+      return { json: { drills, serverTime: this.now().toISOString() } satisfies LiveList };
     },
     'live.events': async () => ({ json: null, stream: true }),
     'live.get': async (ctx) => {
-      const [one] = await this.store.live(ctx.params.id!);
-      if (!one) throw new HttpError(404, `no running drill ${ctx.params.id} on this server (it may have finished: see /api/drills/${ctx.params.id})`);
-      return { json: observerView(one), target: ctx.params.id };
+      const id = ctx.params.id!;
+      const [head] = await this.store.liveHeads(id);
+      const snap = head ? await this.folds.snapshot(id, head) : null;
+      if (!head || !snap) throw new HttpError(404, `no drill ${id} on this server (a drill appears here once its publisher streams it: drillbook team publish --live)`);
+      const serverTime = this.now().toISOString();
+      // ?base=CHAIN_HEAD: the observer holds that snapshot; what changed since is enough (a note: ~1 KiB, not the whole drill).
+      const base = ctx.query.get('base');
+      const from = base === null ? null : base === snap.chainHead ? snap : this.folds.before(id, snap, base);
+      if (from) return { json: { delta: snapshotDelta(from, snap), lastEventAt: lastAt(snap), serverTime }, target: id };
+      return { json: { drill: snap, steps: await this.stepsOf(head.runbookKey), lastEventAt: lastAt(snap), serverTime }, target: id };
     },
     'runbooks.list': async () => ({ json: { runbooks: await this.store.runbooks() } satisfies TeamRunbookList }),
     'runbooks.stats': async (ctx) => {
@@ -415,6 +448,8 @@ export class TeamServer {
       });
       c.on('error', () => {
         // PostgreSQL restarted: the next subscriber listens again; open streams are ended so their pages reconnect.
+        // Released once: a client already closed (close() below) may still report its socket's end as an error.
+        if (released(c)) return;
         this.listener = null;
         c.release(true);
         for (const r of this.streams) r.end();
@@ -479,7 +514,7 @@ export class TeamServer {
         .then((c) => {
           c.removeAllListeners('error');
           c.on('error', () => undefined);
-          c.release(true);
+          if (!released(c)) c.release(true);
         })
         .catch(() => undefined);
     if (this.server) {
@@ -489,29 +524,31 @@ export class TeamServer {
   }
 }
 
+const releasedClients = new WeakSet<pg.PoolClient>();
+
+/** Marks the live listener's client released; true when it already was (a second release throws in node-postgres). */
+function released(c: pg.PoolClient): boolean {
+  if (releasedClients.has(c)) return true;
+  releasedClients.add(c);
+  return false;
+}
+
+/** When the drill's last event was recorded (the snapshot is taken as of it). */
+function lastAt(s: DrillSnapshot): string {
+  return s.clock.asOf;
+}
+
 /**
- * What an observer sees of a running drill: steps, the RTO clock, the
- * checklist, notes, commands and their results, as of the last event the
- * operator's machine published. Never a terminal: transcripts stay on the
- * operator's machine and are not part of the event log.
+ * The runbook's steps as published, for the observer's step text: only the
+ * fields the drill view reads, text only. The publisher's redaction ran on
+ * them before they left the operator's machine.
  */
-function observerView(l: { snapshot: DrillSnapshot; lastEventAt: string; publishedAt: string }): LiveDrillView {
-  const s = l.snapshot;
-  return {
-    id: s.id,
-    runbook: s.runbook,
-    mode: s.mode,
-    operator: s.operator,
-    status: s.status,
-    startedAt: s.startedAt,
-    paused: s.paused,
-    clock: s.clock,
-    rto: s.rto,
-    steps: s.steps,
-    notes: s.notes,
-    commands: s.commands.map((c) => ({ at: c.at, stepIndex: c.stepIndex, target: c.target, text: c.text, exitCode: c.exitCode, durationMs: c.durationMs, expectPassed: c.expectPassed, endedAt: c.endedAt })),
-    lastEventAt: l.lastEventAt,
-  };
+function publishedSteps(runbook: Record<string, unknown> | null): unknown[] {
+  const steps = runbook && Array.isArray(runbook.steps) ? runbook.steps : [];
+  return steps.map((raw) => {
+    const st = (raw ?? {}) as Record<string, unknown>;
+    return { index: st.index, title: st.title, key: st.key, line: st.line, endLine: st.endLine, body: typeof st.body === 'string' ? st.body : '', commands: Array.isArray(st.commands) ? st.commands : [], checklist: Array.isArray(st.checklist) ? st.checklist : [], rtoStart: st.rtoStart === true, rtoEnd: st.rtoEnd === true, always: st.always === true };
+  });
 }
 
 /** RFC 4180 CSV; text a spreadsheet would run as a formula (=, +, -, @ first) gets an apostrophe, as `history --csv`. */

@@ -14,8 +14,7 @@ import { drillEverySec, summarise, type DrillRow, type PublishedDrill } from './
 import type { Role } from './roles';
 import type { AuditEntry, BundleMeta, FreshnessRow, TagPolicy, TeamDrillDetail, TeamDrillEntry, TeamFilter, TeamRunbook, TeamRunbookStats } from './model';
 import { canonicalJson } from '../drill/chain';
-import { reduceDrill } from '../drill/reduce';
-import type { DrillEvent, DrillSnapshot } from '../drill/model';
+import type { DrillEvent } from '../drill/model';
 
 export interface User {
   id: number;
@@ -393,21 +392,31 @@ export class TeamStore {
     };
   }
 
-  /** Running drills, newest first, with their full snapshot as of their last published event. */
-  async live(id?: string): Promise<{ snapshot: DrillSnapshot; lastEventAt: string; publishedAt: string }[]> {
-    const d = await this.pool.query(
-      `SELECT id, published_at FROM team_drills WHERE status = 'running' AND ($1::text IS NULL OR id = $1) ORDER BY started_at DESC LIMIT 100`,
-      [id ?? null],
+  /**
+   * Where drills' logs stand, for observers: the running ones newest first
+   * (at most 100), or one drill by id whatever its status (a watched drill
+   * that ends shows its result).
+   */
+  async liveHeads(id?: string): Promise<{ id: string; status: string; eventCount: number; chainHead: string; runbookKey: string; publishedAt: string }[]> {
+    const { rows } = await this.pool.query(
+      id === undefined
+        ? `SELECT id, status, event_count, chain_head, runbook_key, published_at FROM team_drills WHERE status = 'running' ORDER BY started_at DESC LIMIT 100`
+        : 'SELECT id, status, event_count, chain_head, runbook_key, published_at FROM team_drills WHERE id = $1',
+      id === undefined ? [] : [id],
     );
-    const out = [];
-    for (const r of d.rows) {
-      const ev = await this.pool.query('SELECT body FROM team_events WHERE drill_id = $1 ORDER BY seq', [r.id]);
-      const events = ev.rows.map((e) => JSON.parse(e.body) as DrillEvent);
-      const last = events[events.length - 1]!;
-      const snapshot = reduceDrill(events, { wallMs: last.wallMs, monoMs: last.monoMs, clock: last.clock });
-      out.push({ snapshot, lastEventAt: last.at, publishedAt: iso(r.published_at)! });
-    }
-    return out;
+    return rows.map((r) => ({ id: r.id, status: r.status, eventCount: r.event_count, chainHead: r.chain_head, runbookKey: r.runbook_key, publishedAt: iso(r.published_at)! }));
+  }
+
+  /** A drill's events after `seq`, in order (a kept fold reads only what it lacks). */
+  async eventsAfter(id: string, seq: number): Promise<DrillEvent[]> {
+    const ev = await this.pool.query('SELECT body FROM team_events WHERE drill_id = $1 AND seq > $2 ORDER BY seq', [id, seq]);
+    return ev.rows.map((e) => JSON.parse(e.body) as DrillEvent);
+  }
+
+  /** A runbook as its publisher sent it (redacted on their machine), by its key in team_runbooks. */
+  async publishedRunbook(key: string): Promise<Record<string, unknown> | null> {
+    const { rows } = await this.pool.query('SELECT json FROM team_runbooks WHERE key = $1', [key]);
+    return rows[0] ? (JSON.parse(rows[0].json) as Record<string, unknown>) : null;
   }
 
   async signoff(drillId: string, userId: number, verdict: 'approved' | 'rejected', comment: string): Promise<void> {

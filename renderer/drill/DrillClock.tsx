@@ -4,26 +4,11 @@ import { useSince } from '../ui/Clock';
 import type { DrillSnapshot } from '../../main/drill/model';
 import { RTO_WARN_FRACTION, clockHeadline, rtoLevel } from '../../main/drill/headline';
 import { countRender } from '../app/renders';
+import { liveClock } from './live-clock';
 
 export { RTO_WARN_FRACTION, rtoLevel };
 
-export interface LiveClock {
-  netMs: number;
-  grossMs: number;
-  pausedMs: number;
-}
-
-/**
- * The clock as of now, from the last snapshot:
- * displayed = snapshot value + (ticking ? performance.now() − receivedAt : 0).
- */
-export function liveClock(snap: DrillSnapshot, since: number): LiveClock {
-  const running = snap.status === 'running';
-  const netMs = snap.clock.netMs + (snap.clock.ticking ? since : 0);
-  const pausedMs = snap.clock.pausedMs + (running && snap.paused ? since : 0);
-  const grossMs = snap.clock.grossMs + (running && (snap.clock.ticking || snap.paused) ? since : 0);
-  return { netMs, grossMs, pausedMs };
-}
+export { liveClock, type LiveClock } from './live-clock';
 
 /**
  * The big clock: once the RTO window opens, the time inside it against the
@@ -32,12 +17,20 @@ export function liveClock(snap: DrillSnapshot, since: number): LiveClock {
  * the drill clock runs).
  */
 export function DrillClock({ drillId }: { drillId: string }) {
-  countRender('DrillClock');
   const entry = useDrills((s) => s.drills[drillId]);
-  const snap = entry?.snap;
-  const running = snap?.status === 'running';
-  const since = useSince(entry?.receivedAt ?? 0, !!snap && running && (snap.clock.ticking || snap.paused), 200);
-  if (!snap) return null;
+  return entry ? <DrillClockView snap={entry.snap} receivedAt={entry.receivedAt} /> : null;
+}
+
+/**
+ * The clock itself, from a snapshot and when it arrived (performance.now());
+ * the local drill screen gives it the store's entry, the team's observer view
+ * (renderer/team/live) one it fetched, with `receivedAt` moved back by the age
+ * of the snapshot's last event so it ticks on from then.
+ */
+export function DrillClockView({ snap, receivedAt }: { snap: DrillSnapshot; receivedAt: number }) {
+  countRender('DrillClock');
+  const running = snap.status === 'running';
+  const since = useSince(receivedAt, running && (snap.clock.ticking || snap.paused), 200);
 
   const c = liveClock(snap, since);
   const h = clockHeadline(snap, since);

@@ -1,5 +1,5 @@
-import { memo } from 'react';
-import type { StepState } from '../../main/drill/model';
+import { memo, useCallback } from 'react';
+import type { DrillSnapshot, StepState } from '../../main/drill/model';
 import { selectStep, useDrills } from './store';
 import { clockShort, plural } from '../app/format';
 import { StepStatusIcon } from '../ui/Icons';
@@ -20,11 +20,21 @@ export function statusLabel(s: StepState['status']): string {
 }
 
 export function StepList({ drillId }: { drillId: string }) {
-  countRender('StepList');
   const entry = useDrills((s) => s.drills[drillId]);
   const selected = useDrills((s) => s.selectedStep[drillId] ?? 0);
+  // Stable, so the memoised rows do not re-render when the list does.
+  const onSelect = useCallback((i: number) => selectStep(drillId, i), [drillId]);
   if (!entry) return null;
-  const { snap, receivedAt } = entry;
+  return <StepListView snap={entry.snap} receivedAt={entry.receivedAt} selected={selected} onSelect={onSelect} />;
+}
+
+/**
+ * The step list from a snapshot. Selecting a step only chooses what is shown
+ * beside it (it records nothing), so the observer's read-only view uses it as
+ * the drill screen does, with its own selection.
+ */
+export function StepListView({ snap, receivedAt, selected, onSelect }: { snap: DrillSnapshot; receivedAt: number; selected: number; onSelect: (index: number) => void }) {
+  countRender('StepList');
   const done = snap.steps.filter((s) => isStepFinished(s.status)).length;
   return (
     <nav className="step-list" aria-label="Steps">
@@ -38,7 +48,7 @@ export function StepList({ drillId }: { drillId: string }) {
         {snap.steps.map((st) => (
           <StepRow
             key={st.index}
-            drillId={drillId}
+            onSelect={onSelect}
             step={st}
             selected={st.index === selected}
             receivedAt={receivedAt}
@@ -51,13 +61,13 @@ export function StepList({ drillId }: { drillId: string }) {
 }
 
 const StepRow = memo(function StepRow({
-  drillId,
+  onSelect,
   step,
   selected,
   receivedAt,
   ticking,
 }: {
-  drillId: string;
+  onSelect: (index: number) => void;
   step: StepState;
   selected: boolean;
   receivedAt: number;
@@ -71,7 +81,7 @@ const StepRow = memo(function StepRow({
         role="option"
         aria-selected={selected}
         className={`step-row st-${step.status} ${selected ? 'is-selected' : ''}`}
-        onClick={() => selectStep(drillId, step.index)}
+        onClick={() => onSelect(step.index)}
         data-testid="step-item"
         data-status={step.status}
         data-index={step.index}

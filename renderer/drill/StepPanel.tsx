@@ -32,15 +32,21 @@ export interface StepPanelProps {
   onComplete?: () => void;
   /** Slot for a future per-code-block "Run" button. */
   codeActions?: (step: Step | undefined, block: CodeSlot) => ReactNode;
+  /**
+   * An observer's view (renderer/team/live): nothing that records, evidence
+   * included, whatever `canAct` says; the notes are shown, never a form.
+   */
+  readOnly?: boolean;
 }
 
 const STATUS_TONE = { pending: 'neutral', running: 'accent', completed: 'ok', skipped: 'neutral', failed: 'danger' } as const;
 
 export const StepPanel = forwardRef<HTMLTextAreaElement, StepPanelProps>(function StepPanel(
-  { snap, receivedAt, step, runbookStep, runbook, canAct, onSkip, onFail, onComplete, codeActions },
+  { snap, receivedAt, step, runbookStep, runbook, canAct: canActProp, onSkip, onFail, onComplete, codeActions, readOnly = false },
   noteRef,
 ) {
   countRender('StepPanel');
+  const canAct = canActProp && !readOnly;
   const busy = useBusy((s) => s.busy);
   const stepBusy = !!busy[`step:${step.index}`];
   const ended = isStepFinished(step.status);
@@ -147,7 +153,7 @@ export const StepPanel = forwardRef<HTMLTextAreaElement, StepPanelProps>(functio
                     ) : null}
                   </label>
                   {item.note ? <div className="check-note small muted">{item.note}</div> : null}
-                  <CheckItemEvidence snap={snap} stepIndex={step.index} itemIndex={item.index} canAct={canAct && !blocked} />
+                  <CheckItemEvidence snap={snap} stepIndex={step.index} itemIndex={item.index} canAct={canAct && !blocked} readOnly={readOnly} />
                 </li>
               );
             })}

@@ -536,8 +536,9 @@ function AttachDialog({ target, onClose }: { target: AttachTarget; onClose: () =
 }
 
 /** Under a checklist item: the command that proved it, its attachments, and (while open) tick-with-note / attach. */
-export function CheckItemEvidence({ snap, stepIndex, itemIndex, canAct }: { snap: DrillSnapshot; stepIndex: number; itemIndex: number; canAct: boolean }) {
-  const canRecord = useCanRecord(snap);
+export function CheckItemEvidence({ snap, stepIndex, itemIndex, canAct, readOnly = false }: { snap: DrillSnapshot; stepIndex: number; itemIndex: number; canAct: boolean; readOnly?: boolean }) {
+  // readOnly: an observer's view (renderer/team/live) records nothing, evidence included.
+  const canRecord = useCanRecord(snap) && !readOnly;
   const item = snap.steps[stepIndex]?.checklist[itemIndex];
   const proof = snap.evidence.checkProofs.find((p) => p.stepIndex === stepIndex && p.itemIndex === itemIndex);
   const files = snap.evidence.attachments.filter((a) => a.stepIndex === stepIndex && a.itemIndex === itemIndex);

@@ -15,6 +15,7 @@ import { terminalBench } from './terminal';
 import { chaosBench } from './chaos';
 import { transportBench } from './transport';
 import { teamBench } from './team';
+import { teamLiveBench } from './team-live';
 
 const BENCHES: { name: string; run: () => Promise<void> }[] = [
   { name: 'append', run: appendBench },
@@ -28,6 +29,7 @@ const BENCHES: { name: string; run: () => Promise<void> }[] = [
   { name: 'big-runbook', run: bigRunbookBench },
   { name: 'chaos', run: chaosBench },
   { name: 'transport', run: transportBench },
+  { name: 'team-live', run: teamLiveBench },
   { name: 'team', run: teamBench },
 ];
 

@@ -802,7 +802,7 @@ test('live drills: a running drill streams to the server, any role watches it re
     assert.equal(live.json.drills.length, 1);
     assert.deepEqual(live.json.drills[0].steps.map((s: any) => s.status), ['completed', 'pending', 'pending']);
     assert.equal(live.json.drills[0].operator, 'ana');
-    assert.equal('transcript' in live.json.drills[0].commands, false);
+    assert.equal('commands' in live.json.drills[0], false, 'a live-list row is a card: no commands, so no terminal references');
 
     f.drills.stepStart(id, 1);
     f.clock.advance(7_000);
@@ -810,9 +810,9 @@ test('live drills: a running drill streams to the server, any role watches it re
     const r2 = await publish(f.db, f.dir, cfg, red, { includeRunning: true });
     assert.equal(r2.extended, 1);
     const one = await call(t.base, auditor, 'GET', `/api/live/${id}`);
-    assert.equal(one.json.steps[1].status, 'running');
-    assert.equal(one.json.notes[0].text, 'restore running');
-    assert.equal(one.json.rto.open, true);
+    assert.equal(one.json.drill.steps[1].status, 'running');
+    assert.equal(one.json.drill.notes[0].text, 'restore running');
+    assert.equal(one.json.drill.rto.open, true);
 
     f.drills.stepComplete(id, 1);
     f.drills.stepStart(id, 2);
@@ -822,7 +822,12 @@ test('live drills: a running drill streams to the server, any role watches it re
     assert.equal(r3.extended, 1);
     live = await call(t.base, auditor, 'GET', '/api/live');
     assert.equal(live.json.drills.length, 0);
-    assert.equal((await call(t.base, auditor, 'GET', `/api/live/${id}`)).status, 404);
+    // A watched drill that ends shows its result where it was watched: stopped clock, final status.
+    const ended = await call(t.base, auditor, 'GET', `/api/live/${id}`);
+    assert.equal(ended.status, 200);
+    assert.equal(ended.json.drill.status, 'completed');
+    assert.equal(ended.json.drill.clock.ticking, false);
+    assert.equal((await call(t.base, auditor, 'GET', '/api/live/no-such-drill')).status, 404);
     const done = await call(t.base, auditor, 'GET', `/api/drills/${id}`);
     assert.equal(done.json.summary.status, 'completed');
     assert.equal(done.json.verification.ok, true);
