@@ -61,7 +61,13 @@ test('a huge tree is refused with a reason, and the API answers while it is bein
   const r = await pending;
   assert.match(message(r), /is too big to be a runbook folder \(more than 20,000 files and folders\)/);
   assert.ok(pings.length >= 3, `the API answered ${pings.length} pings while the walk ran`);
-  assert.ok(Math.max(...pings) < 250, `slowest ping ${Math.max(...pings).toFixed(0)} ms`);
+  // The walk yields between chunks, so the API keeps answering. One ping may be late on a loaded machine (the process
+  // descheduled: load 20 on 2 cores made one of ~100 pings 300+ ms); a walk that blocked would make several late, or
+  // leave fewer than 3 pings at all.
+  const late = pings.filter((ms) => ms >= 250);
+  assert.ok(late.length <= 1, `${late.length} of ${pings.length} pings took 250 ms or more: ${late.map((ms) => ms.toFixed(0)).join(', ')} ms`);
+  const sorted = [...pings].sort((a, b) => a - b);
+  assert.ok(sorted[Math.floor(sorted.length / 2)]! < 50, `median ping ${sorted[Math.floor(sorted.length / 2)]!.toFixed(0)} ms`);
   assert.deepEqual((await core.call('app.info', {})).runbookDirs, []);
 });
 
