@@ -23,7 +23,7 @@
 import { StringDecoder } from 'node:string_decoder';
 import { createHash } from 'node:crypto';
 import { terminalText } from '../terminal/scanner';
-import { LineCutter, rawBuffer, TextHash, type RawOutput } from './stream';
+import { LineCutter, rawBuffer, TextHash, type PlainText, type RawOutput } from './stream';
 
 export type CastEvent = [number, 'o' | 'm' | 'r', string];
 
@@ -244,15 +244,20 @@ export class CastAlongside {
    * The piece [from, from + piece.length) of the raw output, line-aligned, in
    * order, and its text as redacted into the .txt.
    */
-  piece(from: number, piece: Buffer, redacted: string): void {
+  piece(from: number, piece: Buffer, redacted: string, plain?: PlainText | null): void {
     if (this.empty) return;
     const to = from + piece.length;
     while (this.next < this.pts.length && this.pts[this.next]!.offset <= from) this.record(this.pts[this.next++]!);
     const inside = this.next < this.pts.length && this.pts[this.next]!.offset < to;
-    if (!inside && (this.piped ? isPlainText(piece) : crlfOnly(piece))) {
+    // `plain` (stream.ts plainText of this piece), when the caller has it, saves a pass over the bytes.
+    const fast = plain === undefined ? (this.piped ? isPlainText(piece) : crlfOnly(piece)) : plain !== null && (this.piped || plain.crlf);
+    if (!inside && fast) {
       const stamp = this.stampFor(to);
-      if (redacted) this.event([this.time(stamp), 'o', redacted.replace(/\n/g, '\r\n')]);
-      this.shown.update(redacted, 'utf8');
+      // Nothing masked in a CRLF piece: the raw bytes are the event's text as they are (no line-end rewrite of 100 MB).
+      const same = plain != null && plain.crlf && !this.piped && redacted === plain.text;
+      if (redacted) this.event([this.time(stamp), 'o', same ? piece.toString('utf8') : redacted.replace(/\n/g, '\r\n')]);
+      if (same && plain.bytes) this.shown.update(plain.bytes);
+      else this.shown.update(redacted, 'utf8');
       return;
     }
     // As writeAsciicast: each segment between records redacted on its own, and checked at the end.
