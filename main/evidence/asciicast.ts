@@ -197,7 +197,7 @@ export class CastAlongside {
   constructor(
     indexJsonl: string,
     private readonly opts: CastOptions,
-    private readonly emit: (line: string) => void,
+    private readonly emit: (line: string | Buffer) => void,
   ) {
     this.pts = points(indexJsonl);
     const open = this.pts.find((p) => p.t === 'open') ?? this.pts[0];
@@ -255,7 +255,10 @@ export class CastAlongside {
       const stamp = this.stampFor(to);
       // Nothing masked in a CRLF piece: the raw bytes are the event's text as they are (no line-end rewrite of 100 MB).
       const same = plain != null && plain.crlf && !this.piped && redacted === plain.text;
-      if (redacted) this.event([this.time(stamp), 'o', same ? piece.toString('utf8') : redacted.replace(/\n/g, '\r\n')]);
+      if (redacted && same && plain.json) {
+        // The event's line as JSON.stringify would make it, from the escaped bytes (stream.ts plainText).
+        this.emit(Buffer.concat([Buffer.from(`[${JSON.stringify(this.time(stamp))},"o","`), plain.json, CLOSE_EVENT]));
+      } else if (redacted) this.event([this.time(stamp), 'o', same ? piece.toString('utf8') : redacted.replace(/\n/g, '\r\n')]);
       if (same && plain.bytes) this.shown.update(plain.bytes);
       else this.shown.update(redacted, 'utf8');
       return;
@@ -297,6 +300,8 @@ export class CastAlongside {
     return 'written';
   }
 }
+
+const CLOSE_EVENT = Buffer.from('"]\n');
 
 /** Plain output whose every line feed follows a CR: the raw bytes are the text with CRLF line ends. */
 function crlfOnly(piece: Buffer): boolean {

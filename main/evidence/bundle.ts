@@ -205,7 +205,7 @@ export async function buildBundle(input: BundleInput): Promise<BuiltBundle> {
         const cast = alongside.cast;
         let from = 0;
         for await (const piece of lineChunks(raw.range(0, raw.size))) {
-          const plain = plainText(piece);
+          const plain = plainText(piece, true);
           const text = plain ? plain.text : terminalText(piece);
           const redacted = red.text(text);
           // Nothing masked: the bytes plainText made are the .txt's, not encoded again.

@@ -79,6 +79,12 @@ export interface PlainText {
   bytes: Buffer | null;
   /** The raw bytes are the text with CRLF line ends (a terminal's output): the cast can take them as they are. */
   crlf: boolean;
+  /**
+   * Asked for (`json`), and the piece is CRLF-only, well-formed UTF-8: the raw
+   * bytes escaped as the inside of a JSON string, byte for byte what
+   * JSON.stringify makes of them (the cast event's text, with no string made).
+   */
+  json: Buffer | null;
 }
 
 /**
@@ -91,26 +97,46 @@ export interface PlainText {
  * Dropping CRs before decoding is the same as after: a CR or LF byte is
  * never inside a UTF-8 sequence, and ends a malformed one either way.
  */
-export function plainText(piece: Uint8Array): PlainText | null {
+export function plainText(piece: Uint8Array, json = false): PlainText | null {
   const n = piece.length;
   const out = Buffer.allocUnsafe(n);
+  // JSON escapes at most double a plain piece (\" \\ \t \n; a CRLF's two bytes become four).
+  const js = json ? Buffer.allocUnsafe(2 * n) : null;
   let w = 0;
+  let j = 0;
   let crlf = true;
   let high = 0;
   for (let i = 0; i < n; i++) {
     const c = piece[i]!;
     high |= c;
-    if ((c >= 0x20 && c !== 0x7f) || c === 0x09) out[w++] = c;
-    else if (c === 0x0d && i + 1 < n && piece[i + 1] === 0x0a) {
+    if ((c >= 0x20 && c !== 0x7f) || c === 0x09) {
+      out[w++] = c;
+      if (js !== null) {
+        if (c === 0x22 || c === 0x5c) {
+          js[j++] = 0x5c;
+          js[j++] = c;
+        } else if (c === 0x09) {
+          js[j++] = 0x5c;
+          js[j++] = 0x74; // \t
+        } else js[j++] = c;
+      }
+    } else if (c === 0x0d && i + 1 < n && piece[i + 1] === 0x0a) {
       out[w++] = 0x0a;
       i++;
+      if (js !== null) {
+        js[j++] = 0x5c;
+        js[j++] = 0x72; // \r
+        js[j++] = 0x5c;
+        js[j++] = 0x6e; // \n
+      }
     } else if (c === 0x0a) {
       out[w++] = c;
       crlf = false;
     } else return null;
   }
   const bytes = out.subarray(0, w);
-  return { text: bytes.toString('utf8'), bytes: high < 0x80 || isUtf8(bytes) ? bytes : null, crlf };
+  const wellFormed = high < 0x80 || isUtf8(bytes);
+  return { text: bytes.toString('utf8'), bytes: wellFormed ? bytes : null, crlf, json: js !== null && crlf && wellFormed ? js.subarray(0, j) : null };
 }
 
 /** Plain output: printable bytes, tabs, line feeds and CRLFs only (no escape, no other control, no lone CR). */

@@ -146,13 +146,13 @@ test('asciinema itself reads the cast and replays exactly the recorded output', 
 /** The cast as the export writes it on its stream path: one pass, redacted once with the .txt (CastAlongside). */
 function alongside(raw: Buffer, index: string, redact: (s: string) => string, pieceSize: number, hinted = false): { cast: string; result: ReturnType<CastAlongside['finish']>; txt: string } {
   const lines: string[] = [];
-  const cast = new CastAlongside(index, { redact }, (l) => lines.push(l));
+  const cast = new CastAlongside(index, { redact }, (l) => lines.push(typeof l === 'string' ? l : l.toString('utf8')));
   const cutter = new LineCutter(pieceSize);
   let from = 0;
   let txt = '';
   const take = (piece: Buffer) => {
     // As bundle.ts does it (hinted): the piece's plainText handed on, so the cast may take the raw bytes as they are.
-    const plain = hinted ? plainText(piece) : undefined;
+    const plain = hinted ? plainText(piece, true) : undefined;
     const text = redact(plain ? plain.text : textOf(piece));
     txt += text;
     cast.piece(from, piece, text, plain);

@@ -35,7 +35,7 @@ function rng(seed: number): () => number {
   };
 }
 
-const BYTES = [0x0d, 0x0a, 0x0a, 0x09, 0x1b, 0x7f, 0x00, 0x07, 0x20, 0x41, 0x7a, 0x31, 0xc3, 0xa9, 0xe2, 0x82, 0xac, 0xf0, 0x9f, 0x98, 0x80, 0xff, 0x80];
+const BYTES = [0x22, 0x5c, 0x0d, 0x0a, 0x0a, 0x09, 0x1b, 0x7f, 0x00, 0x07, 0x20, 0x41, 0x7a, 0x31, 0xc3, 0xa9, 0xe2, 0x82, 0xac, 0xf0, 0x9f, 0x98, 0x80, 0xff, 0x80];
 
 test('plainText is textOf for plain pieces, null for the rest, and knows a CRLF-only piece', () => {
   const next = rng(11);
@@ -54,6 +54,7 @@ test('plainText is textOf for plain pieces, null for the rest, and knows a CRLF-
     pieces.push(Buffer.from(Array.from({ length: n }, () => (next() < 0.6 ? 0x20 + Math.floor(next() * 0x5f) : BYTES[Math.floor(next() * BYTES.length)]!))));
   }
   let plainCount = 0;
+  let jsonCount = 0;
   for (const piece of pieces) {
     const p = plainText(piece);
     assert.equal(p !== null, isPlain(piece), JSON.stringify(piece.toString('latin1')));
@@ -67,7 +68,16 @@ test('plainText is textOf for plain pieces, null for the rest, and knows a CRLF-
     assert.equal(p.crlf, crlfOnly(piece));
     // The cast takes a CRLF piece's bytes as its text with CRLF line ends.
     if (p.crlf) assert.equal(piece.toString('utf8'), p.text.replace(/\n/g, '\r\n'));
+    // Asked for, the JSON escape of a CRLF-only well-formed piece is JSON.stringify's, byte for byte.
+    const j = plainText(piece, true)!;
+    assert.deepEqual([j.text, j.bytes, j.crlf], [p.text, p.bytes, p.crlf]);
+    if (p.crlf && p.bytes) {
+      jsonCount++;
+      assert.equal(j.json!.toString('utf8'), JSON.stringify(piece.toString('utf8')).slice(1, -1));
+    } else assert.equal(j.json, null);
+    assert.equal(p.json, null, 'not asked for');
   }
   assert.ok(plainCount > 500, `${plainCount} plain pieces`);
+  assert.ok(jsonCount > 100, `${jsonCount} escaped pieces`);
   assert.equal(plainText(Buffer.from([0xf0, 0x9f, 0x98, 0x0a]))!.bytes, null, 'a cut 4-byte sequence: as long as its U+FFFD, still not the same bytes');
 });
