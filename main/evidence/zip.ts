@@ -36,7 +36,7 @@ export class BundleReadError extends Error {}
  */
 export function compressionLevel(name: string): number {
   if (/\.(pdf|zip|png|jpe?g|gz)$/i.test(name)) return 0;
-  return /^transcripts\//.test(name) ? 1 : 6;
+  return name.startsWith('transcripts/') ? 1 : 6;
 }
 
 /** Writes files (sorted, with one fixed timestamp) into a zip at `zipPath`. */
