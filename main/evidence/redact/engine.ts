@@ -143,6 +143,8 @@ interface Gate {
   words: KeywordSet;
   /** Per detector: the bits of its keywords; undefined when it has none; null when they are not lower-case ASCII (looked for with includes). */
   masks: (Uint32Array | null | undefined)[];
+  /** Per detector: the bit of its `requires` text lower-cased; undefined when it has none (or not ASCII). */
+  requireMasks: (Uint32Array | undefined)[];
 }
 
 const gates = new WeakMap<readonly RedactionPattern[], Gate>();
@@ -151,11 +153,13 @@ const gates = new WeakMap<readonly RedactionPattern[], Gate>();
 function gateOf(patterns: readonly RedactionPattern[]): Gate {
   let gate = gates.get(patterns);
   if (gate) return gate;
-  const words = [...new Set(patterns.flatMap((p) => (p.requiresAny ?? []).filter(isKeyword)))];
+  const required = (p: RedactionPattern) => (p.requires !== undefined && isKeyword(p.requires.toLowerCase()) ? p.requires.toLowerCase() : null);
+  const words = [...new Set(patterns.flatMap((p) => [...(p.requiresAny ?? []).filter(isKeyword), ...(required(p) !== null ? [required(p)!] : [])]))];
   const set = new KeywordSet(words);
   gate = {
     words: set,
     masks: patterns.map((p) => (p.requiresAny === undefined ? undefined : p.requiresAny.every(isKeyword) ? set.mask(p.requiresAny) : null)),
+    requireMasks: patterns.map((p) => (required(p) !== null ? set.mask([required(p)!]) : undefined)),
   };
   gates.set(patterns, gate);
   return gate;
@@ -174,7 +178,12 @@ export function collect(text: string, patterns: readonly RedactionPattern[]): Fi
     let lower: string | null = null;
     for (let i = 0; i < patterns.length; i++) {
       const p = patterns[i]!;
-      if (p.requires !== undefined && !part.includes(p.requires)) continue;
+      if (p.requires !== undefined) {
+        // The automaton has the word lower-cased: absent there, absent here; present, then includes() decides (case counts).
+        const rm = gate.requireMasks[i];
+        if (rm !== undefined && !intersects(present, rm)) continue;
+        if (!part.includes(p.requires)) continue;
+      }
       const mask = gate.masks[i];
       if (mask !== null && mask !== undefined && !intersects(present, mask)) continue;
       if (mask === null && p.requiresAny !== undefined && !p.requiresAny.some((w) => (lower ??= part.toLowerCase()).includes(w))) continue;

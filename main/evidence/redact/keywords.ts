@@ -95,14 +95,15 @@ export class KeywordSet {
   }
 
   /**
-   * The transition table with accepting states negated (-1 - state), for a
-   * caller's own loop: `s = table[(s < 0 ? -1 - s : s) * 128 + fold(c)]`,
-   * a word ends where s < 0.
+   * The transition table for a caller's own loop, indexed by the character
+   * code itself below 128 (the folding is in the table) and by fold(c) above,
+   * with accepting states negated (-1 - state): `s = table[(s < 0 ? -1 - s :
+   * s) * 128 + (c < 128 ? c : fold(c))]`, a word ends where s < 0.
    */
   signedTable(): Int32Array {
     const t = new Int32Array(this.delta.length);
     for (let i = 0; i < t.length; i++) {
-      const to = this.delta[i]!;
+      const to = this.delta[i - (i % ASCII) + fold(i % ASCII)]!;
       t[i] = this.accepts[to] === 1 ? -1 - to : to;
     }
     return t;

@@ -219,14 +219,16 @@ test('fold: only A-Z, the Kelvin sign and İ fold to ASCII, as toLowerCase folds
   }
 });
 
-test('each rule runs on the same windows as when its keywords were looked for with includes()', () => {
+test('each rule runs on the same windows as when its keywords and its required text were looked for with includes()', () => {
   const patterns = compilePatterns();
   // The gate before: each rule with keywords looked for them in the lower-cased window itself.
   const before: RedactionPattern[] = patterns.map((p) => {
-    if (p.requiresAny === undefined) return p;
-    const { requiresAny, ...rest } = p;
-    return { ...rest, find: (t: string, report: (f: Finding) => void) => (requiresAny.some((w) => t.toLowerCase().includes(w)) ? p.find(t, report) : undefined) };
+    if (p.requiresAny === undefined && p.requires === undefined) return p;
+    const { requiresAny, requires, ...rest } = p;
+    const pass = (t: string) => (requires === undefined || t.includes(requires)) && (requiresAny === undefined || requiresAny.some((w) => t.toLowerCase().includes(w)));
+    return { ...rest, find: (t: string, report: (f: Finding) => void) => (pass(t) ? p.find(t, report) : undefined) };
   });
+  assert.ok(before.filter((p, i) => p !== patterns[i]).length > 40, 'most rules are gated');
   const next = rng(3);
   const lines = fixtureLines();
   const texts = [lines.join('\n'), restoreOutput(512 * 1024), ...Array.from({ length: 300 }, () => randomText(next, 200)), ...lines];
