@@ -23,7 +23,7 @@
 import { StringDecoder } from 'node:string_decoder';
 import { createHash } from 'node:crypto';
 import { terminalText } from '../terminal/scanner';
-import { LineCutter, rawBuffer, TextHash, type RawOutput } from './stream';
+import { LineCutter, rawBuffer, TextHash, type PlainText, type RawOutput } from './stream';
 
 export type CastEvent = [number, 'o' | 'm' | 'r', string];
 
@@ -197,7 +197,7 @@ export class CastAlongside {
   constructor(
     indexJsonl: string,
     private readonly opts: CastOptions,
-    private readonly emit: (line: string) => void,
+    private readonly emit: (line: string | Buffer) => void,
   ) {
     this.pts = points(indexJsonl);
     const open = this.pts.find((p) => p.t === 'open') ?? this.pts[0];
@@ -244,15 +244,23 @@ export class CastAlongside {
    * The piece [from, from + piece.length) of the raw output, line-aligned, in
    * order, and its text as redacted into the .txt.
    */
-  piece(from: number, piece: Buffer, redacted: string): void {
+  piece(from: number, piece: Buffer, redacted: string, plain?: PlainText | null): void {
     if (this.empty) return;
     const to = from + piece.length;
     while (this.next < this.pts.length && this.pts[this.next]!.offset <= from) this.record(this.pts[this.next++]!);
     const inside = this.next < this.pts.length && this.pts[this.next]!.offset < to;
-    if (!inside && (this.piped ? isPlainText(piece) : crlfOnly(piece))) {
+    // `plain` (stream.ts plainText of this piece), when the caller has it, saves a pass over the bytes.
+    const fast = plain === undefined ? (this.piped ? isPlainText(piece) : crlfOnly(piece)) : plain !== null && (this.piped || plain.crlf);
+    if (!inside && fast) {
       const stamp = this.stampFor(to);
-      if (redacted) this.event([this.time(stamp), 'o', redacted.replace(/\n/g, '\r\n')]);
-      this.shown.update(redacted, 'utf8');
+      // Nothing masked in a CRLF piece: the raw bytes are the event's text as they are (no line-end rewrite of 100 MB).
+      const same = plain != null && plain.crlf && !this.piped && redacted === plain.text;
+      if (redacted && same && plain.json) {
+        // The event's line as JSON.stringify would make it, from the escaped bytes (stream.ts plainText).
+        this.emit(Buffer.concat([Buffer.from(`[${JSON.stringify(this.time(stamp))},"o","`), plain.json, CLOSE_EVENT]));
+      } else if (redacted) this.event([this.time(stamp), 'o', same ? piece.toString('utf8') : redacted.replace(/\n/g, '\r\n')]);
+      if (same && plain.bytes) this.shown.update(plain.bytes);
+      else this.shown.update(redacted, 'utf8');
       return;
     }
     // As writeAsciicast: each segment between records redacted on its own, and checked at the end.
@@ -292,6 +300,8 @@ export class CastAlongside {
     return 'written';
   }
 }
+
+const CLOSE_EVENT = Buffer.from('"]\n');
 
 /** Plain output whose every line feed follows a CR: the raw bytes are the text with CRLF line ends. */
 function crlfOnly(piece: Buffer): boolean {

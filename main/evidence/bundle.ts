@@ -38,7 +38,8 @@ import { EMULATE_LIMIT, geometryFromIndex, renderTranscriptText } from '../termi
 import { CastAlongside, writeAsciicast } from './asciicast';
 import type { TranscriptSource } from './transcripts';
 import { writeZip } from './zip';
-import { CHUNK, isPlain, lineChunks, rawBuffer, rawFile, StagedOutput, streamedTextSha, textOf, writeTranscriptText, type RawOutput } from './stream';
+import { terminalText } from '../terminal/scanner';
+import { CHUNK, isPlain, lineChunks, plainText, rawBuffer, rawFile, StagedOutput, streamedTextSha, writeTranscriptText, type RawOutput } from './stream';
 import drillSchema from './schema/drill.v1.schema.json';
 
 export const DRILL_FILE = 'drill.json';
@@ -204,9 +205,12 @@ export async function buildBundle(input: BundleInput): Promise<BuiltBundle> {
         const cast = alongside.cast;
         let from = 0;
         for await (const piece of lineChunks(raw.range(0, raw.size))) {
-          const text = red.text(textOf(piece));
-          txt.sink.write(text);
-          cast.piece(from, piece, text);
+          const plain = plainText(piece, true);
+          const text = plain ? plain.text : terminalText(piece);
+          const redacted = red.text(text);
+          // Nothing masked: the bytes plainText made are the .txt's, not encoded again.
+          txt.sink.write(plain?.bytes && redacted === text ? plain.bytes : redacted);
+          cast.piece(from, piece, redacted, plain);
           from += piece.length;
         }
       } else if (emulated === null) await writeTranscriptText(raw.range(0, raw.size), (s) => red.text(s), txt.sink);

@@ -17,6 +17,7 @@ import { findAwsSecretNearKeyId, findEncodedSecrets, findPrivateKeys } from './b
 import { findEntropyTokens } from './entropy';
 import { EXISTING_MASK, mask, type Finding, type RedactionPattern } from './types';
 import { candidateWindows, isPlaceholder } from './candidates';
+import { intersects, isKeyword, KeywordSet } from './keywords';
 
 export interface RedactionConfig {
   /** Names of built-in detectors to switch off. */
@@ -138,16 +139,54 @@ export function compilePatterns(config: RedactionConfig = {}): RedactionPattern[
   return [...list, ...own];
 }
 
+interface Gate {
+  words: KeywordSet;
+  /** Per detector: the bits of its keywords; undefined when it has none; null when they are not lower-case ASCII (looked for with includes). */
+  masks: (Uint32Array | null | undefined)[];
+  /** Per detector: the bit of its `requires` text lower-cased; undefined when it has none (or not ASCII). */
+  requireMasks: (Uint32Array | undefined)[];
+}
+
+const gates = new WeakMap<readonly RedactionPattern[], Gate>();
+
+/** The detectors' keywords as one automaton, built once per compiled pattern list. */
+function gateOf(patterns: readonly RedactionPattern[]): Gate {
+  let gate = gates.get(patterns);
+  if (gate) return gate;
+  const required = (p: RedactionPattern) => (p.requires !== undefined && isKeyword(p.requires.toLowerCase()) ? p.requires.toLowerCase() : null);
+  const words = [...new Set(patterns.flatMap((p) => [...(p.requiresAny ?? []).filter(isKeyword), ...(required(p) !== null ? [required(p)!] : [])]))];
+  const set = new KeywordSet(words);
+  gate = {
+    words: set,
+    masks: patterns.map((p) => (p.requiresAny === undefined ? undefined : p.requiresAny.every(isKeyword) ? set.mask(p.requiresAny) : null)),
+    requireMasks: patterns.map((p) => (required(p) !== null ? set.mask([required(p)!]) : undefined)),
+  };
+  gates.set(patterns, gate);
+  return gate;
+}
+
 /** Every finding of every detector, merged: sorted, non-overlapping, outside the masks already there. */
 export function collect(text: string, patterns: readonly RedactionPattern[]): Finding[] {
   const found: (Finding & { tier: number })[] = [];
+  const gate = gateOf(patterns);
+  const bits = new Uint32Array(gate.words.width); // per call: a detector may call collect again (base64-secret)
   // Only the parts of the text that could hold a secret are scanned (./candidates.ts): most output cannot.
   for (const [ws, we] of candidateWindows(text)) {
     const part = ws === 0 && we === text.length ? text : text.slice(ws, we);
-    const lower = part.toLowerCase();
-    for (const p of patterns) {
-      if (p.requires !== undefined && !part.includes(p.requires)) continue;
-      if (p.requiresAny !== undefined && !p.requiresAny.some((w) => lower.includes(w))) continue;
+    // Which detectors' keywords the window holds: one pass for all of them (./keywords.ts).
+    const present = gate.words.present(text, ws, we, bits.fill(0));
+    let lower: string | null = null;
+    for (let i = 0; i < patterns.length; i++) {
+      const p = patterns[i]!;
+      if (p.requires !== undefined) {
+        // The automaton has the word lower-cased: absent there, absent here; present, then includes() decides (case counts).
+        const rm = gate.requireMasks[i];
+        if (rm !== undefined && !intersects(present, rm)) continue;
+        if (!part.includes(p.requires)) continue;
+      }
+      const mask = gate.masks[i];
+      if (mask !== null && mask !== undefined && !intersects(present, mask)) continue;
+      if (mask === null && p.requiresAny !== undefined && !p.requiresAny.some((w) => (lower ??= part.toLowerCase()).includes(w))) continue;
       p.find(part, (f) => {
         if (f.end <= f.start) return;
         if (f.kind !== 'private-key' && isPlaceholder(part.slice(f.start, f.end))) return;

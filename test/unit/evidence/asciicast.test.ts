@@ -13,7 +13,7 @@ import * as pty from 'node-pty';
 import path from 'node:path';
 import { TranscriptWriter, transcriptPaths } from '../../../main/terminal/transcript';
 import { CastAlongside, parseAsciicast, toAsciicast } from '../../../main/evidence/asciicast';
-import { LineCutter, textOf } from '../../../main/evidence/stream';
+import { LineCutter, plainText, textOf } from '../../../main/evidence/stream';
 import { terminalText } from '../../../main/terminal/scanner';
 import { createHash } from 'node:crypto';
 import { compilePatterns, Redactor } from '../../../main/evidence/redact';
@@ -144,16 +144,18 @@ test('asciinema itself reads the cast and replays exactly the recorded output', 
 });
 
 /** The cast as the export writes it on its stream path: one pass, redacted once with the .txt (CastAlongside). */
-function alongside(raw: Buffer, index: string, redact: (s: string) => string, pieceSize: number): { cast: string; result: ReturnType<CastAlongside['finish']>; txt: string } {
+function alongside(raw: Buffer, index: string, redact: (s: string) => string, pieceSize: number, hinted = false): { cast: string; result: ReturnType<CastAlongside['finish']>; txt: string } {
   const lines: string[] = [];
-  const cast = new CastAlongside(index, { redact }, (l) => lines.push(l));
+  const cast = new CastAlongside(index, { redact }, (l) => lines.push(typeof l === 'string' ? l : l.toString('utf8')));
   const cutter = new LineCutter(pieceSize);
   let from = 0;
   let txt = '';
   const take = (piece: Buffer) => {
-    const text = redact(textOf(piece));
+    // As bundle.ts does it (hinted): the piece's plainText handed on, so the cast may take the raw bytes as they are.
+    const plain = hinted ? plainText(piece, true) : undefined;
+    const text = redact(plain ? plain.text : textOf(piece));
     txt += text;
-    cast.piece(from, piece, text);
+    cast.piece(from, piece, text, plain);
     from += piece.length;
   };
   for (let i = 0; i < raw.length; i += 7) for (const p of cutter.push(raw.subarray(i, i + 7))) take(p);
@@ -172,6 +174,7 @@ test('the one-pass cast replays what the two-pass cast does, and withholds where
       w.note({ t: 'open', terminalId: 't1', drillId: 'd1', target: 'local', kind: 'local', endpoint: 'local', cols: 100, rows: 30, stepIndex: 0 });
       for (let i = 0; i < 400; i++) {
         w.write(Buffer.from(`${i} rows restored\r\n`));
+        if (i === 250) w.write(Buffer.from('token: Hunter2Secret99x\r\n')); // masked inside plain CRLF output
         if (i % 90 === 0) {
           clock.t += 1_000;
           w.note({ t: i % 180 === 0 ? 'step' : 'input', stepIndex: 1, title: `Step at ${i}`, bytes: 1 } as never);
@@ -200,6 +203,9 @@ test('the one-pass cast replays what the two-pass cast does, and withholds where
     const before = toAsciicast(s.raw, s.index, { redact });
     for (const size of [64, 300, 1 << 20]) {
       const now = alongside(s.raw, s.index, redact, size);
+      // With plainText's result handed on (bundle.ts), the very same bytes.
+      const hinted = alongside(s.raw, s.index, redact, size, true);
+      assert.deepEqual([hinted.cast, hinted.result, hinted.txt], [now.cast, now.result, now.txt], `session ${i}, pieces of ${size}: the same cast with the hint`);
       if (typeof before !== 'string') {
         assert.deepEqual(now.result, before, `session ${i}, pieces of ${size}: withheld both ways`);
         continue;
