@@ -240,28 +240,3 @@ test('each rule runs on the same windows as when its keywords and its required t
   }
   assert.ok(findings > 3000, `${findings} findings`);
 });
-
-/** The best of `n` runs of f, in milliseconds (the least disturbed by other work on the machine). */
-function best(n: number, f: () => unknown): number {
-  let min = Infinity;
-  for (let i = 0; i < n; i++) {
-    const t0 = performance.now();
-    f();
-    min = Math.min(min, performance.now() - t0);
-  }
-  return min;
-}
-
-test('the prefilter is several times faster than the code before on seq and restore output (interleaved, best of 7)', () => {
-  const seq = seqOutput(1_000_000, 400_000); // 3.2 MB
-  const restore = restoreOutput(3 * 1024 * 1024);
-  for (const [name, text, factor] of [['seq', seq, 3], ['restore output', restore, 1.3]] as const) {
-    let oldMs = Infinity;
-    let newMs = Infinity;
-    for (let round = 0; round < 7; round++) {
-      oldMs = Math.min(oldMs, best(1, () => old_candidateWindows(text)));
-      newMs = Math.min(newMs, best(1, () => candidateWindows(text)));
-    }
-    assert.ok(newMs * factor <= oldMs, `${name}: ${newMs.toFixed(1)} ms now, ${oldMs.toFixed(1)} ms before: expected at least ${factor}× faster`);
-  }
-});
