@@ -99,7 +99,7 @@ export class BackgroundPublisher {
       });
       this.last = report;
       for (const p of report.problems) this.opts.log?.(`team publish: ${p.id ?? '?'}: ${p.reason}`);
-      if (report.unreachable) this.retryLater(report.unreachable);
+      if (report.unreachable ?? report.retry) this.retryLater((report.unreachable ?? report.retry)!);
       else this.failures = 0;
     } catch (err) {
       // The host is closing (database closed mid-round) or the server refused the token: said, never thrown.

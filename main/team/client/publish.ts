@@ -49,6 +49,11 @@ export interface PublishReport {
   unreachable: string | null;
   /** Evidence bundles: stored by the server now, already there, still to send. */
   bundles: { uploaded: number; kept: number; queued: number };
+  /**
+   * Why a bundle upload failed in a way worth trying again (the token refused, a proxy's 4xx, the drill not yet
+   * there): the bundle stays queued, and the background publisher retries with the drills' backoff. Null: none.
+   */
+  retry: string | null;
 }
 
 export class TeamUnreachable extends Error {}
@@ -102,7 +107,7 @@ export async function publish(db: Db, dataDir: string, cfg: TeamConfig, red: Red
   const state = loadState(dataDir, cfg.url);
   const ids = pendingDrills(db, state.acked, opts.includeRunning === true);
   const store = new DrillStore(db);
-  const report: PublishReport = { pending: ids.length, imported: 0, extended: 0, duplicates: 0, older: 0, problems: [], queued: ids.length, unreachable: null, bundles: { uploaded: 0, kept: 0, queued: 0 } };
+  const report: PublishReport = { pending: ids.length, imported: 0, extended: 0, duplicates: 0, older: 0, problems: [], queued: ids.length, unreachable: null, bundles: { uploaded: 0, kept: 0, queued: 0 }, retry: null };
   let size = opts.batchSize ?? 20;
   const attempts = opts.attempts ?? 8;
   for (let i = 0; i < ids.length; ) {
@@ -163,18 +168,29 @@ export function bundlesPending(db: Db, state: PublishState): string[] {
 }
 
 /**
+ * The server's verdicts on a bundle itself, final for that chain head: it fails verification (422) or is not a
+ * bundle (400). Any other refusal (401/403 a token revoked or a proxy, 404, 408, 413 from a proxy…) says nothing
+ * about the bundle, so it stays queued and goes again.
+ */
+export function bundleVerdictIsFinal(status: number): boolean {
+  return status === 422 || status === 400;
+}
+
+/**
  * After the events: each acknowledged finished drill's bundle, one at a
- * time (a bundle can be megabytes). Stored or already there (409): done.
- * Refused (422, 400, 413): reported once and not sent again, since the
- * same bundle would be refused again. Unreachable: retried with the same
- * backoff, then left queued for the next publish.
+ * time (a bundle can be megabytes). Stored or already there (409): done,
+ * never sent twice. Refused on its merits (422, 400): reported once and not
+ * sent again, since the same bundle would be refused again. Refused for any
+ * other reason: reported, left queued, and `report.retry` set so the
+ * background publisher tries again with backoff. Unreachable: retried with
+ * the same backoff, then left queued for the next publish.
  */
 async function publishBundles(db: Db, dataDir: string, cfg: TeamConfig, state: PublishState, make: (id: string) => Promise<Buffer>, report: PublishReport, opts: PublishOptions): Promise<void> {
   const ids = bundlesPending(db, state);
   const heads = new Map((db.prepare('SELECT id, chain_head FROM drills').raw().all() as [string, string][]).map(([id, head]) => [id, head]));
   report.bundles.queued = ids.length;
   const attempts = opts.attempts ?? 8;
-  for (const id of ids) {
+  outer: for (const id of ids) {
     const zip = await make(id);
     for (let attempt = 1; ; attempt++) {
       try {
@@ -184,7 +200,12 @@ async function publishBundles(db: Db, dataDir: string, cfg: TeamConfig, state: P
       } catch (err) {
         if (err instanceof TeamRefused) {
           if (err.status === 409 && /already stored/.test(err.message)) report.bundles.kept++;
-          else report.problems.push({ id, kind: 'rejected', reason: `evidence bundle: ${err.message}` });
+          else if (bundleVerdictIsFinal(err.status)) report.problems.push({ id, kind: 'rejected', reason: `evidence bundle: ${err.message}` });
+          else {
+            report.problems.push({ id, kind: 'rejected', reason: `evidence bundle not sent, it stays queued: ${err.message}` });
+            report.retry ??= `the team server refused drill ${id}'s evidence bundle (${err.message})`;
+            continue outer;
+          }
           break;
         }
         if (!(err instanceof TeamUnreachable)) throw err;
