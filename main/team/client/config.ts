@@ -116,6 +116,10 @@ export interface PublishState {
   acked: Record<string, string>;
   /** Drill id → the chain head whose evidence bundle the server stored (or refused: it is not sent again). */
   bundles?: Record<string, string>;
+  /** When a publish round last reached the server and finished, when one was last tried, and its problem (one sentence). */
+  lastPublishAt?: string;
+  lastAttemptAt?: string;
+  lastError?: string | null;
 }
 
 export function loadState(dataDir: string, url: string): PublishState {
@@ -132,4 +136,14 @@ export function loadState(dataDir: string, url: string): PublishState {
 
 export function saveState(dataDir: string, s: PublishState): void {
   writePrivateAtomic(stateFile(dataDir), JSON.stringify(s));
+}
+
+/** Records how a publish round went, for team status: `error` null when it reached the server and finished clean. */
+export function recordRound(dataDir: string, url: string, error: string | null, reached: boolean, at = new Date()): void {
+  if (!existsSync(configFile(dataDir))) return; // left the team meanwhile: nothing to record
+  const s = loadState(dataDir, url);
+  s.lastAttemptAt = at.toISOString();
+  if (reached) s.lastPublishAt = s.lastAttemptAt;
+  s.lastError = error;
+  saveState(dataDir, s);
 }

@@ -8,14 +8,20 @@
  */
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { rmSync } from 'node:fs';
+import { execFileSync, spawn } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { createServer } from 'node:http';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { ROOT } from '../../helpers/server';
 import { postgresUnavailable, startPostgres, type DbServer } from '../../helpers/services';
 import { historyFixture, runbook } from '../../helpers/history-fixture';
 import { TeamStore } from '../../../main/team/store';
 import { TeamServer } from '../../../main/team/server';
 import { Core } from '../../../main/api/core';
 import { BackgroundPublisher } from '../../../main/team/client/background';
-import { saveConfig } from '../../../main/team/client/config';
+import { configFile, fileTokenStore, loadConfig, saveConfig } from '../../../main/team/client/config';
+import type { TeamStatus } from '../../../main/api/contract';
 
 const skip = postgresUnavailable();
 if (skip) test('team client', () => assert.fail(`cannot run: ${skip}`));
@@ -86,6 +92,26 @@ async function waitFor(fn: () => boolean | Promise<boolean>, message: string, ti
   }
 }
 
+function cli(args: string[], opts: { input?: string } = {}): Promise<{ code: number | null; out: string; err: string }> {
+  return new Promise((resolve) => {
+    const child = spawn(process.execPath, ['--import', 'tsx', path.join(ROOT, 'main/cli/index.ts'), ...args], {
+      cwd: ROOT,
+      env: { ...process.env, DRILLBOOK_DATA: '', DRILLBOOK_TEAM_TOKEN: '' },
+      stdio: ['pipe', 'pipe', 'pipe'],
+    });
+    let out = '';
+    let err = '';
+    child.stdout.on('data', (d) => (out += d));
+    child.stderr.on('data', (d) => (err += d));
+    const timer = setTimeout(() => child.kill('SIGKILL'), 120_000);
+    child.on('close', (code) => {
+      clearTimeout(timer);
+      resolve({ code, out, err });
+    });
+    child.stdin.end(opts.input ?? '');
+  });
+}
+
 const bundleCount = async (store: TeamStore) => Number((await store.pool.query('SELECT count(*)::int AS n FROM team_bundles')).rows[0].n);
 
 test('a bundle upload refused for a reason other than the bundle (a proxy 403, the server down) stays queued, is retried by the background publisher with backoff, and is stored once', { skip: !!skip, timeout: 240_000 }, async () => {
@@ -143,6 +169,130 @@ test('a bundle upload refused for a reason other than the bundle (a proxy 403, t
     }
   } finally {
     core.close();
+    await t.close();
+    rmSync(m.dir, { recursive: true, force: true });
+  }
+});
+
+test('joining from the app\'s core: each failure is one sentence naming what is wrong, nothing is saved; then join, status, publish now and leave through the API, and the token never comes back', { skip: !!skip, timeout: 240_000 }, async () => {
+  const t = await teamServer();
+  const m = machine(2);
+  const tmp = mkdtempSync(path.join(tmpdir(), 'team-join-'));
+  // Something on a port that is not a Drillbook server, and a Drillbook server behind a certificate nobody here trusts.
+  const other = createServer((_req, res) => {
+    res.writeHead(404, { 'content-type': 'text/html' });
+    res.end('<h1>Not Found</h1>');
+  });
+  await new Promise<void>((r) => other.listen(0, '127.0.0.1', r));
+  const otherPort = (other.address() as { port: number }).port;
+  execFileSync('openssl', ['req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256', '-nodes', '-keyout', path.join(tmp, 'key.pem'), '-out', path.join(tmp, 'cert.pem'), '-days', '1', '-subj', '/CN=127.0.0.1', '-addext', 'subjectAltName=IP:127.0.0.1'], { stdio: 'ignore' });
+  const tlsServer = new TeamServer(t.store);
+  const tlsPort = (await tlsServer.listen({ host: '127.0.0.1', port: 0, tls: { cert: path.join(tmp, 'cert.pem'), key: path.join(tmp, 'key.pem') } })).port;
+  const core = new Core({ dataDir: m.dir, runbookDirs: [], host: 'web' });
+  try {
+    const token = await t.user('ana');
+    const closedPort = (() => {
+      const s = createServer();
+      return new Promise<number>((r) => s.listen(0, '127.0.0.1', () => { const p = (s.address() as { port: number }).port; s.close(() => r(p)); }));
+    })();
+    const cases: [string, { url: string; token: string }, RegExp][] = [
+      ['a URL that is not one', { url: 'drillbook dot example', token }, /is not a URL/],
+      ['plain http beyond this machine', { url: 'http://drillbook.example.org', token }, /must be reached over https/],
+      ['nothing listening', { url: `http://127.0.0.1:${await closedPort}`, token }, /cannot reach the team server .*nothing is listening there/],
+      ['a certificate nobody trusts', { url: `https://127.0.0.1:${tlsPort}`, token }, /cannot make a secure connection .*not trusted here/],
+      ['https to a port that speaks plain http', { url: `https://127.0.0.1:${otherPort}`, token }, /cannot make a secure connection .*does not speak HTTPS/],
+      ['a token the server does not know', { url: t.base, token: 'x'.repeat(43) }, /refused this token \(this API token is unknown or revoked\)/],
+      ['not a Drillbook server', { url: `http://127.0.0.1:${otherPort}`, token }, /answered, but not as a Drillbook team server/],
+      ['a token with a line break inside', { url: t.base, token: `${token.slice(0, 10)}\n${token.slice(10)}` }, /spaces or line breaks/],
+    ];
+    for (const [what, params, want] of cases) {
+      const r = await core.dispatch({ id: 1, method: 'team.join', params });
+      assert.ok('error' in r, `${what}: refused`);
+      assert.equal(r.error.code, 'bad_request', what);
+      assert.match(r.error.message, want, what);
+      assert.equal(r.error.message.split('\n').length, 1, `${what}: one line`);
+      assert.ok(!r.error.message.includes(token), `${what}: the token is not echoed`);
+      assert.equal(existsSync(configFile(m.dir)), false, `${what}: nothing saved`);
+    }
+    // Junk parameters are refused by the contract before anything runs.
+    for (const params of [{}, { url: t.base }, { url: t.base, token, extra: 1 }, { url: 42, token }, { url: t.base, token: '' }, { url: t.base, token: 'x'.repeat(1001) }]) {
+      const r = await core.dispatch({ id: 2, method: 'team.join', params });
+      assert.ok('error' in r && r.error.code === 'bad_request', JSON.stringify(params));
+    }
+    for (const method of ['team.status', 'team.leave', 'team.publishNow']) {
+      const r = await core.dispatch({ id: 3, method, params: { token } });
+      assert.ok('error' in r && r.error.code === 'bad_request', method);
+    }
+    const notJoined = await core.call('team.status', {});
+    assert.equal(notJoined.joined, false);
+    const refused = await core.dispatch({ id: 4, method: 'team.publishNow', params: {} });
+    assert.ok('error' in refused && /has not joined a team server/.test(refused.error.message));
+
+    // Join: checked, saved 0600, what was queued goes in the background.
+    const joined = await core.dispatch({ id: 5, method: 'team.join', params: { url: ` ${t.base}/ `, token: ` ${token}\n` } });
+    assert.ok('result' in joined, JSON.stringify(joined));
+    assert.ok(!JSON.stringify(joined).includes(token), 'the token never comes back');
+    const st = joined.result as TeamStatus;
+    assert.deepEqual([st.joined, st.url, st.user, st.role, st.tokenIn, st.reachable], [true, t.base, 'ana', 'operator', 'file', true]);
+    assert.equal(statSync(configFile(m.dir)).mode & 0o777, 0o600);
+    assert.equal(loadConfig(m.dir, fileTokenStore)?.token, token);
+    await waitFor(async () => (await bundleCount(t.store)) === 2, 'the background publisher sends what was queued');
+    await core.team.settle(30_000);
+    const after = await core.call('team.status', {});
+    assert.deepEqual(after.queued, { drills: 0, bundles: 0 });
+    assert.equal(after.reachable, true);
+    assert.ok(after.lastPublishAt && Date.parse(after.lastPublishAt) > Date.now() - 120_000, JSON.stringify(after));
+    assert.equal(after.lastError, null);
+
+    // The server down: status says so in one sentence, in bounded time; publish now leaves everything queued.
+    await t.down();
+    const t0 = Date.now();
+    const down = await core.call('team.status', {});
+    assert.ok(Date.now() - t0 < 10_000, 'status answers within its probe bound');
+    assert.equal(down.reachable, false);
+    assert.match(down.lastError ?? '', /cannot reach the team server/);
+    const now = await core.call('team.publishNow', {});
+    assert.equal(now.reachable, false);
+    await t.up();
+    const back = await core.call('team.publishNow', {});
+    assert.equal(back.reachable, true);
+    assert.equal(back.lastError, null, JSON.stringify(back));
+
+    // Leave: the membership and its token are gone from disk.
+    const left = await core.call('team.leave', {});
+    assert.equal(left.joined, false);
+    assert.equal(existsSync(configFile(m.dir)), false);
+    assert.ok(!readFileSync(path.join(m.dir, 'drillbook.sqlite')).includes(token), 'the token is not in the history');
+  } finally {
+    core.close();
+    await tlsServer.close();
+    await new Promise((r) => other.close(r));
+    await t.close();
+    rmSync(m.dir, { recursive: true, force: true });
+    rmSync(tmp, { recursive: true, force: true });
+  }
+});
+
+test('drillbook team join/status/leave go through the same core: the same sentences, and status shows the last publish', { skip: !!skip, timeout: 240_000 }, async () => {
+  const t = await teamServer();
+  const m = machine(1);
+  try {
+    const token = await t.user('bo');
+    const bad = await cli(['team', 'join', t.base, '--data', m.dir], { input: 'wrong-token\n' });
+    assert.equal(bad.code, 3);
+    assert.match(bad.err, /cannot join: the team server refused this token/);
+    const ok = await cli(['team', 'join', t.base, '--data', m.dir], { input: token + '\n' });
+    assert.equal(ok.code, 0, ok.err);
+    assert.match(ok.out, /joined .* as bo \(operator\)/);
+    const pub = await cli(['team', 'publish', '--data', m.dir]);
+    assert.equal(pub.code, 0, pub.out + pub.err);
+    const st = await cli(['team', 'status', '--data', m.dir]);
+    assert.match(st.out, /reachable; 0 finished drills not yet published/);
+    assert.match(st.out, /last publish: \d{4}-\d\d-\d\dT/);
+    const left = await cli(['team', 'leave', '--data', m.dir]);
+    assert.match(left.out, /left the team server/);
+    assert.equal(existsSync(configFile(m.dir)), false);
+  } finally {
     await t.close();
     rmSync(m.dir, { recursive: true, force: true });
   }
