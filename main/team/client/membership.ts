@@ -22,7 +22,7 @@ import { configFile, fileTokenStore, loadConfig, loadState, normaliseUrl, remove
 import { bundlesPending, pendingDrills } from './publish';
 import { existsSync, readFileSync } from 'node:fs';
 
-export type JoinProblem = 'url' | 'unreachable' | 'tls' | 'token' | 'not-drillbook' | 'server';
+export type JoinProblem = 'url' | 'unreachable' | 'tls' | 'token' | 'not-drillbook' | 'server' | 'storage';
 
 export class TeamJoinError extends Error {
   constructor(
@@ -88,7 +88,12 @@ export async function joinTeam(dataDir: string, input: { url: string; token: str
   if (!token) throw new TeamJoinError('token', 'paste the API token from the team server (it was empty)');
   if (/\s/.test(token)) throw new TeamJoinError('token', 'the token has spaces or line breaks inside it; paste exactly the token the server printed');
   const me = await whoAmI(url, token, { fetchImpl });
-  saveConfig(dataDir, { url, token, user: me.user, role: me.role, joinedAt: new Date().toISOString() }, tokens);
+  try {
+    saveConfig(dataDir, { url, token, user: me.user, role: me.role, joinedAt: new Date().toISOString() }, tokens);
+  } catch (err) {
+    // The keychain unavailable (no secret service on this desktop), the data folder not writable.
+    throw new TeamJoinError('storage', `the server accepted the token, but it could not be stored: ${(err as Error).message}`);
+  }
   return { url, ...me };
 }
 
