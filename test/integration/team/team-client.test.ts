@@ -9,7 +9,8 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync, spawn } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { createHash, randomBytes } from 'node:crypto';
 import { createServer } from 'node:http';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -20,6 +21,11 @@ import { TeamStore } from '../../../main/team/store';
 import { TeamServer } from '../../../main/team/server';
 import { Core } from '../../../main/api/core';
 import { BackgroundPublisher } from '../../../main/team/client/background';
+import { bundleMaker } from '../../../main/team/client/bundle';
+import { publish } from '../../../main/team/client/publish';
+import { UploadStaging } from '../../../main/team/staging';
+import { Redactor } from '../../../main/evidence/redact/engine';
+import { verifyBundle } from '../../../main/evidence/verify';
 import { configFile, fileTokenStore, loadConfig, saveConfig } from '../../../main/team/client/config';
 import type { TeamStatus } from '../../../main/api/contract';
 
@@ -295,5 +301,108 @@ test('drillbook team join/status/leave go through the same core: the same senten
   } finally {
     await t.close();
     rmSync(m.dir, { recursive: true, force: true });
+  }
+});
+
+test('a bundle over the 32 MiB request limit goes in resumable chunks: an answer lost, a connection killed and a chunk altered in transit cost nothing; the server verifies the whole and stores it once', { skip: !!skip, timeout: 300_000 }, async () => {
+  const stagingDir = mkdtempSync(path.join(tmpdir(), 'team-staging-'));
+  const store = new TeamStore(freshDb());
+  await store.migrate();
+  const staging = new UploadStaging(stagingDir);
+  const server = new TeamServer(store, { staging });
+  const base = `http://127.0.0.1:${(await server.listen({ host: '127.0.0.1', port: 0, tls: null })).port}`;
+  const f = historyFixture();
+  f.db.close();
+  const core = new Core({ dataDir: f.dir, runbookDirs: [], host: 'cli' });
+  try {
+    const token = (await server.createUser('ana', 'operator', null)).token;
+    const cfg = { url: base, token, user: 'ana', role: 'operator', joinedAt: '' };
+    // A drill whose evidence is three 15 MiB files that hardly compress (random bytes, all outside ASCII, so no
+    // credential pattern can match and the outbound redaction keeps them): the bundle is over 32 MiB.
+    const rb = runbook(['Restore', 'Verify'], { file: '/srv/runbooks/big.md', rto: 600 });
+    const id = core.drills.start(rb, 'rehearsal', 'ana').id;
+    core.drills.stepStart(id, 0);
+    for (const n of [1, 2, 3]) {
+      const bytes = randomBytes(15 * 1024 * 1024);
+      for (let i = 0; i < bytes.length; i++) bytes[i] = bytes[i]! | 0x80;
+      core.evidence.addAttachment(id, { stepIndex: 0, name: `dump-${n}.bin`, kind: 'file', mediaType: 'application/octet-stream', bytes });
+    }
+    core.drills.stepComplete(id, 0);
+    core.drills.stepStart(id, 1);
+    core.drills.stepComplete(id, 1);
+    core.drills.finish(id);
+    const make = bundleMaker({ drills: core.drills, attachments: core.evidence.attachments }, f.dir);
+
+    const chunkPosts: { offset: number; sha256: string }[] = [];
+    const faults: Record<number, 'lose-answer' | 'kill' | 'tamper'> = { 2: 'lose-answer', 3: 'kill', 4: 'tamper' };
+    let faulty = true;
+    const killed = () => new TypeError('fetch failed', { cause: Object.assign(new Error('socket hang up'), { code: 'ECONNRESET' }) });
+    const fetchImpl: typeof fetch = async (input, init) => {
+      const url = new URL(String(input));
+      if (url.pathname.endsWith('/bundle/chunks') && init?.method === 'POST') {
+        chunkPosts.push({ offset: Number(url.searchParams.get('offset')), sha256: url.searchParams.get('sha256')! });
+        const fault = faulty ? faults[chunkPosts.length] : undefined;
+        if (fault === 'kill') throw killed();
+        if (fault === 'lose-answer') {
+          await fetch(input, init);
+          throw killed();
+        }
+        if (fault === 'tamper') {
+          const body = Buffer.from(init.body as Uint8Array);
+          body[100] = body[100]! ^ 0xff;
+          return fetch(input, { ...init, body: new Uint8Array(body) });
+        }
+      }
+      return fetch(input, init);
+    };
+    const red = new Redactor([], true);
+    const db = core.db;
+    const first = await publish(db, f.dir, cfg, red, { bundle: make, fetchImpl, attempts: 8, backoffMs: () => 10 });
+    assert.equal(first.imported, 1);
+    assert.equal(first.bundles.uploaded, 0, JSON.stringify(first));
+    assert.match(first.retry ?? '', /refused a chunk/);
+    assert.match(first.problems.map((p) => p.reason).join(' '), /not what was sent/);
+    assert.equal(await store.bundle(id, false), null, 'nothing stored from a damaged chunk');
+    const audit = await store.pool.query(`SELECT outcome FROM team_audit WHERE action = 'drills.bundle.chunk' AND outcome = 'refused 422'`);
+    assert.equal(audit.rows.length, 1, 'the altered chunk was refused and audited');
+    const declared = chunkPosts[0]!.sha256;
+    const upload = declared.slice(0, 32);
+    const staged = staging.status(id, upload).received;
+    assert.ok(staged >= 8 * 1024 * 1024, `chunks before the altered one stay staged (${staged})`);
+
+    // The next round sends the same bytes from where the server stands.
+    faulty = false;
+    const before = chunkPosts.length;
+    const second = await publish(db, f.dir, cfg, red, { bundle: make, fetchImpl, attempts: 8, backoffMs: () => 10 });
+    assert.equal(second.bundles.uploaded, 1, JSON.stringify(second));
+    assert.equal(chunkPosts[before]!.offset, staged, 'resumed, not started over');
+    assert.ok(chunkPosts.slice(before).every((c) => c.sha256 === declared), 'the very same bundle');
+    const stored = await store.bundle(id, true);
+    assert.ok(stored?.verification.ok, JSON.stringify(stored?.verification));
+    assert.equal(stored!.sha256, declared, 'what the server assembled is what the client made, byte for byte');
+    assert.ok(stored!.bytes!.length > 32 * 1024 * 1024, `over the request limit (${stored!.bytes!.length})`);
+    const dl = mkdtempSync(path.join(tmpdir(), 'team-big-'));
+    try {
+      writeFileSync(path.join(dl, 'b.zip'), stored!.bytes!);
+      const v = await verifyBundle(path.join(dl, 'b.zip'), { expectHead: core.drills.get(id).chainHead });
+      assert.equal(v.ok, true, JSON.stringify(v.problems));
+    } finally {
+      rmSync(dl, { recursive: true, force: true });
+    }
+    assert.deepEqual(readdirSync(stagingDir), [], 'staging is emptied once stored');
+    assert.deepEqual(readdirSync(path.join(f.dir, 'team-outbox')), [], 'the outbox too');
+    // Again: nothing is sent twice; a stored bundle is never replaced.
+    const posts = chunkPosts.length;
+    const third = await publish(db, f.dir, cfg, red, { bundle: make, fetchImpl, attempts: 1 });
+    assert.equal(third.bundles.queued, 0);
+    assert.equal(chunkPosts.length, posts);
+    const again = await fetch(`${base}/api/drills/${id}/bundle/chunks?upload=${upload}&total=10&sha256=${declared}&offset=0&chunk=${createHash('sha256').update('PK\x03\x04').digest('hex')}`, { method: 'POST', headers: { authorization: `Bearer ${token}` }, body: 'PK\x03\x04' });
+    assert.equal(again.status, 409);
+  } finally {
+    core.close();
+    await server.close();
+    await store.close();
+    rmSync(f.dir, { recursive: true, force: true });
+    rmSync(stagingDir, { recursive: true, force: true });
   }
 });
