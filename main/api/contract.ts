@@ -19,6 +19,8 @@ import type { BackupInfo, DbHealth } from '../store/model';
 import type { IndexRecord, PromptInfo, RunResult, TerminalEvent, TerminalInfo, TranscriptInfo } from '../terminal/types';
 import { ATTACHMENT_KINDS, SEVERITIES, SIGNOFF_ROLES, TEST_TYPES, type EvidenceExport } from '../common/evidence';
 import type { RunbookVars } from '../runbook/model';
+import type { TeamStatus } from '../common/team';
+export type { TeamStatus };
 
 const drillId = z.string().regex(/^[A-Za-z0-9_-]{6,64}$/, 'not a drill id');
 const stepIndex = z.number().int().min(0).max(10_000);
@@ -207,6 +209,19 @@ export const paramSchemas = {
   'signoff.add': z
     .object({ drillId, role: z.enum(SIGNOFF_ROLES), name: personName, statement: z.string().trim().max(LIMITS.note).optional() })
     .strict(),
+  // Team membership (main/team/client/membership.ts). The API token goes in with team.join and never comes back out.
+  /** Where this data folder stands with its team server; asks the server (at most 5 s) whether it answers. */
+  'team.status': z.object({}).strict(),
+  /** Checks the address and the token with the server (GET /api/me) before anything is saved. */
+  'team.join': z
+    .object({
+      url: z.string().trim().min(1, "give the team server's address").max(2000),
+      token: z.string().trim().min(1, 'paste the API token from the team server').max(1000),
+    })
+    .strict(),
+  'team.leave': z.object({}).strict(),
+  /** A publish round now, whatever the backoff says; answers when it is done (at most a minute). */
+  'team.publishNow': z.object({}).strict(),
   /** Writes a bundle under <dataDir>/exports. Redacted unless `redact` is false: send that only when the user explicitly chose it. */
   'evidence.export': z.object({ drillId, redact: z.boolean().optional(), pdf: z.boolean().optional() }).strict(),
 } as const;
@@ -274,6 +289,10 @@ export interface Results {
   'attachment.add': DrillSnapshot;
   'signoff.add': DrillSnapshot;
   'evidence.export': EvidenceExport;
+  'team.status': TeamStatus;
+  'team.join': TeamStatus;
+  'team.leave': TeamStatus;
+  'team.publishNow': TeamStatus;
 }
 
 /** A transcript for viewing after the drill: its index and a slice of its raw bytes. */

@@ -23,6 +23,8 @@ import type { TerminalSink } from '../terminal/types';
 import { AttachmentStore, EvidenceService, terminalTranscripts, type PrintToPdf } from '../evidence';
 import { runbookVars, runbookWithVars } from '../runbook/vars';
 import { BackgroundPublisher } from '../team/client/background';
+import { fileTokenStore, type TokenStore } from '../team/client/config';
+import { joinTeam, leaveTeam, teamStatus, TeamJoinError } from '../team/client/membership';
 
 export interface CoreOptions {
   dataDir: string;
@@ -49,6 +51,8 @@ export interface CoreOptions {
   teamPublish?: boolean;
   /** For tests: the wait before background publishing's retry n. */
   teamRetryMs?: (n: number) => number;
+  /** Where the team API token is kept: the desktop app passes the OS keychain's (team/client/keychain.ts); team.json (0600) by default. */
+  teamTokens?: TokenStore;
 }
 
 /** Who is calling: hosts pass the connection's terminal sink so output reaches that viewer. */
@@ -113,6 +117,7 @@ export class Core {
       dataDir: opts.dataDir,
       source: { drills: this.drills, attachments: this.evidence.attachments },
       ...(opts.teamRetryMs ? { retryMs: opts.teamRetryMs } : {}),
+      tokens: opts.teamTokens ?? fileTokenStore,
       log: (m) => process.stderr.write(`drillbook: ${m}\n`),
     });
     if (opts.teamPublish ?? opts.host !== 'cli') {
@@ -205,7 +210,37 @@ export class Core {
         }),
       'signoff.add': (p) => ev.signOff(p.drillId, p.role, p.name, p.statement || undefined),
       'evidence.export': (p) => ev.export(p.drillId, { redact: p.redact, pdf: p.pdf }),
+      'team.status': () => teamStatus(this.db, opts.dataDir, { tokens: this.teamTokens, probe: true }),
+      'team.join': (p) => this.joinTeam(p.url, p.token),
+      'team.leave': () => {
+        leaveTeam(opts.dataDir, this.teamTokens);
+        return teamStatus(this.db, opts.dataDir, { tokens: this.teamTokens });
+      },
+      'team.publishNow': async () => {
+        const before = await teamStatus(this.db, opts.dataDir, { tokens: this.teamTokens });
+        if (!before.joined) throw new UserError('conflict', 'this data folder has not joined a team server; join one first');
+        if (before.lastError && before.url === null) throw new UserError('conflict', before.lastError);
+        await this.team.publishNow(60_000);
+        return teamStatus(this.db, opts.dataDir, { tokens: this.teamTokens, probe: true });
+      },
     };
+  }
+
+  private get teamTokens(): TokenStore {
+    return this.opts.teamTokens ?? fileTokenStore;
+  }
+
+  /** team.join: the server checked before anything is saved; then what was queued goes in the background. */
+  private async joinTeam(url: string, token: string) {
+    try {
+      await joinTeam(this.opts.dataDir, { url, token }, this.teamTokens);
+    } catch (err) {
+      if (err instanceof TeamJoinError) throw new UserError('bad_request', err.message);
+      throw err;
+    }
+    // Hosts that publish in the background start now with whatever was queued.
+    if (this.opts.teamPublish ?? this.opts.host !== 'cli') this.team.kick();
+    return { ...(await teamStatus(this.db, this.opts.dataDir, { tokens: this.teamTokens })), reachable: true };
   }
 
   /** Typed, trusted entry point; still validates params so every path is checked the same way. */

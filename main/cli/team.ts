@@ -2,15 +2,17 @@
  * `drillbook team join|status|publish|leave`: this machine's membership of a
  * team server (main/team/client). The token is read from stdin (or
  * DRILLBOOK_TEAM_TOKEN), never from the command line, where ps and shell
- * history would keep it.
+ * history would keep it. join, status and leave are thin adapters over
+ * main/team/client/membership.ts, the core the app's Team screen uses too.
  */
 import readline from 'node:readline';
 import { CliError, EXIT, dataDirFrom } from './common';
 import { openCore } from './history';
 import { bundleMaker } from '../team/client/bundle';
 import { outboundRedactor } from '../evidence/redact/outbound';
-import { loadConfig, loadState, normaliseUrl, removeConfig, saveConfig, type TeamConfig } from '../team/client/config';
-import { api, bundlesPending, pendingDrills, publish, TeamRefused, TeamUnreachable } from '../team/client/publish';
+import { loadConfig, normaliseUrl, recordRound, type TeamConfig } from '../team/client/config';
+import { joinTeam, leaveTeam, teamStatus, TeamJoinError } from '../team/client/membership';
+import { publish, TeamRefused } from '../team/client/publish';
 
 export async function teamCommand(values: Record<string, unknown>, positionals: string[]): Promise<number> {
   const [sub, ...rest] = positionals;
@@ -23,7 +25,7 @@ export async function teamCommand(values: Record<string, unknown>, positionals: 
     case 'publish':
       return publishCommand(dataDir, values);
     case 'leave': {
-      const had = removeConfig(dataDir);
+      const had = leaveTeam(dataDir);
       process.stdout.write(had ? 'left the team server; its token is removed from this machine (revoke it on the server too)\n' : 'not a member of a team server\n');
       return EXIT.ok;
     }
@@ -93,48 +95,43 @@ function membership(dataDir: string): TeamConfig {
 
 async function join(dataDir: string, rest: string[], values: Record<string, unknown>): Promise<number> {
   if (rest.length !== 1) throw new CliError('team join needs the team server URL: drillbook team join https://drillbook.example.org');
-  let url: string;
   try {
-    url = normaliseUrl(rest[0]!);
+    normaliseUrl(rest[0]!); // a wrong address is said before the token is asked for
   } catch (err) {
     throw new CliError((err as Error).message);
   }
   const token = await readToken();
   if (!token) throw new CliError('no token given: paste the API token on standard input or set DRILLBOOK_TEAM_TOKEN');
-  let me: { name: string; role: string };
+  let me: { url: string; user: string; role: string };
   try {
-    me = (await api({ url, token }, 'GET', '/api/me')) as typeof me;
+    me = await joinTeam(dataDir, { url: rest[0]!, token });
   } catch (err) {
-    if (err instanceof TeamRefused || err instanceof TeamUnreachable) throw new CliError(`cannot join: ${err.message}`);
+    if (err instanceof TeamJoinError) throw new CliError(err.kind === 'url' ? err.message : `cannot join: ${err.message}`);
     throw err;
   }
-  saveConfig(dataDir, { url, token, user: me.name, role: me.role, joinedAt: new Date().toISOString() });
-  process.stdout.write(`joined ${url} as ${me.name} (${me.role}); the web host, the desktop app and drillbook run publish finished drills from now on; drillbook team publish sends what is queued now\n`);
+  process.stdout.write(`joined ${me.url} as ${me.user} (${me.role}); the web host, the desktop app and drillbook run publish finished drills from now on; drillbook team publish sends what is queued now\n`);
   void values;
   return EXIT.ok;
 }
 
 async function status(dataDir: string, values: Record<string, unknown>): Promise<number> {
-  const cfg = membership(dataDir);
+  membership(dataDir);
   const core = openCore(values);
-  let pending: number;
-  let bundles: number;
+  let st;
   try {
-    const state = loadState(dataDir, cfg.url);
-    pending = pendingDrills(core.db, state.acked).length;
-    bundles = bundlesPending(core.db, state).length;
+    st = await teamStatus(core.db, dataDir, { probe: true });
   } finally {
     core.close();
   }
-  let reach = 'reachable';
-  try {
-    await api(cfg, 'GET', '/api/me');
-  } catch (err) {
-    reach = err instanceof TeamRefused ? `refuses this token (${err.message})` : (err as Error).message;
-  }
-  const out = { url: cfg.url, user: cfg.user, role: cfg.role, pending, bundlesPending: bundles, server: reach };
+  const reach = st.reachable ? 'reachable' : (st.lastError ?? 'not reachable');
+  const pending = st.queued.drills;
+  const bundles = st.queued.bundles;
+  const out = { url: st.url, user: st.user, role: st.role, pending, bundlesPending: bundles, server: reach, lastPublishAt: st.lastPublishAt, lastError: st.lastError };
   if (values.json) process.stdout.write(JSON.stringify(out, null, 2) + '\n');
-  else process.stdout.write(`team server ${cfg.url} as ${cfg.user} (${cfg.role}): ${reach}; ${pending} finished drill${pending === 1 ? '' : 's'} not yet published${bundles ? `, ${bundles} evidence bundle${bundles === 1 ? '' : 's'} not yet sent` : ''}\n`);
+  else {
+    process.stdout.write(`team server ${st.url} as ${st.user} (${st.role}): ${reach}; ${pending} finished drill${pending === 1 ? '' : 's'} not yet published${bundles ? `, ${bundles} evidence bundle${bundles === 1 ? '' : 's'} not yet sent` : ''}\n`);
+    process.stdout.write(`last publish: ${st.lastPublishAt ?? 'never'}${st.lastError && st.reachable ? `; last problem: ${st.lastError}` : ''}\n`);
+  }
   return EXIT.ok;
 }
 
@@ -157,6 +154,7 @@ async function publishCommand(dataDir: string, values: Record<string, unknown>):
       if (err instanceof TeamRefused) throw new CliError(`the team server refused the publish: ${err.message}`, EXIT.failed);
       throw err;
     });
+    recordRound(dataDir, cfg.url, report.unreachable ?? report.retry ?? (report.problems[0] ? `${report.problems[0].id ?? '?'}: ${report.problems[0].reason}` : null), report.unreachable === null);
     if (values.json) process.stdout.write(JSON.stringify(report, null, 2) + '\n');
     else if (report.pending === 0) {
       process.stdout.write(`nothing to publish: the server has every finished drill of this machine\n`);

@@ -6,7 +6,7 @@
  * protocol instead of file://, navigation and new windows denied,
  * permission requests denied, IPC senders checked.
  */
-import { app, BrowserWindow, dialog, ipcMain, Menu, net, protocol, session, shell, type IpcMainInvokeEvent, type WebContents } from 'electron';
+import { app, BrowserWindow, dialog, ipcMain, Menu, net, protocol, safeStorage, session, shell, type IpcMainInvokeEvent, type WebContents } from 'electron';
 import path from 'node:path';
 import os from 'node:os';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -17,6 +17,7 @@ import type { TerminalSink } from '../terminal/types';
 import { APP_ROOT } from '../version';
 import { setSqliteBinding } from '../store/native-binding';
 import { desktopDataDir, desktopSqliteBinding } from './core-options';
+import { safeStorageTokenStore } from '../team/client/keychain';
 import { PDF_FOOTER_TEMPLATE, PDF_HEADER_TEMPLATE } from '../evidence/pdf';
 
 const SCHEME = 'drillbook';
@@ -182,9 +183,12 @@ app.whenReady().then(() => {
     return;
   }
   setSqliteBinding(native.file);
+  const dataDir = desktopDataDir();
   core = new Core({
     // One history for the desktop app, the browser host and the CLI (./core-options.ts).
-    dataDir: desktopDataDir(),
+    dataDir,
+    // The team API token in the OS keychain (Electron safeStorage), not in a file.
+    teamTokens: safeStorageTokenStore(safeStorage, dataDir),
     runbookDirs: [path.join(APP_ROOT, 'runbooks')],
     host: 'desktop',
     watch: true,

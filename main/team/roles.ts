@@ -46,6 +46,9 @@ export const API_METHODS = [
   { name: 'drills.get', method: 'GET', path: '/api/drills/:id', roles: ALL },
   { name: 'drills.bundle.upload', method: 'POST', path: '/api/drills/:id/bundle', roles: ['admin', 'operator'] },
   { name: 'drills.bundle.get', method: 'GET', path: '/api/drills/:id/bundle', roles: ALL },
+  // Bundles larger than one request, in resumable chunks (staging.ts).
+  { name: 'drills.bundle.chunk', method: 'POST', path: '/api/drills/:id/bundle/chunks', roles: ['admin', 'operator'] },
+  { name: 'drills.bundle.chunks', method: 'GET', path: '/api/drills/:id/bundle/chunks', roles: ['admin', 'operator'] },
   { name: 'drills.signoff', method: 'POST', path: '/api/drills/:id/signoff', roles: ['admin', 'reviewer'] },
   { name: 'live.list', method: 'GET', path: '/api/live', roles: ALL },
   { name: 'live.events', method: 'GET', path: '/api/live/events', roles: ALL },

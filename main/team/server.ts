@@ -18,6 +18,7 @@ import type pg from 'pg';
 import { CHANGED_CHANNEL, TeamStore, type BundleInfo, type TeamDrillEntry, type TeamFilter, type User } from './store';
 import { verifyBundle } from '../evidence/verify';
 import { BundleReadError } from '../evidence/zip';
+import { MAX_CHUNK_BYTES, MAX_STAGED_BUNDLE_BYTES, StagingError, UPLOAD_ID, UploadStaging } from './staging';
 import { allowed, isRole, route, type ApiMethod, type Role } from './roles';
 import { LoginLimiter, checkPassword, hashPassword, newToken, tokenHash, verifyPassword } from './auth';
 import { parsePublished, verifyPublishedChain } from './ingest';
@@ -108,16 +109,44 @@ const ZIP_MAGIC = Buffer.from([0x50, 0x4b, 0x03, 0x04]);
 
 export class TeamServer {
   private server: http.Server | null = null;
+  /** Chunked bundle uploads in progress (staging.ts). */
+  readonly staging: UploadStaging;
   readonly limiter: LoginLimiter;
   /** Observers' drill snapshots, kept per drill and extended by new events only (live.ts). */
   readonly folds: LiveFolds;
 
   constructor(
     readonly store: TeamStore,
-    private readonly opts: { now?: () => Date; limiter?: LoginLimiter; behindProxy?: boolean; maxBody?: number; rendererDir?: string } = {},
+    private readonly opts: { now?: () => Date; limiter?: LoginLimiter; behindProxy?: boolean; maxBody?: number; rendererDir?: string; staging?: UploadStaging } = {},
   ) {
     this.limiter = opts.limiter ?? new LoginLimiter();
     this.folds = new LiveFolds((id, after) => this.store.eventsAfter(id, after));
+    this.staging = opts.staging ?? new UploadStaging();
+  }
+
+  /** The drill a bundle upload is for: published, finished, the caller's own (or the caller an admin), no bundle stored yet. */
+  private async bundleTarget(ctx: Ctx) {
+    const id = ctx.params.id!;
+    const drill = await this.store.drillHead(id);
+    if (!drill) throw new HttpError(404, `no drill ${id} on this server: publish the drill before its evidence`);
+    if (drill.status === 'running') throw new HttpError(409, `drill ${id} is still running; its evidence bundle goes once it has finished`);
+    if (drill.publisherId !== ctx.user!.id && ctx.user!.role !== 'admin') throw new HttpError(403, 'only the account that published this drill (or an admin) uploads its evidence');
+    const stored = await this.store.bundle(id, false);
+    if (stored) throw new HttpError(409, `drill ${id}'s evidence bundle is already stored (sha256 ${stored.sha256.slice(0, 16)}); a stored bundle is never replaced`);
+    return drill;
+  }
+
+  /** A whole bundle, from one request or assembled from chunks: verified with main/evidence against the drill's chain head, then stored append-only. */
+  private async storeBundle(ctx: Ctx, id: string, drill: { chainHead: string }, bytes: Buffer): ReturnType<Handler> {
+    const verification = await verifyUpload(bytes, drill.chainHead);
+    if (!verification.ok) {
+      const first = verification.problems[0];
+      throw new HttpError(422, `the bundle fails verification against the published drill, so it was not stored: ${first ? first.message : 'unknown problem'}`);
+    }
+    const sha256 = createHash('sha256').update(bytes).digest('hex');
+    const out = await this.store.addBundle({ drillId: id, sha256, bytes, chainHead: drill.chainHead, verification, userId: ctx.user!.id });
+    if (out.kind === 'kept') throw new HttpError(409, `drill ${id}'s evidence bundle is already stored (sha256 ${out.sha256.slice(0, 16)}); a stored bundle is never replaced`);
+    return { status: 201, json: { stored: id, sha256, size: bytes.length, verification }, target: id, detail: { sha256, size: bytes.length } };
   }
 
   /** Published runbooks' steps by key (a hash of the runbook as published, so never stale); the newest 64 kept. */
@@ -235,23 +264,49 @@ export class TeamServer {
     },
     'drills.bundle.upload': async (ctx) => {
       const id = ctx.params.id!;
-      const drill = await this.store.drillHead(id);
-      if (!drill) throw new HttpError(404, `no drill ${id} on this server: publish the drill before its evidence`);
-      if (drill.status === 'running') throw new HttpError(409, `drill ${id} is still running; its evidence bundle goes once it has finished`);
-      if (drill.publisherId !== ctx.user!.id && ctx.user!.role !== 'admin') throw new HttpError(403, 'only the account that published this drill (or an admin) uploads its evidence');
+      const drill = await this.bundleTarget(ctx);
       const bytes = ctx.body;
       if (!Buffer.isBuffer(bytes) || bytes.length < 4 || !bytes.subarray(0, 4).equals(ZIP_MAGIC)) throw new HttpError(400, 'the upload is not a zip file: send the bundle zip that drillbook export writes');
-      const stored = await this.store.bundle(id, false);
-      if (stored) throw new HttpError(409, `drill ${id}'s evidence bundle is already stored (sha256 ${stored.sha256.slice(0, 16)}); a stored bundle is never replaced`);
-      const verification = await verifyUpload(bytes, drill.chainHead);
-      if (!verification.ok) {
-        const first = verification.problems[0];
-        throw new HttpError(422, `the bundle fails verification against the published drill, so it was not stored: ${first ? first.message : 'unknown problem'}`);
+      return this.storeBundle(ctx, id, drill, bytes);
+    },
+    'drills.bundle.chunks': async (ctx) => {
+      const id = ctx.params.id!;
+      await this.bundleTarget(ctx);
+      const upload = uploadId(ctx.query);
+      const { received, meta } = this.staging.status(id, upload);
+      return { json: { upload, received, total: meta?.total ?? null }, target: id };
+    },
+    'drills.bundle.chunk': async (ctx) => {
+      const id = ctx.params.id!;
+      const drill = await this.bundleTarget(ctx);
+      const q = ctx.query;
+      const upload = uploadId(q);
+      const total = intParam(q, 'total', 1, MAX_STAGED_BUNDLE_BYTES);
+      const offset = intParam(q, 'offset', 0, total - 1);
+      const sha256 = hexParam(q, 'sha256');
+      const chunkSha = hexParam(q, 'chunk');
+      const bytes = ctx.body;
+      if (!Buffer.isBuffer(bytes) || bytes.length === 0) throw new HttpError(400, 'a chunk carries the next bytes of the bundle; this one was empty');
+      if (bytes.length > MAX_CHUNK_BYTES) throw new HttpError(413, `a chunk is at most ${MAX_CHUNK_BYTES / 1024 / 1024} MiB`);
+      if (createHash('sha256').update(bytes).digest('hex') !== chunkSha) {
+        throw new HttpError(422, `the chunk at byte ${offset} is not what was sent (its sha256 does not match), so it was not kept; send it again`);
       }
-      const sha256 = createHash('sha256').update(bytes).digest('hex');
-      const out = await this.store.addBundle({ drillId: id, sha256, bytes, chainHead: drill.chainHead, verification, userId: ctx.user!.id });
-      if (out.kind === 'kept') throw new HttpError(409, `drill ${id}'s evidence bundle is already stored (sha256 ${out.sha256.slice(0, 16)}); a stored bundle is never replaced`);
-      return { status: 201, json: { stored: id, sha256, size: bytes.length, verification }, target: id, detail: { sha256, size: bytes.length } };
+      if (offset === 0 && !bytes.subarray(0, 4).equals(ZIP_MAGIC)) throw new HttpError(400, 'the upload is not a zip file: send the bundle zip that drillbook export writes');
+      let received: number;
+      let whole: Buffer | null = null;
+      try {
+        received = this.staging.append(id, upload, { total, sha256, userId: ctx.user!.id }, offset, bytes);
+        if (received === total) whole = this.staging.assemble(id, upload);
+      } catch (err) {
+        if (err instanceof StagingError) throw new HttpError(err.status, err.message);
+        throw err;
+      }
+      if (!whole) return { json: { upload, received, total }, target: id, detail: { upload, offset, size: bytes.length } };
+      try {
+        return await this.storeBundle(ctx, id, drill, whole);
+      } finally {
+        this.staging.discard(id, upload);
+      }
     },
     'drills.bundle.get': async (ctx) => {
       const id = ctx.params.id!;
@@ -351,7 +406,7 @@ export class TeamServer {
       user = await this.authenticate(req, r.api);
       if (!allowed(r.api, user?.role ?? null)) throw new HttpError(403, `a${/^[aeiou]/.test(user!.role) ? 'n' : ''} ${user!.role} may not call ${r.api.name}`);
       const max = this.opts.maxBody ?? MAX_BODY;
-      body = req.method !== 'POST' ? undefined : r.api.name === 'drills.bundle.upload' ? await readBody(req, max, 'send a smaller bundle (leave large attachments out)') : await readJson(req, max);
+      body = req.method !== 'POST' ? undefined : r.api.name === 'drills.bundle.upload' || r.api.name === 'drills.bundle.chunk' ? await readBody(req, max, 'send a bundle this large in chunks (POST …/bundle/chunks), as drillbook team publish does') : await readJson(req, max);
       const out = await this.handlers[r.api.name]!({ user, address, params: r.params, query: url.searchParams, body });
       await this.store.audit({ actor: user?.name ?? null, address, action, target: out.target ?? null, outcome: 'ok', detail: out.detail });
       if (out.stream) {
@@ -688,4 +743,23 @@ export function filterFrom(q: URLSearchParams): TeamFilter {
     f.limit = n;
   }
   return f;
+}
+
+function uploadId(q: URLSearchParams): string {
+  const v = q.get('upload') ?? '';
+  if (!UPLOAD_ID.test(v)) throw new HttpError(400, 'upload= must name the upload (16 to 64 letters, digits, - or _)');
+  return v;
+}
+
+function intParam(q: URLSearchParams, name: string, min: number, max: number): number {
+  const text = q.get(name) ?? '';
+  const v = Number(text);
+  if (!/^\d+$/.test(text) || v < min || v > max) throw new HttpError(400, `${name}= must be a whole number from ${min} to ${max}`);
+  return v;
+}
+
+function hexParam(q: URLSearchParams, name: string): string {
+  const v = (q.get(name) ?? '').toLowerCase();
+  if (!/^[0-9a-f]{64}$/.test(v)) throw new HttpError(400, `${name}= must be a sha256 in hex (64 characters)`);
+  return v;
 }

@@ -7,6 +7,7 @@ import { LibraryScreen } from '../library/LibraryScreen';
 import { DrillScreen } from '../drill/DrillScreen';
 import { HistoryRoot } from '../history/HistoryRoot';
 import { DbHealthBanner } from '../history/DbHealthBanner';
+import { TeamScreen } from '../team-settings/TeamScreen';
 
 export function App() {
   const view = useNav((s) => s.view);
@@ -20,6 +21,7 @@ export function App() {
         {view.name === 'library' ? <LibraryScreen /> : null}
         {view.name === 'drill' ? <DrillScreen key={view.id} drillId={view.id} onBack={() => navigate({ name: 'library' })} /> : null}
         {view.name === 'history' ? <HistoryRoot /> : null}
+        {view.name === 'team' ? <TeamScreen /> : null}
       </main>
       <Toasts />
     </div>

@@ -3,7 +3,7 @@ import { useConn } from './calls';
 import { navigate, useNav } from './nav';
 import { useDrills } from '../drill/store';
 import { cycleTheme, useTheme } from './theme';
-import { BookIcon, DrillIcon, HistoryIcon, MonitorIcon, MoonIcon, SunIcon } from '../ui/Icons';
+import { BookIcon, DrillIcon, HistoryIcon, MonitorIcon, MoonIcon, SunIcon, TeamIcon } from '../ui/Icons';
 
 function Logo() {
   return (
@@ -25,7 +25,7 @@ export function TopBar() {
   const version = useConn((s) => s.appInfo?.version);
   const { pref } = useTheme();
 
-  const tab = (name: 'library' | 'drill' | 'history', label: string, icon: ReactNode, disabled = false) => (
+  const tab = (name: 'library' | 'drill' | 'history' | 'team', label: string, icon: ReactNode, disabled = false) => (
     <button
       type="button"
       className={`nav-tab ${view.name === name ? 'is-active' : ''}`}
@@ -53,6 +53,7 @@ export function TopBar() {
         {tab('library', 'Runbooks', <BookIcon />)}
         {tab('drill', 'Drill', <DrillIcon />, !lastDrill)}
         {tab('history', 'History', <HistoryIcon />)}
+        {tab('team', 'Team', <TeamIcon />)}
       </nav>
       <div className="topbar-right">
         <span className={`conn-dot conn-${conn}`} title={conn === 'open' ? 'Connected' : 'Not connected'} data-testid="conn-state" data-state={conn}>

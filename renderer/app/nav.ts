@@ -5,7 +5,7 @@
  */
 import { create } from 'zustand';
 
-export type View = { name: 'library' } | { name: 'drill'; id: string } | { name: 'history' };
+export type View = { name: 'library' } | { name: 'drill'; id: string } | { name: 'history' } | { name: 'team' };
 
 export interface NavState {
   view: View;
@@ -26,8 +26,9 @@ export function openDrill(id: string): void {
 }
 
 export function viewFromHash(): View {
-  const m = /^#\/(library|history|drill)(?:\/(.+))?$/.exec(location.hash);
+  const m = /^#\/(library|history|drill|team)(?:\/(.+))?$/.exec(location.hash);
   if (m?.[1] === 'drill' && m[2]) return { name: 'drill', id: decodeURIComponent(m[2]) };
   if (m?.[1] === 'history') return { name: 'history' };
+  if (m?.[1] === 'team') return { name: 'team' };
   return { name: 'library' };
 }

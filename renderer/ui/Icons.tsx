@@ -135,6 +135,14 @@ export const DrillIcon = (p: P) => (
     <path d="M8 9V6.5M6.5 2h3M12 4.5l1-1" />
   </Svg>
 );
+export const TeamIcon = (p: P) => (
+  <Svg {...p}>
+    <circle cx="6" cy="5.5" r="2.2" />
+    <path d="M2 13c0-2.2 1.8-4 4-4s4 1.8 4 4" />
+    <circle cx="11.5" cy="6" r="1.7" />
+    <path d="M11 9.1c1.7.2 3 1.7 3 3.4" />
+  </Svg>
+);
 export const RefreshIcon = (p: P) => (
   <Svg {...p}>
     <path d="M13 3v3.5H9.5" />

@@ -10,13 +10,16 @@
  * "duplicate" for what it has). One publish at a time; a request during
  * one runs again right after it. An unreachable server is retried with
  * bounded backoff (5 s doubling to 5 minutes) while the host runs.
- * Never a prompt, never an exception into the host: problems go to `log`.
+ * A bundle upload refused for a reason other than the bundle itself (a
+ * proxy's 403, the token refused) is retried the same way (publish.ts).
+ * Never a prompt, never an exception into the host: problems go to `log`,
+ * and each round's outcome to team-published.json for team status.
  */
 import type { Db } from '../../store/db';
 import type { ExportSource } from '../../evidence/bundle';
 import { outboundRedactor } from '../../evidence/redact/outbound';
 import { bundleMaker } from './bundle';
-import { loadConfig } from './config';
+import { fileTokenStore, loadConfig, recordRound, type TokenStore } from './config';
 import { publish, type PublishReport } from './publish';
 
 export interface BackgroundOptions {
@@ -27,6 +30,8 @@ export interface BackgroundOptions {
   retryMs?: (n: number) => number;
   log?: (message: string) => void;
   fetchImpl?: typeof fetch;
+  /** Where the API token is kept (the desktop app: the OS keychain); team.json by default. */
+  tokens?: TokenStore;
 }
 
 export function retryDelay(n: number): number {
@@ -44,10 +49,26 @@ export class BackgroundPublisher {
 
   constructor(private readonly opts: BackgroundOptions) {}
 
+  private get tokens(): TokenStore {
+    return this.opts.tokens ?? fileTokenStore;
+  }
+
+  /**
+   * A round now, whatever the backoff says (the app's "Publish now"), and
+   * waits for it, at most `timeoutMs`. A round in flight is followed by
+   * another, so what finished since is included.
+   */
+  async publishNow(timeoutMs: number): Promise<void> {
+    if (this.stopped) return;
+    this.failures = 0;
+    this.kick();
+    await this.settle(timeoutMs);
+  }
+
   /** Whether this data folder has joined a team (team.json). A broken membership file counts as not joined, said once. */
   joined(): boolean {
     try {
-      return loadConfig(this.opts.dataDir) !== null;
+      return loadConfig(this.opts.dataDir, this.tokens) !== null;
     } catch (err) {
       this.opts.log?.(`team publishing is off: ${(err as Error).message}`);
       return false;
@@ -89,9 +110,11 @@ export class BackgroundPublisher {
   }
 
   private async round(): Promise<void> {
+    let url: string | null = null;
     try {
-      const cfg = loadConfig(this.opts.dataDir);
+      const cfg = loadConfig(this.opts.dataDir, this.tokens);
       if (!cfg) return;
+      url = cfg.url;
       const report = await publish(this.opts.db, this.opts.dataDir, cfg, outboundRedactor(this.opts.dataDir), {
         attempts: 1,
         bundle: bundleMaker(this.opts.source, this.opts.dataDir),
@@ -99,11 +122,21 @@ export class BackgroundPublisher {
       });
       this.last = report;
       for (const p of report.problems) this.opts.log?.(`team publish: ${p.id ?? '?'}: ${p.reason}`);
-      if (report.unreachable) this.retryLater(report.unreachable);
+      const problem = report.unreachable ?? report.retry ?? (report.problems[0] ? `${report.problems[0].id ?? '?'}: ${report.problems[0].reason}` : null);
+      recordRound(this.opts.dataDir, cfg.url, problem, report.unreachable === null);
+      if (report.unreachable ?? report.retry) this.retryLater((report.unreachable ?? report.retry)!);
       else this.failures = 0;
     } catch (err) {
       // The host is closing (database closed mid-round) or the server refused the token: said, never thrown.
-      if (!this.stopped) this.retryLater((err as Error).message);
+      if (this.stopped) return;
+      if (url) {
+        try {
+          recordRound(this.opts.dataDir, url, `the team server refused the publish: ${(err as Error).message}`, false);
+        } catch {
+          /* the data folder is going away: nothing to record */
+        }
+      }
+      this.retryLater((err as Error).message);
     }
   }
 

@@ -1,27 +1,27 @@
 /**
  * Where the desktop app keeps the team API token: encrypted with Electron's
  * safeStorage (the OS keychain: Keychain on macOS, DPAPI on Windows,
- * libsecret/kwallet on Linux) in <data>/team-token.bin. A thin adapter,
- * type-checked here; the desktop app's team screen is not built yet.
+ * libsecret/kwallet on Linux) in <data>/team-token.bin; team.json then says
+ * `tokenIn: keychain` and holds no token. The desktop host passes this store
+ * to the core (main/desktop/electron-main.ts). A thin adapter over Electron,
+ * type-checked here (no Electron runtime in the tests); the logic around it
+ * is the core's (membership.ts), tested with the file store.
  */
 import { existsSync, readFileSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import type { SafeStorage } from 'electron';
-import { writePrivateAtomic } from './config';
-
-export interface TokenStore {
-  get(): string | null;
-  set(token: string): void;
-  clear(): void;
-}
+import { writePrivateAtomic, type TokenStore } from './config';
 
 export function safeStorageTokenStore(safeStorage: SafeStorage, dataDir: string): TokenStore {
   const file = path.join(dataDir, 'team-token.bin');
   return {
-    get: () => (existsSync(file) ? safeStorage.decryptString(readFileSync(file)) : null),
+    kind: 'keychain',
+    // A membership joined with the CLI keeps its token in team.json: still honoured.
+    get: (stored) => (existsSync(file) ? safeStorage.decryptString(readFileSync(file)) : typeof stored.token === 'string' ? stored.token : null),
     set: (token) => {
-      if (!safeStorage.isEncryptionAvailable()) throw new Error('the OS keychain is not available, so the team token cannot be stored safely; use drillbook team join from the CLI');
+      if (!safeStorage.isEncryptionAvailable()) throw new Error('the OS keychain is not available, so the team token cannot be stored safely; join with drillbook team join from the CLI instead');
       writePrivateAtomic(file, safeStorage.encryptString(token));
+      return { tokenIn: 'keychain' };
     },
     clear: () => rmSync(file, { force: true }),
   };

@@ -20,7 +20,10 @@ import type { Db } from '../../store/db';
 import { DrillStore } from '../../drill/store';
 import type { Redactor } from '../../evidence/redact';
 import { redactEvents } from '../../evidence/redact/outbound';
-import { loadState, saveState, type PublishState, type TeamConfig } from './config';
+import { createHash } from 'node:crypto';
+import { existsSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
+import path from 'node:path';
+import { loadState, saveState, writePrivateAtomic, type PublishState, type TeamConfig } from './config';
 
 export interface PublishOptions {
   /** Also send running drills' events so far (live drills); the server appends as they grow. */
@@ -32,6 +35,8 @@ export interface PublishOptions {
   onProgress?: (sent: number, total: number) => void;
   onRetry?: (attempt: number, waitMs: number, why: string) => void;
   fetchImpl?: typeof fetch;
+  /** Bundles larger than this go in chunks of this size (default CHUNK_BYTES, 8 MiB). */
+  chunkBytes?: number;
   /** Makes a finished drill's redacted evidence bundle (client/bundle.ts); without it no bundles are sent. */
   bundle?: (drillId: string) => Promise<Buffer>;
 }
@@ -49,9 +54,16 @@ export interface PublishReport {
   unreachable: string | null;
   /** Evidence bundles: stored by the server now, already there, still to send. */
   bundles: { uploaded: number; kept: number; queued: number };
+  /**
+   * Why a bundle upload failed in a way worth trying again (the token refused, a proxy's 4xx, the drill not yet
+   * there): the bundle stays queued, and the background publisher retries with the drills' backoff. Null: none.
+   */
+  retry: string | null;
 }
 
 export class TeamUnreachable extends Error {}
+/** A chunk the server refused as damaged in transit: says nothing about the bundle, so it goes again. */
+export class ChunkRefused extends Error {}
 export class TeamRefused extends Error {
   constructor(
     message: string,
@@ -102,7 +114,7 @@ export async function publish(db: Db, dataDir: string, cfg: TeamConfig, red: Red
   const state = loadState(dataDir, cfg.url);
   const ids = pendingDrills(db, state.acked, opts.includeRunning === true);
   const store = new DrillStore(db);
-  const report: PublishReport = { pending: ids.length, imported: 0, extended: 0, duplicates: 0, older: 0, problems: [], queued: ids.length, unreachable: null, bundles: { uploaded: 0, kept: 0, queued: 0 } };
+  const report: PublishReport = { pending: ids.length, imported: 0, extended: 0, duplicates: 0, older: 0, problems: [], queued: ids.length, unreachable: null, bundles: { uploaded: 0, kept: 0, queued: 0 }, retry: null };
   let size = opts.batchSize ?? 20;
   const attempts = opts.attempts ?? 8;
   for (let i = 0; i < ids.length; ) {
@@ -163,28 +175,106 @@ export function bundlesPending(db: Db, state: PublishState): string[] {
 }
 
 /**
+ * The server's verdicts on a bundle itself, final for that chain head: it fails verification (422) or is not a
+ * bundle (400). Any other refusal (401/403 a token revoked or a proxy, 404, 408, 413 from a proxy…) says nothing
+ * about the bundle, so it stays queued and goes again.
+ */
+export function bundleVerdictIsFinal(status: number): boolean {
+  return status === 422 || status === 400;
+}
+
+/** Bundles up to this size go in one request; larger ones in chunks of this size (the server takes at most 8 MiB a chunk). */
+export const CHUNK_BYTES = 8 * 1024 * 1024;
+
+const sha256 = (b: Buffer) => createHash('sha256').update(b).digest('hex');
+
+/**
+ * Uploads a bundle: in one request up to CHUNK_BYTES, else in resumable
+ * chunks (main/team/staging.ts). The upload id comes from the bundle's
+ * SHA-256, so the same bundle after a lost connection, a retry or a restart
+ * resumes where the server stands rather than starting over; each chunk
+ * carries its own SHA-256, and the server checks the whole at the end.
+ */
+export async function uploadBundle(cfg: Pick<TeamConfig, 'url' | 'token'>, drillId: string, zip: Buffer, fetchImpl?: typeof fetch, chunkBytes = CHUNK_BYTES): Promise<unknown> {
+  const base = `/api/drills/${encodeURIComponent(drillId)}/bundle`;
+  if (zip.length <= chunkBytes) return api(cfg, 'POST', base, zip, fetchImpl);
+  const whole = sha256(zip);
+  const upload = whole.slice(0, 32);
+  let received = ((await api(cfg, 'GET', `${base}/chunks?upload=${upload}`, undefined, fetchImpl)) as { received: number }).received;
+  // Bounded: every answer must move forward, so at most one request per chunk (and one more per stall).
+  for (let guard = Math.ceil(zip.length / chunkBytes) + 2; guard > 0; guard--) {
+    const chunk = zip.subarray(received, Math.min(received + chunkBytes, zip.length));
+    let out: { received?: number; stored?: string };
+    try {
+      out = (await api(cfg, 'POST', `${base}/chunks?upload=${upload}&total=${zip.length}&sha256=${whole}&offset=${received}&chunk=${sha256(chunk)}`, chunk, fetchImpl)) as typeof out;
+    } catch (err) {
+      if (err instanceof TeamRefused && err.status === 422 && /chunk at byte/.test(err.message)) throw new ChunkRefused(err.message);
+      if (err instanceof TeamRefused && err.status === 409 && /the upload stands at byte/.test(err.message)) {
+        received = ((await api(cfg, 'GET', `${base}/chunks?upload=${upload}`, undefined, fetchImpl)) as { received: number }).received;
+        continue;
+      }
+      throw err;
+    }
+    if (out.stored) return out;
+    if (typeof out.received !== 'number' || out.received <= received) throw new TeamRefused(`the team server did not take the chunk at byte ${received}`, 502);
+    received = out.received;
+  }
+  throw new TeamRefused('the team server did not finish the chunked upload', 502);
+}
+
+/**
+ * A finished drill's bundle as it goes out, kept in <data>/team-outbox/
+ * (0600) until the server has it, so a retry, a later round or the next
+ * start sends the very same bytes, and a chunked upload resumes.
+ */
+async function outboxZip(dataDir: string, drillId: string, head: string, make: (id: string) => Promise<Buffer>): Promise<Buffer> {
+  const file = outboxFile(dataDir, drillId, head);
+  if (existsSync(file)) return readFileSync(file);
+  const zip = await make(drillId);
+  mkdirSync(path.dirname(file), { recursive: true, mode: 0o700 });
+  writePrivateAtomic(file, zip);
+  return zip;
+}
+
+function outboxFile(dataDir: string, drillId: string, head: string): string {
+  return path.join(dataDir, 'team-outbox', `${drillId.replace(/[^A-Za-z0-9_-]/g, '_')}-${head.slice(0, 16)}.zip`);
+}
+
+/**
  * After the events: each acknowledged finished drill's bundle, one at a
- * time (a bundle can be megabytes). Stored or already there (409): done.
- * Refused (422, 400, 413): reported once and not sent again, since the
- * same bundle would be refused again. Unreachable: retried with the same
- * backoff, then left queued for the next publish.
+ * time (a bundle can be megabytes). Stored or already there (409): done,
+ * never sent twice. Refused on its merits (422, 400): reported once and not
+ * sent again, since the same bundle would be refused again. Refused for any
+ * other reason: reported, left queued, and `report.retry` set so the
+ * background publisher tries again with backoff. Unreachable: retried with
+ * the same backoff, then left queued for the next publish.
  */
 async function publishBundles(db: Db, dataDir: string, cfg: TeamConfig, state: PublishState, make: (id: string) => Promise<Buffer>, report: PublishReport, opts: PublishOptions): Promise<void> {
   const ids = bundlesPending(db, state);
   const heads = new Map((db.prepare('SELECT id, chain_head FROM drills').raw().all() as [string, string][]).map(([id, head]) => [id, head]));
   report.bundles.queued = ids.length;
   const attempts = opts.attempts ?? 8;
-  for (const id of ids) {
-    const zip = await make(id);
+  outer: for (const id of ids) {
+    const zip = await outboxZip(dataDir, id, heads.get(id)!, make);
     for (let attempt = 1; ; attempt++) {
       try {
-        await api(cfg, 'POST', `/api/drills/${encodeURIComponent(id)}/bundle`, zip, opts.fetchImpl);
+        await uploadBundle(cfg, id, zip, opts.fetchImpl, opts.chunkBytes);
         report.bundles.uploaded++;
         break;
       } catch (err) {
+        if (err instanceof ChunkRefused) {
+          report.problems.push({ id, kind: 'rejected', reason: `evidence bundle not stored yet, it stays queued: ${err.message}` });
+          report.retry ??= `the team server refused a chunk of drill ${id}'s evidence bundle (${err.message})`;
+          continue outer;
+        }
         if (err instanceof TeamRefused) {
           if (err.status === 409 && /already stored/.test(err.message)) report.bundles.kept++;
-          else report.problems.push({ id, kind: 'rejected', reason: `evidence bundle: ${err.message}` });
+          else if (bundleVerdictIsFinal(err.status)) report.problems.push({ id, kind: 'rejected', reason: `evidence bundle: ${err.message}` });
+          else {
+            report.problems.push({ id, kind: 'rejected', reason: `evidence bundle not sent, it stays queued: ${err.message}` });
+            report.retry ??= `the team server refused drill ${id}'s evidence bundle (${err.message})`;
+            continue outer;
+          }
           break;
         }
         if (!(err instanceof TeamUnreachable)) throw err;
@@ -199,6 +289,7 @@ async function publishBundles(db: Db, dataDir: string, cfg: TeamConfig, state: P
     }
     state.bundles = { ...state.bundles, [id]: heads.get(id)! };
     saveState(dataDir, state);
+    rmSync(outboxFile(dataDir, id, heads.get(id)!), { force: true });
     report.bundles.queued--;
   }
 }
