@@ -21,8 +21,8 @@ import { RunbookPage } from './pages/RunbookPage';
 import { DrillPage } from './pages/DrillPage';
 import { AuditPage } from './pages/AuditPage';
 import { PoliciesPage } from './pages/PoliciesPage';
-import { LivePage } from './pages/LivePage';
 import { TeamLiveDrill } from './live/TeamLiveDrill';
+import { TeamLiveList } from './live/TeamLiveList';
 import './team.css';
 
 interface Session extends Saved {
@@ -229,10 +229,10 @@ function Page({ route, api, me }: { route: TeamRoute; api: TeamApi; me: TeamMe }
     case 'drill':
       return <DrillPage api={api} id={route.id} me={me} />;
     case 'live':
-      return <LivePage api={api} />;
+      return <TeamLiveList api={api} />;
     case 'liveDrill':
       return (
-        <div className="hist-page">
+        <div className="team-live-page">
           <TeamLiveDrill key={route.id} drillId={route.id} api={api} />
         </div>
       );

@@ -270,13 +270,15 @@ test('team app at 1440x900: sign in, history filters and exports, runbooks, runb
 
   // Live drills: the running one, and its page.
   await page.click('[data-testid=team-nav-live]');
-  await page.waitForSelector('[data-live]');
-  assert.equal(await page.locator('[data-live]').count(), 1);
-  assert.match((await page.textContent('[data-live]'))!, /Step 2 of 4: Restore the base backup/);
+  await page.waitForSelector('[data-testid=team-live-row]');
+  assert.equal(await page.locator('[data-testid=team-live-row]').count(), 1);
+  assert.match((await page.textContent('[data-testid=team-live-row]'))!, /step 2 of 4: Restore the base backup/);
+  assert.match((await page.textContent('[data-testid=team-live-row-stale]'))!, /^last event /, 'how old the last event is, against the server clock');
   await shot(page, 'livelist', W);
-  const liveId = (await page.getAttribute('[data-live]', 'data-live'))!;
-  await page.click('[data-live]');
-  assert.equal(await page.evaluate(() => window.location.hash), `#/live/${encodeURIComponent(liveId)}`);
+  const liveId = (await page.getAttribute('[data-testid=team-live-row]', 'data-drill-id'))!;
+  await page.click('[data-testid=team-live-row]');
+  await waitFor(() => page.evaluate(() => window.location.hash).then((h: string) => h === `#/live/${encodeURIComponent(liveId)}`), 'the row opens #/live/ID');
+  await page.waitForSelector('[data-testid=team-live][data-status=running]');
 
   // A reload keeps the session (sessionStorage); sign out revokes the password form's token.
   await page.reload();
@@ -352,7 +354,7 @@ test('team app at 1024x700: every page fits and is photographed', { skip: !!skip
   await page.waitForSelector('[data-testid=team-bundle-link]');
   await shot(page, 'drill', W);
   await page.click('[data-testid=team-nav-live]');
-  await page.waitForSelector('[data-live]');
+  await page.waitForSelector('[data-testid=team-live-row]');
   await shot(page, 'livelist', W);
   // Nothing wider than the window: the top bar and the pages scroll inside, not the whole page sideways.
   assert.ok((await page.evaluate(() => window.document.documentElement.scrollWidth)) <= W, 'no horizontal scroll of the whole page');

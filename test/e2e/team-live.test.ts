@@ -2,23 +2,25 @@
  * An observer watches a live drill in real Chromium, against a real team
  * server on a real PostgreSQL: the operator's drill (the real engine on a
  * SQLite file, the system clock) is published with the real client
- * (`publish --live`); the observer (an auditor) opens it from the live list
- * (test/e2e/fixtures/team-live, built here with vite, served at the team
- * server's origin); the operator ticks an item, completes a step, adds a
- * note, runs a command, pauses and ends the drill, and each shows on the
- * open page within seconds, without a reload. Read-only throughout: no
- * button or key records anything, no terminal, no output. The live stream
- * cut by the server is tried again and the page catches up.
- * Screenshots: build/screenshots/team-live-{1440,1024}[-ended].png.
+ * (`publish --live`); the observer (an auditor) signs in to the team app
+ * the server serves at / (dist/renderer) by pasting an API token, opens
+ * Live drills and clicks the drill, as a person would; the operator ticks
+ * an item, completes a step, adds a note, runs a command, pauses and ends
+ * the drill, and each shows on the open page within seconds, without a
+ * reload. Read-only throughout: no button or key records anything, no
+ * terminal, no output. The live stream cut by the server is tried again
+ * and the page catches up.
+ * Screenshots: build/screenshots/team-live-{1440,1024}[-ended].png and
+ * team-live-list-{1440,1024}.png.
  */
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdirSync, readFileSync } from 'node:fs';
+import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import type { Browser, Page } from 'playwright-core';
 import { postgresUnavailable, startPostgres, type DbServer } from '../helpers/services';
-import { ROOT, cleanup, launchBrowser, newPage, waitFor } from './harness';
+import { ROOT, assertRendererBuilt, cleanup, launchBrowser, newPage, waitFor } from './harness';
 import { tempDir } from '../helpers/runbooks';
 import { CANARY, TERMINAL_ID, TRANSCRIPT, liveRunbook } from '../helpers/live-drill';
 import { openDatabase, type Db } from '../../main/store/db';
@@ -32,8 +34,6 @@ import { Redactor } from '../../main/evidence/redact/engine';
 const skip = postgresUnavailable();
 if (skip) test('team live view', () => assert.fail(`cannot run: ${skip}`));
 
-const FIXTURE = path.join(ROOT, 'test', 'e2e', 'fixtures', 'team-live');
-const OUT_DIR = path.join(ROOT, 'dist', 'e2e-team-live');
 const SHOTS = path.join(ROOT, 'build', 'screenshots');
 /** How long an observer may wait for what the operator did (publish → NOTIFY → SSE → fetch → render), on a loaded machine. */
 const SHOWS_WITHIN_MS = 10_000;
@@ -49,23 +49,12 @@ let db: Db;
 let drills: DrillService;
 let tmp: ReturnType<typeof tempDir>;
 
-async function buildFixture(): Promise<void> {
-  const vite = await import('vite');
-  const react = (await import('@vitejs/plugin-react')).default;
-  await vite.build({ configFile: false, root: FIXTURE, base: './', logLevel: 'warn', plugins: [react()], build: { outDir: OUT_DIR, emptyOutDir: true, target: 'es2022' } });
-}
-
-const TYPES: Record<string, string> = { '.html': 'text/html', '.js': 'text/javascript', '.css': 'text/css' };
-
-/** The fixture's files at the team server's origin (/fixture/…); everything else goes to the real server. */
-async function openFixture(page: Page, fragment: string): Promise<void> {
-  await page.route(`${base}/fixture/**`, (route) => {
-    const rel = new URL(route.request().url()).pathname.replace(/^\/fixture\//, '');
-    const file = path.join(OUT_DIR, rel);
-    if (!file.startsWith(OUT_DIR)) return route.abort();
-    return route.fulfill({ status: 200, contentType: TYPES[path.extname(file)] ?? 'application/octet-stream', body: readFileSync(file) });
-  });
-  await page.goto(`${base}/fixture/index.html#${fragment}`);
+/** Signs in to the team app at / by pasting an API token (a GET of /api/me: the token form records nothing). */
+async function signInWithToken(page: Page, token: string): Promise<void> {
+  await page.goto(base + '/');
+  await page.fill('#team-token', token);
+  await page.click('[data-testid=team-signin-submit]');
+  await page.waitForSelector('[data-testid=team-who]');
 }
 
 async function publishNow(): Promise<number> {
@@ -77,11 +66,12 @@ async function publishNow(): Promise<number> {
 
 before(async () => {
   if (skip) return;
+  assertRendererBuilt();
   pg = await startPostgres();
   pg.sql('postgres', 'CREATE DATABASE team_live_e2e');
   store = new TeamStore(`postgres://postgres:${encodeURIComponent(pg.password)}@127.0.0.1:${pg.port}/team_live_e2e`);
   await store.migrate();
-  server = new TeamServer(store);
+  server = new TeamServer(store, { rendererDir: path.join(ROOT, 'dist', 'renderer') });
   base = `http://127.0.0.1:${(await server.listen({ host: '127.0.0.1', port: 0, tls: null })).port}`;
   const op = await server.createUser('ana', 'operator', null);
   observer = (await server.createUser('audrey', 'auditor', null)).token;
@@ -89,7 +79,6 @@ before(async () => {
   tmp = tempDir('drillbook-team-live-');
   db = openDatabase(tmp.dir);
   drills = new DrillService(db, systemNow, { pid: process.pid, session: 'team-live-e2e' });
-  await buildFixture();
   browser = await launchBrowser();
 });
 after(async () => {
@@ -116,13 +105,19 @@ test('an observer watches a live drill read-only and sees each thing the operato
     if (!/\/api\/live\/[^/?]+(\?|$)/.test(new URL(r.url()).pathname + new URL(r.url()).search) || r.url().includes('/api/live/events')) return;
     void r.json().then((j: { delta?: unknown }) => void (j.delta ? answers.delta++ : answers.whole++)).catch(() => undefined);
   });
-  // From the live list, as the shell would.
-  await openFixture(page, `token=${observer}`);
+  // Signed in to the real app, from its Live drills page.
+  await signInWithToken(page, observer);
+  await page.click('[data-testid=team-nav-live]');
   await page.waitForSelector('[data-testid=team-live-row]');
   assert.match((await page.textContent('[data-testid=team-live-row]'))!, /Orders database restore.*ana · live · step 1 of 3: Declare the incident/s);
+  assert.match((await page.textContent('[data-testid=team-live-row-stale]'))!, /^last event (just now|\d+ s ago)$/);
   mkdirSync(SHOTS, { recursive: true });
   await page.screenshot({ path: path.join(SHOTS, 'team-live-list-1440.png') });
+  await page.setViewportSize({ width: 1024, height: 700 });
+  await page.screenshot({ path: path.join(SHOTS, 'team-live-list-1024.png') });
+  await page.setViewportSize({ width: 1440, height: 900 });
   await page.click('[data-testid=team-live-row]');
+  await waitFor(() => page.evaluate(() => (globalThis as { location?: { hash: string } }).location!.hash).then((h) => h === `#/live/${encodeURIComponent(id)}`), 'the row opens #/live/ID');
   await page.waitForSelector('[data-testid=team-live][data-status=running]');
   await waitFor(() => page.getAttribute('[data-testid=live-conn]', 'data-state').then((s) => s === 'live'), 'the live stream is open');
   assert.equal(await page.textContent('[data-testid=live-watching]'), 'read-only · watching ana');

@@ -23,6 +23,7 @@ import { humanDuration, utcDateTime, utcTime } from '../../app/format';
 import type { TeamApi } from './api';
 import { useLiveDrill, type LiveConn } from './useLiveDrill';
 import { QUIET_MS, followStep, staleText, stateText, watchingText } from './model';
+import { routeHash } from '../route';
 import './live.css';
 
 const noop = () => undefined;
@@ -46,6 +47,9 @@ function LiveBanner({ operator, ended, receivedAt, lastEventAt, conn, retries }:
   const quiet = !ended && age > QUIET_MS;
   return (
     <div className={`team-live-banner ${quiet ? 'is-quiet' : ''}`} role="status" data-testid="live-banner">
+      <a className="team-live-back" href={routeHash({ name: 'live' })} data-testid="live-back">
+        ← Live drills
+      </a>
       <strong data-testid="live-watching">{watchingText({ operator })}</strong>
       <span className="team-live-sep">·</span>
       {ended ? (
@@ -80,6 +84,11 @@ export function TeamLiveDrill({ drillId, api }: { drillId: string; api: TeamApi 
           <>
             <h2>No such drill</h2>
             <p className="muted">{error}</p>
+            <p>
+              <a className="team-live-back" href={routeHash({ name: 'live' })} data-testid="live-back">
+                ← Live drills
+              </a>
+            </p>
           </>
         ) : error ? (
           <p className="callout callout-danger" role="alert">

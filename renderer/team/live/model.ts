@@ -30,14 +30,16 @@ export function observerClock(snap: DrillSnapshot, receivedAt: number, now: numb
   return liveClock(snap, Math.max(0, now - receivedAt));
 }
 
-/** "last event 12 s ago", "last event 3 min 5 s ago", "last event 2 h 4 min ago". */
+/** "last event 12 s ago", "last event 3 min 5 s ago", "last event 2 h 4 min ago", "last event 144 d 12 h ago". */
 export function staleText(ageMs: number): string {
   const s = Math.max(0, Math.floor(ageMs / 1000));
   if (s < 2) return 'last event just now';
   if (s < 60) return `last event ${s} s ago`;
   const m = Math.floor(s / 60);
   if (m < 60) return `last event ${m} min ${s % 60} s ago`;
-  return `last event ${Math.floor(m / 60)} h ${m % 60} min ago`;
+  const h = Math.floor(m / 60);
+  if (h < 48) return `last event ${h} h ${m % 60} min ago`;
+  return `last event ${Math.floor(h / 24)} d ${h % 24} h ago`;
 }
 
 /** An event this old while the drill runs: the operator's link may be down (the banner says so). */

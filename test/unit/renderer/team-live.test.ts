@@ -63,6 +63,9 @@ test('staleness says how old the last event is, in words a person reads at a gla
   assert.equal(staleText(185_000), 'last event 3 min 5 s ago');
   assert.equal(staleText(2 * 3600_000 + 4 * 60_000), 'last event 2 h 4 min ago');
   assert.equal(staleText(-50), 'last event just now');
+  // A drill left running for weeks: days, not "3468 h".
+  assert.equal(staleText(47 * 3600_000 + 59 * 60_000), 'last event 47 h 59 min ago');
+  assert.equal(staleText((3468 * 60 + 26) * 60_000), 'last event 144 d 12 h ago');
 });
 
 test('a slower answer with fewer events never replaces a newer one; another drill always does', async () => {
