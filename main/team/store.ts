@@ -110,11 +110,11 @@ export class TeamStore {
     this.pool.on('error', () => undefined);
   }
 
-  async migrate(): Promise<number[]> {
+  async migrate(upTo?: number): Promise<number[]> {
     const { c, done } = await this.checkout();
     let failure: unknown;
     try {
-      return await migrate(c);
+      return await migrate(c, upTo);
     } catch (err) {
       failure = err;
       throw err;
