@@ -69,7 +69,7 @@ export const TEAM_PAGES: TeamPage[] = [
     clicks: [{ css: '[data-tab="runbooks"]' }, { css: '#runbooks button.link', text: 'Orders database restore' }],
     ready: '#steps tbody tr',
   },
-  { name: 'live drills', url: '/', clicks: [{ css: '[data-tab="live"]' }], ready: '#main h2' },
+  { name: 'live drills', url: '/', clicks: [{ css: '[data-tab="live"]' }], ready: '#live .card, #live p' },
 ];
 /** How a page gets the API token before its own script runs (the server's page reads it from sessionStorage). */
 export const TEAM_TOKEN_SCRIPT = (token: string) => `sessionStorage.setItem('drillbook-team-token', ${JSON.stringify(token)});`;
