@@ -104,3 +104,24 @@ test('PostgreSQL restarted while 10 publishers publish: 5xx answers are retried,
     await store.close();
   }
 });
+
+test('a pooled connection that drops while handed out, before its borrower listens on it, does not end the process', { skip: !!skip, timeout: 120_000 }, async () => {
+  pg.sql('postgres', 'CREATE DATABASE team_drop');
+  const url = `postgres://postgres:${encodeURIComponent(pg.password)}@127.0.0.1:${pg.port}/team_drop`;
+  const store = new TeamStore(url);
+  try {
+    await store.migrate();
+    // The window the restart hit: a client out of the pool with no 'error' listener of its borrower's. Its backend is
+    // terminated for real; PostgreSQL's FATAL notice arrives while nothing is in flight on it.
+    const c = await store.pool.connect();
+    const pid = (c as unknown as { processID: number }).processID;
+    pg.sql('postgres', `SELECT pg_terminate_backend(${pid})`);
+    await new Promise((r) => setTimeout(r, 1_000));
+    await assert.rejects(c.query('SELECT 1'), /not queryable|terminat|Connection/i);
+    c.release(true);
+    // The store goes on: a new connection answers.
+    assert.equal((await store.pool.query<{ n: number }>('SELECT 1 AS n')).rows[0]!.n, 1);
+  } finally {
+    await store.close();
+  }
+});
