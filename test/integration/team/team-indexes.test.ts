@@ -15,6 +15,7 @@ import { postgresUnavailable, startPostgres, type DbServer } from '../../helpers
 import { historyFixture, runbook } from '../../helpers/history-fixture';
 import { TeamStore, type User } from '../../../main/team/store';
 import type { PublishedDrill } from '../../../main/team/ingest';
+import { eventHash } from '../../../main/drill/chain';
 
 const skip = postgresUnavailable();
 if (skip) test('team indexes', () => assert.fail(`cannot run: ${skip}`));
@@ -52,7 +53,6 @@ test('migration 5: the filtered history, live list and sign-offs are served by i
     const user: User = await store.createUser('ana', 'operator', null);
     const reviewer: User = await store.createUser('rev', 'reviewer', null);
     // The operator field is rewritten above, so the chains are re-hashed here: the store trusts its caller (ingest verified).
-    const { eventHash } = await import('../../../main/drill/chain');
     const all = drills().map((d) => {
       let prev = '';
       const events = d.events.map((e) => {
@@ -105,8 +105,8 @@ test('migration 5: the filtered history, live list and sign-offs are served by i
           for (const p of n.Plans ?? []) walk(p, sql);
         };
         for (const q of sent) {
-          const [{ 'QUERY PLAN': plan }] = (await c.query(`EXPLAIN (ANALYZE, FORMAT JSON) ${q.text}`, q.values)).rows as { 'QUERY PLAN': { Plan: Node }[] }[];
-          walk(plan[0]!.Plan, q.text);
+          const rows = (await c.query(`EXPLAIN (ANALYZE, FORMAT JSON) ${q.text}`, q.values)).rows as { 'QUERY PLAN': { Plan: Node }[] }[];
+          walk(rows[0]!['QUERY PLAN'][0]!.Plan, q.text);
         }
         return [...scans].sort();
       } finally {
