@@ -154,23 +154,39 @@ export function postgresUnavailable(): string | null {
   return null;
 }
 
-export async function startPostgres(opts: { password?: string } = {}): Promise<DbServer> {
+/**
+ * `keepDir` (benches only): the cluster lives in that folder and survives
+ * stop(), so a big seeded database is reused across runs; initdb runs only
+ * when the folder holds no cluster yet, and `password` must then be the one
+ * it was created with.
+ */
+export async function startPostgres(opts: { password?: string; keepDir?: string } = {}): Promise<DbServer> {
   const bin = postgresBinDir();
   if (!bin) throw new Error(postgresUnavailable() ?? 'no PostgreSQL');
   const owner = runAs('postgres');
-  const dir = makeDir('drillbook-pg-', owner);
+  const keep = opts.keepDir;
+  if (keep) {
+    mkdirSync(keep, { recursive: true, mode: 0o755 });
+    if (owner.uid !== undefined) chownSync(keep, owner.uid, owner.gid!);
+  }
+  const dir = keep ?? makeDir('drillbook-pg-', owner);
   const data = path.join(dir, 'data');
   const socketDir = path.join(dir, 'sock');
   const password = opts.password ?? 'pg-' + Math.random().toString(36).slice(2, 14);
   const pwfile = path.join(dir, 'pwfile');
-  writeFileSync(pwfile, password + '\n', { mode: 0o600 });
-  if (owner.uid !== undefined) chownSync(pwfile, owner.uid, owner.gid!);
-  mkdirSync(socketDir);
+  const fresh = !existsSync(path.join(data, 'PG_VERSION'));
+  if (fresh) {
+    writeFileSync(pwfile, password + '\n', { mode: 0o600 });
+    if (owner.uid !== undefined) chownSync(pwfile, owner.uid, owner.gid!);
+  }
+  if (!existsSync(socketDir)) mkdirSync(socketDir);
   if (owner.uid !== undefined) chownSync(socketDir, owner.uid, owner.gid!);
   try {
     // --no-sync and the settings below trade durability for speed: these clusters live for a minute.
-    run(path.join(bin, 'initdb'), ['-D', data, '-U', 'postgres', '--pwfile', pwfile, '--auth-local=trust', '--auth-host=scram-sha-256', '-E', 'UTF8', '--locale=C', '--no-sync'], owner);
-    rmSync(pwfile);
+    if (fresh) {
+      run(path.join(bin, 'initdb'), ['-D', data, '-U', 'postgres', '--pwfile', pwfile, '--auth-local=trust', '--auth-host=scram-sha-256', '-E', 'UTF8', '--locale=C', '--no-sync'], owner);
+      rmSync(pwfile);
+    }
     const version = run(path.join(bin, 'postgres'), ['--version'], owner).trim();
     for (let attempt = 0; attempt < 5; attempt++) {
       const port = await freePort();
@@ -206,7 +222,7 @@ export async function startPostgres(opts: { password?: string } = {}): Promise<D
         },
         stop: async () => {
           await stopChild(child, 'SIGINT'); // fast shutdown
-          rmSync(dir, { recursive: true, force: true });
+          if (!keep) rmSync(dir, { recursive: true, force: true });
         },
         restart: async () => {
           await stopChild(child, 'SIGINT');
@@ -218,7 +234,7 @@ export async function startPostgres(opts: { password?: string } = {}): Promise<D
     }
     throw new Error('PostgreSQL: no free port after 5 attempts');
   } catch (err) {
-    rmSync(dir, { recursive: true, force: true });
+    if (!keep) rmSync(dir, { recursive: true, force: true });
     throw err;
   }
 }
