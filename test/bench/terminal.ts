@@ -138,10 +138,12 @@ function rssKb(pid: number): number {
   }
 }
 
-/** CPU seconds used so far by every process, grouped: where a flood's time goes. */
-function cpuByGroup(serverPid: number): Record<string, number> {
+/** CPU seconds used so far by each process, with its group. */
+type CpuSnapshot = Map<number, { group: string; secs: number }>;
+
+function cpuSnapshot(serverPid: number, hostPid = 0): CpuSnapshot {
   const hz = 100; // USER_HZ on Linux
-  const out: Record<string, number> = {};
+  const out: CpuSnapshot = new Map();
   for (const name of readdirSync('/proc')) {
     if (!/^\d+$/.test(name)) continue;
     try {
@@ -149,12 +151,22 @@ function cpuByGroup(serverPid: number): Record<string, number> {
       const comm = stat.slice(stat.indexOf('(') + 1, stat.lastIndexOf(')'));
       const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
       const secs = (Number(f[11]) + Number(f[12])) / hz;
-      const group = Number(name) === serverPid ? 'drillbook server' : comm.startsWith('sshd') ? 'sshd' : /chrom/i.test(comm) ? 'chromium' : /^(bash|cat)$/.test(comm) ? 'shell+cat' : 'other';
-      out[group] = (out[group] ?? 0) + secs;
+      const group = Number(name) === serverPid ? 'drillbook server' : Number(name) === hostPid ? 'terminal host' : comm.startsWith('sshd') ? 'sshd' : /chrom/i.test(comm) ? 'chromium' : /^(bash|cat)$/.test(comm) ? 'shell+cat' : 'other';
+      out.set(Number(name), { group, secs });
     } catch {
       /* gone */
     }
   }
+  return out;
+}
+
+/**
+ * CPU seconds each group used between two snapshots, per process (a process that ended in between is not counted:
+ * subtracting group totals went negative when one of Chromium's processes was replaced).
+ */
+function cpuDelta(before: CpuSnapshot, after: CpuSnapshot): Record<string, number> {
+  const out: Record<string, number> = {};
+  for (const [pid, a] of after) out[a.group] = (out[a.group] ?? 0) + a.secs - (before.get(pid)?.secs ?? 0);
   return out;
 }
 
@@ -227,14 +239,21 @@ export async function terminalBench(): Promise<void> {
     }, view);
 
     const pid = serverPid(server);
+    // The terminal host (main/terminal/host): the node process that holds the SSH session between sshd and the server.
+    const hostPidOf = () => {
+      try {
+        return Number(readFileSync(path.join(ws.dataDir, 'terminal-host', 'host.pid'), 'utf8').trim());
+      } catch {
+        return 0;
+      }
+    };
     /** Chromium's CPU seconds so far (every Chromium process: renderer, GPU, network service). */
-    const chromiumCpu = () => cpuByGroup(pid).chromium ?? 0;
 
     // 3. Click Run and time, in the page, until xterm.js has parsed the whole file.
     const floodReal = async (): Promise<{ ms: number; cpu: number; groups: Record<string, number> }> => {
       await page.locator('[data-testid="run-code"]:not([disabled])').waitFor({ timeout: 60_000 });
       await page.waitForTimeout(300);
-      const before = cpuByGroup(pid);
+      const before = cpuSnapshot(pid, hostPidOf());
       const ms = (await page.evaluate(
         ({ sel, target }: { sel: string; target: number }) =>
           new Promise<number>((resolve, reject) => {
@@ -254,9 +273,7 @@ export async function terminalBench(): Promise<void> {
           }),
         { sel: view, target: ptyBytes },
       )) as number;
-      const after = cpuByGroup(pid);
-      const groups: Record<string, number> = {};
-      for (const k of Object.keys(after)) groups[k] = (after[k] ?? 0) - (before[k] ?? 0);
+      const groups = cpuDelta(before, cpuSnapshot(pid, hostPidOf()));
       return { ms, cpu: groups.chromium ?? 0, groups };
     };
 
@@ -264,7 +281,7 @@ export async function terminalBench(): Promise<void> {
     // options, font, theme, addons, renderer), in a box of the same size and containment, fed the same bytes from
     // memory in 64 KiB pieces (as renderer/terminal/pieces.ts writes): the browser's own ceiling, no transport at all.
     const floodAlone = async (): Promise<{ ms: number; cpu: number; size: string }> => {
-      const before = chromiumCpu();
+      const before = cpuSnapshot(pid, hostPidOf());
       const r = (await page.evaluate(
         async ({ sel, totalLines }: { sel: string; totalLines: number }) => {
           const el = document.querySelector(sel);
@@ -306,7 +323,7 @@ export async function terminalBench(): Promise<void> {
         },
         { sel: view, totalLines: lines },
       )) as { ms: number; size: string };
-      return { ...r, cpu: chromiumCpu() - before };
+      return { ...r, cpu: cpuDelta(before, cpuSnapshot(pid, hostPidOf())).chromium ?? 0 };
     };
 
     const cdp = await page.context().newCDPSession(page);
@@ -448,7 +465,8 @@ export async function terminalBench(): Promise<void> {
     const cpuAlone = med(results.map((r) => r.alone.cpu));
     const serverCpu = med(results.map((r) => r.real.groups['drillbook server'] ?? 0));
     const sshdCpu = med(results.map((r) => r.real.groups.sshd ?? 0));
-    console.log(`    Chromium CPU per MiB: xterm.js alone ${perMib(cpuAlone)} ms, real UI ${perMib(cpuReal)} ms (= ${((cpuAlone / cpuReal) * 100).toFixed(0)}% efficiency); Drillbook server ${perMib(serverCpu)} ms, sshd ${perMib(sshdCpu)} ms`);
+    const hostCpu = med(results.map((r) => r.real.groups['terminal host'] ?? 0));
+    console.log(`    Chromium CPU per MiB: xterm.js alone ${perMib(cpuAlone)} ms, real UI ${perMib(cpuReal)} ms (= ${((cpuAlone / cpuReal) * 100).toFixed(0)}% efficiency); terminal host ${perMib(hostCpu)} ms, Drillbook server ${perMib(serverCpu)} ms, sshd ${perMib(sshdCpu)} ms`);
     if (traces.length) for (const l of formatSummaries(traces)) console.log(l);
     console.log('');
     console.log(`echo latency (${latencies.length} keys)  p50 ${pct(latencies, 50).toFixed(1)} ms   p99 ${pct(latencies, 99).toFixed(1)} ms   max ${Math.max(...latencies).toFixed(1)} ms   (aim p99 < 30 ms)`);
