@@ -57,7 +57,7 @@ export function summariseTrace(events: TraceEvent[]): MainThreadSummary {
     if (to > from) busy += to - from;
     end = Math.max(end, to);
   }
-  return { wallMs: (last - first) / 1000, busyMs: busy / 1000, frames: own.filter((e) => e.name === 'Paint' || e.name === 'PrePaint').filter((e) => e.name === 'PrePaint').length, steps };
+  return { wallMs: (last - first) / 1000, busyMs: busy / 1000, frames: own.filter((e) => e.name === 'PrePaint').length, steps };
 }
 
 /** One line per step: milliseconds per MiB for each summary. */

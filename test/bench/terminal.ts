@@ -153,6 +153,13 @@ function cpuSnapshot(serverPid: number, hostPid = 0): CpuSnapshot {
       const secs = (Number(f[11]) + Number(f[12])) / hz;
       const group = Number(name) === serverPid ? 'drillbook server' : Number(name) === hostPid ? 'terminal host' : comm.startsWith('sshd') ? 'sshd' : /chrom/i.test(comm) ? 'chromium' : /^(bash|cat)$/.test(comm) ? 'shell+cat' : 'other';
       out.set(Number(name), { group, secs });
+      if (group === 'chromium') {
+        // Which of Chromium's processes: the page's renderer, the GPU process (compositing, raster), the network
+        // service (the WebSocket's bytes), the browser process.
+        const type = /--type=([\w-]+)/.exec(readFileSync(`/proc/${name}/cmdline`, 'latin1'))?.[1] ?? 'browser';
+        const sub = /--utility-sub-type=network/.test(readFileSync(`/proc/${name}/cmdline`, 'latin1')) ? 'network' : type;
+        out.set(-Number(name), { group: `chromium ${sub}`, secs });
+      }
     } catch {
       /* gone */
     }
@@ -280,7 +287,7 @@ export async function terminalBench(): Promise<void> {
     // 5. xterm.js alone in the same page: built by the same factory as the real one (renderer/terminal/xterm.ts: same
     // options, font, theme, addons, renderer), in a box of the same size and containment, fed the same bytes from
     // memory in 64 KiB pieces (as renderer/terminal/pieces.ts writes): the browser's own ceiling, no transport at all.
-    const floodAlone = async (): Promise<{ ms: number; cpu: number; size: string }> => {
+    const floodAlone = async (): Promise<{ ms: number; cpu: number; size: string; groups: Record<string, number> }> => {
       const before = cpuSnapshot(pid, hostPidOf());
       const r = (await page.evaluate(
         async ({ sel, totalLines }: { sel: string; totalLines: number }) => {
@@ -323,7 +330,8 @@ export async function terminalBench(): Promise<void> {
         },
         { sel: view, totalLines: lines },
       )) as { ms: number; size: string };
-      return { ...r, cpu: cpuDelta(before, cpuSnapshot(pid, hostPidOf())).chromium ?? 0 };
+      const groups = cpuDelta(before, cpuSnapshot(pid, hostPidOf()));
+      return { ...r, cpu: groups.chromium ?? 0, groups };
     };
 
     const cdp = await page.context().newCDPSession(page);
@@ -469,6 +477,13 @@ export async function terminalBench(): Promise<void> {
     const serverCpu = med(results.map((r) => r.real.groups['drillbook server'] ?? 0));
     const sshdCpu = med(results.map((r) => r.real.groups.sshd ?? 0));
     const hostCpu = med(results.map((r) => r.real.groups['terminal host'] ?? 0));
+    const parts = (g: Record<string, number>) =>
+      Object.entries(g)
+        .filter(([k, v]) => k.startsWith('chromium ') && v > 0.005)
+        .sort((a, b) => b[1] - a[1])
+        .map(([k, v]) => `${k.slice(9)} ${perMib(v)}`)
+        .join(', ');
+    console.log(`    Chromium's processes, CPU ms per MiB (first pair): real UI ${parts(results[0]!.real.groups)}; alone ${parts(results[0]!.alone.groups)}`);
     console.log(`    Chromium CPU per MiB: xterm.js alone ${perMib(cpuAlone)} ms, real UI ${perMib(cpuReal)} ms (= ${((cpuAlone / cpuReal) * 100).toFixed(0)}% efficiency); terminal host ${perMib(hostCpu)} ms, Drillbook server ${perMib(serverCpu)} ms, sshd ${perMib(sshdCpu)} ms`);
     if (traces.length) for (const l of formatSummaries(traces)) console.log(l);
     console.log('');
