@@ -21,6 +21,9 @@
  * BENCH_PAIRS=N repeats 3 and 5 as N interleaved pairs (the order
  * alternating) and prints the ratio per pair and its median: on a machine
  * shared with other work only pairs taken back to back compare.
+ * BENCH_DRIVER=raw runs the floods in a Chromium page driven without
+ * Playwright (raw-page.ts: no DevTools Network domain copying each
+ * WebSocket frame).
  * BENCH_TRACE=DIR writes a Chrome trace of the first pair's two floods
  * there and prints the page's main thread per MiB (terminal-trace.ts).
  * BENCH_RENDERER=webgl|dom forces xterm.js's renderer in both (the UI uses
@@ -48,6 +51,7 @@ import { startSshd, type TestSshd } from '../helpers/sshd';
 import { chromium } from 'playwright-core';
 import { CHROMIUM, CHROMIUM_ARGS, cleanup, launchBrowser, makeWorkspace, newPage, startServer, type Server } from '../e2e/harness';
 import { openApp, openRunbook, startDrill } from '../e2e/ui';
+import { openRawPage } from './raw-page';
 import { formatSummaries, summariseTrace, type MainThreadSummary } from './terminal-trace';
 
 // page.evaluate callbacks run in the browser (no DOM lib in this tsconfig).
@@ -151,7 +155,7 @@ function cpuSnapshot(serverPid: number, hostPid = 0): CpuSnapshot {
       const comm = stat.slice(stat.indexOf('(') + 1, stat.lastIndexOf(')'));
       const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
       const secs = (Number(f[11]) + Number(f[12])) / hz;
-      const group = Number(name) === serverPid ? 'drillbook server' : Number(name) === hostPid ? 'terminal host' : comm.startsWith('sshd') ? 'sshd' : /chrom/i.test(comm) ? 'chromium' : /^(bash|cat)$/.test(comm) ? 'shell+cat' : 'other';
+      const group = Number(name) === process.pid ? 'bench (playwright)' : Number(name) === serverPid ? 'drillbook server' : Number(name) === hostPid ? 'terminal host' : comm.startsWith('sshd') ? 'sshd' : /chrom/i.test(comm) ? 'chromium' : /^(bash|cat)$/.test(comm) ? 'shell+cat' : 'other';
       out.set(Number(name), { group, secs });
       if (group === 'chromium') {
         // Which of Chromium's processes: the page's renderer, the GPU process (compositing, raster), the network
@@ -245,6 +249,37 @@ export async function terminalBench(): Promise<void> {
       return `${t.cols}×${t.rows}`;
     }, view);
 
+    // The page the floods run in: Playwright's, or (BENCH_DRIVER=raw) a Chromium driven only through Runtime.evaluate
+    // (raw-page.ts: without the Network domain, which makes Chromium copy every WebSocket frame to the DevTools client).
+    const raw = process.env.BENCH_DRIVER === 'raw' ? await openRawPage(server.url, { width: 1600, height: 1000 }, process.env.BENCH_CHROMIUM_ARGS?.split(' ') ?? []) : null;
+    const evaluate = <A, T>(fn: (arg: A) => T | Promise<T>, arg: A): Promise<T> => (raw ? raw.evaluate(fn, arg) : (page.evaluate(fn as any, arg) as Promise<T>));
+    /** Waits, in the page, for an element matching `sel` (bounded). */
+    const waitIn = (sel: string, ms = 60_000) =>
+      evaluate(
+        ({ sel, ms }: { sel: string; ms: number }) =>
+          new Promise<boolean>((resolve, reject) => {
+            const end = Date.now() + ms;
+            const tick = () => (document.querySelector(sel) ? resolve(true) : Date.now() > end ? reject(new Error(`no ${sel}`)) : setTimeout(tick, 50));
+            tick();
+          }),
+        { sel, ms },
+      );
+    const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+    if (raw) {
+      if (process.env.BENCH_RENDERER) {
+        await waitIn('[data-testid="conn-state"]');
+        await raw.evaluate((v: string) => (globalThis as any).localStorage.setItem('drillbook.terminal.renderer', v), process.env.BENCH_RENDERER);
+        await raw.send('Page.reload');
+        await sleep(1000);
+      }
+      await page.context().close(); // the drill's terminal is now watched by the raw page alone
+      await waitIn('[data-testid="conn-state"][data-state="open"]');
+      await waitIn('[data-testid="open-running-drill"]');
+      await raw.evaluate(() => document.querySelector('[data-testid="open-running-drill"]').click(), null);
+      await waitIn('[data-testid="terminal-view"].is-active[data-bytes]');
+      await sleep(1000);
+    }
+
     const pid = serverPid(server);
     // The terminal host (main/terminal/host): the node process that holds the SSH session between sshd and the server.
     const hostPidOf = () => {
@@ -258,10 +293,10 @@ export async function terminalBench(): Promise<void> {
 
     // 3. Click Run and time, in the page, until xterm.js has parsed the whole file.
     const floodReal = async (): Promise<{ ms: number; cpu: number; groups: Record<string, number> }> => {
-      await page.locator('[data-testid="run-code"]:not([disabled])').waitFor({ timeout: 60_000 });
-      await page.waitForTimeout(300);
+      await waitIn('[data-testid="run-code"]:not([disabled])');
+      await sleep(300);
       const before = cpuSnapshot(pid, hostPidOf());
-      const ms = (await page.evaluate(
+      const ms = (await evaluate(
         ({ sel, target }: { sel: string; target: number }) =>
           new Promise<number>((resolve, reject) => {
             const el = document.querySelector(sel);
@@ -289,7 +324,7 @@ export async function terminalBench(): Promise<void> {
     // memory in 64 KiB pieces (as renderer/terminal/pieces.ts writes): the browser's own ceiling, no transport at all.
     const floodAlone = async (): Promise<{ ms: number; cpu: number; size: string; groups: Record<string, number> }> => {
       const before = cpuSnapshot(pid, hostPidOf());
-      const r = (await page.evaluate(
+      const r = (await evaluate(
         async ({ sel, totalLines }: { sel: string; totalLines: number }) => {
           const el = document.querySelector(sel);
           const real = el.drillbookTerminal;
@@ -334,7 +369,7 @@ export async function terminalBench(): Promise<void> {
       return { ...r, cpu: groups.chromium ?? 0, groups };
     };
 
-    const cdp = await page.context().newCDPSession(page);
+    const cdp = raw ?? (await page.context().newCDPSession(page));
     await cdp.send('Performance.enable');
     const heapMb = async () => {
       const m = (await cdp.send('Performance.getMetrics')) as { metrics: { name: string; value: number }[] };
@@ -355,17 +390,18 @@ export async function terminalBench(): Promise<void> {
     const results: { real: Awaited<ReturnType<typeof floodReal>>; alone: Awaited<ReturnType<typeof floodAlone>>; load: number }[] = [];
     let aloneSize = '';
     const traces: { label: string; s: MainThreadSummary; mib: number }[] = [];
-    const before = Number(await page.locator(view).getAttribute('data-bytes'));
+    const bytesNow = () => evaluate((sel: string) => Number(document.querySelector(sel).dataset.bytes), view);
+    const before = await bytesNow();
     for (let i = 0; i < pairs; i++) {
       phase(`pair ${i + 1}`);
       const load = os.loadavg()[0]!;
-      if (process.env.BENCH_PROFILE && i === 0) {
+      if (process.env.BENCH_PROFILE && i === 0 && !raw) {
         await cdp.send('Profiler.enable');
         await cdp.send('Profiler.setSamplingInterval', { interval: 200 });
         await cdp.send('Profiler.start');
       }
       let real, alone;
-      if (process.env.BENCH_TRACE && i === 0) {
+      if (process.env.BENCH_TRACE && i === 0 && !raw) {
         // A Chrome trace of each path, summarised per MiB (terminal-trace.ts); tracing slows both alike.
         const traced = async <T,>(label: string, run: () => Promise<T>): Promise<T> => {
           await browser.startTracing(page, { categories: ['devtools.timeline', 'toplevel'] });
@@ -379,7 +415,7 @@ export async function terminalBench(): Promise<void> {
         alone = await traced('alone', floodAlone);
       } else if (i % 2 === 0) {
         real = await floodReal();
-        if (process.env.BENCH_PROFILE && i === 0) {
+        if (process.env.BENCH_PROFILE && i === 0 && !raw) {
           const { profile } = (await cdp.send('Profiler.stop')) as { profile: unknown };
           writeFileSync(process.env.BENCH_PROFILE, JSON.stringify(profile));
         }
@@ -396,16 +432,16 @@ export async function terminalBench(): Promise<void> {
         );
       }
     }
-    await page.waitForTimeout(1000);
+    await sleep(1000);
     sampling = false;
     await sampler;
-    const after = Number(await page.locator(view).getAttribute('data-bytes'));
+    const after = await bytesNow();
 
     phase('echo');
     // 4. Echo latency: a key into xterm.js → core → pty → echo → parsed by xterm.js.
-    await page.locator('[data-testid="run-code"]:not([disabled])').waitFor({ timeout: 60_000 });
-    await page.waitForTimeout(300);
-    const latencies = (await page.evaluate(
+    await waitIn('[data-testid="run-code"]:not([disabled])');
+    await sleep(300);
+    const latencies = (await evaluate(
       async ({ sel, n }: { sel: string; n: number }) => {
         const el = document.querySelector(sel);
         const term = el.drillbookTerminal;
@@ -439,7 +475,8 @@ export async function terminalBench(): Promise<void> {
     )) as number[];
 
     phase('close');
-    await page.close();
+    if (raw) await raw.close();
+    else await page.close();
     await server.stop();
 
     phase('report');
@@ -464,7 +501,7 @@ export async function terminalBench(): Promise<void> {
     console.log(
       `    real UI / xterm.js alone (time ratio per pair): median ${med(ratios).toFixed(0)}%, ${Math.min(...ratios).toFixed(0)}–${Math.max(...ratios).toFixed(0)}% (aim ≥ 90%); load ${Math.min(...loads).toFixed(1)}–${Math.max(...loads).toFixed(1)}`,
     );
-    console.log(`    renderer ${renderer}, terminal ${size}; reference ${aloneSize}; ${(after - before).toLocaleString()} bytes parsed`);
+    console.log(`    ${raw ? 'page driven over bare DevTools (BENCH_DRIVER=raw)' : 'page driven by Playwright'}; renderer ${renderer}, terminal ${size}; reference ${aloneSize}; ${(after - before).toLocaleString()} bytes parsed`);
     const first = results[0]!.real;
     const cpu = Object.entries(first.groups)
       .filter(([k, v]) => v > 0.005 && !k.startsWith('chromium '))
