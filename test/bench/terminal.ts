@@ -252,7 +252,9 @@ export async function terminalBench(): Promise<void> {
     // The page the floods run in: Playwright's, or (BENCH_DRIVER=raw) a Chromium driven only through Runtime.evaluate
     // (raw-page.ts: without the Network domain, which makes Chromium copy every WebSocket frame to the DevTools client).
     const raw = process.env.BENCH_DRIVER === 'raw' ? await openRawPage(server.url, { width: 1600, height: 1000 }, process.env.BENCH_CHROMIUM_ARGS?.split(' ') ?? []) : null;
-    const evaluate = <A, T>(fn: (arg: A) => T | Promise<T>, arg: A): Promise<T> => (raw ? raw.evaluate(fn, arg) : (page.evaluate(fn as any, arg) as Promise<T>));
+    // Both serialise the function the same way, with esbuild's __name helper (tsx's keepNames) stubbed.
+    const evaluate = <A, T>(fn: (arg: A) => T | Promise<T>, arg: A): Promise<T> =>
+      raw ? raw.evaluate(fn, arg) : (page.evaluate(`((__name) => (${fn.toString()})(${JSON.stringify(arg)}))((f) => f)`) as Promise<T>);
     /** Waits, in the page, for an element matching `sel` (bounded). */
     const waitIn = (sel: string, ms = 60_000) =>
       evaluate(
@@ -380,7 +382,7 @@ export async function terminalBench(): Promise<void> {
     let sampling = true;
     const sampler = (async () => {
       while (sampling) {
-        samples.push({ t: performance.now() - sampleStart, rssMb: rssKb(pid) / 1024, heapMb: await heapMb() });
+        samples.push({ t: performance.now() - sampleStart, rssMb: rssKb(pid) / 1024, heapMb: await heapMb().catch(() => 0) });
         await new Promise((r) => setTimeout(r, 250));
       }
     })();
