@@ -23,9 +23,13 @@ export interface TerminalViewProps {
  * UTF-8 itself, across chunk boundaries) and are acknowledged once parsed;
  * keystrokes go to the core; the size follows the panel.
  */
-/** The xterm instance on its element (not an attribute): lets tests and the benchmark read the screen. */
+/**
+ * The xterm instance on its element (not an attribute): lets tests and the benchmark read the screen. The
+ * factory too: the benchmark's "xterm.js alone" reference is built exactly as this one (options, addons, renderer).
+ */
 export function exposeForTests(el: HTMLElement, h: XtermHandle): void {
   Object.defineProperty(el, 'drillbookTerminal', { value: h.term, configurable: true });
+  Object.defineProperty(el, 'drillbookCreateXterm', { value: createXterm, configurable: true });
 }
 
 /**

@@ -67,7 +67,22 @@ export function hasGpuWebgl(): boolean {
   return gpuWebgl;
 }
 
-export function createXterm(container: HTMLElement, opts: { readOnly?: boolean; scrollback?: number } = {}): XtermHandle {
+/** Which renderer to use: 'auto' (WebGL only when a GPU backs it), or one forced for a comparison. */
+export type RendererChoice = 'auto' | 'webgl' | 'dom';
+
+/** localStorage key that forces a renderer ('webgl' or 'dom'): lets the terminal bench measure both on one machine. */
+export const RENDERER_KEY = 'drillbook.terminal.renderer';
+
+export function rendererChoice(): RendererChoice {
+  try {
+    const v = globalThis.localStorage?.getItem(RENDERER_KEY);
+    return v === 'webgl' || v === 'dom' ? v : 'auto';
+  } catch {
+    return 'auto';
+  }
+}
+
+export function createXterm(container: HTMLElement, opts: { readOnly?: boolean; scrollback?: number; renderer?: RendererChoice } = {}): XtermHandle {
   const term = new Terminal({
     allowProposedApi: true,
     cursorBlink: !opts.readOnly,
@@ -88,8 +103,9 @@ export function createXterm(container: HTMLElement, opts: { readOnly?: boolean; 
   term.open(container);
 
   let webgl: WebglAddon | null = null;
+  const choice = opts.renderer ?? rendererChoice();
   try {
-    if (!hasGpuWebgl()) throw new Error('no GPU-backed WebGL2');
+    if (choice === 'dom' || (choice === 'auto' && !hasGpuWebgl())) throw new Error('no GPU-backed WebGL2');
     webgl = new WebglAddon();
     webgl.onContextLoss(() => {
       // The GPU went away (driver reset, too many contexts): keep going on the DOM renderer.
