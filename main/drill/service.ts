@@ -209,10 +209,20 @@ export class DrillService {
     return this.get(drillId);
   }
 
-  /** Records what a terminal saw: a queued Run starting, a command typed by hand, a shell without integration. */
+  /**
+   * Records what a terminal saw: a queued Run starting, a command typed by hand, a shell without integration.
+   * These come with the output, in bursts, so they join the next group commit rather than each costing an
+   * fsync on the event loop; listeners (the UI) hear of one only once it is on disk. A commit that fails is
+   * not thrown here (the terminal carries on either way, and its transcript keeps what it saw).
+   */
   terminalEvent<K extends TerminalEventType>(drillId: string, type: K, stepIndex: number | null, data: EventData<K>): DrillSnapshot {
     this.writable(drillId, { allowPaused: true });
-    return this.record(drillId, type, undefined, stepIndex, data);
+    this.deferring++;
+    try {
+      return this.record(drillId, type, undefined, stepIndex, data);
+    } finally {
+      this.deferring--;
+    }
   }
 
   /** Called after each command.run is recorded; evidence uses it to tick the checklist items a passing command proves. */

@@ -138,3 +138,27 @@ test('when the whole commit fails, every call in the group is told so and nothin
     done();
   }
 });
+
+test("a terminal's records join the group commit of the calls beside them, and are heard only once on disk", async () => {
+  const { svc, a, groups, heard, done } = setup();
+  try {
+    const typed = (text: string) =>
+      svc.terminalEvent(a, 'command.typed', null, { target: 'local', text, exitCode: 0, startedAt: '2026-01-01T00:00:00.000Z', endedAt: '2026-01-01T00:00:01.000Z', durationMs: 1000, terminalId: 't1', transcript: 't1.out', outputFrom: null, outputTo: null });
+    const call = note(svc, a, 'a1');
+    typed('pg_restore -d app dump');
+    typed('psql -c "select count(*) from orders"');
+    assert.deepEqual(groups, [], 'not committed while the event loop has not turned');
+    assert.deepEqual(heard, []);
+    await call;
+    assert.deepEqual(groups, [3], 'the note and both typed commands in one commit');
+    assert.deepEqual(heard, ['a2', 'a3', 'a4']);
+    assert.deepEqual(svc.get(a).commands.map((c) => c.text), ['pg_restore -d app dump', 'psql -c "select count(*) from orders"']);
+    assert.equal(verifyChain(svc.events(a)), null);
+    // Alone, a terminal's record is committed at the next turn of the event loop.
+    typed('ls');
+    await new Promise((r) => setImmediate(r));
+    assert.deepEqual(groups, [3, 1]);
+  } finally {
+    done();
+  }
+});
