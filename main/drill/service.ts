@@ -58,6 +58,8 @@ export class DrillService {
   private deferring = 0;
   private collecting: Pending[] | null = null;
   private flushScheduled = false;
+  /** Drills whose owner row names this session. */
+  private readonly ownedHere = new Set<string>();
   /** This process: a drill it owns is live; a running drill owned by a dead process is interrupted. */
   readonly owner: Owner;
 
@@ -410,9 +412,15 @@ export class DrillService {
   }
 
   private isInterrupted(drillId: string): boolean {
+    // A drill this session owns stays its own while it lives (another process may take over only a drill whose
+    // owner is dead), so the owner row is read once, not at every event (a SELECT, ~7% of an append's CPU).
+    if (this.ownedHere.has(drillId)) return false;
     const owner = this.store.owner(drillId);
     if (!owner) return true;
-    if (owner.session === this.owner.session) return false;
+    if (owner.session === this.owner.session) {
+      this.ownedHere.add(drillId);
+      return false;
+    }
     return !processAlive(owner.pid) || owner.pid === this.owner.pid;
   }
 

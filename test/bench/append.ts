@@ -110,6 +110,12 @@ async function withCore(label: string, body: (core: Core, call: Call, drillId: s
   }
 }
 
+/** This process's CPU time (user + system) per event: steadier than wall time on a machine shared with others. */
+function cpuPerEvent(since: NodeJS.CpuUsage, events: number): string {
+  const used = process.cpuUsage(since);
+  return `CPU ${((used.user + used.system) / events).toFixed(0)} µs per event (user ${(used.user / events).toFixed(0)}, system ${(used.system / events).toFixed(0)})`;
+}
+
 type Call = (method: string, params: unknown) => Promise<Record<string, unknown>>;
 
 async function oneWriter(total: number, how: string): Promise<void> {
@@ -120,6 +126,7 @@ async function oneWriter(total: number, how: string): Promise<void> {
     if (serialise) core.onEvent((e) => void (sent += JSON.stringify(e).length));
     console.log('  events          p50      p99      max');
     const { gc, stop } = watchGc();
+    const cpu0 = process.cpuUsage();
     const t0 = performance.now();
     let band: number[] = [];
     const all: { t: number; d: number }[] = [];
@@ -138,6 +145,7 @@ async function oneWriter(total: number, how: string): Promise<void> {
       }
     }
     const secs = (performance.now() - t0) / 1000;
+    const cpu = cpuPerEvent(cpu0, total);
     stop();
     const ds = all.map((x) => x.d);
     const slow = pct(ds, 99);
@@ -145,7 +153,7 @@ async function oneWriter(total: number, how: string): Promise<void> {
     const withGc = slowOnes.filter((x) => gc.spans.some(([a, b]) => a < x.t + x.d && b > x.t)).length;
     console.log(
       `  all: p50 ${pct(ds, 50).toFixed(2)} ms, p99 ${slow.toFixed(2)} ms, worst band p99 ${Math.max(...bandP99).toFixed(2)} ms; ` +
-        `sustained ${(total / secs).toFixed(0)} events/s (${secs.toFixed(1)} s)${serialise ? `; the listener serialised ${(sent / 1024 / 1024).toFixed(0)} MiB of JSON` : ''}`,
+        `sustained ${(total / secs).toFixed(0)} events/s (${secs.toFixed(1)} s), ${cpu}${serialise ? `; the listener serialised ${(sent / 1024 / 1024).toFixed(0)} MiB of JSON` : ''}`,
     );
     console.log(
       `  GC: ${gc.count} pauses, ${gc.totalMs.toFixed(0)} ms in all, longest ${gc.maxMs.toFixed(1)} ms; ` +
@@ -176,6 +184,7 @@ async function manyWriters(writers: number, perWriter: number, how: string): Pro
       };
     }
     const times: number[] = [];
+    const cpu0 = process.cpuUsage();
     const t0 = performance.now();
     await Promise.all(
       Array.from({ length: writers }, async (_, k) => {
@@ -187,8 +196,9 @@ async function manyWriters(writers: number, perWriter: number, how: string): Pro
       }),
     );
     const secs = (performance.now() - t0) / 1000;
+    const cpu = cpuPerEvent(cpu0, times.length);
     console.log(
-      `  sustained ${(times.length / secs).toFixed(0)} events/s (${secs.toFixed(1)} s); per call p50 ${pct(times, 50).toFixed(2)} ms, p99 ${pct(times, 99).toFixed(2)} ms, max ${Math.max(...times).toFixed(1)} ms; ` +
+      `  sustained ${(times.length / secs).toFixed(0)} events/s (${secs.toFixed(1)} s), ${cpu}; per call p50 ${pct(times, 50).toFixed(2)} ms, p99 ${pct(times, 99).toFixed(2)} ms, max ${Math.max(...times).toFixed(1)} ms; ` +
         `${commits} commits, ${(events / Math.max(1, commits)).toFixed(2)} events per commit`,
     );
   });

@@ -12,7 +12,7 @@ import { openDatabase } from '../../../main/store/db';
 import { DrillService } from '../../../main/drill/service';
 import { DrillStore } from '../../../main/drill/store';
 import { manualClock } from '../../../main/drill/clock';
-import { verifyChain } from '../../../main/drill/chain';
+import { newEventSalt, verifyChain } from '../../../main/drill/chain';
 import type { DrillSnapshot } from '../../../main/drill/model';
 import { makeRunbook, tempDir } from '../../helpers/runbooks';
 
@@ -161,4 +161,12 @@ test("a terminal's records join the group commit of the calls beside them, and a
   } finally {
     done();
   }
+});
+
+test('event salts cut from the pooled CSPRNG bytes are 32 hex digits and never repeat, across pool refills', () => {
+  const seen = new Set<string>();
+  for (let i = 0; i < 2_000; i++) seen.add(newEventSalt()); // ~8 refills of the 4 KiB pool
+  assert.equal(seen.size, 2_000);
+  for (const s of seen) assert.match(s, /^[0-9a-f]{32}$/);
+  assert.ok(![...seen].some((s) => s === '0'.repeat(32)), 'no salt is the zeroed space left behind');
 });
