@@ -243,11 +243,18 @@ export class Core {
     return { ...(await teamStatus(this.db, this.opts.dataDir, { tokens: this.teamTokens })), reachable: true };
   }
 
-  /** Typed, trusted entry point; still validates params so every path is checked the same way. */
+  /**
+   * Typed, trusted entry point; still validates params so every path is checked the same way.
+   * A method that records events answers once they are durable, sharing its commit with the calls
+   * that arrived with it (group commit, DrillService.grouped); any other method first commits what
+   * is waiting, so it reads every event recorded before it.
+   */
   async call<M extends Method>(method: M, params: Params<M>, ctx: CallContext = {}): Promise<Results[M]> {
     const parsed = paramSchemas[method].safeParse(params ?? {});
     if (!parsed.success) throw badRequest(describeZodError(method, parsed.error));
     const handler = this.handlers[method] as Handler<M>;
+    if (GROUPED.has(method)) return this.drills.grouped(() => handler(parsed.data as Params<M>, ctx));
+    this.drills.flush();
     return handler(parsed.data as Params<M>, ctx);
   }
 
@@ -279,6 +286,7 @@ export class Core {
   }
 
   close(): void {
+    this.drills.flush(); // events recorded in this turn of the event loop, not yet committed
     this.team.stop();
     // Terminals first: closing one may record a command's result in the database.
     void this.terminals.closeAll();
@@ -395,6 +403,30 @@ export class Core {
     this.stopWatching = watchRunbookDirs(this.runbookDirs(), () => this.emit({ type: 'library.changed' }));
   }
 }
+
+/**
+ * The methods that record drill events and nothing else: they join group commits. Each
+ * answers after its own events are on disk, never before (principle 1).
+ */
+const GROUPED: ReadonlySet<Method> = new Set<Method>([
+  'step.start',
+  'step.complete',
+  'step.skip',
+  'step.fail',
+  'check.set',
+  'note.add',
+  'drill.pause',
+  'drill.resume',
+  'drill.finish',
+  'drill.abort',
+  'participant.set',
+  'scenario.set',
+  'failure.declare',
+  'recoveryPoint.set',
+  'finding.add',
+  'remediation.add',
+  'signoff.add',
+]);
 
 export function toApiError(err: unknown): { code: UserError['code']; message: string } {
   if (err instanceof UserError) return { code: err.code, message: err.message };

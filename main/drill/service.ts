@@ -32,6 +32,16 @@ interface Cached {
   fold: DrillFold;
 }
 
+/** An event recorded and waiting for its group commit. */
+interface Pending {
+  event: DrillEvent;
+  snapshot: DrillSnapshot;
+  /** Resolves once the event is on disk; rejects with the reason it is not. */
+  durable: Promise<void>;
+  settle: (error: Error | null) => void;
+  error: Error | null;
+}
+
 export function newDrillId(): string {
   // Sortable by creation time, unguessable enough to not collide across machines.
   return Date.now().toString(36).padStart(9, '0') + '-' + randomBytes(6).toString('hex');
@@ -42,6 +52,14 @@ export class DrillService {
   private readonly cache = new Map<string, Cached>();
   private readonly listeners = new Set<DrillListener>();
   private readonly commandHooks = new Set<CommandHook>();
+  /** Events recorded, not yet committed (group commit: see `grouped`). */
+  private pending: Pending[] = [];
+  /** Inside `grouped`: records wait for the next group commit. */
+  private deferring = 0;
+  private collecting: Pending[] | null = null;
+  private flushScheduled = false;
+  /** Drills whose owner row names this session. */
+  private readonly ownedHere = new Set<string>();
   /** This process: a drill it owns is live; a running drill owned by a dead process is interrupted. */
   readonly owner: Owner;
 
@@ -193,10 +211,20 @@ export class DrillService {
     return this.get(drillId);
   }
 
-  /** Records what a terminal saw: a queued Run starting, a command typed by hand, a shell without integration. */
+  /**
+   * Records what a terminal saw: a queued Run starting, a command typed by hand, a shell without integration.
+   * These come with the output, in bursts, so they join the next group commit rather than each costing an
+   * fsync on the event loop; listeners (the UI) hear of one only once it is on disk. A commit that fails is
+   * not thrown here (the terminal carries on either way, and its transcript keeps what it saw).
+   */
   terminalEvent<K extends TerminalEventType>(drillId: string, type: K, stepIndex: number | null, data: EventData<K>): DrillSnapshot {
     this.writable(drillId, { allowPaused: true });
-    return this.record(drillId, type, undefined, stepIndex, data);
+    this.deferring++;
+    try {
+      return this.record(drillId, type, undefined, stepIndex, data);
+    } finally {
+      this.deferring--;
+    }
   }
 
   /** Called after each command.run is recorded; evidence uses it to tick the checklist items a passing command proves. */
@@ -267,15 +295,91 @@ export class DrillService {
     try {
       // O(1) per event: the fold takes the new event; the log is never re-reduced (reduce.ts).
       snapshot = this.snapshotOf(drillId, applyEvent(cached.fold, event));
-      this.store.append(event, snapshot); // durable before anyone hears of it
     } catch (err) {
-      // The fold already took the event: forget it, the database (without the event) is the truth.
-      this.cache.delete(drillId);
+      // The fold may have taken part of the event: fold the log again without it.
+      cached.fold = foldEvents(cached.events);
       throw err;
     }
     cached.events.push(event);
-    this.emit(snapshot);
+    const entry = this.enqueue(event, snapshot);
+    if (this.deferring === 0) {
+      this.flush(); // durable before anyone hears of it
+      if (entry.error) throw entry.error;
+    } else this.scheduleFlush();
     return snapshot;
+  }
+
+  /**
+   * Runs `fn` with the events it records (in its synchronous part) joining
+   * the next group commit instead of each committing on its own; resolves
+   * with fn's value once every one of them is durable, and rejects with the
+   * first one's reason if any was not saved. Calls that arrive together
+   * (several clients, a terminal's records, ticks) share one transaction and
+   * one fsync; a call alone is committed as soon as it returns to the event
+   * loop (setImmediate), so a single writer waits for nothing but its fsync.
+   */
+  async grouped<T>(fn: () => T | Promise<T>): Promise<T> {
+    const mine: Pending[] = [];
+    const outer = this.collecting;
+    this.collecting = mine;
+    this.deferring++;
+    let value: T | Promise<T>;
+    try {
+      value = fn();
+    } finally {
+      this.deferring--;
+      this.collecting = outer;
+      outer?.push(...mine);
+    }
+    const result = await value;
+    for (const p of mine) await p.durable;
+    return result;
+  }
+
+  /** Commits every event recorded and not yet committed, as one group; then tells the listeners, in order. */
+  flush(): void {
+    if (this.pending.length === 0) return;
+    const group = this.pending;
+    this.pending = [];
+    let results: (Error | null)[];
+    try {
+      results = this.store.appendGroup(group);
+    } catch (err) {
+      results = group.map(() => err as Error);
+    }
+    group.forEach((p, i) => {
+      const error = results[i] ?? null;
+      // The database (without the event) is the truth: the drill's cache is read from it again.
+      if (error) {
+        p.error = error;
+        this.cache.delete(p.event.drillId);
+      }
+    });
+    for (const p of group) {
+      if (!p.error) this.emit(p.snapshot);
+    }
+    for (const p of group) p.settle(p.error);
+  }
+
+  private enqueue(event: DrillEvent, snapshot: DrillSnapshot): Pending {
+    let settle!: (error: Error | null) => void;
+    const durable = new Promise<void>((resolve, reject) => {
+      settle = (error) => (error ? reject(error) : resolve());
+    });
+    durable.catch(() => undefined); // a caller that does not wait (a terminal's record) was told synchronously
+    const entry: Pending = { event, snapshot, durable, settle, error: null };
+    this.pending.push(entry);
+    this.collecting?.push(entry);
+    return entry;
+  }
+
+  private scheduleFlush(): void {
+    if (this.flushScheduled) return;
+    this.flushScheduled = true;
+    setImmediate(() => {
+      this.flushScheduled = false;
+      this.flush();
+    });
   }
 
   private makeEvent<K extends DrillEventType>(
@@ -308,9 +412,15 @@ export class DrillService {
   }
 
   private isInterrupted(drillId: string): boolean {
+    // A drill this session owns stays its own while it lives (another process may take over only a drill whose
+    // owner is dead), so the owner row is read once, not at every event (a SELECT, ~7% of an append's CPU).
+    if (this.ownedHere.has(drillId)) return false;
     const owner = this.store.owner(drillId);
     if (!owner) return true;
-    if (owner.session === this.owner.session) return false;
+    if (owner.session === this.owner.session) {
+      this.ownedHere.add(drillId);
+      return false;
+    }
     return !processAlive(owner.pid) || owner.pid === this.owner.pid;
   }
 

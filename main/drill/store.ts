@@ -37,10 +37,13 @@ export class DrillStore {
   private readonly insertEventStmt;
   private readonly eventsStmt;
   private readonly updateSummaryStmt;
+  private readonly updateStatusStmt;
   private readonly upsertStepStmt;
   private readonly ownerStmt;
   private readonly existsStmt;
   private readonly archivedStmt;
+  /** One event's writes (its row, the summary rows, the archive as the drill ends) as a savepoint inside appendGroup's transaction. */
+  private readonly appendOneTx: (event: DrillEvent, snapshot: DrillSnapshot, written: Written[]) => void;
   /**
    * The step rows last written per drill by `append`, so an event rewrites
    * only the steps it changed (a note changes none; a running step's
@@ -57,10 +60,17 @@ export class DrillStore {
        VALUES (@drillId, @seq, @type, @at, @wallMs, @monoMs, @clock, @operator, @stepIndex, @data, @prevHash, @hash, @salt)`,
     );
     this.eventsStmt = db.prepare<[string], EventRow>('SELECT * FROM events WHERE drill_id = ? ORDER BY seq');
+    // Two statements, because SQLite rewrites every index over a column a SET names, changed or not: the columns
+    // that change with every event (the clock, the count, the chain head: the drills row and drills_trend) apart
+    // from those that change a few times a drill (status, end, RTO verdict: also drills_by_status and drills_list),
+    // which are written only when they differ. A note's commit went from 7 WAL pages to 5 (test/bench/append.ts).
     this.updateSummaryStmt = db.prepare(
-      `UPDATE drills SET status = @status, ended_at = @endedAt, rto_target_sec = @rtoTarget, rto_actual_sec = @rtoActual,
-         rto_met = @rtoMet, net_ms = @netMs, paused_ms = @pausedMs, event_count = @eventCount, chain_head = @chainHead
+      `UPDATE drills SET rto_actual_sec = @rtoActual, net_ms = @netMs, paused_ms = @pausedMs, event_count = @eventCount, chain_head = @chainHead
        WHERE id = @id`,
+    );
+    this.updateStatusStmt = db.prepare(
+      `UPDATE drills SET status = @status, ended_at = @endedAt, rto_target_sec = @rtoTarget, rto_met = @rtoMet
+       WHERE id = @id AND (status IS NOT @status OR ended_at IS NOT @endedAt OR rto_target_sec IS NOT @rtoTarget OR rto_met IS NOT @rtoMet)`,
     );
     this.upsertStepStmt = db.prepare(
       `INSERT INTO drill_steps (drill_id, step_index, step_key, title, status, started_at, ended_at, duration_ms)
@@ -71,6 +81,15 @@ export class DrillStore {
     this.ownerStmt = db.prepare<[string], OwnerRow>('SELECT owner_pid, owner_session FROM drills WHERE id = ?');
     this.existsStmt = db.prepare<[string], unknown>('SELECT 1 FROM drills WHERE id = ?');
     this.archivedStmt = db.prepare<[string], { log: Buffer }>('SELECT log FROM event_logs WHERE drill_id = ?');
+    this.appendOneTx = db.transaction((event: DrillEvent, snapshot: DrillSnapshot, written: Written[]) => {
+      this.insertEvent(event);
+      this.writeSummary(snapshot, written);
+      // The drill just ended: its log becomes one compact row (archive.ts); later events (notes) are rows again.
+      if (snapshot.status !== 'running' && (event.type === 'drill.finished' || event.type === 'drill.aborted')) {
+        archiveDrillEvents(this.db, event.drillId);
+        this.settle(event.drillId);
+      }
+    });
   }
 
   /**
@@ -126,27 +145,54 @@ export class DrillStore {
     if (snapshot) this.writtenSteps.set(first.drillId, written);
   }
 
-  /** Appends an event and refreshes the summary rows, atomically. */
+  /** Appends an event and refreshes the summary rows, atomically; durable when it returns. */
   append(event: DrillEvent, snapshot: DrillSnapshot): void {
-    let written = this.writtenSteps.get(snapshot.id);
-    if (!written) this.writtenSteps.set(snapshot.id, (written = []));
-    const next = written.slice();
+    const [err] = this.appendGroup([{ event, snapshot }]);
+    if (err) throw err;
+  }
+
+  /**
+   * Group commit: several events (of one drill or several) in one transaction
+   * and one fsync, each in its own savepoint. Returns, per event, null (it is
+   * on disk) or the reason it is not. An event that fails is rolled back alone
+   * and fails only the events after it of the same drill (they are hash-chained
+   * to it); the others commit. Throws when the whole transaction fails (the
+   * commit itself, the disk full, the file moved): then none of them is saved.
+   */
+  appendGroup(items: readonly { event: DrillEvent; snapshot: DrillSnapshot }[]): (Error | null)[] {
+    const results: (Error | null)[] = items.map(() => null);
+    /** Per drill, the step rows as they will be on disk once this transaction commits. */
+    const next = new Map<string, Written[]>();
+    const broken = new Map<string, number>();
     try {
       this.write(() => {
-        this.insertEvent(event);
-        this.writeSummary(snapshot, next);
-        // The drill just ended: its log becomes one compact row (archive.ts); later events (notes) are rows again.
-        if (snapshot.status !== 'running' && (event.type === 'drill.finished' || event.type === 'drill.aborted')) {
-          archiveDrillEvents(this.db, event.drillId);
-          this.settle(event.drillId);
-        }
+        items.forEach(({ event, snapshot }, i) => {
+          const id = event.drillId;
+          const failedSeq = broken.get(id);
+          if (failedSeq !== undefined) {
+            results[i] = new UserError('conflict', `not saved: event ${failedSeq} of drill ${id}, recorded just before this one, could not be saved`);
+            return;
+          }
+          const attempt = (next.get(id) ?? this.writtenSteps.get(id) ?? []).slice();
+          try {
+            this.appendOneTx(event, snapshot, attempt);
+            next.set(id, attempt);
+          } catch (err) {
+            // SQLite abandons the whole transaction on some errors (disk full, I/O): then nothing in it is saved.
+            if (!this.db.inTransaction) throw err;
+            results[i] = plainWriteError(err, this.db.name);
+            broken.set(id, event.seq);
+          }
+        });
       });
     } catch (err) {
-      this.writtenSteps.delete(snapshot.id); // rolled back (or not known to be in place): the next append writes every step again
+      for (const { event } of items) this.writtenSteps.delete(event.drillId); // the next append writes every step again
       throw err;
     }
-    this.writtenSteps.set(snapshot.id, next);
-    if (snapshot.status !== 'running') this.writtenSteps.delete(snapshot.id);
+    for (const [id, steps] of next) this.writtenSteps.set(id, steps);
+    for (const id of broken.keys()) this.writtenSteps.delete(id);
+    for (const { snapshot } of items) if (snapshot.status !== 'running') this.writtenSteps.delete(snapshot.id);
+    return results;
   }
 
   /** One write batch: refused if the database left its place; checked again once committed. */
@@ -155,16 +201,14 @@ export class DrillStore {
     try {
       this.db.transaction(body)();
     } catch (err) {
-      // The transaction rolled back; say why in words rather than SQLite's code.
-      if ((err as { code?: string }).code === 'SQLITE_FULL') throw new UserError('internal', `the disk holding the history (${this.db.name}) is full: this was not saved; free some space and try again`);
-      throw err;
+      throw plainWriteError(err, this.db.name);
     }
     committedInPlace(this.db);
   }
 
   /** The drill's summary row and its step rows; with `written` (what is known to be on disk), only the steps that changed. */
   writeSummary(s: DrillSnapshot, written?: Written[]): void {
-    this.updateSummaryStmt.run({
+    const row = {
       id: s.id,
       status: s.status,
       endedAt: s.endedAt,
@@ -175,7 +219,9 @@ export class DrillStore {
       pausedMs: s.clock.pausedMs,
       eventCount: s.eventCount,
       chainHead: s.chainHead,
-    });
+    };
+    this.updateStatusStmt.run(row);
+    this.updateSummaryStmt.run(row);
     let stepsWritten = 0;
     for (const st of s.steps) {
       if (written) {
@@ -266,6 +312,12 @@ export class DrillStore {
   private insertEvent(e: DrillEvent): void {
     this.insertEventStmt.run({ ...e, data: JSON.stringify(e.data), salt: e.salt ?? null });
   }
+}
+
+/** A failed write in words rather than SQLite's code (the transaction, or the savepoint, rolled back). */
+function plainWriteError(err: unknown, file: string): Error {
+  if ((err as { code?: string }).code === 'SQLITE_FULL') return new UserError('internal', `the disk holding the history (${file}) is full: this was not saved; free some space and try again`);
+  return err instanceof Error ? err : new Error(String(err));
 }
 
 /** A stored event row as an event, unchecked (./decode.ts checks it). Unreadable data is kept visible (and fails the hash check) rather than thrown. */
