@@ -8,6 +8,7 @@ import type { Db } from '../store/db';
 import { notFound } from '../common/errors';
 import type { DrillService } from '../drill/service';
 import type { DrillMode } from '../drill/model';
+import { rtoMetClaim } from '../drill/headline';
 import type {
   DrillBrief,
   DrillComparison,
@@ -87,7 +88,7 @@ export class HistoryService {
     const steps = withSteps ? this.queries.stepsOf(ids) : null;
     const counts = this.queries.stepCounts(ids);
     return rows.map((r) => ({
-      ...brief(r),
+      ...brief(r, counts.get(r.id)?.failed ?? 0),
       interrupted: r.status === 'running' ? this.interrupted(r.id) : false,
       pausedMs: r.paused_ms,
       steps: (steps?.get(r.id) ?? []).map((s) => ({
@@ -326,7 +327,8 @@ export class HistoryService {
   }
 }
 
-function brief(r: DrillRow): DrillBrief {
+/** `rto.met` is what the record may claim (main/drill/headline.ts: never "met" for a failed or aborted drill). */
+function brief(r: DrillRow, failedSteps = 0): DrillBrief {
   const met = r.rto_met === null ? null : r.rto_met === 1;
   return {
     id: r.id,
@@ -338,7 +340,7 @@ function brief(r: DrillRow): DrillBrief {
     startedAt: r.started_at,
     endedAt: r.ended_at,
     netMs: r.net_ms,
-    rto: { targetSec: r.rto_target_sec, actualSec: r.rto_actual_sec, met },
+    rto: { targetSec: r.rto_target_sec, actualSec: r.rto_actual_sec, met: rtoMetClaim(r.status, met, failedSteps) },
   };
 }
 
@@ -369,7 +371,7 @@ function recentDrill(
     startedAt,
     endedAt: info?.ended_at ?? null,
     netMs,
-    rto: { targetSec: target, actualSec: actual, met: met === null ? null : met === 1 },
+    rto: { targetSec: target, actualSec: actual, met: rtoMetClaim(status, met === null ? null : met === 1, steps.filter((s) => s.status === 'failed').length) },
     slowSteps,
     slowOverall: status === 'completed' && isSlow(netMs, net?.p50 ?? null, net?.n ?? 0),
   };
