@@ -1,12 +1,14 @@
 /**
- * The history list's RTO badge never says "met" for a drill that failed or was aborted (issue 15): the drill view's
+ * The history list in the browser. Its RTO badge never says "met" for a drill that failed or was aborted (issue 15): the drill view's
  * clock already refused to, and the list row (renderer/history/HistoryScreen.tsx RtoCell) now reads the same rule
- * (main/drill/headline.ts rtoMetClaim). Each drill below closed its RTO window well inside the target.
+ * (main/drill/headline.ts rtoMetClaim). Each drill below closed its RTO window well inside the target. And its
+ * first page is fetched while the app is idle (renderer/history/store.ts prefetchHistory), so the first opening of
+ * the tab has it in hand.
  */
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { Browser } from 'playwright-core';
-import { cleanup, launchBrowser, makeWorkspace, newPage, startServer, type Server } from './harness';
+import { cleanup, launchBrowser, makeWorkspace, newPage, startServer, waitFor, type Server } from './harness';
 import { openApp, tid } from './ui';
 import { openDatabase } from '../../main/store/db';
 import { DrillService } from '../../main/drill/service';
@@ -37,7 +39,7 @@ function record(dataDir: string) {
   return ids;
 }
 
-describe('history list RTO badge in the browser', { timeout: 180_000 }, () => {
+describe('history list in the browser: RTO badge, idle prefetch', { timeout: 180_000 }, () => {
   let server: Server;
   let browser: Browser;
   let ids: ReturnType<typeof record>;
@@ -60,6 +62,29 @@ describe('history list RTO badge in the browser', { timeout: 180_000 }, () => {
     assert.equal(await badge(ids.miss), 'missed');
     assert.equal(await badge(ids.fail), 'no result', 'a failed drill');
     assert.equal(await badge(ids.abort), 'no result', 'an aborted drill');
+    assert.deepEqual(errors, []);
+  });
+
+  test('the list is prefetched while the app is idle, shown at once when the tab opens, and checked again quietly', async () => {
+    const { page, errors } = await newPage(browser, { width: 1440, height: 900 });
+    const sent: { at: number; method: string }[] = [];
+    page.on('websocket', (ws) =>
+      ws.on('framesent', (f) => {
+        const m = typeof f.payload === 'string' ? /"method":"(history\.[a-zA-Z]+)"/.exec(f.payload) : null;
+        if (m) sent.push({ at: Date.now(), method: m[1]! });
+      }),
+    );
+    await openApp(page, server);
+    // Nobody asked for the history yet: the idle prefetch fetches its first page (bounded: idle or 2 s).
+    await waitFor(() => sent.some((s) => s.method === 'history.list'), 'the idle prefetch of the history list');
+    const before = sent.filter((s) => s.method === 'history.list').length;
+    assert.equal(before, 1, 'one page prefetched');
+    await tid(page, 'nav-history').click();
+    await tid(page, 'history-row').first().waitFor();
+    assert.equal(await tid(page, 'history-total').innerText(), '4');
+    // The prefetched rows are on screen; the tab still asks once more, without a loading state, for drills another process may have added.
+    await waitFor(() => sent.filter((s) => s.method === 'history.list').length === before + 1, 'the quiet check after opening');
+    assert.equal(await tid(page, 'history-row').count(), 4);
     assert.deepEqual(errors, []);
   });
 });
