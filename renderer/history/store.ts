@@ -78,10 +78,12 @@ export async function loadHistory(filter: HistoryFilter = get().historyFilter, o
 
 /**
  * The History tab was opened: a list prefetched and still current is shown as it is and refreshed quietly behind
- * (another process may have imported drills); otherwise the list loads.
+ * (another process may have imported drills); a prefetch still on its way is waited for; otherwise the list loads.
  */
 export function openHistoryList(): Promise<void> {
   const s = get();
+  // The prefetch is on its way and nothing changed since it left: it is the list (asking again would discard it).
+  if (s.historyLoading && !s.historyStale) return Promise.resolve();
   return loadHistory(s.historyFilter, { quiet: s.historyLoaded && !s.historyStale && !s.historyLoading });
 }
 

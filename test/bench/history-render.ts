@@ -68,6 +68,9 @@ export async function renderBench(dir: string, hot: SeededRunbook, typical: Seed
       await page.locator('[data-testid="conn-state"][data-state="open"]').waitFor({ timeout: 30_000 });
 
       const rows = [];
+      if (process.env.BENCH_TRACE) {
+        await traceFirstVisit(browser, context, server.url, 'History list, first visit', async (p) => clickAndWait(p, '[data-testid="nav-history"]', 'list'));
+      }
       for (const settle of [false, true]) {
         const fresh = await context.newPage();
         await fresh.goto(server.url);
@@ -130,6 +133,39 @@ export async function renderBench(dir: string, hot: SeededRunbook, typical: Seed
 /** Where the page marks its data's arrival too: how much of the time was the server and the wire. */
 const dataTimes: { what: string; ms: number; total: number; steps: (number | null)[] }[] = [];
 let current = '';
+
+/**
+ * BENCH_TRACE=1: a CDP trace of one first visit in a fresh page load (devtools.timeline and V8 categories), and where
+ * the renderer's main thread spent it: script compilation, running script, style, layout, paint, GC, idle.
+ */
+async function traceFirstVisit(browser: import('playwright-core').Browser, context: import('playwright-core').BrowserContext, url: string, what: string, visit: (p: Page) => Promise<number>): Promise<void> {
+  const p = await context.newPage();
+  await p.goto(url);
+  await p.locator('[data-testid="conn-state"][data-state="open"]').waitFor({ timeout: 30_000 });
+  await p.waitForTimeout(300);
+  await browser.startTracing(p, { categories: ['devtools.timeline', 'v8', 'v8.execute', 'disabled-by-default-v8.compile', 'blink', 'loading'] });
+  const ms = await visit(p);
+  const buf = await browser.stopTracing();
+  await p.close();
+  type Ev = { name: string; ph: string; ts: number; dur?: number; pid: number; tid: number; args?: { name?: string } };
+  const events = (JSON.parse(buf.toString('utf8')) as { traceEvents: Ev[] }).traceEvents;
+  const main = events.find((e) => e.ph === 'M' && e.name === 'thread_name' && e.args?.name === 'CrRendererMain');
+  const onMain = events.filter((e) => main && e.pid === main.pid && e.tid === main.tid && e.ph === 'X' && e.dur !== undefined);
+  const groups: Record<string, RegExp> = {
+    'compile (V8 lazy compile, parse)': /^(V8\.CompileCode|v8\.compile|V8\.ParseFunction|v8\.parseOnBackground|V8\.CompileLazy|V8\.Compile.*)$/,
+    'script (FunctionCall, event handlers, microtasks)': /^(FunctionCall|EventDispatch|RunMicrotasks|TimerFire|FireAnimationFrame|v8\.callFunction)$/,
+    'style (UpdateLayoutTree)': /^(UpdateLayoutTree|RecalculateStyles|ParseAuthorStyleSheet)$/,
+    'layout': /^Layout$/,
+    'paint, pre-paint, layerize, commit': /^(Paint|PrePaint|Layerize|Commit|UpdateLayer|PaintImage|RasterTask)$/,
+    'GC': /GC|V8\.GCScavenger|MajorGC|MinorGC/,
+    'busy (RunTask, all of it)': /^(RunTask|ThreadControllerImpl::RunTask)$/,
+  };
+  console.log(`\n${what}: ${ms.toFixed(0)} ms click → painted; the renderer's main thread in the trace (ms, nested events counted in each group they match):`);
+  for (const [label, re] of Object.entries(groups)) {
+    const sum = onMain.filter((e) => re.test(e.name)).reduce((a, e) => a + e.dur! / 1000, 0);
+    console.log(`  ${label.padEnd(52)} ${sum.toFixed(1).padStart(8)}`);
+  }
+}
 
 /** Whether the server's runbookStats reply of a page's first visit said `cached` (the warm-up had it ready). */
 let firstCached: boolean | null = null;
