@@ -13,6 +13,7 @@ import { navigate, useNav, viewFromHash } from './nav';
 import { getClient } from './transport';
 import { ensureDrill, loadActive, refreshDrill, upsertDrill, useDrills } from '../drill/store';
 import { loadHistory, markHistoryStale, openHistoryList, prefetchHistory } from '../history/store';
+import { loadHistoryRoute } from '../history/lazy';
 import { loadLibrary, loadRunbook, useLibrary } from '../library/store';
 
 let historyTimer = 0;
@@ -80,7 +81,11 @@ async function onConnected(): Promise<void> {
   }
   markHistoryStale();
   if (view.name === 'history') void loadHistory();
-  else whenIdle(prefetchHistory);
+  else
+    whenIdle(() => {
+      prefetchHistory();
+      void loadHistoryRoute();
+    });
   const sel = useLibrary.getState().selectedRunbook;
   if (sel) void loadRunbook(sel, true);
 }
