@@ -5,8 +5,8 @@
  * page's own "painted" mark (renderer/history/perf.ts: after the commit's
  * frame, charts drawn).
  *
- * What "first" means, page by page (issue 15): the list's first visit is measured twice, each in a fresh browser
- * context (a new page load: nothing compiled, nothing cached in the page), once clicked as soon as the socket is open
+ * What "first" means, page by page (issue 15): the list's first visit is measured in fresh browser contexts (a new
+ * page load with its own HTTP cache: nothing compiled, no V8 code cache from an earlier load — a first launch), once clicked as soon as the socket is open
  * (before the app's idle prefetch of the list could land) and once after the app settled (its prefetch done, as a
  * person who looks at the window before clicking finds it). A runbook page's first visit is the first time the page
  * runs that view in this page load, after the list; whether the server answered it from the start-up warm-up
@@ -71,18 +71,20 @@ export async function renderBench(dir: string, hot: SeededRunbook, typical: Seed
 
       const rows: { what: string; firstMs: number; medianMs: number; note?: string }[] = [];
       if (process.env.BENCH_TRACE) {
-        await traceFirstVisit(browser, context, server.url, 'History list, first visit', async (p) => clickAndWait(p, '[data-testid="nav-history"]', 'list'));
+        await traceFirstVisit(browser, server.url, 'History list, first visit', async (p) => clickAndWait(p, '[data-testid="nav-history"]', 'list'));
       }
       for (const settle of [false, true]) {
         // One sample is noise on a shared machine: the median of FRESH_LOADS first visits, each in its own page load.
         const firsts: number[] = [];
         for (let i = 0; i < FRESH_LOADS; i++) {
-          const fresh = await context.newPage();
+          // A new context each time: its own HTTP cache, so no V8 code cache from an earlier load (a first launch).
+          const freshContext = await browser.newContext({ viewport: { width: 1440, height: 900 }, timezoneId: 'UTC' });
+          const fresh = await freshContext.newPage();
           await fresh.goto(server.url);
           await fresh.locator('[data-testid="conn-state"][data-state="open"]').waitFor({ timeout: 30_000 });
           if (settle) await settled(fresh);
           firsts.push(await clickAndWait(fresh, '[data-testid="nav-history"]', 'list'));
-          await fresh.close();
+          await freshContext.close();
         }
         const m = [...firsts].sort((a, b) => a - b)[Math.floor(firsts.length / 2)]!;
         rows.push({
@@ -150,15 +152,16 @@ let current = '';
  * BENCH_TRACE=1: a CDP trace of one first visit in a fresh page load, after the app settled (devtools.timeline and V8 categories), and where
  * the renderer's main thread spent it: script compilation, running script, style, layout, paint, GC, idle.
  */
-async function traceFirstVisit(browser: import('playwright-core').Browser, context: import('playwright-core').BrowserContext, url: string, what: string, visit: (p: Page) => Promise<number>): Promise<void> {
-  const p = await context.newPage();
+async function traceFirstVisit(browser: import('playwright-core').Browser, url: string, what: string, visit: (p: Page) => Promise<number>): Promise<void> {
+  const traceContext = await browser.newContext({ viewport: { width: 1440, height: 900 }, timezoneId: 'UTC' });
+  const p = await traceContext.newPage();
   await p.goto(url);
   await p.locator('[data-testid="conn-state"][data-state="open"]').waitFor({ timeout: 30_000 });
   await settled(p);
   await browser.startTracing(p, { categories: ['devtools.timeline', 'v8', 'v8.execute', 'disabled-by-default-v8.compile', 'blink', 'loading'] });
   const ms = await visit(p);
   const buf = await browser.stopTracing();
-  await p.close();
+  await traceContext.close();
   type Ev = { name: string; ph: string; ts: number; dur?: number; pid: number; tid: number; args?: { name?: string } };
   const events = (JSON.parse(buf.toString('utf8')) as { traceEvents: Ev[] }).traceEvents;
   const main = events.find((e) => e.ph === 'M' && e.name === 'thread_name' && e.args?.name === 'CrRendererMain');
