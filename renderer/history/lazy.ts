@@ -2,9 +2,9 @@
  * The History tab's code is its own chunk (HistoryRoot and every page under it, uPlot included), loaded when the
  * app is idle after it connects (app/store.ts) or when the tab opens, whichever comes first. Its file starts with
  * V8's explicit compile hint (`//# allFunctionsCalledOnLoad`, renderer/vite.config.ts), so Chromium compiles it as
- * it loads, at idle, rather than function by function on the first visit: a CDP trace of the list's first visit in
- * a fresh page load at 10,000 drills had 333 ms of lazy compilation in a 508 ms visit (`BENCH_TRACE=1 npm run bench
- * -- history`, load ~22 on the shared 2-core machine).
+ * it loads, at idle, rather than function by function on the first visit. CDP traces of the list's first visit at
+ * 10,000 drills (`BENCH_TRACE=1 npm run bench -- history`, a fresh browser context, load 7-10 on the shared 2-core
+ * machine): 78 ms of compilation in a 382 ms visit before, 19 ms in 113 ms after (single traces; noisy).
  */
 type Route = typeof import('./HistoryRoot');
 let route: Promise<Route> | null = null;
