@@ -16,5 +16,11 @@ export default defineConfig({
     sourcemap: true,
     target: 'es2022',
     chunkSizeWarningLimit: 1024,
+    rolldownOptions: {
+      output: {
+        // V8's explicit compile hint: the History tab's chunk is compiled as it loads, at idle (renderer/history/lazy.ts).
+        postBanner: (chunk) => (chunk.isDynamicEntry && chunk.facadeModuleId?.endsWith('/history/HistoryRoot.tsx') ? '//# allFunctionsCalledOnLoad' : ''),
+      },
+    },
   },
 });

@@ -80,6 +80,7 @@ export class Core {
   private readonly handlers: { [M in Method]: Handler<M> };
 
   private readonly writerLock: WriterLock | null;
+  private closed = false;
 
   constructor(private readonly opts: CoreOptions) {
     this.db = openDatabase(opts.dataDir);
@@ -96,7 +97,10 @@ export class Core {
     this.history = new HistoryService(this.db, this.drills);
     this.guard = new DatabaseGuard(this.db, opts.dataDir, { longLived: opts.host !== 'cli', onHealth: (health) => this.emit({ type: 'db.health', health }) });
     this.drills.onChange((drill) => this.guard.drillChanged(drill));
-    void this.guard.start();
+    // Long-lived hosts: once the start-up check (and backup) is done, the hot runbook pages are computed in a worker.
+    void this.guard.start().then(() => {
+      if (opts.host !== 'cli' && !this.closed) void this.history.warmUp();
+    });
     if (opts.watch) this.rewatch();
     this.terminals = new TerminalService({
       dataDir: opts.dataDir,
@@ -286,12 +290,14 @@ export class Core {
   }
 
   close(): void {
+    this.closed = true;
     this.drills.flush(); // events recorded in this turn of the event loop, not yet committed
     this.team.stop();
     // Terminals first: closing one may record a command's result in the database.
     void this.terminals.closeAll();
     this.stopWatching?.();
     this.listeners.clear();
+    this.history.close();
     this.guard.close();
     this.db.close();
     this.writerLock?.release();

@@ -15,6 +15,7 @@
  */
 import { StringDecoder } from 'node:string_decoder';
 import type { DrillSnapshot } from '../drill/model';
+import { rtoMetClaim } from '../drill/headline';
 import { formatMs } from './common';
 import { Progress, getUi, paint } from './output';
 import { StreamRedactor, type Redactor } from '../evidence/redact';
@@ -106,7 +107,7 @@ export function runConsole(json: boolean, rtoSec: number | null, red: Redactor, 
           endedAt: d.endedAt,
           netMs: d.clock.netMs,
           pausedMs: d.clock.pausedMs,
-          rto: { targetSec: d.rto.targetSec, actualSec: d.rto.actualSec, met: d.status === 'failed' ? null : d.rto.met },
+          rto: { targetSec: d.rto.targetSec, actualSec: d.rto.actualSec, met: rtoMetClaim(d.status, d.rto.met, d.steps.filter((s) => s.status === 'failed').length) },
           steps: d.steps.map((s) => ({ index: s.index, title: s.title, status: s.status, durationMs: s.durationMs, reason: s.reason === undefined || s.reason === null ? null : red.text(s.reason) })),
         };
         return;

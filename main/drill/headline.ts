@@ -9,7 +9,7 @@
  * it. And the record never claims more than it holds: a failed or aborted
  * drill, or a step whose last block failed its check, never reads "RTO met".
  */
-import type { CommandRunRecord, DrillSnapshot } from './model';
+import type { CommandRunRecord, DrillSnapshot, DrillStatus } from './model';
 
 /** Fraction of the RTO target at which the clock turns amber. */
 export const RTO_WARN_FRACTION = 0.8;
@@ -53,6 +53,17 @@ export function lastBlockFailure(snap: Pick<DrillSnapshot, 'commands'>, stepInde
     if (!last || (c.endedAt ?? c.at) >= (last.endedAt ?? last.at)) last = c;
   }
   return last && commandFailed(last) ? last : null;
+}
+
+/**
+ * What the record may say of the RTO: `met` as measured only for a drill that neither failed nor was aborted and
+ * has no failed step; null ("no RTO result") otherwise, whatever its clock read. The one rule the clock's verdict,
+ * the history list and its CSV/JSON, the waterfall and the CLI all apply (a restore that failed did not recover
+ * within anything).
+ */
+export function rtoMetClaim(status: DrillStatus, met: boolean | null, failedSteps = 0): boolean | null {
+  if (status === 'failed' || status === 'aborted' || failedSteps > 0) return null;
+  return met;
 }
 
 export function rtoLevel(rtoMs: number | null, targetSec: number | null): ClockLevel {
@@ -107,7 +118,10 @@ export function clockHeadline(snap: DrillSnapshot, sinceMs = 0): ClockHeadline {
   let verdict: ClockVerdict | null = null;
   if (bad && (ended || !open)) verdict = bad;
   else if (open) verdict = ended ? { kind: 'unverified', text: 'The RTO window never closed. No RTO result.' } : null;
-  else if (snap.rto.met === true) verdict = { kind: 'met', text: 'RTO met' };
-  else if (snap.rto.met === false) verdict = { kind: 'missed', text: 'RTO missed' };
+  else {
+    const met = rtoMetClaim(snap.status, snap.rto.met, snap.steps.filter((s) => s.status === 'failed').length);
+    if (met === true) verdict = { kind: 'met', text: 'RTO met' };
+    else if (met === false) verdict = { kind: 'missed', text: 'RTO missed' };
+  }
   return { kind: 'rto', ms, netMs, targetSec: target, level, startsAt: null, open, verdict };
 }

@@ -3,51 +3,71 @@
  * statistics, one drill's waterfall, and two drills side by side. Reads
  * through ./queries, computes through ./stats and ./waterfall.
  */
-import { performance } from 'node:perf_hooks';
 import type { Db } from '../store/db';
 import { notFound } from '../common/errors';
 import type { DrillService } from '../drill/service';
 import type { DrillMode } from '../drill/model';
+import { rtoMetClaim } from '../drill/headline';
 import type {
   DrillBrief,
   DrillComparison,
-  DurationSummary,
   HistoryEntry,
   HistoryFilter,
   HistoryRunbook,
   ListOptions,
-  RecentDrill,
   RunbookStats,
   RunbookStatsQuery,
-  StepStat,
-  VersionMarker,
   Waterfall,
 } from './model';
-import { HistoryQueries, type DrillRow, type StepBrief, type StepScope, type TrendRow } from './queries';
-import { coefficientOfVariation, drillResult, isSlow, medianByMode, statsByMode, MIN_SAMPLES_FOR_FLAG, rankSteps, SLOW_FACTOR, statKeys, stepChanges, summarize, versionsOf } from './stats';
-import { cutTrend, rollingByMode } from './downsample';
+import { HistoryQueries, type DrillRow } from './queries';
+import { drillResult } from './stats';
 import { buildWaterfall, compareSteps, type StepMedians } from './waterfall';
+import { computeRunbookStats, cutStats, MARKER_DETAIL_LIMIT, RECENT_DRILLS, stepMedians, type PageQuery } from './page';
+import { warmInWorker } from './warm';
 
-/** How many of the most recent drills the runbook page lists with their flags. */
-export const RECENT_DRILLS = 20;
-/** Only the most recent version markers carry step-change detail (the page lists the last few); older ones just mark the change. */
-export const MARKER_DETAIL_LIMIT = 20;
+/** The warm-up computes the pages of this many runbooks, the ones with the most drills… */
+const WARM_RUNBOOKS = 8;
+/** …among those with at least this many (a smaller page computes in a few tens of ms on first visit). */
+const WARM_MIN_DRILLS = 500;
+
+/** The cache key of a page: its query without the chart's width. */
+function pageKey(query: PageQuery): string {
+  return JSON.stringify([query.runbookPath, query.mode ?? '', query.since ?? '', query.until ?? '']);
+}
+
+function pageQuery(query: RunbookStatsQuery): PageQuery {
+  const { chartPx: _px, ...rest } = query;
+  return rest;
+}
+
+export { RECENT_DRILLS, MARKER_DETAIL_LIMIT };
 
 /** Runbook pages kept computed (hot runbooks, a few filters each). */
 const STATS_CACHE_SIZE = 16;
+/** Cuts of one page kept, per chart width (a window resized back and forth). */
+const CUTS_PER_PAGE = 4;
+
+interface CachedPage {
+  stamp: string;
+  /** The page over every drill (./page.ts computeRunbookStats), whatever the chart's width. */
+  full: RunbookStats;
+  cuts: Map<number, RunbookStats>;
+}
 
 export class HistoryService {
   readonly queries: HistoryQueries;
   /**
-   * Runbook statistics as last computed, per query. A hot runbook's page costs 50-60 ms of queries on a quiet
-   * machine at 5,000 drills and 2-3.5 s on the loaded 2-core build machine (per-mode step medians walk the step
-   * index once per step and mode); the answer only changes when a drill of that runbook changes. Each entry
+   * Runbook pages as last computed, per query (without the chart's width: one computation serves every width).
+   * A hot runbook's page costs 50-60 ms of queries on a quiet machine at 5,000 drills and 1.3-2.2 s on the loaded
+   * 2-core build machine at 49,850; the answer only changes when a drill of that runbook changes. Each entry
    * carries the stamp it was computed under: this service's change count for the runbook (every event of every
    * drill, through DrillService.onChange), SQLite's data_version (a commit by another connection), and the
    * runbook's drill count and step_stats sums (rows written around DrillService, as imports and tests do).
+   * Long-lived hosts fill it at start-up from a worker (warmUp), so the first visit finds the hot pages ready.
    */
-  private readonly statsCache = new Map<string, { stamp: string; stats: RunbookStats }>();
+  private readonly statsCache = new Map<string, CachedPage>();
   private readonly changes = new Map<string, number>();
+  private warming: { cancel: () => void } | null = null;
 
   constructor(
     private readonly db: Db,
@@ -59,18 +79,66 @@ export class HistoryService {
 
   /** The runbook's page, from the cache when nothing it depends on changed since it was computed. */
   runbookStats(query: RunbookStatsQuery): RunbookStats {
-    const key = JSON.stringify([query.runbookPath, query.mode ?? '', query.since ?? '', query.until ?? '', query.chartPx ?? 0]);
+    const key = pageKey(query);
     const stamp = this.statsStamp(query.runbookPath);
-    const hit = this.statsCache.get(key);
-    if (hit && hit.stamp === stamp) {
-      this.statsCache.delete(key);
-      this.statsCache.set(key, hit);
-      return { ...hit.stats, query, cached: true };
+    let page = this.statsCache.get(key);
+    const cached = page !== undefined && page.stamp === stamp;
+    if (!cached) page = { stamp, full: computeRunbookStats(this.queries, pageQuery(query)), cuts: new Map() };
+    this.remember(key, page!);
+    const px = query.chartPx ?? 0;
+    let out = page!.cuts.get(px);
+    if (!out) {
+      out = cutStats(page!.full, query);
+      page!.cuts.set(px, out);
+      if (page!.cuts.size > CUTS_PER_PAGE) page!.cuts.delete(page!.cuts.keys().next().value!);
     }
-    const stats = this.computeRunbookStats(query);
-    this.statsCache.set(key, { stamp, stats });
+    return cached ? { ...out, query, cached: true } : { ...out, query };
+  }
+
+  private remember(key: string, page: CachedPage): void {
+    this.statsCache.delete(key);
+    this.statsCache.set(key, page);
     while (this.statsCache.size > STATS_CACHE_SIZE) this.statsCache.delete(this.statsCache.keys().next().value!);
-    return stats;
+  }
+
+  /**
+   * Computes the default page of the runbooks with the most drills in a worker thread, on its own read-only
+   * connection, and keeps each one whose runbook did not change while it was computed (the stamp taken before the
+   * worker started still holds when its answer arrives). A request that comes first computes its page itself, as
+   * without the warm-up; a worker that cannot start is no error (the pages are computed on first visit). Resolves
+   * with the pages kept.
+   */
+  warmUp(opts: { runbooks?: number; minDrills?: number } = {}): Promise<number> {
+    this.warming?.cancel();
+    const paths = this.queries
+      .runbooks()
+      .filter((r) => r.drills >= (opts.minDrills ?? WARM_MIN_DRILLS))
+      .sort((a, b) => b.drills - a.drills || a.path.localeCompare(b.path))
+      .slice(0, opts.runbooks ?? WARM_RUNBOOKS)
+      .map((r) => r.path);
+    if (paths.length === 0 || this.db.memory) return Promise.resolve(0);
+    const queries: PageQuery[] = paths.map((runbookPath) => ({ runbookPath }));
+    const before = new Map(paths.map((p) => [p, this.statsStamp(p)]));
+    let kept = 0;
+    const run = warmInWorker(this.db.name, queries, (query, full) => {
+      const key = pageKey(query);
+      const stamp = this.statsStamp(query.runbookPath);
+      const have = this.statsCache.get(key);
+      if (stamp !== before.get(query.runbookPath) || (have && have.stamp === stamp)) return;
+      this.remember(key, { stamp, full, cuts: new Map() });
+      kept++;
+    });
+    this.warming = run;
+    return run.done.then(() => {
+      if (this.warming === run) this.warming = null;
+      return kept;
+    });
+  }
+
+  /** Stops a warm-up in progress (the host is closing). */
+  close(): void {
+    this.warming?.cancel();
+    this.warming = null;
   }
 
   private statsStamp(runbookPath: string): string {
@@ -87,7 +155,7 @@ export class HistoryService {
     const steps = withSteps ? this.queries.stepsOf(ids) : null;
     const counts = this.queries.stepCounts(ids);
     return rows.map((r) => ({
-      ...brief(r),
+      ...brief(r, counts.get(r.id)?.failed ?? 0),
       interrupted: r.status === 'running' ? this.interrupted(r.id) : false,
       pausedMs: r.paused_ms,
       steps: (steps?.get(r.id) ?? []).map((s) => ({
@@ -109,164 +177,6 @@ export class HistoryService {
     return this.queries.runbooks();
   }
 
-  private computeRunbookStats(query: RunbookStatsQuery): RunbookStats {
-    const t0 = performance.now();
-    const scope: StepScope = {
-      runbookPath: query.runbookPath,
-      ...(query.mode ? { mode: query.mode } : {}),
-      ...(query.since !== undefined ? { since: query.since } : {}),
-      ...(query.until !== undefined ? { until: query.until } : {}),
-    };
-    const rows = this.queries.trend(scope);
-    const title = this.queries.latestTitle(query.runbookPath);
-    if (title === null) throw notFound(`no drills of ${query.runbookPath} in the history`);
-
-    const { versions, versionIndex, markers } = versionsOf(rows.map((r) => ({ id: r[0], startedAt: r[1], sha256: r[8] })));
-    const trend: RunbookStats['trend'] = { t: [], id: [], rtoActualSec: [], rtoTargetSec: [], netSec: [], result: [], status: [], mode: [], version: versionIndex, rolling: [] };
-    const counts = { drills: rows.length, running: 0, finished: 0, passed: 0, failed: 0, completed: 0 };
-    const rtoValues: number[] = [];
-    const netValues: number[] = [];
-    for (const [id, startedAt, mode, status, met, target, actual, net] of rows) {
-      const result = drillResult(status, target, met === null ? null : met === 1);
-      trend.t.push(Date.parse(startedAt) / 1000);
-      trend.id.push(id);
-      trend.rtoActualSec.push(actual);
-      trend.rtoTargetSec.push(target);
-      trend.netSec.push(net === null ? null : net / 1000);
-      trend.result.push(result);
-      trend.status.push(status);
-      trend.mode.push(mode);
-      if (status === 'running') counts.running++;
-      else counts.finished++;
-      if (result === 'pass') counts.passed++;
-      if (result === 'fail') counts.failed++;
-      if (status === 'completed') {
-        counts.completed++;
-        if (actual !== null) rtoValues.push(actual);
-        if (net !== null) netValues.push(net);
-      }
-    }
-    // The chart plots RTO actual when any drill has one, else net time; its rolling line is computed over every drill.
-    trend.rolling = rollingByMode(trend.rtoActualSec.some((v) => v !== null) ? trend.rtoActualSec : trend.netSec, trend.mode, trend.status);
-    const rtoSec = summarize(rtoValues);
-    const netMs = summarize(netValues);
-
-    // Per-step statistics, straight from the sorted index.
-    const aggregates = this.queries.stepAggregates(scope);
-    const byKey = new Map<string, { durations: DurationSummary; slowRuns: number }>();
-    for (const a of aggregates) {
-      const p50 = this.queries.stepQuantile(scope, a.key, a.n, 0.5)!;
-      const p90 = this.queries.stepQuantile(scope, a.key, a.n, 0.9)!;
-      const durations: DurationSummary = { n: a.n, min: a.min, max: a.max, mean: a.sum / a.n, p50, p90, cv: coefficientOfVariation(a.n, a.sum, a.sumSq) };
-      const slowRuns = a.n >= MIN_SAMPLES_FOR_FLAG ? this.queries.stepRunsOver(scope, a.key, SLOW_FACTOR * p50) : 0;
-      byKey.set(a.key, { durations, slowRuns });
-    }
-    // Flags compare a drill with drills of its own mode only: an unattended run and a human rehearsal of the same
-    // step differ by design (seconds vs minutes), and a median over both flags every rehearsal step as slow.
-    const modesSeen = [...new Set(rows.map((r) => r[2]))];
-    const stepKeysSeen = [...byKey.keys()];
-    const mediansByMode = new Map<DrillMode, StepMedians>(
-      modesSeen.map((m) => [m, query.mode ? new Map([...byKey].map(([k, v]) => [k, { medianMs: v.durations.p50, samples: v.durations.n }])) : this.medians(query.runbookPath, stepKeysSeen, m, scope)]),
-    );
-    const netByMode = medianByMode(rows.filter((r) => r[3] === 'completed' && r[7] !== null).map((r) => ({ mode: r[2], value: r[7]! })));
-    if (!query.mode) {
-      // How many runs of each step were slow for their mode.
-      for (const [key, stat] of byKey) {
-        let slowRuns = 0;
-        for (const m of modesSeen) {
-          const base = mediansByMode.get(m)?.get(key);
-          if (base && base.medianMs !== null && base.samples >= MIN_SAMPLES_FOR_FLAG) slowRuns += this.queries.stepRunsOver({ ...scope, mode: m }, key, SLOW_FACTOR * base.medianMs);
-        }
-        stat.slowRuns = slowRuns;
-      }
-    }
-
-    // The recent drills (and the last one) with their steps, flagged against the medians of their mode.
-    const recentRows = rows.slice(-RECENT_DRILLS).reverse();
-    const detailed = markers.slice(-MARKER_DETAIL_LIMIT);
-    const markerIds = detailed.flatMap((m) => [rows[m.index - 1]![0], rows[m.index]![0]]);
-    const stepsById = this.queries.stepBriefs(recentRows.map((r) => r[0]));
-    const markerSteps = this.queries.stepLists([...new Set(markerIds)]);
-    const recentInfo = this.queries.recentInfo(recentRows.map((r) => r[0]));
-    const recent = recentRows.map((r) =>
-      recentDrill(r, query.runbookPath, title, recentInfo.get(r[0]), stepsById.get(r[0]) ?? [], mediansByMode.get(r[2]) ?? new Map(), netByMode.get(r[2]) ?? null),
-    );
-
-    const lastRow = rows[rows.length - 1];
-    const lastSteps = lastRow ? (stepsById.get(lastRow[0]) ?? []) : [];
-    const steps: StepStat[] = [];
-    const lastMedians = lastRow ? (mediansByMode.get(lastRow[2]) ?? new Map()) : new Map();
-    lastSteps.forEach((s, i) => {
-      const stat = byKey.get(s.key);
-      const base = lastMedians.get(s.key);
-      steps.push({
-        key: s.key,
-        title: s.title,
-        order: i,
-        current: true,
-        n: stat?.durations.n ?? 0,
-        durations: stat?.durations ?? null,
-        shareOfMedian: null,
-        slowRuns: stat?.slowRuns ?? 0,
-        last: {
-          drillId: lastRow![0],
-          status: s.status,
-          durationMs: s.durationMs,
-          slow: s.status === 'completed' && isSlow(s.durationMs, base?.medianMs ?? null, base?.samples ?? 0),
-        },
-      });
-    });
-    const inLast = new Set(steps.map((s) => s.key));
-    for (const [key, stat] of byKey) {
-      if (inLast.has(key)) continue;
-      const seen = this.queries.lastSeen(scope, key);
-      steps.push({
-        key,
-        title: seen?.title ?? key,
-        order: lastSteps.length + (seen?.step_index ?? 0),
-        current: false,
-        n: stat.durations.n,
-        durations: stat.durations,
-        shareOfMedian: null,
-        slowRuns: stat.slowRuns,
-        last: null,
-      });
-    }
-    steps.sort((a, b) => a.order - b.order || a.key.localeCompare(b.key));
-    const medianSum = steps.reduce((acc, s) => acc + (s.current && s.durations ? s.durations.p50 : 0), 0);
-    for (const s of steps) s.shareOfMedian = s.current && s.durations && medianSum > 0 ? s.durations.p50 / medianSum : null;
-
-    const withDetail = new Set(detailed.map((m) => m.index));
-    const fullMarkers: VersionMarker[] = markers.map((m) => {
-      if (!withDetail.has(m.index)) return { ...m, detailed: false, stepsAdded: [], stepsRemoved: [], stepsRenamed: [] };
-      const before = markerSteps.get(rows[m.index - 1]![0]) ?? [];
-      const after = markerSteps.get(rows[m.index]![0]) ?? [];
-      return { ...m, detailed: true, ...stepChanges(before, after) };
-    });
-
-    const { slowest, mostVariable } = rankSteps(steps);
-    // The chart gets what its pixels can show; every figure above was computed over all the drills.
-    const cut = cutTrend(trend, fullMarkers, query.chartPx);
-    return {
-      runbook: { path: query.runbookPath, title, rtoTargetSec: lastRow ? lastRow[5] : null },
-      query,
-      counts,
-      passRate: counts.finished === 0 ? null : counts.passed / counts.finished,
-      rtoSec,
-      netMs,
-      last: recent[0] ?? null,
-      recent,
-      trend: cut.trend,
-      trendSample: cut.sample,
-      versions,
-      markers: cut.markers,
-      steps,
-      slowest,
-      mostVariable,
-      computeMs: Math.round((performance.now() - t0) * 10) / 10,
-      byMode: statsByMode(rows.map((r, i) => ({ mode: r[2], status: r[3], result: trend.result[i]!, rtoSec: r[6], netMs: r[7] }))),
-    };
-  }
 
   /** One drill laid out on its own time axis, each step against its median. */
   waterfall(drillId: string): Waterfall {
@@ -287,8 +197,8 @@ export class HistoryService {
     const aSteps = steps.get(aId) ?? [];
     const bSteps = steps.get(bId) ?? [];
     // Each side against drills of its own mode (a rehearsal is not slow for being slower than a cron run).
-    const bMedians = this.medians(b.runbook_path, statKeys(bSteps.map((s) => s.key)), b.mode);
-    const aMedians = a.runbook_path === b.runbook_path && a.mode === b.mode ? bMedians : this.medians(a.runbook_path, statKeys(aSteps.map((s) => s.key)), a.mode);
+    const bMedians = stepMedians(this.queries, b.runbook_path, bSteps.map((s) => s.key), b.mode);
+    const aMedians = a.runbook_path === b.runbook_path && a.mode === b.mode ? bMedians : stepMedians(this.queries, a.runbook_path, aSteps.map((s) => s.key), a.mode);
     const ba = brief(a);
     const bb = brief(b);
     return {
@@ -304,17 +214,7 @@ export class HistoryService {
 
   /** Median and sample count of each step (by stable key, repeats numbered) over the runbook's drills of one mode. */
   stepMedians(runbookPath: string, stepKeys: readonly string[], mode: DrillMode): StepMedians {
-    return this.medians(runbookPath, statKeys(stepKeys), mode);
-  }
-
-  private medians(runbookPath: string, keys: readonly string[], mode: DrillMode, within: Omit<StepScope, 'mode'> = { runbookPath }): StepMedians {
-    const out: StepMedians = new Map();
-    const scope: StepScope = { ...within, runbookPath, mode };
-    for (const key of keys) {
-      const n = this.queries.stepCountIn(scope, key);
-      out.set(key, { medianMs: n > 0 ? this.queries.stepQuantile(scope, key, n, 0.5) : null, samples: n });
-    }
-    return out;
+    return stepMedians(this.queries, runbookPath, stepKeys, mode);
   }
 
   private interrupted(id: string): boolean {
@@ -326,7 +226,8 @@ export class HistoryService {
   }
 }
 
-function brief(r: DrillRow): DrillBrief {
+/** `rto.met` is what the record may claim (main/drill/headline.ts: never "met" for a failed or aborted drill). */
+function brief(r: DrillRow, failedSteps = 0): DrillBrief {
   const met = r.rto_met === null ? null : r.rto_met === 1;
   return {
     id: r.id,
@@ -338,39 +239,7 @@ function brief(r: DrillRow): DrillBrief {
     startedAt: r.started_at,
     endedAt: r.ended_at,
     netMs: r.net_ms,
-    rto: { targetSec: r.rto_target_sec, actualSec: r.rto_actual_sec, met },
+    rto: { targetSec: r.rto_target_sec, actualSec: r.rto_actual_sec, met: rtoMetClaim(r.status, met, failedSteps) },
   };
 }
 
-function recentDrill(
-  r: TrendRow,
-  path: string,
-  title: string,
-  info: { runbook_title: string; operator: string; ended_at: string | null } | undefined,
-  steps: StepBrief[],
-  medians: StepMedians,
-  net: { p50: number; n: number } | null,
-): RecentDrill {
-  const [id, startedAt, mode, status, met, target, actual, netMs, sha256] = r;
-  const slowSteps: RecentDrill['slowSteps'] = [];
-  for (const s of steps) {
-    const m = medians.get(s.key);
-    if (s.status === 'completed' && m && m.medianMs !== null && isSlow(s.durationMs, m.medianMs, m.samples)) {
-      slowSteps.push({ key: s.key, title: s.title, durationMs: s.durationMs!, medianMs: m.medianMs });
-    }
-  }
-  return {
-    id,
-    runbook: { title: info?.runbook_title ?? title, path, sha256 },
-    mode,
-    operator: info?.operator ?? '',
-    status,
-    result: drillResult(status, target, met === null ? null : met === 1),
-    startedAt,
-    endedAt: info?.ended_at ?? null,
-    netMs,
-    rto: { targetSec: target, actualSec: actual, met: met === null ? null : met === 1 },
-    slowSteps,
-    slowOverall: status === 'completed' && isSlow(netMs, net?.p50 ?? null, net?.n ?? 0),
-  };
-}

@@ -4,6 +4,7 @@
  */
 import type { DrillEvent, DrillSnapshot, StepStatus } from '../drill/model';
 import { axisOffsets } from '../drill/timeline';
+import { rtoMetClaim } from '../drill/headline';
 import type { ComparedStep, DrillResult, Waterfall, WaterfallStep } from './model';
 import { isSlow, statKeys } from './stats';
 
@@ -95,7 +96,7 @@ export function buildWaterfall(events: readonly DrillEvent[], snap: DrillSnapsho
       netMs: snap.clock.netMs,
       grossMs: snap.clock.grossMs,
       pausedMs: snap.clock.pausedMs,
-      rto: { targetSec: snap.rto.targetSec, actualSec: snap.rto.actualSec, met: snap.rto.met },
+      rto: { targetSec: snap.rto.targetSec, actualSec: snap.rto.actualSec, met: rtoMetClaim(snap.status, snap.rto.met, snap.steps.filter((s) => s.status === 'failed').length) },
     },
     steps,
     pauses,

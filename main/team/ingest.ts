@@ -11,6 +11,7 @@ import type { DrillEvent } from '../drill/model';
 import { reduceDrill, type DrillStartedData } from '../drill/reduce';
 import { parseDuration } from '../runbook/duration';
 import { eventSchema } from '../history/transfer';
+import { rtoMetClaim } from '../drill/headline';
 
 /** An event as published: a DrillEvent, with a disclosure in place of the salt when redaction masked it. */
 export type PublishedEvent = DrillEvent & { disclosure?: Disclosure };
@@ -122,7 +123,8 @@ export function summarise(events: readonly DrillEvent[]): DrillRow {
     endedAt: s.endedAt,
     rtoTargetSec: s.rto.targetSec,
     rtoActualSec: s.rto.actualSec,
-    rtoMet: s.rto.met,
+    // What the record may claim (main/drill/headline.ts): a failed or aborted restore never reads "RTO met".
+    rtoMet: rtoMetClaim(s.status, s.rto.met, s.steps.filter((st) => st.status === 'failed').length),
     netMs: finished ? s.clock.netMs : null,
     passed: finished ? s.status === 'completed' && (s.rto.targetSec === null || s.rto.met === true) : null,
     eventCount: s.eventCount,

@@ -12,7 +12,8 @@ import { api, useConn } from './calls';
 import { navigate, useNav, viewFromHash } from './nav';
 import { getClient } from './transport';
 import { ensureDrill, loadActive, refreshDrill, upsertDrill, useDrills } from '../drill/store';
-import { loadHistory } from '../history/store';
+import { loadHistory, markHistoryStale, openHistoryList, prefetchHistory } from '../history/store';
+import { loadHistoryRoute } from '../history/lazy';
 import { loadLibrary, loadRunbook, useLibrary } from '../library/store';
 
 let historyTimer = 0;
@@ -28,7 +29,7 @@ export function initStore(): void {
   // A view being opened loads what it shows (the first one loads once connected: onConnected).
   useNav.subscribe((s, prev) => {
     if (s.view === prev.view) return;
-    if (s.view.name === 'history') void loadHistory();
+    if (s.view.name === 'history') void openHistoryList();
     if (s.view.name === 'drill') void ensureDrill(s.view.id);
   });
   window.addEventListener('hashchange', () => {
@@ -40,6 +41,7 @@ export function initStore(): void {
   client.onEvent((e) => {
     if (e.type === 'drill.changed') {
       upsertDrill(e.drill);
+      markHistoryStale();
       if (useNav.getState().view.name === 'history') {
         window.clearTimeout(historyTimer);
         historyTimer = window.setTimeout(() => void loadHistory(), 300);
@@ -77,7 +79,19 @@ async function onConnected(): Promise<void> {
     const snap = useDrills.getState().drills[view.id]?.snap;
     if (snap) void loadRunbook(snap.runbook.path);
   }
+  markHistoryStale();
   if (view.name === 'history') void loadHistory();
+  else
+    whenIdle(() => {
+      prefetchHistory();
+      void loadHistoryRoute();
+    });
   const sel = useLibrary.getState().selectedRunbook;
   if (sel) void loadRunbook(sel, true);
+}
+
+/** Runs `fn` once the page is idle (or after 2 s at the latest): work the user has not asked for yet waits its turn. */
+function whenIdle(fn: () => void): void {
+  if (typeof window.requestIdleCallback === 'function') window.requestIdleCallback(() => fn(), { timeout: 2_000 });
+  else window.setTimeout(fn, 500);
 }

@@ -10,6 +10,7 @@ import { hms, targetText, utcDateTime } from '../app/format';
 import { Badge } from '../ui/Badge';
 import { RefreshIcon } from '../ui/Icons';
 import { rowWindow } from './rowWindow';
+import { rtoMetClaim } from '../../main/drill/headline';
 
 const STATUS_TONE: Record<DrillStatus, 'accent' | 'ok' | 'danger' | 'warn'> = {
   running: 'accent',
@@ -18,8 +19,14 @@ const STATUS_TONE: Record<DrillStatus, 'accent' | 'ok' | 'danger' | 'warn'> = {
   aborted: 'danger',
 };
 
-export function RtoCell({ rto }: { rto: DrillSummary['rto'] }) {
+/**
+ * The RTO of one drill: actual / target and what the record may claim (main/drill/headline.ts `rtoMetClaim`): "met"
+ * or "missed" only for a drill that did not fail; a failed or aborted drill (or a window that never closed) has
+ * "no result", a running one is "open".
+ */
+export function RtoCell({ rto, status, failedSteps = 0 }: { rto: DrillSummary['rto']; status: DrillStatus; failedSteps?: number }) {
   if (rto.targetSec == null) return <span className="muted">no target</span>;
+  const met = rtoMetClaim(status, rto.met, failedSteps);
   return (
     <span className="rto-cell">
       <span className="mono" data-testid="rto-actual" data-sec={rto.actualSec ?? ''}>
@@ -29,13 +36,17 @@ export function RtoCell({ rto }: { rto: DrillSummary['rto'] }) {
       <span className="mono muted" data-testid="rto-target" data-sec={rto.targetSec}>
         {targetText(rto.targetSec)}
       </span>
-      {rto.met != null ? (
-        <Badge tone={rto.met ? 'ok' : 'danger'} testId="rto-badge">
-          {rto.met ? 'met' : 'missed'}
+      {met != null ? (
+        <Badge tone={met ? 'ok' : 'danger'} testId="rto-badge">
+          {met ? 'met' : 'missed'}
         </Badge>
-      ) : (
+      ) : status === 'running' ? (
         <Badge tone="neutral" testId="rto-badge">
           open
+        </Badge>
+      ) : (
+        <Badge tone="neutral" testId="rto-badge" title={status === 'completed' ? 'The RTO window never closed' : `A drill that ${status === 'aborted' ? 'was aborted' : 'failed'} has no RTO result`}>
+          no result
         </Badge>
       )}
     </span>
@@ -98,7 +109,7 @@ const HistoryRow = memo(function HistoryRow({ d, picked, onPick }: { d: HistoryE
         {d.netMs != null ? hms(d.netMs) : '—'}
       </td>
       <td>
-        <RtoCell rto={d.rto} />
+        <RtoCell rto={d.rto} status={d.status} failedSteps={failed} />
       </td>
       <td className="num small" title={`${done} completed, ${skipped} skipped, ${failed} failed`}>
         <span className="mono">

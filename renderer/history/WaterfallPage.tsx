@@ -15,6 +15,7 @@ import { markPainted } from './perf';
 import { utcTicks } from '../../main/history/ticks';
 import { PageShell, ResultBadge } from './RunbookPage';
 import { backToList, openCompare, openRunbookPage } from './route';
+import { rtoMetClaim } from '../../main/drill/headline';
 
 export function WaterfallPage({ id }: { id: string }) {
   const [w, setW] = useState<Waterfall | null>(null);
@@ -47,6 +48,7 @@ export function WaterfallPage({ id }: { id: string }) {
   const pct = (ms: number) => `${(Math.max(0, Math.min(total, ms)) / total) * 100}%`;
   const width = (a: number, b: number) => `${(Math.max(0, Math.min(total, b) - Math.max(0, a)) / total) * 100}%`;
   const d = w.drill;
+  const rtoMet = rtoMetClaim(d.status, d.rto.met);
   // Round UTC clock times (24-hour) on the drill's axis: offset 0 is the drill's start.
   const t0 = Date.parse(d.startedAt);
   const ticks = utcTicks(t0, t0 + total, 6).ticks.map((t) => ({ offset: t.ms - t0, label: t.label }));
@@ -94,7 +96,7 @@ export function WaterfallPage({ id }: { id: string }) {
           <div className="hist-tile-value">
             {d.rto.actualSec !== null ? humanDuration(d.rto.actualSec * 1000) : '—'}
             {d.rto.targetSec !== null ? <span className="muted small"> / {humanDuration(d.rto.targetSec * 1000)}</span> : null}{' '}
-            {d.rto.met === true ? <Badge tone="ok">met</Badge> : d.rto.met === false ? <Badge tone="danger">missed</Badge> : null}
+            {rtoMet === true ? <Badge tone="ok">met</Badge> : rtoMet === false ? <Badge tone="danger">missed</Badge> : null}
           </div>
         </div>
         <div className="hist-tile">

@@ -27,6 +27,12 @@ export interface HistoryListState {
   historyLoaded: boolean;
   historyLoading: boolean;
   historyFilter: HistoryFilter;
+  /**
+   * The list may be out of date (a drill changed, the connection came back): the next opening reloads it. A list
+   * prefetched while the app was idle (prefetchHistory) and not stale is shown at once when the tab opens, and
+   * checked again quietly behind it.
+   */
+  historyStale: boolean;
 }
 
 export const useHistoryList = create<HistoryListState>()(() => ({
@@ -35,6 +41,7 @@ export const useHistoryList = create<HistoryListState>()(() => ({
   historyLoaded: false,
   historyLoading: false,
   historyFilter: {},
+  historyStale: true,
 }));
 
 const set = useHistoryList.setState;
@@ -55,15 +62,41 @@ function historyParams(filter: HistoryFilter): Params<'history.count'> {
   return params;
 }
 
-export async function loadHistory(filter: HistoryFilter = get().historyFilter): Promise<void> {
+export async function loadHistory(filter: HistoryFilter = get().historyFilter, opts: { quiet?: boolean } = {}): Promise<void> {
   const seq = ++historySeq;
-  set({ historyFilter: filter, historyLoading: true });
+  // Quiet: the list on screen stays as it is (not "loading") until the new page replaces it.
+  set(opts.quiet ? { historyFilter: filter, historyStale: false } : { historyFilter: filter, historyLoading: true, historyStale: false });
   const params = historyParams(filter);
   // Newest first from the server; step counts only (the list shows counts, not every step).
   const [list, total] = await Promise.all([api('history.list', { ...params, limit: HISTORY_PAGE, steps: false }), api('history.count', params)]);
   if (seq !== historySeq) return;
-  if (list) set({ history: list, historyTotal: total ?? list.length, historyLoaded: true, historyLoading: false });
-  else set({ historyLoading: false, historyLoaded: true });
+  // A quiet check that found the same page keeps the rows (and their memoized renders) as they are.
+  if (list && opts.quiet && JSON.stringify(list) === JSON.stringify(get().history)) set({ historyTotal: total ?? list.length, historyLoading: false });
+  else if (list) set({ history: list, historyTotal: total ?? list.length, historyLoaded: true, historyLoading: false });
+  else set({ historyLoading: false, historyLoaded: true, historyStale: true });
+}
+
+/**
+ * The History tab was opened: a list prefetched and still current is shown as it is and refreshed quietly behind
+ * (another process may have imported drills); a prefetch still on its way is waited for; otherwise the list loads.
+ */
+export function openHistoryList(): Promise<void> {
+  const s = get();
+  // The prefetch is on its way and nothing changed since it left: it is the list (asking again would discard it).
+  if (s.historyLoading && !s.historyStale) return Promise.resolve();
+  return loadHistory(s.historyFilter, { quiet: s.historyLoaded && !s.historyStale && !s.historyLoading });
+}
+
+/** Fetches the list's first page while the app is idle, so the first opening of the History tab has it in hand. */
+export function prefetchHistory(): void {
+  const s = get();
+  if (s.historyLoaded || s.historyLoading) return;
+  void loadHistory(s.historyFilter);
+}
+
+/** Something the list shows may have changed while it was not on screen. */
+export function markHistoryStale(): void {
+  if (!get().historyStale) set({ historyStale: true });
 }
 
 export async function loadMoreHistory(): Promise<void> {

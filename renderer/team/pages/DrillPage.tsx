@@ -16,6 +16,8 @@ import { utcDateTime, utcTime, plural } from '../../app/format';
 import { Badge } from '../../ui/Badge';
 import { Button } from '../../ui/Button';
 import { Loaded, ResultBadge, Tile } from './bits';
+import { rtoMetClaim } from '../../../main/drill/headline';
+import type { DrillStatus } from '../../../main/drill/model';
 
 export function DrillPage({ api, id, me }: { api: TeamApi; id: string; me: TeamMe }) {
   const [load, reload] = useLoad(`drill|${id}`, () => api.getJson<TeamDrillDetail>(`/api/drills/${encodeURIComponent(id)}`));
@@ -29,6 +31,8 @@ export function DrillPage({ api, id, me }: { api: TeamApi; id: string; me: TeamM
 
 function Drill({ api, d, me, onSigned }: { api: TeamApi; d: TeamDrillDetail; me: TeamMe; onSigned: () => void }) {
   const s = d.summary;
+  // What the record may claim (main/drill/headline.ts): a failed or aborted drill has no RTO result, however fast it was.
+  const met = rtoMetClaim(s.status as DrillStatus, s.rto.met, s.steps.filter((st) => st.status === 'failed').length);
   const [dlError, setDlError] = useState<string | null>(null);
   const [showAll, setShowAll] = useState(false);
   const download = async () => {
@@ -72,8 +76,8 @@ function Drill({ api, d, me, onSigned }: { api: TeamApi; d: TeamDrillDetail; me:
         <Tile
           label="RTO actual"
           value={s.rto.targetSec === null ? 'no target' : formatSeconds(s.rto.actualSec)}
-          sub={s.rto.targetSec === null ? undefined : `target ${formatSeconds(s.rto.targetSec)}${s.rto.met === false ? ' · missed' : s.rto.met ? ' · met' : ''}`}
-          tone={s.rto.met === false ? 'danger' : s.rto.met ? 'ok' : undefined}
+          sub={s.rto.targetSec === null ? undefined : `target ${formatSeconds(s.rto.targetSec)}${met === false ? ' · missed' : met ? ' · met' : ' · no RTO result'}`}
+          tone={met === false ? 'danger' : met ? 'ok' : undefined}
           testId="team-drill-rto"
         />
       </div>

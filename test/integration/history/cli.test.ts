@@ -121,3 +121,37 @@ test('two machines export, a third merges without duplicates; history filters, C
     tmp.cleanup();
   }
 });
+
+test('`drillbook history` never prints "met" for a failed or aborted drill: not in the table, the CSV or the JSON', () => {
+  const tmp = tempDir();
+  try {
+    const dir = path.join(tmp.dir, 'data');
+    const f = historyFixture();
+    // All three close the RTO window in about 10 s against a 120 s target; only the first may say so.
+    const rb = runbook(['Declare', 'Restore', 'Verify'], { file: '/srv/runbooks/db-restore.md', rto: 120 });
+    const passed = f.drill(rb, [1_000, 2_000, 1_000]);
+    const failed = f.drill(rb, [1_000, { ms: 2_000, end: 'fail' }, 1_000]);
+    const aborted = f.drill(rb, [1_000, 2_000, 1_000], { abort: true });
+    f.db.close();
+    mkdirSync(dir, { recursive: true });
+    cpSync(path.join(f.dir, 'drillbook.sqlite'), path.join(dir, 'drillbook.sqlite'));
+    rmSync(f.dir, { recursive: true, force: true });
+
+    const table = cli(dir, ['history', '--no-color']);
+    assert.equal(table.code, 0, table.err);
+    const line = (id: string) => table.out.split('\n').find((l) => l.startsWith(id)) ?? '';
+    assert.match(line(passed), /\bpass\b.*\bmet\b/, table.out);
+    for (const id of [failed, aborted]) {
+      assert.match(line(id), /\bFAIL\b/, table.out);
+      assert.doesNotMatch(line(id), /\bmet\b/, `the row of a ${id === failed ? 'failed' : 'aborted'} drill: ${line(id)}`);
+    }
+    const csv = cli(dir, ['history', '--csv']).out.trim().split('\r\n');
+    const metColumn = csv[0]!.split(',').indexOf('rto_met');
+    const met = new Map(csv.slice(1).map((l) => [l.split(',')[0]!, l.split(',')[metColumn]]));
+    assert.deepEqual([met.get(passed), met.get(failed), met.get(aborted)], ['true', '', '']);
+    const json = JSON.parse(cli(dir, ['history', '--json']).out) as { id: string; rto: { met: boolean | null } }[];
+    assert.deepEqual(json.map((d) => [d.id, d.rto.met]), [[aborted, null], [failed, null], [passed, true]]);
+  } finally {
+    tmp.cleanup();
+  }
+});

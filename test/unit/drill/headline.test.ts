@@ -9,7 +9,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { reduceDrill } from '../../../main/drill/reduce';
 import type { DrillEvent, DrillEventType } from '../../../main/drill/model';
-import { clockHeadline, lastBlockFailure, rtoLevel } from '../../../main/drill/headline';
+import { clockHeadline, lastBlockFailure, rtoLevel, rtoMetClaim } from '../../../main/drill/headline';
 
 const T0 = Date.UTC(2026, 0, 1, 3, 0, 0);
 
@@ -134,4 +134,16 @@ test('a non-zero exit without an expectation is a failed block; no RTO target sh
   const h = clockHeadline(snap);
   assert.equal(h.kind, 'net');
   assert.equal(h.ms, 10_000);
+});
+
+test('rtoMetClaim, the one rule for every view: "met" or "missed" only for a drill that did not fail', () => {
+  assert.equal(rtoMetClaim('completed', true), true);
+  assert.equal(rtoMetClaim('completed', false), false);
+  assert.equal(rtoMetClaim('completed', null), null);
+  assert.equal(rtoMetClaim('running', true), true, 'a running drill whose window closed in time');
+  assert.equal(rtoMetClaim('running', true, 1), null, 'unless a step already failed');
+  for (const status of ['failed', 'aborted'] as const) {
+    assert.equal(rtoMetClaim(status, true), null, status);
+    assert.equal(rtoMetClaim(status, false), null, status);
+  }
 });

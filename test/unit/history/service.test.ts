@@ -272,3 +272,35 @@ test('comparing two drills matches steps by key across versions, in the later dr
     f.close();
   }
 });
+
+test('a failed or aborted drill never claims "RTO met" in the list, its brief, the runbook page or the waterfall (one rule: rtoMetClaim)', () => {
+  const f = historyFixture();
+  try {
+    // Every drill closes its RTO window well inside 60 s: the clock alone would say "met" for each.
+    const rb = runbook(['Declare', 'Restore', 'Verify'], { file: '/runbooks/claim.md', rto: 60 });
+    const passed = f.drill(rb, [1_000, 2_000, 1_000]);
+    const failed = f.drill(rb, [1_000, { ms: 2_000, end: 'fail' }, 1_000]);
+    const aborted = f.drill(rb, [1_000, 2_000, 1_000], { abort: true });
+    const missed = f.drill(rb, [1_000, 90_000, 1_000]);
+    // The stored measurement is kept as it was taken (the window did close inside the target)…
+    const stored = f.db.prepare('SELECT id, rto_met FROM drills').all() as { id: string; rto_met: number | null }[];
+    const raw = new Map(stored.map((r) => [r.id, r.rto_met]));
+    assert.deepEqual([raw.get(failed), raw.get(aborted)], [1, 1], 'precondition: the reducer measured both windows as inside the target');
+    // …but nothing the history answers claims it.
+    const want = new Map<string, boolean | null>([
+      [passed, true],
+      [failed, null],
+      [aborted, null],
+      [missed, false],
+    ]);
+    for (const d of f.history.list({})) assert.equal(d.rto.met, want.get(d.id), `list: ${d.status}`);
+    for (const d of f.history.list({ steps: false })) assert.equal(d.rto.met, want.get(d.id), `light list: ${d.status}`);
+    const stats = f.history.runbookStats({ runbookPath: rb.file });
+    for (const d of stats.recent) assert.equal(d.rto.met, want.get(d.id), `recent: ${d.status}`);
+    for (const id of [passed, failed, aborted, missed]) assert.equal(f.history.waterfall(id).drill.rto.met, want.get(id), `waterfall of ${id}`);
+    const cmp = f.history.compare(passed, failed);
+    assert.deepEqual([cmp.a.rto.met, cmp.b.rto.met], [true, null], 'compare');
+  } finally {
+    f.close();
+  }
+});

@@ -9,7 +9,7 @@ import { planListen, parseListen } from '../../../main/team/listen';
 import { LoginLimiter, hashPassword, verifyPassword, tokenHash, newToken } from '../../../main/team/auth';
 import { API_METHODS, allowed, route } from '../../../main/team/roles';
 import { effectivePolicy, freshnessRow } from '../../../main/team/store';
-import { parsePublished, verifyPublishedChain } from '../../../main/team/ingest';
+import { parsePublished, summarise, verifyPublishedChain } from '../../../main/team/ingest';
 import { historyFixture, runbook } from '../../helpers/history-fixture';
 import { Redactor } from '../../../main/evidence/redact/engine';
 import { redactEvents } from '../../../main/evidence/redact/outbound';
@@ -124,4 +124,23 @@ test('effectivePolicy: the stricter of drill_every and a tag policy, saying whic
   assert.deepEqual(effectivePolicy(null, { tag: 'restore-test', everySec: 30 }), { everySec: 30, source: 'tag:restore-test' });
   assert.deepEqual(effectivePolicy(90, { tag: 'restore-test', everySec: 30 }), { everySec: 30, source: 'tag:restore-test' });
   assert.deepEqual(effectivePolicy(7, { tag: 'restore-test', everySec: 30 }), { everySec: 7, source: 'drill_every' });
+});
+
+test('a published drill that failed or was aborted never claims "RTO met" in the team\'s summary row, however fast it was', () => {
+  const f = historyFixture();
+  try {
+    const rb = runbook(['Declare', 'Restore', 'Verify'], { rto: 3600 });
+    const passed = f.drill(rb, [1000, 2000, 1000]);
+    const failed = f.drill(rb, [1000, { ms: 2000, end: 'fail' }, 1000]);
+    const aborted = f.drill(rb, [1000, 2000], { abort: true });
+    assert.equal(summarise(f.drills.events(passed)).rtoMet, true, 'a passing drill within its RTO is met');
+    for (const id of [failed, aborted]) {
+      const row = summarise(f.drills.events(id));
+      assert.notEqual(row.status, 'completed');
+      assert.equal(row.rtoMet, null, `${row.status}: no RTO result`);
+      assert.equal(row.passed, false);
+    }
+  } finally {
+    f.close();
+  }
 });
