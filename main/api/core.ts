@@ -125,8 +125,10 @@ export class Core {
       log: (m) => process.stderr.write(`drillbook: ${m}\n`),
     });
     if (opts.teamPublish ?? opts.host !== 'cli') {
+      // A finished drill goes at once; a running one streams to observers, one round per live interval.
       this.drills.onChange((drill) => {
         if (drill.status !== 'running') this.team.kick();
+        else this.team.liveSoon();
       });
       // Whatever an earlier session left queued (the server was down, the app was closed mid-publish).
       this.team.kick();

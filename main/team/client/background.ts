@@ -14,6 +14,12 @@
  * proxy's 403, the token refused) is retried the same way (publish.ts).
  * Never a prompt, never an exception into the host: problems go to `log`,
  * and each round's outcome to team-published.json for team status.
+ *
+ * A running drill streams too ("observers watch a running drill"): each
+ * round sends running drills' events so far, and a change to one asks for a
+ * round within LIVE_INTERVAL_MS (one round per interval however many events
+ * arrive, the same 2 s as `team publish --live`). While the server is being
+ * retried with backoff, the backoff's timer sends them instead.
  */
 import type { Db } from '../../store/db';
 import type { ExportSource } from '../../evidence/bundle';
@@ -32,7 +38,12 @@ export interface BackgroundOptions {
   fetchImpl?: typeof fetch;
   /** Where the API token is kept (the desktop app: the OS keychain); team.json by default. */
   tokens?: TokenStore;
+  /** For tests: the live interval (LIVE_INTERVAL_MS by default). */
+  liveMs?: number;
 }
+
+/** At most one live round per this many ms while a drill runs (`team publish --live` polls at the same pace). */
+export const LIVE_INTERVAL_MS = 2_000;
 
 export function retryDelay(n: number): number {
   return Math.min(5_000 * 2 ** (n - 1), 300_000);
@@ -44,6 +55,7 @@ export class BackgroundPublisher {
   private stopped = false;
   private failures = 0;
   private timer: NodeJS.Timeout | null = null;
+  private liveTimer: NodeJS.Timeout | null = null;
   /** The last round's report (for status and tests). */
   last: PublishReport | null = null;
 
@@ -95,6 +107,19 @@ export class BackgroundPublisher {
     });
   }
 
+  /**
+   * A running drill recorded an event: a round within the live interval sends it to observers. Returns at once; a
+   * timer already set covers this event too, and during backoff the retry's timer does.
+   */
+  liveSoon(): void {
+    if (this.stopped || this.liveTimer || this.failures > 0) return;
+    this.liveTimer = setTimeout(() => {
+      this.liveTimer = null;
+      this.kick();
+    }, this.opts.liveMs ?? LIVE_INTERVAL_MS);
+    this.liveTimer.unref();
+  }
+
   /** Waits for the round in flight (and its follow-up), at most `timeoutMs`. */
   async settle(timeoutMs: number): Promise<void> {
     const until = Date.now() + timeoutMs;
@@ -107,6 +132,8 @@ export class BackgroundPublisher {
     this.stopped = true;
     if (this.timer) clearTimeout(this.timer);
     this.timer = null;
+    if (this.liveTimer) clearTimeout(this.liveTimer);
+    this.liveTimer = null;
   }
 
   private async round(): Promise<void> {
@@ -117,6 +144,7 @@ export class BackgroundPublisher {
       url = cfg.url;
       const report = await publish(this.opts.db, this.opts.dataDir, cfg, outboundRedactor(this.opts.dataDir), {
         attempts: 1,
+        includeRunning: true,
         bundle: bundleMaker(this.opts.source, this.opts.dataDir),
         fetchImpl: this.opts.fetchImpl,
       });

@@ -406,3 +406,37 @@ test('a bundle over the 32 MiB request limit goes in resumable chunks: an answer
     rmSync(stagingDir, { recursive: true, force: true });
   }
 });
+
+test('a running drill in a joined host streams to the server while it runs (observers see each step within seconds), and finishing it makes one drill, not two', { skip: !!skip, timeout: 180_000 }, async () => {
+  const t = await teamServer();
+  const m = machine(0);
+  const token = await t.user('ana');
+  saveConfig(m.dir, { url: t.base, token, user: 'ana', role: 'operator', joinedAt: new Date().toISOString() });
+  const core = new Core({ dataDir: m.dir, runbookDirs: [], host: 'web' });
+  const onServer = async (id: string) => (await t.store.liveHeads(id))[0] ?? null;
+  try {
+    const rb = runbook(['Declare', 'Restore', 'Verify'], { file: '/srv/runbooks/live-drill.md', rto: 600 });
+    const id = core.drills.start(rb, 'rehearsal', 'ana').id;
+    core.drills.stepStart(id, 0);
+    // Nobody ran `team publish --live`: the host itself streams the running drill.
+    await waitFor(async () => (await onServer(id))?.eventCount === core.drills.events(id).length, 'the running drill reaches the server');
+    assert.equal((await onServer(id))!.status, 'running');
+    core.drills.stepComplete(id, 0);
+    core.drills.addNote(id, 1, 'restore started on db-replica-2');
+    await waitFor(async () => (await onServer(id))?.eventCount === core.drills.events(id).length, 'each new event follows within the live interval');
+    assert.equal((await onServer(id))!.chainHead, core.drills.get(id).chainHead);
+    for (const step of [1, 2]) {
+      core.drills.stepStart(id, step);
+      core.drills.stepComplete(id, step);
+    }
+    core.drills.finish(id);
+    await waitFor(async () => (await onServer(id))?.status === 'completed', 'the finished drill');
+    await core.team.settle(30_000);
+    const rows = (await t.store.pool.query('SELECT count(*)::int AS n FROM team_drills')).rows[0].n;
+    assert.equal(rows, 1, 'one drill on the server, extended as it grew');
+    assert.equal((await onServer(id))!.chainHead, core.drills.get(id).chainHead);
+  } finally {
+    core.close();
+    await t.close();
+  }
+});
