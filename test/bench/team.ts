@@ -43,33 +43,62 @@ const SEED_VERSION = 1;
 
 /**
  * The team pages timed in Chromium. Each: a URL (path and hash route, from
- * the server's base), optional clicks done in the page as soon as their
- * target appears (`css`, and `text` the target's text must contain), and
- * the `ready` selector whose appearance means the content is there; the
- * time is from navigation start to the frame after it appears.
+ * the server's base; `{drill}` is replaced by the newest finished drill's
+ * id), optional clicks done in the page as soon as their target appears
+ * (`css`, `text` the target's text must contain, `notText` it must not), and the `ready`
+ * selectors (all of them) whose appearance means the content is there.
  *
- * These are the server's own page (main/team/ui/page.ts), which has tabs
- * but no routes. When the React app serves the team pages, point this at
- * them with one change, e.g.
- *   { name: 'history (newest 100)', url: '/#/team/history', ready: '[data-testid="team-history"] tbody tr' },
- * and, if the React app keeps its token elsewhere, TEAM_TOKEN_SCRIPT below.
+ * Two kinds of time, not to be mixed up:
+ * - `load`: navigation start (a full page load of index.html, scripts,
+ *   /api/me, the data) to the frame after `ready` appears;
+ * - `route`: the page at `url` is first loaded and its `from` selector
+ *   waited for (untimed); the time is from the first click (an in-app route
+ *   change: a tab or a link, what a person using the app mostly sees) to
+ *   the frame after `ready` appears.
+ * The React app (renderer/team/) is at `/`; the server's small page is at `/lite`.
  */
 export interface TeamPage {
   name: string;
+  kind: 'load' | 'route';
   url: string;
-  clicks?: { css: string; text?: string }[];
-  ready: string;
+  from?: string;
+  clicks?: { css: string; text?: string; notText?: string }[];
+  ready: string[];
 }
+
+const HISTORY_ROWS = '[data-testid=team-drills] tbody tr';
+const RUNBOOK_ROWS = '[data-testid=team-runbook-table] tbody tr';
+const HOT_READY = ['[data-testid=team-step-table] tbody tr', '[data-testid=team-rto-chart] canvas'];
+const DRILL_READY = ['[data-testid=team-timeline] li'];
+const LIVE_READY = ['[data-testid=team-live-row], [data-testid=team-live-empty]'];
+const HOT_ROUTE = `/#/runbook?path=${encodeURIComponent(HOT_RUNBOOK)}`;
+
 export const TEAM_PAGES: TeamPage[] = [
-  { name: 'history (newest 100)', url: '/', ready: '#drills tbody tr' },
-  { name: 'runbooks with freshness (200)', url: '/', clicks: [{ css: '[data-tab="runbooks"]' }], ready: '#runbooks tbody tr' },
+  { name: 'history (newest 100)', kind: 'load', url: '/#/history', ready: [HISTORY_ROWS] },
+  { name: 'runbooks with freshness (200)', kind: 'load', url: '/#/runbooks', ready: [RUNBOOK_ROWS] },
+  { name: 'hot runbook: p50/p90 per step and RTO trend chart', kind: 'load', url: HOT_ROUTE, ready: HOT_READY },
+  { name: 'a drill with its 82 events', kind: 'load', url: '/#/drill/{drill}', ready: DRILL_READY },
+  { name: 'live drills', kind: 'load', url: '/#/live', ready: LIVE_READY },
+  { name: '/lite: history (newest 100)', kind: 'load', url: '/lite', ready: ['#drills tbody tr'] },
   {
-    name: 'hot runbook: p50/p90 per step and RTO trend',
-    url: '/',
+    name: '/lite: hot runbook',
+    kind: 'load',
+    url: '/lite',
     clicks: [{ css: '[data-tab="runbooks"]' }, { css: '#runbooks button.link', text: 'Orders database restore' }],
-    ready: '#steps tbody tr',
+    ready: ['#steps tbody tr'],
   },
-  { name: 'live drills', url: '/', clicks: [{ css: '[data-tab="live"]' }], ready: '#live .card, #live p' },
+  { name: 'History tab (from Runbooks)', kind: 'route', url: '/#/runbooks', from: RUNBOOK_ROWS, clicks: [{ css: '[data-testid=team-nav-history]' }], ready: [HISTORY_ROWS] },
+  { name: 'Runbooks tab (from History)', kind: 'route', url: '/#/history', from: HISTORY_ROWS, clicks: [{ css: '[data-testid=team-nav-runbooks]' }], ready: [RUNBOOK_ROWS] },
+  {
+    name: 'hot runbook (its row in Runbooks)',
+    kind: 'route',
+    url: '/#/runbooks',
+    from: RUNBOOK_ROWS,
+    clicks: [{ css: `[data-runbook="${HOT_RUNBOOK}"]` }],
+    ready: HOT_READY,
+  },
+  { name: 'a drill (first finished row in History)', kind: 'route', url: '/#/history', from: HISTORY_ROWS, clicks: [{ css: HISTORY_ROWS, notText: 'running' }], ready: DRILL_READY },
+  { name: 'Live tab (from History)', kind: 'route', url: '/#/history', from: HISTORY_ROWS, clicks: [{ css: '[data-testid=team-nav-live]' }], ready: LIVE_READY },
 ];
 /** How a page gets the API token before its own script runs (the server's page reads it from sessionStorage). */
 export const TEAM_TOKEN_SCRIPT = (token: string) => `sessionStorage.setItem('drillbook-team-token', ${JSON.stringify(token)});`;
@@ -165,26 +194,35 @@ async function httpReads(base: string, token: string, store: TeamStore): Promise
   }
 }
 
-/** In the page from its first script on: does the clicks as their targets appear, then reports when `ready` is there and a frame has passed. */
+/**
+ * In the page from its first script on: waits for `from` (route pages), does
+ * the clicks as their targets appear, then reports when every `ready` is
+ * there and a frame has passed, and the time origin (0 for a load, the first
+ * click for a route change).
+ */
 function readyScript(p: TeamPage): string {
   return `(() => {
-  const clicks = ${JSON.stringify(p.clicks ?? [])}, ready = ${JSON.stringify(p.ready)};
-  let next = 0, done = false;
+  const clicks = ${JSON.stringify(p.clicks ?? [])}, ready = ${JSON.stringify(p.ready)}, from = ${JSON.stringify(p.from ?? null)};
+  let next = 0, done = false, origin = ${p.kind === 'route' ? 'null' : '0'};
   window.__benchReady = new Promise((resolve) => {
     const check = () => {
       if (done) return;
+      if (origin === null) {
+        if (!from || !document.querySelector(from)) return;
+      }
       while (next < clicks.length) {
         const c = clicks[next];
-        const target = Array.from(document.querySelectorAll(c.css)).find((e) => !c.text || (e.textContent || '').includes(c.text));
+        const target = Array.from(document.querySelectorAll(c.css)).find((e) => (!c.text || (e.textContent || '').includes(c.text)) && (!c.notText || !(e.textContent || '').includes(c.notText)));
         if (!target) return;
+        if (origin === null) origin = performance.now();
         next++;
         target.click();
       }
-      if (!document.querySelector(ready)) return;
+      if (!ready.every((r) => document.querySelector(r))) return;
       done = true;
       obs.disconnect();
       const found = performance.now();
-      requestAnimationFrame(() => setTimeout(() => resolve({ found, painted: performance.now() }), 0));
+      requestAnimationFrame(() => setTimeout(() => resolve({ origin, found, painted: performance.now() }), 0));
     };
     const obs = new MutationObserver(check);
     obs.observe(document, { childList: true, subtree: true, attributes: true });
@@ -192,7 +230,7 @@ function readyScript(p: TeamPage): string {
 })();`;
 }
 
-async function chromiumRender(base: string, token: string): Promise<void> {
+async function chromiumRender(base: string, token: string, store: TeamStore): Promise<void> {
   if (!existsSync(CHROMIUM)) {
     console.log(`\nChromium: not measured (no Chromium at ${CHROMIUM})`);
     return;
@@ -201,13 +239,14 @@ async function chromiumRender(base: string, token: string): Promise<void> {
     executablePath: CHROMIUM,
     args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'],
   });
+  const drill = (await store.pool.query<{ id: string }>(`SELECT id FROM team_drills WHERE id LIKE 'seed-%' ORDER BY md5(id) LIMIT 1`)).rows[0]!.id;
   const visit = async (ctx: Awaited<ReturnType<typeof browser.newContext>>, p: TeamPage): Promise<number> => {
     const page = await ctx.newPage();
     const errors: string[] = [];
     page.on('pageerror', (e) => errors.push(e.message));
     await page.addInitScript({ content: TEAM_TOKEN_SCRIPT(token) + readyScript(p) });
-    await page.goto(base + p.url);
-    const t = await page.evaluate<number>('window.__benchReady.then((r) => r.painted)');
+    await page.goto(base + p.url.replace('{drill}', encodeURIComponent(drill)));
+    const t = await page.evaluate<number>('window.__benchReady.then((r) => r.painted - r.origin)');
     if (explain) {
       // Where the time went: each request's start and end (ms from navigation start), then the content.
       // (Strings: the page's own performance object, not the Node one this file imports.)
@@ -226,8 +265,13 @@ async function chromiumRender(base: string, token: string): Promise<void> {
   let explain = false;
   const runs = Math.max(5, Math.min(15, Math.round(RUNS / 2)));
   try {
-    console.log(`\n| Chromium, navigation start → content painted (1440×900; load ${load()}) | first visit | median of ${runs} | goal |\n| --- | ---: | ---: | ---: |`);
     for (const p of TEAM_PAGES) {
+      if (p === TEAM_PAGES.find((q) => q.kind === p.kind))
+        console.log(
+          p.kind === 'load'
+            ? `\n| Chromium, full page load: navigation start → content painted (1440×900; load ${load()}) | first visit | median of ${runs} | goal |\n| --- | ---: | ---: | ---: |`
+            : `\n| Chromium, in-app route change: click → content painted (1440×900; load ${load()}) | first visit | median of ${runs} | goal |\n| --- | ---: | ---: | ---: |`,
+        );
       const ctx = await browser.newContext({ viewport: { width: 1440, height: 900 }, timezoneId: 'UTC' });
       try {
         const first = await visit(ctx, p);
@@ -332,7 +376,7 @@ export async function teamBench(): Promise<void> {
       const base = `http://127.0.0.1:${addr.port}`;
       const token = (await server.createUser(`reader-${Date.now().toString(36)}`, 'auditor', null)).token;
       if (PARTS.has('http')) await httpReads(base, token, store);
-      if (PARTS.has('chromium')) await chromiumRender(base, token);
+      if (PARTS.has('chromium')) await chromiumRender(base, token, store);
     } finally {
       await server.close();
       await store.close();
