@@ -230,6 +230,18 @@ function readyScript(p: TeamPage): string {
 })();`;
 }
 
+/** The functions the page spent most of its own time in (CPU profile samples), for BENCH_TEAM_EXPLAIN. */
+function topSelf(profile: { nodes: { id: number; callFrame: { functionName: string; url: string; lineNumber: number } }[]; samples?: number[]; timeDeltas?: number[] }): string {
+  const byId = new Map(profile.nodes.map((n) => [n.id, n]));
+  const self = new Map<string, number>();
+  (profile.samples ?? []).forEach((id, i) => {
+    const f = byId.get(id)!.callFrame;
+    const name = `${f.functionName || '(anonymous)'} ${f.url.split('/').pop() ?? ''}:${f.lineNumber + 1}`;
+    self.set(name, (self.get(name) ?? 0) + (profile.timeDeltas?.[i] ?? 0) / 1000);
+  });
+  return [...self].sort((a, b) => b[1] - a[1]).slice(0, 8).map(([n, ms]) => `${n} ${ms.toFixed(0)} ms`).join('; ');
+}
+
 async function chromiumRender(base: string, token: string, store: TeamStore): Promise<void> {
   if (!existsSync(CHROMIUM)) {
     console.log(`\nChromium: not measured (no Chromium at ${CHROMIUM})`);
@@ -245,6 +257,12 @@ async function chromiumRender(base: string, token: string, store: TeamStore): Pr
     const errors: string[] = [];
     page.on('pageerror', (e) => errors.push(e.message));
     await page.addInitScript({ content: TEAM_TOKEN_SCRIPT(token) + readyScript(p) });
+    const cdp = explain ? await ctx.newCDPSession(page) : null;
+    if (cdp) {
+      await cdp.send('Profiler.enable');
+      await cdp.send('Profiler.setSamplingInterval', { interval: 200 });
+      await cdp.send('Profiler.start');
+    }
     await page.goto(base + p.url.replace('{drill}', encodeURIComponent(drill)));
     const t = await page.evaluate<number>('window.__benchReady.then((r) => r.painted - r.origin)');
     if (explain) {
@@ -257,6 +275,7 @@ async function chromiumRender(base: string, token: string, store: TeamStore): Pr
         `(() => { const n = performance.getEntriesByType('navigation')[0]; return 'page ' + n.responseEnd.toFixed(0) + ', DOMContentLoaded ' + n.domContentLoadedEventEnd.toFixed(0); })()`,
       );
       console.log(`|   ${p.name}: ${nav}; ${entries.join('; ')}; painted ${t.toFixed(0)} |`);
+      console.log(`|   ${p.name}: main thread, self time: ${topSelf((await cdp!.send('Profiler.stop')).profile)} |`);
     }
     await page.close();
     if (errors.length) throw new Error(`${p.name}: ${errors[0]}`);
