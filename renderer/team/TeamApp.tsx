@@ -5,7 +5,7 @@
  * one typed client (client.ts), with the answer types the server itself
  * is checked against (main/team/model.ts).
  */
-import { useCallback, useEffect, useMemo, useState, type FormEvent, type ReactNode } from 'react';
+import { lazy, Suspense, useCallback, useEffect, useMemo, useState, type FormEvent, type ReactNode } from 'react';
 import { createTeamClient, TeamError, type TeamApi } from './client';
 import { clearSession, loadSession, saveSession, type Saved } from './session';
 import { go, useRoute } from './hooks';
@@ -17,13 +17,19 @@ import { Button } from '../ui/Button';
 import { BookIcon, HistoryIcon, MonitorIcon, MoonIcon, SunIcon, DrillIcon, InfoIcon, ClockIcon } from '../ui/Icons';
 import { HistoryPage } from './pages/HistoryPage';
 import { RunbooksPage } from './pages/RunbooksPage';
-import { RunbookPage } from './pages/RunbookPage';
 import { DrillPage } from './pages/DrillPage';
 import { AuditPage } from './pages/AuditPage';
 import { PoliciesPage } from './pages/PoliciesPage';
-import { TeamLiveDrill } from './live/TeamLiveDrill';
 import { TeamLiveList } from './live/TeamLiveList';
 import './team.css';
+
+// The runbook page (its chart: uPlot) and the live drill (the runbook's markdown: markdown-it) are chunks of their
+// own: ~210 KB of script every other page ran before asking /api/me (~50-120 ms of a load on a loaded machine,
+// README "Team bench"). They are fetched once the first page is up, so opening one later waits for nothing.
+const loadRunbookPage = () => import('./pages/RunbookPage');
+const loadLiveDrill = () => import('./live/TeamLiveDrill');
+const RunbookPage = lazy(() => loadRunbookPage().then((m) => ({ default: m.RunbookPage })));
+const TeamLiveDrill = lazy(() => loadLiveDrill().then((m) => ({ default: m.TeamLiveDrill })));
 
 interface Session extends Saved {
   me: TeamMe;
@@ -165,6 +171,10 @@ function SignIn({ notice, onSignedIn }: { notice: string | null; onSignedIn: (s:
 
 function Shell({ api, me, onSignOut }: { api: TeamApi; me: TeamMe; onSignOut: () => void }) {
   const route = useRoute();
+  useEffect(() => {
+    const t = setTimeout(() => void Promise.all([loadRunbookPage(), loadLiveDrill()]).catch(() => undefined), 1000);
+    return () => clearTimeout(t);
+  }, []);
   const tab = tabOf(route);
   const tabs: { id: ReturnType<typeof tabOf>; label: string; icon: ReactNode; to: TeamRoute; show: boolean }[] = [
     { id: 'history', label: 'History', icon: <HistoryIcon />, to: { name: 'history', filter: emptyFilter() }, show: true },
@@ -212,7 +222,9 @@ function Shell({ api, me, onSignOut }: { api: TeamApi; me: TeamMe; onSignOut: ()
         </div>
       </header>
       <main className="app-main team-main">
-        <Page route={route} api={api} me={me} />
+        <Suspense fallback={<div className="team-center muted">Loading…</div>}>
+          <Page route={route} api={api} me={me} />
+        </Suspense>
       </main>
     </div>
   );
