@@ -9,7 +9,7 @@ import { lazy, Suspense, useCallback, useEffect, useMemo, useState, type FormEve
 import { createTeamClient, TeamError, type TeamApi } from './client';
 import { clearSession, loadSession, saveSession, type Saved } from './session';
 import { go, useRoute } from './hooks';
-import { emptyFilter, filterQuery, tabOf, type TeamRoute } from './route';
+import { emptyFilter, filterQuery, parseRoute, tabOf, type TeamRoute } from './route';
 import { can } from './view';
 import type { TeamLoginAnswer, TeamMe } from '../../main/team/model';
 import { cycleTheme, useTheme } from '../app/theme';
@@ -28,6 +28,10 @@ import './team.css';
 // README "Team bench"). They are fetched once the first page is up, so opening one later waits for nothing.
 const loadRunbookPage = () => import('./pages/RunbookPage');
 const loadLiveDrill = () => import('./live/TeamLiveDrill');
+// Opened on one of them (a pasted link, a reload): its chunk is asked for now, alongside /api/me, not after it.
+const opening = parseRoute(window.location.hash).name;
+if (opening === 'runbook') void loadRunbookPage().catch(() => undefined);
+if (opening === 'liveDrill') void loadLiveDrill().catch(() => undefined);
 const RunbookPage = lazy(() => loadRunbookPage().then((m) => ({ default: m.RunbookPage })));
 const TeamLiveDrill = lazy(() => loadLiveDrill().then((m) => ({ default: m.TeamLiveDrill })));
 
