@@ -9,7 +9,7 @@ import { useCallback, useEffect, useMemo, useState, type FormEvent, type ReactNo
 import { createTeamClient, TeamError, type TeamApi } from './client';
 import { clearSession, loadSession, saveSession, type Saved } from './session';
 import { go, useRoute } from './hooks';
-import { emptyFilter, filterQuery, tabOf, type TeamRoute } from './route';
+import { emptyFilter, filterQuery, parseRoute, tabOf, type TeamRoute } from './route';
 import { can } from './view';
 import type { TeamLoginAnswer, TeamMe } from '../../main/team/model';
 import { cycleTheme, useTheme } from '../app/theme';
@@ -17,13 +17,61 @@ import { Button } from '../ui/Button';
 import { BookIcon, HistoryIcon, MonitorIcon, MoonIcon, SunIcon, DrillIcon, InfoIcon, ClockIcon } from '../ui/Icons';
 import { HistoryPage } from './pages/HistoryPage';
 import { RunbooksPage } from './pages/RunbooksPage';
-import { RunbookPage } from './pages/RunbookPage';
 import { DrillPage } from './pages/DrillPage';
 import { AuditPage } from './pages/AuditPage';
 import { PoliciesPage } from './pages/PoliciesPage';
-import { TeamLiveDrill } from './live/TeamLiveDrill';
 import { TeamLiveList } from './live/TeamLiveList';
 import './team.css';
+
+// The runbook page (its chart: uPlot) and the live drill (the runbook's markdown: markdown-it) are chunks of their
+// own: ~210 KB of script every other page ran before asking /api/me (~50-120 ms of a load on a loaded machine,
+// README "Team bench"). They are fetched once the first page is up, so opening one later waits for nothing. Not
+// React.lazy: a lazy component suspends at its first render even when its chunk is already here, and React holds a
+// Suspense fallback for 300 ms at least, which the runbook page then paid on every first open.
+type RunbookChunk = typeof import('./pages/RunbookPage');
+type LiveChunk = typeof import('./live/TeamLiveDrill');
+const chunks: { runbook: RunbookChunk | null; live: LiveChunk | null } = { runbook: null, live: null };
+const loadRunbookPage = () => import('./pages/RunbookPage').then((m) => (chunks.runbook = m));
+const loadLiveDrill = () => import('./live/TeamLiveDrill').then((m) => (chunks.live = m));
+// Opened on one of them (a pasted link, a reload): its chunk is asked for now, alongside /api/me, not after it.
+const opening = parseRoute(window.location.hash).name;
+if (opening === 'runbook') void loadRunbookPage().catch(() => undefined);
+if (opening === 'liveDrill') void loadLiveDrill().catch(() => undefined);
+
+/** The chunk `get` returns once `load` has brought it (re-rendering then), or a sentence if it could not be loaded. */
+function useChunk<T>(get: () => T | null, load: () => Promise<unknown>): T | string | null {
+  const m = get();
+  const [failed, setFailed] = useState<string | null>(null);
+  const [, setLoaded] = useState(0);
+  useEffect(() => {
+    if (m) return;
+    let live = true;
+    load().then(
+      () => live && setLoaded((n) => n + 1),
+      () => live && setFailed('This page could not be loaded from the server; reload the tab.'),
+    );
+    return () => {
+      live = false;
+    };
+  }, [m, load]);
+  return m ?? failed;
+}
+
+function Later<T>({ chunk, children }: { chunk: T | string | null; children: (m: T) => ReactNode }) {
+  if (chunk === null) return <div className="team-center muted">Loading…</div>;
+  if (typeof chunk === 'string') return <p className="team-error hist-page">{chunk}</p>;
+  return <>{children(chunk)}</>;
+}
+
+function RunbookPage(props: { api: TeamApi; path: string; mode: string }) {
+  const chunk = useChunk(() => chunks.runbook, loadRunbookPage);
+  return <Later chunk={chunk}>{(m) => <m.RunbookPage {...props} />}</Later>;
+}
+
+function TeamLiveDrill(props: { drillId: string; api: TeamApi }) {
+  const chunk = useChunk(() => chunks.live, loadLiveDrill);
+  return <Later chunk={chunk}>{(m) => <m.TeamLiveDrill {...props} />}</Later>;
+}
 
 interface Session extends Saved {
   me: TeamMe;
@@ -165,6 +213,10 @@ function SignIn({ notice, onSignedIn }: { notice: string | null; onSignedIn: (s:
 
 function Shell({ api, me, onSignOut }: { api: TeamApi; me: TeamMe; onSignOut: () => void }) {
   const route = useRoute();
+  useEffect(() => {
+    const t = setTimeout(() => void Promise.all([loadRunbookPage(), loadLiveDrill()]).catch(() => undefined), 1000);
+    return () => clearTimeout(t);
+  }, []);
   const tab = tabOf(route);
   const tabs: { id: ReturnType<typeof tabOf>; label: string; icon: ReactNode; to: TeamRoute; show: boolean }[] = [
     { id: 'history', label: 'History', icon: <HistoryIcon />, to: { name: 'history', filter: emptyFilter() }, show: true },

@@ -43,33 +43,64 @@ const SEED_VERSION = 1;
 
 /**
  * The team pages timed in Chromium. Each: a URL (path and hash route, from
- * the server's base), optional clicks done in the page as soon as their
- * target appears (`css`, and `text` the target's text must contain), and
- * the `ready` selector whose appearance means the content is there; the
- * time is from navigation start to the frame after it appears.
+ * the server's base; `{drill}` is replaced by the newest finished drill's
+ * id), optional clicks done in the page as soon as their target appears
+ * (`css`, `text` the target's text must contain, `notText` it must not), and the `ready`
+ * selectors (all of them) whose appearance means the content is there.
  *
- * These are the server's own page (main/team/ui/page.ts), which has tabs
- * but no routes. When the React app serves the team pages, point this at
- * them with one change, e.g.
- *   { name: 'history (newest 100)', url: '/#/team/history', ready: '[data-testid="team-history"] tbody tr' },
- * and, if the React app keeps its token elsewhere, TEAM_TOKEN_SCRIPT below.
+ * Two kinds of time, not to be mixed up:
+ * - `load`: navigation start (a full page load of index.html, scripts,
+ *   /api/me, the data) to the frame after `ready` appears;
+ * - `route`: the page at `url` is first loaded, its `from` selector
+ *   waited for, then 1.5 s more (untimed: a person reads before clicking,
+ *   and the app fetches its later pages' chunks 1 s after the first is up);
+ *   the time is from the first click (an in-app route
+ *   change: a tab or a link, what a person using the app mostly sees) to
+ *   the frame after `ready` appears.
+ * The React app (renderer/team/) is at `/`; the server's small page is at `/lite`.
  */
 export interface TeamPage {
   name: string;
+  kind: 'load' | 'route';
   url: string;
-  clicks?: { css: string; text?: string }[];
-  ready: string;
+  from?: string;
+  clicks?: { css: string; text?: string; notText?: string }[];
+  ready: string[];
 }
+
+const HISTORY_ROWS = '[data-testid=team-drills] tbody tr';
+const RUNBOOK_ROWS = '[data-testid=team-runbook-table] tbody tr';
+const HOT_READY = ['[data-testid=team-step-table] tbody tr', '[data-testid=team-rto-chart] canvas'];
+const DRILL_READY = ['[data-testid=team-timeline] li'];
+const LIVE_READY = ['[data-testid=team-live-row], [data-testid=team-live-empty]'];
+const HOT_ROUTE = `/#/runbook?path=${encodeURIComponent(HOT_RUNBOOK)}`;
+
 export const TEAM_PAGES: TeamPage[] = [
-  { name: 'history (newest 100)', url: '/', ready: '#drills tbody tr' },
-  { name: 'runbooks with freshness (200)', url: '/', clicks: [{ css: '[data-tab="runbooks"]' }], ready: '#runbooks tbody tr' },
+  { name: 'history (newest 100)', kind: 'load', url: '/#/history', ready: [HISTORY_ROWS] },
+  { name: 'runbooks with freshness (200)', kind: 'load', url: '/#/runbooks', ready: [RUNBOOK_ROWS] },
+  { name: 'hot runbook: p50/p90 per step and RTO trend chart', kind: 'load', url: HOT_ROUTE, ready: HOT_READY },
+  { name: 'a drill with its 82 events', kind: 'load', url: '/#/drill/{drill}', ready: DRILL_READY },
+  { name: 'live drills', kind: 'load', url: '/#/live', ready: LIVE_READY },
+  { name: '/lite: history (newest 100)', kind: 'load', url: '/lite', ready: ['#drills tbody tr'] },
   {
-    name: 'hot runbook: p50/p90 per step and RTO trend',
-    url: '/',
+    name: '/lite: hot runbook',
+    kind: 'load',
+    url: '/lite',
     clicks: [{ css: '[data-tab="runbooks"]' }, { css: '#runbooks button.link', text: 'Orders database restore' }],
-    ready: '#steps tbody tr',
+    ready: ['#steps tbody tr'],
   },
-  { name: 'live drills', url: '/', clicks: [{ css: '[data-tab="live"]' }], ready: '#live .card, #live p' },
+  { name: 'History tab (from Runbooks)', kind: 'route', url: '/#/runbooks', from: RUNBOOK_ROWS, clicks: [{ css: '[data-testid=team-nav-history]' }], ready: [HISTORY_ROWS] },
+  { name: 'Runbooks tab (from History)', kind: 'route', url: '/#/history', from: HISTORY_ROWS, clicks: [{ css: '[data-testid=team-nav-runbooks]' }], ready: [RUNBOOK_ROWS] },
+  {
+    name: 'hot runbook (its row in Runbooks)',
+    kind: 'route',
+    url: '/#/runbooks',
+    from: RUNBOOK_ROWS,
+    clicks: [{ css: `[data-runbook="${HOT_RUNBOOK}"]` }],
+    ready: HOT_READY,
+  },
+  { name: 'a drill (first finished row in History)', kind: 'route', url: '/#/history', from: HISTORY_ROWS, clicks: [{ css: HISTORY_ROWS, notText: 'running' }], ready: DRILL_READY },
+  { name: 'Live tab (from History)', kind: 'route', url: '/#/history', from: HISTORY_ROWS, clicks: [{ css: '[data-testid=team-nav-live]' }], ready: LIVE_READY },
 ];
 /** How a page gets the API token before its own script runs (the server's page reads it from sessionStorage). */
 export const TEAM_TOKEN_SCRIPT = (token: string) => `sessionStorage.setItem('drillbook-team-token', ${JSON.stringify(token)});`;
@@ -165,26 +196,40 @@ async function httpReads(base: string, token: string, store: TeamStore): Promise
   }
 }
 
-/** In the page from its first script on: does the clicks as their targets appear, then reports when `ready` is there and a frame has passed. */
+/**
+ * In the page from its first script on: waits for `from` (route pages), does
+ * the clicks as their targets appear, then reports when every `ready` is
+ * there and a frame has passed, and the time origin (0 for a load, the first
+ * click for a route change).
+ */
 function readyScript(p: TeamPage): string {
   return `(() => {
-  const clicks = ${JSON.stringify(p.clicks ?? [])}, ready = ${JSON.stringify(p.ready)};
-  let next = 0, done = false;
+  const clicks = ${JSON.stringify(p.clicks ?? [])}, ready = ${JSON.stringify(p.ready)}, from = ${JSON.stringify(p.from ?? null)};
+  let next = 0, done = false, fromAt = null, origin = ${p.kind === 'route' ? 'null' : '0'};
   window.__benchReady = new Promise((resolve) => {
     const check = () => {
       if (done) return;
+      if (origin === null) {
+        if (!from || !document.querySelector(from)) return;
+        if (fromAt === null) {
+          fromAt = performance.now();
+          setTimeout(check, 1500);
+        }
+        if (performance.now() - fromAt < 1500) return;
+      }
       while (next < clicks.length) {
         const c = clicks[next];
-        const target = Array.from(document.querySelectorAll(c.css)).find((e) => !c.text || (e.textContent || '').includes(c.text));
+        const target = Array.from(document.querySelectorAll(c.css)).find((e) => (!c.text || (e.textContent || '').includes(c.text)) && (!c.notText || !(e.textContent || '').includes(c.notText)));
         if (!target) return;
+        if (origin === null) origin = performance.now();
         next++;
         target.click();
       }
-      if (!document.querySelector(ready)) return;
+      if (!ready.every((r) => document.querySelector(r))) return;
       done = true;
       obs.disconnect();
       const found = performance.now();
-      requestAnimationFrame(() => setTimeout(() => resolve({ found, painted: performance.now() }), 0));
+      requestAnimationFrame(() => setTimeout(() => resolve({ origin, found, painted: performance.now() }), 0));
     };
     const obs = new MutationObserver(check);
     obs.observe(document, { childList: true, subtree: true, attributes: true });
@@ -192,7 +237,19 @@ function readyScript(p: TeamPage): string {
 })();`;
 }
 
-async function chromiumRender(base: string, token: string): Promise<void> {
+/** The functions the page spent most of its own time in (CPU profile samples), for BENCH_TEAM_EXPLAIN. */
+function topSelf(profile: { nodes: { id: number; callFrame: { functionName: string; url: string; lineNumber: number } }[]; samples?: number[]; timeDeltas?: number[] }): string {
+  const byId = new Map(profile.nodes.map((n) => [n.id, n]));
+  const self = new Map<string, number>();
+  (profile.samples ?? []).forEach((id, i) => {
+    const f = byId.get(id)!.callFrame;
+    const name = `${f.functionName || '(anonymous)'} ${f.url.split('/').pop() ?? ''}:${f.lineNumber + 1}`;
+    self.set(name, (self.get(name) ?? 0) + (profile.timeDeltas?.[i] ?? 0) / 1000);
+  });
+  return [...self].sort((a, b) => b[1] - a[1]).slice(0, 8).map(([n, ms]) => `${n} ${ms.toFixed(0)} ms`).join('; ');
+}
+
+async function chromiumRender(base: string, token: string, store: TeamStore): Promise<void> {
   if (!existsSync(CHROMIUM)) {
     console.log(`\nChromium: not measured (no Chromium at ${CHROMIUM})`);
     return;
@@ -201,13 +258,20 @@ async function chromiumRender(base: string, token: string): Promise<void> {
     executablePath: CHROMIUM,
     args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'],
   });
+  const drill = (await store.pool.query<{ id: string }>(`SELECT id FROM team_drills WHERE id LIKE 'seed-%' ORDER BY md5(id) LIMIT 1`)).rows[0]!.id;
   const visit = async (ctx: Awaited<ReturnType<typeof browser.newContext>>, p: TeamPage): Promise<number> => {
     const page = await ctx.newPage();
     const errors: string[] = [];
     page.on('pageerror', (e) => errors.push(e.message));
     await page.addInitScript({ content: TEAM_TOKEN_SCRIPT(token) + readyScript(p) });
-    await page.goto(base + p.url);
-    const t = await page.evaluate<number>('window.__benchReady.then((r) => r.painted)');
+    const cdp = explain ? await ctx.newCDPSession(page) : null;
+    if (cdp) {
+      await cdp.send('Profiler.enable');
+      await cdp.send('Profiler.setSamplingInterval', { interval: 200 });
+      await cdp.send('Profiler.start');
+    }
+    await page.goto(base + p.url.replace('{drill}', encodeURIComponent(drill)));
+    const t = await page.evaluate<number>('window.__benchReady.then((r) => r.painted - r.origin)');
     if (explain) {
       // Where the time went: each request's start and end (ms from navigation start), then the content.
       // (Strings: the page's own performance object, not the Node one this file imports.)
@@ -218,6 +282,7 @@ async function chromiumRender(base: string, token: string): Promise<void> {
         `(() => { const n = performance.getEntriesByType('navigation')[0]; return 'page ' + n.responseEnd.toFixed(0) + ', DOMContentLoaded ' + n.domContentLoadedEventEnd.toFixed(0); })()`,
       );
       console.log(`|   ${p.name}: ${nav}; ${entries.join('; ')}; painted ${t.toFixed(0)} |`);
+      console.log(`|   ${p.name}: main thread, self time: ${topSelf((await cdp!.send('Profiler.stop')).profile)} |`);
     }
     await page.close();
     if (errors.length) throw new Error(`${p.name}: ${errors[0]}`);
@@ -226,8 +291,15 @@ async function chromiumRender(base: string, token: string): Promise<void> {
   let explain = false;
   const runs = Math.max(5, Math.min(15, Math.round(RUNS / 2)));
   try {
-    console.log(`\n| Chromium, navigation start → content painted (1440×900; load ${load()}) | first visit | median of ${runs} | goal |\n| --- | ---: | ---: | ---: |`);
-    for (const p of TEAM_PAGES) {
+    // BENCH_TEAM_ONLY=text times only the pages whose name contains it (with BENCH_TEAM_EXPLAIN=1, to look at one).
+    const pages = TEAM_PAGES.filter((p) => p.name.includes(process.env.BENCH_TEAM_ONLY ?? ''));
+    for (const p of pages) {
+      if (p === pages.find((q) => q.kind === p.kind))
+        console.log(
+          p.kind === 'load'
+            ? `\n| Chromium, full page load: navigation start → content painted (1440×900; load ${load()}) | first visit | median of ${runs} | goal |\n| --- | ---: | ---: | ---: |`
+            : `\n| Chromium, in-app route change: click → content painted (1440×900; load ${load()}) | first visit | median of ${runs} | goal |\n| --- | ---: | ---: | ---: |`,
+        );
       const ctx = await browser.newContext({ viewport: { width: 1440, height: 900 }, timezoneId: 'UTC' });
       try {
         const first = await visit(ctx, p);
@@ -332,7 +404,7 @@ export async function teamBench(): Promise<void> {
       const base = `http://127.0.0.1:${addr.port}`;
       const token = (await server.createUser(`reader-${Date.now().toString(36)}`, 'auditor', null)).token;
       if (PARTS.has('http')) await httpReads(base, token, store);
-      if (PARTS.has('chromium')) await chromiumRender(base, token);
+      if (PARTS.has('chromium')) await chromiumRender(base, token, store);
     } finally {
       await server.close();
       await store.close();
