@@ -17,23 +17,17 @@ import { mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import type { Page } from 'playwright-core';
-import { postgresUnavailable, startPostgres, type DbServer } from '../helpers/services';
+import { publishSampleTeam, signInWithToken, teamPostgres } from '../helpers/team';
 import { ROOT, assertRendererBuilt, cleanup, launchBrowser, newPage, waitFor } from './harness';
-import { historyFixture, runbook } from '../helpers/history-fixture';
 import { TeamStore } from '../../main/team/store';
 import { TeamServer } from '../../main/team/server';
-import { publish } from '../../main/team/client/publish';
-import { Redactor } from '../../main/evidence/redact/engine';
-import { AttachmentStore } from '../../main/evidence/attachments';
-import { bundleMaker } from '../../main/team/client/bundle';
 
 declare const window: any;
 
-const skip = postgresUnavailable();
-if (skip) test('team app', () => assert.fail(`cannot run: ${skip}`));
+const team = teamPostgres('team app');
+const skip = team.skip;
 
 const SHOTS = path.join(ROOT, 'build', 'screenshots');
-let pg: DbServer;
 let store: TeamStore;
 let server: TeamServer;
 let base = '';
@@ -44,45 +38,16 @@ let operatorToken = '';
 before(async () => {
   if (skip) return;
   assertRendererBuilt();
-  pg = await startPostgres();
-  pg.sql('postgres', 'CREATE DATABASE team_app');
-  store = new TeamStore(`postgres://postgres:${encodeURIComponent(pg.password)}@127.0.0.1:${pg.port}/team_app`);
-  await store.migrate();
-  server = new TeamServer(store, { now: () => new Date('2026-06-01T00:00:00Z'), rendererDir: path.join(ROOT, 'dist', 'renderer') });
-  base = `http://127.0.0.1:${(await server.listen({ host: '127.0.0.1', port: 0, tls: null })).port}`;
-  adminToken = (await server.createUser('maria', 'admin', 'maria long password')).token;
-  auditorToken = (await server.createUser('audrey', 'auditor', null)).token;
+  const t = await team.start({ now: () => new Date('2026-06-01T00:00:00Z'), rendererDir: path.join(ROOT, 'dist', 'renderer') }, 'team_app');
+  ({ store, server, base } = t);
+  adminToken = await t.user('maria', 'admin', 'maria long password');
+  auditorToken = await t.user('audrey', 'auditor');
   const op = await server.createUser('ana', 'operator', null);
   operatorToken = op.token;
-  const cfg = { url: base, token: op.token, user: 'ana', role: 'operator', joinedAt: '' };
-  const red = new Redactor([], true);
-  for (const [file, title, every, tags, n, failEvery] of [
-    ['/srv/runbooks/orders-db.md', 'Orders database: point-in-time restore', '30d', ['database'], 6, 3],
-    ['/srv/runbooks/billing.md', 'Billing <img src=x onerror="window.pwned=1"> restore', '90d', ['database', 'billing'], 3, 0],
-    ['/srv/runbooks/wiki.md', 'Wiki files from restic', undefined, ['files'], 2, 0],
-  ] as const) {
-    const f = historyFixture();
-    const rb = runbook(['Declare the incident', 'Restore the base backup', 'Replay WAL to the target time', 'Verify row counts'], { file, rto: 3600 });
-    rb.title = title;
-    rb.meta.tags = [...tags];
-    if (every) rb.meta.extra = { drill_every: every };
-    for (let i = 0; i < n; i++) f.drill(rb, [60_000, { ms: 900_000 + i * 60_000, end: failEvery && i % failEvery === 2 ? 'fail' : 'complete' }, 300_000, 120_000], { mode: i % 2 ? 'live' : 'rehearsal' });
-    const started = f.drills.start(rb, 'live', 'bo').id;
-    if (file.includes('orders')) {
-      f.drills.stepStart(started, 0);
-      f.clock.advance(30_000);
-      f.drills.stepComplete(started, 0);
-      f.drills.stepStart(started, 1);
-    }
-    await publish(f.db, f.dir, cfg, red, { includeRunning: file.includes('orders'), bundle: bundleMaker({ drills: f.drills, attachments: new AttachmentStore(f.dir) }, f.dir) });
-    f.close();
-  }
+  await publishSampleTeam(base, op.token);
 });
 after(async () => {
   await cleanup();
-  await server?.close();
-  await store?.close();
-  await pg?.stop();
 });
 
 const rows = (page: Page, testId: string) => page.locator(`[data-testid=${testId}] tbody tr`);
@@ -90,12 +55,6 @@ const shot = async (page: Page, name: string, width: number) => {
   mkdirSync(SHOTS, { recursive: true });
   await page.screenshot({ path: path.join(SHOTS, `team-${name}-${width}.png`) });
 };
-async function signInWithToken(page: Page, token: string): Promise<void> {
-  await page.goto(base + '/');
-  await page.fill('#team-token', token);
-  await page.click('[data-testid=team-signin-submit]');
-  await page.waitForSelector('[data-testid=team-who]');
-}
 const noErrors = (errors: string[]) => errors.filter((e) => !/status of 40[013]/.test(e));
 
 test('the team server serves the built React app at / with the team-mode tag under its strict CSP, and the lite page at /lite', { skip: !!skip }, async () => {
@@ -293,7 +252,7 @@ test('team app at 1440x900: sign in, history filters and exports, runbooks, runb
 test('an auditor sees no admin or reviewer controls; an operator no audit log; a revoked token signs the tab out', { skip: !!skip }, async () => {
   const browser = await launchBrowser();
   const { page, errors } = await newPage(browser, { width: 1440, height: 900 });
-  await signInWithToken(page, auditorToken);
+  await signInWithToken(page, base, auditorToken);
   assert.match((await page.textContent('[data-testid=team-who]'))!, /audrey\s*auditor/);
   assert.equal(await page.locator('[data-testid=team-nav-audit]').count(), 1, 'auditors read the audit log');
   await page.click('[data-testid=team-nav-policies]');
@@ -311,7 +270,7 @@ test('an auditor sees no admin or reviewer controls; an operator no audit log; a
   await page.waitForSelector('[data-testid=team-signin]');
   assert.equal((await fetch(base + '/api/me', { headers: { authorization: `Bearer ${auditorToken}` } })).status, 200);
 
-  await signInWithToken(page, operatorToken);
+  await signInWithToken(page, base, operatorToken);
   assert.equal(await page.locator('[data-testid=team-nav-audit]').count(), 0, 'operators do not see the audit log');
   await page.goto(base + '/#/audit');
   await page.waitForSelector('[data-testid=team-who]');
@@ -335,7 +294,7 @@ test('team app at 1024x700: every page fits and is photographed', { skip: !!skip
   await page.goto(base + '/');
   await page.waitForSelector('[data-testid=team-signin]');
   await shot(page, 'signin', W);
-  await signInWithToken(page, adminToken);
+  await signInWithToken(page, base, adminToken);
   await page.waitForSelector('[data-testid=team-drills] tbody tr');
   await shot(page, 'history', W);
   for (const [nav, ready, name] of [

@@ -8,50 +8,36 @@
  * token never appears in the page after joining.
  * With DRILLBOOK_TEAM_SHOTS=DIR it writes team-join-*.png at 1440x900 and 1024x700.
  */
-import { after, before, test } from 'node:test';
+import { after, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { postgresUnavailable, startPostgres, type DbServer } from '../helpers/services';
+import { teamPostgres, type RunningTeam } from '../helpers/team';
 import { cleanup, launchBrowser, newPage, onCleanup, startServer, waitFor, type Workspace } from './harness';
 import { openApp, tid } from './ui';
 import { historyFixture, runbook } from '../helpers/history-fixture';
 import { TeamStore } from '../../main/team/store';
 import { TeamServer } from '../../main/team/server';
 
-const skip = postgresUnavailable();
-if (skip) test('team join in the app', () => assert.fail(`cannot run: ${skip}`));
+const team = teamPostgres('team join in the app', 'team_join');
+const skip = team.skip;
 
 const SHOTS = process.env.DRILLBOOK_TEAM_SHOTS;
-let pg: DbServer;
+let t: RunningTeam | undefined;
 let store: TeamStore;
 let server: TeamServer;
-let port = 0;
 let base = '';
-let db = 0;
 
-before(async () => {
-  if (skip) return;
-  pg = await startPostgres();
-});
 after(async () => {
   await cleanup();
-  await server?.close().catch(() => undefined);
-  await store?.close();
-  await pg?.stop();
 });
 
+/** A new team server on a fresh database, the previous one closed. */
 async function teamServer(): Promise<void> {
-  await server?.close().catch(() => undefined);
-  await store?.close();
-  const name = `team_join_${++db}`;
-  pg.sql('postgres', `CREATE DATABASE ${name}`);
-  store = new TeamStore(`postgres://postgres:${encodeURIComponent(pg.password)}@127.0.0.1:${pg.port}/${name}`);
-  await store.migrate();
-  server = new TeamServer(store);
-  port = (await server.listen({ host: '127.0.0.1', port: 0, tls: null })).port;
-  base = `http://127.0.0.1:${port}`;
+  await t?.close();
+  t = await team.start();
+  ({ store, server, base } = t);
 }
 
 /** A data folder with two finished drills, as the web host's workspace. */
@@ -119,13 +105,13 @@ for (const size of [
     await shot('joined');
 
     // The server goes down: "Check again" says so in one sentence.
-    await server.close();
+    await t!.down();
     await tid(page, 'team-refresh').click();
     await tid(page, 'team-reachable').and(page.locator('[data-state="down"]')).waitFor({ timeout: 30_000 });
     assert.match(await tid(page, 'team-last-error').innerText(), /cannot reach the team server/);
     await shot('down');
-    server = new TeamServer(store);
-    await server.listen({ host: '127.0.0.1', port, tls: null });
+    await t!.up();
+    server = t!.server;
 
     // Leave asks first; "Stay" keeps the membership, "Leave" removes it.
     await tid(page, 'team-leave').click();

@@ -18,28 +18,25 @@ import assert from 'node:assert/strict';
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
-import type { Browser, Page } from 'playwright-core';
-import { postgresUnavailable, startPostgres, type DbServer } from '../helpers/services';
+import type { Browser } from 'playwright-core';
+import { signInWithToken, teamPostgres } from '../helpers/team';
 import { ROOT, assertRendererBuilt, cleanup, launchBrowser, newPage, waitFor } from './harness';
 import { tempDir } from '../helpers/runbooks';
 import { CANARY, TERMINAL_ID, TRANSCRIPT, liveRunbook } from '../helpers/live-drill';
 import { openDatabase, type Db } from '../../main/store/db';
 import { DrillService } from '../../main/drill/service';
 import { systemNow } from '../../main/drill/clock';
-import { TeamStore } from '../../main/team/store';
 import { TeamServer } from '../../main/team/server';
 import { publish } from '../../main/team/client/publish';
 import { Redactor } from '../../main/evidence/redact/engine';
 
-const skip = postgresUnavailable();
-if (skip) test('team live view', () => assert.fail(`cannot run: ${skip}`));
+const team = teamPostgres('team live view');
+const skip = team.skip;
 
 const SHOTS = path.join(ROOT, 'build', 'screenshots');
 /** How long an observer may wait for what the operator did (publish → NOTIFY → SSE → fetch → render), on a loaded machine. */
 const SHOWS_WITHIN_MS = 10_000;
 
-let pg: DbServer;
-let store: TeamStore;
 let server: TeamServer;
 let base = '';
 let browser: Browser;
@@ -49,13 +46,6 @@ let db: Db;
 let drills: DrillService;
 let tmp: ReturnType<typeof tempDir>;
 
-/** Signs in to the team app at / by pasting an API token (a GET of /api/me: the token form records nothing). */
-async function signInWithToken(page: Page, token: string): Promise<void> {
-  await page.goto(base + '/');
-  await page.fill('#team-token', token);
-  await page.click('[data-testid=team-signin-submit]');
-  await page.waitForSelector('[data-testid=team-who]');
-}
 
 async function publishNow(): Promise<number> {
   const t = performance.now();
@@ -67,14 +57,10 @@ async function publishNow(): Promise<number> {
 before(async () => {
   if (skip) return;
   assertRendererBuilt();
-  pg = await startPostgres();
-  pg.sql('postgres', 'CREATE DATABASE team_live_e2e');
-  store = new TeamStore(`postgres://postgres:${encodeURIComponent(pg.password)}@127.0.0.1:${pg.port}/team_live_e2e`);
-  await store.migrate();
-  server = new TeamServer(store, { rendererDir: path.join(ROOT, 'dist', 'renderer') });
-  base = `http://127.0.0.1:${(await server.listen({ host: '127.0.0.1', port: 0, tls: null })).port}`;
+  const t = await team.start({ rendererDir: path.join(ROOT, 'dist', 'renderer') }, 'team_live_e2e');
+  ({ server, base } = t);
   const op = await server.createUser('ana', 'operator', null);
-  observer = (await server.createUser('audrey', 'auditor', null)).token;
+  observer = await t.user('audrey', 'auditor');
   publishCfg = { url: base, token: op.token, user: 'ana', role: 'operator', joinedAt: new Date().toISOString() };
   tmp = tempDir('drillbook-team-live-');
   db = openDatabase(tmp.dir);
@@ -86,9 +72,6 @@ after(async () => {
   await browser?.close();
   db?.close();
   tmp?.cleanup();
-  await server?.close();
-  await store?.close();
-  await pg?.stop();
 });
 
 test('an observer watches a live drill read-only and sees each thing the operator does within seconds, without a reload', { skip: !!skip, timeout: 300_000 }, async () => {
@@ -106,7 +89,7 @@ test('an observer watches a live drill read-only and sees each thing the operato
     void r.json().then((j: { delta?: unknown }) => void (j.delta ? answers.delta++ : answers.whole++)).catch(() => undefined);
   });
   // Signed in to the real app, from its Live drills page.
-  await signInWithToken(page, observer);
+  await signInWithToken(page, base, observer);
   await page.click('[data-testid=team-nav-live]');
   await page.waitForSelector('[data-testid=team-live-row]');
   assert.match((await page.textContent('[data-testid=team-live-row]'))!, /Orders database restore.*ana · live · step 1 of 3: Declare the incident/s);

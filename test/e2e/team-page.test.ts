@@ -9,65 +9,29 @@ import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
-import { postgresUnavailable, startPostgres, type DbServer } from '../helpers/services';
+import { publishSampleTeam, teamPostgres } from '../helpers/team';
 import { cleanup, launchBrowser, newPage, waitFor } from './harness';
-import { historyFixture, runbook } from '../helpers/history-fixture';
-import { TeamStore } from '../../main/team/store';
 import { TeamServer } from '../../main/team/server';
-import { publish } from '../../main/team/client/publish';
-import { Redactor } from '../../main/evidence/redact/engine';
-import { AttachmentStore } from '../../main/evidence/attachments';
-import { bundleMaker } from '../../main/team/client/bundle';
 
 declare const window: any;
 
-const skip = postgresUnavailable();
-if (skip) test('team page', () => assert.fail(`cannot run: ${skip}`));
+const team = teamPostgres('team page');
+const skip = team.skip;
 
-let pg: DbServer;
-let store: TeamStore;
 let server: TeamServer;
 let base = '';
 const SHOTS = process.env.DRILLBOOK_TEAM_SHOTS;
 
 before(async () => {
   if (skip) return;
-  pg = await startPostgres();
-  pg.sql('postgres', 'CREATE DATABASE team_page');
-  store = new TeamStore(`postgres://postgres:${encodeURIComponent(pg.password)}@127.0.0.1:${pg.port}/team_page`);
-  await store.migrate();
-  server = new TeamServer(store, { now: () => new Date('2026-06-01T00:00:00Z') });
-  base = `http://127.0.0.1:${(await server.listen({ host: '127.0.0.1', port: 0, tls: null })).port}`;
-  await server.createUser('maria', 'admin', 'maria long password');
+  const t = await team.start({ now: () => new Date('2026-06-01T00:00:00Z') }, 'team_page');
+  ({ server, base } = t);
+  await t.user('maria', 'admin', 'maria long password');
   const op = await server.createUser('ana', 'operator', null);
-  const cfg = { url: base, token: op.token, user: 'ana', role: 'operator', joinedAt: '' };
-  const red = new Redactor([], true);
-  for (const [file, title, every, n, failEvery] of [
-    ['/srv/runbooks/orders-db.md', 'Orders database: point-in-time restore', '30d', 6, 3],
-    ['/srv/runbooks/billing.md', 'Billing <img src=x onerror="window.pwned=1"> restore', '90d', 3, 0],
-    ['/srv/runbooks/wiki.md', 'Wiki files from restic', undefined, 2, 0],
-  ] as const) {
-    const f = historyFixture();
-    const rb = runbook(['Declare the incident', 'Restore the base backup', 'Replay WAL to the target time', 'Verify row counts'], { file, rto: 3600 });
-    rb.title = title;
-    if (every) rb.meta.extra = { drill_every: every };
-    for (let i = 0; i < n; i++) f.drill(rb, [60_000, { ms: 900_000 + i * 60_000, end: failEvery && i % failEvery === 2 ? 'fail' : 'complete' }, 300_000, 120_000], { mode: i % 2 ? 'live' : 'rehearsal' });
-    const started = f.drills.start(rb, 'live', 'bo').id;
-    if (file.includes('orders')) {
-      f.drills.stepStart(started, 0);
-      f.clock.advance(30_000);
-      f.drills.stepComplete(started, 0);
-      f.drills.stepStart(started, 1);
-    }
-    await publish(f.db, f.dir, cfg, red, { includeRunning: file.includes('orders'), bundle: bundleMaker({ drills: f.drills, attachments: new AttachmentStore(f.dir) }, f.dir) });
-    f.close();
-  }
+  await publishSampleTeam(base, op.token, { tags: false });
 });
 after(async () => {
   await cleanup();
-  await server?.close();
-  await store?.close();
-  await pg?.stop();
 });
 
 for (const size of [

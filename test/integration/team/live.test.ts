@@ -6,37 +6,23 @@
  * transcript path anywhere in its bytes. New events are folded onto the kept
  * snapshot (only they are read), and the drill's end is shown, not a 404.
  */
-import { after, before, test } from 'node:test';
+import { before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { postgresUnavailable, startPostgres, type DbServer } from '../../helpers/services';
+import { teamPostgres } from '../../helpers/team';
 import { historyFixture } from '../../helpers/history-fixture';
 import { CANARY, TERMINAL_ID, TRANSCRIPT, recordLiveDrill } from '../../helpers/live-drill';
-import { TeamStore } from '../../../main/team/store';
 import { TeamServer } from '../../../main/team/server';
 import { publish } from '../../../main/team/client/publish';
 import { Redactor } from '../../../main/evidence/redact/engine';
 
-const skip = postgresUnavailable();
-if (skip) test('team live', () => assert.fail(`cannot run: ${skip}`));
-
-let pg: DbServer;
-let store: TeamStore;
+const team = teamPostgres('team live');
+const skip = team.skip;
 let server: TeamServer;
 let base = '';
 
 before(async () => {
   if (skip) return;
-  pg = await startPostgres();
-  pg.sql('postgres', 'CREATE DATABASE team_live');
-  store = new TeamStore(`postgres://postgres:${encodeURIComponent(pg.password)}@127.0.0.1:${pg.port}/team_live`);
-  await store.migrate();
-  server = new TeamServer(store);
-  base = `http://127.0.0.1:${(await server.listen({ host: '127.0.0.1', port: 0, tls: null })).port}`;
-});
-after(async () => {
-  await server?.close();
-  await store?.close();
-  await pg?.stop();
+  ({ server, base } = await team.start({}, 'team_live'));
 });
 
 async function get(token: string | null, p: string): Promise<{ status: number; text: string; json: any }> {

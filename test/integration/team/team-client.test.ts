@@ -6,7 +6,7 @@
  * retrying a bundle upload that failed for a reason other than the bundle
  * itself; and big bundles going in resumable chunks.
  */
-import { after, before, test } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync, spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
@@ -15,7 +15,7 @@ import { createServer } from 'node:http';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { ROOT } from '../../helpers/server';
-import { postgresUnavailable, startPostgres, type DbServer } from '../../helpers/services';
+import { teamPostgres } from '../../helpers/team';
 import { historyFixture, runbook } from '../../helpers/history-fixture';
 import { TeamStore } from '../../../main/team/store';
 import { TeamServer } from '../../../main/team/server';
@@ -29,44 +29,12 @@ import { verifyBundle } from '../../../main/evidence/verify';
 import { configFile, fileTokenStore, loadConfig, saveConfig } from '../../../main/team/client/config';
 import type { TeamStatus } from '../../../main/api/contract';
 
-const skip = postgresUnavailable();
-if (skip) test('team client', () => assert.fail(`cannot run: ${skip}`));
+const team = teamPostgres('team client', 'teamc');
+const skip = team.skip;
 
-let pg: DbServer;
-let dbNo = 0;
-before(async () => {
-  if (!skip) pg = await startPostgres();
-});
-after(async () => {
-  await pg?.stop();
-});
 
-function freshDb(): string {
-  const name = `teamc_${process.pid}_${++dbNo}`;
-  pg.sql('postgres', `CREATE DATABASE ${name}`);
-  return `postgres://postgres:${encodeURIComponent(pg.password)}@127.0.0.1:${pg.port}/${name}`;
-}
-
-async function teamServer() {
-  const store = new TeamStore(freshDb());
-  await store.migrate();
-  let server = new TeamServer(store);
-  const port = (await server.listen({ host: '127.0.0.1', port: 0, tls: null })).port;
-  return {
-    store,
-    base: `http://127.0.0.1:${port}`,
-    user: (name: string, role: 'operator' | 'admin' | 'auditor' | 'reviewer' = 'operator') => server.createUser(name, role, null).then((u) => u.token),
-    down: () => server.close(),
-    up: async () => {
-      server = new TeamServer(store);
-      await server.listen({ host: '127.0.0.1', port, tls: null });
-    },
-    close: async () => {
-      await server.close().catch(() => undefined);
-      await store.close();
-    },
-  };
-}
+/** A team server on a fresh database (closed by the file's `after` if a test fails first). */
+const teamServer = () => team.start();
 
 /** A data folder with `n` finished drills recorded through the real engine. */
 function machine(n: number) {
@@ -306,11 +274,9 @@ test('drillbook team join/status/leave go through the same core: the same senten
 
 test('a bundle over the 32 MiB request limit goes in resumable chunks: an answer lost, a connection killed and a chunk altered in transit cost nothing; the server verifies the whole and stores it once', { skip: !!skip, timeout: 300_000 }, async () => {
   const stagingDir = mkdtempSync(path.join(tmpdir(), 'team-staging-'));
-  const store = new TeamStore(freshDb());
-  await store.migrate();
   const staging = new UploadStaging(stagingDir);
-  const server = new TeamServer(store, { staging });
-  const base = `http://127.0.0.1:${(await server.listen({ host: '127.0.0.1', port: 0, tls: null })).port}`;
+  const t = await team.start({ staging });
+  const { store, server, base } = t;
   const f = historyFixture();
   f.db.close();
   const core = new Core({ dataDir: f.dir, runbookDirs: [], host: 'cli' });
@@ -400,8 +366,7 @@ test('a bundle over the 32 MiB request limit goes in resumable chunks: an answer
     assert.equal(again.status, 409);
   } finally {
     core.close();
-    await server.close();
-    await store.close();
+    await t.close();
     rmSync(f.dir, { recursive: true, force: true });
     rmSync(stagingDir, { recursive: true, force: true });
   }

@@ -9,24 +9,16 @@
  * rarely drilled runbook, the live list and the operator filter read the
  * whole table; see the README's team bench table.
  */
-import { after, before, test } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { postgresUnavailable, startPostgres, type DbServer } from '../../helpers/services';
+import { teamPostgres } from '../../helpers/team';
 import { historyFixture, runbook } from '../../helpers/history-fixture';
 import { TeamStore, type User } from '../../../main/team/store';
 import type { PublishedDrill } from '../../../main/team/ingest';
 import { eventHash } from '../../../main/drill/chain';
 
-const skip = postgresUnavailable();
-if (skip) test('team indexes', () => assert.fail(`cannot run: ${skip}`));
-
-let pg: DbServer;
-before(async () => {
-  if (!skip) pg = await startPostgres();
-});
-after(async () => {
-  await pg?.stop();
-});
+const team = teamPostgres('team indexes');
+const skip = team.skip;
 
 /** Drills of three runbooks by three operators, some failed, one still running; recorded through the engine. */
 function drills(): PublishedDrill[] {
@@ -45,8 +37,7 @@ function drills(): PublishedDrill[] {
 }
 
 test('migration 5: the filtered history, live list and sign-offs are served by indexes, with the same answers as before it', { skip: !!skip, timeout: 180_000 }, async () => {
-  pg.sql('postgres', 'CREATE DATABASE team_idx');
-  const url = `postgres://postgres:${encodeURIComponent(pg.password)}@127.0.0.1:${pg.port}/team_idx`;
+  const url = team.freshDb('team_idx');
   const store = new TeamStore(url);
   try {
     assert.deepEqual(await store.migrate(4), [1, 2, 3, 4]);

@@ -6,26 +6,17 @@
  * drill arrives exactly once with the chain head it has on its own machine.
  * The one-publisher case is in team-server.test.ts.
  */
-import { after, before, test } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { postgresUnavailable, startPostgres, type DbServer } from '../../helpers/services';
+import { teamPostgres } from '../../helpers/team';
 import { historyFixture, runbook } from '../../helpers/history-fixture';
 import { TeamStore } from '../../../main/team/store';
-import { TeamServer } from '../../../main/team/server';
 import { publish } from '../../../main/team/client/publish';
 import { Redactor } from '../../../main/evidence/redact/engine';
 import { openDatabase } from '../../../main/store/db';
 
-const skip = postgresUnavailable();
-if (skip) test('team server under a PostgreSQL restart', () => assert.fail(`cannot run: ${skip}`));
-
-let pg: DbServer;
-before(async () => {
-  if (!skip) pg = await startPostgres();
-});
-after(async () => {
-  await pg?.stop();
-});
+const team = teamPostgres('team server under a PostgreSQL restart');
+const skip = team.skip;
 
 const PUBLISHERS = 10;
 const PER = 8;
@@ -47,17 +38,12 @@ function machine(operator: string, n: number): { dir: string; heads: Map<string,
 }
 
 test('PostgreSQL restarted while 10 publishers publish: 5xx answers are retried, every drill arrives exactly once', { skip: !!skip, timeout: 300_000 }, async () => {
-  pg.sql('postgres', 'CREATE DATABASE team_restart');
-  const url = `postgres://postgres:${encodeURIComponent(pg.password)}@127.0.0.1:${pg.port}/team_restart`;
-  const store = new TeamStore(url);
-  await store.migrate();
-  const server = new TeamServer(store);
-  const addr = await server.listen({ host: '127.0.0.1', port: 0, tls: null });
-  const base = `http://127.0.0.1:${addr.port}`;
+  const t = await team.start({}, 'team_restart');
+  const { store, base } = t;
   try {
     const machines = Array.from({ length: PUBLISHERS }, (_, p) => machine(`op${p}`, PER));
     const tokens: string[] = [];
-    for (let p = 0; p < PUBLISHERS; p++) tokens.push((await server.createUser(`op${p}`, 'operator', null)).token);
+    for (let p = 0; p < PUBLISHERS; p++) tokens.push(await t.user(`op${p}`));
     const retries: string[] = [];
     let sentTotal = 0;
     let restarting: Promise<void> | null = null;
@@ -72,7 +58,7 @@ test('PostgreSQL restarted while 10 publishers publish: 5xx answers are retried,
             backoffMs: () => 300,
             onRetry: (_n, _w, why) => retries.push(why),
             onProgress: () => {
-              if (++sentTotal === 15 && !restarting) restarting = pg.restart!();
+              if (++sentTotal === 15 && !restarting) restarting = team.pg.restart!();
             },
           });
         } finally {
@@ -100,14 +86,12 @@ test('PostgreSQL restarted while 10 publishers publish: 5xx answers are retried,
     const total = (await store.pool.query<{ n: number }>('SELECT count(*)::int AS n FROM team_events')).rows[0]!.n;
     assert.equal(total, machines.reduce((a, m) => a + m.events, 0));
   } finally {
-    await server.close();
-    await store.close();
+    await t.close();
   }
 });
 
 test('a pooled connection that drops while handed out, before its borrower listens on it, does not end the process', { skip: !!skip, timeout: 120_000 }, async () => {
-  pg.sql('postgres', 'CREATE DATABASE team_drop');
-  const url = `postgres://postgres:${encodeURIComponent(pg.password)}@127.0.0.1:${pg.port}/team_drop`;
+  const url = team.freshDb('team_drop');
   const store = new TeamStore(url);
   try {
     await store.migrate();
@@ -115,7 +99,7 @@ test('a pooled connection that drops while handed out, before its borrower liste
     // terminated for real; PostgreSQL's FATAL notice arrives while nothing is in flight on it.
     const c = await store.pool.connect();
     const pid = (c as unknown as { processID: number }).processID;
-    pg.sql('postgres', `SELECT pg_terminate_backend(${pid})`);
+    team.pg.sql('postgres', `SELECT pg_terminate_backend(${pid})`);
     await new Promise((r) => setTimeout(r, 1_000));
     await assert.rejects(c.query('SELECT 1'), /not queryable|terminat|Connection/i);
     c.release(true);

@@ -6,7 +6,7 @@
  * conflicting history refused, the server killed mid-publish, and what the
  * team sees (filters, p50/p90, freshness).
  */
-import { after, before, test } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
@@ -17,7 +17,7 @@ import { readZip, writeZip } from '../../../main/evidence/zip';
 import { Core } from '../../../main/api/core';
 import { bundleMaker } from '../../../main/team/client/bundle';
 import path from 'node:path';
-import { postgresUnavailable, startPostgres, type DbServer } from '../../helpers/services';
+import { startTeam, teamPostgres } from '../../helpers/team';
 import { freePort } from '../../helpers/sshd';
 import { ROOT } from '../../helpers/server';
 import { historyFixture, runbook } from '../../helpers/history-fixture';
@@ -36,23 +36,10 @@ import { cliArgs } from '../../helpers/cli';
 import { DrillStore as DrillStoreReader } from '../../../main/drill/store';
 import { cliPrefix } from '../../helpers/cli';
 
-const skip = postgresUnavailable();
-if (skip) test('team server', () => assert.fail(`cannot run: ${skip}`));
+const team = teamPostgres('team server');
+const skip = team.skip;
 
-let pg: DbServer;
-let dbNo = 0;
-before(async () => {
-  if (!skip) pg = await startPostgres();
-});
-after(async () => {
-  await pg?.stop();
-});
-
-function freshDb(): string {
-  const name = `team_${process.pid}_${++dbNo}`;
-  pg.sql('postgres', `CREATE DATABASE ${name}`);
-  return `postgres://postgres:${encodeURIComponent(pg.password)}@127.0.0.1:${pg.port}/${name}`;
-}
+const freshDb = (): string => team.freshDb();
 
 interface Run {
   code: number | null;
@@ -113,22 +100,7 @@ async function call(base: string, token: string | null, method: string, p: strin
   return { status: res.status, json: text ? JSON.parse(text) : null };
 }
 
-async function inProcess(url: string, opts: ConstructorParameters<typeof TeamServer>[1] = {}) {
-  const store = new TeamStore(url);
-  await store.migrate();
-  const server = new TeamServer(store, opts);
-  const addr = await server.listen({ host: '127.0.0.1', port: 0, tls: null });
-  const base = `http://127.0.0.1:${addr.port}`;
-  return {
-    store,
-    server,
-    base,
-    close: async () => {
-      await server.close();
-      await store.close();
-    },
-  };
-}
+const inProcess = startTeam;
 
 /** A data folder with `n` finished drills of a runbook, recorded through the real engine. */
 function machine(opts: { n: number; operator?: string; file?: string; every?: string; tags?: string[]; secret?: string; fail?: boolean; startDay?: number }) {
@@ -163,14 +135,14 @@ test('migrations are versioned and repeatable; events and the audit log refuse U
   const t = await inProcess(url);
   try {
     assert.deepEqual(await t.store.migrate(), [], 'a second migrate applies nothing');
-    assert.equal(pg.sql(db, `SELECT string_agg(version::text, ',' ORDER BY version) FROM team_migrations`).trim(), MIGRATIONS.map((m) => m.version).join(','));
+    assert.equal(team.pg.sql(db, `SELECT string_agg(version::text, ',' ORDER BY version) FROM team_migrations`).trim(), MIGRATIONS.map((m) => m.version).join(','));
     const { token } = await t.server.createUser('ana', 'operator', null);
     const m = machine({ n: 1 });
     const seed = await cli(['team', 'join', t.base, '--data', m.dir], { input: token + '\n' });
     assert.equal(seed.code, 0, seed.err);
     const pub = await cli(['team', 'publish', '--data', m.dir]);
     assert.equal(pub.code, 0, pub.out + pub.err);
-    assert.equal(pg.sql(db, 'SELECT count(*) FROM team_events').trim(), String(m.events));
+    assert.equal(team.pg.sql(db, 'SELECT count(*) FROM team_events').trim(), String(m.events));
     for (const q of [
       `UPDATE team_events SET body = '{}' WHERE seq = 1`,
       `DELETE FROM team_events WHERE seq = 1`,
@@ -179,9 +151,9 @@ test('migrations are versioned and repeatable; events and the audit log refuse U
       `DELETE FROM team_audit`,
       `TRUNCATE team_audit`,
     ]) {
-      assert.throws(() => pg.sql(db, q), /is refused: it is append-only/, q);
+      assert.throws(() => team.pg.sql(db, q), /is refused: it is append-only/, q);
     }
-    assert.equal(pg.sql(db, 'SELECT count(*) FROM team_events').trim(), String(m.events), 'nothing changed');
+    assert.equal(team.pg.sql(db, 'SELECT count(*) FROM team_events').trim(), String(m.events), 'nothing changed');
   } finally {
     await t.close();
   }
@@ -198,7 +170,7 @@ async function openStream(base: string, token: string | null): Promise<{ status:
 
 /** psql as another role (password authentication over loopback TCP, as the server connects). */
 function sqlAs(role: string, password: string, db: string, query: string): string {
-  const r = spawnSync('psql', ['-X', '-q', '-v', 'ON_ERROR_STOP=1', '-At', '-h', '127.0.0.1', '-p', String(pg.port), '-U', role, '-d', db, '-c', query], {
+  const r = spawnSync('psql', ['-X', '-q', '-v', 'ON_ERROR_STOP=1', '-At', '-h', '127.0.0.1', '-p', String(team.pg.port), '-U', role, '-d', db, '-c', query], {
     encoding: 'utf8',
     env: { ...process.env, PGPASSWORD: password, PGCONNECT_TIMEOUT: '10' },
     timeout: 60_000,
@@ -211,8 +183,8 @@ test('the application role: migrations as the owner, then the server connects as
   const ownerUrl = freshDb();
   const db = ownerUrl.split('/').pop()!;
   const role = `drillbook_app_${process.pid}`;
-  pg.sql('postgres', `CREATE ROLE ${role} LOGIN PASSWORD 'app-secret-42'`);
-  const appUrl = `postgres://${role}:app-secret-42@127.0.0.1:${pg.port}/${db}`;
+  team.pg.sql('postgres', `CREATE ROLE ${role} LOGIN PASSWORD 'app-secret-42'`);
+  const appUrl = `postgres://${role}:app-secret-42@127.0.0.1:${team.pg.port}/${db}`;
   // Before the grants the role cannot even read: the server refuses to start in one sentence, nothing half-done.
   const early = await cli(['server', '--postgres', appUrl, '--listen', '127.0.0.1:0']);
   assert.equal(early.code, 4, early.err);
@@ -220,7 +192,7 @@ test('the application role: migrations as the owner, then the server connects as
   const grant = await cli(['server', '--postgres', ownerUrl, '--grant-app-role', role]);
   assert.equal(grant.code, 0, grant.err);
   assert.match(grant.err, /may not UPDATE, DELETE or TRUNCATE events/);
-  assert.equal(pg.sql(db, `SELECT string_agg(version::text, ',' ORDER BY version) FROM team_migrations`).trim(), MIGRATIONS.map((m) => m.version).join(','));
+  assert.equal(team.pg.sql(db, `SELECT string_agg(version::text, ',' ORDER BY version) FROM team_migrations`).trim(), MIGRATIONS.map((m) => m.version).join(','));
   const admin = await cli(['server', '--postgres', appUrl, '--create-admin', 'root']);
   assert.equal(admin.code, 0, admin.err);
   const port = await freePort();
@@ -257,9 +229,9 @@ test('the application role: migrations as the owner, then the server connects as
       // Refused by the grants (permission denied / must be owner), not only by the triggers' "append-only".
       assert.throws(() => sqlAs(role, 'app-secret-42', db, q), /permission denied|must be owner/, q);
     }
-    assert.equal(pg.sql(db, 'SELECT count(*) FROM team_events').trim(), String(m.events), 'nothing changed');
-    assert.equal(pg.sql(db, 'SELECT count(*) FROM team_signoffs').trim(), '1');
-    assert.equal(pg.sql(db, 'SELECT count(*) FROM team_bundles').trim(), '2', 'the app role stored both evidence bundles');
+    assert.equal(team.pg.sql(db, 'SELECT count(*) FROM team_events').trim(), String(m.events), 'nothing changed');
+    assert.equal(team.pg.sql(db, 'SELECT count(*) FROM team_signoffs').trim(), '1');
+    assert.equal(team.pg.sql(db, 'SELECT count(*) FROM team_bundles').trim(), '2', 'the app role stored both evidence bundles');
   } finally {
     srv.child.kill('SIGTERM');
     await new Promise((r) => srv.child.once('exit', r));
@@ -278,23 +250,23 @@ test('the application role: migrations as the owner, then the server connects as
 test('migration 3 on a database with drills: each runbook\'s tags come from its newest drill\'s snapshot', { skip: !!skip }, async () => {
   const url = freshDb();
   const db = url.split('/').pop()!;
-  pg.sql(db, `CREATE TABLE team_migrations (version integer PRIMARY KEY, name text NOT NULL, applied_at timestamptz NOT NULL DEFAULT now())`);
+  team.pg.sql(db, `CREATE TABLE team_migrations (version integer PRIMARY KEY, name text NOT NULL, applied_at timestamptz NOT NULL DEFAULT now())`);
   for (const m of MIGRATIONS.slice(0, 2)) {
-    pg.sql(db, m.sql);
-    pg.sql(db, `INSERT INTO team_migrations (version, name) VALUES (${m.version}, 'v${m.version}')`);
+    team.pg.sql(db, m.sql);
+    team.pg.sql(db, `INSERT INTO team_migrations (version, name) VALUES (${m.version}, 'v${m.version}')`);
   }
-  pg.sql(db, `INSERT INTO team_users (name, role) VALUES ('a', 'admin')`);
-  pg.sql(db, `INSERT INTO team_runbooks VALUES ('k1', '/r.md', 's', 'T', null, '{"meta":{"tags":["restore-test","pg"]}}'), ('k0', '/r.md', 's', 'T', null, '{"meta":{"tags":["old"]}}')`);
-  pg.sql(
+  team.pg.sql(db, `INSERT INTO team_users (name, role) VALUES ('a', 'admin')`);
+  team.pg.sql(db, `INSERT INTO team_runbooks VALUES ('k1', '/r.md', 's', 'T', null, '{"meta":{"tags":["restore-test","pg"]}}'), ('k0', '/r.md', 's', 'T', null, '{"meta":{"tags":["old"]}}')`);
+  team.pg.sql(
     db,
     `INSERT INTO team_drills (id, runbook_key, runbook_path, runbook_title, runbook_sha256, mode, operator, status, started_at, event_count, chain_head, steps, publisher_id)
      VALUES ('d1', 'k1', '/r.md', 'T', 's', 'rehearsal', 'a', 'completed', '2026-01-02', 1, 'h', '[]', 1), ('d0', 'k0', '/r.md', 'T', 's', 'rehearsal', 'a', 'completed', '2026-01-01', 1, 'h', '[]', 1)`,
   );
-  pg.sql(db, `INSERT INTO team_runbook_state (path, title, drills, passed, last_drill_at) VALUES ('/r.md', 'T', 2, 0, '2026-01-02')`);
+  team.pg.sql(db, `INSERT INTO team_runbook_state (path, title, drills, passed, last_drill_at) VALUES ('/r.md', 'T', 2, 0, '2026-01-02')`);
   const store = new TeamStore(url);
   try {
     assert.deepEqual(await store.migrate(), MIGRATIONS.slice(2).map((m) => m.version));
-    assert.equal(pg.sql(db, `SELECT array_to_string(tags, ',') FROM team_runbook_state`).trim(), 'restore-test,pg');
+    assert.equal(team.pg.sql(db, `SELECT array_to_string(tags, ',') FROM team_runbook_state`).trim(), 'restore-test,pg');
   } finally {
     await store.close();
   }
@@ -395,10 +367,10 @@ test('two data folders publish and merge without duplicates; secrets are masked 
     const resent = await cli(['team', 'publish', '--data', a.dir]);
     assert.match(resent.out, /3 drills to publish: 0 published, 0 extended, 3 already there/);
 
-    assert.equal(pg.sql(db, 'SELECT count(*) FROM team_drills').trim(), '5');
-    assert.equal(pg.sql(db, 'SELECT count(*) FROM team_events').trim(), String(a.events + b.events));
-    assert.equal(pg.sql(db, `SELECT count(*) FROM team_events WHERE body LIKE '%${secret}%'`).trim(), '0', 'the secret never reached the server');
-    assert.ok(Number(pg.sql(db, `SELECT count(*) FROM team_events WHERE body LIKE '%REDACTED%' AND body LIKE '%disclosure%'`)) >= 3);
+    assert.equal(team.pg.sql(db, 'SELECT count(*) FROM team_drills').trim(), '5');
+    assert.equal(team.pg.sql(db, 'SELECT count(*) FROM team_events').trim(), String(a.events + b.events));
+    assert.equal(team.pg.sql(db, `SELECT count(*) FROM team_events WHERE body LIKE '%${secret}%'`).trim(), '0', 'the secret never reached the server');
+    assert.ok(Number(team.pg.sql(db, `SELECT count(*) FROM team_events WHERE body LIKE '%REDACTED%' AND body LIKE '%disclosure%'`)) >= 3);
 
     const admin = (await t.server.createUser('root', 'admin', null)).token;
     const one = await call(t.base, admin, 'GET', `/api/drills/${a.ids[0]}`);
@@ -475,7 +447,7 @@ test('a tampered chain and a conflicting history are refused with a clear report
     const r = await call(t.base, token, 'POST', '/api/drills', { drills: [tampered] });
     assert.equal(r.json.outcomes[0].kind, 'rejected');
     assert.match(r.json.outcomes[0].reason, /hash chain broken: event 4 \(.+\) was altered/);
-    assert.equal(pg.sql(db, 'SELECT count(*) FROM team_drills').trim(), '0');
+    assert.equal(team.pg.sql(db, 'SELECT count(*) FROM team_drills').trim(), '0');
 
     assert.equal((await call(t.base, token, 'POST', '/api/drills', { drills: [line] })).json.outcomes[0].kind, 'imported');
     // The same drill id with another, self-consistent history (a note rewritten and re-hashed).
@@ -486,7 +458,7 @@ test('a tampered chain and a conflicting history are refused with a clear report
     const c = await call(t.base, token, 'POST', '/api/drills', { drills: [forged] });
     assert.equal(c.json.outcomes[0].kind, 'conflict');
     assert.match(c.json.outcomes[0].reason, /a different history of this drill is already on the server: the two logs part at event 3 .*nothing was changed/);
-    assert.equal(pg.sql(db, 'SELECT count(*) FROM team_events').trim(), String(line.events.length));
+    assert.equal(team.pg.sql(db, 'SELECT count(*) FROM team_events').trim(), String(line.events.length));
     f.close();
   } finally {
     await t.close();
@@ -508,10 +480,10 @@ test('the server killed -9 mid-publish and restarted: the client retries with ba
   const publishing = cli(['team', 'publish', '--data', m.dir, '--batch', '2', '--retries', '20'], { timeoutMs: 200_000 });
   // Wait until some drills have landed, then kill the server without warning.
   const deadline = Date.now() + 120_000;
-  while (Number(pg.sql(db, 'SELECT count(*) FROM team_drills')) < 4 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+  while (Number(team.pg.sql(db, 'SELECT count(*) FROM team_drills')) < 4 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
   server.child.kill('SIGKILL');
   await new Promise((r) => server.child.once('exit', r));
-  const landed = Number(pg.sql(db, 'SELECT count(*) FROM team_drills'));
+  const landed = Number(team.pg.sql(db, 'SELECT count(*) FROM team_drills'));
   assert.ok(landed >= 4 && landed < 40, `killed mid-publish (${landed} of 40 landed)`);
   await new Promise((r) => setTimeout(r, 1500));
   server = await serverProcess(url, port);
@@ -519,8 +491,8 @@ test('the server killed -9 mid-publish and restarted: the client retries with ba
     const r = await publishing;
     assert.equal(r.code, 0, r.out + r.err);
     assert.match(r.err, /cannot reach the team server .*retry 1 in/);
-    assert.equal(pg.sql(db, 'SELECT count(*) FROM team_drills').trim(), '40');
-    assert.equal(pg.sql(db, 'SELECT count(*) FROM team_events').trim(), String(m.events));
+    assert.equal(team.pg.sql(db, 'SELECT count(*) FROM team_drills').trim(), '40');
+    assert.equal(team.pg.sql(db, 'SELECT count(*) FROM team_events').trim(), String(m.events));
     const st = await cli(['team', 'status', '--data', m.dir, '--json']);
     assert.equal(JSON.parse(st.out).pending, 0);
   } finally {
@@ -901,7 +873,7 @@ test('PostgreSQL restarted under a publish: the server answers 5xx, the client r
       backoffMs: () => 300,
       onRetry: (_n, _w, why) => retries.push(why),
       onProgress: (sent) => {
-        if (sent === 3) restarting = pg.restart!();
+        if (sent === 3) restarting = team.pg.restart!();
       },
     });
     await restarting;
@@ -909,8 +881,8 @@ test('PostgreSQL restarted under a publish: the server answers 5xx, the client r
     assert.equal(report.unreachable, null);
     assert.ok(retries.some((w) => /answered 500/.test(w)), `the restart was seen: ${retries.join(' | ')}`);
     assert.equal(report.imported + report.duplicates, 30);
-    assert.equal(pg.sql(db, 'SELECT count(*) FROM team_drills').trim(), '30');
-    assert.equal(pg.sql(db, 'SELECT count(*) FROM team_events').trim(), String(m.events));
+    assert.equal(team.pg.sql(db, 'SELECT count(*) FROM team_drills').trim(), '30');
+    assert.equal(team.pg.sql(db, 'SELECT count(*) FROM team_events').trim(), String(m.events));
   } finally {
     await t.close();
   }
@@ -960,7 +932,7 @@ test('a batch too large for the server is split until it fits; a drill too large
     const cfg = { url: t.base, token, user: 'ana', role: 'operator', joinedAt: '' };
     const report = await publish(local, m.dir, cfg, new Redactor([], true), { batchSize: 6 });
     assert.equal(report.imported, 6);
-    assert.equal(pg.sql(db, 'SELECT count(*) FROM team_drills').trim(), '6');
+    assert.equal(team.pg.sql(db, 'SELECT count(*) FROM team_drills').trim(), '6');
     await t.close();
     const tiny = await inProcess(url, { maxBody: 1000 });
     const m2 = machine({ n: 1 });

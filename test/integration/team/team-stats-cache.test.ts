@@ -8,24 +8,16 @@
  * PostgreSQL at 100,000 drills (README "Team bench"), the biggest part of
  * its page's time.
  */
-import { after, before, test } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { postgresUnavailable, startPostgres, type DbServer } from '../../helpers/services';
+import { teamPostgres } from '../../helpers/team';
 import { historyFixture, runbook } from '../../helpers/history-fixture';
 import { TeamStore, type User } from '../../../main/team/store';
 import { TeamServer } from '../../../main/team/server';
 import type { PublishedDrill } from '../../../main/team/ingest';
 
-const skip = postgresUnavailable();
-if (skip) test('team stats cache', () => assert.fail(`cannot run: ${skip}`));
-
-let pg: DbServer;
-before(async () => {
-  if (!skip) pg = await startPostgres();
-});
-after(async () => {
-  await pg?.stop();
-});
+const team = teamPostgres('team stats cache');
+const skip = team.skip;
 
 const PATH = '/srv/runbooks/orders.md';
 
@@ -53,8 +45,7 @@ async function until(f: () => Promise<boolean>, what: string): Promise<void> {
 }
 
 test('runbook stats are kept until a drill changes on any server of the database, and equal the store’s own answer', { skip: !!skip, timeout: 180_000 }, async () => {
-  pg.sql('postgres', 'CREATE DATABASE team_stats_cache');
-  const url = `postgres://postgres:${encodeURIComponent(pg.password)}@127.0.0.1:${pg.port}/team_stats_cache`;
+  const url = team.freshDb('team_stats_cache');
   const storeA = new TeamStore(url);
   const storeB = new TeamStore(url);
   const a = new TeamServer(storeA);
