@@ -10,7 +10,7 @@ import assert from 'node:assert/strict';
 import { writeFileSync } from 'node:fs';
 import path from 'node:path';
 import type { Browser, Page } from 'playwright-core';
-import { cleanup, launchBrowser, makeWorkspace, newPage, startServer, waitFor, type Server } from './harness';
+import { cleanup, seededApp, newPage, waitFor, type Server } from './harness';
 import { blur, openApp, openRunbook, startDrill, tid } from './ui';
 
 declare const document: any;
@@ -30,10 +30,7 @@ describe('drill layout', { timeout: 180_000 }, () => {
   let browser: Browser;
 
   before(async () => {
-    const ws = makeWorkspace([]);
-    writeFileSync(path.join(ws.runbooksDir, 'layout.md'), RUNBOOK);
-    server = await startServer(ws);
-    browser = await launchBrowser();
+    ({ server, browser } = await seededApp((ws) => writeFileSync(path.join(ws.runbooksDir, 'layout.md'), RUNBOOK)));
   });
   after(cleanup);
 

@@ -164,6 +164,17 @@ export async function launchBrowser(): Promise<Browser> {
   return browser;
 }
 
+/**
+ * A describe block's app in one call: a fresh workspace handed to `seed` (it records drills or writes runbooks),
+ * the web host on it and one browser, all undone by `cleanup()`. Five e2e files repeated these lines.
+ */
+export async function seededApp<T>(seed: (ws: Workspace) => T): Promise<{ server: Server; browser: Browser; seeded: T }> {
+  const ws = makeWorkspace([]);
+  const seeded = seed(ws);
+  const server = await startServer(ws);
+  return { server, browser: await launchBrowser(), seeded };
+}
+
 export interface PageHandle {
   context: BrowserContext;
   page: Page;

@@ -7,7 +7,7 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { Browser } from 'playwright-core';
-import { cleanup, launchBrowser, makeWorkspace, newPage, startServer, type Server } from './harness';
+import { cleanup, seededApp, newPage, type Server } from './harness';
 import { openApp, tid } from './ui';
 import { openDatabase } from '../../main/store/db';
 import { DrillService } from '../../main/drill/service';
@@ -44,10 +44,7 @@ describe('history list window in the browser', { timeout: 180_000 }, () => {
   let ids: string[];
 
   before(async () => {
-    const ws = makeWorkspace([]);
-    ids = record(ws.dataDir, 150);
-    server = await startServer(ws);
-    browser = await launchBrowser();
+    ({ server, browser, seeded: ids } = await seededApp((ws) => record(ws.dataDir, 150)));
   });
   after(cleanup);
 

@@ -9,7 +9,7 @@ import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import path from 'node:path';
 import type { Browser } from 'playwright-core';
-import { ROOT, cleanup, launchBrowser, makeWorkspace, newPage, startServer, type Server } from './harness';
+import { ROOT, cleanup, seededApp, newPage, type Server } from './harness';
 import { openApp, tid } from './ui';
 import { openDatabase } from '../../main/store/db';
 import { DrillService } from '../../main/drill/service';
@@ -54,10 +54,7 @@ describe('history with mixed modes', { timeout: 180_000 }, () => {
   let ids: { auto: string[]; rehearsals: string[] };
 
   before(async () => {
-    const ws = makeWorkspace([]);
-    ids = record(ws.dataDir);
-    server = await startServer(ws);
-    browser = await launchBrowser();
+    ({ server, browser, seeded: ids } = await seededApp((ws) => record(ws.dataDir)));
   });
   after(cleanup);
 

@@ -8,7 +8,7 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { Browser } from 'playwright-core';
-import { cleanup, launchBrowser, makeWorkspace, newPage, startServer, waitFor, type Server } from './harness';
+import { cleanup, seededApp, newPage, waitFor, type Server } from './harness';
 import { openApp, tid } from './ui';
 import { openDatabase } from '../../main/store/db';
 import { DrillService } from '../../main/drill/service';
@@ -45,10 +45,7 @@ describe('history list in the browser: RTO badge, idle prefetch', { timeout: 180
   let ids: ReturnType<typeof record>;
 
   before(async () => {
-    const ws = makeWorkspace([]);
-    ids = record(ws.dataDir);
-    server = await startServer(ws);
-    browser = await launchBrowser();
+    ({ server, browser, seeded: ids } = await seededApp((ws) => record(ws.dataDir)));
   });
   after(cleanup);
 

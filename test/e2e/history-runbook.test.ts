@@ -8,7 +8,7 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { Browser } from 'playwright-core';
-import { cleanup, launchBrowser, makeWorkspace, newPage, startServer, type Server } from './harness';
+import { cleanup, seededApp, newPage, type Server } from './harness';
 import { openApp, tid } from './ui';
 import path from 'node:path';
 import { openDatabase } from '../../main/store/db';
@@ -57,10 +57,7 @@ describe('history runbook page in the browser', { timeout: 180_000 }, () => {
   let ids: string[];
 
   before(async () => {
-    const ws = makeWorkspace([]);
-    ids = record(ws.dataDir);
-    server = await startServer(ws);
-    browser = await launchBrowser();
+    ({ server, browser, seeded: ids } = await seededApp((ws) => record(ws.dataDir)));
   });
   after(cleanup);
 
@@ -153,13 +150,11 @@ describe('a damaged history in the browser', { timeout: 120_000 }, () => {
   let browser: Browser;
 
   before(async () => {
-    const ws = makeWorkspace([]);
-    record(ws.dataDir);
-    // Garbage over one index page: the file still opens, integrity_check fails.
-    const file = path.join(ws.dataDir, 'drillbook.sqlite');
-    damageIndexPage(file, 'drill_steps_stats');
-    server = await startServer(ws);
-    browser = await launchBrowser();
+    ({ server, browser } = await seededApp((ws) => {
+      record(ws.dataDir);
+      // Garbage over one index page: the file still opens, integrity_check fails.
+      damageIndexPage(path.join(ws.dataDir, 'drillbook.sqlite'), 'drill_steps_stats');
+    }));
   });
   after(cleanup);
 
