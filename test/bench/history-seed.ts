@@ -13,6 +13,7 @@ import { reduceDrill, type DrillStartedData } from '../../main/drill/reduce';
 import { DrillStore } from '../../main/drill/store';
 import { archiveDrillEvents } from '../../main/store/migrations';
 import { rebuildQuantiles } from '../../main/store/quantiles';
+import { mulberry32 as prng } from '../helpers/prng';
 
 export interface SeedOptions {
   drills: number;
@@ -31,18 +32,6 @@ export interface SeededRunbook {
   path: string;
   title: string;
   drills: number;
-}
-
-/** Deterministic PRNG (mulberry32) so every bench run seeds the same history. */
-export function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 function makeSeedRunbook(r: number, version: number, stepCount: number): Runbook {

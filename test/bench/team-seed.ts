@@ -28,6 +28,7 @@ import { historyFixture, runbook, type StepPlan } from '../helpers/history-fixtu
 import { canonicalJson, eventHash, leafCommitment, leafSalt } from '../../main/drill/chain';
 import { summarise, verifyPublishedChain } from '../../main/team/ingest';
 import type { DrillEvent } from '../../main/drill/model';
+import { mulberry32 as rng } from '../helpers/prng';
 
 export const HOT_RUNBOOK = '/srv/runbooks/orders-db.md';
 export const RUNBOOKS = 200;
@@ -58,18 +59,6 @@ export function templates(): { templates: Template[]; snapshot: Record<string, u
   const snap = f.drills.runbookOf(out[0]!.events[0]!.drillId) as unknown as Record<string, unknown>;
   f.close();
   return { templates: out, snapshot: snap };
-}
-
-/** Deterministic pseudo-random numbers (mulberry32), so every seeding is the same data. */
-export function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 export interface RunbookVariant {

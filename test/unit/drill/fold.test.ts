@@ -17,18 +17,7 @@ import { openDatabase } from '../../../main/store/db';
 import { DrillService } from '../../../main/drill/service';
 import { referenceDrill, referenceEvidence } from '../../helpers/reduce-reference';
 import { makeRunbook, tempDir } from '../../helpers/runbooks';
-
-/** A small seeded PRNG (mulberry32): the same seed gives the same drill, so a failure can be replayed. */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+import { mulberry32 as rng } from '../../helpers/prng';
 
 const TYPES: DrillEventType[] = [
   'step.started', 'step.completed', 'step.skipped', 'step.failed', 'check.set', 'note.added', 'drill.paused', 'drill.resumed',
