@@ -8,7 +8,7 @@ import type { AuditList } from '../../../main/team/model';
 import { useLoad, usePainted } from '../hooks';
 import { utcDateTime } from '../../app/format';
 import { Button } from '../../ui/Button';
-import { Loaded } from './bits';
+import { Loaded, TeamTable } from './bits';
 import { API_METHODS } from '../../../main/team/roles';
 
 /** Actions that change something (every method but GET, from the server's table), so reads can be hidden. */
@@ -47,34 +47,22 @@ export function AuditPage({ api }: { api: TeamApi }) {
       </div>
       <Loaded load={load}>
         {(v) => (
-          <div className="table-wrap">
-            <table className="history-table team-table" data-testid="team-audit-table">
-              <thead>
-                <tr>
-                  <th>When (UTC)</th>
-                  <th>Who</th>
-                  <th>From</th>
-                  <th>Action</th>
-                  <th>Target</th>
-                  <th>Outcome</th>
+          <TeamTable testId="team-audit-table" columns={['When (UTC)', 'Who', 'From', 'Action', 'Target', 'Outcome']}>
+            <tbody>
+              {v.entries.filter((e) => !changesOnly || isChange(e)).map((e) => (
+                <tr key={e.id}>
+                  <td>{utcDateTime(e.at, true)}</td>
+                  <td>{e.actor ?? <span className="muted">—</span>}</td>
+                  <td className="muted">{e.address ?? ''}</td>
+                  <td>{e.action}</td>
+                  <td className="team-wrap">{e.target ?? ''}</td>
+                  <td className={e.outcome === 'ok' ? 'ok-text' : 'danger-text'} title={e.outcome === 'ok' ? undefined : String((e.detail as { error?: unknown } | undefined)?.error ?? '')}>
+                    {e.outcome}
+                  </td>
                 </tr>
-              </thead>
-              <tbody>
-                {v.entries.filter((e) => !changesOnly || isChange(e)).map((e) => (
-                  <tr key={e.id}>
-                    <td>{utcDateTime(e.at, true)}</td>
-                    <td>{e.actor ?? <span className="muted">—</span>}</td>
-                    <td className="muted">{e.address ?? ''}</td>
-                    <td>{e.action}</td>
-                    <td className="team-wrap">{e.target ?? ''}</td>
-                    <td className={e.outcome === 'ok' ? 'ok-text' : 'danger-text'} title={e.outcome === 'ok' ? undefined : String((e.detail as { error?: unknown } | undefined)?.error ?? '')}>
-                      {e.outcome}
-                    </td>
-                  </tr>
-                ))}
-              </tbody>
-            </table>
-          </div>
+              ))}
+            </tbody>
+          </TeamTable>
         )}
       </Loaded>
     </div>

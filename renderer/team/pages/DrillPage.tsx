@@ -15,7 +15,7 @@ import { emptyFilter } from '../route';
 import { utcDateTime, utcTime, plural } from '../../app/format';
 import { Badge } from '../../ui/Badge';
 import { Button } from '../../ui/Button';
-import { Loaded, ResultBadge, Tile } from './bits';
+import { Loaded, ResultBadge, TeamTable, Tile, num, useAction } from './bits';
 import { rtoMetClaim } from '../../../main/drill/headline';
 import type { DrillStatus } from '../../../main/drill/model';
 
@@ -144,28 +144,18 @@ function Drill({ api, d, me, onSigned }: { api: TeamApi; d: TeamDrillDetail; me:
         <div className="hist-card-head">
           <h2>Steps</h2>
         </div>
-        <div className="table-wrap">
-          <table className="history-table team-table" data-testid="team-drill-steps">
-            <thead>
-              <tr>
-                <th>#</th>
-                <th>Step</th>
-                <th>Status</th>
-                <th className="num">Net</th>
+        <TeamTable testId="team-drill-steps" columns={['#', 'Step', 'Status', num('Net')]}>
+          <tbody>
+            {s.steps.map((st, i) => (
+              <tr key={st.key}>
+                <td className="muted">{i + 1}</td>
+                <td className="cell-title">{st.title}</td>
+                <td className={st.status === 'failed' ? 'danger-text' : st.status === 'completed' ? 'ok-text' : ''}>{st.status}</td>
+                <td className="num">{formatDuration(st.durationMs)}</td>
               </tr>
-            </thead>
-            <tbody>
-              {s.steps.map((st, i) => (
-                <tr key={st.key}>
-                  <td className="muted">{i + 1}</td>
-                  <td className="cell-title">{st.title}</td>
-                  <td className={st.status === 'failed' ? 'danger-text' : st.status === 'completed' ? 'ok-text' : ''}>{st.status}</td>
-                  <td className="num">{formatDuration(st.durationMs)}</td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        </div>
+            ))}
+          </tbody>
+        </TeamTable>
       </section>
       <section className="hist-card">
         <div className="hist-card-head">
@@ -193,23 +183,16 @@ function Drill({ api, d, me, onSigned }: { api: TeamApi; d: TeamDrillDetail; me:
 
 function Signoffs({ api, d, me, onSigned }: { api: TeamApi; d: TeamDrillDetail; me: TeamMe; onSigned: () => void }) {
   const [comment, setComment] = useState('');
-  const [error, setError] = useState<string | null>(null);
-  const [busy, setBusy] = useState(false);
+  const { busy, error, run } = useAction();
   const mayReview = can(me.role, 'drills.signoff');
   const own = d.summary.publisher === me.name;
   const send = async (e: FormEvent, verdict: 'approved' | 'rejected') => {
     e.preventDefault();
-    setError(null);
-    setBusy(true);
-    try {
+    await run(async () => {
       await api.postJson(`/api/drills/${encodeURIComponent(d.summary.id)}/signoff`, { verdict, comment });
       setComment('');
       onSigned();
-    } catch (err) {
-      setError((err as Error).message);
-    } finally {
-      setBusy(false);
-    }
+    });
   };
   return (
     <section className="hist-card" data-testid="team-signoffs">

@@ -15,7 +15,7 @@ import { allTags, downloadName } from '../view';
 import { utcDateTime, plural } from '../../app/format';
 import { Button } from '../../ui/Button';
 import { Badge } from '../../ui/Badge';
-import { ResultBadge } from './bits';
+import { Choice, ResultBadge, TeamTable, num } from './bits';
 
 const PAGE = 100;
 
@@ -82,14 +82,7 @@ export function HistoryPage({ api, filter }: { api: TeamApi; filter: HistoryFilt
         </label>
         <label>
           <span>Tag</span>
-          <select className="input" name="tag" value={draft.tag} onChange={(e) => apply({ ...draft, tag: e.target.value })}>
-            <option value="">any</option>
-            {tags.map((t) => (
-              <option key={t} value={t}>
-                {t}
-              </option>
-            ))}
-          </select>
+          <Choice name="tag" value={draft.tag} onChange={(tag) => apply({ ...draft, tag })} any="any" options={tags} />
         </label>
         <label>
           <span>Operator</span>
@@ -97,14 +90,7 @@ export function HistoryPage({ api, filter }: { api: TeamApi; filter: HistoryFilt
         </label>
         <label>
           <span>Mode</span>
-          <select className="input" name="mode" value={draft.mode} onChange={(e) => apply({ ...draft, mode: e.target.value })}>
-            <option value="">any</option>
-            {DRILL_MODES.map((m) => (
-              <option key={m} value={m}>
-                {m}
-              </option>
-            ))}
-          </select>
+          <Choice name="mode" value={draft.mode} onChange={(mode) => apply({ ...draft, mode })} any="any" options={DRILL_MODES} />
         </label>
         <label>
           <span>Result</span>
@@ -144,63 +130,49 @@ export function HistoryPage({ api, filter }: { api: TeamApi; filter: HistoryFilt
         </p>
       ) : (
         <>
-          <div className="table-wrap">
-            <table className="history-table team-table" data-testid="team-drills">
-              <thead>
-                <tr>
-                  <th>Started (UTC)</th>
-                  <th>Runbook</th>
-                  <th>Operator</th>
-                  <th>Mode</th>
-                  <th>Result</th>
-                  <th className="num">Net</th>
-                  <th className="num">RTO</th>
-                  <th>Evidence</th>
+          <TeamTable testId="team-drills" columns={['Started (UTC)', 'Runbook', 'Operator', 'Mode', 'Result', num('Net'), num('RTO'), 'Evidence']}>
+            <tbody>
+              {drills.map((d) => (
+                <tr
+                  key={d.id}
+                  className="history-row"
+                  tabIndex={0}
+                  data-drill={d.id}
+                  onClick={() => go(d.status === 'running' ? { name: 'liveDrill', id: d.id } : { name: 'drill', id: d.id })}
+                  onKeyDown={(e) => {
+                    if (e.key === 'Enter') go(d.status === 'running' ? { name: 'liveDrill', id: d.id } : { name: 'drill', id: d.id });
+                  }}
+                >
+                  <td>
+                    <span className="team-title">{utcDateTime(d.startedAt).slice(0, 10)}</span>
+                    <span className="team-sub">{utcDateTime(d.startedAt).slice(11)}</span>
+                  </td>
+                  <td className="cell-title">
+                    <span className="team-title">{d.runbook.title}</span>
+                    <span className="team-sub">{d.runbook.path}</span>
+                  </td>
+                  <td>{d.operator}</td>
+                  <td>{d.mode}</td>
+                  <td>{d.status === 'running' ? <Badge tone="live">running</Badge> : <ResultBadge result={d.result} />}</td>
+                  <td className="num">{formatDuration(d.netMs)}</td>
+                  <td className={`num ${d.rto.met === false ? 'danger-text' : ''}`}>
+                    {d.rto.targetSec === null ? (
+                      '—'
+                    ) : (
+                      <>
+                        <span className="team-title">
+                          {formatSeconds(d.rto.actualSec)}
+                          {d.rto.met === false ? ' missed' : ''}
+                        </span>
+                        <span className="team-sub">of {formatSeconds(d.rto.targetSec)}</span>
+                      </>
+                    )}
+                  </td>
+                  <td>{d.evidence ? d.evidence.verified ? <Badge tone="ok">✓ verified</Badge> : <Badge tone="danger">✗ failed</Badge> : <span className="muted">{d.status === 'running' ? '—' : 'not yet'}</span>}</td>
                 </tr>
-              </thead>
-              <tbody>
-                {drills.map((d) => (
-                  <tr
-                    key={d.id}
-                    className="history-row"
-                    tabIndex={0}
-                    data-drill={d.id}
-                    onClick={() => go(d.status === 'running' ? { name: 'liveDrill', id: d.id } : { name: 'drill', id: d.id })}
-                    onKeyDown={(e) => {
-                      if (e.key === 'Enter') go(d.status === 'running' ? { name: 'liveDrill', id: d.id } : { name: 'drill', id: d.id });
-                    }}
-                  >
-                    <td>
-                      <span className="team-title">{utcDateTime(d.startedAt).slice(0, 10)}</span>
-                      <span className="team-sub">{utcDateTime(d.startedAt).slice(11)}</span>
-                    </td>
-                    <td className="cell-title">
-                      <span className="team-title">{d.runbook.title}</span>
-                      <span className="team-sub">{d.runbook.path}</span>
-                    </td>
-                    <td>{d.operator}</td>
-                    <td>{d.mode}</td>
-                    <td>{d.status === 'running' ? <Badge tone="live">running</Badge> : <ResultBadge result={d.result} />}</td>
-                    <td className="num">{formatDuration(d.netMs)}</td>
-                    <td className={`num ${d.rto.met === false ? 'danger-text' : ''}`}>
-                      {d.rto.targetSec === null ? (
-                        '—'
-                      ) : (
-                        <>
-                          <span className="team-title">
-                            {formatSeconds(d.rto.actualSec)}
-                            {d.rto.met === false ? ' missed' : ''}
-                          </span>
-                          <span className="team-sub">of {formatSeconds(d.rto.targetSec)}</span>
-                        </>
-                      )}
-                    </td>
-                    <td>{d.evidence ? d.evidence.verified ? <Badge tone="ok">✓ verified</Badge> : <Badge tone="danger">✗ failed</Badge> : <span className="muted">{d.status === 'running' ? '—' : 'not yet'}</span>}</td>
-                  </tr>
-                ))}
-              </tbody>
-            </table>
-          </div>
+              ))}
+            </tbody>
+          </TeamTable>
           <div className="team-foot muted">
             {plural(drills.length, 'drill')} shown
             {drills.length >= limit && limit < 1000 ? (

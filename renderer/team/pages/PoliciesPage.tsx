@@ -11,32 +11,25 @@ import { useLoad } from '../hooks';
 import { allTags, can, everyText } from '../view';
 import { utcDateTime } from '../../app/format';
 import { Button } from '../../ui/Button';
-import { Loaded } from './bits';
+import { Loaded, TeamTable, useAction } from './bits';
 
 export function PoliciesPage({ api, me }: { api: TeamApi; me: TeamMe }) {
   const [load, reload] = useLoad('policies', () => Promise.all([api.getJson<PolicyList>('/api/policies'), api.getJson<FreshnessAnswer>('/api/freshness')]));
   const [tag, setTag] = useState('');
   const [every, setEvery] = useState('');
-  const [error, setError] = useState<string | null>(null);
   const [saved, setSaved] = useState<string | null>(null);
-  const [busy, setBusy] = useState(false);
+  const { busy, error, setError, run } = useAction();
   const admin = can(me.role, 'policies.set');
 
   const send = async (t: string, e: string | null) => {
-    setError(null);
     setSaved(null);
-    setBusy(true);
-    try {
+    await run(async () => {
       await api.postJson('/api/policies', { tag: t, every: e });
       setSaved(e === null ? `The policy for ${t} is withdrawn.` : `Runbooks tagged ${t} are now due every ${e}.`);
       setTag('');
       setEvery('');
       reload();
-    } catch (err) {
-      setError((err as Error).message);
-    } finally {
-      setBusy(false);
-    }
+    });
   };
   const submit = (e: FormEvent) => {
     e.preventDefault();
@@ -63,38 +56,26 @@ export function PoliciesPage({ api, me }: { api: TeamApi; me: TeamMe }) {
               {list.policies.length === 0 ? (
                 <p className="muted">No tag policies yet{admin ? '' : '; an admin sets them'}.</p>
               ) : (
-                <div className="table-wrap">
-                  <table className="history-table team-table" data-testid="team-policy-table">
-                    <thead>
-                      <tr>
-                        <th>Tag</th>
-                        <th>Drill every</th>
-                        <th>Runbooks</th>
-                        <th>Set by</th>
-                        <th>Set at (UTC)</th>
-                        {admin ? <th /> : null}
+                <TeamTable testId="team-policy-table" columns={['Tag', 'Drill every', 'Runbooks', 'Set by', 'Set at (UTC)', ...(admin ? [''] : [])]}>
+                  <tbody>
+                    {list.policies.map((p) => (
+                      <tr key={p.tag}>
+                        <td className="team-strong">{p.tag}</td>
+                        <td>{everyText(p.everySec)}</td>
+                        <td>{fresh.runbooks.filter((r) => r.tags.includes(p.tag)).length}</td>
+                        <td>{p.setBy}</td>
+                        <td>{utcDateTime(p.setAt)}</td>
+                        {admin ? (
+                          <td>
+                            <Button size="sm" variant="ghost" disabled={busy} onClick={() => void send(p.tag, null)} data-testid={`team-policy-withdraw-${p.tag}`}>
+                              Withdraw
+                            </Button>
+                          </td>
+                        ) : null}
                       </tr>
-                    </thead>
-                    <tbody>
-                      {list.policies.map((p) => (
-                        <tr key={p.tag}>
-                          <td className="team-strong">{p.tag}</td>
-                          <td>{everyText(p.everySec)}</td>
-                          <td>{fresh.runbooks.filter((r) => r.tags.includes(p.tag)).length}</td>
-                          <td>{p.setBy}</td>
-                          <td>{utcDateTime(p.setAt)}</td>
-                          {admin ? (
-                            <td>
-                              <Button size="sm" variant="ghost" disabled={busy} onClick={() => void send(p.tag, null)} data-testid={`team-policy-withdraw-${p.tag}`}>
-                                Withdraw
-                              </Button>
-                            </td>
-                          ) : null}
-                        </tr>
-                      ))}
-                    </tbody>
-                  </table>
-                </div>
+                    ))}
+                  </tbody>
+                </TeamTable>
               )}
               {admin ? (
                 <form className="team-filters hist-card" onSubmit={submit} data-testid="team-policy-form" aria-label="Set a policy">

@@ -18,7 +18,7 @@ import { utcDateTime, plural } from '../../app/format';
 import { useTheme } from '../../app/theme';
 import { Chart, cssVar } from '../../history/Chart';
 import { Button } from '../../ui/Button';
-import { Loaded, ResultBadge, Tile } from './bits';
+import { Choice, Loaded, ResultBadge, TeamTable, Tile, num } from './bits';
 
 const axisDuration = (_u: uPlot, vals: number[]) => vals.map((v) => (v == null ? '' : durationTick(v)));
 const axisUtc = (_u: uPlot, vals: number[], _axis: number, _space: number, incr: number) => utcAxisValues(vals, incr);
@@ -46,14 +46,7 @@ export function RunbookPage({ api, path, mode }: { api: TeamApi; path: string; m
         </div>
         <label className="team-inline">
           <span className="muted">Mode</span>
-          <select className="input" value={mode} onChange={(e) => go({ name: 'runbook', path, mode: e.target.value })} data-testid="team-runbook-mode">
-            <option value="">every mode</option>
-            {DRILL_MODES.map((m) => (
-              <option key={m} value={m}>
-                {m}
-              </option>
-            ))}
-          </select>
+          <Choice value={mode} onChange={(m) => go({ name: 'runbook', path, mode: m })} any="every mode" options={DRILL_MODES} testId="team-runbook-mode" />
         </label>
       </div>
       {f ? (
@@ -108,21 +101,19 @@ export function RunbookPage({ api, path, mode }: { api: TeamApi; path: string; m
         </div>
         <Loaded load={recent}>
           {(r) => (
-            <div className="table-wrap">
-              <table className="history-table team-table" data-testid="team-runbook-drills">
-                <tbody>
-                  {r.drills.map((d) => (
-                    <tr key={d.id} className="history-row" tabIndex={0} onClick={() => go({ name: 'drill', id: d.id })} onKeyDown={(e) => e.key === 'Enter' && go({ name: 'drill', id: d.id })}>
-                      <td>{utcDateTime(d.startedAt)}</td>
-                      <td>{d.operator}</td>
-                      <td>{d.mode}</td>
-                      <td>{d.status === 'running' ? 'running' : <ResultBadge result={d.result} />}</td>
-                      <td className="num">{formatDuration(d.netMs)}</td>
-                    </tr>
-                  ))}
-                </tbody>
-              </table>
-            </div>
+            <TeamTable testId="team-runbook-drills">
+              <tbody>
+                {r.drills.map((d) => (
+                  <tr key={d.id} className="history-row" tabIndex={0} onClick={() => go({ name: 'drill', id: d.id })} onKeyDown={(e) => e.key === 'Enter' && go({ name: 'drill', id: d.id })}>
+                    <td>{utcDateTime(d.startedAt)}</td>
+                    <td>{d.operator}</td>
+                    <td>{d.mode}</td>
+                    <td>{d.status === 'running' ? 'running' : <ResultBadge result={d.result} />}</td>
+                    <td className="num">{formatDuration(d.netMs)}</td>
+                  </tr>
+                ))}
+              </tbody>
+            </TeamTable>
           )}
         </Loaded>
       </section>
@@ -133,35 +124,24 @@ export function RunbookPage({ api, path, mode }: { api: TeamApi; path: string; m
 function StepTable({ steps }: { steps: TeamRunbookStats['steps'] }) {
   const max = Math.max(1, ...steps.map((s) => s.p90Ms ?? 0));
   return (
-    <div className="table-wrap">
-      <table className="history-table team-table" data-testid="team-step-table">
-        <thead>
-          <tr>
-            <th>Step</th>
-            <th className="num">Drills</th>
-            <th className="num">p50</th>
-            <th className="num">p90</th>
-            <th className="team-bar-col">Spread</th>
+    <TeamTable testId="team-step-table" columns={['Step', num('Drills'), num('p50'), num('p90'), { label: 'Spread', className: 'team-bar-col' }]}>
+      <tbody>
+        {steps.map((s) => (
+          <tr key={s.key}>
+            <td className="cell-title">{s.title}</td>
+            <td className="num">{s.drills}</td>
+            <td className="num">{formatDuration(s.p50Ms)}</td>
+            <td className="num">{formatDuration(s.p90Ms)}</td>
+            <td className="team-bar-col">
+              <svg className="team-bar" viewBox="0 0 100 10" preserveAspectRatio="none" aria-hidden="true">
+                <rect className="team-bar-p90" x="0" y="2" height="6" width={((s.p90Ms ?? 0) / max) * 100} />
+                <rect className="team-bar-p50" x="0" y="2" height="6" width={((s.p50Ms ?? 0) / max) * 100} />
+              </svg>
+            </td>
           </tr>
-        </thead>
-        <tbody>
-          {steps.map((s) => (
-            <tr key={s.key}>
-              <td className="cell-title">{s.title}</td>
-              <td className="num">{s.drills}</td>
-              <td className="num">{formatDuration(s.p50Ms)}</td>
-              <td className="num">{formatDuration(s.p90Ms)}</td>
-              <td className="team-bar-col">
-                <svg className="team-bar" viewBox="0 0 100 10" preserveAspectRatio="none" aria-hidden="true">
-                  <rect className="team-bar-p90" x="0" y="2" height="6" width={((s.p90Ms ?? 0) / max) * 100} />
-                  <rect className="team-bar-p50" x="0" y="2" height="6" width={((s.p50Ms ?? 0) / max) * 100} />
-                </svg>
-              </td>
-            </tr>
-          ))}
-        </tbody>
-      </table>
-    </div>
+        ))}
+      </tbody>
+    </TeamTable>
   );
 }
 

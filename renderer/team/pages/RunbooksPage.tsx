@@ -9,7 +9,7 @@ import type { FreshnessAnswer, TeamRunbookList } from '../../../main/team/model'
 import { go, useLoad, usePainted } from '../hooks';
 import { everyText, freshnessState, policySourceText, runbookRows } from '../view';
 import { utcDateTime, plural } from '../../app/format';
-import { Loaded } from './bits';
+import { Loaded, TeamTable, num } from './bits';
 
 export function RunbooksPage({ api }: { api: TeamApi }) {
   const [load] = useLoad('runbooks', () => Promise.all([api.getJson<TeamRunbookList>('/api/runbooks'), api.getJson<FreshnessAnswer>('/api/freshness')]));
@@ -31,59 +31,46 @@ export function RunbooksPage({ api }: { api: TeamApi }) {
               <p className={fresh.overdue.length ? 'team-overdue-count danger-text' : 'team-overdue-count ok-text'} data-testid="team-overdue-count">
                 {fresh.overdue.length ? `${plural(fresh.overdue.length, 'runbook')} overdue` : 'No runbook is overdue'} <span className="muted">as of {utcDateTime(fresh.asOf)} UTC</span>
               </p>
-              <div className="table-wrap">
-                <table className="history-table team-table" data-testid="team-runbook-table">
-                  <thead>
-                    <tr>
-                      <th>Runbook</th>
-                      <th>Tags</th>
-                      <th className="num">Drills</th>
-                      <th className="num">Passed</th>
-                      <th>Last pass (UTC)</th>
-                      <th>Drill every</th>
-                      <th>Freshness</th>
-                    </tr>
-                  </thead>
-                  <tbody>
-                    {rows.map(({ runbook: r, fresh: f }) => {
-                      const st = freshnessState(f);
-                      return (
-                        <tr
-                          key={r.runbookPath}
-                          className={`history-row ${st.kind === 'overdue' ? 'is-overdue' : ''}`}
-                          tabIndex={0}
-                          data-runbook={r.runbookPath}
-                          onClick={() => go({ name: 'runbook', path: r.runbookPath, mode: '' })}
-                          onKeyDown={(e) => {
-                            if (e.key === 'Enter') go({ name: 'runbook', path: r.runbookPath, mode: '' });
-                          }}
-                        >
-                          <td className="cell-title">
-                            <span className="team-title">{r.title}</span>
-                            <span className="team-sub">{r.runbookPath}</span>
-                          </td>
-                          <td className="team-tags">{f?.tags.length ? f.tags.join(', ') : <span className="muted">—</span>}</td>
-                          <td className="num">{r.drills}</td>
-                          <td className="num">{r.passed}</td>
-                          <td>{r.lastPassAt ? utcDateTime(r.lastPassAt) : <span className="muted">never</span>}</td>
-                          <td data-testid="team-policy">
-                            {f?.drillEverySec ? (
-                              <>
-                                {everyText(f.drillEverySec)} <span className="muted">({policySourceText(f.policySource)})</span>
-                              </>
-                            ) : (
-                              <span className="muted">no policy</span>
-                            )}
-                          </td>
-                          <td className={st.kind === 'overdue' ? 'danger-text team-strong' : st.kind === 'due' ? 'ok-text' : 'muted'} data-testid="team-freshness">
-                            {st.kind === 'none' ? '—' : st.text}
-                          </td>
-                        </tr>
-                      );
-                    })}
-                  </tbody>
-                </table>
-              </div>
+              <TeamTable testId="team-runbook-table" columns={['Runbook', 'Tags', num('Drills'), num('Passed'), 'Last pass (UTC)', 'Drill every', 'Freshness']}>
+                <tbody>
+                  {rows.map(({ runbook: r, fresh: f }) => {
+                    const st = freshnessState(f);
+                    return (
+                      <tr
+                        key={r.runbookPath}
+                        className={`history-row ${st.kind === 'overdue' ? 'is-overdue' : ''}`}
+                        tabIndex={0}
+                        data-runbook={r.runbookPath}
+                        onClick={() => go({ name: 'runbook', path: r.runbookPath, mode: '' })}
+                        onKeyDown={(e) => {
+                          if (e.key === 'Enter') go({ name: 'runbook', path: r.runbookPath, mode: '' });
+                        }}
+                      >
+                        <td className="cell-title">
+                          <span className="team-title">{r.title}</span>
+                          <span className="team-sub">{r.runbookPath}</span>
+                        </td>
+                        <td className="team-tags">{f?.tags.length ? f.tags.join(', ') : <span className="muted">—</span>}</td>
+                        <td className="num">{r.drills}</td>
+                        <td className="num">{r.passed}</td>
+                        <td>{r.lastPassAt ? utcDateTime(r.lastPassAt) : <span className="muted">never</span>}</td>
+                        <td data-testid="team-policy">
+                          {f?.drillEverySec ? (
+                            <>
+                              {everyText(f.drillEverySec)} <span className="muted">({policySourceText(f.policySource)})</span>
+                            </>
+                          ) : (
+                            <span className="muted">no policy</span>
+                          )}
+                        </td>
+                        <td className={st.kind === 'overdue' ? 'danger-text team-strong' : st.kind === 'due' ? 'ok-text' : 'muted'} data-testid="team-freshness">
+                          {st.kind === 'none' ? '—' : st.text}
+                        </td>
+                      </tr>
+                    );
+                  })}
+                </tbody>
+              </TeamTable>
             </>
           );
         }}

@@ -1,5 +1,5 @@
 /** Small pieces the team pages share. */
-import type { ReactNode } from 'react';
+import { useState, type ReactNode } from 'react';
 import { Badge } from '../../ui/Badge';
 import type { Load } from '../hooks';
 
@@ -28,4 +28,58 @@ export function Loaded<T>({ load, children }: { load: Load<T>; children: (value:
       </p>
     );
   return <>{children(load.value)}</>;
+}
+
+/** A table column: its heading, or the heading with a class (`num` right-aligns figures). */
+export type Column = string | { label: string; className: string };
+export const num = (label: string): Column => ({ label, className: 'num' });
+
+/** The team pages' table: scrolls sideways on a narrow window; `columns` gives the head row. */
+export function TeamTable({ testId, columns, children }: { testId: string; columns?: readonly Column[]; children: ReactNode }) {
+  return (
+    <div className="table-wrap">
+      <table className="history-table team-table" data-testid={testId}>
+        {columns ? (
+          <thead>
+            <tr>
+              {columns.map((c, i) => (typeof c === 'string' ? <th key={i}>{c || null}</th> : <th key={i} className={c.className}>{c.label}</th>))}
+            </tr>
+          </thead>
+        ) : null}
+        {children}
+      </table>
+    </div>
+  );
+}
+
+/** A select whose empty value means "any": `any` names it, then one option per value. */
+export function Choice({ value, onChange, any, options, name, testId }: { value: string; onChange: (value: string) => void; any: string; options: readonly string[]; name?: string; testId?: string }) {
+  return (
+    <select className="input" name={name} value={value} onChange={(e) => onChange(e.target.value)} data-testid={testId}>
+      <option value="">{any}</option>
+      {options.map((o) => (
+        <option key={o} value={o}>
+          {o}
+        </option>
+      ))}
+    </select>
+  );
+}
+
+/** A form's request: busy while it runs, the server's sentence as `error` if it fails (cleared when the next one starts). */
+export function useAction(): { busy: boolean; error: string | null; setError: (e: string | null) => void; run: (f: () => Promise<void>) => Promise<void> } {
+  const [busy, setBusy] = useState(false);
+  const [error, setError] = useState<string | null>(null);
+  const run = async (f: () => Promise<void>) => {
+    setError(null);
+    setBusy(true);
+    try {
+      await f();
+    } catch (err) {
+      setError((err as Error).message);
+    } finally {
+      setBusy(false);
+    }
+  };
+  return { busy, error, setError, run };
 }
