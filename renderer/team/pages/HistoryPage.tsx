@@ -15,7 +15,7 @@ import { allTags, downloadName } from '../view';
 import { utcDateTime, plural } from '../../app/format';
 import { Button } from '../../ui/Button';
 import { Badge } from '../../ui/Badge';
-import { Choice, ResultBadge, TeamTable, num } from './bits';
+import { Choice, Field, ResultBadge, TeamTable, num } from './bits';
 
 const PAGE = 100;
 
@@ -69,8 +69,7 @@ export function HistoryPage({ api, filter }: { api: TeamApi; filter: HistoryFilt
         </div>
       </div>
       <form className="team-filters" onSubmit={submit} data-testid="team-filters">
-        <label>
-          <span>Runbook</span>
+        <Field label="Runbook">
           <select className="input" name="runbook" value={draft.runbook} onChange={(e) => apply({ ...draft, runbook: e.target.value })}>
             <option value="">any</option>
             {runbooks.map((r) => (
@@ -79,35 +78,29 @@ export function HistoryPage({ api, filter }: { api: TeamApi; filter: HistoryFilt
               </option>
             ))}
           </select>
-        </label>
-        <label>
-          <span>Tag</span>
+        </Field>
+        <Field label="Tag">
           <Choice name="tag" value={draft.tag} onChange={(tag) => apply({ ...draft, tag })} any="any" options={tags} />
-        </label>
-        <label>
-          <span>Operator</span>
+        </Field>
+        <Field label="Operator">
           <input className="input" name="operator" value={draft.operator} onChange={set('operator')} size={12} placeholder="any" />
-        </label>
-        <label>
-          <span>Mode</span>
+        </Field>
+        <Field label="Mode">
           <Choice name="mode" value={draft.mode} onChange={(mode) => apply({ ...draft, mode })} any="any" options={DRILL_MODES} />
-        </label>
-        <label>
-          <span>Result</span>
+        </Field>
+        <Field label="Result">
           <select className="input" name="result" value={draft.result} onChange={(e) => apply({ ...draft, result: e.target.value })}>
             <option value="">any</option>
             <option value="pass">pass</option>
             <option value="fail">fail</option>
           </select>
-        </label>
-        <label>
-          <span>Since (UTC)</span>
+        </Field>
+        <Field label="Since (UTC)">
           <input className="input" type="date" name="since" value={draft.since} onChange={set('since')} />
-        </label>
-        <label>
-          <span>Until (UTC)</span>
+        </Field>
+        <Field label="Until (UTC)">
           <input className="input" type="date" name="until" value={draft.until} onChange={set('until')} />
-        </label>
+        </Field>
         <Button variant="primary" type="submit" data-testid="team-filter-apply">
           Show
         </Button>

@@ -83,3 +83,13 @@ export function useAction(): { busy: boolean; error: string | null; setError: (e
   };
   return { busy, error, setError, run };
 }
+
+/** A filter field: its name above the control. */
+export function Field({ label, children }: { label: string; children: ReactNode }) {
+  return (
+    <label>
+      <span>{label}</span>
+      {children}
+    </label>
+  );
+}
