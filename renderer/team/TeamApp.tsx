@@ -21,6 +21,9 @@ import { DrillPage } from './pages/DrillPage';
 import { AuditPage } from './pages/AuditPage';
 import { PoliciesPage } from './pages/PoliciesPage';
 import { TeamLiveList } from './live/TeamLiveList';
+// The team pages are built from the history pages' classes (hist-page, hist-card, hist-tiles); that stylesheet is
+// otherwise loaded only with the local app's History chunk, so the team app takes it itself.
+import '../history/history.css';
 import './team.css';
 
 // The runbook page (its chart: uPlot) and the live drill (the runbook's markdown: markdown-it) are chunks of their

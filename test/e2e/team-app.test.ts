@@ -297,6 +297,10 @@ test('team app at 1024x700: every page fits and is photographed', { skip: !!skip
   await signInWithToken(page, base, adminToken);
   await page.waitForSelector('[data-testid=team-drills] tbody tr');
   await shot(page, 'history', W);
+  // The pages are laid out by the history pages' stylesheet: without it (it loads with the local app's History
+  // chunk) the heading and the table sat flush against the window's left edge.
+  const headingX = await page.locator('h1').first().evaluate((el) => el.getBoundingClientRect().left);
+  assert.ok(headingX >= 12, `the page's heading starts ${headingX} px from the window's edge`);
   for (const [nav, ready, name] of [
     ['runbooks', 'team-runbook-table', 'runbooks'],
     ['policies', 'team-policy-table', 'policies'],
