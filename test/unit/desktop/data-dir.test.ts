@@ -43,6 +43,9 @@ test('the Electron shell takes its data folder from that function, not from Elec
   // electron-main.ts cannot run without the Electron runtime; its wiring is checked in the source.
   const src = readFileSync(path.join(ROOT, 'main', 'desktop', 'electron-main.ts'), 'utf8');
   const core = /new Core\(\{([\s\S]*?)\}\);/.exec(src)?.[1] ?? '';
-  assert.match(core, /dataDir: desktopDataDir\(\)/);
+  // Either inline or through one local const taken from desktopDataDir() just before.
+  const inline = /dataDir: desktopDataDir\(\)/.test(core);
+  const viaConst = /const dataDir = desktopDataDir\(\);/.test(src) && /^\s*dataDir,\s*$/m.test(core);
+  assert.ok(inline || viaConst, 'new Core({ dataDir }) must come from desktopDataDir()');
   assert.doesNotMatch(src, /getPath\('userData'\)/);
 });
