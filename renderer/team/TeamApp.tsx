@@ -99,9 +99,15 @@ function ThemeButton() {
   );
 }
 
+/** A reloaded tab that knows who its token belongs to starts signed in; one that does not waits for /api/me. */
+function restoredSession(): Session | null {
+  const saved = loadSession();
+  return saved?.me ? { token: saved.token, origin: saved.origin, tokenId: saved.tokenId, me: saved.me } : null;
+}
+
 export function TeamApp() {
-  const [session, setSession] = useState<Session | null>(null);
-  const [restoring, setRestoring] = useState(() => loadSession() !== null);
+  const [session, setSession] = useState<Session | null>(restoredSession);
+  const [restoring, setRestoring] = useState(() => loadSession() !== null && restoredSession() === null);
   const [notice, setNotice] = useState<string | null>(null);
 
   const signedOut = useCallback((message: string | null) => {
@@ -110,16 +116,27 @@ export function TeamApp() {
     setNotice(message);
   }, []);
 
-  // A saved token (a reload of this tab): ask who it belongs to; a refused one signs out with a sentence.
+  // A saved token (a reload of this tab): ask who it belongs to, alongside the page's own requests when the tab
+  // already knew (restoredSession); a refused token signs out with a sentence, a changed role is redrawn.
   useEffect(() => {
     const saved = loadSession();
     if (!saved) return;
     let live = true;
+    const { me: known, ...token } = saved;
     createTeamClient({ token: saved.token })
       .getJson<TeamMe>('/api/me')
       .then(
-        (me) => live && setSession({ ...saved, me }),
-        (err: Error) => live && signedOut(err instanceof TeamError && err.status === 401 ? 'Your session ended; sign in again.' : err.message),
+        (me) => {
+          if (!live) return;
+          saveSession({ ...token, me });
+          if (!known || known.name !== me.name || known.role !== me.role || known.tokenId !== me.tokenId) setSession({ ...token, me });
+        },
+        (err: Error) => {
+          if (!live) return;
+          if (err instanceof TeamError && err.status === 401) signedOut('Your session ended; sign in again.');
+          // Unreachable for a moment: a tab that knew who it was keeps its page (its own requests say what failed).
+          else if (!known) signedOut(err.message);
+        },
       )
       .finally(() => live && setRestoring(false));
     return () => {

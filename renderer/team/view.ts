@@ -3,8 +3,8 @@
  * table, main/team/roles.ts), freshness and policy in words, and an event's
  * one-line description. No React, no fetch: unit-tested as they are.
  */
-import { API_METHODS, allowed, type ApiMethodName, type Role } from '../../main/team/roles.js';
-import type { FreshnessRow, TeamEvent, TeamRunbook } from '../../main/team/model.js';
+import { API_METHODS, ROLES, allowed, type ApiMethodName, type Role } from '../../main/team/roles.js';
+import type { FreshnessRow, TeamEvent, TeamMe, TeamRunbook } from '../../main/team/model.js';
 import { formatDuration, formatSeconds } from '../../main/common/duration.js';
 
 /** Whether `role` may call the API method `name`: the table the server enforces, so the page hides exactly what it would refuse. */
@@ -86,4 +86,19 @@ export function eventLine(e: TeamEvent, stepTitle: (index: number) => string | n
 export function downloadName(kind: 'csv' | 'json' | 'bundle', id = ''): string {
   if (kind === 'bundle') return `drill-${id.replace(/[^A-Za-z0-9_-]/g, '_')}.zip`;
   return `team-drills.${kind}`;
+}
+
+/** A TeamMe read back from storage, or null when it is not one (an older tab, a hand-edited value). */
+export function meFrom(raw: string | null): TeamMe | null {
+  if (!raw) return null;
+  try {
+    const v = JSON.parse(raw) as Partial<TeamMe> | null;
+    if (!v || typeof v !== 'object') return null;
+    if (typeof v.name !== 'string' || !v.name) return null;
+    if (!(ROLES as readonly unknown[]).includes(v.role)) return null;
+    if (typeof v.tokenId !== 'number' || !Number.isInteger(v.tokenId)) return null;
+    return { name: v.name, role: v.role!, tokenId: v.tokenId };
+  } catch {
+    return null;
+  }
 }

@@ -102,8 +102,12 @@ export const TEAM_PAGES: TeamPage[] = [
   { name: 'a drill (first finished row in History)', kind: 'route', url: '/#/history', from: HISTORY_ROWS, clicks: [{ css: HISTORY_ROWS, notText: 'running' }], ready: DRILL_READY },
   { name: 'Live tab (from History)', kind: 'route', url: '/#/history', from: HISTORY_ROWS, clicks: [{ css: '[data-testid=team-nav-live]' }], ready: LIVE_READY },
 ];
-/** How a page gets the API token before its own script runs (the server's page reads it from sessionStorage). */
-export const TEAM_TOKEN_SCRIPT = (token: string) => `sessionStorage.setItem('drillbook-team-token', ${JSON.stringify(token)});`;
+/**
+ * How a page gets the API token before its own script runs (the server's page reads it from sessionStorage), with
+ * who it belongs to beside it, as a tab that signed in and was reloaded has them (renderer/team/session.ts).
+ */
+export const TEAM_TOKEN_SCRIPT = (token: string, me: unknown) =>
+  `sessionStorage.setItem('drillbook-team-token', ${JSON.stringify(token)}); sessionStorage.setItem('drillbook-team-me', ${JSON.stringify(JSON.stringify(me))});`;
 
 interface Stamp extends SeedReport {
   version: number;
@@ -259,11 +263,12 @@ async function chromiumRender(base: string, token: string, store: TeamStore): Pr
     args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'],
   });
   const drill = (await store.pool.query<{ id: string }>(`SELECT id FROM team_drills WHERE id LIKE 'seed-%' ORDER BY md5(id) LIMIT 1`)).rows[0]!.id;
+  const me: unknown = await (await fetch(base + '/api/me', { headers: { authorization: `Bearer ${token}` } })).json();
   const visit = async (ctx: Awaited<ReturnType<typeof browser.newContext>>, p: TeamPage): Promise<number> => {
     const page = await ctx.newPage();
     const errors: string[] = [];
     page.on('pageerror', (e) => errors.push(e.message));
-    await page.addInitScript({ content: TEAM_TOKEN_SCRIPT(token) + readyScript(p) });
+    await page.addInitScript({ content: TEAM_TOKEN_SCRIPT(token, me) + readyScript(p) });
     const cdp = explain ? await ctx.newCDPSession(page) : null;
     if (cdp) {
       await cdp.send('Profiler.enable');

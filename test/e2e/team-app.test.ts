@@ -285,6 +285,46 @@ test('an auditor sees no admin or reviewer controls; an operator no audit log; a
   assert.deepEqual(noErrors(errors), []);
 });
 
+test('a reloaded tab asks for its page’s data alongside /api/me, not after it; a role changed meanwhile is redrawn; a revoked token still signs it out', { skip: !!skip }, async () => {
+  const browser = await launchBrowser();
+  const { page, errors } = await newPage(browser, { width: 1440, height: 900 });
+  const olga = await server.createUser('olga', 'auditor', null);
+  await signInWithToken(page, base, olga.token);
+  await page.click('[data-testid=team-nav-history]');
+  await page.waitForSelector('[data-testid=team-drills] tbody tr');
+  // Hold /api/me until the history rows are on screen (20 s at most): a page that waits for it never shows them.
+  let release: () => void = () => undefined;
+  const held = new Promise<void>((r) => (release = r));
+  const cap = setTimeout(release, 20_000);
+  let meAnswered = false;
+  await page.route('**/api/me', async (route) => {
+    await held;
+    const res = await route.fetch();
+    const body = (await res.json()) as { name: string; role: string; tokenId: number };
+    // Meanwhile an admin made the auditor a reviewer: the answer carries the new role.
+    await route.fulfill({ response: res, json: { ...body, role: 'reviewer' } });
+    meAnswered = true;
+  });
+  await page.reload();
+  await page.waitForSelector('[data-testid=team-drills] tbody tr', { timeout: 25_000 });
+  const rowsBeforeMe = !meAnswered;
+  release();
+  clearTimeout(cap);
+  assert.ok(rowsBeforeMe, 'the history rows were drawn while /api/me was still unanswered');
+  assert.match((await page.textContent('[data-testid=team-who]'))!, /olga\s*auditor/, 'drawn with the role the tab knew');
+  await waitFor(() => page.textContent('[data-testid=team-who]').then((t) => /olga\s*reviewer/.test(t ?? '')), 'redrawn with the role /api/me answered');
+  await page.unroute('**/api/me');
+
+  // Revoked meanwhile: a reload that still knows who it was is signed out by the first answer, with a sentence.
+  const me = (await (await fetch(base + '/api/me', { headers: { authorization: `Bearer ${olga.token}` } })).json()) as { tokenId: number };
+  assert.equal((await fetch(`${base}/api/tokens/${me.tokenId}`, { method: 'DELETE', headers: { authorization: `Bearer ${adminToken}` } })).status, 200);
+  await page.reload();
+  await page.waitForSelector('[data-testid=team-signin]');
+  assert.match((await page.textContent('[data-testid=team-signin]'))!, /session ended/);
+  assert.equal(await page.evaluate(() => window.sessionStorage.getItem('drillbook-team-me')), null, 'who it was is forgotten with the token');
+  assert.deepEqual(noErrors(errors), []);
+});
+
 test('team app at 1024x700: every page fits and is photographed', { skip: !!skip }, async () => {
   const W = 1024;
   // The 1440 test sets this policy through the form; this one stands alone.

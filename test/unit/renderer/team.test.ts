@@ -195,3 +195,11 @@ describe('team view helpers', () => {
     assert.equal(eventLine({ seq: 4, type: 'command.run', at: '', stepIndex: 0, data: { text: 'pg_restore', target: 'db1', exitCode: 1, durationMs: 1500 } }, title), 'command.run: Declare · pg_restore · exit 1 · 1.5s');
   });
 });
+
+test('a kept "who am I" is read back only when it is one: name, a known role, an integer token id', async () => {
+  const { meFrom } = await load();
+  assert.deepEqual(meFrom('{"name":"ana","role":"operator","tokenId":7}'), { name: 'ana', role: 'operator', tokenId: 7 });
+  assert.deepEqual(meFrom('{"name":"ana","role":"operator","tokenId":7,"extra":"<b>"}'), { name: 'ana', role: 'operator', tokenId: 7 }, 'nothing else is carried');
+  for (const junk of [null, '', 'null', '[]', '{', '"ana"', '{"name":"ana","role":"root","tokenId":7}', '{"name":"","role":"admin","tokenId":1}', '{"name":"ana","role":"admin","tokenId":"1"}', '{"name":"ana","role":"admin","tokenId":1.5}', '{"role":"admin","tokenId":1}'])
+    assert.equal(meFrom(junk), null, String(junk));
+});
