@@ -25,6 +25,7 @@ import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
+import { summariseTrace } from './terminal-trace';
 import { chromium } from 'playwright-core';
 import { startPostgres, type DbServer } from '../helpers/services';
 import { TeamStore } from '../../main/team/store';
@@ -275,8 +276,17 @@ async function chromiumRender(base: string, token: string, store: TeamStore): Pr
       await cdp.send('Profiler.setSamplingInterval', { interval: 200 });
       await cdp.send('Profiler.start');
     }
+    // BENCH_TEAM_TRACE=1 with BENCH_TEAM_EXPLAIN: where the main thread spent the explained visit (style, layout, paint, script).
+    const tracing = explain && process.env.BENCH_TEAM_TRACE === '1';
+    if (tracing) await browser.startTracing(page, { categories: ['devtools.timeline', 'toplevel'] });
     await page.goto(base + p.url.replace('{drill}', encodeURIComponent(drill)));
     const t = await page.evaluate<number>('window.__benchReady.then((r) => r.painted - r.origin)');
+    if (tracing) {
+      const trace = JSON.parse((await browser.stopTracing()).toString('utf8')) as { traceEvents: Parameters<typeof summariseTrace>[0] };
+      const s = summariseTrace(trace.traceEvents);
+      const steps = Object.entries(s.steps).filter(([, ms]) => ms >= 1).map(([k, ms]) => `${k} ${ms.toFixed(0)}`).join(', ');
+      console.log(`|   ${p.name}: main thread ${s.wallMs.toFixed(0)} ms, busy ${s.busyMs.toFixed(0)} ms, ${s.frames} frames; ${steps} |`);
+    }
     if (explain) {
       // Where the time went: each request's start and end (ms from navigation start), then the content.
       // (Strings: the page's own performance object, not the Node one this file imports.)
