@@ -8,7 +8,7 @@ import { after, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { renameSync } from 'node:fs';
 import path from 'node:path';
-import { cleanup, launchBrowser, makeWorkspace, newPage, startServer, onCleanup } from './harness';
+import { cleanup, killTerminalHost, launchBrowser, makeWorkspace, newPage, startServer, onCleanup } from './harness';
 import { openApp, openRunbook, startDrill, tid } from './ui';
 
 after(cleanup);
@@ -28,6 +28,8 @@ test('a data folder moved mid-drill: the banner says nothing more is saved', { t
       await openRunbook(page, 'E2E orders database restore');
       await startDrill(page, 'Dana Whitfield');
       renameSync(ws.dataDir, ws.dataDir + '-moved');
+      // The drill's terminal host moved with the folder (its shell keeps running, by design): end it from there.
+      onCleanup(() => killTerminalHost(ws.dataDir + '-moved'));
     }
     const banner = tid(page, 'db-health-banner');
     await banner.waitFor({ timeout: 20_000 });
