@@ -7,6 +7,7 @@
  */
 import { closeSync, fsyncSync, openSync, readFileSync, renameSync, rmSync, statSync, writeSync, existsSync } from 'node:fs';
 import path from 'node:path';
+import { privateDir } from '../../store/private';
 
 export interface TeamConfig {
   url: string;
@@ -72,6 +73,8 @@ export function normaliseUrl(text: string): string {
 
 /** Saves a membership: the token into `tokens` first, then team.json (atomically), so a crash leaves no membership without its token. */
 export function saveConfig(dataDir: string, cfg: TeamConfig, tokens: TokenStore = fileTokenStore): void {
+  // Joining can be the first thing done on a machine: the data folder may not exist yet.
+  privateDir(dataDir);
   const { token, ...rest } = cfg;
   const stored: StoredTeamConfig = { ...rest, ...tokens.set(token) };
   writePrivateAtomic(configFile(dataDir), JSON.stringify(stored, null, 2) + '\n');

@@ -81,3 +81,18 @@ test('a data folder joined with the CLI (token in team.json) still works in the 
     rmSync(dir, { recursive: true, force: true });
   }
 });
+
+test('joining is the first thing done on a machine: a data folder that does not exist yet is made (0700) and team.json is 0600, with either store', () => {
+  const root = mkdtempSync(path.join(tmpdir(), 'team-fresh-'));
+  try {
+    for (const [name, store] of [['file', fileTokenStore], ['keychain', null]] as const) {
+      const dir = path.join(root, name, 'not', 'yet');
+      saveConfig(dir, cfg, store ?? safeStorageTokenStore(fakeSafeStorage(), dir));
+      assert.equal(statSync(dir).mode & 0o777, 0o700, `${name}: the data folder is the owner's only`);
+      assert.equal(statSync(configFile(dir)).mode & 0o777, 0o600, `${name}: team.json is 0600`);
+      assert.equal(loadConfig(dir, store ?? safeStorageTokenStore(fakeSafeStorage(), dir))?.token, TOKEN);
+    }
+  } finally {
+    rmSync(root, { recursive: true, force: true });
+  }
+});
