@@ -124,7 +124,10 @@ export class BackgroundPublisher {
   async settle(timeoutMs: number): Promise<void> {
     const until = Date.now() + timeoutMs;
     while (this.running && Date.now() < until) {
-      await Promise.race([this.running, new Promise((r) => setTimeout(r, Math.max(1, until - Date.now())))]);
+      // The bound's timer is cleared when the round wins: left pending, it held `drillbook run` open for 30 s.
+      let bound: NodeJS.Timeout | undefined;
+      await Promise.race([this.running, new Promise((r) => (bound = setTimeout(r, Math.max(1, until - Date.now()))))]);
+      clearTimeout(bound);
     }
   }
 

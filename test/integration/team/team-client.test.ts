@@ -15,6 +15,7 @@ import { createServer } from 'node:http';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { ROOT } from '../../helpers/server';
+import { cliArgs } from '../../helpers/cli';
 import { teamPostgres } from '../../helpers/team';
 import { historyFixture, runbook } from '../../helpers/history-fixture';
 import { TeamStore } from '../../../main/team/store';
@@ -68,7 +69,7 @@ async function waitFor(fn: () => boolean | Promise<boolean>, message: string, ti
 
 function cli(args: string[], opts: { input?: string } = {}): Promise<{ code: number | null; out: string; err: string }> {
   return new Promise((resolve) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', path.join(ROOT, 'main/cli/index.ts'), ...args], {
+    const child = spawn(process.execPath, cliArgs(args), {
       cwd: ROOT,
       env: { ...process.env, DRILLBOOK_DATA: '', DRILLBOOK_TEAM_TOKEN: '' },
       stdio: ['pipe', 'pipe', 'pipe'],
@@ -260,6 +261,11 @@ test('drillbook team join/status/leave go through the same core: the same senten
     assert.match(ok.out, /joined .* as bo \(operator\)/);
     const pub = await cli(['team', 'publish', '--data', m.dir]);
     assert.equal(pub.code, 0, pub.out + pub.err);
+    // A run in a joined folder publishes its drill and then ends by itself: nothing of the publisher keeps it open
+    // (its settle() left a 30 s timer behind, so every such run waited for the 10 s exit guard and said so).
+    const run = await cli(['run', path.join(ROOT, 'test/fixtures/three-steps.md'), '--all', '--data', m.dir]);
+    assert.equal(run.code, 0, run.out + run.err);
+    assert.doesNotMatch(run.err, /kept the process open/);
     const st = await cli(['team', 'status', '--data', m.dir]);
     assert.match(st.out, /reachable; 0 finished drills not yet published/);
     assert.match(st.out, /last publish: \d{4}-\d\d-\d\dT/);
