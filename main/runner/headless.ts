@@ -17,6 +17,7 @@ import type { RemoteRunner } from './ssh';
 import { ExecTranscripts } from '../terminal/exec-transcript';
 import { newId } from '../common/ids';
 import { SecretMasker, maskText, type SecretEnv } from './secrets';
+import { within } from '../common/wait';
 
 export interface HeadlessOptions {
   /** Run every block (except excludeFromRunAll), not only those marked auto. */
@@ -155,7 +156,7 @@ interface BlockContext {
 async function stopBackground(ctx: BlockContext, opts: HeadlessOptions): Promise<void> {
   for (const { where, process: child } of ctx.background) {
     child.stop();
-    const ended = await Promise.race([child.ended, new Promise<null>((r) => setTimeout(() => r(null), 5000))]);
+    const ended = await within(child.ended, 5000);
     opts.log(`  background block ${where} stopped${ended?.exitCode != null ? ` (it had exited with ${ended.exitCode})` : ''}`);
   }
 }

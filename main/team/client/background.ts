@@ -27,6 +27,7 @@ import { outboundRedactor } from '../../evidence/redact/outbound';
 import { bundleMaker } from './bundle';
 import { fileTokenStore, loadConfig, recordRound, type TokenStore } from './config';
 import { publish, type PublishReport } from './publish';
+import { within } from '../../common/wait';
 
 export interface BackgroundOptions {
   db: Db;
@@ -124,10 +125,8 @@ export class BackgroundPublisher {
   async settle(timeoutMs: number): Promise<void> {
     const until = Date.now() + timeoutMs;
     while (this.running && Date.now() < until) {
-      // The bound's timer is cleared when the round wins: left pending, it held `drillbook run` open for 30 s.
-      let bound: NodeJS.Timeout | undefined;
-      await Promise.race([this.running, new Promise((r) => (bound = setTimeout(r, Math.max(1, until - Date.now()))))]);
-      clearTimeout(bound);
+      // within() clears its timer when the round wins: left pending, it held `drillbook run` open for 30 s.
+      await within(this.running, until - Date.now());
     }
   }
 
