@@ -12,6 +12,7 @@ import { reduceDrill, type DrillStartedData } from '../drill/reduce';
 import { parseDuration } from '../runbook/duration';
 import { eventSchema } from '../history/transfer';
 import { rtoMetClaim } from '../drill/headline';
+import { teamPathProblem } from './runbook-path';
 
 /** An event as published: a DrillEvent, with a disclosure in place of the salt when redaction masked it. */
 export type PublishedEvent = DrillEvent & { disclosure?: Disclosure };
@@ -20,6 +21,8 @@ export interface PublishedDrill {
   id: string;
   runbook: { file: string; sha256: string; title: string; steps: unknown[]; meta?: { extra?: Record<string, unknown> } };
   events: PublishedEvent[];
+  /** The runbook's path inside its git repository, what the team files it under (runbook-path.ts); absent: the full path. */
+  teamPath?: string;
 }
 
 const disclosureSchema = z.object({ salts: z.record(z.string(), z.string()), commitments: z.record(z.string(), z.string()) }).strict();
@@ -32,6 +35,7 @@ const drillSchema = z
     id: z.string().regex(/^[A-Za-z0-9_-]{6,64}$/, 'not a drill id'),
     runbook: z.object({ file: z.string().min(1), sha256: z.string().min(1), title: z.string(), steps: z.array(z.unknown()) }).passthrough(),
     events: z.array(publishedEventSchema).min(1).max(1_000_000),
+    teamPath: z.string().min(1).optional(),
   })
   .strict();
 
@@ -83,6 +87,8 @@ export function parsePublished(raw: unknown): Parsed {
   if (!started.runbook || started.runbook.sha256 !== drill.runbook.sha256 || started.runbook.path !== drill.runbook.file) {
     return { ok: false, id, reason: 'the runbook snapshot is not the version the drill log names' };
   }
+  const badPath = drill.teamPath === undefined ? null : teamPathProblem(drill.teamPath, started.runbook.path);
+  if (badPath) return { ok: false, id, reason: badPath };
   return { ok: true, drill };
 }
 
@@ -104,6 +110,12 @@ export interface DrillRow {
   eventCount: number;
   chainHead: string;
   steps: { key: string; title: string; status: string; durationMs: number | null }[];
+}
+
+/** The drill's summary row, filed under the runbook's team path when it came with one (parsePublished checked it). */
+export function rowOf(drill: PublishedDrill): DrillRow {
+  const row = summarise(drill.events);
+  return drill.teamPath ? { ...row, runbookPath: drill.teamPath } : row;
 }
 
 /** The summary row the history list and the statistics read, derived by the same reducer that recorded the drill. */

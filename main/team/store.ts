@@ -10,7 +10,7 @@
 import { createHash } from 'node:crypto';
 import pg from 'pg';
 import { excessPrivileges, grantAppRole, migrate, pendingMigrations } from './schema';
-import { drillEverySec, summarise, type DrillRow, type PublishedDrill } from './ingest';
+import { drillEverySec, rowOf, type DrillRow, type PublishedDrill } from './ingest';
 import type { Role } from './roles';
 import type { AuditEntry, BundleMeta, FreshnessRow, TagPolicy, TeamDrillDetail, TeamDrillEntry, TeamFilter, TeamRunbook, TeamRunbookStats } from './model';
 import { canonicalJson } from '../drill/chain';
@@ -233,7 +233,7 @@ export class TeamStore {
             return { id: drill.id, kind: 'conflict', reason: 'this drill was published by another account; only that account (or an admin) can add to it' };
           }
           await this.insertEvents(c, incoming.slice(count));
-          const row = summarise(incoming);
+          const row = rowOf(drill);
           await this.writeSummary(c, drill, row, publisher, false);
           await this.updateRunbookState(c, drill, row, existing.passed === true);
           await notifyChanged(c, drill.id);
@@ -248,7 +248,7 @@ export class TeamStore {
           reason: `a different history of this drill is already on the server: the two logs part at event ${at} (server: ${count} events, head ${existing.chain_head.slice(0, 12)}; yours: ${incoming.length} events, head ${head.slice(0, 12)}); nothing was changed`,
         };
       }
-      const row = summarise(incoming);
+      const row = rowOf(drill);
       await this.writeSummary(c, drill, row, publisher, true);
       await this.insertEvents(c, incoming);
       await this.updateRunbookState(c, drill, row, null);

@@ -24,6 +24,7 @@ import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import { loadState, saveState, writePrivateAtomic, type PublishState, type TeamConfig } from './config';
+import { repoRelativePath, teamPathProblem } from '../runbook-path';
 
 export interface PublishOptions {
   /** Also send running drills' events so far (live drills); the server appends as they grow. */
@@ -110,6 +111,12 @@ export async function api(cfg: Pick<TeamConfig, 'url' | 'token'>, method: string
   return json;
 }
 
+/** The runbook's path inside its git repository (main/team/runbook-path.ts), when the path as sent (redacted) still ends with it. */
+function teamPathOf(file: string, sentFile: string): { teamPath?: string } {
+  const rel = repoRelativePath(file, (dir) => existsSync(path.join(dir, '.git')));
+  return rel && teamPathProblem(rel, sentFile) === null ? { teamPath: rel } : {};
+}
+
 export async function publish(db: Db, dataDir: string, cfg: TeamConfig, red: Redactor, opts: PublishOptions = {}): Promise<PublishReport> {
   const state = loadState(dataDir, cfg.url);
   const ids = pendingDrills(db, state.acked, opts.includeRunning === true);
@@ -120,7 +127,9 @@ export async function publish(db: Db, dataDir: string, cfg: TeamConfig, red: Red
   for (let i = 0; i < ids.length; ) {
     const batch = ids.slice(i, i + size).map((id) => {
       const events = store.events(id);
-      return { type: 'drillbook.drill', v: 1, id, runbook: red.deep(store.runbook(id)), events: redactEvents(events, red).events, head: events[events.length - 1]!.hash };
+      const runbook = store.runbook(id);
+      const sent = red.deep(runbook);
+      return { type: 'drillbook.drill', v: 1, id, runbook: sent, events: redactEvents(events, red).events, ...(runbook && sent ? teamPathOf(runbook.file, sent.file) : {}), head: events[events.length - 1]!.hash };
     });
     const body = { drills: batch.map(({ head: _h, ...d }) => d) };
     let answer = null as { outcomes: { id: string | null; kind: string; reason?: string }[] } | null;

@@ -278,6 +278,34 @@ test('drillbook team join/status/leave go through the same core: the same senten
   }
 });
 
+test('two operators with the runbook repository checked out in different folders publish one team runbook, named by its path in the repository', { skip: !!skip, timeout: 240_000 }, async () => {
+  const t = await teamServer();
+  const root = mkdtempSync(path.join(tmpdir(), 'team-checkouts-'));
+  try {
+    const ops: { data: string; file: string }[] = [];
+    for (const [who, checkout] of [['ana', 'home/ana/src/ops'], ['bo', 'srv/bo/work/ops-runbooks']] as const) {
+      const repo = path.join(root, checkout);
+      execFileSync('git', ['init', '-q', repo]);
+      execFileSync('mkdir', ['-p', path.join(repo, 'runbooks')]);
+      const file = path.join(repo, 'runbooks', 'three-steps.md');
+      writeFileSync(file, readFileSync(path.join(ROOT, 'test/fixtures/three-steps.md')));
+      const data = path.join(root, `${who}-data`);
+      const joined = await cli(['team', 'join', t.base, '--data', data], { input: (await t.user(who)) + '\n' });
+      assert.equal(joined.code, 0, joined.err);
+      ops.push({ data, file });
+    }
+    for (const o of ops) {
+      const run = await cli(['run', o.file, '--all', '--data', o.data]);
+      assert.equal(run.code, 0, run.out + run.err);
+    }
+    const list = (await (await fetch(`${t.base}/api/runbooks`, { headers: { authorization: `Bearer ${await t.user('audrey', 'auditor')}` } })).json()) as { runbooks: { runbookPath: string; drills: number }[] };
+    assert.deepEqual(list.runbooks.map((r) => [r.runbookPath, r.drills]), [['runbooks/three-steps.md', 2]], 'one runbook, both drills; no operator\'s home folder');
+  } finally {
+    await t.close();
+    rmSync(root, { recursive: true, force: true });
+  }
+});
+
 test('a bundle over the 32 MiB request limit goes in resumable chunks: an answer lost, a connection killed and a chunk altered in transit cost nothing; the server verifies the whole and stores it once', { skip: !!skip, timeout: 300_000 }, async () => {
   const stagingDir = mkdtempSync(path.join(tmpdir(), 'team-staging-'));
   const staging = new UploadStaging(stagingDir);

@@ -9,7 +9,8 @@ import { planListen, parseListen } from '../../../main/team/listen';
 import { LoginLimiter, hashPassword, verifyPassword, tokenHash, newToken } from '../../../main/team/auth';
 import { API_METHODS, allowed, route } from '../../../main/team/roles';
 import { effectivePolicy, freshnessRow } from '../../../main/team/store';
-import { parsePublished, summarise, verifyPublishedChain } from '../../../main/team/ingest';
+import { parsePublished, rowOf, summarise, verifyPublishedChain, type PublishedDrill } from '../../../main/team/ingest';
+import { repoRelativePath, teamPathProblem } from '../../../main/team/runbook-path';
 import { historyFixture, runbook } from '../../helpers/history-fixture';
 import { Redactor } from '../../../main/evidence/redact/engine';
 import { redactEvents } from '../../../main/evidence/redact/outbound';
@@ -140,6 +141,42 @@ test('a published drill that failed or was aborted never claims "RTO met" in the
       assert.equal(row.rtoMet, null, `${row.status}: no RTO result`);
       assert.equal(row.passed, false);
     }
+  } finally {
+    f.close();
+  }
+});
+
+test('the team files a runbook under its path inside its git repository, whoever\'s checkout it ran from; a team path that is not the end of the signed path is refused', () => {
+  const repos = new Set(['/home/ana/src/ops', '/srv/bo/checkouts/ops']);
+  const inRepo = (d: string) => repos.has(d);
+  assert.equal(repoRelativePath('/home/ana/src/ops/runbooks/orders-db.md', inRepo), 'runbooks/orders-db.md');
+  assert.equal(repoRelativePath('/srv/bo/checkouts/ops/runbooks/orders-db.md', inRepo), 'runbooks/orders-db.md', 'the same name from another checkout');
+  assert.equal(repoRelativePath('/tmp/loose/orders-db.md', inRepo), null, 'outside any repository: no team path (the full path is kept)');
+
+  assert.equal(teamPathProblem('runbooks/orders-db.md', '/home/ana/src/ops/runbooks/orders-db.md'), null);
+  assert.equal(teamPathProblem('runbooks/orders-db.md', 'C:\\Users\\ana\\ops\\runbooks\\orders-db.md'), null, 'a Windows path');
+  for (const [bad, why] of [
+    ['runbooks/billing.md', /not the end of the path/],
+    ['../orders-db.md', /relative path of plain segments/],
+    ['/home/ana/src/ops/runbooks/orders-db.md', /relative path of plain segments/],
+    ['runbooks//orders-db.md', /relative path of plain segments/],
+    ['runbooks\\orders-db.md', /backslash/],
+    ['x'.repeat(1025), /longer than 1024/],
+  ] as const)
+    assert.match(teamPathProblem(bad, '/home/ana/src/ops/runbooks/orders-db.md') ?? '', why, bad.slice(0, 40));
+
+  const f = historyFixture();
+  try {
+    const rb = runbook(['Declare', 'Restore'], { file: '/home/ana/src/ops/runbooks/orders-db.md' });
+    const id = f.drill(rb, [1000, 2000]);
+    const line = JSON.parse(JSON.stringify({ id, runbook: f.drills.runbookOf(id), events: f.drills.events(id) }));
+    const ok = parsePublished({ ...line, teamPath: 'runbooks/orders-db.md' });
+    assert.equal(ok.ok, true);
+    assert.equal(rowOf((ok as { drill: PublishedDrill }).drill).runbookPath, 'runbooks/orders-db.md');
+    assert.equal(rowOf((parsePublished(line) as { drill: PublishedDrill }).drill).runbookPath, '/home/ana/src/ops/runbooks/orders-db.md', 'without one: the full path, as before');
+    const claimed = parsePublished({ ...line, teamPath: 'runbooks/billing.md' });
+    assert.equal(claimed.ok, false);
+    assert.match((claimed as { reason: string }).reason, /not the end of the path its drill log records/);
   } finally {
     f.close();
   }
