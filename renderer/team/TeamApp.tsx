@@ -102,12 +102,12 @@ function ThemeButton() {
 /** A reloaded tab that knows who its token belongs to starts signed in; one that does not waits for /api/me. */
 function restoredSession(): Session | null {
   const saved = loadSession();
-  return saved?.me ? { token: saved.token, origin: saved.origin, tokenId: saved.tokenId, me: saved.me } : null;
+  return saved?.me ? { ...saved, me: saved.me } : null;
 }
 
 export function TeamApp() {
   const [session, setSession] = useState<Session | null>(restoredSession);
-  const [restoring, setRestoring] = useState(() => loadSession() !== null && restoredSession() === null);
+  const [restoring, setRestoring] = useState(() => session === null && loadSession() !== null);
   const [notice, setNotice] = useState<string | null>(null);
 
   const signedOut = useCallback((message: string | null) => {

@@ -5,11 +5,12 @@
  * started here is stopped by `cleanup()`.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
 import { cliPrefix } from '../helpers/cli';
+import { killTerminalHost } from '../helpers/server';
 
 export const ROOT = path.resolve(__dirname, '..', '..');
 export const FIXTURES = path.join(ROOT, 'test', 'fixtures');
@@ -79,15 +80,8 @@ export function assertRendererBuilt(): void {
   }
 }
 
-/** Stops the terminal host a test's servers started for `dataDir` (its shells end with it). */
-export function killTerminalHost(dataDir: string): void {
-  try {
-    const pid = Number(readFileSync(path.join(dataDir, 'terminal-host', 'host.pid'), 'utf8').trim());
-    if (pid > 1) process.kill(pid, 'SIGTERM');
-  } catch {
-    /* none running */
-  }
-}
+// Stops the terminal host a test's servers started for a data folder (its shells end with it); checks the pid is alive.
+export { killTerminalHost } from '../helpers/server';
 
 /** `port: 'remembered'` starts it without --port (the data folder's remembered port). */
 export async function startServer(ws: Workspace, opts: { port?: number | 'remembered'; timeoutMs?: number } = {}): Promise<Server> {

@@ -112,8 +112,7 @@ export async function api(cfg: Pick<TeamConfig, 'url' | 'token'>, method: string
 }
 
 /** The runbook's path inside its git repository (main/team/runbook-path.ts), when the path as sent (redacted) still ends with it. */
-function teamPathOf(file: string, sentFile: string): { teamPath?: string } {
-  const rel = repoRelativePath(file, (dir) => existsSync(path.join(dir, '.git')));
+function teamPathOf(rel: string | null, sentFile: string): { teamPath?: string } {
   return rel && teamPathProblem(rel, sentFile) === null ? { teamPath: rel } : {};
 }
 
@@ -123,13 +122,19 @@ export async function publish(db: Db, dataDir: string, cfg: TeamConfig, red: Red
   const store = new DrillStore(db);
   const report: PublishReport = { pending: ids.length, imported: 0, extended: 0, duplicates: 0, older: 0, problems: [], queued: ids.length, unreachable: null, bundles: { uploaded: 0, kept: 0, queued: 0 }, retry: null };
   let size = opts.batchSize ?? 20;
+  // One look for the repository per runbook file and round, however many of its drills go.
+  const repoPaths = new Map<string, string | null>();
+  const repoPath = (file: string) => {
+    if (!repoPaths.has(file)) repoPaths.set(file, repoRelativePath(file, (dir) => existsSync(path.join(dir, '.git'))));
+    return repoPaths.get(file) ?? null;
+  };
   const attempts = opts.attempts ?? 8;
   for (let i = 0; i < ids.length; ) {
     const batch = ids.slice(i, i + size).map((id) => {
       const events = store.events(id);
       const runbook = store.runbook(id);
       const sent = red.deep(runbook);
-      return { type: 'drillbook.drill', v: 1, id, runbook: sent, events: redactEvents(events, red).events, ...(runbook && sent ? teamPathOf(runbook.file, sent.file) : {}), head: events[events.length - 1]!.hash };
+      return { type: 'drillbook.drill', v: 1, id, runbook: sent, events: redactEvents(events, red).events, ...(runbook && sent ? teamPathOf(repoPath(runbook.file), sent.file) : {}), head: events[events.length - 1]!.hash };
     });
     const body = { drills: batch.map(({ head: _h, ...d }) => d) };
     let answer = null as { outcomes: { id: string | null; kind: string; reason?: string }[] } | null;

@@ -9,7 +9,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync, spawn } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { createHash, randomBytes } from 'node:crypto';
 import { createServer } from 'node:http';
 import { tmpdir } from 'node:os';
@@ -286,7 +286,7 @@ test('two operators with the runbook repository checked out in different folders
     for (const [who, checkout] of [['ana', 'home/ana/src/ops'], ['bo', 'srv/bo/work/ops-runbooks']] as const) {
       const repo = path.join(root, checkout);
       execFileSync('git', ['init', '-q', repo]);
-      execFileSync('mkdir', ['-p', path.join(repo, 'runbooks')]);
+      mkdirSync(path.join(repo, 'runbooks'), { recursive: true });
       const file = path.join(repo, 'runbooks', 'three-steps.md');
       writeFileSync(file, readFileSync(path.join(ROOT, 'test/fixtures/three-steps.md')));
       const data = path.join(root, `${who}-data`);
